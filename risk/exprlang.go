@@ -1,0 +1,276 @@
+package risk
+
+import (
+	"errors"
+	"fmt"
+	"reflect"
+	"strings"
+
+	"github.com/expr-lang/expr"
+	"github.com/expr-lang/expr/ast"
+	"github.com/expr-lang/expr/checker"
+	"github.com/expr-lang/expr/compiler"
+	"github.com/expr-lang/expr/conf"
+	"github.com/expr-lang/expr/file"
+	"github.com/expr-lang/expr/optimizer"
+	"github.com/expr-lang/expr/parser"
+	"github.com/expr-lang/expr/vm"
+
+	"github.com/simrisk/simrisk/rules"
+)
+
+// program is one compiled expression. The expr adapter below is the only
+// implementation today; callers of package risk never see it.
+type program interface {
+	eval(s *Scorer) (any, error)
+}
+
+type exprProgram struct{ p *vm.Program }
+
+func (p exprProgram) eval(s *Scorer) (any, error) { return s.vm.Run(p.p, &s.env) }
+
+// exprOptions are the expr settings every simrisk expression compiles with:
+// the typed vocabulary as environment and the domain functions.
+func exprConfig(maxNodes uint) *conf.Config {
+	cfg := conf.CreateNew()
+	for _, op := range []expr.Option{
+		expr.Env(env{}),
+		expr.Function("in_region", func(params ...any) (any, error) {
+			code, _ := params[0].(string)
+			set, _ := params[1].(*RegionSet)
+			return set.Contains(code), nil
+		}, new(func(string, *RegionSet) bool)),
+		expr.Function("days_between", func(params ...any) (any, error) {
+			a, _ := params[0].(int)
+			b, _ := params[1].(int)
+			if a == 0 || b == 0 {
+				return Never, nil
+			}
+			return DaysBetween(Time(a), Time(b)), nil
+		}, new(func(int, int) int)),
+		expr.MaxNodes(maxNodes),
+	} {
+		op(cfg)
+	}
+	cfg.Check()
+	return cfg
+}
+
+// Functions lists the domain functions expressions may call, besides the
+// expression language's own.
+var Functions = []Term{
+	{"in_region(code, lists.NAME)", "bool", "code is in a region list, with the prefix meaning of province (NN0000) and prefecture (NNNN00) entries"},
+	{"days_between(a, b)", "int", "CST calendar days from time a to time b (Unix seconds); never when either is 0"},
+}
+
+var reservedNames = map[string]bool{"params": true, "lists": true, "in_region": true, "days_between": true}
+
+func vocabTop() map[string]bool {
+	m := map[string]bool{}
+	for _, t := range vocabulary {
+		m[strings.SplitN(t.Name, ".", 2)[0]] = true
+	}
+	return m
+}
+
+// exprCompiler compiles the expressions of one rule set.
+type exprCompiler struct {
+	rs       *rules.RuleSet
+	cfg      func() *conf.Config
+	params   map[string]ast.Node // fresh node per use: see constNode
+	lists    map[string]any
+	macros   map[string]*rules.Macro
+	badMacro map[string]bool // macros with errors of their own
+	c        *rules.Collector
+}
+
+func (x *exprCompiler) constNode(name string) (ast.Node, bool) {
+	p := x.rs.Param(name)
+	if p == nil {
+		return nil, false
+	}
+	switch v := p.Value.(type) {
+	case int64:
+		return &ast.IntegerNode{Value: int(v)}, true
+	case float64:
+		return &ast.FloatNode{Value: v}, true
+	case string:
+		return &ast.StringNode{Value: v}, true
+	case bool:
+		return &ast.BoolNode{Value: v}, true
+	}
+	return nil, false
+}
+
+// rewriter replaces params.X and lists.X with constants and macro names with
+// their (rewritten) bodies, collecting positioned errors.
+type rewriter struct {
+	x        *exprCompiler
+	src      rules.Expr
+	owner    string   // rule id or macro name, for errors
+	stack    []string // macros being inlined, for cycles
+	owned    map[*ast.IdentifierNode]bool
+	loose    []*ast.IdentifierNode
+	errs     []*rules.Error
+	inlined  bool     // we are inside an inlined macro: locations are patched after
+	usesName map[string]bool
+}
+
+func (w *rewriter) errAt(loc file.Location, code rules.Code, format string, args ...any) {
+	w.errs = append(w.errs, &rules.Error{Pos: w.src.PosAt(loc.From), Rule: w.owner, Field: w.src.Key,
+		Code: code, Msg: fmt.Sprintf(format, args...)})
+}
+
+func (w *rewriter) Visit(node *ast.Node) {
+	switch n := (*node).(type) {
+	case *ast.IdentifierNode:
+		w.usesName[n.Value] = true
+		if n.Value == "params" || n.Value == "lists" {
+			w.loose = append(w.loose, n)
+			return
+		}
+		if m, ok := w.x.macros[n.Value]; ok {
+			w.inlineMacro(node, n, m)
+		}
+	case *ast.MemberNode:
+		id, ok := n.Node.(*ast.IdentifierNode)
+		if !ok || (id.Value != "params" && id.Value != "lists") {
+			return
+		}
+		w.owned[id] = true
+		prop, ok := n.Property.(*ast.StringNode)
+		if !ok {
+			w.errAt(n.Location(), rules.CodeType, "write %s.NAME with a fixed name", id.Value)
+			return
+		}
+		if id.Value == "params" {
+			c, ok := w.x.constNode(prop.Value)
+			if !ok {
+				w.errAt(n.Property.Location(), rules.CodeUndefinedParam, "parameter %q is not declared under params", prop.Value)
+				c = &ast.NilNode{}
+			}
+			ast.Patch(node, c)
+			return
+		}
+		v, ok := w.x.lists[prop.Value]
+		if !ok {
+			w.errAt(n.Property.Location(), rules.CodeUndefinedList, "list %q is not declared under lists", prop.Value)
+			ast.Patch(node, &ast.NilNode{})
+			return
+		}
+		ast.Patch(node, &ast.ConstantNode{Value: v})
+	}
+}
+
+func (w *rewriter) inlineMacro(node *ast.Node, id *ast.IdentifierNode, m *rules.Macro) {
+	for i, s := range w.stack {
+		if s == m.Name {
+			cycle := append(append([]string(nil), w.stack[i:]...), m.Name)
+			w.errAt(id.Location(), rules.CodeMacroCycle, "macros refer to each other in a loop: %s", strings.Join(cycle, " → "))
+			ast.Patch(node, &ast.BoolNode{Value: false})
+			return
+		}
+	}
+	if w.x.badMacro[m.Name] {
+		// its own errors are reported at the macro; keep this expression checkable
+		ast.Patch(node, &ast.BoolNode{Value: false})
+		return
+	}
+	tree, err := parser.ParseWithConfig(m.Expr.Src, w.x.cfg())
+	if err != nil {
+		ast.Patch(node, &ast.BoolNode{Value: false})
+		return
+	}
+	sub := &rewriter{x: w.x, src: m.Expr, owner: m.Name, stack: append(w.stack, m.Name),
+		owned: map[*ast.IdentifierNode]bool{}, usesName: w.usesName}
+	sub.walk(&tree.Node)
+	if len(sub.errs) > 0 {
+		// cycles found through this macro are reported once, at the rule's use
+		for _, e := range sub.errs {
+			if e.Code == rules.CodeMacroCycle {
+				e.Pos, e.Rule, e.Field = w.src.PosAt(id.Location().From), w.owner, w.src.Key
+				w.errs = append(w.errs, e)
+			}
+		}
+		ast.Patch(node, &ast.BoolNode{Value: false})
+		return
+	}
+	loc := id.Location()
+	ast.Walk(&tree.Node, locSetter{loc})
+	*node = tree.Node
+}
+
+type locSetter struct{ loc file.Location }
+
+func (s locSetter) Visit(n *ast.Node) { (*n).SetLocation(s.loc) }
+
+func (w *rewriter) walk(root *ast.Node) {
+	ast.Walk(root, w)
+	for _, id := range w.loose {
+		if !w.owned[id] {
+			w.errAt(id.Location(), rules.CodeType, "%s is not a value: write %s.NAME", id.Value, id.Value)
+		}
+	}
+}
+
+// compile parses, rewrites, type-checks and compiles one expression.
+// wantBool asks for a boolean result.
+func (x *exprCompiler) compile(src rules.Expr, owner string, wantBool bool, stack []string) (program, map[string]bool, []*rules.Error) {
+	cfg := x.cfg()
+	tree, err := parser.ParseWithConfig(src.Src, cfg)
+	if err != nil {
+		e := x.exprErr(err, src, owner)
+		if e.Code == rules.CodeType {
+			e.Code = rules.CodeExprSyntax
+		}
+		return nil, nil, []*rules.Error{e}
+	}
+	w := &rewriter{x: x, src: src, owner: owner, stack: stack, owned: map[*ast.IdentifierNode]bool{}, usesName: map[string]bool{}}
+	w.walk(&tree.Node)
+	if len(w.errs) > 0 {
+		return nil, w.usesName, w.errs
+	}
+	t, err := checker.Check(tree, cfg)
+	if err != nil {
+		return nil, w.usesName, []*rules.Error{x.exprErr(err, src, owner)}
+	}
+	if wantBool && t.Kind() != reflect.Bool {
+		what := t.String()
+		if t.Kind() == reflect.Interface {
+			what = "a value of unknown type"
+		}
+		return nil, w.usesName, []*rules.Error{{Pos: src.PosAt(0), Rule: owner, Field: src.Key, Code: rules.CodeNotBoolean,
+			Msg: fmt.Sprintf("condition must be true or false, but this is %s", what)}}
+	}
+	if err := optimizer.Optimize(&tree.Node, cfg); err != nil {
+		return nil, w.usesName, []*rules.Error{x.exprErr(err, src, owner)}
+	}
+	p, err := compiler.Compile(tree, cfg)
+	if err != nil {
+		return nil, w.usesName, []*rules.Error{x.exprErr(err, src, owner)}
+	}
+	return exprProgram{p}, w.usesName, nil
+}
+
+func (x *exprCompiler) exprErr(err error, src rules.Expr, owner string) *rules.Error {
+	var fe *file.Error
+	e := &rules.Error{Pos: src.Pos, Rule: owner, Field: src.Key, Code: rules.CodeType, Msg: err.Error()}
+	if errors.As(err, &fe) {
+		e.Pos = src.PosAt(fe.From)
+		e.Msg = fe.Message
+		switch {
+		case strings.Contains(fe.Message, "exceeds maximum allowed nodes"):
+			e.Code, e.Msg = rules.CodeTooComplex, "expression is too large (more than the node limit); split it into macros"
+		case strings.HasPrefix(fe.Message, "unknown name "):
+			e.Code = rules.CodeUndefinedName
+			name := strings.TrimPrefix(fe.Message, "unknown name ")
+			e.Msg = fmt.Sprintf("%s is not a field, derived value, population feature or macro", name)
+		case strings.Contains(fe.Message, " has no field "):
+			e.Code = rules.CodeUndefinedName
+		}
+		if fe.Message == "" {
+			e.Msg = err.Error()
+		}
+	}
+	return e
+}

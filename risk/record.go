@@ -1,0 +1,248 @@
+package risk
+
+import (
+	"errors"
+	"fmt"
+)
+
+// Record is one card, mirroring card-schema v1 field for field. Dates are
+// Time values (zero means absent). Package datasets reads and writes records
+// as JSON Lines; a host service may also fill them directly.
+type Record struct {
+	MSISDN   string // 11 digits (mobile, data card) or 13 digits (IoT); required
+	ICCID    string // SIM serial, 19-20 characters
+	Operator string // cmcc, unicom, telecom, broadnet; derived from the segment when empty
+	MVNO     string // MVNO brand, for a reseller's card
+	Kind     string // mobile, data_card, iot; derived from the segment when empty
+	Status   string // active (when empty), suspended, keep_number, cancelled
+	OpenedAt Time   // required
+	Holder   string // pseudonymous key of the holder's identity
+	IDRegion string // 6-digit GB/T 2260 code of the holder's ID
+
+	LastVoiceAt Time
+	LastSMSAt   Time
+	LastDataAt  Time
+
+	OpenRegion string    // ISO 3166 alpha-2 or 6-digit GB/T 2260 code
+	Roaming    []Roaming // regions the card was used in
+
+	FraudFlag  string // police, miit, operator; empty when none
+	Complaints int    // verified fraud complaints, >= 0
+	Alerts30d  int    // warning-model hits in the 30 days before as-of, >= 0
+
+	VerifyRequiredAt Time // when a second real-person verification was demanded
+	VerifiedAt       Time // when the holder last passed one
+
+	Recycled        bool
+	ReleasedAt      Time
+	Renewed         bool
+	LinkedPlatforms []string
+
+	IoT IoT
+}
+
+// Roaming is one region a card was seen in.
+type Roaming struct {
+	Region   string
+	LastSeen Time
+}
+
+// IoT holds the IoT real-name fields (card-schema iot.*).
+type IoT struct {
+	TestPlan         bool
+	NondirectedData  bool
+	NondirectedVoice bool
+	NondirectedSMS   bool
+	DirectedVoice    bool
+	DirectedSMS      bool
+	UserRealnamed    bool
+	Business         string // new, transfer, realname_supplement, replacement, other
+	HandlerVerified  bool
+	ProvinceApproval bool
+	GroupApproval    bool
+}
+
+// Enumerated values of card-schema v1.
+var (
+	Operators   = []string{"cmcc", "unicom", "telecom", "broadnet"}
+	Kinds       = []string{"mobile", "data_card", "iot"}
+	Statuses    = []string{"active", "suspended", "keep_number", "cancelled"}
+	FraudFlags  = []string{"police", "miit", "operator"}
+	Businesses  = []string{"new", "transfer", "realname_supplement", "replacement", "other"}
+	statusValid = map[string]bool{"": true, "active": true, "suspended": true, "keep_number": true}
+)
+
+// ErrInvalidRecord is matched (errors.Is) by every error Validate returns.
+var ErrInvalidRecord = errors.New("invalid record")
+
+// RecordError says why a record was rejected. Its message never holds the
+// holder key, an ID number or a full MSISDN.
+type RecordError struct {
+	Field  string // schema name of the field at fault, "" for the whole record
+	Reason string
+}
+
+func (e *RecordError) Error() string {
+	if e.Field == "" {
+		return e.Reason
+	}
+	return e.Field + ": " + e.Reason
+}
+
+// Is makes errors.Is(err, ErrInvalidRecord) true.
+func (e *RecordError) Is(target error) bool { return target == ErrInvalidRecord }
+
+func recErr(field, format string, args ...any) error {
+	return &RecordError{Field: field, Reason: fmt.Sprintf(format, args...)}
+}
+
+func oneOf(v string, allowed []string) bool {
+	for _, a := range allowed {
+		if v == a {
+			return true
+		}
+	}
+	return false
+}
+
+func allDigits(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return s != ""
+}
+
+// Validate checks a record against card-schema v1 at the given as-of time
+// (a date after it is an error) and fills Operator and Kind from the number
+// segment when they are empty. It returns a *RecordError.
+func (r *Record) Validate(asOf Time) error {
+	switch {
+	case r.MSISDN == "":
+		return recErr("msisdn", "is required")
+	case !allDigits(r.MSISDN) || (len(r.MSISDN) != 11 && len(r.MSISDN) != 13):
+		return recErr("msisdn", "%s is not an 11- or 13-digit number", MaskMSISDN(r.MSISDN))
+	}
+	if r.ICCID != "" && (len(r.ICCID) < 19 || len(r.ICCID) > 20) {
+		return recErr("iccid", "has %d characters, want 19 or 20", len(r.ICCID))
+	}
+	seg, segOK := LookupSegment(r.MSISDN)
+	if r.Operator == "" {
+		if !segOK {
+			return recErr("operator", "is absent and number segment %s is not known", MaskMSISDN(r.MSISDN)[:3])
+		}
+		r.Operator = seg.Operator
+	} else if !oneOf(r.Operator, Operators) {
+		return recErr("operator", "unknown operator %q (want cmcc, unicom, telecom or broadnet)", r.Operator)
+	}
+	if r.Kind == "" {
+		switch {
+		case segOK:
+			r.Kind = seg.Kind
+		case len(r.MSISDN) == 13:
+			r.Kind = "iot"
+		default:
+			r.Kind = "mobile"
+		}
+	} else if !oneOf(r.Kind, Kinds) {
+		return recErr("kind", "unknown kind %q (want mobile, data_card or iot)", r.Kind)
+	}
+	if !statusValid[r.Status] && r.Status != "cancelled" {
+		return recErr("status", "unknown status %q (want active, suspended, keep_number or cancelled)", r.Status)
+	}
+	if r.OpenedAt == 0 {
+		return recErr("opened_at", "is required")
+	}
+	if r.IDRegion != "" && (len(r.IDRegion) != 6 || !allDigits(r.IDRegion)) {
+		return recErr("id_region", "%q is not a 6-digit GB/T 2260 code", r.IDRegion)
+	}
+	if r.OpenRegion != "" && !isRegion(r.OpenRegion) {
+		return recErr("open_region", "%q is not an ISO 3166 alpha-2 or 6-digit GB/T 2260 code", r.OpenRegion)
+	}
+	for i, ro := range r.Roaming {
+		if !isRegion(ro.Region) {
+			return recErr(fmt.Sprintf("roaming[%d].region", i), "%q is not an ISO 3166 alpha-2 or 6-digit GB/T 2260 code", ro.Region)
+		}
+		if err := notAfter(fmt.Sprintf("roaming[%d].last_seen", i), ro.LastSeen, asOf); err != nil {
+			return err
+		}
+	}
+	if r.FraudFlag != "" && !oneOf(r.FraudFlag, FraudFlags) {
+		return recErr("fraud_flag", "unknown source %q (want police, miit or operator)", r.FraudFlag)
+	}
+	if r.Complaints < 0 {
+		return recErr("complaints", "%d is negative", r.Complaints)
+	}
+	if r.Alerts30d < 0 {
+		return recErr("alerts_30d", "%d is negative", r.Alerts30d)
+	}
+	if r.IoT.Business != "" && !oneOf(r.IoT.Business, Businesses) {
+		return recErr("iot.business", "unknown business %q (want new, transfer, realname_supplement, replacement or other)", r.IoT.Business)
+	}
+	for _, d := range [...]struct {
+		name string
+		t    Time
+	}{
+		{"opened_at", r.OpenedAt}, {"last_voice_at", r.LastVoiceAt}, {"last_sms_at", r.LastSMSAt},
+		{"last_data_at", r.LastDataAt}, {"verify_required_at", r.VerifyRequiredAt},
+		{"verified_at", r.VerifiedAt}, {"released_at", r.ReleasedAt},
+	} {
+		if err := notAfter(d.name, d.t, asOf); err != nil {
+			return err
+		}
+	}
+	for i, p := range r.LinkedPlatforms {
+		if p == "" {
+			return recErr(fmt.Sprintf("linked_platforms[%d]", i), "is empty")
+		}
+	}
+	return nil
+}
+
+func notAfter(field string, t, asOf Time) error {
+	if t == 0 {
+		return nil
+	}
+	if t < minValid {
+		return recErr(field, "date is before 1980-01-01")
+	}
+	if asOf != 0 && t > asOf {
+		return recErr(field, "%s is after the as-of time %s", t, asOf)
+	}
+	return nil
+}
+
+func isRegion(s string) bool {
+	if len(s) == 2 {
+		return s[0] >= 'A' && s[0] <= 'Z' && s[1] >= 'A' && s[1] <= 'Z'
+	}
+	return len(s) == 6 && allDigits(s) && s[0] != '0' && s[0] != '9'
+}
+
+// Valid reports whether the card counts in card totals: every status but
+// cancelled.
+func (r *Record) Valid() bool { return r.Status != "cancelled" }
+
+// CountOperator is the operator the card counts under for one-ID-five-cards:
+// "mvno:" and its brand when it has one (an MVNO counts as its own
+// operator, brands compared exactly), otherwise its operator.
+func (r *Record) CountOperator() string {
+	if r.MVNO != "" {
+		return "mvno:" + r.MVNO
+	}
+	return r.Operator
+}
+
+// LastActivity is the latest of the last voice, SMS and data records, or the
+// zero Time when the card never had one.
+func (r *Record) LastActivity() Time {
+	t := r.LastVoiceAt
+	if r.LastSMSAt > t {
+		t = r.LastSMSAt
+	}
+	if r.LastDataAt > t {
+		t = r.LastDataAt
+	}
+	return t
+}

@@ -1,0 +1,173 @@
+package risk
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+
+	"github.com/simrisk/simrisk/rules"
+)
+
+// TestResult is the result of one rule test case.
+type TestResult struct {
+	Name     string
+	Pos      rules.Pos
+	Failures []string  // what differed; empty when the case passed
+	Decision *Decision // the decision the case produced, nil when the card was invalid
+}
+
+// Passed reports whether the case passed.
+func (t TestResult) Passed() bool { return len(t.Failures) == 0 }
+
+// TestReport is the result of every test case of a rule set.
+type TestReport struct {
+	Results        []TestResult
+	Passed, Failed int
+}
+
+// Test defaults: a test card may be partial. Keys it leaves out take these
+// values; write null to mean "never" or "unknown" instead.
+//
+//	msisdn:          13800138000 (others: 13800138001, 13800138002, ...)
+//	opened_at:       365 days before as_of
+//	last_voice_at, last_sms_at, last_data_at: 1 day before as_of (an active card)
+//	holder:          (others only) the card's holder
+const testDefaultMSISDN = "13800138000"
+
+// RunTests compiles a rule set and runs its test cases. Each case scores its
+// card against a population made of the card and its others. A compile error
+// is returned as error; failing cases are in the report.
+func RunTests(rs *rules.RuleSet, opts ...CompileOption) (*TestReport, error) {
+	eng, err := Compile(rs, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return eng.RunTests(rs.Tests), nil
+}
+
+// RunTests runs test cases against the engine.
+func (e *Engine) RunTests(cases []*rules.TestCase) *TestReport {
+	rep := &TestReport{}
+	for _, tc := range cases {
+		res := e.runCase(tc)
+		if res.Passed() {
+			rep.Passed++
+		} else {
+			rep.Failed++
+		}
+		rep.Results = append(rep.Results, res)
+	}
+	return rep
+}
+
+func testRecord(m map[string]any, asOf Time, msisdn, holder string) (*Record, error) {
+	c := make(map[string]any, len(m)+6)
+	for k, v := range m {
+		c[k] = v
+	}
+	def := func(k string, v any) {
+		if _, ok := c[k]; !ok {
+			c[k] = v
+		}
+	}
+	def("msisdn", msisdn)
+	def("opened_at", (asOf - 365*86400).String())
+	day := (asOf - 86400).String()
+	def("last_voice_at", day)
+	def("last_sms_at", day)
+	def("last_data_at", day)
+	if holder != "" {
+		def("holder", holder)
+	}
+	data, err := json.Marshal(c)
+	if err != nil {
+		return nil, err
+	}
+	r := new(Record)
+	if err := json.Unmarshal(data, r); err != nil {
+		return nil, err
+	}
+	if err := r.Validate(asOf); err != nil {
+		return nil, err
+	}
+	return r, nil
+}
+
+func (e *Engine) runCase(tc *rules.TestCase) TestResult {
+	res := TestResult{Name: tc.Name, Pos: tc.Pos}
+	fail := func(format string, args ...any) { res.Failures = append(res.Failures, fmt.Sprintf(format, args...)) }
+	asOf, err := ParseTime(tc.AsOf)
+	if err != nil {
+		fail("as_of: %v", err)
+		return res
+	}
+	card, err := testRecord(tc.Card, asOf, testDefaultMSISDN, "")
+	if err != nil {
+		fail("card: %v", err)
+		return res
+	}
+	pop := NewPopulation()
+	pop.Add(card)
+	for i, o := range tc.Others {
+		r, err := testRecord(o, asOf, fmt.Sprintf("138001380%02d", i+1), card.Holder)
+		if err != nil {
+			fail("others[%d]: %v", i, err)
+			return res
+		}
+		pop.Add(r)
+	}
+	s := e.NewScorer(AsOfTime(asOf), WithPopulation(pop))
+	d, err := s.Score(card)
+	if err != nil {
+		fail("card: %v", err)
+		return res
+	}
+	res.Decision = d
+	for _, re := range d.Errors {
+		fail("rule %q failed: %s", re.Rule, re.Message)
+	}
+	for _, id := range tc.Expect.Fires {
+		if !d.Fired(id) {
+			fail("rule %q did not fire%s", id, firedList(d))
+		}
+	}
+	for _, id := range tc.Expect.NotFires {
+		if d.Fired(id) {
+			fail("rule %q fired, want it silent: %s", id, reasonOf(d, id))
+		}
+	}
+	x := tc.Expect
+	if x.Outcome != nil && d.Outcome != *x.Outcome {
+		fail("outcome is %s, want %s%s", d.Outcome, *x.Outcome, firedList(d))
+	}
+	if x.Level != nil && d.Level != *x.Level {
+		fail("level is %s (score %g), want %s", d.Level, d.Score, *x.Level)
+	}
+	if x.ScoreMin != nil && d.Score < *x.ScoreMin {
+		fail("score is %g, want at least %g%s", d.Score, *x.ScoreMin, firedList(d))
+	}
+	if x.ScoreMax != nil && d.Score > *x.ScoreMax {
+		fail("score is %g, want at most %g%s", d.Score, *x.ScoreMax, firedList(d))
+	}
+	return res
+}
+
+func firedList(d *Decision) string {
+	if len(d.Hits) == 0 {
+		return " (no rule fired)"
+	}
+	ids := make([]string, len(d.Hits))
+	for i, h := range d.Hits {
+		ids[i] = h.Rule
+	}
+	return " (fired: " + strings.Join(ids, ", ") + ")"
+}
+
+func reasonOf(d *Decision, id string) string {
+	for _, h := range d.Hits {
+		if h.Rule == id {
+			return h.Reason
+		}
+	}
+	return ""
+}

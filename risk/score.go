@@ -1,0 +1,382 @@
+package risk
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"runtime"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/expr-lang/expr/vm"
+
+	"github.com/simrisk/simrisk/rules"
+)
+
+// Decision is the verdict on one card (card-schema "Decision format", v1).
+type Decision struct {
+	MSISDN   string        `json:"msisdn"`             // the card's number, as given
+	Score    float64       `json:"score"`              // 0 to 100
+	Level    rules.Level   `json:"level"`              // low, medium, high, critical
+	Outcome  rules.Outcome `json:"outcome"`            // pass, monitor, verify, restrict, suspend
+	Deadline Time          `json:"deadline,omitempty"` // for verify: when verification must be done (written as RFC 3339)
+	Hits     []Hit         `json:"hits"`               // the rules that fired, in rule order
+	Errors   []RuleError   `json:"errors,omitempty"`   // rules that failed on this card; the others still decided
+	RuleSet  string        `json:"ruleset"`            // digest of the rule set that decided
+}
+
+// Hit is one rule that fired.
+type Hit struct {
+	Rule   string   `json:"rule"`
+	Tags   []string `json:"tags"`
+	Score  float64  `json:"score"`            // contribution to the decision's score; 0 for shadow rules
+	Reason string   `json:"reason"`           // rendered reason; personal data masked
+	Shadow bool     `json:"shadow,omitempty"` // a shadow rule: reported, not acted on
+}
+
+// RuleError is a rule that could not be evaluated on a card. The rule counts
+// as not fired; the message holds no personal data.
+type RuleError struct {
+	Rule    string `json:"rule"`
+	Message string `json:"message"`
+}
+
+// Fired reports whether the rule with the given id is among the hits.
+func (d *Decision) Fired(id string) bool {
+	for i := range d.Hits {
+		if d.Hits[i].Rule == id {
+			return true
+		}
+	}
+	return false
+}
+
+type scoreConfig struct {
+	asOf    Time
+	pop     *Population
+	workers int
+}
+
+// ScoreOption configures one scoring call (or a Scorer). They are distinct
+// from the CompileOptions that build an Engine.
+type ScoreOption func(*scoreConfig)
+
+// AsOf sets the time every date is judged against. Without it the wall
+// clock is used; set it to replay a snapshot and get the same answers.
+func AsOf(t time.Time) ScoreOption { return func(c *scoreConfig) { c.asOf = TimeOf(t) } }
+
+// AsOfTime is AsOf for a risk.Time.
+func AsOfTime(t Time) ScoreOption { return func(c *scoreConfig) { c.asOf = t } }
+
+// WithPopulation gives the population whose features (cards per holder, ...)
+// the rules see. Without it each card is scored as its holder's only card.
+func WithPopulation(p *Population) ScoreOption { return func(c *scoreConfig) { c.pop = p } }
+
+// Workers sets how many goroutines ScoreBatch uses (default GOMAXPROCS).
+func Workers(n int) ScoreOption { return func(c *scoreConfig) { c.workers = n } }
+
+func (e *Engine) config(opts []ScoreOption) scoreConfig {
+	c := scoreConfig{}
+	for _, o := range opts {
+		o(&c)
+	}
+	if c.asOf == 0 {
+		c.asOf = TimeOf(time.Now())
+	}
+	if c.workers <= 0 {
+		c.workers = runtime.GOMAXPROCS(0)
+	}
+	return c
+}
+
+// Scorer scores cards one after another with reused buffers and a reused
+// virtual machine. It is not safe for concurrent use: give each goroutine
+// its own (Engine.NewScorer), or call Engine.Score, which pools them.
+type Scorer struct {
+	e   *Engine
+	cfg scoreConfig
+	vm  vm.VM
+	env env
+	buf []byte
+}
+
+// NewScorer returns a Scorer with its options fixed.
+func (e *Engine) NewScorer(opts ...ScoreOption) *Scorer {
+	return &Scorer{e: e, cfg: e.config(opts)}
+}
+
+// Score validates and scores one card. A record that fails validation is an
+// error (errors.Is(err, ErrInvalidRecord)); it is safe for concurrent use.
+func (e *Engine) Score(r *Record, opts ...ScoreOption) (*Decision, error) {
+	s, _ := e.pool.Get().(*Scorer)
+	if s == nil {
+		s = &Scorer{e: e}
+	}
+	s.cfg = e.config(opts)
+	d := new(Decision)
+	err := s.ScoreInto(r, d)
+	e.pool.Put(s)
+	if err != nil {
+		return nil, err
+	}
+	return d, nil
+}
+
+// Score validates and scores one card into a new Decision.
+func (s *Scorer) Score(r *Record) (*Decision, error) {
+	d := new(Decision)
+	if err := s.ScoreInto(r, d); err != nil {
+		return nil, err
+	}
+	return d, nil
+}
+
+// ScoreInto validates and scores one card into d, reusing d's hit slice.
+func (s *Scorer) ScoreInto(r *Record, d *Decision) error {
+	if err := r.Validate(s.cfg.asOf); err != nil {
+		return err
+	}
+	s.decide(r, d)
+	return nil
+}
+
+func (s *Scorer) decide(r *Record, d *Decision) {
+	e := s.e
+	s.env.fill(r, s.cfg.asOf, s.cfg.pop)
+	*d = Decision{MSISDN: r.MSISDN, Hits: d.Hits[:0], Errors: d.Errors[:0], RuleSet: e.digest}
+	if d.Hits == nil {
+		d.Hits = []Hit{}
+	}
+	score := 0.0
+	outcome := rules.Pass
+	for _, cr := range e.rules {
+		out, err := cr.when.eval(s)
+		if err != nil {
+			d.Errors = append(d.Errors, RuleError{Rule: cr.id, Message: maskText(errMessage(err))})
+			continue
+		}
+		if fired, _ := out.(bool); !fired {
+			continue
+		}
+		h := Hit{Rule: cr.id, Tags: cr.tags, Score: cr.score, Shadow: cr.shadow}
+		if cr.shadow {
+			h.Score = 0
+		} else {
+			score += cr.score
+			if cr.outcome > outcome {
+				outcome = cr.outcome
+			}
+		}
+		h.Reason = s.render(cr, d)
+		d.Hits = append(d.Hits, h)
+	}
+	score = math.Max(0, math.Min(100, score))
+	d.Score = math.Round(score*100) / 100
+	var bandOutcome rules.Outcome
+	d.Level, bandOutcome = e.band(d.Score)
+	outcome = max(outcome, bandOutcome)
+	d.Outcome = outcome
+	if outcome == rules.Verify {
+		hours := Time(e.verifyHours * 3600)
+		if s.env.VerificationPending && Time(r.VerifyRequiredAt)+hours >= s.cfg.asOf {
+			d.Deadline = r.VerifyRequiredAt + hours
+		} else {
+			d.Deadline = s.cfg.asOf + hours
+		}
+	}
+	if len(d.Errors) == 0 {
+		d.Errors = nil
+	}
+}
+
+// band finds the level and minimum outcome of a score: the band with the
+// largest Min not above it (bands are sorted by Min).
+func (e *Engine) band(score float64) (rules.Level, rules.Outcome) {
+	lv, out := rules.Low, rules.Pass
+	for _, b := range e.bands {
+		if b.Min <= score {
+			lv, out = b.Level, b.Outcome
+		}
+	}
+	return lv, out
+}
+
+func errMessage(err error) string {
+	msg := err.Error()
+	if i := strings.IndexByte(msg, '\n'); i >= 0 {
+		msg = msg[:i]
+	}
+	return msg
+}
+
+// render fills a rule's reason template. A placeholder that fails renders
+// as "?" and the error is recorded for the rule.
+func (s *Scorer) render(cr *compiledRule, d *Decision) string {
+	if len(cr.reason) == 0 {
+		if cr.title != "" {
+			return cr.title
+		}
+		return cr.id
+	}
+	b := s.buf[:0]
+	for _, p := range cr.reason {
+		if p.prog == nil {
+			b = append(b, p.text...)
+			continue
+		}
+		v, err := p.prog.eval(s)
+		if err != nil {
+			d.Errors = append(d.Errors, RuleError{Rule: cr.id, Message: "reason {" + p.text + "}: " + maskText(errMessage(err))})
+			b = append(b, '?')
+			continue
+		}
+		b = appendValue(b, v)
+	}
+	s.buf = b
+	return maskText(string(b))
+}
+
+func appendValue(b []byte, v any) []byte {
+	switch x := v.(type) {
+	case nil:
+		return append(b, "none"...)
+	case string:
+		return append(b, x...)
+	case int:
+		if x == Never {
+			return append(b, "never"...)
+		}
+		return strconv.AppendInt(b, int64(x), 10)
+	case int64:
+		return strconv.AppendInt(b, x, 10)
+	case float64:
+		return strconv.AppendFloat(b, x, 'g', -1, 64)
+	case bool:
+		return strconv.AppendBool(b, x)
+	case []string:
+		return append(b, strings.Join(x, ", ")...)
+	case []any:
+		for i, it := range x {
+			if i > 0 {
+				b = append(b, ", "...)
+			}
+			b = appendValue(b, it)
+		}
+		return b
+	}
+	return fmt.Append(b, v)
+}
+
+// Result is the outcome of scoring one record of a batch: a Decision, or the
+// reason the record was rejected.
+type Result struct {
+	Decision *Decision
+	Err      error
+}
+
+// ScoreBatch scores records with a pool of workers (Workers, default
+// GOMAXPROCS) and returns one Result per record, in input order. When ctx is
+// cancelled it stops early and the unscored records carry ctx's error.
+func (e *Engine) ScoreBatch(ctx context.Context, recs []*Record, opts ...ScoreOption) []Result {
+	cfg := e.config(opts)
+	out := make([]Result, len(recs))
+	decs := make([]Decision, len(recs))
+	const chunk = 256
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	workers := min(cfg.workers, (len(recs)+chunk-1)/chunk)
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			s := &Scorer{e: e, cfg: cfg}
+			for {
+				start := int(next.Add(chunk)) - chunk
+				if start >= len(recs) {
+					return
+				}
+				if err := ctx.Err(); err != nil {
+					for i := start; i < min(start+chunk, len(recs)); i++ {
+						out[i].Err = err
+					}
+					continue
+				}
+				for i := start; i < min(start+chunk, len(recs)); i++ {
+					if err := s.ScoreInto(recs[i], &decs[i]); err != nil {
+						out[i].Err = err
+						continue
+					}
+					out[i].Decision = &decs[i]
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	return out
+}
+
+// MarshalJSON writes the decision as one card-schema v1 decision object.
+func (d *Decision) MarshalJSON() ([]byte, error) { return d.AppendJSON(nil), nil }
+
+// AppendJSON appends the decision's JSON (one line, no newline) to b.
+func (d *Decision) AppendJSON(b []byte) []byte {
+	b = append(b, `{"msisdn":`...)
+	b = appendJSONString(b, d.MSISDN)
+	b = append(b, `,"score":`...)
+	b = strconv.AppendFloat(b, d.Score, 'f', -1, 64)
+	b = append(b, `,"level":"`...)
+	b = append(b, d.Level.String()...)
+	b = append(b, `","outcome":"`...)
+	b = append(b, d.Outcome.String()...)
+	b = append(b, '"')
+	if d.Deadline != 0 {
+		b = append(b, `,"deadline":"`...)
+		b = d.Deadline.Std().AppendFormat(b, time.RFC3339)
+		b = append(b, '"')
+	}
+	b = append(b, `,"hits":[`...)
+	for i := range d.Hits {
+		h := &d.Hits[i]
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = append(b, `{"rule":`...)
+		b = appendJSONString(b, h.Rule)
+		b = append(b, `,"tags":[`...)
+		for j, t := range h.Tags {
+			if j > 0 {
+				b = append(b, ',')
+			}
+			b = appendJSONString(b, t)
+		}
+		b = append(b, `],"score":`...)
+		b = strconv.AppendFloat(b, h.Score, 'f', -1, 64)
+		b = append(b, `,"reason":`...)
+		b = appendJSONString(b, h.Reason)
+		if h.Shadow {
+			b = append(b, `,"shadow":true`...)
+		}
+		b = append(b, '}')
+	}
+	b = append(b, ']')
+	if len(d.Errors) > 0 {
+		b = append(b, `,"errors":[`...)
+		for i, e := range d.Errors {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = append(b, `{"rule":`...)
+			b = appendJSONString(b, e.Rule)
+			b = append(b, `,"message":`...)
+			b = appendJSONString(b, e.Message)
+			b = append(b, '}')
+		}
+		b = append(b, ']')
+	}
+	b = append(b, `,"ruleset":`...)
+	b = appendJSONString(b, d.RuleSet)
+	return append(b, '}')
+}

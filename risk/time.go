@@ -1,0 +1,115 @@
+package risk
+
+import (
+	"fmt"
+	"time"
+)
+
+// CST is China Standard Time (UTC+8). A date with no time of day is
+// midnight of that day in CST, and "days since" counts CST calendar days.
+var CST = time.FixedZone("CST", 8*3600)
+
+const cstOffset = 8 * 3600
+
+// Time is an instant as Unix seconds. The zero Time means absent: "never"
+// or "unknown", as card-schema v1 reads null. Dates before 1980 are not
+// valid in records, so no real date is ever zero.
+type Time int64
+
+// TimeOf converts a time.Time. The zero time.Time gives the zero Time.
+func TimeOf(t time.Time) Time {
+	if t.IsZero() {
+		return 0
+	}
+	return Time(t.Unix())
+}
+
+// Date returns midnight CST of the given calendar day.
+func Date(year int, month time.Month, day int) Time {
+	return Time(time.Date(year, month, day, 0, 0, 0, 0, CST).Unix())
+}
+
+// IsZero reports whether t is absent.
+func (t Time) IsZero() bool { return t == 0 }
+
+// Std returns t as a time.Time in CST; the zero Time gives the zero time.Time.
+func (t Time) Std() time.Time {
+	if t == 0 {
+		return time.Time{}
+	}
+	return time.Unix(int64(t), 0).In(CST)
+}
+
+// Day is the CST calendar day number of t (days since 1970-01-01 CST).
+func (t Time) Day() int {
+	s := int64(t) + cstOffset
+	d := s / 86400
+	if s%86400 < 0 {
+		d--
+	}
+	return int(d)
+}
+
+// String writes a date as YYYY-MM-DD when t is midnight CST, otherwise as
+// RFC 3339 in CST; the zero Time is "".
+func (t Time) String() string {
+	if t == 0 {
+		return ""
+	}
+	st := t.Std()
+	if (int64(t)+cstOffset)%86400 == 0 {
+		return st.Format(time.DateOnly)
+	}
+	return st.Format(time.RFC3339)
+}
+
+// DaysBetween counts CST calendar days from a to b (2026-08-03 to
+// 2026-11-01 is 90).
+func DaysBetween(a, b Time) int { return b.Day() - a.Day() }
+
+// minValid is the earliest date a record may carry.
+var minValid = Date(1980, 1, 1)
+
+// ParseTime reads a card-schema date: YYYY-MM-DD (midnight CST) or an
+// RFC 3339 timestamp.
+func ParseTime(s string) (Time, error) {
+	if len(s) == 10 {
+		t, err := time.ParseInLocation(time.DateOnly, s, CST)
+		if err != nil {
+			return 0, fmt.Errorf("%q is not a date (want YYYY-MM-DD or an RFC 3339 timestamp)", s)
+		}
+		return checkRange(TimeOf(t), s)
+	}
+	t, err := time.Parse(time.RFC3339, s)
+	if err != nil {
+		return 0, fmt.Errorf("%q is not a date (want YYYY-MM-DD or an RFC 3339 timestamp)", s)
+	}
+	return checkRange(TimeOf(t), s)
+}
+
+func checkRange(t Time, s string) (Time, error) {
+	if t < minValid {
+		return 0, fmt.Errorf("date %s is before 1980-01-01", s)
+	}
+	if t.Std().Year() > 9999 {
+		return 0, fmt.Errorf("date %s is out of range", s)
+	}
+	return t, nil
+}
+
+// MarshalText writes the date as String does.
+func (t Time) MarshalText() ([]byte, error) { return []byte(t.String()), nil }
+
+// UnmarshalText reads a date as ParseTime does; "" is the zero Time.
+func (t *Time) UnmarshalText(b []byte) error {
+	if len(b) == 0 {
+		*t = 0
+		return nil
+	}
+	v, err := ParseTime(string(b))
+	if err != nil {
+		return err
+	}
+	*t = v
+	return nil
+}

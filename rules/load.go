@@ -1,0 +1,896 @@
+package rules
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// Load reads rule files and directories into one RuleSet. A directory
+// contributes every *.yaml and *.yml file directly in it; a file x.yaml
+// brings its sibling x_test.yaml along when that exists. Rule ids,
+// parameter, list and macro names are unique across all files.
+//
+// Loading is strict: unknown keys, duplicates, bad values and missing keys
+// are errors. Every problem is reported, up to MaxErrors, as an ErrorList of
+// positioned *Error. When err is not nil the returned RuleSet still holds
+// what could be read (so that a linter can go on checking expressions); it
+// must not be compiled for scoring.
+func Load(paths ...string) (*RuleSet, error) {
+	return LoadFS(osFS{}, paths...)
+}
+
+type osFS struct{}
+
+func (osFS) Open(name string) (fs.File, error) { return os.Open(name) }
+func (osFS) ReadDir(name string) ([]fs.DirEntry, error) {
+	return os.ReadDir(name)
+}
+
+// LoadFS is Load over a file system, such as an embed.FS.
+func LoadFS(fsys fs.FS, paths ...string) (*RuleSet, error) {
+	var files []string
+	seen := map[string]bool{}
+	add := func(p string) {
+		if !seen[p] {
+			seen[p] = true
+			files = append(files, p)
+		}
+	}
+	var c Collector
+	join, dir, ext := pathFuncs(fsys)
+	for _, p := range paths {
+		st, err := fs.Stat(fsys, p)
+		if err != nil {
+			c.Addf(Pos{File: p}, "", "", CodeIO, "%v", unwrapPathError(err))
+			continue
+		}
+		if st.IsDir() {
+			entries, err := fs.ReadDir(fsys, p)
+			if err != nil {
+				c.Addf(Pos{File: p}, "", "", CodeIO, "%v", unwrapPathError(err))
+				continue
+			}
+			var names []string
+			for _, e := range entries {
+				if !e.IsDir() && (ext(e.Name()) == ".yaml" || ext(e.Name()) == ".yml") {
+					names = append(names, e.Name())
+				}
+			}
+			sort.Strings(names)
+			for _, n := range names {
+				add(join(p, n))
+			}
+			continue
+		}
+		add(p)
+		if e := ext(p); !strings.HasSuffix(strings.TrimSuffix(p, e), "_test") {
+			sib := join(dir(p), strings.TrimSuffix(path.Base(filepath.ToSlash(p)), e)+"_test"+e)
+			if _, err := fs.Stat(fsys, sib); err == nil {
+				add(sib)
+			}
+		}
+	}
+	if len(files) == 0 && c.Len() == 0 {
+		c.Addf(Pos{}, "", "", CodeIO, "no rule files given")
+	}
+	srcs := make([]Source, 0, len(files))
+	for _, f := range files {
+		data, err := fs.ReadFile(fsys, f)
+		if err != nil {
+			c.Addf(Pos{File: f}, "", "", CodeIO, "%v", unwrapPathError(err))
+			continue
+		}
+		srcs = append(srcs, Source{Name: f, Data: data})
+	}
+	rs, err := parseSources(srcs, &c)
+	if err != nil {
+		return rs, err
+	}
+	return rs, c.List().Err()
+}
+
+func unwrapPathError(err error) error {
+	if pe, ok := err.(*fs.PathError); ok {
+		return pe.Err
+	}
+	return err
+}
+
+func pathFuncs(fsys fs.FS) (join func(...string) string, dir func(string) string, ext func(string) string) {
+	if _, ok := fsys.(osFS); ok {
+		return filepath.Join, filepath.Dir, filepath.Ext
+	}
+	return path.Join, path.Dir, path.Ext
+}
+
+// Source is one rule file's name and contents.
+type Source struct {
+	Name string
+	Data []byte
+}
+
+// Parse reads rule files held in memory, as Load does for files on disk.
+func Parse(srcs ...Source) (*RuleSet, error) {
+	var c Collector
+	rs, _ := parseSources(srcs, &c)
+	return rs, c.List().Err()
+}
+
+func parseSources(srcs []Source, c *Collector) (*RuleSet, error) {
+	rs := &RuleSet{Language: LangExpr}
+	h := sha256.New()
+	l := &loader{rs: rs, c: c, ids: map[string]Pos{}, names: map[string]Pos{}, tests: map[string]Pos{}}
+	for _, s := range srcs {
+		fmt.Fprintf(h, "%s\x00%d\x00", path.Base(filepath.ToSlash(s.Name)), len(s.Data))
+		h.Write(s.Data)
+		rs.Files = append(rs.Files, s.Name)
+		l.file(s)
+	}
+	rs.Digest = "sha256:" + hex.EncodeToString(h.Sum(nil))[:32]
+	sort.SliceStable(rs.Bands, func(i, j int) bool { return rs.Bands[i].Min < rs.Bands[j].Min })
+	l.finish()
+	return rs, nil
+}
+
+type loader struct {
+	rs    *RuleSet
+	c     *Collector
+	ids   map[string]Pos // rule ids
+	names map[string]Pos // params, lists, macros share one namespace each, prefixed
+	tests map[string]Pos
+
+	file_     string
+	lines     []string
+	lang      string
+	bandsFile string
+	metaFrom  map[string]Pos
+}
+
+func (l *loader) pos(n *yaml.Node) Pos {
+	return Pos{File: l.file_, Line: n.Line, Column: n.Column}
+}
+
+func (l *loader) errf(n *yaml.Node, rule, field string, code Code, format string, args ...any) {
+	e := &Error{Pos: l.pos(n), Rule: rule, Field: field, Code: code, Msg: fmt.Sprintf(format, args...)}
+	e.Snippet = snippet(l.lines, e.Line, e.Column)
+	l.c.Add(e)
+}
+
+var yamlLineRE = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
+
+func (l *loader) file(s Source) {
+	l.file_ = s.Name
+	l.lines = strings.Split(string(s.Data), "\n")
+	l.lang = ""
+	var doc yaml.Node
+	if err := yaml.Unmarshal(s.Data, &doc); err != nil {
+		msg := err.Error()
+		line := 0
+		if m := yamlLineRE.FindStringSubmatch(msg); m != nil {
+			line, _ = strconv.Atoi(m[1])
+			msg = m[2]
+		}
+		col := 0
+		if line > 0 {
+			col = 1
+		}
+		l.c.Add(&Error{Pos: Pos{File: s.Name, Line: line, Column: col}, Code: CodeSyntax, Msg: msg})
+		return
+	}
+	if len(doc.Content) == 0 {
+		return // an empty file is an empty contribution
+	}
+	root := doc.Content[0]
+	if root.Kind != yaml.MappingNode {
+		l.errf(root, "", "", CodeBadValue, "a rule file is a mapping with keys such as rules, params and tests")
+		return
+	}
+	// The language key decides how this file's rules are read, so read it first.
+	if v := lookup(root, "language"); v != nil {
+		if lang, ok := l.str(v, "", "language"); ok {
+			if lang != LangExpr && lang != LangCEL {
+				l.errf(v, "", "language", CodeBadLanguage, "unknown expression language %q (want expr or cel)", lang)
+			} else {
+				l.lang = lang
+			}
+		}
+	}
+	l.mapping(root, "", func(key string, k, v *yaml.Node) bool {
+		switch key {
+		case "name", "version", "description":
+			if s, ok := l.str(v, "", key); ok {
+				l.meta(key, s, v)
+			}
+		case "language":
+			if l.lang != "" {
+				l.meta("language", l.lang, v)
+			}
+		case "params":
+			l.params(v)
+		case "lists":
+			l.lists(v)
+		case "macros":
+			l.macros(v)
+		case "bands":
+			l.bands(v)
+		case "rules":
+			l.rules(v)
+		case "tests":
+			l.testCases(v)
+		default:
+			return false
+		}
+		return true
+	})
+}
+
+func (l *loader) meta(key, val string, n *yaml.Node) {
+	if l.metaFrom == nil {
+		l.metaFrom = map[string]Pos{}
+	}
+	var cur *string
+	switch key {
+	case "name":
+		cur = &l.rs.Name
+	case "version":
+		cur = &l.rs.Version
+	case "description":
+		cur = &l.rs.Description
+	case "language":
+		cur = &l.rs.Language
+	}
+	if prev, ok := l.metaFrom[key]; ok && *cur != val {
+		if key == "language" || key == "description" {
+			return // files may differ in language and description; the first file names the set's
+		}
+		l.errf(n, "", key, CodeConflict, "%s %q differs from %q given at %s", key, val, *cur, prev)
+		return
+	}
+	if _, ok := l.metaFrom[key]; !ok {
+		l.metaFrom[key] = l.pos(n)
+		*cur = val
+	}
+}
+
+// mapping walks a mapping node, reporting duplicate keys and keys that fn
+// does not accept (fn returns false).
+func (l *loader) mapping(n *yaml.Node, rule string, fn func(key string, k, v *yaml.Node) bool) bool {
+	if n.Kind != yaml.MappingNode {
+		l.errf(n, rule, "", CodeBadValue, "want a mapping, got %s", kindName(n))
+		return false
+	}
+	seen := map[string]bool{}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k, v := n.Content[i], n.Content[i+1]
+		if seen[k.Value] {
+			l.errf(k, rule, k.Value, CodeDuplicate, "key %q appears twice", k.Value)
+			continue
+		}
+		seen[k.Value] = true
+		if !fn(k.Value, k, v) {
+			l.errf(k, rule, k.Value, CodeUnknownKey, "unknown key %q", k.Value)
+		}
+	}
+	return true
+}
+
+func lookup(n *yaml.Node, key string) *yaml.Node {
+	if n.Kind != yaml.MappingNode {
+		return nil
+	}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		if n.Content[i].Value == key {
+			return n.Content[i+1]
+		}
+	}
+	return nil
+}
+
+func kindName(n *yaml.Node) string {
+	switch n.Kind {
+	case yaml.MappingNode:
+		return "a mapping"
+	case yaml.SequenceNode:
+		return "a list"
+	case yaml.AliasNode:
+		return "an alias"
+	case yaml.ScalarNode:
+		switch n.Tag {
+		case "!!null":
+			return "null"
+		case "!!bool":
+			return "a boolean"
+		case "!!int":
+			return "an integer"
+		case "!!float":
+			return "a number"
+		}
+		return "a string"
+	}
+	return "nothing"
+}
+
+func (l *loader) str(n *yaml.Node, rule, field string) (string, bool) {
+	if n.Kind != yaml.ScalarNode || n.Tag == "!!null" || n.Tag == "!!map" || n.Tag == "!!seq" {
+		l.errf(n, rule, field, CodeBadValue, "%s: want a string, got %s", field, kindName(n))
+		return "", false
+	}
+	return n.Value, true
+}
+
+func (l *loader) boolean(n *yaml.Node, rule, field string) (bool, bool) {
+	if n.Kind != yaml.ScalarNode || n.Tag != "!!bool" {
+		l.errf(n, rule, field, CodeBadValue, "%s: want true or false, got %s", field, kindName(n))
+		return false, false
+	}
+	var b bool
+	_ = n.Decode(&b)
+	return b, true
+}
+
+func (l *loader) number(n *yaml.Node, rule, field string) (float64, bool) {
+	if n.Kind != yaml.ScalarNode || (n.Tag != "!!int" && n.Tag != "!!float") {
+		l.errf(n, rule, field, CodeBadValue, "%s: want a number, got %s", field, kindName(n))
+		return 0, false
+	}
+	var f float64
+	if err := n.Decode(&f); err != nil {
+		l.errf(n, rule, field, CodeBadValue, "%s: %v", field, err)
+		return 0, false
+	}
+	return f, true
+}
+
+func (l *loader) strings(n *yaml.Node, rule, field string) ([]string, bool) {
+	if n.Kind != yaml.SequenceNode {
+		l.errf(n, rule, field, CodeBadValue, "%s: want a list of strings, got %s", field, kindName(n))
+		return nil, false
+	}
+	out := make([]string, 0, len(n.Content))
+	ok := true
+	for _, it := range n.Content {
+		if s, good := l.str(it, rule, field); good {
+			out = append(out, s)
+		} else {
+			ok = false
+		}
+	}
+	return out, ok
+}
+
+var nameRE = regexp.MustCompile(`^[a-z][a-z0-9_]*$`)
+
+func (l *loader) checkName(n *yaml.Node, what, name, rule string) bool {
+	if !nameRE.MatchString(name) {
+		l.errf(n, rule, what, CodeBadValue, "%s name %q: use lower case letters, digits and _ , starting with a letter", what, name)
+		return false
+	}
+	return true
+}
+
+func (l *loader) params(n *yaml.Node) {
+	l.mapping(n, "", func(key string, k, v *yaml.Node) bool {
+		if !l.checkName(k, "parameter", key, "") {
+			return true
+		}
+		if prev, dup := l.names["param:"+key]; dup {
+			l.errf(k, "", "params", CodeDuplicate, "parameter %q is already declared at %s", key, prev)
+			return true
+		}
+		l.names["param:"+key] = l.pos(k)
+		p := &Param{Name: key, Pos: l.pos(k)}
+		if v.Kind != yaml.ScalarNode {
+			l.errf(v, "", "params", CodeBadValue, "parameter %q: want a number, string or boolean, got %s", key, kindName(v))
+			return true
+		}
+		switch v.Tag {
+		case "!!int":
+			var i int64
+			if err := v.Decode(&i); err != nil {
+				l.errf(v, "", "params", CodeBadValue, "parameter %q: %v", key, err)
+				return true
+			}
+			p.Value = i
+		case "!!float":
+			var f float64
+			_ = v.Decode(&f)
+			p.Value = f
+		case "!!bool":
+			var b bool
+			_ = v.Decode(&b)
+			p.Value = b
+		case "!!null":
+			l.errf(v, "", "params", CodeBadValue, "parameter %q has no value", key)
+			return true
+		default:
+			p.Value = v.Value
+		}
+		l.rs.Params = append(l.rs.Params, p)
+		return true
+	})
+}
+
+var (
+	countryRE  = regexp.MustCompile(`^[A-Z]{2}$`)
+	divisionRE = regexp.MustCompile(`^[1-8][0-9]{5}$`)
+)
+
+// IsRegionCode reports whether s is written as a region code: an ISO 3166
+// alpha-2 country code or a 6-digit GB/T 2260 division code.
+func IsRegionCode(s string) bool { return countryRE.MatchString(s) || divisionRE.MatchString(s) }
+
+func (l *loader) lists(n *yaml.Node) {
+	l.mapping(n, "", func(key string, k, v *yaml.Node) bool {
+		if !l.checkName(k, "list", key, "") {
+			return true
+		}
+		if prev, dup := l.names["list:"+key]; dup {
+			l.errf(k, "", "lists", CodeDuplicate, "list %q is already declared at %s", key, prev)
+			return true
+		}
+		l.names["list:"+key] = l.pos(k)
+		list := &List{Name: key, Pos: l.pos(k), Type: ListString}
+		var items *yaml.Node
+		if v.Kind == yaml.SequenceNode { // shorthand: a plain list of strings
+			items = v
+		} else {
+			l.mapping(v, "", func(f string, fk, fv *yaml.Node) bool {
+				switch f {
+				case "type":
+					if s, ok := l.str(fv, "", "type"); ok {
+						switch ListType(s) {
+						case ListString, ListRegion:
+							list.Type = ListType(s)
+						default:
+							l.errf(fv, "", "type", CodeBadValue, "list %q: unknown type %q (want string or region)", key, s)
+						}
+					}
+				case "description":
+					list.Description, _ = l.str(fv, "", f)
+				case "items":
+					items = fv
+				default:
+					return false
+				}
+				return true
+			})
+			if v.Kind == yaml.MappingNode && items == nil {
+				l.errf(v, "", "items", CodeMissingKey, "list %q has no items", key)
+			}
+		}
+		if items != nil {
+			if ss, ok := l.strings(items, "", "items"); ok {
+				list.Items = ss
+				seen := map[string]bool{}
+				for i, s := range ss {
+					if seen[s] {
+						l.errf(items.Content[i], "", "items", CodeDuplicate, "list %q: %q appears twice", key, s)
+					}
+					seen[s] = true
+					if list.Type == ListRegion && !IsRegionCode(s) {
+						l.errf(items.Content[i], "", "items", CodeBadRegion,
+							"list %q: %q is not a region code (ISO 3166 alpha-2 like KH, or a 6-digit GB/T 2260 code like 350802)", key, s)
+					}
+				}
+			}
+		}
+		l.rs.Lists = append(l.rs.Lists, list)
+		return true
+	})
+}
+
+func (l *loader) macros(n *yaml.Node) {
+	l.mapping(n, "", func(key string, k, v *yaml.Node) bool {
+		if !l.checkName(k, "macro", key, "") {
+			return true
+		}
+		if prev, dup := l.names["macro:"+key]; dup {
+			l.errf(k, key, "macros", CodeDuplicate, "macro %q is already declared at %s", key, prev)
+			return true
+		}
+		l.names["macro:"+key] = l.pos(k)
+		m := &Macro{Name: key, Pos: l.pos(k)}
+		var when *yaml.Node
+		if v.Kind == yaml.ScalarNode {
+			when = v
+		} else {
+			l.mapping(v, key, func(f string, fk, fv *yaml.Node) bool {
+				switch f {
+				case "when":
+					when = fv
+				case "description":
+					m.Description, _ = l.str(fv, key, f)
+				default:
+					return false
+				}
+				return true
+			})
+		}
+		if when == nil {
+			l.errf(v, key, "when", CodeMissingKey, "macro %q has no condition", key)
+			return true
+		}
+		if s, ok := l.str(when, key, "when"); ok {
+			m.Expr = l.expr(when, s, "when")
+		}
+		l.rs.Macros = append(l.rs.Macros, m)
+		return true
+	})
+}
+
+func (l *loader) bands(n *yaml.Node) {
+	if l.bandsFile != "" {
+		l.errf(n, "", "bands", CodeConflict, "score bands are already given in %s; one file of a rule set gives them", l.bandsFile)
+		return
+	}
+	l.bandsFile = l.file_
+	if n.Kind != yaml.SequenceNode {
+		l.errf(n, "", "bands", CodeBadValue, "bands: want a list, got %s", kindName(n))
+		return
+	}
+	mins := map[float64]bool{}
+	for _, it := range n.Content {
+		b := &Band{Pos: l.pos(it)}
+		var have [3]bool
+		l.mapping(it, "", func(f string, fk, fv *yaml.Node) bool {
+			switch f {
+			case "min":
+				if v, ok := l.number(fv, "", "min"); ok {
+					if v < 0 || v > 100 {
+						l.errf(fv, "", "min", CodeBadValue, "band min %v is outside 0..100", v)
+					} else if mins[v] {
+						l.errf(fv, "", "min", CodeDuplicate, "two bands start at %v", v)
+					}
+					mins[v] = true
+					b.Min, have[0] = v, true
+				}
+			case "level":
+				if s, ok := l.str(fv, "", "level"); ok {
+					if lv, ok := ParseLevel(s); ok {
+						b.Level, have[1] = lv, true
+					} else {
+						l.errf(fv, "", "level", CodeBadLevel, "unknown level %q (want low, medium, high or critical)", s)
+						have[1] = true
+					}
+				}
+			case "outcome":
+				if s, ok := l.str(fv, "", "outcome"); ok {
+					if o, ok := ParseOutcome(s); ok {
+						b.Outcome, have[2] = o, true
+					} else {
+						l.errf(fv, "", "outcome", CodeBadOutcome, "unknown outcome %q (want pass, monitor, verify, restrict or suspend)", s)
+						have[2] = true
+					}
+				}
+			default:
+				return false
+			}
+			return true
+		})
+		for i, k := range []string{"min", "level", "outcome"} {
+			if !have[i] && it.Kind == yaml.MappingNode {
+				l.errf(it, "", k, CodeMissingKey, "band has no %s", k)
+			}
+		}
+		l.rs.Bands = append(l.rs.Bands, b)
+	}
+	if len(n.Content) > 0 && !mins[0] {
+		l.errf(n, "", "bands", CodeBadValue, "the lowest band must start at min 0, so every score has a level")
+	}
+}
+
+var idRE = regexp.MustCompile(`^[a-z][a-z0-9_.-]*$`)
+
+func (l *loader) rules(n *yaml.Node) {
+	if n.Kind != yaml.SequenceNode {
+		l.errf(n, "", "rules", CodeBadValue, "rules: want a list, got %s", kindName(n))
+		return
+	}
+	for _, it := range n.Content {
+		l.rule(it)
+	}
+}
+
+func (l *loader) rule(n *yaml.Node) {
+	r := &Rule{Enabled: true, Pos: l.pos(n), File: l.file_, Language: l.fileLang()}
+	idNode := lookup(n, "id")
+	if idNode != nil {
+		if s, ok := l.str(idNode, "", "id"); ok {
+			r.Pos = l.pos(idNode)
+			if !idRE.MatchString(s) {
+				l.errf(idNode, s, "id", CodeBadValue, "rule id %q: use lower case letters, digits, _ . and -, starting with a letter", s)
+			}
+			if prev, dup := l.ids[s]; dup {
+				l.errf(idNode, s, "id", CodeDuplicate, "rule id %q is already used at %s", s, prev)
+			} else {
+				l.ids[s] = l.pos(idNode)
+			}
+			r.ID = s
+		}
+	} else if n.Kind == yaml.MappingNode {
+		l.errf(n, "", "id", CodeMissingKey, "rule has no id")
+	}
+	var whenNode, reasonNode *yaml.Node
+	haveOutcome := false
+	ok := l.mapping(n, r.ID, func(f string, k, v *yaml.Node) bool {
+		switch f {
+		case "id":
+		case "title":
+			r.Title, _ = l.str(v, r.ID, f)
+		case "description":
+			r.Description, _ = l.str(v, r.ID, f)
+		case "tags":
+			r.Tags, _ = l.strings(v, r.ID, f)
+		case "language":
+			if s, ok := l.str(v, r.ID, f); ok {
+				if s != LangExpr && s != LangCEL {
+					l.errf(v, r.ID, f, CodeBadLanguage, "unknown expression language %q (want expr or cel)", s)
+				} else {
+					r.Language = s
+				}
+			}
+		case "when":
+			whenNode = v
+		case "score":
+			if s, ok := l.number(v, r.ID, f); ok {
+				if s < -100 || s > 100 {
+					l.errf(v, r.ID, f, CodeBadValue, "score %v is outside -100..100", s)
+				}
+				r.Score = s
+			}
+		case "outcome":
+			if s, ok := l.str(v, r.ID, f); ok {
+				haveOutcome = true
+				if o, ok := ParseOutcome(s); ok {
+					r.Outcome = o
+				} else {
+					l.errf(v, r.ID, f, CodeBadOutcome, "unknown outcome %q (want pass, monitor, verify, restrict or suspend)", s)
+				}
+			}
+		case "reason":
+			reasonNode = v
+		case "enabled":
+			r.Enabled, _ = l.boolean(v, r.ID, f)
+		case "mode":
+			if s, ok := l.str(v, r.ID, f); ok {
+				switch s {
+				case "enforce":
+					r.Mode = Enforce
+				case "shadow":
+					r.Mode = Shadow
+				default:
+					l.errf(v, r.ID, f, CodeBadMode, "unknown mode %q (want enforce or shadow)", s)
+				}
+			}
+		default:
+			return false
+		}
+		return true
+	})
+	if !ok {
+		return
+	}
+	if whenNode == nil {
+		l.errf(n, r.ID, "when", CodeMissingKey, "rule has no when condition")
+	} else if s, ok := l.str(whenNode, r.ID, "when"); ok {
+		r.When = l.expr(whenNode, s, "when")
+	}
+	if !haveOutcome {
+		l.errf(n, r.ID, "outcome", CodeMissingKey, "rule has no outcome")
+	}
+	if reasonNode != nil {
+		if s, ok := l.str(reasonNode, r.ID, "reason"); ok {
+			r.Reason = l.expr(reasonNode, s, "reason")
+		}
+	}
+	l.rs.Rules = append(l.rs.Rules, r)
+}
+
+func (l *loader) fileLang() string {
+	if l.lang != "" {
+		return l.lang
+	}
+	return LangExpr
+}
+
+func (l *loader) testCases(n *yaml.Node) {
+	if n.Kind != yaml.SequenceNode {
+		l.errf(n, "", "tests", CodeBadValue, "tests: want a list, got %s", kindName(n))
+		return
+	}
+	for _, it := range n.Content {
+		t := &TestCase{Pos: l.pos(it), File: l.file_}
+		if nn := lookup(it, "name"); nn != nil {
+			t.Name, _ = l.str(nn, "", "name")
+			if prev, dup := l.tests[t.Name]; dup {
+				l.errf(nn, t.Name, "name", CodeDuplicate, "test %q is already defined at %s", t.Name, prev)
+			}
+			l.tests[t.Name] = l.pos(nn)
+		} else if it.Kind == yaml.MappingNode {
+			l.errf(it, "", "name", CodeMissingKey, "test case has no name")
+		}
+		haveCard := false
+		l.mapping(it, t.Name, func(f string, k, v *yaml.Node) bool {
+			switch f {
+			case "name":
+			case "as_of":
+				t.AsOf, _ = l.str(v, t.Name, f)
+			case "card":
+				if m, ok := l.record(v, t.Name, f); ok {
+					t.Card, haveCard = m, true
+				}
+			case "others":
+				if v.Kind != yaml.SequenceNode {
+					l.errf(v, t.Name, f, CodeBadValue, "others: want a list of cards, got %s", kindName(v))
+					return true
+				}
+				for _, c := range v.Content {
+					if m, ok := l.record(c, t.Name, f); ok {
+						t.Others = append(t.Others, m)
+					}
+				}
+			case "expect":
+				l.expect(v, t)
+			default:
+				return false
+			}
+			return true
+		})
+		if it.Kind == yaml.MappingNode {
+			if !haveCard && lookup(it, "card") == nil {
+				l.errf(it, t.Name, "card", CodeMissingKey, "test case has no card")
+			}
+			if t.AsOf == "" && lookup(it, "as_of") == nil {
+				l.errf(it, t.Name, "as_of", CodeMissingKey, "test case has no as_of date")
+			}
+			if lookup(it, "expect") == nil {
+				l.errf(it, t.Name, "expect", CodeMissingKey, "test case has no expect")
+			}
+		}
+		l.rs.Tests = append(l.rs.Tests, t)
+	}
+}
+
+func (l *loader) record(n *yaml.Node, test, field string) (map[string]any, bool) {
+	if n.Kind != yaml.MappingNode {
+		l.errf(n, test, field, CodeBadValue, "%s: want a card (a mapping of record fields), got %s", field, kindName(n))
+		return nil, false
+	}
+	v := nodeValue(n)
+	m, _ := v.(map[string]any)
+	return m, true
+}
+
+// nodeValue turns a YAML node into JSON-like Go values. Scalars keep their
+// text unless they are plainly numbers, booleans or null, so dates stay
+// strings for the record codec.
+func nodeValue(n *yaml.Node) any {
+	switch n.Kind {
+	case yaml.DocumentNode:
+		if len(n.Content) > 0 {
+			return nodeValue(n.Content[0])
+		}
+		return nil
+	case yaml.AliasNode:
+		return nodeValue(n.Alias)
+	case yaml.MappingNode:
+		m := make(map[string]any, len(n.Content)/2)
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			m[n.Content[i].Value] = nodeValue(n.Content[i+1])
+		}
+		return m
+	case yaml.SequenceNode:
+		s := make([]any, 0, len(n.Content))
+		for _, c := range n.Content {
+			s = append(s, nodeValue(c))
+		}
+		return s
+	}
+	switch n.Tag {
+	case "!!null":
+		return nil
+	case "!!bool":
+		var b bool
+		_ = n.Decode(&b)
+		return b
+	case "!!int":
+		var i int64
+		if n.Decode(&i) == nil {
+			return i
+		}
+	case "!!float":
+		var f float64
+		if n.Decode(&f) == nil {
+			return f
+		}
+	}
+	return n.Value
+}
+
+func (l *loader) expect(n *yaml.Node, t *TestCase) {
+	t.Expect.Pos = l.pos(n)
+	l.mapping(n, t.Name, func(f string, k, v *yaml.Node) bool {
+		switch f {
+		case "fires":
+			t.Expect.Fires, _ = l.strings(v, t.Name, f)
+		case "not_fires":
+			t.Expect.NotFires, _ = l.strings(v, t.Name, f)
+		case "outcome":
+			if s, ok := l.str(v, t.Name, f); ok {
+				if o, ok := ParseOutcome(s); ok {
+					t.Expect.Outcome = &o
+				} else {
+					l.errf(v, t.Name, f, CodeBadOutcome, "unknown outcome %q (want pass, monitor, verify, restrict or suspend)", s)
+				}
+			}
+		case "level":
+			if s, ok := l.str(v, t.Name, f); ok {
+				if lv, ok := ParseLevel(s); ok {
+					t.Expect.Level = &lv
+				} else {
+					l.errf(v, t.Name, f, CodeBadLevel, "unknown level %q (want low, medium, high or critical)", s)
+				}
+			}
+		case "score":
+			if v.Kind == yaml.ScalarNode {
+				if s, ok := l.number(v, t.Name, f); ok {
+					t.Expect.ScoreMin, t.Expect.ScoreMax = &s, &s
+				}
+				return true
+			}
+			l.mapping(v, t.Name, func(g string, gk, gv *yaml.Node) bool {
+				switch g {
+				case "min":
+					if s, ok := l.number(gv, t.Name, "score.min"); ok {
+						t.Expect.ScoreMin = &s
+					}
+				case "max":
+					if s, ok := l.number(gv, t.Name, "score.max"); ok {
+						t.Expect.ScoreMax = &s
+					}
+				default:
+					return false
+				}
+				return true
+			})
+		default:
+			return false
+		}
+		return true
+	})
+}
+
+// finish runs the checks that need the whole set: rule tests naming
+// unknown rules.
+func (l *loader) finish() {
+	for _, t := range l.rs.Tests {
+		for _, id := range append(append([]string(nil), t.Expect.Fires...), t.Expect.NotFires...) {
+			if _, ok := l.ids[id]; !ok {
+				l.c.Add(&Error{Pos: t.Expect.Pos, Rule: t.Name, Field: "expect", Code: CodeBadTest,
+					Msg: fmt.Sprintf("test expects rule %q, which the rule set does not have", id)})
+			}
+		}
+	}
+}
+
+func snippet(lines []string, line, col int) string {
+	if line < 1 || line > len(lines) {
+		return ""
+	}
+	src := strings.ReplaceAll(strings.TrimRight(lines[line-1], "\r"), "\t", " ")
+	if col < 1 {
+		col = 1
+	}
+	return src + "\n" + strings.Repeat(" ", col-1) + "^"
+}

@@ -1,0 +1,304 @@
+package rules
+
+import (
+	"fmt"
+	"strings"
+	"unicode/utf8"
+)
+
+// Outcome is what a decision asks the operator to do, in increasing severity.
+type Outcome int
+
+// Outcomes in increasing severity. The zero value is Pass.
+const (
+	Pass Outcome = iota
+	Monitor
+	Verify
+	Restrict
+	Suspend
+)
+
+var outcomeNames = [...]string{"pass", "monitor", "verify", "restrict", "suspend"}
+
+func (o Outcome) String() string {
+	if o < 0 || int(o) >= len(outcomeNames) {
+		return fmt.Sprintf("outcome(%d)", int(o))
+	}
+	return outcomeNames[o]
+}
+
+// ParseOutcome reads an outcome name.
+func ParseOutcome(s string) (Outcome, bool) {
+	for i, n := range outcomeNames {
+		if n == s {
+			return Outcome(i), true
+		}
+	}
+	return 0, false
+}
+
+// MarshalText writes the outcome's name.
+func (o Outcome) MarshalText() ([]byte, error) { return []byte(o.String()), nil }
+
+// UnmarshalText reads an outcome's name.
+func (o *Outcome) UnmarshalText(b []byte) error {
+	v, ok := ParseOutcome(string(b))
+	if !ok {
+		return fmt.Errorf("unknown outcome %q (want %s)", b, strings.Join(outcomeNames[:], ", "))
+	}
+	*o = v
+	return nil
+}
+
+// Level is a decision's risk level.
+type Level int
+
+// Levels in increasing risk.
+const (
+	Low Level = iota
+	Medium
+	High
+	Critical
+)
+
+var levelNames = [...]string{"low", "medium", "high", "critical"}
+
+func (l Level) String() string {
+	if l < 0 || int(l) >= len(levelNames) {
+		return fmt.Sprintf("level(%d)", int(l))
+	}
+	return levelNames[l]
+}
+
+// ParseLevel reads a level name.
+func ParseLevel(s string) (Level, bool) {
+	for i, n := range levelNames {
+		if n == s {
+			return Level(i), true
+		}
+	}
+	return 0, false
+}
+
+// MarshalText writes the level's name.
+func (l Level) MarshalText() ([]byte, error) { return []byte(l.String()), nil }
+
+// UnmarshalText reads a level's name.
+func (l *Level) UnmarshalText(b []byte) error {
+	v, ok := ParseLevel(string(b))
+	if !ok {
+		return fmt.Errorf("unknown level %q (want %s)", b, strings.Join(levelNames[:], ", "))
+	}
+	*l = v
+	return nil
+}
+
+// Mode says whether a rule acts on decisions.
+type Mode int
+
+const (
+	// Enforce rules add their score and outcome to the decision.
+	Enforce Mode = iota
+	// Shadow rules are evaluated and reported in the decision's hits, but never
+	// change its score, level or outcome: the way to try a rule on live traffic.
+	Shadow
+)
+
+func (m Mode) String() string {
+	if m == Shadow {
+		return "shadow"
+	}
+	return "enforce"
+}
+
+// Languages an expression may be written in.
+const (
+	LangExpr = "expr"
+	LangCEL  = "cel"
+)
+
+// RuleSet is a loaded, structurally valid set of rule files. It is plain
+// data: package risk compiles it into an Engine, which type-checks every
+// expression. A RuleSet is not modified after Load returns.
+type RuleSet struct {
+	Name        string
+	Version     string
+	Description string
+	Language    string   // default expression language of the set: "expr" unless a file says otherwise
+	Files       []string // the files it was loaded from, in load order
+	Digest      string   // "sha256:" and 32 hex digits over the files' contents, for audit and replay
+
+	Params []*Param
+	Lists  []*List
+	Macros []*Macro
+	Rules  []*Rule
+	Bands  []*Band
+	Tests  []*TestCase
+}
+
+// Param is a named policy number (or string or switch) referred to in
+// expressions as params.NAME.
+type Param struct {
+	Name  string
+	Value any // int64, float64, string or bool
+	Pos   Pos
+}
+
+// ListType says how a list's entries are read.
+type ListType string
+
+// List types.
+const (
+	// ListString entries are plain strings matched exactly.
+	ListString ListType = "string"
+	// ListRegion entries are region codes: ISO 3166 alpha-2 country codes,
+	// or GB/T 2260 division codes where a province code (NN0000) covers
+	// every code with its first 2 digits and a prefecture code (NNNN00)
+	// every code with its first 4.
+	ListRegion ListType = "region"
+)
+
+// List is a named, typed constant list, referred to as lists.NAME.
+type List struct {
+	Name        string
+	Type        ListType
+	Description string
+	Items       []string
+	Pos         Pos
+}
+
+// Macro is a named reusable condition, referred to by its bare name.
+type Macro struct {
+	Name        string
+	Description string
+	Expr        Expr
+	Pos         Pos
+}
+
+// Rule is one rule of the set.
+type Rule struct {
+	ID          string
+	Title       string
+	Description string
+	Tags        []string
+	Language    string // "expr" or "cel"; the file's language unless the rule overrides it
+	When        Expr
+	Score       float64
+	Outcome     Outcome
+	Reason      Expr // a template: text with {expression} placeholders
+	Enabled     bool
+	Mode        Mode
+	Pos         Pos // position of the rule's id
+	File        string
+}
+
+// Band maps a score range to a level and a minimum outcome. Bands are sorted
+// by Min; a score falls in the band with the largest Min not above it.
+type Band struct {
+	Min     float64
+	Level   Level
+	Outcome Outcome
+	Pos     Pos
+}
+
+// Expr is an expression (or a reason template) with the information needed
+// to place an offset inside it in the rule file.
+type Expr struct {
+	Src string
+	Pos Pos    // position of the first character of Src in the file
+	pos []Pos  // position of each rune of Src, when it could be mapped
+	Key string // the YAML key it came from: when, reason, ...
+}
+
+// PosAt returns the file position of the rune at offset (0-based, counted in
+// runes) in Src. Offsets past the end map to the last character.
+func (e Expr) PosAt(offset int) Pos {
+	if len(e.pos) == 0 {
+		return e.Pos
+	}
+	if offset < 0 {
+		offset = 0
+	}
+	if offset >= len(e.pos) {
+		offset = len(e.pos) - 1
+	}
+	return e.pos[offset]
+}
+
+// TestCase is one analyst-written rule test. The card and the other cards of
+// its population are kept as decoded YAML (maps, lists, strings, numbers,
+// bools, nil) so that package risk reads them with the record codec.
+type TestCase struct {
+	Name   string
+	AsOf   string
+	Card   map[string]any
+	Others []map[string]any
+	Expect Expect
+	Pos    Pos
+	File   string
+}
+
+// Expect is what a test case requires of the decision.
+type Expect struct {
+	Fires    []string
+	NotFires []string
+	Outcome  *Outcome
+	Level    *Level
+	ScoreMin *float64
+	ScoreMax *float64
+	Pos      Pos
+}
+
+// Rule returns the rule with the given id, or nil.
+func (rs *RuleSet) Rule(id string) *Rule {
+	for _, r := range rs.Rules {
+		if r.ID == id {
+			return r
+		}
+	}
+	return nil
+}
+
+// Param returns the parameter with the given name, or nil.
+func (rs *RuleSet) Param(name string) *Param {
+	for _, p := range rs.Params {
+		if p.Name == name {
+			return p
+		}
+	}
+	return nil
+}
+
+// List returns the list with the given name, or nil.
+func (rs *RuleSet) List(name string) *List {
+	for _, l := range rs.Lists {
+		if l.Name == name {
+			return l
+		}
+	}
+	return nil
+}
+
+// Macro returns the macro with the given name, or nil.
+func (rs *RuleSet) Macro(name string) *Macro {
+	for _, m := range rs.Macros {
+		if m.Name == name {
+			return m
+		}
+	}
+	return nil
+}
+
+// SubExpr returns the part of e that starts at rune offset off and holds
+// src, keeping positions: package risk uses it for the {placeholders} of a
+// reason template.
+func SubExpr(e Expr, off int, src string) Expr {
+	s := Expr{Src: src, Key: e.Key, Pos: e.PosAt(off)}
+	if len(e.pos) > 0 {
+		n := utf8.RuneCountInString(src)
+		for i := 0; i < n; i++ {
+			s.pos = append(s.pos, e.PosAt(off+i))
+		}
+	}
+	return s
+}
