@@ -112,7 +112,7 @@ type rewriter struct {
 	owned    map[*ast.IdentifierNode]bool
 	loose    []*ast.IdentifierNode
 	errs     []*rules.Error
-	inlined  bool     // we are inside an inlined macro: locations are patched after
+	inlined  bool // we are inside an inlined macro: locations are patched after
 	usesName map[string]bool
 }
 

@@ -1,0 +1,165 @@
+package datasets
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"strconv"
+
+	"github.com/simrisk/simrisk/risk"
+)
+
+// MaxLineBytes is the longest record line a Reader accepts; a longer line is
+// rejected (and skipped) without being held in memory.
+const MaxLineBytes = 1 << 20
+
+// Reject is a record that could not be used: its 1-based line number and
+// why. The reason never holds the holder key, an ID number or a full MSISDN.
+type Reject struct {
+	Line   int    `json:"line"`
+	Reason string `json:"reason"`
+}
+
+func (r *Reject) Error() string { return fmt.Sprintf("line %d: %s", r.Line, r.Reason) }
+
+// Reader streams card-schema v1 records from JSON Lines, one line in memory
+// at a time. Each record is decoded strictly and validated at the as-of
+// time; a bad one comes back as a *Reject error and reading goes on.
+//
+//	for {
+//		rec, err := r.Read()
+//		if err == io.EOF { break }
+//		var rej *datasets.Reject
+//		if errors.As(err, &rej) { /* log rej, continue */ continue }
+//		if err != nil { return err } // I/O error: stop
+//		use(rec)
+//	}
+//
+// Blank lines are skipped and are not records.
+type Reader struct {
+	br   *bufio.Reader
+	asOf risk.Time
+	line int
+	buf  []byte
+	n    int // records returned or rejected
+}
+
+// NewReader returns a Reader over r that validates records at asOf.
+func NewReader(r io.Reader, asOf risk.Time) *Reader {
+	return &Reader{br: bufio.NewReaderSize(r, 64<<10), asOf: asOf}
+}
+
+// Line is the line number of the record last returned or rejected.
+func (r *Reader) Line() int { return r.line }
+
+// Count is the number of records (non-blank lines) read so far, rejected
+// ones included.
+func (r *Reader) Count() int { return r.n }
+
+// Read returns the next valid record, a *Reject for a bad one, io.EOF at the
+// end, or another error when reading failed.
+func (r *Reader) Read() (*risk.Record, error) {
+	for {
+		line, tooLong, err := r.readLine()
+		if err != nil && (err != io.EOF || (len(line) == 0 && !tooLong)) {
+			return nil, err
+		}
+		if tooLong {
+			r.n++
+			return nil, &Reject{Line: r.line, Reason: fmt.Sprintf("line is longer than %d bytes", MaxLineBytes)}
+		}
+		if len(bytes.TrimSpace(line)) == 0 {
+			if err == io.EOF {
+				return nil, io.EOF
+			}
+			continue
+		}
+		r.n++
+		rec := new(risk.Record)
+		if e := json.Unmarshal(line, rec); e != nil {
+			return nil, &Reject{Line: r.line, Reason: reason(e)}
+		}
+		if e := rec.Validate(r.asOf); e != nil {
+			return nil, &Reject{Line: r.line, Reason: reason(e)}
+		}
+		return rec, nil
+	}
+}
+
+func reason(err error) string {
+	var re *risk.RecordError
+	if errors.As(err, &re) {
+		return re.Error()
+	}
+	var se *json.SyntaxError
+	if errors.As(err, &se) {
+		return fmt.Sprintf("not valid JSON (at byte %d): %s", se.Offset, se.Error())
+	}
+	return err.Error()
+}
+
+// readLine reads one line without its newline. A line over MaxLineBytes is
+// consumed and reported as tooLong.
+func (r *Reader) readLine() (line []byte, tooLong bool, err error) {
+	r.line++
+	r.buf = r.buf[:0]
+	for {
+		chunk, e := r.br.ReadSlice('\n')
+		if !tooLong {
+			if len(r.buf)+len(chunk) > MaxLineBytes+1 {
+				tooLong = true
+				r.buf = r.buf[:0]
+			} else {
+				r.buf = append(r.buf, chunk...)
+			}
+		}
+		switch e {
+		case bufio.ErrBufferFull:
+			continue
+		case nil:
+			return bytes.TrimRight(r.buf, "\r\n"), tooLong, nil
+		default:
+			return bytes.TrimRight(r.buf, "\r\n"), tooLong, e
+		}
+	}
+}
+
+// Writer writes JSON Lines: records, decisions or rejects, one per line.
+type Writer struct {
+	bw  *bufio.Writer
+	buf []byte
+}
+
+// NewWriter returns a buffered Writer; call Flush at the end.
+func NewWriter(w io.Writer) *Writer { return &Writer{bw: bufio.NewWriterSize(w, 64<<10)} }
+
+// WriteRecord writes one card-schema v1 record.
+func (w *Writer) WriteRecord(r *risk.Record) error {
+	w.buf = append(r.AppendJSON(w.buf[:0]), '\n')
+	_, err := w.bw.Write(w.buf)
+	return err
+}
+
+// WriteDecision writes one decision.
+func (w *Writer) WriteDecision(d *risk.Decision) error {
+	w.buf = append(d.AppendJSON(w.buf[:0]), '\n')
+	_, err := w.bw.Write(w.buf)
+	return err
+}
+
+// WriteReject writes one reject as {"line": N, "reason": "..."}.
+func (w *Writer) WriteReject(r *Reject) error {
+	w.buf = append(w.buf[:0], `{"line":`...)
+	w.buf = strconv.AppendInt(w.buf, int64(r.Line), 10)
+	w.buf = append(w.buf, `,"reason":`...)
+	q, _ := json.Marshal(r.Reason)
+	w.buf = append(append(w.buf, q...), '}', '\n')
+	_, err := w.bw.Write(w.buf)
+	return err
+}
+
+// Flush writes any buffered data.
+func (w *Writer) Flush() error { return w.bw.Flush() }

@@ -1,0 +1,304 @@
+// Command simrisk is the analysts' command line for simrisk rule files:
+//
+//	simrisk score [--pack NAME | --rules PATH ...] --as-of DATE --in FILE.jsonl [--out FILE] [--rejects FILE]
+//	simrisk lint PATH...
+//	simrisk test PATH...
+//
+// score writes one decision per good record (JSON Lines, input order) and
+// one reject per bad record with its line number; it exits 0 when the run
+// completed, rejects or not, and non-zero when the rules are unusable or
+// input/output fails. lint prints every problem of the rule files as
+// file:line:col: rule "id": [code] message and exits 1 when there is any.
+// test runs the rule files' tests, prints each failure, ends with
+// "N passed, N failed" and exits 1 when any failed.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/simrisk/simrisk/datasets"
+	"github.com/simrisk/simrisk/risk"
+	"github.com/simrisk/simrisk/rules"
+)
+
+const usage = `simrisk: fraud-risk rules for Chinese phone and IoT cards
+
+usage:
+  simrisk score [--pack NAME | --rules PATH ...] --as-of DATE --in FILE.jsonl [--out FILE] [--rejects FILE]
+  simrisk lint PATH...          check rule files; every problem as file:line:col
+  simrisk test PATH...          run the rule files' tests
+  simrisk packs                 list the embedded rule packs
+
+PATH is a rule file or a directory of them; "pack:NAME" names an embedded pack.
+`
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
+}
+
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return 2
+	}
+	switch args[0] {
+	case "score":
+		return cmdScore(ctx, args[1:], stdout, stderr)
+	case "lint":
+		return cmdLint(args[1:], stdout, stderr)
+	case "test":
+		return cmdTest(args[1:], stdout, stderr)
+	case "packs":
+		for _, p := range rules.Packs() {
+			fmt.Fprintln(stdout, p)
+		}
+		return 0
+	case "-h", "--help", "help":
+		fmt.Fprint(stdout, usage)
+		return 0
+	}
+	fmt.Fprintf(stderr, "simrisk: unknown command %q\n\n%s", args[0], usage)
+	return 2
+}
+
+type multiFlag []string
+
+func (m *multiFlag) String() string     { return strings.Join(*m, ",") }
+func (m *multiFlag) Set(v string) error { *m = append(*m, v); return nil }
+
+// loadRules loads rule paths; "pack:NAME" is an embedded pack.
+func loadRules(paths []string) (*rules.RuleSet, error) {
+	if len(paths) == 1 && strings.HasPrefix(paths[0], "pack:") {
+		return rules.Pack(strings.TrimPrefix(paths[0], "pack:"))
+	}
+	for _, p := range paths {
+		if strings.HasPrefix(p, "pack:") {
+			return nil, fmt.Errorf("an embedded pack (%s) cannot be mixed with rule files", p)
+		}
+	}
+	return rules.Load(paths...)
+}
+
+func printErrors(w io.Writer, err error) {
+	if l := rules.AsList(err); l != nil {
+		for _, e := range l {
+			fmt.Fprintln(w, e.Error())
+		}
+		return
+	}
+	fmt.Fprintln(w, err)
+}
+
+func cmdScore(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("score", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	pack := fs.String("pack", "", "embedded rule pack (default \"default\")")
+	var rulePaths multiFlag
+	fs.Var(&rulePaths, "rules", "rule file or directory (repeatable)")
+	asOfS := fs.String("as-of", "", "the time dates are judged against: YYYY-MM-DD (CST) or RFC 3339 (default: now)")
+	in := fs.String("in", "", "input records, JSON Lines (- for standard input)")
+	out := fs.String("out", "", "decisions, JSON Lines (default standard output)")
+	rejects := fs.String("rejects", "", "rejected records as {\"line\",\"reason\"} JSON Lines (default: discarded, counted)")
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	if *in == "" {
+		fmt.Fprintln(stderr, "simrisk score: --in is required")
+		return 2
+	}
+	if *pack != "" && len(rulePaths) > 0 {
+		fmt.Fprintln(stderr, "simrisk score: give --pack or --rules, not both")
+		return 2
+	}
+	var rs *rules.RuleSet
+	var err error
+	if len(rulePaths) > 0 {
+		rs, err = loadRules(rulePaths)
+	} else {
+		if *pack == "" {
+			*pack = "default"
+		}
+		rs, err = rules.Pack(*pack)
+	}
+	if err != nil {
+		fmt.Fprintln(stderr, "simrisk score: the rules cannot be used:")
+		printErrors(stderr, err)
+		return 1
+	}
+	eng, err := risk.Compile(rs)
+	if err != nil {
+		fmt.Fprintln(stderr, "simrisk score: the rules cannot be used:")
+		printErrors(stderr, err)
+		return 1
+	}
+	asOf := risk.TimeOf(time.Now())
+	if *asOfS != "" {
+		if asOf, err = risk.ParseTime(*asOfS); err != nil {
+			fmt.Fprintf(stderr, "simrisk score: --as-of: %v\n", err)
+			return 2
+		}
+	} else {
+		fmt.Fprintf(stderr, "simrisk score: no --as-of given; judging dates against now (%s)\n", asOf.Std().Format(time.RFC3339))
+	}
+	open := func() (io.ReadCloser, error) { return os.Open(*in) }
+	if *in == "-" {
+		// two passes need the input twice: keep standard input in a temporary file
+		tmp, err := os.CreateTemp("", "simrisk-stdin-*.jsonl")
+		if err != nil {
+			fmt.Fprintf(stderr, "simrisk score: %v\n", err)
+			return 1
+		}
+		defer os.Remove(tmp.Name())
+		if _, err := io.Copy(tmp, os.Stdin); err != nil {
+			fmt.Fprintf(stderr, "simrisk score: reading standard input: %v\n", err)
+			return 1
+		}
+		tmp.Close()
+		name := tmp.Name()
+		open = func() (io.ReadCloser, error) { return os.Open(name) }
+	}
+	decW := stdout
+	var closers []*os.File
+	if *out != "" && *out != "-" {
+		f, err := os.Create(*out)
+		if err != nil {
+			fmt.Fprintf(stderr, "simrisk score: %v\n", err)
+			return 1
+		}
+		closers = append(closers, f)
+		decW = f
+	}
+	var rejW io.Writer
+	if *rejects != "" {
+		f, err := os.Create(*rejects)
+		if err != nil {
+			fmt.Fprintf(stderr, "simrisk score: %v\n", err)
+			return 1
+		}
+		closers = append(closers, f)
+		rejW = f
+	}
+	start := time.Now()
+	sum, err := datasets.ScoreJSONL(ctx, eng, open, datasets.ScoreOptions{AsOf: asOf, Decisions: decW, Rejects: rejW})
+	for _, f := range closers {
+		if cerr := f.Close(); cerr != nil && err == nil {
+			err = cerr
+		}
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "simrisk score: %v\n", err)
+		return 1
+	}
+	printSummary(stderr, rs, sum, time.Since(start))
+	return 0
+}
+
+func printSummary(w io.Writer, rs *rules.RuleSet, sum *datasets.Summary, took time.Duration) {
+	fmt.Fprintf(w, "rule set %s %s (%s)\n", rs.Name, rs.Version, rs.Digest)
+	fmt.Fprintf(w, "records %d = decisions %d + rejected %d; %d holders; %s\n",
+		sum.Records, sum.Decisions, sum.Rejects, sum.Holders, took.Round(time.Millisecond))
+	fmt.Fprint(w, "outcomes:")
+	for _, o := range []string{"pass", "monitor", "verify", "restrict", "suspend"} {
+		fmt.Fprintf(w, " %s %d", o, sum.ByOutcome[o])
+	}
+	fmt.Fprint(w, "\nlevels:  ")
+	for _, l := range []string{"low", "medium", "high", "critical"} {
+		fmt.Fprintf(w, " %s %d", l, sum.ByLevel[l])
+	}
+	fmt.Fprintln(w)
+	ids := make([]string, 0, len(sum.ByRule))
+	for id := range sum.ByRule {
+		ids = append(ids, id)
+	}
+	sort.Slice(ids, func(i, j int) bool { return sum.ByRule[ids[i]] > sum.ByRule[ids[j]] || sum.ByRule[ids[i]] == sum.ByRule[ids[j]] && ids[i] < ids[j] })
+	for _, id := range ids {
+		fmt.Fprintf(w, "  %-26s %d hits\n", id, sum.ByRule[id])
+	}
+	for id, n := range sum.Errors {
+		fmt.Fprintf(w, "  rule %s failed on %d cards\n", id, n)
+	}
+}
+
+func cmdLint(args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		fmt.Fprintln(stderr, "simrisk lint: give rule files or directories")
+		return 2
+	}
+	errs, err := lint(args)
+	if err != nil {
+		fmt.Fprintf(stderr, "simrisk lint: %v\n", err)
+		return 2
+	}
+	for _, e := range errs {
+		fmt.Fprintln(stdout, e.Error())
+	}
+	if len(errs) > 0 {
+		fmt.Fprintf(stderr, "%d problems\n", len(errs))
+		return 1
+	}
+	fmt.Fprintln(stderr, "no problems")
+	return 0
+}
+
+// lint reports load and compile problems together, sorted, under one cap.
+func lint(paths []string) (rules.ErrorList, error) {
+	rs, err := loadRules(paths)
+	loadErrs := rules.AsList(err)
+	if err != nil && loadErrs == nil {
+		return nil, err
+	}
+	var c rules.Collector
+	c.AddAll(loadErrs)
+	if rs != nil {
+		c.AddAll(risk.Check(rs))
+	}
+	return c.List(), nil
+}
+
+func cmdTest(args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		fmt.Fprintln(stderr, "simrisk test: give rule files or directories")
+		return 2
+	}
+	rs, err := loadRules(args)
+	if err != nil {
+		fmt.Fprintln(stderr, "simrisk test: the rules cannot be used:")
+		printErrors(stderr, err)
+		return 1
+	}
+	rep, err := risk.RunTests(rs)
+	if err != nil {
+		fmt.Fprintln(stderr, "simrisk test: the rules cannot be used:")
+		printErrors(stderr, err)
+		return 1
+	}
+	for _, r := range rep.Results {
+		if r.Passed() {
+			continue
+		}
+		fmt.Fprintf(stdout, "FAIL %s: %s\n", r.Pos, r.Name)
+		for _, f := range r.Failures {
+			fmt.Fprintf(stdout, "    %s\n", f)
+		}
+	}
+	if len(rep.Results) == 0 {
+		fmt.Fprintln(stderr, "simrisk test: the rule files have no tests")
+	}
+	fmt.Fprintf(stdout, "%d passed, %d failed\n", rep.Passed, rep.Failed)
+	if rep.Failed > 0 || errors.Is(err, rules.CodeBadTest) {
+		return 1
+	}
+	return 0
+}
