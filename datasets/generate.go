@@ -207,7 +207,7 @@ func (g *gen) holderCards() {
 				OpenRegion: g.pick(homeRegions),
 				IoT: risk.IoT{
 					TestPlan: test, NondirectedData: g.chance(0.3), UserRealnamed: g.chance(0.5),
-					Business: g.pick([]string{"new", "transfer", "other", "other", "replacement"}),
+					Business:        g.pick([]string{"new", "transfer", "other", "other", "replacement"}),
 					HandlerVerified: g.chance(0.85), ProvinceApproval: g.chance(0.1),
 				},
 			}

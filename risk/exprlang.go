@@ -114,6 +114,8 @@ type rewriter struct {
 	errs     []*rules.Error
 	inlined  bool // we are inside an inlined macro: locations are patched after
 	usesName map[string]bool
+	// listNames remembers which list a constant came from, for messages
+	listNames map[*ast.ConstantNode]string
 }
 
 func (w *rewriter) errAt(loc file.Location, code rules.Code, format string, args ...any) {
@@ -131,6 +133,16 @@ func (w *rewriter) Visit(node *ast.Node) {
 		}
 		if m, ok := w.x.macros[n.Value]; ok {
 			w.inlineMacro(node, n, m)
+		}
+	case *ast.BinaryNode:
+		if n.Operator != "in" && n.Operator != "not in" {
+			return
+		}
+		if c, ok := n.Right.(*ast.ConstantNode); ok {
+			if _, ok := c.Value.(*RegionSet); ok {
+				name := w.listNames[c]
+				w.errAt(n.Location(), rules.CodeType, "lists.%s is a region list: write in_region(x, lists.%s)", name, name)
+			}
 		}
 	case *ast.MemberNode:
 		id, ok := n.Node.(*ast.IdentifierNode)
@@ -158,7 +170,12 @@ func (w *rewriter) Visit(node *ast.Node) {
 			ast.Patch(node, &ast.NilNode{})
 			return
 		}
-		ast.Patch(node, &ast.ConstantNode{Value: v})
+		c := &ast.ConstantNode{Value: v}
+		if w.listNames == nil {
+			w.listNames = map[*ast.ConstantNode]string{}
+		}
+		w.listNames[c] = prop.Value
+		ast.Patch(node, c)
 	}
 }
 

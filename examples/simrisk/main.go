@@ -222,7 +222,9 @@ func printSummary(w io.Writer, rs *rules.RuleSet, sum *datasets.Summary, took ti
 	for id := range sum.ByRule {
 		ids = append(ids, id)
 	}
-	sort.Slice(ids, func(i, j int) bool { return sum.ByRule[ids[i]] > sum.ByRule[ids[j]] || sum.ByRule[ids[i]] == sum.ByRule[ids[j]] && ids[i] < ids[j] })
+	sort.Slice(ids, func(i, j int) bool {
+		return sum.ByRule[ids[i]] > sum.ByRule[ids[j]] || sum.ByRule[ids[i]] == sum.ByRule[ids[j]] && ids[i] < ids[j]
+	})
 	for _, id := range ids {
 		fmt.Fprintf(w, "  %-26s %d hits\n", id, sum.ByRule[id])
 	}

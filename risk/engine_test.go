@@ -1,0 +1,279 @@
+package risk_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/simrisk/simrisk/risk"
+	"github.com/simrisk/simrisk/rules"
+)
+
+var asOf = risk.Date(2026, 11, 1)
+
+func defaultEngine(t testing.TB) *risk.Engine {
+	t.Helper()
+	rs, err := rules.Pack("default")
+	require.NoError(t, err)
+	eng, err := risk.Compile(rs)
+	require.NoError(t, err)
+	return eng
+}
+
+func compileSrc(t *testing.T, src string) (*risk.Engine, error) {
+	t.Helper()
+	rs, err := rules.Parse(rules.Source{Name: "t.yaml", Data: []byte(src)})
+	require.NoError(t, err)
+	return risk.Compile(rs)
+}
+
+const bands = `
+bands:
+  - {min: 0, level: low, outcome: pass}
+  - {min: 50, level: high, outcome: verify}
+`
+
+func card() *risk.Record {
+	return &risk.Record{MSISDN: "13800138000", OpenedAt: risk.Date(2025, 1, 1), Holder: "h1",
+		LastVoiceAt: risk.Date(2026, 10, 30)}
+}
+
+// The default pack's own YAML tests pass: every rule fires and stays silent
+// where domain.md says, boundaries included.
+func TestDefaultPackTests(t *testing.T) {
+	rs, err := rules.Pack("default")
+	require.NoError(t, err)
+	rep, err := risk.RunTests(rs)
+	require.NoError(t, err)
+	for _, r := range rep.Results {
+		require.True(t, r.Passed(), "%s %s: %v", r.Pos, r.Name, r.Failures)
+	}
+	require.Equal(t, len(rs.Tests), rep.Passed)
+	require.GreaterOrEqual(t, rep.Passed, 60)
+}
+
+// A failing rule test says what differed.
+func TestRuleTestFailureIsReported(t *testing.T) {
+	rs, err := rules.Parse(rules.Source{Name: "t.yaml", Data: []byte(`
+rules:
+  - {id: alerts, when: alerts_30d >= 3, outcome: verify, score: 60}
+` + bands + `
+tests:
+  - name: wrong on purpose
+    as_of: 2026-11-01
+    card: {alerts_30d: 2}
+    expect: {fires: [alerts], outcome: verify, level: high, score: {min: 50}}
+`)})
+	require.NoError(t, err)
+	rep, err := risk.RunTests(rs)
+	require.NoError(t, err)
+	require.Equal(t, 1, rep.Failed)
+	require.Equal(t, []string{
+		`rule "alerts" did not fire (no rule fired)`,
+		`outcome is pass, want verify (no rule fired)`,
+		`level is low (score 0), want high`,
+		`score is 0, want at least 50 (no rule fired)`,
+	}, rep.Results[0].Failures)
+}
+
+// A rule file with several mistakes gets all of them, each with file:line:col,
+// rule id and code, load and compile errors together.
+func TestManyMistakesAllReported(t *testing.T) {
+	rs, err := rules.Load("testdata/many_mistakes.bad.yaml")
+	var c rules.Collector
+	c.AddAll(rules.AsList(err))
+	c.AddAll(risk.Check(rs))
+	var got []string
+	for _, e := range c.List() {
+		got = append(got, e.Error())
+	}
+	f := "testdata/many_mistakes.bad.yaml"
+	require.Equal(t, []string{
+		f + `:6:35: [bad_region] list "hot": "35080" is not a region code (ISO 3166 alpha-2 like KH, or a 6-digit GB/T 2260 code like 350802)`,
+		f + `:8:11: rule "loop_a": [macro_cycle] macros refer to each other in a loop: loop_a → loop_b → loop_a`,
+		f + `:12:22: [bad_level] unknown level "severe" (want low, medium, high or critical)`,
+		f + `:15:46: rule "dormant": [undefined_param] parameter "dormant_dayz" is not declared under params`,
+		f + `:18:9: rule "dormant": [duplicate] rule id "dormant" is already used at ` + f + `:14:9`,
+		f + `:24:9: rule "typo_field": [undefined_name] days_since_last_voise is not a field, derived value, population feature or macro`,
+		f + `:27:11: rule "not_bool": [not_boolean] condition must be true or false, but this is int`,
+		f + `:28:14: rule "not_bool": [bad_outcome] unknown outcome "notify" (want pass, monitor, verify, restrict or suspend)`,
+		f + `:29:5: rule "not_bool": [unknown_key] unknown key "colour"`,
+		f + `:36:22: rule "leak": [personal_data] a reason may not print holder: reasons reach logs and people who must not see personal data`,
+		f + `:38:50: rule "quoted": [undefined_list] list "cold" is not declared under lists`,
+	}, got)
+}
+
+func TestCompileErrors(t *testing.T) {
+	cases := []struct{ name, rule, want string }{
+		{"syntax", `{id: r, when: "valid &&", outcome: pass}`, `t.yaml:2:27: rule "r": [expr_syntax] unexpected token EOF`},
+		{"type", `{id: r, when: "alerts_30d > 'x'", outcome: pass}`, `t.yaml:2:31: rule "r": [type] invalid operation: > (mismatched types int and string)`},
+		{"params alone", `{id: r, when: "params > 1", outcome: pass}`, `t.yaml:2:20: rule "r": [type] params is not a value: write params.NAME`},
+		{"nested field", `{id: r, when: "iot.test_plan2", outcome: pass}`, `t.yaml:2:24: rule "r": [undefined_name] type risk.iotEnv has no field test_plan2`},
+		{"region list needs in_region", `{id: r, when: "open_region in lists.areas", outcome: pass}`, `t.yaml:2:32: rule "r": [type] lists.areas is a region list: write in_region(x, lists.areas)`},
+		{"template", `{id: r, when: valid, outcome: pass, reason: "x {nope} y"}`, `t.yaml:2:53: rule "r": [undefined_name] nope is not a field, derived value, population feature or macro`},
+		{"unclosed template", `{id: r, when: valid, outcome: pass, reason: "x {y"}`, `t.yaml:2:52: rule "r": [bad_template] a { that is never closed (write {{ for a literal brace)`},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			_, err := compileSrc(t, "rules:\n  - "+c.rule+"\nlists:\n  areas: {type: region, items: [KH]}\n"+bands)
+			require.Error(t, err)
+			require.Equal(t, c.want, rules.AsList(err)[0].Error())
+		})
+	}
+}
+
+func TestTooComplex(t *testing.T) {
+	long := strings.Repeat("alerts_30d > 1 && ", 300) + "valid"
+	_, err := compileSrc(t, "rules:\n  - {id: big, when: \""+long+"\", outcome: pass}\n"+bands)
+	require.ErrorIs(t, err, rules.CodeTooComplex)
+}
+
+func TestNoBands(t *testing.T) {
+	_, err := compileSrc(t, "rules:\n  - {id: r, when: valid, outcome: pass}\n")
+	require.ErrorIs(t, err, rules.CodeMissingKey)
+	require.Contains(t, err.Error(), "no score bands")
+}
+
+// A shadow rule is reported but never changes score or outcome; a disabled
+// rule is not evaluated; scores are capped at 100.
+func TestShadowDisabledAndCap(t *testing.T) {
+	eng, err := compileSrc(t, `
+rules:
+  - {id: a, when: valid, score: 70, outcome: monitor}
+  - {id: b, when: valid, score: 70, outcome: monitor, tags: [x]}
+  - {id: s, when: valid, score: 30, outcome: suspend, mode: shadow, reason: "shadow says {alerts_30d}"}
+  - {id: off, when: valid, score: 30, outcome: suspend, enabled: false}
+`+bands)
+	require.NoError(t, err)
+	d, err := eng.Score(card(), risk.AsOfTime(asOf))
+	require.NoError(t, err)
+	require.Equal(t, 100.0, d.Score)
+	require.Equal(t, rules.Verify, d.Outcome) // band at 50 asks verify; the shadow suspend does not count
+	require.Equal(t, rules.High, d.Level)
+	require.Len(t, d.Hits, 3)
+	require.Equal(t, risk.Hit{Rule: "s", Tags: []string{}, Score: 0, Reason: "shadow says 0", Shadow: true}, d.Hits[2])
+	require.False(t, d.Fired("off"))
+	require.Equal(t, risk.Date(2026, 11, 2), d.Deadline)
+}
+
+// A runtime error in one rule is reported for that rule and card; the other
+// rules still decide; nothing panics.
+func TestRuntimeErrorIsolated(t *testing.T) {
+	eng, err := compileSrc(t, `
+rules:
+  - {id: boom, when: 'linked_platforms[3] == "jd"', score: 10, outcome: suspend}
+  - {id: ok, when: valid, score: 60, outcome: verify}
+`+bands)
+	require.NoError(t, err)
+	d, err := eng.Score(card(), risk.AsOfTime(asOf))
+	require.NoError(t, err)
+	require.Equal(t, []string{"ok"}, []string{d.Hits[0].Rule})
+	require.Len(t, d.Errors, 1)
+	require.Equal(t, "boom", d.Errors[0].Rule)
+	require.Contains(t, d.Errors[0].Message, "out of range")
+	require.Equal(t, rules.Verify, d.Outcome)
+}
+
+// Reasons never carry a full MSISDN or ID number, even when a template
+// asks for the number.
+func TestReasonsMaskPersonalData(t *testing.T) {
+	eng, err := compileSrc(t, `
+rules:
+  - {id: r, when: valid, outcome: monitor, reason: "card {msisdn} id {iccid} sn 11010519491231002X"}
+`+bands)
+	require.NoError(t, err)
+	c := card()
+	c.ICCID = "89860012345678901234"
+	d, err := eng.Score(c, risk.AsOfTime(asOf))
+	require.NoError(t, err)
+	require.Equal(t, "card 138****8000 id 898*************1234 sn 110105********002X", d.Hits[0].Reason)
+	require.NotContains(t, d.Hits[0].Reason, "13800138000")
+}
+
+// The decision JSON follows the card-schema decision format.
+func TestDecisionJSON(t *testing.T) {
+	eng := defaultEngine(t)
+	c := card()
+	c.Alerts30d = 4
+	d, err := eng.Score(c, risk.AsOfTime(asOf))
+	require.NoError(t, err)
+	b, err := d.MarshalJSON()
+	require.NoError(t, err)
+	require.JSONEq(t, fmt.Sprintf(`{"msisdn":"13800138000","score":30,"level":"medium","outcome":"verify",
+		"deadline":"2026-11-02T00:00:00+08:00","hits":[{"rule":"frequent_alerts","tags":["frequent_alerts"],"score":30,
+		"reason":"4 warning-model hits in 30 days (threshold 3)"}],"ruleset":%q}`, eng.Digest()), string(b))
+}
+
+func TestInvalidRecordRejected(t *testing.T) {
+	eng := defaultEngine(t)
+	c := card()
+	c.LastDataAt = risk.Date(2026, 11, 2)
+	_, err := eng.Score(c, risk.AsOfTime(asOf))
+	require.ErrorIs(t, err, risk.ErrInvalidRecord)
+	require.Equal(t, "last_data_at: 2026-11-02 is after the as-of time 2026-11-01", err.Error())
+}
+
+// One Engine serves many goroutines at once (run with -race), and batch
+// results come back in input order, identical to one-by-one scoring.
+func TestConcurrentScoring(t *testing.T) {
+	eng := defaultEngine(t)
+	recs := make([]*risk.Record, 2000)
+	pop := risk.NewPopulation()
+	for i := range recs {
+		c := card()
+		c.MSISDN = fmt.Sprintf("138%08d", i)
+		c.Holder = fmt.Sprintf("h%d", i%300)
+		c.Alerts30d = i % 5
+		c.OpenRegion = []string{"110105", "KH", "530902"}[i%3]
+		if i%7 == 0 {
+			c.LastVoiceAt = 0
+		}
+		require.NoError(t, c.Validate(asOf))
+		pop.Add(c)
+		recs[i] = c
+	}
+	opts := []risk.ScoreOption{risk.AsOfTime(asOf), risk.WithPopulation(pop)}
+	want := make([]string, len(recs))
+	s := eng.NewScorer(opts...)
+	for i, r := range recs {
+		d, err := s.Score(r)
+		require.NoError(t, err)
+		want[i] = string(d.AppendJSON(nil))
+	}
+	var wg sync.WaitGroup
+	for g := 0; g < 8; g++ {
+		wg.Add(1)
+		go func(g int) {
+			defer wg.Done()
+			for i := g; i < len(recs); i += 8 {
+				d, err := eng.Score(recs[i], opts...)
+				if err != nil || string(d.AppendJSON(nil)) != want[i] {
+					t.Errorf("goroutine %d card %d: differs", g, i)
+					return
+				}
+			}
+		}(g)
+	}
+	wg.Wait()
+	for _, workers := range []int{1, 2, 8} {
+		res := eng.ScoreBatch(context.Background(), recs, append(opts, risk.Workers(workers))...)
+		require.Len(t, res, len(recs))
+		for i, r := range res {
+			require.NoError(t, r.Err)
+			require.Equal(t, want[i], string(r.Decision.AppendJSON(nil)), "workers %d card %d", workers, i)
+		}
+	}
+}
+
+func TestBatchCancelled(t *testing.T) {
+	eng := defaultEngine(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	res := eng.ScoreBatch(ctx, []*risk.Record{card()}, risk.AsOfTime(asOf))
+	require.True(t, errors.Is(res[0].Err, context.Canceled))
+}

@@ -1,0 +1,180 @@
+package risk_test
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/simrisk/simrisk/risk"
+)
+
+func TestParseTimeAndDays(t *testing.T) {
+	a, err := risk.ParseTime("2026-08-03")
+	require.NoError(t, err)
+	b, err := risk.ParseTime("2026-11-01")
+	require.NoError(t, err)
+	require.Equal(t, 90, risk.DaysBetween(a, b)) // domain.md's own example
+	require.Equal(t, time.Date(2026, 8, 3, 0, 0, 0, 0, risk.CST).Unix(), int64(a))
+
+	// 2026-08-02T16:30Z is 2026-08-03 00:30 in China: the same CST day
+	c, err := risk.ParseTime("2026-08-02T16:30:00Z")
+	require.NoError(t, err)
+	require.Equal(t, a.Day(), c.Day())
+	require.Equal(t, "2026-08-03T00:30:00+08:00", c.String())
+	require.Equal(t, "2026-08-03", a.String())
+
+	for _, bad := range []string{"2026-13-01", "2026/08/03", "yesterday", "1970-01-01", ""} {
+		_, err := risk.ParseTime(bad)
+		require.Error(t, err, bad)
+	}
+}
+
+func TestSegments(t *testing.T) {
+	cases := []struct {
+		msisdn, op, kind string
+		mvno             bool
+	}{
+		{"14912345678", "telecom", "data_card", false},
+		{"1440123456789", "cmcc", "iot", false},
+		{"1441123456789", "cmcc", "iot", false},
+		{"1480123456789", "cmcc", "iot", false},
+		{"1460123456789", "unicom", "iot", false},
+		{"1410123456789", "telecom", "iot", false},
+		{"17112345678", "unicom", "mobile", true},
+		{"17031234567", "cmcc", "mobile", true},
+		{"17001234567", "telecom", "mobile", true},
+		{"13412345678", "cmcc", "mobile", false},
+		{"13492345678", "telecom", "mobile", false}, // 1349 is telecom inside cmcc's 134
+		{"19212345678", "broadnet", "mobile", false},
+	}
+	for _, c := range cases {
+		s, ok := risk.LookupSegment(c.msisdn)
+		require.True(t, ok, c.msisdn)
+		require.Equal(t, c.op, s.Operator, c.msisdn)
+		require.Equal(t, c.kind, s.Kind, c.msisdn)
+		require.Equal(t, c.mvno, s.MVNO, c.msisdn)
+	}
+	_, ok := risk.LookupSegment("12012345678")
+	require.False(t, ok)
+}
+
+func TestMasks(t *testing.T) {
+	require.Equal(t, "138****5678", risk.MaskMSISDN("13812345678"))
+	require.Equal(t, "110105********002X", risk.MaskID("11010519491231002X"))
+	require.Equal(t, "440524********0014", risk.MaskID("440524188001010014"))
+}
+
+func TestValidate(t *testing.T) {
+	ok := func() *risk.Record {
+		return &risk.Record{MSISDN: "13800138000", OpenedAt: risk.Date(2025, 1, 1)}
+	}
+	r := ok()
+	require.NoError(t, r.Validate(asOf))
+	require.Equal(t, "cmcc", r.Operator) // derived from the segment
+	require.Equal(t, "mobile", r.Kind)
+
+	cases := []struct {
+		mod  func(*risk.Record)
+		want string
+	}{
+		{func(r *risk.Record) { r.MSISDN = "" }, "msisdn: is required"},
+		{func(r *risk.Record) { r.MSISDN = "1380013800" }, "msisdn: 138******* is not an 11- or 13-digit number"},
+		{func(r *risk.Record) { r.MSISDN = "12000138000" }, "operator: is absent and number segment 120 is not known"},
+		{func(r *risk.Record) { r.Operator = "vodafone" }, `operator: unknown operator "vodafone" (want cmcc, unicom, telecom or broadnet)`},
+		{func(r *risk.Record) { r.Status = "gone" }, `status: unknown status "gone" (want active, suspended, keep_number or cancelled)`},
+		{func(r *risk.Record) { r.OpenedAt = 0 }, "opened_at: is required"},
+		{func(r *risk.Record) { r.Complaints = -1 }, "complaints: -1 is negative"},
+		{func(r *risk.Record) { r.OpenRegion = "Cambodia" }, `open_region: "Cambodia" is not an ISO 3166 alpha-2 or 6-digit GB/T 2260 code`},
+		{func(r *risk.Record) { r.Roaming = []risk.Roaming{{Region: "KH", LastSeen: risk.Date(2026, 12, 1)}} },
+			"roaming[0].last_seen: 2026-12-01 is after the as-of time 2026-11-01"},
+		{func(r *risk.Record) { r.IoT.Business = "sale" }, `iot.business: unknown business "sale" (want new, transfer, realname_supplement, replacement or other)`},
+		{func(r *risk.Record) { r.ICCID = "8986" }, "iccid: has 4 characters, want 19 or 20"},
+	}
+	for _, c := range cases {
+		r := ok()
+		c.mod(r)
+		err := r.Validate(asOf)
+		require.ErrorIs(t, err, risk.ErrInvalidRecord)
+		require.Equal(t, c.want, err.Error())
+	}
+}
+
+func TestRecordJSON(t *testing.T) {
+	src := `{"msisdn":"13800138000","operator":"cmcc","opened_at":"2024-03-01","holder":"h-7f3a",
+ "last_voice_at":"2026-06-01","last_sms_at":"2026-05-20","last_data_at":null,
+ "open_region":"110105","roaming":[{"region":"KH","last_seen":"2026-10-30"}],
+ "alerts_30d":4, "label": {"fraud": true}, "iot": {"test_plan": true, "business": "new"},
+ "linked_platforms": ["jd"], "recycled": true}`
+	var r risk.Record
+	require.NoError(t, json.Unmarshal([]byte(src), &r))
+	require.NoError(t, r.Validate(asOf))
+	require.Equal(t, risk.Date(2024, 3, 1), r.OpenedAt)
+	require.Zero(t, r.LastDataAt)
+	require.Equal(t, []risk.Roaming{{Region: "KH", LastSeen: risk.Date(2026, 10, 30)}}, r.Roaming)
+	require.Equal(t, 4, r.Alerts30d)
+	require.True(t, r.IoT.TestPlan)
+
+	// what it writes, it reads back the same
+	out, err := json.Marshal(&r)
+	require.NoError(t, err)
+	var back risk.Record
+	require.NoError(t, json.Unmarshal(out, &back))
+	require.Equal(t, r, back)
+
+	bad := []struct{ src, want string }{
+		{`{"msisdn":13800138000,"opened_at":"2024-03-01"}`, "msisdn: want a string, got number"},
+		{`{"msisdn":"13800138000","opened_at":"2024-03-01","complaints":"3"}`, "complaints: want an integer, got string"},
+		{`{"msisdn":"13800138000","opened_at":"2024-03-01","complaints":1.5}`, "complaints: want an integer, got number 1.5"},
+		{`{"msisdn":"13800138000","opened_at":"01/03/2024"}`, `opened_at: "01/03/2024" is not a date (want YYYY-MM-DD or an RFC 3339 timestamp)`},
+		{`{"msisdn":"13800138000","opened_at":"2024-03-01","recycled":"yes"}`, "recycled: want true or false, got string"},
+		{`{"opened_at":"2024-03-01"}`, "msisdn: is required"},
+		{`[1,2]`, "want a JSON object, got array"},
+	}
+	for _, b := range bad {
+		var r risk.Record
+		err := json.Unmarshal([]byte(b.src), &r)
+		require.Error(t, err, b.src)
+		require.Equal(t, b.want, err.Error(), b.src)
+		require.NotContains(t, err.Error(), "13800138000")
+	}
+}
+
+func TestPopulationFeatures(t *testing.T) {
+	p := risk.NewPopulation()
+	mk := func(msisdn, holder, status, mvno string, day int) *risk.Record {
+		r := &risk.Record{MSISDN: msisdn, Holder: holder, Status: status, MVNO: mvno, OpenedAt: risk.Date(2026, 1, day)}
+		require.NoError(t, r.Validate(asOf))
+		p.Add(r)
+		return r
+	}
+	a := mk("13800000001", "h", "", "", 1)
+	mk("13800000002", "h", "active", "", 1)
+	mk("13800000003", "h", "cancelled", "", 1) // not counted
+	mvno := mk("17030000001", "h", "", "brand", 2)
+	mk("13000000001", "h", "", "", 3)
+	other := mk("13800000009", "g", "", "", 1)
+
+	require.Equal(t, risk.Features{CardsOnOperator: 2, CardsTotal: 4, CardsSameDay: 2, Operators: 3}, p.Features(a))
+	require.Equal(t, risk.Features{CardsOnOperator: 1, CardsTotal: 4, CardsSameDay: 1, Operators: 3}, p.Features(mvno))
+	require.Equal(t, risk.Features{CardsOnOperator: 1, CardsTotal: 1, CardsSameDay: 1, Operators: 1}, p.Features(other))
+	require.Equal(t, 6, p.Len())
+	require.Equal(t, 2, p.Holders())
+
+	// a card outside the population, or without holder, is its own holder
+	lone := &risk.Record{MSISDN: "13800000010", OpenedAt: risk.Date(2026, 1, 1)}
+	require.Equal(t, risk.Features{1, 1, 1, 1}, p.Features(lone))
+}
+
+func TestRegionSet(t *testing.T) {
+	s := risk.NewRegionSet([]string{"KH", "350000", "530900", "440904"})
+	for code, want := range map[string]bool{
+		"KH": true, "TH": false, "350802": true, "350000": true, "530902": true, "530800": false,
+		"440904": true, "440903": false, "": false, "5309": false,
+	} {
+		require.Equal(t, want, s.Contains(code), code)
+	}
+	require.False(t, strings.Contains(strings.Join(s.Items(), ","), "?"))
+}
