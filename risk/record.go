@@ -93,7 +93,9 @@ func (e *RecordError) Error() string {
 func (e *RecordError) Is(target error) bool { return target == ErrInvalidRecord }
 
 func recErr(field, format string, args ...any) error {
-	return &RecordError{Field: field, Reason: fmt.Sprintf(format, args...)}
+	// values echoed in a reason are masked: a number or an ID number typed
+	// into the wrong field must not leak through an error
+	return &RecordError{Field: field, Reason: maskText(fmt.Sprintf(format, args...))}
 }
 
 func oneOf(v string, allowed []string) bool {

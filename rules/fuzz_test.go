@@ -23,6 +23,7 @@ func FuzzParse(f *testing.F) {
 	f.Add([]byte("tests:\n  - {name: t, as_of: x, card: [], expect: {score: {min: a}}}\n"))
 	f.Add([]byte("lists: {l: {type: region, items: [KH, 1]}}\nmacros: {m: {when: [1]}}\n"))
 	f.Add([]byte("a: &x [*x]\n"))
+	f.Add([]byte("tests:\n  - name: t\n    card: &c {a: *c}\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		rs, err := rules.Parse(rules.Source{Name: "f.yaml", Data: data})
 		if rs == nil {

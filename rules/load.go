@@ -767,55 +767,66 @@ func (l *loader) record(n *yaml.Node, test, field string) (map[string]any, bool)
 		l.errf(n, test, field, CodeBadValue, "%s: want a card (a mapping of record fields), got %s", field, kindName(n))
 		return nil, false
 	}
-	v := nodeValue(n)
+	v, err := nodeValue(n, 0)
+	if err != nil {
+		l.errf(n, test, field, CodeBadValue, "%s: %v", field, err)
+		return nil, false
+	}
 	m, _ := v.(map[string]any)
 	return m, true
 }
 
 // nodeValue turns a YAML node into JSON-like Go values. Scalars keep their
 // text unless they are plainly numbers, booleans or null, so dates stay
-// strings for the record codec.
-func nodeValue(n *yaml.Node) any {
+// strings for the record codec. Aliases are refused (a card has no use for
+// them, and a recursive one would never end), and so is deep nesting.
+func nodeValue(n *yaml.Node, depth int) (any, error) {
+	if depth > 32 {
+		return nil, fmt.Errorf("nested more than 32 levels deep")
+	}
 	switch n.Kind {
-	case yaml.DocumentNode:
-		if len(n.Content) > 0 {
-			return nodeValue(n.Content[0])
-		}
-		return nil
 	case yaml.AliasNode:
-		return nodeValue(n.Alias)
+		return nil, fmt.Errorf("YAML aliases (*%s) are not allowed in test cards", n.Value)
 	case yaml.MappingNode:
 		m := make(map[string]any, len(n.Content)/2)
 		for i := 0; i+1 < len(n.Content); i += 2 {
-			m[n.Content[i].Value] = nodeValue(n.Content[i+1])
+			v, err := nodeValue(n.Content[i+1], depth+1)
+			if err != nil {
+				return nil, err
+			}
+			m[n.Content[i].Value] = v
 		}
-		return m
+		return m, nil
 	case yaml.SequenceNode:
 		s := make([]any, 0, len(n.Content))
 		for _, c := range n.Content {
-			s = append(s, nodeValue(c))
+			v, err := nodeValue(c, depth+1)
+			if err != nil {
+				return nil, err
+			}
+			s = append(s, v)
 		}
-		return s
+		return s, nil
 	}
 	switch n.Tag {
 	case "!!null":
-		return nil
+		return nil, nil
 	case "!!bool":
 		var b bool
 		_ = n.Decode(&b)
-		return b
+		return b, nil
 	case "!!int":
 		var i int64
 		if n.Decode(&i) == nil {
-			return i
+			return i, nil
 		}
 	case "!!float":
 		var f float64
 		if n.Decode(&f) == nil {
-			return f
+			return f, nil
 		}
 	}
-	return n.Value
+	return n.Value, nil
 }
 
 func (l *loader) expect(n *yaml.Node, t *TestCase) {

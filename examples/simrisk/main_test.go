@@ -1,0 +1,101 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+)
+
+func runCLI(args ...string) (code int, stdout, stderr string) {
+	var out, errb bytes.Buffer
+	code = run(context.Background(), args, &out, &errb)
+	return code, out.String(), errb.String()
+}
+
+// The CLI scores a file of mixed good and bad records: every good record
+// decided, every bad one rejected with its line number, exit 0.
+func TestScoreMixedFile(t *testing.T) {
+	dir := t.TempDir()
+	in := filepath.Join(dir, "cards.jsonl")
+	require.NoError(t, os.WriteFile(in, []byte(`{"msisdn":"13800138000","opened_at":"2024-03-01","last_voice_at":"2026-10-30","alerts_30d":4}
+{"msisdn":"13800138001","opened_at":"2024-03-01","status":"lost"}
+{"msisdn":"13800138002","opened_at":"2024-03-01","last_data_at":"2026-10-31"}
+{"msisdn":"13800138003",
+`), 0o644))
+	out, rej := filepath.Join(dir, "d.jsonl"), filepath.Join(dir, "r.jsonl")
+	code, stdout, stderr := runCLI("score", "--as-of", "2026-11-01", "--in", in, "--out", out, "--rejects", rej)
+	require.Equal(t, 0, code, stderr)
+	require.Empty(t, stdout)
+	require.Contains(t, stderr, "records 4 = decisions 2 + rejected 2")
+	d, _ := os.ReadFile(out)
+	lines := strings.Split(strings.TrimSpace(string(d)), "\n")
+	require.Len(t, lines, 2)
+	require.Contains(t, lines[0], `"msisdn":"13800138000","score":30,"level":"medium","outcome":"verify"`)
+	require.Contains(t, lines[1], `"msisdn":"13800138002","score":0,"level":"low","outcome":"pass"`)
+	r, _ := os.ReadFile(rej)
+	require.Equal(t, `{"line":2,"reason":"status: unknown status \"lost\" (want active, suspended, keep_number or cancelled)"}
+{"line":4,"reason":"not valid JSON (at byte 24): unexpected end of JSON input"}
+`, string(r))
+}
+
+func TestScoreUnusableRules(t *testing.T) {
+	dir := t.TempDir()
+	bad := filepath.Join(dir, "bad.yaml")
+	require.NoError(t, os.WriteFile(bad, []byte("rules:\n  - {id: a, when: nope, outcome: pass}\n"), 0o644))
+	code, _, stderr := runCLI("score", "--rules", bad, "--as-of", "2026-11-01", "--in", bad)
+	require.Equal(t, 1, code)
+	require.Contains(t, stderr, `bad.yaml:2:19: rule "a": [undefined_name] nope is not a field`)
+
+	code, _, stderr = runCLI("score", "--as-of", "2026-11-01", "--in", filepath.Join(dir, "missing.jsonl"))
+	require.Equal(t, 1, code)
+	require.Contains(t, stderr, "no such file")
+}
+
+func TestLint(t *testing.T) {
+	code, stdout, _ := runCLI("lint", "../../risk/testdata/many_mistakes.bad.yaml")
+	require.Equal(t, 1, code)
+	lines := strings.Split(strings.TrimSpace(stdout), "\n")
+	require.Len(t, lines, 11)
+	require.Equal(t, `../../risk/testdata/many_mistakes.bad.yaml:15:46: rule "dormant": [undefined_param] parameter "dormant_dayz" is not declared under params`, lines[3])
+
+	code, stdout, _ = runCLI("lint", "../../rules/packs/default")
+	require.Equal(t, 0, code)
+	require.Empty(t, stdout)
+}
+
+func TestRuleTests(t *testing.T) {
+	code, stdout, _ := runCLI("test", "../../rules/packs/default")
+	require.Equal(t, 0, code, stdout)
+	require.Regexp(t, `(?m)^\d+ passed, 0 failed$`, stdout)
+
+	code, stdout, _ = runCLI("test", "pack:default")
+	require.Equal(t, 0, code, stdout)
+
+	dir := t.TempDir()
+	f := filepath.Join(dir, "r.yaml")
+	require.NoError(t, os.WriteFile(f, []byte(`
+bands: [{min: 0, level: low, outcome: pass}]
+rules:
+  - {id: alerts, when: alerts_30d >= 3, outcome: verify}
+tests:
+  - {name: fires at 3, as_of: 2026-11-01, card: {alerts_30d: 3}, expect: {fires: [alerts]}}
+  - {name: wrong, as_of: 2026-11-01, card: {alerts_30d: 1}, expect: {fires: [alerts]}}
+`), 0o644))
+	code, stdout, _ = runCLI("test", f)
+	require.Equal(t, 1, code)
+	require.Contains(t, stdout, "FAIL "+f+":7:5: wrong\n    rule \"alerts\" did not fire (no rule fired)\n")
+	require.True(t, strings.HasSuffix(stdout, "1 passed, 1 failed\n"))
+}
+
+func TestUsage(t *testing.T) {
+	code, _, stderr := runCLI()
+	require.Equal(t, 2, code)
+	require.Contains(t, stderr, "usage:")
+	code, _, _ = runCLI("frobnicate")
+	require.Equal(t, 2, code)
+}
