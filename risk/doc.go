@@ -1,0 +1,19 @@
+// Package risk is the simrisk engine: card records (card-schema v1),
+// population features (cards per holder per operator, in total, opened the
+// same day), the compiled Engine and its decisions.
+//
+// Build once, score many. Compile a rules.RuleSet into an immutable Engine,
+// safe for concurrent use, then score cards at an explicit as-of time:
+//
+//	eng, err := risk.Compile(rs)
+//	d, err := eng.Score(card, risk.AsOfTime(asOf), risk.WithPopulation(pop))
+//
+// Engine.ScoreBatch scores many cards with a worker pool, results in input
+// order; Engine.NewScorer gives one goroutine a scorer that reuses its
+// buffers. Expressions see the card through a typed environment (no map per
+// record), with programs compiled once; the vocabulary they read is listed by
+// Vocabulary and documented in rules/README.md.
+//
+// Personal data: reasons and error messages never carry a holder key, an ID
+// number or a full MSISDN (MaskMSISDN, MaskID).
+package risk
