@@ -1,0 +1,7 @@
+// Package bench holds simrisk's benchmarks and the hand-written Go baseline
+// they are measured against: the default rule pack implemented in plain Go
+// (Handwritten). A test requires the baseline to agree with the engine on
+// generated cards, so the baseline stays honest when the pack changes.
+//
+//	go test ./bench -run XXX -bench . -count 5
+package bench
