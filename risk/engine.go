@@ -77,8 +77,8 @@ func Compile(rs *rules.RuleSet, opts ...CompileOption) (*Engine, error) {
 	}
 	var c rules.Collector
 	e := check(rs, cc, &c)
-	if err := c.List().Err(); err != nil {
-		return nil, err
+	if errs := withSnippets(rs, c.List()); len(errs) > 0 {
+		return nil, errs
 	}
 	return e, nil
 }
@@ -92,7 +92,17 @@ func Check(rs *rules.RuleSet, opts ...CompileOption) rules.ErrorList {
 	}
 	var c rules.Collector
 	check(rs, cc, &c)
-	return c.List()
+	return withSnippets(rs, c.List())
+}
+
+// withSnippets adds the source line and caret to errors that lack them.
+func withSnippets(rs *rules.RuleSet, errs rules.ErrorList) rules.ErrorList {
+	for _, e := range errs {
+		if e.Snippet == "" && e.Line > 0 {
+			e.Snippet = rs.Snippet(e.Pos)
+		}
+	}
+	return errs
 }
 
 func check(rs *rules.RuleSet, cc compileConfig, c *rules.Collector) *Engine {

@@ -123,6 +123,7 @@ func TestCompileErrors(t *testing.T) {
 			_, err := compileSrc(t, "rules:\n  - "+c.rule+"\nlists:\n  areas: {type: region, items: [KH]}\n"+bands)
 			require.Error(t, err)
 			require.Equal(t, c.want, rules.AsList(err)[0].Error())
+			require.Contains(t, rules.AsList(err)[0].Snippet, "\n", "a compile error shows its source line and caret")
 		})
 	}
 }

@@ -172,6 +172,10 @@ var yamlLineRE = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
 func (l *loader) file(s Source) {
 	l.file_ = s.Name
 	l.lines = strings.Split(string(s.Data), "\n")
+	if l.rs.lines == nil {
+		l.rs.lines = map[string][]string{}
+	}
+	l.rs.lines[s.Name] = l.lines
 	l.lang = ""
 	var doc yaml.Node
 	if err := yaml.Unmarshal(s.Data, &doc); err != nil {
@@ -369,6 +373,32 @@ func (l *loader) strings(n *yaml.Node, rule, field string) ([]string, bool) {
 	return out, ok
 }
 
+// outcome reads an outcome name, reporting a bad one.
+func (l *loader) outcome(n *yaml.Node, rule, field string) (Outcome, bool) {
+	s, ok := l.str(n, rule, field)
+	if !ok {
+		return 0, false
+	}
+	o, ok := ParseOutcome(s)
+	if !ok {
+		l.errf(n, rule, field, CodeBadOutcome, "unknown outcome %q (want pass, monitor, verify, restrict or suspend)", s)
+	}
+	return o, ok
+}
+
+// level reads a level name, reporting a bad one.
+func (l *loader) level(n *yaml.Node, rule, field string) (Level, bool) {
+	s, ok := l.str(n, rule, field)
+	if !ok {
+		return 0, false
+	}
+	lv, ok := ParseLevel(s)
+	if !ok {
+		l.errf(n, rule, field, CodeBadLevel, "unknown level %q (want low, medium, high or critical)", s)
+	}
+	return lv, ok
+}
+
 var nameRE = regexp.MustCompile(`^[a-z][a-z0-9_]*$`)
 
 func (l *loader) checkName(n *yaml.Node, what, name, rule string) bool {
@@ -556,23 +586,11 @@ func (l *loader) bands(n *yaml.Node) {
 					b.Min, have[0] = v, true
 				}
 			case "level":
-				if s, ok := l.str(fv, "", "level"); ok {
-					if lv, ok := ParseLevel(s); ok {
-						b.Level, have[1] = lv, true
-					} else {
-						l.errf(fv, "", "level", CodeBadLevel, "unknown level %q (want low, medium, high or critical)", s)
-						have[1] = true
-					}
-				}
+				b.Level, _ = l.level(fv, "", "level")
+				have[1] = true
 			case "outcome":
-				if s, ok := l.str(fv, "", "outcome"); ok {
-					if o, ok := ParseOutcome(s); ok {
-						b.Outcome, have[2] = o, true
-					} else {
-						l.errf(fv, "", "outcome", CodeBadOutcome, "unknown outcome %q (want pass, monitor, verify, restrict or suspend)", s)
-						have[2] = true
-					}
-				}
+				b.Outcome, _ = l.outcome(fv, "", "outcome")
+				have[2] = true
 			default:
 				return false
 			}
@@ -650,14 +668,8 @@ func (l *loader) rule(n *yaml.Node) {
 				r.Score = s
 			}
 		case "outcome":
-			if s, ok := l.str(v, r.ID, f); ok {
-				haveOutcome = true
-				if o, ok := ParseOutcome(s); ok {
-					r.Outcome = o
-				} else {
-					l.errf(v, r.ID, f, CodeBadOutcome, "unknown outcome %q (want pass, monitor, verify, restrict or suspend)", s)
-				}
-			}
+			r.Outcome, _ = l.outcome(v, r.ID, f)
+			haveOutcome = true
 		case "reason":
 			reasonNode = v
 		case "enabled":
@@ -838,20 +850,12 @@ func (l *loader) expect(n *yaml.Node, t *TestCase) {
 		case "not_fires":
 			t.Expect.NotFires, _ = l.strings(v, t.Name, f)
 		case "outcome":
-			if s, ok := l.str(v, t.Name, f); ok {
-				if o, ok := ParseOutcome(s); ok {
-					t.Expect.Outcome = &o
-				} else {
-					l.errf(v, t.Name, f, CodeBadOutcome, "unknown outcome %q (want pass, monitor, verify, restrict or suspend)", s)
-				}
+			if o, ok := l.outcome(v, t.Name, f); ok {
+				t.Expect.Outcome = &o
 			}
 		case "level":
-			if s, ok := l.str(v, t.Name, f); ok {
-				if lv, ok := ParseLevel(s); ok {
-					t.Expect.Level = &lv
-				} else {
-					l.errf(v, t.Name, f, CodeBadLevel, "unknown level %q (want low, medium, high or critical)", s)
-				}
+			if lv, ok := l.level(v, t.Name, f); ok {
+				t.Expect.Level = &lv
 			}
 		case "score":
 			if v.Kind == yaml.ScalarNode {

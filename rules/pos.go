@@ -99,4 +99,4 @@ func lineAt(lines []string, line int) string {
 
 // Snippet returns the source line at p and a caret under p's column, from
 // the rule set's files, or "" when the file is not one of them.
-func (l *loader) snippetAt(p Pos) string { return snippet(l.lines, p.Line, p.Column) }
+func (rs *RuleSet) Snippet(p Pos) string { return snippet(rs.lines[p.File], p.Line, p.Column) }

@@ -134,6 +134,8 @@ type RuleSet struct {
 	Rules  []*Rule
 	Bands  []*Band
 	Tests  []*TestCase
+
+	lines map[string][]string // source lines per file, for error snippets
 }
 
 // Param is a named policy number (or string or switch) referred to in
