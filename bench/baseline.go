@@ -2,6 +2,7 @@ package bench
 
 import (
 	"github.com/simrisk/simrisk/risk"
+	"github.com/simrisk/simrisk/risk/ref"
 	"github.com/simrisk/simrisk/rules"
 )
 
@@ -97,7 +98,7 @@ func Handwritten(r *risk.Record, f risk.Features, asOf risk.Time) Result {
 			if iot.NondirectedData && !real5 && !iot.ProvinceApproval {
 				fire(9, 40, rules.Restrict)
 			}
-			if seg, ok := risk.LookupSegment(r.MSISDN); ok && seg.Prefix == "149" {
+			if seg, ok := ref.LookupSegment(r.MSISDN); ok && seg.Prefix == "149" {
 				if (iot.NondirectedVoice || iot.NondirectedSMS) && !real5 {
 					fire(10, 40, rules.Restrict)
 				}

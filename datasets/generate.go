@@ -5,6 +5,7 @@ import (
 	"math/rand/v2"
 
 	"github.com/simrisk/simrisk/risk"
+	"github.com/simrisk/simrisk/risk/ref"
 )
 
 // GenOptions configures Generate.
@@ -255,7 +256,7 @@ func (g *gen) holderCards() {
 			r := g.active(h, op)
 			r.Status = "active"
 			r.MSISDN = g.number(prefix, 11)
-			seg, _ := risk.LookupSegment(r.MSISDN)
+			seg, _ := ref.LookupSegment(r.MSISDN)
 			r.Operator, r.MVNO = seg.Operator, brand
 			g.emit(r)
 		}

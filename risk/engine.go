@@ -8,6 +8,7 @@ import (
 
 	"github.com/expr-lang/expr/conf"
 
+	"github.com/simrisk/simrisk/risk/ref"
 	"github.com/simrisk/simrisk/rules"
 )
 
@@ -117,6 +118,16 @@ func check(rs *rules.RuleSet, cc compileConfig, c *rules.Collector) *Engine {
 	top := vocabTop()
 	for _, l := range rs.Lists {
 		if l.Type == rules.ListRegion {
+			for i, it := range l.Items {
+				if rules.IsRegionCode(it) && !ref.KnownRegion(it) {
+					what := "a GB/T 2260 division code of any revision since 2002"
+					if len(it) == 2 {
+						what = "an ISO 3166 country code"
+					}
+					c.Add(&rules.Error{Pos: l.ItemPos(i), Field: "items", Code: rules.CodeBadRegion,
+						Msg: fmt.Sprintf("list %q: %s is not %s", l.Name, it, what)})
+				}
+			}
 			x.lists[l.Name] = NewRegionSet(l.Items)
 		} else {
 			set := make(map[string]struct{}, len(l.Items))

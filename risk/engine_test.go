@@ -278,3 +278,17 @@ func TestBatchCancelled(t *testing.T) {
 	res := eng.ScoreBatch(ctx, []*risk.Record{card()}, risk.AsOfTime(asOf))
 	require.True(t, errors.Is(res[0].Err, context.Canceled))
 }
+
+// Region lists are checked against the reference tables: an unknown
+// country or division code is a positioned lint error.
+func TestRegionListReferenceCheck(t *testing.T) {
+	_, err := compileSrc(t, "lists:\n  l: {type: region, items: [KH, ZZ, \"350802\", \"120199\"]}\nrules:\n  - {id: r, when: 'in_region(open_region, lists.l)', outcome: pass}\n"+bands)
+	var got []string
+	for _, e := range rules.AsList(err) {
+		got = append(got, e.Error())
+	}
+	require.Equal(t, []string{
+		`t.yaml:2:33: [bad_region] list "l": ZZ is not an ISO 3166 country code`,
+		`t.yaml:2:47: [bad_region] list "l": 120199 is not a GB/T 2260 division code of any revision since 2002`,
+	}, got)
+}

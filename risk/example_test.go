@@ -36,7 +36,7 @@ func ExampleCompile() {
 	// Output:
 	// verify high 55 2026-11-02
 	// dormant: no voice, SMS or data for 104 days (limit 90)
-	// high_fraud_region: opened in an unknown region; listed regions roamed in the last 90 days: KH (2 days ago)
+	// high_fraud_region: opened in an unknown region; listed regions roamed in the last 90 days: Cambodia (2 days ago)
 }
 
 // Compile reports every problem of a rule set, each with its position, rule

@@ -16,6 +16,7 @@ import (
 	"github.com/expr-lang/expr/parser"
 	"github.com/expr-lang/expr/vm"
 
+	"github.com/simrisk/simrisk/risk/ref"
 	"github.com/simrisk/simrisk/rules"
 )
 
@@ -48,6 +49,10 @@ func exprConfig(maxNodes uint) *conf.Config {
 			}
 			return DaysBetween(Time(a), Time(b)), nil
 		}, new(func(int, int) int)),
+		expr.Function("region_name", func(params ...any) (any, error) {
+			code, _ := params[0].(string)
+			return ref.RegionName(code), nil
+		}, new(func(string) string)),
 		expr.MaxNodes(maxNodes),
 	} {
 		op(cfg)
@@ -61,9 +66,10 @@ func exprConfig(maxNodes uint) *conf.Config {
 var Functions = []Term{
 	{"in_region(code, lists.NAME)", "bool", "code is in a region list, with the prefix meaning of province (NN0000) and prefecture (NNNN00) entries"},
 	{"days_between(a, b)", "int", "CST calendar days from time a to time b (Unix seconds); never when either is 0"},
+	{"region_name(code)", "string", "a region's name: 福建省龙岩市新罗区 for a GB/T 2260 code, Cambodia for KH; the code itself when unknown"},
 }
 
-var reservedNames = map[string]bool{"params": true, "lists": true, "in_region": true, "days_between": true}
+var reservedNames = map[string]bool{"params": true, "lists": true, "in_region": true, "days_between": true, "region_name": true}
 
 func vocabTop() map[string]bool {
 	m := map[string]bool{}

@@ -1,30 +1,18 @@
 package risk
 
-import "strings"
+import (
+	"strings"
+
+	"github.com/simrisk/simrisk/risk/ref"
+)
 
 // MaskMSISDN hides the middle of a number for display: 13800138000 becomes
 // 138****8000. Short or odd input keeps at most its first 3 characters.
-func MaskMSISDN(s string) string {
-	switch {
-	case len(s) >= 11:
-		return s[:3] + strings.Repeat("*", len(s)-7) + s[len(s)-4:]
-	case len(s) > 3:
-		return s[:3] + strings.Repeat("*", len(s)-3)
-	}
-	return strings.Repeat("*", len(s))
-}
+func MaskMSISDN(s string) string { return ref.MaskNumber(s) }
 
 // MaskID hides the birth date of a resident ID number for display:
 // 11010519491231002X becomes 110105********002X.
-func MaskID(s string) string {
-	switch len(s) {
-	case 18:
-		return s[:6] + "********" + s[14:]
-	case 15:
-		return s[:6] + "******" + s[12:]
-	}
-	return MaskMSISDN(s)
-}
+func MaskID(s string) string { return ref.MaskID(s) }
 
 // maskText masks every run of 11 or more digits (with a trailing X for ID
 // numbers) in s, so that no full number or ID can leave the library in a

@@ -3,6 +3,8 @@ package risk
 import (
 	"errors"
 	"fmt"
+
+	"github.com/simrisk/simrisk/risk/ref"
 )
 
 // Record is one card, mirroring card-schema v1 field for field. Dates are
@@ -129,24 +131,17 @@ func (r *Record) Validate(asOf Time) error {
 	if r.ICCID != "" && (len(r.ICCID) < 19 || len(r.ICCID) > 20) {
 		return recErr("iccid", "has %d characters, want 19 or 20", len(r.ICCID))
 	}
-	seg, segOK := LookupSegment(r.MSISDN)
+	seg, segOK := ref.LookupSegment(r.MSISDN)
+	if !segOK {
+		return recErr("msisdn", "no known %d-digit number segment starts %s", len(r.MSISDN), MaskMSISDN(r.MSISDN)[:3])
+	}
 	if r.Operator == "" {
-		if !segOK {
-			return recErr("operator", "is absent and number segment %s is not known", MaskMSISDN(r.MSISDN)[:3])
-		}
 		r.Operator = seg.Operator
 	} else if !oneOf(r.Operator, Operators) {
 		return recErr("operator", "unknown operator %q (want cmcc, unicom, telecom or broadnet)", r.Operator)
 	}
 	if r.Kind == "" {
-		switch {
-		case segOK:
-			r.Kind = seg.Kind
-		case len(r.MSISDN) == 13:
-			r.Kind = "iot"
-		default:
-			r.Kind = "mobile"
-		}
+		r.Kind = seg.Kind
 	} else if !oneOf(r.Kind, Kinds) {
 		return recErr("kind", "unknown kind %q (want mobile, data_card or iot)", r.Kind)
 	}
@@ -156,15 +151,25 @@ func (r *Record) Validate(asOf Time) error {
 	if r.OpenedAt == 0 {
 		return recErr("opened_at", "is required")
 	}
-	if r.IDRegion != "" && (len(r.IDRegion) != 6 || !allDigits(r.IDRegion)) {
-		return recErr("id_region", "%q is not a 6-digit GB/T 2260 code", r.IDRegion)
+	if ref.LooksLikeID(r.Holder) {
+		return recErr("holder", "is a raw ID number (%s); pass a pseudonymous key instead (ref.HolderKey, or simrisk score --id-key-file)", MaskID(r.Holder))
 	}
-	if r.OpenRegion != "" && !isRegion(r.OpenRegion) {
-		return recErr("open_region", "%q is not an ISO 3166 alpha-2 or 6-digit GB/T 2260 code", r.OpenRegion)
+	if r.IDRegion != "" {
+		if len(r.IDRegion) != 6 || !allDigits(r.IDRegion) {
+			return recErr("id_region", "%q is not a 6-digit GB/T 2260 code", r.IDRegion)
+		}
+		if _, ok := ref.LookupDivision(r.IDRegion); !ok {
+			return recErr("id_region", "%s is not a GB/T 2260 division code of any revision since 2002", r.IDRegion)
+		}
+	}
+	if r.OpenRegion != "" {
+		if err := checkRegion("open_region", r.OpenRegion); err != nil {
+			return err
+		}
 	}
 	for i, ro := range r.Roaming {
-		if !isRegion(ro.Region) {
-			return recErr(fmt.Sprintf("roaming[%d].region", i), "%q is not an ISO 3166 alpha-2 or 6-digit GB/T 2260 code", ro.Region)
+		if err := checkRegion(fmt.Sprintf("roaming[%d].region", i), ro.Region); err != nil {
+			return err
 		}
 		if err := notAfter(fmt.Sprintf("roaming[%d].last_seen", i), ro.LastSeen, asOf); err != nil {
 			return err
@@ -211,6 +216,19 @@ func notAfter(field string, t, asOf Time) error {
 	}
 	if asOf != 0 && t > asOf {
 		return recErr(field, "%s is after the as-of time %s", t, asOf)
+	}
+	return nil
+}
+
+func checkRegion(field, code string) error {
+	if !isRegion(code) {
+		return recErr(field, "%q is not an ISO 3166 alpha-2 or 6-digit GB/T 2260 code", code)
+	}
+	if !ref.KnownRegion(code) {
+		if len(code) == 2 {
+			return recErr(field, "%s is not an ISO 3166 country code", code)
+		}
+		return recErr(field, "%s is not a GB/T 2260 division code of any revision since 2002", code)
 	}
 	return nil
 }

@@ -32,35 +32,6 @@ func TestParseTimeAndDays(t *testing.T) {
 	}
 }
 
-func TestSegments(t *testing.T) {
-	cases := []struct {
-		msisdn, op, kind string
-		mvno             bool
-	}{
-		{"14912345678", "telecom", "data_card", false},
-		{"1440123456789", "cmcc", "iot", false},
-		{"1441123456789", "cmcc", "iot", false},
-		{"1480123456789", "cmcc", "iot", false},
-		{"1460123456789", "unicom", "iot", false},
-		{"1410123456789", "telecom", "iot", false},
-		{"17112345678", "unicom", "mobile", true},
-		{"17031234567", "cmcc", "mobile", true},
-		{"17001234567", "telecom", "mobile", true},
-		{"13412345678", "cmcc", "mobile", false},
-		{"13492345678", "telecom", "mobile", false}, // 1349 is telecom inside cmcc's 134
-		{"19212345678", "broadnet", "mobile", false},
-	}
-	for _, c := range cases {
-		s, ok := risk.LookupSegment(c.msisdn)
-		require.True(t, ok, c.msisdn)
-		require.Equal(t, c.op, s.Operator, c.msisdn)
-		require.Equal(t, c.kind, s.Kind, c.msisdn)
-		require.Equal(t, c.mvno, s.MVNO, c.msisdn)
-	}
-	_, ok := risk.LookupSegment("12012345678")
-	require.False(t, ok)
-}
-
 func TestMasks(t *testing.T) {
 	require.Equal(t, "138****5678", risk.MaskMSISDN("13812345678"))
 	require.Equal(t, "110105********002X", risk.MaskID("11010519491231002X"))
@@ -82,7 +53,7 @@ func TestValidate(t *testing.T) {
 	}{
 		{func(r *risk.Record) { r.MSISDN = "" }, "msisdn: is required"},
 		{func(r *risk.Record) { r.MSISDN = "1380013800" }, "msisdn: 138******* is not an 11- or 13-digit number"},
-		{func(r *risk.Record) { r.MSISDN = "12000138000" }, "operator: is absent and number segment 120 is not known"},
+		{func(r *risk.Record) { r.MSISDN = "12000138000" }, "msisdn: no known 11-digit number segment starts 120"},
 		{func(r *risk.Record) { r.Operator = "vodafone" }, `operator: unknown operator "vodafone" (want cmcc, unicom, telecom or broadnet)`},
 		{func(r *risk.Record) { r.Status = "gone" }, `status: unknown status "gone" (want active, suspended, keep_number or cancelled)`},
 		{func(r *risk.Record) { r.OpenedAt = 0 }, "opened_at: is required"},

@@ -1,5 +1,7 @@
 package risk
 
+import "github.com/simrisk/simrisk/risk/ref"
+
 // Never is the value of a days_since_* count for something that never
 // happened (or whose date is unknown): about 2,700 years, so "never" reads
 // as "longer ago than any threshold". Reasons print it as "never".
@@ -132,7 +134,7 @@ func (e *env) fill(r *Record, asOf Time, pop *Population) {
 	if r.Recycled && r.ReleasedAt != 0 && r.OpenedAt != 0 {
 		e.FreezeDays = DaysBetween(r.ReleasedAt, r.OpenedAt)
 	}
-	if seg, ok := LookupSegment(r.MSISDN); ok {
+	if seg, ok := ref.LookupSegment(r.MSISDN); ok {
 		e.Segment, e.SegmentOperator, e.SegmentKind, e.SegmentMVNO = seg.Prefix, seg.Operator, seg.Kind, seg.MVNO
 	}
 	var f Features

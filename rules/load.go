@@ -502,6 +502,9 @@ func (l *loader) lists(n *yaml.Node) {
 		if items != nil {
 			if ss, ok := l.strings(items, "", "items"); ok {
 				list.Items = ss
+				for _, it := range items.Content {
+					list.itemPos = append(list.itemPos, l.pos(it))
+				}
 				seen := map[string]bool{}
 				for i, s := range ss {
 					if seen[s] {

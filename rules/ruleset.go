@@ -167,6 +167,15 @@ type List struct {
 	Description string
 	Items       []string
 	Pos         Pos
+	itemPos     []Pos
+}
+
+// ItemPos is the position of the i-th item.
+func (l *List) ItemPos(i int) Pos {
+	if i < len(l.itemPos) {
+		return l.itemPos[i]
+	}
+	return l.Pos
 }
 
 // Macro is a named reusable condition, referred to by its bare name.

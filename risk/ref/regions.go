@@ -1,0 +1,83 @@
+package ref
+
+import _ "embed"
+
+// Division is one GB/T 2260 administrative division code.
+type Division struct {
+	Code     string // 6 digits
+	Name     string // its own name: 新罗区
+	FullName string // with its province and prefecture: 福建省龙岩市新罗区
+	Level    string // province, prefecture or county
+	First    string // first revision (YYYYMM) it appears in
+	Last     string // last revision it appears in; CurrentRevision when still in use
+}
+
+// CurrentRevision is the newest revision of the division table (the
+// National Bureau of Statistics codes with cut-off 2023-06-30).
+const CurrentRevision = "202306"
+
+// Current reports whether the code is still in use.
+func (d Division) Current() bool { return d.Last == CurrentRevision }
+
+//go:embed divisions.csv
+var divisionsCSV string
+
+//go:embed countries.csv
+var countriesCSV string
+
+var (
+	divisions = map[string]Division{}
+	countries = map[string]string{}
+)
+
+func init() {
+	for _, r := range readCSV(divisionsCSV, 6) {
+		divisions[r[0]] = Division{Code: r[0], Name: r[1], FullName: r[2], Level: r[3], First: r[4], Last: r[5]}
+	}
+	for _, r := range readCSV(countriesCSV, 2) {
+		countries[r[0]] = r[1]
+	}
+}
+
+// LookupDivision finds a GB/T 2260 code of any revision since 2002.
+func LookupDivision(code string) (Division, bool) {
+	d, ok := divisions[code]
+	return d, ok
+}
+
+// Divisions is the number of division codes in the table.
+func Divisions() int { return len(divisions) }
+
+// LookupCountry returns the English short name of an ISO 3166-1 alpha-2
+// code.
+func LookupCountry(code string) (string, bool) {
+	n, ok := countries[code]
+	return n, ok
+}
+
+// KnownRegion reports whether code is a known country (ISO 3166 alpha-2) or
+// division (GB/T 2260, any revision) code.
+func KnownRegion(code string) bool {
+	switch len(code) {
+	case 2:
+		_, ok := countries[code]
+		return ok
+	case 6:
+		_, ok := divisions[code]
+		return ok
+	}
+	return false
+}
+
+// RegionName names a region for people: the full name of a division
+// (福建省龙岩市新罗区), the English name of a country, or the code itself
+// when it is unknown.
+func RegionName(code string) string {
+	if d, ok := divisions[code]; ok {
+		return d.FullName
+	}
+	if n, ok := countries[code]; ok {
+		return n
+	}
+	return code
+}
