@@ -40,17 +40,23 @@ func (r *Reject) Error() string { return fmt.Sprintf("line %d: %s", r.Line, r.Re
 //
 // Blank lines are skipped and are not records.
 type Reader struct {
-	br   *bufio.Reader
-	asOf risk.Time
-	line int
-	buf  []byte
-	n    int // records returned or rejected
+	br    *bufio.Reader
+	cfg   readConfig
+	line  int
+	buf   []byte
+	n     int // records returned or rejected
+	label Label
 }
 
-// NewReader returns a Reader over r that validates records at asOf.
-func NewReader(r io.Reader, asOf risk.Time) *Reader {
-	return &Reader{br: bufio.NewReaderSize(r, 64<<10), asOf: asOf}
+// NewReader returns a Reader of JSON Lines over r that validates records at
+// asOf.
+func NewReader(r io.Reader, asOf risk.Time, opts ...ReadOption) *Reader {
+	return &Reader{br: bufio.NewReaderSize(r, 64<<10), cfg: newReadConfig(asOf, opts)}
 }
+
+// Label is the ground-truth label of the record last returned, when the
+// Reader was made WithLabels (zero otherwise, or when the record has none).
+func (r *Reader) Label() Label { return r.label }
 
 // Line is the line number of the record last returned or rejected.
 func (r *Reader) Line() int { return r.line }
@@ -82,7 +88,19 @@ func (r *Reader) Read() (*risk.Record, error) {
 		if e := json.Unmarshal(line, rec); e != nil {
 			return nil, &Reject{Line: r.line, Reason: reason(e)}
 		}
-		if e := rec.Validate(r.asOf); e != nil {
+		if r.cfg.labels {
+			var l struct {
+				Label *Label `json:"label"`
+			}
+			r.label = Label{}
+			if e := json.Unmarshal(line, &l); e != nil {
+				return nil, &Reject{Line: r.line, Reason: "label: " + reason(e)}
+			}
+			if l.Label != nil {
+				r.label = *l.Label
+			}
+		}
+		if e := r.cfg.finish(rec); e != nil {
 			return nil, &Reject{Line: r.line, Reason: reason(e)}
 		}
 		return rec, nil
@@ -140,6 +158,20 @@ func NewWriter(w io.Writer) *Writer { return &Writer{bw: bufio.NewWriterSize(w, 
 func (w *Writer) WriteRecord(r *risk.Record) error {
 	w.buf = append(r.AppendJSON(w.buf[:0]), '\n')
 	_, err := w.bw.Write(w.buf)
+	return err
+}
+
+// WriteLabeled writes one record with its ground-truth label as a "label"
+// object, which scoring ignores.
+func (w *Writer) WriteLabeled(r *risk.Record, l Label) error {
+	b := r.AppendJSON(w.buf[:0])
+	b = append(b[:len(b)-1], `,"label":{"fraud":`...)
+	b = strconv.AppendBool(b, l.Fraud)
+	b = append(b, `,"scenario":`...)
+	q, _ := json.Marshal(l.Scenario)
+	b = append(append(b, q...), '}', '}', '\n')
+	w.buf = b
+	_, err := w.bw.Write(b)
 	return err
 }
 

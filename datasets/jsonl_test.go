@@ -85,11 +85,11 @@ func engine(t testing.TB) *risk.Engine {
 }
 
 // Counts in = decisions + rejects; decisions come in input order.
-func TestScoreJSONLCounts(t *testing.T) {
+func TestScoreFileCounts(t *testing.T) {
 	eng := engine(t)
 	var dec, rej bytes.Buffer
 	open := func() (io.ReadCloser, error) { return io.NopCloser(strings.NewReader(mixed)), nil }
-	sum, err := datasets.ScoreJSONL(context.Background(), eng, open, datasets.ScoreOptions{
+	sum, err := datasets.ScoreFile(context.Background(), eng, open, datasets.ScoreOptions{
 		AsOf: asOf, Decisions: &dec, Rejects: &rej, BatchSize: 2})
 	require.NoError(t, err)
 	require.Equal(t, 7, sum.Records)
@@ -122,7 +122,7 @@ func TestGeneratorCoversEveryRule(t *testing.T) {
 
 	eng := engine(t)
 	open := func() (io.ReadCloser, error) { return io.NopCloser(datasets.Sample()), nil }
-	sum, err := datasets.ScoreJSONL(context.Background(), eng, open, datasets.ScoreOptions{AsOf: datasets.SampleAsOf})
+	sum, err := datasets.ScoreFile(context.Background(), eng, open, datasets.ScoreOptions{AsOf: datasets.SampleAsOf})
 	require.NoError(t, err)
 	require.Zero(t, sum.Rejects)
 	require.GreaterOrEqual(t, sum.Records, datasets.SampleCards)

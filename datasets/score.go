@@ -25,30 +25,32 @@ type Summary struct {
 // Opener opens the input again for each pass over it.
 type Opener func() (io.ReadCloser, error)
 
-// ScoreOptions configures ScoreJSONL.
+// ScoreOptions configures ScoreFile.
 type ScoreOptions struct {
-	AsOf      risk.Time // required: the time every date is judged against
-	Decisions io.Writer // decisions as JSON Lines, in input order; nil to discard
-	Rejects   io.Writer // rejects as {"line": N, "reason": "..."} lines; nil to discard
-	BatchSize int       // records scored together (default 8192)
-	Workers   int       // scoring goroutines (default GOMAXPROCS)
+	AsOf      risk.Time    // required: the time every date is judged against
+	Format    Format       // JSONL (default) or CSV
+	Read      []ReadOption // reader options: WithIDKey, ...
+	Decisions io.Writer    // decisions as JSON Lines, in input order; nil to discard
+	Rejects   io.Writer    // rejects as {"line": N, "reason": "..."} lines; nil to discard
+	BatchSize int          // records scored together (default 8192)
+	Workers   int          // scoring goroutines (default GOMAXPROCS)
 }
 
-// ScoreJSONL scores a JSON Lines file of card records in two streaming
-// passes: the first builds the population features (cards per holder), the
+// ScoreFile scores a file of card records (JSON Lines or CSV) in two
+// streaming passes: the first builds the population features (cards per holder), the
 // second scores each record in batches and writes its decision, or its
 // reject, in input order. Memory holds the population counts and one batch,
 // never the whole file. Bad records are rejected with their line number;
 // only I/O errors (and ctx) stop the run.
-func ScoreJSONL(ctx context.Context, eng *risk.Engine, open Opener, o ScoreOptions) (*Summary, error) {
+func ScoreFile(ctx context.Context, eng *risk.Engine, open Opener, o ScoreOptions) (*Summary, error) {
 	if o.AsOf == 0 {
-		return nil, errors.New("datasets: ScoreJSONL needs an as-of time")
+		return nil, errors.New("datasets: ScoreFile needs an as-of time")
 	}
 	if o.BatchSize <= 0 {
 		o.BatchSize = 8192
 	}
 	pop := risk.NewPopulation()
-	if err := eachRecord(open, o.AsOf, func(r *risk.Record, _ *Reject) error {
+	if err := eachRecord(open, o, func(r *risk.Record, _ *Reject) error {
 		if r != nil {
 			pop.Add(r)
 		}
@@ -134,7 +136,7 @@ func ScoreJSONL(ctx context.Context, eng *risk.Engine, open Opener, o ScoreOptio
 		batch = batch[:0]
 		return nil
 	}
-	err := eachRecord(open, o.AsOf, func(r *risk.Record, rej *Reject) error {
+	err := eachRecord(open, o, func(r *risk.Record, rej *Reject) error {
 		batch = append(batch, item{r, rej})
 		if len(batch) == cap(batch) {
 			if err := flush(); err != nil {
@@ -162,13 +164,16 @@ func ScoreJSONL(ctx context.Context, eng *risk.Engine, open Opener, o ScoreOptio
 	return sum, nil
 }
 
-func eachRecord(open Opener, asOf risk.Time, fn func(*risk.Record, *Reject) error) error {
+func eachRecord(open Opener, o ScoreOptions, fn func(*risk.Record, *Reject) error) error {
 	f, err := open()
 	if err != nil {
 		return err
 	}
 	defer f.Close()
-	rd := NewReader(f, asOf)
+	rd, err := NewRecordReader(f, o.Format, o.AsOf, o.Read...)
+	if err != nil {
+		return err
+	}
 	for {
 		rec, err := rd.Read()
 		if err == io.EOF {

@@ -36,7 +36,7 @@ func run(w io.Writer) error {
 		return err
 	}
 	open := func() (io.ReadCloser, error) { return io.NopCloser(datasets.Sample()), nil }
-	sum, err := datasets.ScoreJSONL(context.Background(), eng, open, datasets.ScoreOptions{AsOf: datasets.SampleAsOf})
+	sum, err := datasets.ScoreFile(context.Background(), eng, open, datasets.ScoreOptions{AsOf: datasets.SampleAsOf})
 	if err != nil {
 		return err
 	}

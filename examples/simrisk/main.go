@@ -33,7 +33,8 @@ import (
 const usage = `simrisk: fraud-risk rules for Chinese phone and IoT cards
 
 usage:
-  simrisk score [--pack NAME | --rules PATH ...] --as-of DATE --in FILE.jsonl [--out FILE] [--rejects FILE]
+  simrisk score [--pack NAME | --rules PATH ...] --as-of DATE --in FILE.jsonl|FILE.csv [--format jsonl|csv]
+                [--out FILE] [--rejects FILE] [--id-key-file FILE]
   simrisk lint PATH...          check rule files; every problem as file:line:col
   simrisk test PATH...          run the rule files' tests
   simrisk packs                 list the embedded rule packs
@@ -108,7 +109,9 @@ func cmdScore(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	var rulePaths multiFlag
 	fs.Var(&rulePaths, "rules", "rule file or directory (repeatable)")
 	asOfS := fs.String("as-of", "", "the time dates are judged against: YYYY-MM-DD (CST) or RFC 3339 (default: now)")
-	in := fs.String("in", "", "input records, JSON Lines (- for standard input)")
+	in := fs.String("in", "", "input records, JSON Lines or CSV (- for standard input)")
+	format := fs.String("format", "", "input format: jsonl or csv (default: from the file name; .csv is CSV)")
+	idKeyFile := fs.String("id-key-file", "", "file holding the secret key that turns raw ID numbers in holder into pseudonymous keys")
 	out := fs.String("out", "", "decisions, JSON Lines (default standard output)")
 	rejects := fs.String("rejects", "", "rejected records as {\"line\",\"reason\"} JSON Lines (default: discarded, counted)")
 	if err := fs.Parse(args); err != nil {
@@ -152,6 +155,21 @@ func cmdScore(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	} else {
 		fmt.Fprintf(stderr, "simrisk score: no --as-of given; judging dates against now (%s)\n", asOf.Std().Format(time.RFC3339))
 	}
+	opts := datasets.ScoreOptions{AsOf: asOf, Format: datasets.FormatOf(*in)}
+	if *format != "" {
+		if opts.Format, err = datasets.ParseFormat(*format); err != nil {
+			fmt.Fprintf(stderr, "simrisk score: --format: %v\n", err)
+			return 2
+		}
+	}
+	if *idKeyFile != "" {
+		key, err := readKey(*idKeyFile)
+		if err != nil {
+			fmt.Fprintf(stderr, "simrisk score: --id-key-file: %v\n", err)
+			return 1
+		}
+		opts.Read = append(opts.Read, datasets.WithIDKey(key))
+	}
 	open := func() (io.ReadCloser, error) { return os.Open(*in) }
 	if *in == "-" {
 		// two passes need the input twice: keep standard input in a temporary file
@@ -191,7 +209,8 @@ func cmdScore(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		rejW = f
 	}
 	start := time.Now()
-	sum, err := datasets.ScoreJSONL(ctx, eng, open, datasets.ScoreOptions{AsOf: asOf, Decisions: decW, Rejects: rejW})
+	opts.Decisions, opts.Rejects = decW, rejW
+	sum, err := datasets.ScoreFile(ctx, eng, open, opts)
 	for _, f := range closers {
 		if cerr := f.Close(); cerr != nil && err == nil {
 			err = cerr
@@ -203,6 +222,20 @@ func cmdScore(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	}
 	printSummary(stderr, rs, sum, time.Since(start))
 	return 0
+}
+
+// readKey reads an ID key file: its bytes, less surrounding white space;
+// at least 16 of them.
+func readKey(path string) ([]byte, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	key := []byte(strings.TrimSpace(string(b)))
+	if len(key) < 16 {
+		return nil, fmt.Errorf("%s holds %d bytes; an ID key needs at least 16 (random) bytes", path, len(key))
+	}
+	return key, nil
 }
 
 func printSummary(w io.Writer, rs *rules.RuleSet, sum *datasets.Summary, took time.Duration) {

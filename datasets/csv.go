@@ -1,0 +1,332 @@
+package datasets
+
+import (
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+
+	"github.com/simrisk/simrisk/risk"
+)
+
+// CSVColumns is the header of card-schema v1's CSV form, in order: the
+// schema's fields, flattened with dots (iot.test_plan). Lists put ";"
+// between items; roaming is two aligned lists, roaming.region and
+// roaming.last_seen (item i of each is one entry). An empty cell is absent.
+var CSVColumns = []string{
+	"msisdn", "iccid", "operator", "mvno", "kind", "status", "opened_at", "holder", "id_region",
+	"last_voice_at", "last_sms_at", "last_data_at", "open_region", "roaming.region", "roaming.last_seen",
+	"fraud_flag", "complaints", "alerts_30d", "verify_required_at", "verified_at", "recycled", "released_at",
+	"renewed", "linked_platforms", "iot.test_plan", "iot.nondirected_data", "iot.nondirected_voice",
+	"iot.nondirected_sms", "iot.directed_voice", "iot.directed_sms", "iot.user_realnamed", "iot.business",
+	"iot.handler_verified", "iot.province_approval", "iot.group_approval",
+}
+
+// LabelColumns follow CSVColumns when labels are written.
+var LabelColumns = []string{"label.fraud", "label.scenario"}
+
+type fieldSetter func(r *risk.Record, l *Label, v string) error
+
+func setStr(dst func(*risk.Record) *string) fieldSetter {
+	return func(r *risk.Record, _ *Label, v string) error { *dst(r) = v; return nil }
+}
+
+func setTime(dst func(*risk.Record) *risk.Time) fieldSetter {
+	return func(r *risk.Record, _ *Label, v string) error {
+		t, err := risk.ParseTime(v)
+		if err != nil {
+			return err
+		}
+		*dst(r) = t
+		return nil
+	}
+}
+
+func parseBool(v string) (bool, error) {
+	switch v {
+	case "true":
+		return true, nil
+	case "false":
+		return false, nil
+	}
+	return false, fmt.Errorf("want true or false, got %q", v)
+}
+
+func setBool(dst func(*risk.Record) *bool) fieldSetter {
+	return func(r *risk.Record, _ *Label, v string) error {
+		b, err := parseBool(v)
+		*dst(r) = b
+		return err
+	}
+}
+
+func setInt(dst func(*risk.Record) *int) fieldSetter {
+	return func(r *risk.Record, _ *Label, v string) error {
+		n, err := strconv.Atoi(v)
+		if err != nil {
+			return fmt.Errorf("want an integer, got %q", v)
+		}
+		*dst(r) = n
+		return nil
+	}
+}
+
+var csvSetters = map[string]fieldSetter{
+	"msisdn":             setStr(func(r *risk.Record) *string { return &r.MSISDN }),
+	"iccid":              setStr(func(r *risk.Record) *string { return &r.ICCID }),
+	"operator":           setStr(func(r *risk.Record) *string { return &r.Operator }),
+	"mvno":               setStr(func(r *risk.Record) *string { return &r.MVNO }),
+	"kind":               setStr(func(r *risk.Record) *string { return &r.Kind }),
+	"status":             setStr(func(r *risk.Record) *string { return &r.Status }),
+	"opened_at":          setTime(func(r *risk.Record) *risk.Time { return &r.OpenedAt }),
+	"holder":             setStr(func(r *risk.Record) *string { return &r.Holder }),
+	"id_region":          setStr(func(r *risk.Record) *string { return &r.IDRegion }),
+	"last_voice_at":      setTime(func(r *risk.Record) *risk.Time { return &r.LastVoiceAt }),
+	"last_sms_at":        setTime(func(r *risk.Record) *risk.Time { return &r.LastSMSAt }),
+	"last_data_at":       setTime(func(r *risk.Record) *risk.Time { return &r.LastDataAt }),
+	"open_region":        setStr(func(r *risk.Record) *string { return &r.OpenRegion }),
+	"fraud_flag":         setStr(func(r *risk.Record) *string { return &r.FraudFlag }),
+	"complaints":         setInt(func(r *risk.Record) *int { return &r.Complaints }),
+	"alerts_30d":         setInt(func(r *risk.Record) *int { return &r.Alerts30d }),
+	"verify_required_at": setTime(func(r *risk.Record) *risk.Time { return &r.VerifyRequiredAt }),
+	"verified_at":        setTime(func(r *risk.Record) *risk.Time { return &r.VerifiedAt }),
+	"recycled":           setBool(func(r *risk.Record) *bool { return &r.Recycled }),
+	"released_at":        setTime(func(r *risk.Record) *risk.Time { return &r.ReleasedAt }),
+	"renewed":            setBool(func(r *risk.Record) *bool { return &r.Renewed }),
+	"linked_platforms": func(r *risk.Record, _ *Label, v string) error {
+		r.LinkedPlatforms = strings.Split(v, ";")
+		return nil
+	},
+	"roaming.region": func(r *risk.Record, _ *Label, v string) error {
+		items := strings.Split(v, ";")
+		r.Roaming = growRoaming(r.Roaming, len(items))
+		for i, it := range items {
+			r.Roaming[i].Region = it
+		}
+		return nil
+	},
+	"roaming.last_seen": func(r *risk.Record, _ *Label, v string) error {
+		items := strings.Split(v, ";")
+		r.Roaming = growRoaming(r.Roaming, len(items))
+		for i, it := range items {
+			if it == "" {
+				continue
+			}
+			t, err := risk.ParseTime(it)
+			if err != nil {
+				return fmt.Errorf("item %d: %v", i+1, err)
+			}
+			r.Roaming[i].LastSeen = t
+		}
+		return nil
+	},
+	"iot.test_plan":         setBool(func(r *risk.Record) *bool { return &r.IoT.TestPlan }),
+	"iot.nondirected_data":  setBool(func(r *risk.Record) *bool { return &r.IoT.NondirectedData }),
+	"iot.nondirected_voice": setBool(func(r *risk.Record) *bool { return &r.IoT.NondirectedVoice }),
+	"iot.nondirected_sms":   setBool(func(r *risk.Record) *bool { return &r.IoT.NondirectedSMS }),
+	"iot.directed_voice":    setBool(func(r *risk.Record) *bool { return &r.IoT.DirectedVoice }),
+	"iot.directed_sms":      setBool(func(r *risk.Record) *bool { return &r.IoT.DirectedSMS }),
+	"iot.user_realnamed":    setBool(func(r *risk.Record) *bool { return &r.IoT.UserRealnamed }),
+	"iot.business":          setStr(func(r *risk.Record) *string { return &r.IoT.Business }),
+	"iot.handler_verified":  setBool(func(r *risk.Record) *bool { return &r.IoT.HandlerVerified }),
+	"iot.province_approval": setBool(func(r *risk.Record) *bool { return &r.IoT.ProvinceApproval }),
+	"iot.group_approval":    setBool(func(r *risk.Record) *bool { return &r.IoT.GroupApproval }),
+	"label.fraud": func(_ *risk.Record, l *Label, v string) error {
+		b, err := parseBool(v)
+		l.Fraud = b
+		return err
+	},
+	"label.scenario": func(_ *risk.Record, l *Label, v string) error { l.Scenario = v; return nil },
+}
+
+func growRoaming(r []risk.Roaming, n int) []risk.Roaming {
+	for len(r) < n {
+		r = append(r, risk.Roaming{})
+	}
+	return r
+}
+
+// CSVReader streams card-schema v1 records from CSV, one record in memory
+// at a time, like Reader does for JSON Lines. The first row is the header:
+// it must name msisdn; columns the schema does not know are ignored.
+type CSVReader struct {
+	cr      *csv.Reader
+	cfg     readConfig
+	setters []fieldSetter
+	names   []string
+	err     error // a fatal header error
+	started bool
+	line    int
+	n       int
+	label   Label
+}
+
+// NewCSVReader returns a CSVReader over r that validates records at asOf.
+func NewCSVReader(r io.Reader, asOf risk.Time, opts ...ReadOption) *CSVReader {
+	cr := csv.NewReader(r)
+	cr.FieldsPerRecord = -1
+	cr.ReuseRecord = true
+	return &CSVReader{cr: cr, cfg: newReadConfig(asOf, opts)}
+}
+
+// Line is the line number where the record last returned or rejected starts.
+func (r *CSVReader) Line() int { return r.line }
+
+// Count is the number of records read so far, rejected ones included.
+func (r *CSVReader) Count() int { return r.n }
+
+// Label is the label of the record last returned (WithLabels).
+func (r *CSVReader) Label() Label { return r.label }
+
+func (r *CSVReader) header() error {
+	r.started = true
+	row, err := r.cr.Read()
+	if err == io.EOF {
+		return io.EOF
+	}
+	if err != nil {
+		return fmt.Errorf("datasets: CSV header: %w", err)
+	}
+	seen := map[string]bool{}
+	for i, name := range row {
+		name = strings.TrimSpace(strings.TrimPrefix(name, "\ufeff"))
+		if seen[name] {
+			return fmt.Errorf("datasets: CSV header: column %q appears twice", name)
+		}
+		seen[name] = true
+		r.names = append(r.names, name)
+		set := csvSetters[name]
+		if strings.HasPrefix(name, "label.") && !r.cfg.labels {
+			set = nil
+		}
+		r.setters = append(r.setters, set)
+		_ = i
+	}
+	if !seen["msisdn"] {
+		return errors.New("datasets: CSV header has no msisdn column")
+	}
+	return nil
+}
+
+// Read returns the next valid record, a *Reject for a bad one, io.EOF at the
+// end, or another error when the file cannot be read (a bad header).
+func (r *CSVReader) Read() (*risk.Record, error) {
+	if !r.started {
+		if r.err = r.header(); r.err != nil {
+			return nil, r.err
+		}
+	}
+	if r.err != nil {
+		return nil, r.err
+	}
+	for {
+		row, err := r.cr.Read()
+		if err == io.EOF {
+			return nil, io.EOF
+		}
+		var pe *csv.ParseError
+		if errors.As(err, &pe) {
+			r.n++
+			r.line = pe.StartLine
+			return nil, &Reject{Line: pe.StartLine, Reason: "not valid CSV: " + pe.Err.Error()}
+		}
+		if err != nil {
+			return nil, err
+		}
+		line, _ := r.cr.FieldPos(0)
+		r.line = line
+		if len(row) == 1 && strings.TrimSpace(row[0]) == "" {
+			continue // a blank line
+		}
+		r.n++
+		if len(row) != len(r.setters) {
+			return nil, &Reject{Line: line, Reason: fmt.Sprintf("has %d fields, the header has %d", len(row), len(r.setters))}
+		}
+		rec := new(risk.Record)
+		r.label = Label{}
+		for i, v := range row {
+			if v == "" || r.setters[i] == nil {
+				continue
+			}
+			if err := r.setters[i](rec, &r.label, v); err != nil {
+				return nil, &Reject{Line: line, Reason: reason(&risk.RecordError{Field: r.names[i], Reason: err.Error()})}
+			}
+		}
+		if err := r.cfg.finish(rec); err != nil {
+			return nil, &Reject{Line: line, Reason: reason(err)}
+		}
+		return rec, nil
+	}
+}
+
+// CSVWriter writes records in card-schema v1's CSV form.
+type CSVWriter struct {
+	cw     *csv.Writer
+	labels bool
+	row    []string
+	header bool
+}
+
+// NewCSVWriter returns a CSVWriter; with labels true it adds the label
+// columns. Call Flush at the end.
+func NewCSVWriter(w io.Writer, labels bool) *CSVWriter {
+	return &CSVWriter{cw: csv.NewWriter(w), labels: labels}
+}
+
+func fmtTime(t risk.Time) string { return t.String() }
+
+func fmtBool(b bool) string {
+	if b {
+		return "true"
+	}
+	return ""
+}
+
+func fmtInt(n int) string {
+	if n == 0 {
+		return ""
+	}
+	return strconv.Itoa(n)
+}
+
+// Write writes one record (and its label, when the writer has label columns).
+func (w *CSVWriter) Write(r *risk.Record, l Label) error {
+	if !w.header {
+		w.header = true
+		h := append([]string(nil), CSVColumns...)
+		if w.labels {
+			h = append(h, LabelColumns...)
+		}
+		if err := w.cw.Write(h); err != nil {
+			return err
+		}
+	}
+	var regions, seen []string
+	for _, ro := range r.Roaming {
+		regions = append(regions, ro.Region)
+		seen = append(seen, fmtTime(ro.LastSeen))
+	}
+	w.row = append(w.row[:0],
+		r.MSISDN, r.ICCID, r.Operator, r.MVNO, r.Kind, r.Status, fmtTime(r.OpenedAt), r.Holder, r.IDRegion,
+		fmtTime(r.LastVoiceAt), fmtTime(r.LastSMSAt), fmtTime(r.LastDataAt), r.OpenRegion,
+		strings.Join(regions, ";"), strings.Join(seen, ";"),
+		r.FraudFlag, fmtInt(r.Complaints), fmtInt(r.Alerts30d), fmtTime(r.VerifyRequiredAt), fmtTime(r.VerifiedAt),
+		fmtBool(r.Recycled), fmtTime(r.ReleasedAt), fmtBool(r.Renewed), strings.Join(r.LinkedPlatforms, ";"),
+		fmtBool(r.IoT.TestPlan), fmtBool(r.IoT.NondirectedData), fmtBool(r.IoT.NondirectedVoice),
+		fmtBool(r.IoT.NondirectedSMS), fmtBool(r.IoT.DirectedVoice), fmtBool(r.IoT.DirectedSMS),
+		fmtBool(r.IoT.UserRealnamed), r.IoT.Business, fmtBool(r.IoT.HandlerVerified),
+		fmtBool(r.IoT.ProvinceApproval), fmtBool(r.IoT.GroupApproval),
+	)
+	if w.labels {
+		w.row = append(w.row, strconv.FormatBool(l.Fraud), l.Scenario)
+	}
+	return w.cw.Write(w.row)
+}
+
+// Flush writes any buffered data and reports a write error.
+func (w *CSVWriter) Flush() error {
+	w.cw.Flush()
+	return w.cw.Error()
+}

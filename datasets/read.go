@@ -1,0 +1,112 @@
+package datasets
+
+import (
+	"fmt"
+	"io"
+	"path/filepath"
+	"strings"
+
+	"github.com/simrisk/simrisk/risk"
+	"github.com/simrisk/simrisk/risk/ref"
+)
+
+// Label is a record's ground truth, written by the generator with each
+// record and ignored by scoring.
+type Label struct {
+	Fraud    bool   `json:"fraud"`    // the card is part of a planted fraud or violation scenario
+	Scenario string `json:"scenario"` // the scenario that made it, e.g. fraud_ring, traveller
+}
+
+// Format is a record file format.
+type Format string
+
+// Formats of card-schema v1.
+const (
+	JSONL Format = "jsonl" // one JSON object per line
+	CSV   Format = "csv"   // a header row; dotted names for nested fields; ";" between list items
+)
+
+// FormatOf picks the format from a file name: .csv is CSV, anything else
+// JSON Lines.
+func FormatOf(name string) Format {
+	if strings.EqualFold(filepath.Ext(name), ".csv") {
+		return CSV
+	}
+	return JSONL
+}
+
+// ParseFormat reads a format name.
+func ParseFormat(s string) (Format, error) {
+	switch Format(strings.ToLower(s)) {
+	case JSONL, "json", "ndjson":
+		return JSONL, nil
+	case CSV:
+		return CSV, nil
+	}
+	return "", fmt.Errorf("unknown format %q (want jsonl or csv)", s)
+}
+
+// RecordReader reads validated records one at a time. Read returns the next
+// valid record, a *Reject for a bad one (reading goes on), io.EOF at the
+// end, or another error when reading failed.
+type RecordReader interface {
+	Read() (*risk.Record, error)
+	Line() int  // line of the record last returned or rejected
+	Count() int // records read so far, rejected ones included
+	Label() Label
+}
+
+// NewRecordReader returns a reader of the given format.
+func NewRecordReader(r io.Reader, f Format, asOf risk.Time, opts ...ReadOption) (RecordReader, error) {
+	switch f {
+	case JSONL, "":
+		return NewReader(r, asOf, opts...), nil
+	case CSV:
+		return NewCSVReader(r, asOf, opts...), nil
+	}
+	return nil, fmt.Errorf("datasets: unknown format %q", f)
+}
+
+type readConfig struct {
+	asOf   risk.Time
+	idKey  []byte
+	labels bool
+}
+
+// ReadOption configures a reader.
+type ReadOption func(*readConfig)
+
+// WithIDKey turns raw resident ID numbers found in the holder field into
+// pseudonymous holder keys (ref.HolderKey: HMAC-SHA256 under key) as records
+// are read. Without it a raw ID number in holder rejects the record: it is
+// never used or shown as it is. The key must have at least 16 bytes.
+func WithIDKey(key []byte) ReadOption {
+	return func(c *readConfig) { c.idKey = append([]byte(nil), key...) }
+}
+
+// WithLabels reads each record's ground-truth label (Label()).
+func WithLabels() ReadOption { return func(c *readConfig) { c.labels = true } }
+
+func newReadConfig(asOf risk.Time, opts []ReadOption) readConfig {
+	c := readConfig{asOf: asOf}
+	for _, o := range opts {
+		o(&c)
+	}
+	return c
+}
+
+// finish pseudonymises a raw ID holder and validates the record.
+func (c *readConfig) finish(rec *risk.Record) error {
+	if ref.LooksLikeID(rec.Holder) {
+		if c.idKey == nil {
+			return &risk.RecordError{Field: "holder", Reason: fmt.Sprintf(
+				"is a raw ID number (%s); give an ID key (simrisk score --id-key-file) to turn it into a pseudonymous key", ref.MaskID(rec.Holder))}
+		}
+		k, err := ref.HolderKey(c.idKey, rec.Holder)
+		if err != nil {
+			return &risk.RecordError{Field: "holder", Reason: fmt.Sprintf("ID number %s: %v", ref.MaskID(rec.Holder), err)}
+		}
+		rec.Holder = k
+	}
+	return rec.Validate(c.asOf)
+}
