@@ -2,263 +2,557 @@ package datasets
 
 import (
 	"fmt"
+	"math"
 	"math/rand/v2"
 
 	"github.com/simrisk/simrisk/risk"
 	"github.com/simrisk/simrisk/risk/ref"
 )
 
-// GenOptions configures Generate.
+// GenOptions configures a synthetic population.
 type GenOptions struct {
-	Cards int       // how many cards, at least
-	Seed  uint64    // the same seed and options give the same cards
-	AsOf  risk.Time // the snapshot time: no date lies after it
+	Cards int       // how many cards to make
+	Seed  uint64    // the same seed and options give the same cards, byte for byte
+	AsOf  risk.Time // the snapshot time: no date in the population lies after it
+	// Mix overrides the share of holders drawn into each scenario (relative
+	// weights by scenario name; missing scenarios keep their default share).
+	Mix map[string]float64
 }
 
-// Benign regions (GB/T 2260 counties) and roaming destinations that are on
-// no high-fraud list.
-var (
-	homeRegions   = []string{"110105", "310115", "440305", "330106", "510107", "420106", "320102", "370202", "610113", "120101"}
-	benignAbroad  = []string{"JP", "KR", "US", "SG", "FR", "DE", "GB", "AU"}
-	fraudAbroad   = []string{"MM", "KH", "PH", "LA", "AE", "TR"}
-	keyAreas      = []string{"350802", "460400", "440904", "530902", "451402"}
-	mobilePrefix  = map[string][]string{"cmcc": {"138", "139", "150", "187", "198"}, "unicom": {"130", "131", "186", "156"}, "telecom": {"133", "189", "199", "153"}, "broadnet": {"192"}}
-	operatorOrder = []string{"cmcc", "cmcc", "cmcc", "unicom", "unicom", "telecom", "telecom", "broadnet"}
-	platforms     = []string{"tencent", "alibaba", "alipay", "baidu", "kuaishou", "douyin", "jd", "meituan"}
+// DefaultMix returns the default share of holders per scenario.
+func DefaultMix() map[string]float64 {
+	m := map[string]float64{}
+	for _, s := range scenarioMix {
+		m[s.name] = s.share
+	}
+	return m
+}
+
+// Scenario names written in Label.Scenario. Fraud scenarios are planted
+// with Label.Fraud true; the others are ordinary cards and benign
+// look-alikes that rules might wrongly flag.
+const (
+	ScenarioNormal        = "normal"            // ordinary holders, 1-2 cards mostly
+	ScenarioFamily5       = "family5"           // look-alike: exactly 5 cards at one operator
+	ScenarioTraveller     = "traveller"         // look-alike: recent trip to Thailand, Malaysia or the Philippines
+	ScenarioSeasonal      = "seasonal"          // look-alike: a second card used a few months a year (90-150 days idle)
+	ScenarioEnterpriseIoT = "enterprise_iot"    // an enterprise IoT fleet, compliant or with paperwork gaps
+	ScenarioDataCard      = "data_card_149"     // a 149 data card of a private user
+	ScenarioRecycled      = "recycled_benign"   // a re-issued number, freeze respected
+	ScenarioVerification  = "verification"      // a second verification was demanded (passed, pending or overdue)
+	ScenarioFraudRing     = "fraud_ring"        // fraud: many cards opened the same day, roaming to fraud dens, alerts
+	ScenarioStockpile     = "dormant_stockpile" // fraud: cards bought in bulk and left unused
+	ScenarioIoTMisuse     = "iot_misuse"        // fraud: IoT and 149 cards used for voice or SMS without real-name
+	ScenarioTakeover      = "recycled_takeover" // fraud: a recycled number re-issued too soon, old accounts bound
+	ScenarioFlagged       = "flagged"           // fraud: a single card confirmed by police, MIIT or the operator
 )
 
-type gen struct {
-	rng    *rand.Rand
-	asOf   risk.Time
-	used   map[string]bool
-	out    []*risk.Record
-	holder int
+// scenarioMix is the share of holders drawn into each scenario.
+var scenarioMix = []struct {
+	name  string
+	share float64
+}{
+	{ScenarioNormal, 0.8855}, {ScenarioFamily5, 0.015}, {ScenarioTraveller, 0.025}, {ScenarioSeasonal, 0.015},
+	{ScenarioEnterpriseIoT, 0.0015}, {ScenarioDataCard, 0.01}, {ScenarioRecycled, 0.025}, {ScenarioVerification, 0.015},
+	{ScenarioFraudRing, 0.0015}, {ScenarioStockpile, 0.0006}, {ScenarioIoTMisuse, 0.0015}, {ScenarioTakeover, 0.002},
+	{ScenarioFlagged, 0.0024},
 }
 
-// Generate makes a synthetic card population with cases of every rule
-// category of the default pack: fraud-flagged cards, holders with more than
-// five cards at one operator, dormant cards, cards opened or roaming in
-// high-fraud regions, frequent alerts, verification demands (passed,
-// pending and overdue), IoT fleets and 149 data cards breaking (or keeping)
-// the real-name rules, and recycled numbers. Most cards are ordinary and
-// active. It is deterministic: the same options give the same records.
-// Package datasets' committed sample is Generate(2000 cards, seed 1, as of
-// 2026-11-01).
-func Generate(o GenOptions) []*risk.Record {
-	g := &gen{rng: rand.New(rand.NewPCG(o.Seed, 0x51e5)), asOf: o.AsOf, used: map[string]bool{}}
-	for len(g.out) < o.Cards {
+// Reference lists the generator draws from.
+var (
+	// where people live and open cards (GB/T 2260 counties)
+	homeRegions = []string{"110105", "110108", "310115", "310104", "440305", "440106", "330106", "510107", "420106",
+		"320102", "370202", "610113", "120101", "500103", "430102", "350102", "210102", "410105", "340104", "530102"}
+	benignAbroad = []string{"JP", "KR", "US", "SG", "FR", "DE", "GB", "AU", "CA", "IT", "NZ", "ES"}
+	tourismHot   = []string{"TH", "MY", "PH"} // listed high-fraud countries that are also holiday spots
+	fraudDens    = []string{"MM", "KH", "LA", "PH", "AE", "TR", "GE"}
+	keyAreas     = []string{"350802", "460400", "440904", "350524", "530902", "451402", "451002"}
+	// operator shares of mobile cards, and their segments
+	operatorShare = []struct {
+		op    string
+		share float64
+	}{{"cmcc", 0.57}, {"unicom", 0.2}, {"telecom", 0.215}, {"broadnet", 0.015}}
+	mobilePrefix = map[string][]string{
+		"cmcc":     {"134", "135", "136", "137", "138", "139", "150", "151", "152", "157", "158", "159", "182", "183", "187", "188", "198"},
+		"unicom":   {"130", "131", "132", "155", "156", "166", "185", "186", "196"},
+		"telecom":  {"133", "153", "173", "177", "180", "181", "189", "191", "199"},
+		"broadnet": {"192"},
+	}
+	mvnoBrands = []struct{ brand, prefix string }{
+		{"蜗牛移动", "1703"}, {"小米移动", "1705"}, {"京东通信", "1709"}, {"阿里通信", "171"}, {"苏宁互联", "162"}, {"联想懂的通信", "167"},
+	}
+	iotPrefix = map[string][]string{"cmcc": {"1440", "1441", "148"}, "unicom": {"146"}, "telecom": {"1410"}}
+	platforms = []string{"tencent", "alibaba", "alipay", "baidu", "kuaishou", "douyin", "jd", "meituan"}
+)
+
+// Generator makes a synthetic card population one card at a time, so that
+// millions of cards can be written without holding them. The structure is
+// documented in datasets/README.md.
+type Generator struct {
+	mix    []float64 // cumulative weights over scenarioMix
+	rng    *rand.Rand
+	o      GenOptions
+	asOfD  int // CST day number of as-of
+	made   int
+	queue  []genCard
+	used   map[uint64]struct{} // numbers handed out, as integers (8 bytes each, not strings)
+	holder uint64
+}
+
+type genCard struct {
+	rec   *risk.Record
+	label Label
+}
+
+// NewGenerator returns a generator for o.
+func NewGenerator(o GenOptions) *Generator {
+	g := &Generator{
+		rng:   rand.New(rand.NewPCG(o.Seed, 0x51e5_2026)),
+		o:     o,
+		asOfD: o.AsOf.Day(),
+		used:  make(map[uint64]struct{}, min(o.Cards, 1<<20)),
+	}
+	total := 0.0
+	for _, s := range scenarioMix {
+		w := s.share
+		if v, ok := o.Mix[s.name]; ok {
+			w = max(0, v)
+		}
+		total += w
+		g.mix = append(g.mix, total)
+	}
+	for i := range g.mix {
+		g.mix[i] /= total
+	}
+	return g
+}
+
+// Next returns the next card and its label; ok is false after Cards cards.
+func (g *Generator) Next() (rec *risk.Record, label Label, ok bool) {
+	if g.made >= g.o.Cards {
+		return nil, Label{}, false
+	}
+	for len(g.queue) == 0 {
 		g.holderCards()
 	}
-	return g.out
+	c := g.queue[0]
+	g.queue = g.queue[1:]
+	g.made++
+	return c.rec, c.label, true
 }
 
-func (g *gen) chance(p float64) bool { return g.rng.Float64() < p }
-
-func (g *gen) pick(s []string) string { return s[g.rng.IntN(len(s))] }
-
-func (g *gen) daysAgo(d int) risk.Time {
-	return risk.Time(int64(g.asOf.Day()-d)*86400 - 8*3600) // midnight CST, d days before as-of
-}
-
-func (g *gen) number(prefix string, length int) string {
+// Generate makes the whole population in memory (see Generator for
+// streaming).
+func Generate(o GenOptions) []*risk.Record {
+	g := NewGenerator(o)
+	out := make([]*risk.Record, 0, o.Cards)
 	for {
-		b := []byte(prefix)
-		for len(b) < length {
-			b = append(b, byte('0'+g.rng.IntN(10)))
+		r, _, ok := g.Next()
+		if !ok {
+			return out
 		}
-		if s := string(b); !g.used[s] {
-			g.used[s] = true
-			return s
+		out = append(out, r)
+	}
+}
+
+func (g *Generator) chance(p float64) bool { return g.rng.Float64() < p }
+
+func (g *Generator) pick(s []string) string { return s[g.rng.IntN(len(s))] }
+
+// day returns midnight CST d days before as-of.
+func (g *Generator) day(d int) risk.Time { return risk.Time(int64(g.asOfD-d)*86400 - 8*3600) }
+
+// at returns a time d days and s seconds before as-of (never after it).
+func (g *Generator) at(d int, s int) risk.Time {
+	t := g.o.AsOf - risk.Time(d*86400+s)
+	return t
+}
+
+func (g *Generator) number(prefix string, length int) string {
+	var b [13]byte
+	for {
+		n := copy(b[:], prefix)
+		for ; n < length; n++ {
+			b[n] = byte('0' + g.rng.IntN(10))
+		}
+		var v uint64
+		for _, c := range b[:length] {
+			v = v*10 + uint64(c-'0')
+		}
+		v += uint64(length) << 60 // 11- and 13-digit numbers never collide
+		if _, dup := g.used[v]; !dup {
+			g.used[v] = struct{}{}
+			return string(b[:length])
 		}
 	}
 }
 
-func (g *gen) iccid() string {
-	b := []byte("8986")
-	for len(b) < 20 {
-		b = append(b, byte('0'+g.rng.IntN(10)))
+// ownCard makes r a card of op itself (no MVNO brand), renumbering it
+// when its number belongs elsewhere.
+func (g *Generator) ownCard(r *risk.Record, op string) {
+	if r.MVNO != "" || r.Operator != op {
+		r.MVNO, r.Operator = "", op
+		r.MSISDN = g.mobileNumber(op)
 	}
-	return string(b)
 }
 
-func (g *gen) newHolder() string {
+// mobileNumber draws an unused number of op's own mobile segments (134
+// belongs to cmcc but 1349 to telecom: the table decides).
+func (g *Generator) mobileNumber(op string) string {
+	for {
+		n := g.number(g.pick(mobilePrefix[op]), 11)
+		if s, ok := ref.LookupSegment(n); ok && s.Operator == op && !s.MVNO {
+			return n
+		}
+	}
+}
+
+func (g *Generator) iccid() string {
+	var b [20]byte
+	copy(b[:], "8986")
+	for i := 4; i < 20; i++ {
+		b[i] = byte('0' + g.rng.IntN(10))
+	}
+	return string(b[:])
+}
+
+func (g *Generator) newHolder() string {
 	g.holder++
-	return fmt.Sprintf("h-%08x", g.rng.Uint32()^uint32(g.holder))
+	return fmt.Sprintf("hk-%016x%016x", g.rng.Uint64(), g.holder)
 }
 
-// active returns an ordinary active mobile card of the holder.
-func (g *gen) active(holder, op string) *risk.Record {
+func (g *Generator) operator() string {
+	x := g.rng.Float64()
+	for _, o := range operatorShare {
+		if x < o.share {
+			return o.op
+		}
+		x -= o.share
+	}
+	return "cmcc"
+}
+
+// cardsPerHolder draws a heavy-tailed count: 1 (58%), 2 (24%), 3 (10%),
+// 4 (5%), and 5 to 12 with a power-law tail (3%). Holders with many cards
+// spread them over operators (one-ID-five-cards is enforced at opening), so
+// only a few legacy holders exceed five at one operator.
+func (g *Generator) cardsPerHolder() int {
+	x := g.rng.Float64()
+	switch {
+	case x < 0.58:
+		return 1
+	case x < 0.82:
+		return 2
+	case x < 0.92:
+		return 3
+	case x < 0.97:
+		return 4
+	}
+	// Pareto tail with alpha 2 from 5, capped at 12
+	return min(12, int(5/math.Sqrt(1-g.rng.Float64())))
+}
+
+// openedDaysAgo draws an opening date over 12 years, more recent more likely.
+func (g *Generator) openedDaysAgo() int {
+	return 30 + int(4380*math.Pow(g.rng.Float64(), 1.6))
+}
+
+// mobile makes an ordinary active mobile card of holder at op.
+func (g *Generator) mobile(holder, op, idRegion string) *risk.Record {
 	r := &risk.Record{
-		MSISDN: g.number(g.pick(mobilePrefix[op]), 11), ICCID: g.iccid(), Operator: op, Kind: "mobile",
-		Status: "active", OpenedAt: g.daysAgo(60 + g.rng.IntN(3000)), Holder: holder,
-		IDRegion: g.pick(homeRegions), OpenRegion: g.pick(homeRegions),
+		ICCID: g.iccid(), Operator: op, Kind: "mobile", Holder: holder, IDRegion: idRegion,
+		OpenedAt: g.day(g.openedDaysAgo()),
 	}
-	last := g.daysAgo(g.rng.IntN(20))
-	r.LastVoiceAt, r.LastSMSAt, r.LastDataAt = last, g.daysAgo(g.rng.IntN(40)), last
-	if r.LastSMSAt < r.OpenedAt {
-		r.LastSMSAt = r.OpenedAt
+	if g.chance(0.03) { // an MVNO brand
+		b := mvnoBrands[g.rng.IntN(len(mvnoBrands))]
+		r.MSISDN = g.number(b.prefix, 11)
+		seg, _ := ref.LookupSegment(r.MSISDN)
+		r.Operator, r.MVNO = seg.Operator, b.brand
+	} else {
+		r.MSISDN = g.mobileNumber(op)
 	}
-	if g.chance(0.15) {
-		r.Roaming = []risk.Roaming{{Region: g.pick(benignAbroad), LastSeen: g.daysAgo(1 + g.rng.IntN(200))}}
+	if g.chance(0.8) {
+		r.OpenRegion = idRegion
+	} else {
+		r.OpenRegion = g.pick(homeRegions)
 	}
-	if g.chance(0.03) {
-		r.Status = g.pick([]string{"suspended", "keep_number", "cancelled"})
+	// usage: most cards used in the last days; voice a little less often than data
+	opened := g.o.AsOf.Day() - r.OpenedAt.Day()
+	recent := func(maxDays int) risk.Time {
+		d := min(opened, int(g.rng.ExpFloat64()*float64(maxDays)/4))
+		return g.day(d)
+	}
+	r.LastDataAt = recent(10)
+	if g.chance(0.93) {
+		r.LastVoiceAt = recent(20)
+	}
+	if g.chance(0.85) {
+		r.LastSMSAt = recent(40)
+	}
+	if g.chance(0.12) {
+		r.Roaming = []risk.Roaming{{Region: g.pick(benignAbroad), LastSeen: g.day(min(opened, 1+g.rng.IntN(400)))}}
+	}
+	switch x := g.rng.Float64(); {
+	case x < 0.015:
+		r.Status = "suspended"
+	case x < 0.03:
+		r.Status = "keep_number"
+		r.LastVoiceAt, r.LastSMSAt, r.LastDataAt = g.day(min(opened, 100+g.rng.IntN(300))), 0, 0
+	case x < 0.05:
+		r.Status = "cancelled"
+	default:
+		r.Status = "active"
+	}
+	if g.chance(0.002) {
+		r.Alerts30d = 1
 	}
 	return r
 }
 
-func (g *gen) emit(rs ...*risk.Record) { g.out = append(g.out, rs...) }
+func (g *Generator) emit(r *risk.Record, scenario string, fraud bool) {
+	g.queue = append(g.queue, genCard{r, Label{Fraud: fraud, Scenario: scenario}})
+}
 
-// holderCards adds one holder's cards, drawn from the scenario mix.
-func (g *gen) holderCards() {
-	h := g.newHolder()
-	op := g.pick(operatorOrder)
+func (g *Generator) scenario() string {
 	x := g.rng.Float64()
-	switch {
-	case x < 0.60: // ordinary: 1-3 cards
-		n := 1 + g.rng.IntN(3)
-		for i := 0; i < n; i++ {
-			g.emit(g.active(h, g.pick(operatorOrder)))
+	for i, c := range g.mix {
+		if x < c {
+			return scenarioMix[i].name
 		}
-	case x < 0.63: // fraud ring: many cards opened the same day, roaming to fraud countries, alerts
-		day := g.daysAgo(20 + g.rng.IntN(60))
-		n := 6 + g.rng.IntN(4)
+	}
+	return ScenarioNormal
+}
+
+// holderCards queues one holder's cards, drawn from the scenario mix.
+func (g *Generator) holderCards() {
+	h := g.newHolder()
+	home := g.pick(homeRegions)
+	op := g.operator()
+	switch sc := g.scenario(); sc {
+	case ScenarioNormal:
+		n := g.cardsPerHolder()
+		switchOp := 0.4
+		if n > 5 {
+			switchOp = 0.85
+		}
 		for i := 0; i < n; i++ {
-			r := g.active(h, op)
-			r.Status, r.OpenedAt = "active", day
-			r.Roaming = []risk.Roaming{{Region: g.pick(fraudAbroad), LastSeen: g.daysAgo(g.rng.IntN(15))}}
-			r.Alerts30d = g.rng.IntN(6)
-			if g.chance(0.4) {
-				r.Complaints = 1 + g.rng.IntN(3)
+			if i > 0 && g.chance(switchOp) {
+				op = g.operator()
 			}
-			if g.chance(0.2) {
+			g.emit(g.mobile(h, op, home), sc, false)
+		}
+	case ScenarioFamily5:
+		for i := 0; i < 5; i++ {
+			r := g.mobile(h, op, home)
+			r.Status = "active"
+			g.ownCard(r, op) // keep all five at one operator
+			g.emit(r, sc, false)
+		}
+	case ScenarioTraveller:
+		r := g.mobile(h, op, home)
+		r.Status = "active"
+		r.Roaming = append(r.Roaming, risk.Roaming{Region: g.pick(tourismHot), LastSeen: g.day(g.rng.IntN(120))})
+		g.emit(r, sc, false)
+	case ScenarioSeasonal:
+		r := g.mobile(h, op, home)
+		r.Status = "active"
+		d := 90 + g.rng.IntN(60)
+		r.OpenedAt = g.day(d + 200 + g.rng.IntN(2000))
+		r.LastVoiceAt, r.LastSMSAt, r.LastDataAt = g.day(d), g.day(d+g.rng.IntN(30)), g.day(d+1)
+		g.emit(r, sc, false)
+	case ScenarioEnterpriseIoT:
+		g.iotFleet(h, home, false)
+	case ScenarioDataCard:
+		r := g.dataCard149(h, home)
+		r.IoT.UserRealnamed = g.chance(0.95)
+		r.IoT.DirectedVoice = g.chance(0.3)
+		r.IoT.DirectedSMS = g.chance(0.3)
+		r.IoT.NondirectedData = g.chance(0.5)
+		g.emit(r, sc, false)
+	case ScenarioRecycled:
+		r := g.mobile(h, op, home)
+		r.Status, r.Recycled = "active", true
+		g.recycle(r, 90+g.rng.IntN(200))
+		r.Renewed = g.chance(0.6)
+		if !r.Renewed && g.chance(0.25) {
+			r.LinkedPlatforms = []string{g.pick(platforms)}
+		}
+		g.emit(r, sc, false)
+	case ScenarioVerification:
+		r := g.mobile(h, op, home)
+		r.Status = "active"
+		d := g.rng.IntN(12)
+		if g.chance(0.3) { // demanded within the last day: still pending
+			d = 0
+		}
+		req := g.at(d, g.rng.IntN(86400))
+		r.VerifyRequiredAt = req
+		if r.VerifyRequiredAt < r.OpenedAt {
+			r.OpenedAt = g.day(400)
+		}
+		if g.chance(0.7) {
+			if v := req + risk.Time(600+g.rng.IntN(20*3600)); v <= g.o.AsOf {
+				r.VerifiedAt = v
+			}
+		}
+		g.emit(r, sc, false)
+	case ScenarioFraudRing:
+		// one identity (sometimes renting two more) opens many cards the same day
+		opened := g.day(5 + g.rng.IntN(60))
+		holders := []string{h}
+		if g.chance(0.3) {
+			holders = append(holders, g.newHolder(), g.newHolder())
+		}
+		den := g.pick(fraudDens)
+		n := 6 + g.rng.IntN(10)
+		for i := 0; i < n; i++ {
+			r := g.mobile(holders[i%len(holders)], op, home)
+			r.Status, r.OpenedAt = "active", opened
+			g.ownCard(r, op)
+			if g.chance(0.3) {
+				r.OpenRegion = g.pick(keyAreas)
+			}
+			days := opened.Day()
+			since := g.asOfD - days
+			r.LastVoiceAt, r.LastSMSAt, r.LastDataAt = g.day(g.rng.IntN(3)), g.day(g.rng.IntN(5)), g.day(g.rng.IntN(3))
+			r.Roaming = []risk.Roaming{{Region: den, LastSeen: g.day(g.rng.IntN(min(since, 20) + 1))}}
+			if g.chance(0.15) { // some stay home as contact numbers
+				r.Roaming = nil
+			}
+			r.Alerts30d = g.rng.IntN(7)
+			if g.chance(0.35) {
+				r.Complaints = 1 + g.rng.IntN(4)
+			}
+			if g.chance(0.1) {
 				r.FraudFlag = g.pick([]string{"police", "miit", "operator"})
 			}
-			g.emit(r)
+			g.emit(r, ScenarioFraudRing, true)
 		}
-	case x < 0.66: // family with exactly 5 cards at one operator (benign look-alike)
-		for i := 0; i < 5; i++ {
-			r := g.active(h, op)
-			r.Status = "active"
-			g.emit(r)
-		}
-	case x < 0.71: // dormant card(s), some never used
-		r := g.active(h, op)
-		r.Status = "active"
-		if g.chance(0.3) {
-			r.OpenedAt = g.daysAgo(80 + g.rng.IntN(40))
-			r.LastVoiceAt, r.LastSMSAt, r.LastDataAt = 0, 0, 0
-		} else {
-			d := 80 + g.rng.IntN(200)
-			r.LastVoiceAt, r.LastSMSAt, r.LastDataAt = g.daysAgo(d), g.daysAgo(d+g.rng.IntN(30)), g.daysAgo(d+5)
-			if r.OpenedAt > r.LastSMSAt {
-				r.OpenedAt = r.LastSMSAt
-			}
-		}
-		g.emit(r)
-	case x < 0.75: // opened in a high-fraud region or key area
-		r := g.active(h, op)
-		if g.chance(0.5) {
-			r.OpenRegion = g.pick(fraudAbroad)
-		} else {
-			r.OpenRegion = g.pick(keyAreas)
-		}
-		g.emit(r)
-	case x < 0.78: // traveller to Thailand or Malaysia, some outside the window (look-alike)
-		r := g.active(h, op)
-		r.Roaming = []risk.Roaming{{Region: g.pick([]string{"TH", "MY"}), LastSeen: g.daysAgo(30 + g.rng.IntN(150))}}
-		g.emit(r)
-	case x < 0.81: // warning-model hits
-		r := g.active(h, op)
-		r.Alerts30d = 1 + g.rng.IntN(5)
-		g.emit(r)
-	case x < 0.83: // fraud flag or complaint on a single card
-		r := g.active(h, op)
-		if g.chance(0.5) {
-			r.FraudFlag = g.pick([]string{"police", "miit", "operator"})
-		} else {
-			r.Complaints = 1 + g.rng.IntN(2)
-		}
-		g.emit(r)
-	case x < 0.87: // verification demands: passed, pending, overdue
-		r := g.active(h, op)
-		r.Status = "active"
-		req := g.asOf - risk.Time(3600*(1+g.rng.IntN(24*10)))
-		r.VerifyRequiredAt = req
-		if g.chance(0.4) && req+3600*12 <= g.asOf {
-			r.VerifiedAt = req + 3600*12
-		}
-		g.emit(r)
-	case x < 0.92: // an IoT fleet of an enterprise (13-digit numbers)
-		n := 3 + g.rng.IntN(8)
-		prefix, iop := g.pick([]string{"1440", "1441", "148", "146", "1410"}), ""
-		switch prefix {
-		case "146":
-			iop = "unicom"
-		case "1410":
-			iop = "telecom"
-		default:
-			iop = "cmcc"
-		}
-		test := g.chance(0.2)
+	case ScenarioStockpile:
+		opened := g.day(120 + g.rng.IntN(600))
+		n := 8 + g.rng.IntN(20)
 		for i := 0; i < n; i++ {
-			r := &risk.Record{
-				MSISDN: g.number(prefix, 13), ICCID: g.iccid(), Operator: iop, Kind: "iot", Status: "active",
-				OpenedAt: g.daysAgo(30 + g.rng.IntN(900)), Holder: h, LastDataAt: g.daysAgo(g.rng.IntN(10)),
-				OpenRegion: g.pick(homeRegions),
-				IoT: risk.IoT{
-					TestPlan: test, NondirectedData: g.chance(0.3), UserRealnamed: g.chance(0.5),
-					Business:        g.pick([]string{"new", "transfer", "other", "other", "replacement"}),
-					HandlerVerified: g.chance(0.85), ProvinceApproval: g.chance(0.1),
-				},
+			r := g.mobile(h, op, home)
+			r.Status, r.OpenedAt, r.Roaming = "active", opened, nil
+			r.LastVoiceAt, r.LastSMSAt, r.LastDataAt = 0, 0, 0
+			if g.chance(0.2) { // a test call at purchase
+				r.LastVoiceAt = opened
 			}
-			g.emit(r)
+			g.emit(r, ScenarioStockpile, true)
 		}
-	case x < 0.95: // 149 data cards with voice or SMS
-		r := &risk.Record{
-			MSISDN: g.number("149", 11), ICCID: g.iccid(), Operator: "telecom", Kind: "data_card", Status: "active",
-			OpenedAt: g.daysAgo(30 + g.rng.IntN(900)), Holder: h, LastDataAt: g.daysAgo(g.rng.IntN(10)),
-			LastSMSAt: g.daysAgo(g.rng.IntN(10)), OpenRegion: g.pick(homeRegions),
-			IoT: risk.IoT{
-				NondirectedVoice: g.chance(0.3), NondirectedSMS: g.chance(0.2), DirectedVoice: g.chance(0.4),
-				DirectedSMS: g.chance(0.3), UserRealnamed: g.chance(0.5), GroupApproval: g.chance(0.2),
-				ProvinceApproval: g.chance(0.2), Business: "other", HandlerVerified: true,
-			},
+	case ScenarioIoTMisuse:
+		if g.chance(0.5) {
+			g.iotFleet(h, home, true)
+		} else {
+			n := 1 + g.rng.IntN(4)
+			for i := 0; i < n; i++ {
+				r := g.dataCard149(h, home)
+				r.IoT.NondirectedVoice = g.chance(0.7)
+				r.IoT.NondirectedSMS = !r.IoT.NondirectedVoice || g.chance(0.5)
+				r.IoT.UserRealnamed = g.chance(0.1)
+				r.IoT.ProvinceApproval = g.chance(0.2) // cannot waive the 149 rule
+				r.IoT.DirectedVoice, r.IoT.DirectedSMS = g.chance(0.4), g.chance(0.3)
+				r.IoT.GroupApproval = g.chance(0.2)
+				r.Alerts30d = g.rng.IntN(5)
+				g.emit(r, ScenarioIoTMisuse, true)
+			}
 		}
-		g.emit(r)
-	case x < 0.98: // recycled numbers
-		r := g.active(h, op)
-		r.Status = "active"
-		r.Recycled = true
-		r.OpenedAt = g.daysAgo(5 + g.rng.IntN(300))
-		r.ReleasedAt = r.OpenedAt - risk.Time(86400*(60+g.rng.IntN(120)))
-		if r.LastSMSAt < r.OpenedAt {
-			r.LastSMSAt = r.OpenedAt
-		}
-		if r.LastVoiceAt < r.OpenedAt {
-			r.LastVoiceAt, r.LastDataAt = r.OpenedAt, r.OpenedAt
-		}
-		r.Renewed = g.chance(0.3)
+	case ScenarioTakeover:
+		r := g.mobile(h, op, home)
+		r.Status, r.Recycled = "active", true
+		g.recycle(r, 20+g.rng.IntN(69))
+		r.Renewed = false
 		for _, p := range platforms {
-			if g.chance(0.15) {
+			if g.chance(0.35) {
 				r.LinkedPlatforms = append(r.LinkedPlatforms, p)
 			}
 		}
-		g.emit(r)
-	default: // MVNO cards, some holders with many of one brand
-		n := 1 + g.rng.IntN(2)
-		if g.chance(0.3) {
-			n = 6
+		if len(r.LinkedPlatforms) == 0 {
+			r.LinkedPlatforms = []string{"alipay"}
 		}
-		brand := g.pick([]string{"蜗牛移动", "小米移动", "京东通信"})
-		prefix := g.pick([]string{"170", "171", "165", "162"})
-		for i := 0; i < n; i++ {
-			r := g.active(h, op)
-			r.Status = "active"
-			r.MSISDN = g.number(prefix, 11)
-			seg, _ := ref.LookupSegment(r.MSISDN)
-			r.Operator, r.MVNO = seg.Operator, brand
-			g.emit(r)
+		r.Alerts30d = g.rng.IntN(4)
+		g.emit(r, ScenarioTakeover, true)
+	case ScenarioFlagged:
+		r := g.mobile(h, op, home)
+		r.Status = "active"
+		if g.chance(0.6) {
+			r.FraudFlag = g.pick([]string{"police", "miit", "operator"})
 		}
+		r.Complaints = g.rng.IntN(3)
+		if r.FraudFlag == "" && r.Complaints == 0 {
+			r.Complaints = 1
+		}
+		r.Alerts30d = g.rng.IntN(5)
+		g.emit(r, ScenarioFlagged, true)
+	}
+}
+
+// recycle makes r a number re-issued freeze days after its release.
+func (g *Generator) recycle(r *risk.Record, freeze int) {
+	opened := 3 + g.rng.IntN(400)
+	r.OpenedAt = g.day(opened)
+	r.ReleasedAt = g.day(opened + freeze)
+	if r.LastVoiceAt != 0 && r.LastVoiceAt < r.OpenedAt {
+		r.LastVoiceAt = r.OpenedAt
+	}
+	if r.LastSMSAt != 0 && r.LastSMSAt < r.OpenedAt {
+		r.LastSMSAt = r.OpenedAt
+	}
+	if r.LastDataAt < r.OpenedAt {
+		r.LastDataAt = r.OpenedAt
+	}
+	for i := range r.Roaming {
+		if r.Roaming[i].LastSeen < r.OpenedAt {
+			r.Roaming[i].LastSeen = r.OpenedAt
+		}
+	}
+}
+
+func (g *Generator) dataCard149(h, home string) *risk.Record {
+	opened := g.openedDaysAgo()
+	return &risk.Record{
+		MSISDN: g.number("149", 11), ICCID: g.iccid(), Operator: "telecom", Kind: "data_card", Status: "active",
+		OpenedAt: g.day(opened), Holder: h, IDRegion: home, OpenRegion: home,
+		LastDataAt: g.day(min(opened, g.rng.IntN(7))), LastSMSAt: g.day(min(opened, g.rng.IntN(30))),
+		IoT: risk.IoT{Business: "other", HandlerVerified: true},
+	}
+}
+
+// iotFleet queues an enterprise's IoT cards: 10 to 200 cards under one
+// responsible identity, directed data for machines, rare paperwork gaps;
+// misuse fleets open non-directed voice and SMS without user real-name.
+func (g *Generator) iotFleet(h, home string, misuse bool) {
+	op := []string{"cmcc", "cmcc", "unicom", "telecom"}[g.rng.IntN(4)]
+	n := 10 + int(190*math.Pow(g.rng.Float64(), 3))
+	if misuse {
+		n = 3 + g.rng.IntN(20)
+	}
+	test := !misuse && g.chance(0.08)
+	opened := g.openedDaysAgo()
+	for i := 0; i < n; i++ {
+		d := max(0, opened-g.rng.IntN(30))
+		r := &risk.Record{
+			MSISDN: g.number(g.pick(iotPrefix[op]), 13), ICCID: g.iccid(), Operator: op, Kind: "iot", Status: "active",
+			OpenedAt: g.day(d), Holder: h, IDRegion: home, OpenRegion: home,
+			LastDataAt: g.day(min(d, g.rng.IntN(3))),
+			IoT: risk.IoT{
+				TestPlan: test, NondirectedData: g.chance(0.04), UserRealnamed: false,
+				Business: g.pick([]string{"new", "new", "other", "other", "other", "transfer", "replacement"}),
+				HandlerVerified: g.chance(0.985), ProvinceApproval: g.chance(0.5),
+			},
+		}
+		if test {
+			r.IoT.NondirectedData = g.chance(0.3)
+		}
+		if misuse {
+			r.IoT.NondirectedData, r.IoT.ProvinceApproval = true, false
+			r.IoT.NondirectedVoice, r.IoT.NondirectedSMS = g.chance(0.6), g.chance(0.6)
+			r.LastVoiceAt = g.day(min(d, g.rng.IntN(3)))
+			r.Alerts30d = g.rng.IntN(5)
+			if g.chance(0.5) {
+				r.IoT.HandlerVerified = false
+			}
+		}
+		g.emit(r, map[bool]string{false: ScenarioEnterpriseIoT, true: ScenarioIoTMisuse}[misuse], misuse)
 	}
 }

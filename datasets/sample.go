@@ -3,6 +3,7 @@ package datasets
 import (
 	"bytes"
 	_ "embed"
+	"fmt"
 	"io"
 
 	"github.com/simrisk/simrisk/risk"
@@ -17,6 +18,14 @@ const (
 	SampleSeed  = 1
 )
 
+// SampleMix over-represents the rare scenarios, so that 2,000 cards hold
+// cases of every rule; the default mix is DefaultMix.
+var SampleMix = map[string]float64{
+	ScenarioNormal: 0.70, ScenarioFraudRing: 0.03, ScenarioStockpile: 0.01, ScenarioIoTMisuse: 0.03,
+	ScenarioTakeover: 0.03, ScenarioFlagged: 0.02, ScenarioVerification: 0.04, ScenarioDataCard: 0.03,
+	ScenarioEnterpriseIoT: 0.006,
+}
+
 // SampleAsOf is the snapshot time of the committed sample: 2026-11-01 CST.
 var SampleAsOf = risk.Date(2026, 11, 1)
 
@@ -24,14 +33,45 @@ var SampleAsOf = risk.Date(2026, 11, 1)
 // synthetic cards with cases of every rule category).
 func Sample() io.Reader { return bytes.NewReader(sampleJSONL) }
 
-// WriteSample writes the sample population as JSON Lines: what
-// sample/cards.jsonl holds.
+// WriteSample writes the sample population as JSON Lines, with labels:
+// what sample/cards.jsonl holds.
 func WriteSample(w io.Writer) error {
-	jw := NewWriter(w)
-	for _, r := range Generate(GenOptions{Cards: SampleCards, Seed: SampleSeed, AsOf: SampleAsOf}) {
-		if err := jw.WriteRecord(r); err != nil {
+	return GenerateTo(w, JSONL, GenOptions{Cards: SampleCards, Seed: SampleSeed, AsOf: SampleAsOf, Mix: SampleMix}, nil)
+}
+
+// GenerateTo streams a generated population to w in the given format, each
+// record with its label. progress, when not nil, is called every 65,536
+// cards and at the end with the number written so far.
+func GenerateTo(w io.Writer, f Format, o GenOptions, progress func(n int)) error {
+	g := NewGenerator(o)
+	var write func(*risk.Record, Label) error
+	var flush func() error
+	switch f {
+	case JSONL, "":
+		jw := NewWriter(w)
+		write, flush = jw.WriteLabeled, jw.Flush
+	case CSV:
+		cw := NewCSVWriter(w, true)
+		write, flush = cw.Write, cw.Flush
+	default:
+		return fmt.Errorf("datasets: unknown format %q", f)
+	}
+	n := 0
+	for {
+		r, l, ok := g.Next()
+		if !ok {
+			break
+		}
+		if err := write(r, l); err != nil {
 			return err
 		}
+		n++
+		if progress != nil && n&0xffff == 0 {
+			progress(n)
+		}
 	}
-	return jw.Flush()
+	if progress != nil {
+		progress(n)
+	}
+	return flush()
 }

@@ -274,7 +274,7 @@ func (w *objWriter) time(k string, t Time) {
 	}
 	w.key(k)
 	w.b = append(w.b, '"')
-	w.b = append(w.b, t.String()...)
+	w.b = t.AppendText(w.b)
 	w.b = append(w.b, '"')
 }
 

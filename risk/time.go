@@ -63,6 +63,18 @@ func (t Time) String() string {
 	return st.Format(time.RFC3339)
 }
 
+// AppendText appends t as String writes it, without allocating.
+func (t Time) AppendText(b []byte) []byte {
+	if t == 0 {
+		return b
+	}
+	st := time.Unix(int64(t), 0).In(CST)
+	if (int64(t)+cstOffset)%86400 == 0 {
+		return st.AppendFormat(b, time.DateOnly)
+	}
+	return st.AppendFormat(b, time.RFC3339)
+}
+
 // DaysBetween counts CST calendar days from a to b (2026-08-03 to
 // 2026-11-01 is 90).
 func DaysBetween(a, b Time) int { return b.Day() - a.Day() }

@@ -3,6 +3,8 @@
 //	simrisk score [--pack NAME | --rules PATH ...] --as-of DATE --in FILE.jsonl [--out FILE] [--rejects FILE]
 //	simrisk lint PATH...
 //	simrisk test PATH...
+//	simrisk gen --cards N --seed S --as-of DATE [--out FILE] [--format jsonl|csv]
+//	simrisk gen --stats FILE
 //
 // score writes one decision per good record (JSON Lines, input order) and
 // one reject per bad record with its line number; it exits 0 when the run
@@ -37,6 +39,10 @@ usage:
                 [--out FILE] [--rejects FILE] [--id-key-file FILE]
   simrisk lint PATH...          check rule files; every problem as file:line:col
   simrisk test PATH...          run the rule files' tests
+  simrisk gen --cards N --seed S --as-of DATE [--out FILE] [--format jsonl|csv]
+                                write a synthetic population with ground-truth labels
+  simrisk gen --stats FILE [--as-of DATE]
+                                print a population's statistics
   simrisk packs                 list the embedded rule packs
 
 PATH is a rule file or a directory of them; "pack:NAME" names an embedded pack.
@@ -61,6 +67,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return cmdLint(args[1:], stdout, stderr)
 	case "test":
 		return cmdTest(args[1:], stdout, stderr)
+	case "gen":
+		return cmdGen(args[1:], stdout, stderr)
 	case "packs":
 		for _, p := range rules.Packs() {
 			fmt.Fprintln(stdout, p)

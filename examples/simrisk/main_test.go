@@ -99,3 +99,55 @@ func TestUsage(t *testing.T) {
 	code, _, _ = runCLI("frobnicate")
 	require.Equal(t, 2, code)
 }
+
+func TestGenAndStats(t *testing.T) {
+	dir := t.TempDir()
+	j, c := filepath.Join(dir, "p.jsonl"), filepath.Join(dir, "p.csv")
+	code, _, stderr := runCLI("gen", "--cards", "3000", "--seed", "4", "--as-of", "2026-11-01", "--out", j)
+	require.Equal(t, 0, code, stderr)
+	code, _, stderr = runCLI("gen", "--cards", "3000", "--seed", "4", "--as-of", "2026-11-01", "--out", c)
+	require.Equal(t, 0, code, stderr)
+	jd, _ := os.ReadFile(j)
+	cd, _ := os.ReadFile(c)
+	require.Equal(t, 3000, strings.Count(string(jd), "\n"))
+	require.Equal(t, 3001, strings.Count(string(cd), "\n")) // with its header
+	require.Contains(t, string(jd), `"label":{"fraud":`)
+
+	// the same population scores the same from either form
+	outJ, outC := filepath.Join(dir, "dj.jsonl"), filepath.Join(dir, "dc.jsonl")
+	code, _, stderr = runCLI("score", "--as-of", "2026-11-01", "--in", j, "--out", outJ)
+	require.Equal(t, 0, code, stderr)
+	code, _, stderr = runCLI("score", "--as-of", "2026-11-01", "--in", c, "--out", outC)
+	require.Equal(t, 0, code, stderr)
+	a, _ := os.ReadFile(outJ)
+	b, _ := os.ReadFile(outC)
+	require.Equal(t, string(a), string(b))
+
+	code, stdout, stderr := runCLI("gen", "--stats", j)
+	require.Equal(t, 0, code, stderr)
+	require.Contains(t, stdout, "cards 3000 (rejected 0)")
+	require.Contains(t, stdout, "cards per scenario")
+
+	code, _, _ = runCLI("gen", "--cards", "10")
+	require.Equal(t, 2, code, "--as-of is required")
+}
+
+func TestScoreWithIDKey(t *testing.T) {
+	dir := t.TempDir()
+	in := filepath.Join(dir, "c.jsonl")
+	require.NoError(t, os.WriteFile(in, []byte(`{"msisdn":"13800138000","opened_at":"2024-03-01","holder":"11010519491231002X","last_data_at":"2026-10-31"}`+"\n"), 0o644))
+	rej := filepath.Join(dir, "r.jsonl")
+	code, stdout, _ := runCLI("score", "--as-of", "2026-11-01", "--in", in, "--rejects", rej)
+	require.Equal(t, 0, code)
+	require.Empty(t, stdout)
+	r, _ := os.ReadFile(rej)
+	require.Contains(t, string(r), "raw ID number (110105********002X)")
+	require.NotContains(t, string(r), "11010519491231002X")
+
+	key := filepath.Join(dir, "id.key")
+	require.NoError(t, os.WriteFile(key, []byte("0123456789abcdef0123456789abcdef\n"), 0o600))
+	code, stdout, _ = runCLI("score", "--as-of", "2026-11-01", "--in", in, "--id-key-file", key)
+	require.Equal(t, 0, code)
+	require.Contains(t, stdout, `"msisdn":"13800138000"`)
+	require.NotContains(t, stdout, "11010519491231002X")
+}

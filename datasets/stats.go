@@ -1,0 +1,159 @@
+package datasets
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+
+	"github.com/simrisk/simrisk/risk"
+)
+
+// Stats describes a card population: what `simrisk gen --stats` prints.
+type Stats struct {
+	Cards, Rejected int
+	Holders         int
+	AsOf            risk.Time      // what dormancy was judged against
+	HolderHist      map[string]int // holders by cards held: 1, 2, 3, 4, 5, 6-10, 11-50, 51+
+	ByOperator      map[string]int // cards per current operator ("mvno" for MVNO brands)
+	ByKind          map[string]int
+	ByScenario      map[string]int // from labels, when the file has them
+	Fraud           int            // cards labelled fraud
+	Dormant         int            // valid cards with no voice, SMS or data for 90+ days (from opening when never used)
+	Recycled        int
+	Roaming         int // cards with at least one roaming entry
+	Cancelled       int
+	MVNO            int
+}
+
+// HolderBuckets are the keys of Stats.HolderHist, in order.
+var HolderBuckets = []string{"1", "2", "3", "4", "5", "6-10", "11-50", "51+"}
+
+func holderBucket(n int) string {
+	switch {
+	case n <= 5:
+		return HolderBuckets[n-1]
+	case n <= 10:
+		return "6-10"
+	case n <= 50:
+		return "11-50"
+	}
+	return "51+"
+}
+
+// ComputeStats reads a whole population. Dormancy is judged at asOf, or,
+// when asOf is zero, at the latest date found in the file (a snapshot's
+// as-of time).
+func ComputeStats(rd RecordReader, asOf risk.Time) (*Stats, error) {
+	s := &Stats{HolderHist: map[string]int{}, ByOperator: map[string]int{}, ByKind: map[string]int{}, ByScenario: map[string]int{}}
+	holders := map[string]int32{}
+	lastDays := map[int]int{} // CST day of last activity (valid cards) -> cards
+	latest := risk.Time(0)
+	for {
+		r, err := rd.Read()
+		if err == io.EOF {
+			break
+		}
+		var rej *Reject
+		if errors.As(err, &rej) {
+			s.Rejected++
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		s.Cards++
+		if l := rd.Label(); l.Scenario != "" {
+			s.ByScenario[l.Scenario]++
+		}
+		if rd.Label().Fraud {
+			s.Fraud++
+		}
+		if r.MVNO != "" {
+			s.MVNO++
+			s.ByOperator["mvno"]++
+		} else {
+			s.ByOperator[r.Operator]++
+		}
+		s.ByKind[r.Kind]++
+		if r.Recycled {
+			s.Recycled++
+		}
+		if len(r.Roaming) > 0 {
+			s.Roaming++
+		}
+		for _, t := range []risk.Time{r.OpenedAt, r.LastVoiceAt, r.LastSMSAt, r.LastDataAt, r.VerifyRequiredAt, r.VerifiedAt} {
+			latest = max(latest, t)
+		}
+		if !r.Valid() {
+			s.Cancelled++
+			continue
+		}
+		if r.Holder != "" {
+			holders[r.Holder]++
+		} else {
+			s.HolderHist["1"]++
+			s.Holders++
+		}
+		last := r.LastActivity()
+		if last == 0 {
+			last = r.OpenedAt
+		}
+		lastDays[last.Day()]++
+	}
+	if asOf == 0 {
+		asOf = latest
+	}
+	s.AsOf = asOf
+	for day, n := range lastDays {
+		if asOf.Day()-day >= 90 {
+			s.Dormant += n
+		}
+	}
+	for _, n := range holders {
+		s.HolderHist[holderBucket(int(n))]++
+	}
+	s.Holders += len(holders)
+	return s, nil
+}
+
+func pct(n, d int) string {
+	if d == 0 {
+		return "-"
+	}
+	return fmt.Sprintf("%5.1f%%", 100*float64(n)/float64(d))
+}
+
+// Format writes the statistics as a readable report.
+func (s *Stats) Format(w io.Writer) {
+	fmt.Fprintf(w, "cards %d (rejected %d), holders with valid cards %d, judged as of %s\n\n", s.Cards, s.Rejected, s.Holders, s.AsOf)
+	fmt.Fprintln(w, "valid cards per holder")
+	for _, b := range HolderBuckets {
+		fmt.Fprintf(w, "  %-6s %9d holders  %s  %s\n", b, s.HolderHist[b], pct(s.HolderHist[b], s.Holders), strings.Repeat("#", (s.HolderHist[b]*40+s.Holders-1)/max(s.Holders, 1)))
+	}
+	fmt.Fprintln(w, "\nshares of cards")
+	for _, row := range []struct {
+		name string
+		n    int
+	}{{"dormant (90+ days, valid)", s.Dormant}, {"IoT", s.ByKind["iot"]}, {"data cards", s.ByKind["data_card"]},
+		{"MVNO", s.MVNO}, {"recycled", s.Recycled}, {"roaming", s.Roaming}, {"cancelled", s.Cancelled},
+		{"labelled fraud", s.Fraud}} {
+		fmt.Fprintf(w, "  %-26s %9d  %s\n", row.name, row.n, pct(row.n, s.Cards))
+	}
+	fmt.Fprintln(w, "\ncards per operator")
+	for _, op := range []string{"cmcc", "unicom", "telecom", "broadnet", "mvno"} {
+		fmt.Fprintf(w, "  %-26s %9d  %s\n", op, s.ByOperator[op], pct(s.ByOperator[op], s.Cards))
+	}
+	if len(s.ByScenario) > 0 {
+		fmt.Fprintln(w, "\ncards per scenario")
+		names := make([]string, 0, len(s.ByScenario))
+		for n := range s.ByScenario {
+			names = append(names, n)
+		}
+		sort.Slice(names, func(i, j int) bool { return s.ByScenario[names[i]] > s.ByScenario[names[j]] })
+		for _, n := range names {
+			fmt.Fprintf(w, "  %-26s %9d  %s\n", n, s.ByScenario[n], pct(s.ByScenario[n], s.Cards))
+		}
+	}
+}

@@ -1,0 +1,151 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/simrisk/simrisk/datasets"
+	"github.com/simrisk/simrisk/risk"
+)
+
+// cmdGen writes a synthetic population (simrisk gen --cards N ...) or prints
+// a population's statistics (simrisk gen --stats FILE).
+func cmdGen(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("gen", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	cards := fs.Int("cards", 0, "how many cards to generate")
+	seed := fs.Uint64("seed", 1, "random seed: the same seed and options give the same bytes")
+	asOfS := fs.String("as-of", "", "snapshot date: no date in the population lies after it (with --stats: judge dormancy at it; default the file's latest date)")
+	out := fs.String("out", "", "output file (default standard output)")
+	format := fs.String("format", "", "jsonl or csv (default: from --out's name; .csv is CSV)")
+	stats := fs.String("stats", "", "print the statistics of this population file instead of generating")
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	var asOf risk.Time
+	if *asOfS != "" {
+		var err error
+		if asOf, err = risk.ParseTime(*asOfS); err != nil {
+			fmt.Fprintf(stderr, "simrisk gen: --as-of: %v\n", err)
+			return 2
+		}
+	}
+	if *stats != "" {
+		return genStats(*stats, *format, asOf, stdout, stderr)
+	}
+	if *cards <= 0 || asOf == 0 {
+		fmt.Fprintln(stderr, "simrisk gen: --cards N (N > 0) and --as-of DATE are required")
+		return 2
+	}
+	f := datasets.FormatOf(*out)
+	if *format != "" {
+		var err error
+		if f, err = datasets.ParseFormat(*format); err != nil {
+			fmt.Fprintf(stderr, "simrisk gen: --format: %v\n", err)
+			return 2
+		}
+	}
+	w := stdout
+	var file *os.File
+	if *out != "" && *out != "-" {
+		var err error
+		if file, err = os.Create(*out); err != nil {
+			fmt.Fprintf(stderr, "simrisk gen: %v\n", err)
+			return 1
+		}
+		w = file
+	}
+	bar := newProgress(stderr, *cards, "cards")
+	err := datasets.GenerateTo(w, f, datasets.GenOptions{Cards: *cards, Seed: *seed, AsOf: asOf}, bar.update)
+	bar.done()
+	if file != nil {
+		if cerr := file.Close(); err == nil {
+			err = cerr
+		}
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "simrisk gen: %v\n", err)
+		return 1
+	}
+	return 0
+}
+
+func genStats(path, format string, asOf risk.Time, stdout, stderr io.Writer) int {
+	f := datasets.FormatOf(path)
+	if format != "" {
+		var err error
+		if f, err = datasets.ParseFormat(format); err != nil {
+			fmt.Fprintf(stderr, "simrisk gen: --format: %v\n", err)
+			return 2
+		}
+	}
+	in, err := os.Open(path)
+	if err != nil {
+		fmt.Fprintf(stderr, "simrisk gen: %v\n", err)
+		return 1
+	}
+	defer in.Close()
+	rd, err := datasets.NewRecordReader(in, f, 0, datasets.WithLabels())
+	if err != nil {
+		fmt.Fprintf(stderr, "simrisk gen: %v\n", err)
+		return 1
+	}
+	st, err := datasets.ComputeStats(rd, asOf)
+	if err != nil {
+		fmt.Fprintf(stderr, "simrisk gen: %v\n", err)
+		return 1
+	}
+	st.Format(stdout)
+	return 0
+}
+
+// progress draws a progress bar on stderr for long runs: in place on a
+// terminal, one line per tenth otherwise. Short runs show nothing.
+type progress struct {
+	w        io.Writer
+	total    int
+	unit     string
+	start    time.Time
+	tty      bool
+	lastTick int
+	shown    bool
+}
+
+func newProgress(w io.Writer, total int, unit string) *progress {
+	p := &progress{w: w, total: total, unit: unit, start: time.Now()}
+	if f, ok := w.(*os.File); ok {
+		if st, err := f.Stat(); err == nil && st.Mode()&os.ModeCharDevice != 0 {
+			p.tty = true
+		}
+	}
+	return p
+}
+
+func (p *progress) update(n int) {
+	if p.total < 200_000 || n == 0 {
+		return
+	}
+	frac := float64(n) / float64(p.total)
+	rate := float64(n) / max(time.Since(p.start).Seconds(), 1e-9)
+	line := fmt.Sprintf("[%-30s] %3.0f%% %d/%d %s, %.0f %s/s",
+		strings.Repeat("#", int(frac*30)), frac*100, n, p.total, p.unit, rate, p.unit)
+	if p.tty {
+		fmt.Fprintf(p.w, "\r%s", line)
+		p.shown = true
+		return
+	}
+	if tick := int(frac * 10); tick > p.lastTick || n == p.total {
+		p.lastTick = tick
+		fmt.Fprintln(p.w, line)
+	}
+}
+
+func (p *progress) done() {
+	if p.shown {
+		fmt.Fprintln(p.w)
+	}
+}
