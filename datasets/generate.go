@@ -537,7 +537,7 @@ func (g *Generator) iotFleet(h, home string, misuse bool) {
 			LastDataAt: g.day(min(d, g.rng.IntN(3))),
 			IoT: risk.IoT{
 				TestPlan: test, NondirectedData: g.chance(0.04), UserRealnamed: false,
-				Business: g.pick([]string{"new", "new", "other", "other", "other", "transfer", "replacement"}),
+				Business:        g.pick([]string{"new", "new", "other", "other", "other", "transfer", "replacement"}),
 				HandlerVerified: g.chance(0.985), ProvinceApproval: g.chance(0.5),
 			},
 		}
