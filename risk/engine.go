@@ -21,6 +21,8 @@ type Engine struct {
 	bands                 []*rules.Band
 	verifyHours           int
 	pool                  sync.Pool // *Scorer
+	celMacros             []program      // CEL macros, evaluated once per card on first use
+	celMacroIdx           map[string]int // CEL macro name -> index
 }
 
 type compiledRule struct {
@@ -42,7 +44,13 @@ type tmplPart struct {
 }
 
 type compileConfig struct {
-	maxNodes uint
+	maxNodes     uint
+	maxCELSize   int
+	celCostLimit uint64
+}
+
+func defaultCompileConfig() compileConfig {
+	return compileConfig{maxNodes: 500, maxCELSize: 4000, celCostLimit: 100_000}
 }
 
 // CompileOption configures Compile. Options that can fail return an error
@@ -61,6 +69,30 @@ func WithMaxNodes(n int) CompileOption {
 	}
 }
 
+// WithCELCostLimit sets the cost limit of one CEL expression (default
+// 100,000): estimated at load with cel-go's estimator (a rule over it is a
+// too_complex error at its position) and enforced at run time.
+func WithCELCostLimit(n uint64) CompileOption {
+	return func(c *compileConfig) error {
+		if n < 1 {
+			return fmt.Errorf("risk: WithCELCostLimit(%d): want at least 1", n)
+		}
+		c.celCostLimit = n
+		return nil
+	}
+}
+
+// WithMaxCELSize sets the longest CEL expression, in characters (default 4,000).
+func WithMaxCELSize(n int) CompileOption {
+	return func(c *compileConfig) error {
+		if n < 1 {
+			return fmt.Errorf("risk: WithMaxCELSize(%d): want at least 1", n)
+		}
+		c.maxCELSize = n
+		return nil
+	}
+}
+
 // DefaultVerifyHours is the verification deadline used when a rule set
 // declares no verify_hours parameter.
 const DefaultVerifyHours = 24
@@ -70,7 +102,7 @@ const DefaultVerifyHours = 24
 // positioned errors (file:line:column, rule id, stable code); on error the
 // Engine is nil. Disabled rules are checked too, but never evaluated.
 func Compile(rs *rules.RuleSet, opts ...CompileOption) (*Engine, error) {
-	cc := compileConfig{maxNodes: 500}
+	cc := defaultCompileConfig()
 	for _, o := range opts {
 		if err := o(&cc); err != nil {
 			return nil, err
@@ -87,7 +119,7 @@ func Compile(rs *rules.RuleSet, opts ...CompileOption) (*Engine, error) {
 // Check loads nothing and compiles nothing for use: it returns every
 // problem Compile would report, for linters that already hold load errors.
 func Check(rs *rules.RuleSet, opts ...CompileOption) rules.ErrorList {
-	cc := compileConfig{maxNodes: 500}
+	cc := defaultCompileConfig()
 	for _, o := range opts {
 		_ = o(&cc)
 	}
@@ -137,6 +169,8 @@ func check(rs *rules.RuleSet, cc compileConfig, c *rules.Collector) *Engine {
 			x.lists[l.Name] = set
 		}
 	}
+	var celMacroNames []string
+	macroLang := map[string]string{}
 	for _, m := range rs.Macros {
 		if top[m.Name] || reservedNames[m.Name] {
 			c.Add(&rules.Error{Pos: m.Pos, Rule: m.Name, Field: "macros", Code: rules.CodeDuplicate,
@@ -144,21 +178,69 @@ func check(rs *rules.RuleSet, cc compileConfig, c *rules.Collector) *Engine {
 			x.badMacro[m.Name] = true
 			continue
 		}
-		x.macros[m.Name] = m
+		macroLang[m.Name] = m.Language
+		if m.Language == rules.LangCEL {
+			celMacroNames = append(celMacroNames, m.Name)
+		} else {
+			x.macros[m.Name] = m
+		}
+	}
+	e := &Engine{name: rs.Name, version: rs.Version, digest: rs.Digest, verifyHours: DefaultVerifyHours,
+		celMacroIdx: map[string]int{}}
+	var cx *celCompiler
+	needCEL := len(celMacroNames) > 0
+	for _, r := range rs.Rules {
+		needCEL = needCEL || r.Language == rules.LangCEL
+	}
+	if needCEL {
+		var err error
+		if cx, err = newCELCompiler(rs, x.lists, celMacroNames, cc); err != nil {
+			c.Add(&rules.Error{Code: rules.CodeType, Msg: "CEL environment: " + err.Error()})
+			return e
+		}
+		e.celMacros = make([]program, len(celMacroNames))
+		for i, n := range celMacroNames {
+			e.celMacroIdx[n] = i
+		}
 	}
 	// Each macro is checked on its own, so its errors point into its own text.
+	celDeps := map[string][]string{}
 	for _, m := range rs.Macros {
 		if x.badMacro[m.Name] {
 			continue
 		}
-		if _, _, errs := x.compile(m.Expr, m.Name, true, []string{m.Name}); len(errs) > 0 {
-			for _, e := range errs {
-				c.Add(e)
+		var errs []*rules.Error
+		if m.Language == rules.LangCEL {
+			var prog program
+			var used map[string]bool
+			prog, used, errs = cx.compile(m.Expr, m.Name, true)
+			if prog != nil {
+				e.celMacros[e.celMacroIdx[m.Name]] = prog
 			}
+			for n := range used {
+				if _, ok := cx.macros[n]; ok {
+					celDeps[m.Name] = append(celDeps[m.Name], n)
+				}
+				if l, ok := macroLang[n]; ok && l != rules.LangCEL {
+					errs = append(errs, &rules.Error{Pos: m.Expr.Pos, Rule: m.Name, Field: "when", Code: rules.CodeBadLanguage,
+						Msg: fmt.Sprintf("macro %q is written in %s; a cel macro cannot use it", n, l)})
+				}
+			}
+		} else {
+			_, _, errs = x.compile(m.Expr, m.Name, true, []string{m.Name})
+		}
+		for _, er := range errs {
+			c.Add(er)
+		}
+		if len(errs) > 0 {
 			x.badMacro[m.Name] = true
 		}
 	}
-	e := &Engine{name: rs.Name, version: rs.Version, digest: rs.Digest, verifyHours: DefaultVerifyHours}
+	if cyc := celCycle(celMacroNames, celDeps); cyc != nil {
+		m := rs.Macro(cyc[0])
+		c.Add(&rules.Error{Pos: m.Expr.Pos, Rule: m.Name, Field: "when", Code: rules.CodeMacroCycle,
+			Msg: "macros refer to each other in a loop: " + strings.Join(cyc, " → ")})
+	}
 	if p := rs.Param("verify_hours"); p != nil {
 		if v, ok := p.Value.(int64); ok && v > 0 {
 			e.verifyHours = int(v)
@@ -182,21 +264,29 @@ func check(rs *rules.RuleSet, cc compileConfig, c *rules.Collector) *Engine {
 		if cr.tags == nil {
 			cr.tags = []string{}
 		}
-		if r.Language == rules.LangCEL {
-			c.Add(&rules.Error{Pos: r.Pos, Rule: r.ID, Field: "language", Code: rules.CodeBadLanguage,
-				Msg: "CEL rules are not supported by this version of simrisk yet; write the rule in expr"})
-			continue
-		}
 		if r.When.Src == "" && r.When.Pos.Line == 0 {
 			continue // reported by the loader
 		}
-		prog, _, errs := x.compile(r.When, r.ID, true, nil)
+		compile := func(src rules.Expr, owner string, wantBool bool) (program, map[string]bool, []*rules.Error) {
+			return x.compile(src, owner, wantBool, nil)
+		}
+		if r.Language == rules.LangCEL {
+			compile = cx.compile
+		}
+		prog, used, errs := compile(r.When, r.ID, true)
+		for n := range used {
+			if l, ok := macroLang[n]; ok && l != r.Language {
+				errs = append(errs, &rules.Error{Pos: r.When.Pos, Rule: r.ID, Field: "when", Code: rules.CodeBadLanguage,
+					Msg: fmt.Sprintf("macro %q is written in %s; a %s rule cannot use it", n, l, r.Language)})
+				prog = nil
+			}
+		}
 		for _, er := range errs {
 			c.Add(er)
 		}
 		cr.when = prog
 		if r.Reason.Src != "" {
-			parts, errs := x.template(r.Reason, r.ID)
+			parts, errs := template(r.Reason, r.ID, compile)
 			for _, er := range errs {
 				c.Add(er)
 			}
@@ -215,7 +305,7 @@ var personalNames = map[string]bool{"holder": true}
 
 // template compiles a reason: text with {expression} placeholders; {{ and }}
 // stand for literal braces.
-func (x *exprCompiler) template(src rules.Expr, owner string) ([]tmplPart, []*rules.Error) {
+func template(src rules.Expr, owner string, compile func(rules.Expr, string, bool) (program, map[string]bool, []*rules.Error)) ([]tmplPart, []*rules.Error) {
 	var parts []tmplPart
 	var errs []*rules.Error
 	s := src.Src
@@ -251,7 +341,7 @@ func (x *exprCompiler) template(src rules.Expr, owner string) ([]tmplPart, []*ru
 				errs = append(errs, &rules.Error{Pos: sub.Pos, Rule: owner, Field: src.Key, Code: rules.CodeBadTemplate,
 					Msg: "an empty {} placeholder"})
 			} else {
-				prog, used, es := x.compile(sub, owner, false, nil)
+				prog, used, es := compile(sub, owner, false)
 				errs = append(errs, es...)
 				for n := range used {
 					if personalNames[n] {
@@ -309,4 +399,41 @@ func (e *Engine) Rules() []RuleInfo {
 			Outcome: r.outcome, Shadow: r.shadow, Enabled: r.enabled}
 	}
 	return out
+}
+
+// celCycle finds a loop among CEL macros, as the list of names around it.
+func celCycle(names []string, deps map[string][]string) []string {
+	state := map[string]int{} // 1 visiting, 2 done
+	var stack []string
+	var found []string
+	var visit func(n string) bool
+	visit = func(n string) bool {
+		switch state[n] {
+		case 1:
+			for i, s := range stack {
+				if s == n {
+					found = append(append([]string(nil), stack[i:]...), n)
+				}
+			}
+			return true
+		case 2:
+			return false
+		}
+		state[n] = 1
+		stack = append(stack, n)
+		for _, d := range deps[n] {
+			if visit(d) {
+				return true
+			}
+		}
+		stack = stack[:len(stack)-1]
+		state[n] = 2
+		return false
+	}
+	for _, n := range names {
+		if visit(n) {
+			return found
+		}
+	}
+	return nil
 }

@@ -11,6 +11,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"cel.dev/cel-go/common/types"
+	"cel.dev/cel-go/common/types/ref"
 	"github.com/expr-lang/expr/vm"
 
 	"github.com/simrisk/simrisk/rules"
@@ -101,11 +103,44 @@ type Scorer struct {
 	vm  vm.VM
 	env env
 	buf []byte
+
+	celAct     celActivation
+	card       uint64 // counts cards, to know which macro values are current
+	macroVal   []ref.Val
+	macroStamp []uint64
+}
+
+func newScorer(e *Engine, cfg scoreConfig) *Scorer {
+	s := &Scorer{e: e, cfg: cfg}
+	s.celAct.s = s
+	if n := len(e.celMacros); n > 0 {
+		s.macroVal, s.macroStamp = make([]ref.Val, n), make([]uint64, n)
+	}
+	return s
+}
+
+// macroValue evaluates CEL macro i for the current card, once.
+func (s *Scorer) macroValue(i int) ref.Val {
+	if s.macroStamp[i] == s.card {
+		return s.macroVal[i]
+	}
+	var v ref.Val
+	if p := s.e.celMacros[i]; p == nil {
+		v = types.NewErr("macro could not be compiled")
+	} else if out, err := p.eval(s); err != nil {
+		v = types.WrapErr(err)
+	} else if b, ok := out.(bool); ok {
+		v = types.Bool(b)
+	} else {
+		v = types.NewErr("macro is not true or false")
+	}
+	s.macroVal[i], s.macroStamp[i] = v, s.card
+	return v
 }
 
 // NewScorer returns a Scorer with its options fixed.
 func (e *Engine) NewScorer(opts ...ScoreOption) *Scorer {
-	return &Scorer{e: e, cfg: e.config(opts)}
+	return newScorer(e, e.config(opts))
 }
 
 // Score validates and scores one card. A record that fails validation is an
@@ -113,7 +148,7 @@ func (e *Engine) NewScorer(opts ...ScoreOption) *Scorer {
 func (e *Engine) Score(r *Record, opts ...ScoreOption) (*Decision, error) {
 	s, _ := e.pool.Get().(*Scorer)
 	if s == nil {
-		s = &Scorer{e: e}
+		s = newScorer(e, scoreConfig{})
 	}
 	s.cfg = e.config(opts)
 	d := new(Decision)
@@ -145,6 +180,7 @@ func (s *Scorer) ScoreInto(r *Record, d *Decision) error {
 
 func (s *Scorer) decide(r *Record, d *Decision) {
 	e := s.e
+	s.card++
 	s.env.fill(r, s.cfg.asOf, s.cfg.pop)
 	*d = Decision{MSISDN: r.MSISDN, Hits: d.Hits[:0], Errors: d.Errors[:0], RuleSet: e.digest}
 	if d.Hits == nil {
@@ -251,6 +287,9 @@ func appendValue(b []byte, v any) []byte {
 		}
 		return strconv.AppendInt(b, int64(x), 10)
 	case int64:
+		if x == Never {
+			return append(b, "never"...)
+		}
 		return strconv.AppendInt(b, x, 10)
 	case float64:
 		return strconv.AppendFloat(b, x, 'g', -1, 64)
@@ -292,7 +331,7 @@ func (e *Engine) ScoreBatch(ctx context.Context, recs []*Record, opts ...ScoreOp
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			s := &Scorer{e: e, cfg: cfg}
+			s := newScorer(e, cfg)
 			for {
 				start := int(next.Add(chunk)) - chunk
 				if start >= len(recs) {

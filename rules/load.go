@@ -533,7 +533,7 @@ func (l *loader) macros(n *yaml.Node) {
 			return true
 		}
 		l.names["macro:"+key] = l.pos(k)
-		m := &Macro{Name: key, Pos: l.pos(k)}
+		m := &Macro{Name: key, Pos: l.pos(k), Language: l.fileLang()}
 		var when *yaml.Node
 		if v.Kind == yaml.ScalarNode {
 			when = v

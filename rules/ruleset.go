@@ -182,6 +182,7 @@ func (l *List) ItemPos(i int) Pos {
 type Macro struct {
 	Name        string
 	Description string
+	Language    string // the language of its file: "expr" or "cel"
 	Expr        Expr
 	Pos         Pos
 }

@@ -1,0 +1,487 @@
+package risk
+
+import (
+	"fmt"
+	"reflect"
+	"regexp"
+	"strings"
+	"unicode/utf8"
+
+	"cel.dev/cel-go/cel"
+	"cel.dev/cel-go/common"
+	celast "cel.dev/cel-go/common/ast"
+	"cel.dev/cel-go/common/cost"
+	"cel.dev/cel-go/common/types"
+	"cel.dev/cel-go/common/types/ref"
+	"cel.dev/cel-go/common/types/traits"
+	"cel.dev/cel-go/ext"
+	"cel.dev/cel-go/interpreter"
+
+	rref "github.com/simrisk/simrisk/risk/ref"
+	"github.com/simrisk/simrisk/rules"
+)
+
+// The CEL adapter: the same vocabulary, functions and missing-value
+// semantics as the expr adapter, behind the same program interface.
+
+var (
+	celRegionSetType = cel.OpaqueType("simrisk.RegionSet")
+	celRoamType      = cel.ObjectType("risk.roamEnv")
+)
+
+// celRegionSet is a RegionSet as a CEL value.
+type celRegionSet struct{ set *RegionSet }
+
+func (v celRegionSet) ConvertToNative(t reflect.Type) (any, error) {
+	if t == reflect.TypeOf(v.set) {
+		return v.set, nil
+	}
+	return nil, fmt.Errorf("a region list cannot become %v", t)
+}
+func (v celRegionSet) ConvertToType(t ref.Type) ref.Val {
+	if t == types.TypeType {
+		return celRegionSetType
+	}
+	return types.NewErr("a region list cannot become %s", t.TypeName())
+}
+func (v celRegionSet) Equal(o ref.Val) ref.Val {
+	w, ok := o.(celRegionSet)
+	return types.Bool(ok && w.set == v.set)
+}
+func (v celRegionSet) Type() ref.Type { return celRegionSetType }
+func (v celRegionSet) Value() any     { return v.set }
+
+// celVarType maps a vocabulary type to a CEL type.
+func celVarType(t Term) *cel.Type {
+	switch t.Name {
+	case "roaming":
+		return cel.ListType(celRoamType)
+	case "linked_platforms":
+		return cel.ListType(cel.StringType)
+	}
+	switch t.Type {
+	case "string":
+		return cel.StringType
+	case "int":
+		return cel.IntType
+	case "bool":
+		return cel.BoolType
+	}
+	panic("risk: no CEL type for " + t.Name)
+}
+
+// celBaseOptions declares the vocabulary and the domain functions.
+func celBaseOptions() []cel.EnvOption {
+	opts := []cel.EnvOption{
+		ext.NativeTypes(reflect.TypeOf(roamEnv{}), ext.ParseStructTag("expr")),
+		ext.Strings(),
+		ext.Bindings(),
+		cel.Function("in_region",
+			cel.Overload("in_region_string_regionset", []*cel.Type{cel.StringType, celRegionSetType}, cel.BoolType,
+				cel.BinaryBinding(func(a, b ref.Val) ref.Val {
+					code, _ := a.Value().(string)
+					set, _ := b.(celRegionSet)
+					return types.Bool(set.set.Contains(code))
+				}))),
+		cel.Function("days_between",
+			cel.Overload("days_between_int_int", []*cel.Type{cel.IntType, cel.IntType}, cel.IntType,
+				cel.BinaryBinding(func(a, b ref.Val) ref.Val {
+					x, _ := a.Value().(int64)
+					y, _ := b.Value().(int64)
+					if x == 0 || y == 0 {
+						return types.Int(Never)
+					}
+					return types.Int(DaysBetween(Time(x), Time(y)))
+				}))),
+		cel.Function("region_name",
+			cel.Overload("region_name_string", []*cel.Type{cel.StringType}, cel.StringType,
+				cel.UnaryBinding(func(a ref.Val) ref.Val {
+					code, _ := a.Value().(string)
+					return types.String(rref.RegionName(code))
+				}))),
+	}
+	for _, t := range vocabulary {
+		opts = append(opts, cel.Variable(t.Name, celVarType(t)))
+	}
+	return opts
+}
+
+// celCompiler compiles the CEL expressions of one rule set.
+type celCompiler struct {
+	env       *cel.Env
+	costLimit uint64
+	maxSize   int
+	macros    map[string]int // CEL macro name -> index into Engine.celMacros
+	listSizes map[string]uint64
+}
+
+func newCELCompiler(rs *rules.RuleSet, lists map[string]any, macroNames []string, cc compileConfig) (*celCompiler, error) {
+	opts := celBaseOptions()
+	opts = append(opts, cel.ParserExpressionSizeLimit(cc.maxCELSize), cel.ParserRecursionLimit(100))
+	for _, p := range rs.Params {
+		var v ref.Val
+		var t *cel.Type
+		switch x := p.Value.(type) {
+		case int64:
+			v, t = types.Int(x), cel.IntType
+		case float64:
+			v, t = types.Double(x), cel.DoubleType
+		case string:
+			v, t = types.String(x), cel.StringType
+		case bool:
+			v, t = types.Bool(x), cel.BoolType
+		default:
+			continue
+		}
+		opts = append(opts, cel.Constant("params."+p.Name, t, v))
+	}
+	for name, l := range lists {
+		switch x := l.(type) {
+		case *RegionSet:
+			opts = append(opts, cel.Constant("lists."+name, celRegionSetType, celRegionSet{x}))
+		case map[string]struct{}:
+			items := rs.List(name).Items
+			opts = append(opts, cel.Constant("lists."+name, cel.ListType(cel.StringType), types.NewStringList(types.DefaultTypeAdapter, items)))
+		}
+	}
+	c := &celCompiler{costLimit: cc.celCostLimit, maxSize: cc.maxCELSize, macros: map[string]int{}, listSizes: map[string]uint64{}}
+	for _, l := range rs.Lists {
+		c.listSizes["lists."+l.Name] = uint64(len(l.Items))
+	}
+	for i, m := range macroNames {
+		opts = append(opts, cel.Variable(m, cel.BoolType))
+		c.macros[m] = i
+	}
+	env, err := cel.NewEnv(opts...)
+	if err != nil {
+		return nil, err
+	}
+	c.env = env
+	return c, nil
+}
+
+type celProgram struct {
+	prg cel.Program
+}
+
+func (p celProgram) eval(s *Scorer) (any, error) {
+	v, _, err := p.prg.Eval(&s.celAct)
+	if err != nil {
+		return nil, err
+	}
+	return celNative(v)
+}
+
+// celNative turns a CEL result into the Go values the renderer and the
+// engine use (the same as expr's: int64 for ints, []any for lists).
+func celNative(v ref.Val) (any, error) {
+	switch x := v.(type) {
+	case types.Bool:
+		return bool(x), nil
+	case types.Int:
+		return int64(x), nil
+	case types.String:
+		return string(x), nil
+	case types.Double:
+		return float64(x), nil
+	case *types.Err:
+		return nil, x
+	case types.Null:
+		return nil, nil
+	}
+	if l, ok := v.(traits.Lister); ok {
+		n, _ := l.Size().Value().(int64)
+		out := make([]any, 0, n)
+		for i := int64(0); i < n; i++ {
+			e, err := celNative(l.Get(types.Int(i)))
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, e)
+		}
+		return out, nil
+	}
+	return v.Value(), nil
+}
+
+// celEstimator bounds the sizes CEL cannot know: roaming lists and linked
+// platforms of real cards are short, strings of a record are short, and
+// constant lists have the size they have.
+type celEstimator struct{ lists map[string]uint64 }
+
+func (c celEstimator) EstimateSize(n cost.AstNode) *cost.SizeEstimate {
+	if p := n.Path(); len(p) > 0 {
+		switch p[0] {
+		case "roaming":
+			return &cost.SizeEstimate{Min: 0, Max: 64}
+		case "linked_platforms":
+			return &cost.SizeEstimate{Min: 0, Max: 32}
+		}
+		if size, ok := c.lists[p[0]]; ok {
+			return &cost.SizeEstimate{Min: size, Max: size}
+		}
+	}
+	if n.Type() != nil && n.Type().Kind() == types.StringKind {
+		return &cost.SizeEstimate{Min: 0, Max: 64}
+	}
+	return nil
+}
+
+func (c celEstimator) EstimateCallCost(function, overloadID string, target *cost.AstNode, args []cost.AstNode) *cost.CallEstimate {
+	switch function {
+	case "in_region", "days_between", "region_name":
+		return &cost.CallEstimate{CostEstimate: cost.CostEstimate{Min: 1, Max: 4}}
+	}
+	return nil
+}
+
+// compile parses, type-checks, bounds and plans one CEL expression.
+func (c *celCompiler) compile(src rules.Expr, owner string, wantBool bool) (program, map[string]bool, []*rules.Error) {
+	errAt := func(line, col int, code rules.Code, msg string) *rules.Error {
+		return &rules.Error{Pos: src.PosAt(celOffset(src.Src, line, col)), Rule: owner, Field: src.Key, Code: code, Msg: msg}
+	}
+	if c.maxSize > 0 && utf8.RuneCountInString(src.Src) > c.maxSize {
+		return nil, nil, []*rules.Error{errAt(1, 0, rules.CodeTooComplex,
+			fmt.Sprintf("expression is longer than %d characters; split it into macros", c.maxSize))}
+	}
+	parsed, iss := c.env.Parse(src.Src)
+	if iss.Err() != nil {
+		return nil, nil, c.issues(src.Src, iss, errAt, rules.CodeExprSyntax)
+	}
+	checked, iss := c.env.Check(parsed)
+	if iss.Err() != nil {
+		return nil, usedNames(parsed), c.issues(src.Src, iss, errAt, rules.CodeType)
+	}
+	used := usedNames(checked)
+	if wantBool && !checked.OutputType().IsExactType(cel.BoolType) {
+		return nil, used, []*rules.Error{errAt(1, 0, rules.CodeNotBoolean,
+			fmt.Sprintf("condition must be true or false, but this is %s", checked.OutputType()))}
+	}
+	est, err := c.env.EstimateCost(checked, celEstimator{lists: c.listSizes})
+	if err != nil {
+		return nil, used, []*rules.Error{errAt(1, 0, rules.CodeTooComplex, "cost cannot be estimated: "+err.Error())}
+	}
+	if est.Max > c.costLimit {
+		return nil, used, []*rules.Error{errAt(1, 0, rules.CodeTooComplex,
+			fmt.Sprintf("estimated cost up to %d is over the limit of %d; simplify it or split it into macros", est.Max, c.costLimit))}
+	}
+	prg, err := c.env.Program(checked, cel.EvalOptions(cel.OptOptimize), cel.CostLimit(c.costLimit))
+	if err != nil {
+		return nil, used, []*rules.Error{errAt(1, 0, rules.CodeType, err.Error())}
+	}
+	return celProgram{prg}, used, nil
+}
+
+func (c *celCompiler) issues(src string, iss *cel.Issues, errAt func(int, int, rules.Code, string) *rules.Error, def rules.Code) []*rules.Error {
+	var out []*rules.Error
+	for _, e := range iss.Errors() {
+		out = append(out, celError(src, e, errAt, def))
+	}
+	return out
+}
+
+var paramRefRE = regexp.MustCompile(`^(params|lists)\s*\.\s*([A-Za-z_][A-Za-z0-9_]*)`)
+
+func celError(src string, e *common.Error, errAt func(int, int, rules.Code, string) *rules.Error, def rules.Code) *rules.Error {
+	msg, code := e.Message, def
+	line, col := e.Location.Line(), e.Location.Column()
+	switch {
+	case strings.HasPrefix(msg, "undeclared reference to '"):
+		name := strings.TrimPrefix(msg, "undeclared reference to '")
+		name = name[:strings.IndexByte(name, '\'')]
+		if name == "params" || name == "lists" {
+			// params.X with no X declared: CEL names the root; name the field
+			rs := []rune(src)
+			off := celOffset(src, line, col)
+			if off >= 0 && off < len(rs) {
+				if m := paramRefRE.FindStringSubmatchIndex(string(rs[off:])); m != nil {
+					rest := string(rs[off:])
+					name = rest[m[2]:m[3]] + "." + rest[m[4]:m[5]]
+					col += utf8.RuneCountInString(rest[:m[4]])
+				}
+			}
+		}
+		switch {
+		case strings.HasPrefix(name, "params."):
+			code, msg = rules.CodeUndefinedParam, fmt.Sprintf("parameter %q is not declared under params", strings.TrimPrefix(name, "params."))
+		case strings.HasPrefix(name, "lists."):
+			code, msg = rules.CodeUndefinedList, fmt.Sprintf("list %q is not declared under lists", strings.TrimPrefix(name, "lists."))
+		default:
+			code, msg = rules.CodeUndefinedName, fmt.Sprintf("%s is not a field, derived value, population feature or macro", name)
+		}
+	case strings.Contains(msg, "undefined field '"):
+		code = rules.CodeUndefinedName
+	case strings.Contains(msg, "size limit") || strings.Contains(msg, "recursion"):
+		code = rules.CodeTooComplex
+	}
+	if strings.Contains(msg, "(string, simrisk.RegionSet)") && strings.Contains(msg, "@in") {
+		msg = "a region list: write in_region(x, lists.NAME)"
+	}
+	return errAt(line, col, code, msg)
+}
+
+// celOffset turns a CEL location (1-based line, 0-based column, in runes)
+// into a rune offset in src.
+func celOffset(src string, line, col int) int {
+	off, l := 0, 1
+	for _, r := range src {
+		if l == line {
+			break
+		}
+		off++
+		if r == '\n' {
+			l++
+		}
+	}
+	return off + col
+}
+
+// usedNames lists the identifiers an expression reads.
+func usedNames(a *cel.Ast) map[string]bool {
+	used := map[string]bool{}
+	celast.PostOrderVisit(a.NativeRep().Expr(), celast.NewExprVisitor(func(e celast.Expr) {
+		switch e.Kind() {
+		case celast.IdentKind:
+			used[e.AsIdent()] = true
+		case celast.SelectKind:
+			// a.b.c of qualified names: record the root too
+			root := e
+			for root.Kind() == celast.SelectKind {
+				root = root.AsSelect().Operand()
+			}
+			if root.Kind() == celast.IdentKind {
+				used[root.AsIdent()] = true
+			}
+		}
+	}))
+	if ref := a.NativeRep().ReferenceMap(); ref != nil {
+		for _, r := range ref {
+			if r.Name != "" {
+				used[r.Name] = true
+			}
+		}
+	}
+	return used
+}
+
+// celActivation resolves vocabulary names against the scorer's current card,
+// with no map per record; macros are evaluated once per card, on first use.
+type celActivation struct{ s *Scorer }
+
+func (a *celActivation) Parent() interpreter.Activation { return nil }
+
+func (a *celActivation) ResolveName(name string) (any, bool) {
+	e := &a.s.env
+	switch name {
+	case "msisdn":
+		return types.String(e.MSISDN), true
+	case "iccid":
+		return types.String(e.ICCID), true
+	case "operator":
+		return types.String(e.Operator), true
+	case "mvno":
+		return types.String(e.MVNO), true
+	case "kind":
+		return types.String(e.Kind), true
+	case "status":
+		return types.String(e.Status), true
+	case "opened_at":
+		return types.Int(e.OpenedAt), true
+	case "holder":
+		return types.String(e.Holder), true
+	case "id_region":
+		return types.String(e.IDRegion), true
+	case "last_voice_at":
+		return types.Int(e.LastVoiceAt), true
+	case "last_sms_at":
+		return types.Int(e.LastSMSAt), true
+	case "last_data_at":
+		return types.Int(e.LastDataAt), true
+	case "open_region":
+		return types.String(e.OpenRegion), true
+	case "roaming":
+		return e.Roaming, true
+	case "fraud_flag":
+		return types.String(e.FraudFlag), true
+	case "complaints":
+		return types.Int(e.Complaints), true
+	case "alerts_30d":
+		return types.Int(e.Alerts30d), true
+	case "verify_required_at":
+		return types.Int(e.VerifyRequired), true
+	case "verified_at":
+		return types.Int(e.VerifiedAt), true
+	case "recycled":
+		return types.Bool(e.Recycled), true
+	case "released_at":
+		return types.Int(e.ReleasedAt), true
+	case "renewed":
+		return types.Bool(e.Renewed), true
+	case "linked_platforms":
+		return e.LinkedPlatforms, true
+	case "iot.test_plan":
+		return types.Bool(e.IoT.TestPlan), true
+	case "iot.nondirected_data":
+		return types.Bool(e.IoT.NondirectedData), true
+	case "iot.nondirected_voice":
+		return types.Bool(e.IoT.NondirectedVoice), true
+	case "iot.nondirected_sms":
+		return types.Bool(e.IoT.NondirectedSMS), true
+	case "iot.directed_voice":
+		return types.Bool(e.IoT.DirectedVoice), true
+	case "iot.directed_sms":
+		return types.Bool(e.IoT.DirectedSMS), true
+	case "iot.user_realnamed":
+		return types.Bool(e.IoT.UserRealnamed), true
+	case "iot.business":
+		return types.String(e.IoT.Business), true
+	case "iot.handler_verified":
+		return types.Bool(e.IoT.HandlerVerified), true
+	case "iot.province_approval":
+		return types.Bool(e.IoT.ProvinceApproval), true
+	case "iot.group_approval":
+		return types.Bool(e.IoT.GroupApproval), true
+	case "as_of":
+		return types.Int(e.AsOf), true
+	case "days_since_opened":
+		return types.Int(e.DaysSinceOpened), true
+	case "days_since_last_voice":
+		return types.Int(e.DaysSinceLastVoice), true
+	case "days_since_last_sms":
+		return types.Int(e.DaysSinceLastSMS), true
+	case "days_since_last_data":
+		return types.Int(e.DaysSinceLastData), true
+	case "days_since_last_activity":
+		return types.Int(e.DaysSinceLastActivity), true
+	case "days_since_verified":
+		return types.Int(e.DaysSinceVerified), true
+	case "verification_pending":
+		return types.Bool(e.VerificationPending), true
+	case "freeze_days":
+		return types.Int(e.FreezeDays), true
+	case "segment":
+		return types.String(e.Segment), true
+	case "segment_operator":
+		return types.String(e.SegmentOperator), true
+	case "segment_kind":
+		return types.String(e.SegmentKind), true
+	case "segment_mvno":
+		return types.Bool(e.SegmentMVNO), true
+	case "valid":
+		return types.Bool(e.Valid), true
+	case "never":
+		return types.Int(e.Never), true
+	case "pop.cards_on_operator":
+		return types.Int(e.Pop.CardsOnOperator), true
+	case "pop.cards_total":
+		return types.Int(e.Pop.CardsTotal), true
+	case "pop.cards_same_day":
+		return types.Int(e.Pop.CardsSameDay), true
+	case "pop.operators":
+		return types.Int(e.Pop.Operators), true
+	}
+	if i, ok := a.s.e.celMacroIdx[name]; ok {
+		return a.s.macroValue(i), true
+	}
+	return nil, false
+}
