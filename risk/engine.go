@@ -20,7 +20,7 @@ type Engine struct {
 	all                   []*compiledRule // every rule, disabled ones included
 	bands                 []*rules.Band
 	verifyHours           int
-	pool                  sync.Pool // *Scorer
+	pool                  sync.Pool      // *Scorer
 	celMacros             []program      // CEL macros, evaluated once per card on first use
 	celMacroIdx           map[string]int // CEL macro name -> index
 }
