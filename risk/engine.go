@@ -2,8 +2,10 @@ package risk
 
 import (
 	"fmt"
+	"runtime"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"unicode/utf8"
 
 	"github.com/expr-lang/expr/conf"
@@ -141,7 +143,7 @@ func withSnippets(rs *rules.RuleSet, errs rules.ErrorList) rules.ErrorList {
 func check(rs *rules.RuleSet, cc compileConfig, c *rules.Collector) *Engine {
 	x := &exprCompiler{
 		rs:       rs,
-		cfg:      func() *conf.Config { return exprConfig(cc.maxNodes) },
+		cfg:      sharedConfig(cc.maxNodes),
 		lists:    map[string]any{},
 		macros:   map[string]*rules.Macro{},
 		badMacro: map[string]bool{},
@@ -258,7 +260,32 @@ func check(rs *rules.RuleSet, cc compileConfig, c *rules.Collector) *Engine {
 			Msg: "the rule set has no score bands; one file must give bands (score -> level -> minimum outcome)"})
 	}
 	e.bands = rs.Bands
-	for _, r := range rs.Rules {
+	// CEL's parser is the slow part of loading; cel.Env is safe for
+	// concurrent use, so CEL conditions compile on all cores first.
+	celWhen := make([]celResult, len(rs.Rules))
+	if cx != nil {
+		var wg sync.WaitGroup
+		var next atomic.Int64
+		for w := 0; w < runtime.GOMAXPROCS(0); w++ {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for {
+					i := int(next.Add(1)) - 1
+					if i >= len(rs.Rules) {
+						return
+					}
+					r := rs.Rules[i]
+					if r.Language == rules.LangCEL && r.When.Src != "" {
+						p, used, errs := cx.compile(r.When, r.ID, true)
+						celWhen[i] = celResult{p, used, errs, true}
+					}
+				}
+			}()
+		}
+		wg.Wait()
+	}
+	for ri, r := range rs.Rules {
 		cr := &compiledRule{id: r.ID, title: r.Title, tags: r.Tags, score: r.Score, outcome: r.Outcome,
 			shadow: r.Mode == rules.Shadow, enabled: r.Enabled, lang: r.Language}
 		if cr.tags == nil {
@@ -273,7 +300,14 @@ func check(rs *rules.RuleSet, cc compileConfig, c *rules.Collector) *Engine {
 		if r.Language == rules.LangCEL {
 			compile = cx.compile
 		}
-		prog, used, errs := compile(r.When, r.ID, true)
+		var prog program
+		var used map[string]bool
+		var errs []*rules.Error
+		if celWhen[ri].done {
+			prog, used, errs = celWhen[ri].prog, celWhen[ri].used, celWhen[ri].errs
+		} else {
+			prog, used, errs = compile(r.When, r.ID, true)
+		}
 		for n := range used {
 			if l, ok := macroLang[n]; ok && l != r.Language {
 				errs = append(errs, &rules.Error{Pos: r.When.Pos, Rule: r.ID, Field: "when", Code: rules.CodeBadLanguage,
@@ -286,7 +320,12 @@ func check(rs *rules.RuleSet, cc compileConfig, c *rules.Collector) *Engine {
 		}
 		cr.when = prog
 		if r.Reason.Src != "" {
-			parts, errs := template(r.Reason, r.ID, compile)
+			parts, errs := template(r.Reason, r.ID, func(src rules.Expr, owner string, wantBool bool) (program, map[string]bool, []*rules.Error) {
+				if p, name, ok := simpleName(rs, src.Src); ok {
+					return p, map[string]bool{name: true}, nil
+				}
+				return compile(src, owner, wantBool)
+			})
 			for _, er := range errs {
 				c.Add(er)
 			}
@@ -298,6 +337,26 @@ func check(rs *rules.RuleSet, cc compileConfig, c *rules.Collector) *Engine {
 		}
 	}
 	return e
+}
+
+type celResult struct {
+	prog program
+	used map[string]bool
+	errs []*rules.Error
+	done bool
+}
+
+// sharedConfig builds the expr configuration once per compile: building it
+// reflects over the whole vocabulary. Compiles of one rule set run one after
+// another, so they can share it.
+func sharedConfig(maxNodes uint) func() *conf.Config {
+	var cfg *conf.Config
+	return func() *conf.Config {
+		if cfg == nil {
+			cfg = exprConfig(maxNodes)
+		}
+		return cfg
+	}
 }
 
 // personalNames may not be printed by a reason template.

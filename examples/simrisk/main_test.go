@@ -5,6 +5,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -150,4 +151,30 @@ func TestScoreWithIDKey(t *testing.T) {
 	require.Equal(t, 0, code)
 	require.Contains(t, stdout, `"msisdn":"13800138000"`)
 	require.NotContains(t, stdout, "11010519491231002X")
+}
+
+// lint, test and score work the same for a CEL rule file as for an expr one.
+func TestCELRuleFiles(t *testing.T) {
+	code, stdout, _ := runCLI("test", "../../rules/packs/default-cel")
+	require.Equal(t, 0, code, stdout)
+	require.Regexp(t, `(?m)^65 passed, 0 failed$`, stdout)
+	code, _, _ = runCLI("lint", "pack:default-cel")
+	require.Equal(t, 0, code)
+
+	dir := t.TempDir()
+	bad := filepath.Join(dir, "bad.yaml")
+	require.NoError(t, os.WriteFile(bad, []byte("language: cel\nbands: [{min: 0, level: low, outcome: pass}]\nrules:\n  - id: a\n    when: |\n      valid &&\n        size(roaming) > params.max_roams\n    outcome: pass\n"), 0o644))
+	code, stdout, _ = runCLI("lint", bad)
+	require.Equal(t, 1, code)
+	require.Equal(t, bad+`:7:32: rule "a": [undefined_param] parameter "max_roams" is not declared under params`+"\n", stdout)
+
+	out1, out2 := filepath.Join(dir, "a.jsonl"), filepath.Join(dir, "b.jsonl")
+	code, _, stderr := runCLI("score", "--pack", "default", "--as-of", "2026-11-01", "--in", "../../datasets/sample/cards.jsonl", "--out", out1)
+	require.Equal(t, 0, code, stderr)
+	code, _, stderr = runCLI("score", "--pack", "default-cel", "--as-of", "2026-11-01", "--in", "../../datasets/sample/cards.jsonl", "--out", out2)
+	require.Equal(t, 0, code, stderr)
+	a, _ := os.ReadFile(out1)
+	b, _ := os.ReadFile(out2)
+	strip := regexp.MustCompile(`"ruleset":"[^"]*"`)
+	require.Equal(t, strip.ReplaceAllString(string(a), ""), strip.ReplaceAllString(string(b), ""))
 }

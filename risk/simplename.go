@@ -1,0 +1,81 @@
+package risk
+
+import (
+	"reflect"
+	"strings"
+	"sync"
+
+	"github.com/simrisk/simrisk/rules"
+)
+
+// A reason placeholder that is only a name ({alerts_30d},
+// {params.dormant_days}) needs no expression engine: it reads the value
+// directly. This keeps loading fast (most placeholders are names) and means
+// the same in both languages.
+
+type nameProgram struct{ read func(*env) any }
+
+func (p nameProgram) eval(s *Scorer) (any, error) { return p.read(&s.env), nil }
+
+type constProgram struct{ v any }
+
+func (p constProgram) eval(*Scorer) (any, error) { return p.v, nil }
+
+var (
+	readersOnce sync.Once
+	readers     map[string]func(*env) any
+)
+
+// envReaders maps each vocabulary name to a reader of its field, from the
+// env struct's expr tags (nested structs give dotted names).
+func envReaders() map[string]func(*env) any {
+	readersOnce.Do(func() {
+		readers = map[string]func(*env) any{}
+		var walk func(t reflect.Type, prefix string, index []int)
+		walk = func(t reflect.Type, prefix string, index []int) {
+			for i := 0; i < t.NumField(); i++ {
+				f := t.Field(i)
+				tag := f.Tag.Get("expr")
+				if tag == "" {
+					continue
+				}
+				idx := append(append([]int(nil), index...), i)
+				name := prefix + tag
+				if f.Type.Kind() == reflect.Struct {
+					walk(f.Type, name+".", idx)
+					continue
+				}
+				readers[name] = func(e *env) any {
+					v := reflect.ValueOf(e).Elem().FieldByIndex(idx).Interface()
+					if n, ok := v.(int); ok {
+						return int64(n) // both languages render int64
+					}
+					return v
+				}
+			}
+		}
+		walk(reflect.TypeOf(env{}), "", nil)
+	})
+	return readers
+}
+
+// simpleName compiles a placeholder that is just a vocabulary name or a
+// parameter; ok is false for anything else.
+func simpleName(rs *rules.RuleSet, src string) (program, string, bool) {
+	name := strings.TrimSpace(src)
+	for _, c := range name {
+		if !(c == '_' || c == '.' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9') {
+			return nil, "", false
+		}
+	}
+	if p, ok := strings.CutPrefix(name, "params."); ok {
+		if par := rs.Param(p); par != nil {
+			return constProgram{par.Value}, name, true
+		}
+		return nil, "", false
+	}
+	if r, ok := envReaders()[name]; ok && name != "roaming" && name != "linked_platforms" {
+		return nameProgram{r}, name, true
+	}
+	return nil, "", false
+}
