@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/simrisk/simrisk/risk"
+	"github.com/simrisk/simrisk/rules"
 )
 
 // benchCards makes n varied, valid cards and their population.
@@ -30,25 +31,43 @@ func benchCards(b *testing.B, n int) ([]*risk.Record, *risk.Population) {
 	return recs, pop
 }
 
-// BenchmarkScore scores one card at a time with a reused Scorer and
-// Decision: the per-card hot path.
-func BenchmarkScore(b *testing.B) {
-	eng := defaultEngine(b)
-	recs, pop := benchCards(b, 1024)
-	s := eng.NewScorer(risk.AsOfTime(asOf), risk.WithPopulation(pop))
-	var d risk.Decision
-	b.ReportAllocs()
-	b.ResetTimer()
-	hits := 0
-	for i := 0; i < b.N; i++ {
-		if err := s.ScoreInto(recs[i%len(recs)], &d); err != nil {
-			b.Fatal(err)
-		}
-		hits += len(d.Hits)
+func packEngine(b *testing.B, name string) *risk.Engine {
+	rs, err := rules.Pack(name)
+	if err != nil {
+		b.Fatal(err)
 	}
-	b.StopTimer()
-	if hits == 0 {
-		b.Fatal("no rule fired: the benchmark measures nothing")
+	eng, err := risk.Compile(rs)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return eng
+}
+
+var benchPacks = []struct{ lang, pack string }{{"expr", "default"}, {"cel", "default-cel"}}
+
+// BenchmarkScore scores one card at a time with a reused Scorer and
+// Decision: the per-card hot path, for the default pack in each language.
+func BenchmarkScore(b *testing.B) {
+	recs, pop := benchCards(b, 1024)
+	for _, p := range benchPacks {
+		b.Run(p.lang, func(b *testing.B) {
+			eng := packEngine(b, p.pack)
+			s := eng.NewScorer(risk.AsOfTime(asOf), risk.WithPopulation(pop))
+			var d risk.Decision
+			b.ReportAllocs()
+			b.ResetTimer()
+			hits := 0
+			for i := 0; i < b.N; i++ {
+				if err := s.ScoreInto(recs[i%len(recs)], &d); err != nil {
+					b.Fatal(err)
+				}
+				hits += len(d.Hits)
+			}
+			b.StopTimer()
+			if hits == 0 {
+				b.Fatal("no rule fired: the benchmark measures nothing")
+			}
+		})
 	}
 }
 
@@ -75,19 +94,21 @@ func BenchmarkScoreParallel(b *testing.B) {
 // BenchmarkScoreBatch scores a batch of 10,000 cards with the worker pool.
 // ns/op is per batch; cards/s is reported.
 func BenchmarkScoreBatch(b *testing.B) {
-	eng := defaultEngine(b)
 	recs, pop := benchCards(b, 10000)
-	for _, w := range []int{1, 2} {
-		b.Run(fmt.Sprintf("workers-%d", w), func(b *testing.B) {
-			b.ReportAllocs()
-			for i := 0; i < b.N; i++ {
-				res := eng.ScoreBatch(context.Background(), recs, risk.AsOfTime(asOf), risk.WithPopulation(pop), risk.Workers(w))
-				if res[len(res)-1].Err != nil {
-					b.Fatal(res[len(res)-1].Err)
+	for _, p := range benchPacks {
+		eng := packEngine(b, p.pack)
+		for _, w := range []int{1, 2} {
+			b.Run(fmt.Sprintf("%s/workers-%d", p.lang, w), func(b *testing.B) {
+				b.ReportAllocs()
+				for i := 0; i < b.N; i++ {
+					res := eng.ScoreBatch(context.Background(), recs, risk.AsOfTime(asOf), risk.WithPopulation(pop), risk.Workers(w))
+					if res[len(res)-1].Err != nil {
+						b.Fatal(res[len(res)-1].Err)
+					}
 				}
-			}
-			b.ReportMetric(float64(len(recs)*b.N)/b.Elapsed().Seconds(), "cards/s")
-		})
+				b.ReportMetric(float64(len(recs)*b.N)/b.Elapsed().Seconds(), "cards/s")
+			})
+		}
 	}
 }
 

@@ -310,7 +310,14 @@ func check(rs *rules.RuleSet, cc compileConfig, c *rules.Collector) *Engine {
 		}
 		for n := range used {
 			if l, ok := macroLang[n]; ok && l != r.Language {
-				errs = append(errs, &rules.Error{Pos: r.When.Pos, Rule: r.ID, Field: "when", Code: rules.CodeBadLanguage,
+				// say why the name is unknown here, instead of that it is
+				kept := errs[:0]
+				for _, er := range errs {
+					if er.Code != rules.CodeUndefinedName || !strings.HasPrefix(er.Msg, n+" ") {
+						kept = append(kept, er)
+					}
+				}
+				errs = append(kept, &rules.Error{Pos: r.When.Pos, Rule: r.ID, Field: "when", Code: rules.CodeBadLanguage,
 					Msg: fmt.Sprintf("macro %q is written in %s; a %s rule cannot use it", n, l, r.Language)})
 				prog = nil
 			}

@@ -59,23 +59,32 @@ func FuzzParseTime(f *testing.F) {
 	})
 }
 
-// FuzzCompileWhen: any expression in a rule either compiles to an Engine that
-// scores without panicking, or is a positioned compile error.
+// FuzzCompileWhen: any expression in a rule, in expr or CEL, either compiles
+// to an Engine that scores without panicking, or is a positioned compile
+// error.
 func FuzzCompileWhen(f *testing.F) {
-	rs, _ := rules.Pack("default")
-	for _, r := range rs.Rules {
-		f.Add(r.When.Src)
+	for _, pack := range []string{"default", "default-cel"} {
+		rs, _ := rules.Pack(pack)
+		for _, r := range rs.Rules {
+			f.Add(r.When.Src, pack == "default-cel")
+		}
 	}
-	for _, s := range []string{"valid &&", "linked_platforms[9] == 'x'", "1/0 > 1", "params.x", "lists", "all(roaming, .days_ago > 1)", strings.Repeat("(", 50)} {
-		f.Add(s)
+	for _, s := range []string{"valid &&", "linked_platforms[9] == 'x'", "1/0 > 1", "params.x", "lists", "all(roaming, .days_ago > 1)",
+		"roaming.all(r, r.days_ago > 1)", "size(linked_platforms) / 0 > 1", strings.Repeat("(", 50)} {
+		f.Add(s, false)
+		f.Add(s, true)
 	}
 	data, _ := os.ReadFile("../rules/packs/default/default.yaml")
 	head := string(data[:strings.Index(string(data), "\nrules:")])
 	c := card()
 	c.Roaming = []risk.Roaming{{Region: "KH", LastSeen: risk.Date(2026, 10, 1)}}
 	c.LinkedPlatforms = []string{"jd"}
-	f.Fuzz(func(t *testing.T, when string) {
-		src := head + "\nrules:\n  - id: fz\n    outcome: verify\n    when: " + strconvQuote(when) + "\n"
+	f.Fuzz(func(t *testing.T, when string, cel bool) {
+		lang := "expr"
+		if cel {
+			lang = "cel"
+		}
+		src := head + "\nrules:\n  - id: fz\n    outcome: verify\n    language: " + lang + "\n    when: " + strconvQuote(when) + "\n"
 		set, err := rules.Parse(rules.Source{Name: "f.yaml", Data: []byte(src)})
 		if err != nil {
 			return

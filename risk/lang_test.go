@@ -2,6 +2,7 @@ package risk_test
 
 import (
 	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -143,4 +144,70 @@ func TestCELCostLimit(t *testing.T) {
 	eng, err := risk.Compile(rs, risk.WithCELCostLimit(1<<40))
 	require.NoError(t, err, "a larger limit admits it")
 	_ = eng
+}
+
+// The CEL cost limit is enforced at run time too: a card far larger than
+// the estimate assumed (300 roaming entries against 64) fails that rule for
+// that card, and the other rules still decide.
+func TestCELCostLimitAtRunTime(t *testing.T) {
+	src := "language: cel\nbands: [{min: 0, level: low, outcome: pass}]\nrules:\n" +
+		"  - {id: pairs, when: 'roaming.all(a, roaming.all(b, a.region != \"\" || b.region != \"\"))', outcome: monitor}\n" +
+		"  - {id: ok, when: 'valid', outcome: verify, score: 10}\n"
+	rs, err := rules.Parse(rules.Source{Name: "c.yaml", Data: []byte(src)})
+	require.NoError(t, err)
+	_, err = risk.Compile(rs, risk.WithCELCostLimit(1))
+	require.ErrorIs(t, err, rules.CodeTooComplex)
+	var est uint64
+	_, err = fmt.Sscanf(err.Error()[strings.Index(err.Error(), "up to ")+6:], "%d", &est)
+	require.NoError(t, err)
+	eng, err := risk.Compile(rs, risk.WithCELCostLimit(est))
+	require.NoError(t, err)
+
+	c := card()
+	for i := 0; i < 300; i++ {
+		c.Roaming = append(c.Roaming, risk.Roaming{Region: "JP", LastSeen: risk.Date(2026, 10, 1)})
+	}
+	d, err := eng.Score(c, risk.AsOfTime(asOf))
+	require.NoError(t, err)
+	require.Len(t, d.Errors, 1)
+	require.Equal(t, "pairs", d.Errors[0].Rule)
+	require.Contains(t, d.Errors[0].Message, "cost limit exceeded")
+	require.True(t, d.Fired("ok"))
+
+	c.Roaming = c.Roaming[:10]
+	d, err = eng.Score(c, risk.AsOfTime(asOf))
+	require.NoError(t, err)
+	require.Empty(t, d.Errors)
+	require.True(t, d.Fired("pairs"))
+}
+
+// A file's language is the default; a rule may override it, and macros
+// belong to their file's language.
+func TestMixedLanguages(t *testing.T) {
+	src := `language: expr
+bands: [{min: 0, level: low, outcome: pass}]
+macros:
+  roams: len(roaming) > 0
+rules:
+  - {id: e, when: 'roams && any(roaming, .region == "KH")', outcome: monitor}
+  - {id: c, language: cel, when: 'roaming.exists(r, r.region == "KH")', outcome: monitor}
+  - {id: bad, language: cel, when: 'roams', outcome: monitor}
+`
+	rs, err := rules.Parse(rules.Source{Name: "m.yaml", Data: []byte(src)})
+	require.NoError(t, err)
+	_, err = risk.Compile(rs)
+	require.ErrorIs(t, err, rules.CodeBadLanguage)
+	require.Len(t, rules.AsList(err), 1)
+	require.Contains(t, err.Error(), `m.yaml:8:37: rule "bad": [bad_language] macro "roams" is written in expr; a cel rule cannot use it`)
+
+	rs, err = rules.Parse(rules.Source{Name: "m.yaml", Data: []byte(strings.Replace(src, "  - {id: bad, language: cel, when: 'roams', outcome: monitor}\n", "", 1))})
+	require.NoError(t, err)
+	eng, err := risk.Compile(rs)
+	require.NoError(t, err)
+	c := card()
+	c.Roaming = []risk.Roaming{{Region: "KH", LastSeen: risk.Date(2026, 10, 1)}}
+	d, err := eng.Score(c, risk.AsOfTime(asOf))
+	require.NoError(t, err)
+	require.True(t, d.Fired("e"))
+	require.True(t, d.Fired("c"))
 }
