@@ -3,6 +3,7 @@ package datasets
 import (
 	"fmt"
 	"io"
+	"os"
 	"path/filepath"
 	"strings"
 
@@ -109,4 +110,30 @@ func (c *readConfig) finish(rec *risk.Record) error {
 		rec.Holder = k
 	}
 	return rec.Validate(c.asOf)
+}
+
+// LoadRecords reads a whole record file (JSON Lines, or CSV by its .csv
+// name) validated at asOf; any rejected record is an error. It is a
+// risk.RecordLoader for rule tests' population files.
+func LoadRecords(path string, asOf risk.Time) ([]*risk.Record, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	rd, err := NewRecordReader(f, FormatOf(path), asOf)
+	if err != nil {
+		return nil, err
+	}
+	var out []*risk.Record
+	for {
+		r, err := rd.Read()
+		if err == io.EOF {
+			return out, nil
+		}
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", path, err)
+		}
+		out = append(out, r)
+	}
 }

@@ -3,6 +3,7 @@ package risk
 import (
 	"encoding/json"
 	"fmt"
+	"os"
 	"strings"
 
 	"github.com/simrisk/simrisk/rules"
@@ -45,11 +46,55 @@ func RunTests(rs *rules.RuleSet, opts ...CompileOption) (*TestReport, error) {
 	return eng.RunTests(rs.Tests), nil
 }
 
+// RecordLoader reads the records of a test's population file, validated at
+// asOf (rejected records are an error: a fixture must be clean).
+type RecordLoader func(path string, asOf Time) ([]*Record, error)
+
+type testConfig struct{ load RecordLoader }
+
+// TestOption configures Engine.RunTests.
+type TestOption func(*testConfig)
+
+// WithRecordLoader reads population files of tests (`population: FILE`).
+// Without it only JSON Lines files on disk can be read; package datasets'
+// LoadRecords reads CSV too, and `simrisk test` uses it.
+func WithRecordLoader(l RecordLoader) TestOption { return func(c *testConfig) { c.load = l } }
+
+// loadJSONL is the default RecordLoader: JSON Lines files only.
+func loadJSONL(path string, asOf Time) ([]*Record, error) {
+	if strings.HasSuffix(strings.ToLower(path), ".csv") {
+		return nil, fmt.Errorf("%s: CSV population files need a record loader (risk.WithRecordLoader(datasets.LoadRecords))", path)
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	var out []*Record
+	for i, line := range strings.Split(string(data), "\n") {
+		if strings.TrimSpace(line) == "" {
+			continue
+		}
+		r := new(Record)
+		if err := json.Unmarshal([]byte(line), r); err != nil {
+			return nil, fmt.Errorf("%s:%d: %v", path, i+1, err)
+		}
+		if err := r.Validate(asOf); err != nil {
+			return nil, fmt.Errorf("%s:%d: %v", path, i+1, err)
+		}
+		out = append(out, r)
+	}
+	return out, nil
+}
+
 // RunTests runs test cases against the engine.
-func (e *Engine) RunTests(cases []*rules.TestCase) *TestReport {
+func (e *Engine) RunTests(cases []*rules.TestCase, opts ...TestOption) *TestReport {
+	cfg := testConfig{load: loadJSONL}
+	for _, o := range opts {
+		o(&cfg)
+	}
 	rep := &TestReport{}
 	for _, tc := range cases {
-		res := e.runCase(tc)
+		res := e.runCase(tc, cfg)
 		if res.Passed() {
 			rep.Passed++
 		} else {
@@ -93,7 +138,7 @@ func testRecord(m map[string]any, asOf Time, msisdn, holder string) (*Record, er
 	return r, nil
 }
 
-func (e *Engine) runCase(tc *rules.TestCase) TestResult {
+func (e *Engine) runCase(tc *rules.TestCase, cfg testConfig) TestResult {
 	res := TestResult{Name: tc.Name, Pos: tc.Pos}
 	fail := func(format string, args ...any) { res.Failures = append(res.Failures, fmt.Sprintf(format, args...)) }
 	asOf, err := ParseTime(tc.AsOf)
@@ -115,6 +160,16 @@ func (e *Engine) runCase(tc *rules.TestCase) TestResult {
 			return res
 		}
 		pop.Add(r)
+	}
+	if tc.Population != "" {
+		recs, err := cfg.load(tc.Population, asOf)
+		if err != nil {
+			fail("population: %v", err)
+			return res
+		}
+		for _, r := range recs {
+			pop.Add(r)
+		}
 	}
 	s := e.NewScorer(AsOfTime(asOf), WithPopulation(pop))
 	d, err := s.Score(card)

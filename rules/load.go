@@ -745,6 +745,14 @@ func (l *loader) testCases(n *yaml.Node) {
 				if m, ok := l.record(v, t.Name, f); ok {
 					t.Card, haveCard = m, true
 				}
+			case "population":
+				if p, ok := l.str(v, t.Name, f); ok {
+					if p == "" || filepath.IsAbs(p) {
+						l.errf(v, t.Name, f, CodeBadValue, "population: give a record file path relative to this file")
+					} else {
+						t.Population = path.Join(path.Dir(filepath.ToSlash(l.file_)), filepath.ToSlash(p))
+					}
+				}
 			case "others":
 				if v.Kind != yaml.SequenceNode {
 					l.errf(v, t.Name, f, CodeBadValue, "others: want a list of cards, got %s", kindName(v))

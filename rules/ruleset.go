@@ -245,7 +245,11 @@ type TestCase struct {
 	AsOf   string
 	Card   map[string]any
 	Others []map[string]any
-	Expect Expect
+	// Population names a record file (JSON Lines, or CSV by its .csv name)
+	// whose cards join the card and its others in the test's population; the
+	// path is relative to the test's file. Empty when the test has none.
+	Population string
+	Expect     Expect
 	Pos    Pos
 	File   string
 }

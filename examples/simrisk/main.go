@@ -321,12 +321,13 @@ func cmdTest(args []string, stdout, stderr io.Writer) int {
 		printErrors(stderr, err)
 		return 1
 	}
-	rep, err := risk.RunTests(rs)
+	eng, err := risk.Compile(rs)
 	if err != nil {
 		fmt.Fprintln(stderr, "simrisk test: the rules cannot be used:")
 		printErrors(stderr, err)
 		return 1
 	}
+	rep := eng.RunTests(rs.Tests, risk.WithRecordLoader(datasets.LoadRecords))
 	for _, r := range rep.Results {
 		if r.Passed() {
 			continue

@@ -178,3 +178,25 @@ func TestCELRuleFiles(t *testing.T) {
 	strip := regexp.MustCompile(`"ruleset":"[^"]*"`)
 	require.Equal(t, strip.ReplaceAllString(string(a), ""), strip.ReplaceAllString(string(b), ""))
 }
+
+// A rule test may take its population from a record file, JSON Lines or CSV.
+func TestRuleTestPopulationFile(t *testing.T) {
+	dir := t.TempDir()
+	csv := "msisdn,opened_at,holder\n13800000001,2024-01-01,h-1\n13800000002,2024-01-01,h-1\n13800000003,2024-01-01,h-1\n13800000004,2024-01-01,h-1\n13800000005,2024-01-01,h-1\n"
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "five.csv"), []byte(csv), 0o644))
+	jsonl := `{"msisdn":"13800000001","opened_at":"2024-01-01","holder":"h-1"}` + "\n"
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "one.jsonl"), []byte(jsonl), 0o644))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "r.yaml"), []byte(`
+bands: [{min: 0, level: low, outcome: pass}]
+rules:
+  - {id: many, when: pop.cards_on_operator > 5, outcome: verify}
+tests:
+  - {name: sixth card, as_of: 2026-11-01, card: {holder: h-1}, population: five.csv, expect: {fires: [many]}}
+  - {name: second card, as_of: 2026-11-01, card: {holder: h-1}, population: one.jsonl, expect: {not_fires: [many]}}
+  - {name: missing file, as_of: 2026-11-01, card: {holder: h-1}, population: nope.csv, expect: {not_fires: [many]}}
+`), 0o644))
+	code, stdout, _ := runCLI("test", filepath.Join(dir, "r.yaml"))
+	require.Equal(t, 1, code)
+	require.Contains(t, stdout, "missing file\n    population: open "+filepath.Join(dir, "nope.csv")+": no such file or directory\n")
+	require.True(t, strings.HasSuffix(stdout, "2 passed, 1 failed\n"), stdout)
+}
