@@ -250,8 +250,8 @@ type TestCase struct {
 	// path is relative to the test's file. Empty when the test has none.
 	Population string
 	Expect     Expect
-	Pos    Pos
-	File   string
+	Pos        Pos
+	File       string
 }
 
 // Expect is what a test case requires of the decision.
