@@ -38,6 +38,9 @@ type compiledRule struct {
 	when    program
 	reason  []tmplPart
 	lang    string
+	// fallback names the evaluator the condition runs on when it could not
+	// be compiled to closures; empty for compiled rules.
+	fallback string
 }
 
 type tmplPart struct {
@@ -46,6 +49,7 @@ type tmplPart struct {
 }
 
 type compileConfig struct {
+	reference    bool
 	maxNodes     uint
 	maxCELSize   int
 	celCostLimit uint64
@@ -69,6 +73,14 @@ func WithMaxNodes(n int) CompileOption {
 		c.maxNodes = uint(n)
 		return nil
 	}
+}
+
+// WithReferenceEvaluator compiles every expression for the reference
+// evaluators (expr's VM, cel-go's interpreter) instead of the compiled
+// evaluator. Decisions are the same; it is slower. For debugging and for
+// differential tests.
+func WithReferenceEvaluator() CompileOption {
+	return func(c *compileConfig) error { c.reference = true; return nil }
 }
 
 // WithCELCostLimit sets the cost limit of one CEL expression (default
@@ -142,12 +154,13 @@ func withSnippets(rs *rules.RuleSet, errs rules.ErrorList) rules.ErrorList {
 
 func check(rs *rules.RuleSet, cc compileConfig, c *rules.Collector) *Engine {
 	x := &exprCompiler{
-		rs:       rs,
-		cfg:      sharedConfig(cc.maxNodes),
-		lists:    map[string]any{},
-		macros:   map[string]*rules.Macro{},
-		badMacro: map[string]bool{},
-		c:        c,
+		rs:        rs,
+		cfg:       sharedConfig(cc.maxNodes),
+		reference: cc.reference,
+		lists:     map[string]any{},
+		macros:    map[string]*rules.Macro{},
+		badMacro:  map[string]bool{},
+		c:         c,
 	}
 	top := vocabTop()
 	for _, l := range rs.Lists {
@@ -326,6 +339,11 @@ func check(rs *rules.RuleSet, cc compileConfig, c *rules.Collector) *Engine {
 			c.Add(er)
 		}
 		cr.when = prog
+		if prog != nil {
+			if _, ok := prog.(closureProgram); !ok {
+				cr.fallback = "the reference evaluator (" + map[string]string{rules.LangExpr: "expr's VM", rules.LangCEL: "cel-go's interpreter"}[r.Language] + ")"
+			}
+		}
 		if r.Reason.Src != "" {
 			parts, errs := template(r.Reason, r.ID, func(src rules.Expr, owner string, wantBool bool) (program, map[string]bool, []*rules.Error) {
 				if p, name, ok := simpleName(rs, src.Src); ok {
@@ -448,13 +466,17 @@ func (e *Engine) Digest() string { return e.digest }
 
 // RuleInfo describes one compiled rule.
 type RuleInfo struct {
-	ID      string
-	Title   string
-	Tags    []string
-	Score   float64
-	Outcome rules.Outcome
-	Shadow  bool
-	Enabled bool
+	ID       string
+	Title    string
+	Tags     []string
+	Score    float64
+	Outcome  rules.Outcome
+	Shadow   bool
+	Enabled  bool
+	Language string
+	// Fallback is empty when the rule's condition runs compiled to Go
+	// closures, and otherwise names the reference evaluator it runs on.
+	Fallback string
 }
 
 // Rules lists the rule set's rules in order, disabled ones included.
@@ -462,7 +484,7 @@ func (e *Engine) Rules() []RuleInfo {
 	out := make([]RuleInfo, len(e.all))
 	for i, r := range e.all {
 		out[i] = RuleInfo{ID: r.id, Title: r.title, Tags: append([]string(nil), r.tags...), Score: r.score,
-			Outcome: r.outcome, Shadow: r.shadow, Enabled: r.enabled}
+			Outcome: r.outcome, Shadow: r.shadow, Enabled: r.enabled, Language: r.lang, Fallback: r.fallback}
 	}
 	return out
 }

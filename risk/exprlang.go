@@ -81,13 +81,14 @@ func vocabTop() map[string]bool {
 
 // exprCompiler compiles the expressions of one rule set.
 type exprCompiler struct {
-	rs       *rules.RuleSet
-	cfg      func() *conf.Config
-	params   map[string]ast.Node // fresh node per use: see constNode
-	lists    map[string]any
-	macros   map[string]*rules.Macro
-	badMacro map[string]bool // macros with errors of their own
-	c        *rules.Collector
+	rs        *rules.RuleSet
+	reference bool // no lowering: every expression on expr's VM
+	cfg       func() *conf.Config
+	params    map[string]ast.Node // fresh node per use: see constNode
+	lists     map[string]any
+	macros    map[string]*rules.Macro
+	badMacro  map[string]bool // macros with errors of their own
+	c         *rules.Collector
 }
 
 func (x *exprCompiler) constNode(name string) (ast.Node, bool) {
@@ -264,6 +265,11 @@ func (x *exprCompiler) compile(src rules.Expr, owner string, wantBool bool, stac
 		}
 		return nil, w.usesName, []*rules.Error{{Pos: src.PosAt(0), Rule: owner, Field: src.Key, Code: rules.CodeNotBoolean,
 			Msg: fmt.Sprintf("condition must be true or false, but this is %s", what)}}
+	}
+	if wantBool && !x.reference {
+		if f, ok := lowerBool(tree.Node); ok {
+			return closureProgram{f}, w.usesName, nil
+		}
 	}
 	if err := optimizer.Optimize(&tree.Node, cfg); err != nil {
 		return nil, w.usesName, []*rules.Error{x.exprErr(err, src, owner)}

@@ -15,16 +15,21 @@ type Features struct {
 // with Add over every card (one pass), then share it read-only: after the
 // last Add it is safe for concurrent use.
 //
-// A card without a holder key is its own holder. The card being scored
+// A card remembers the counters it was added to, so scoring reads its
+// features without hashing; change a card's holder, operator, MVNO, status
+// or opening date only before adding it. A card without a holder key is its
+// own holder. The card being scored
 // should be in the population; when it is not (or when no Population is
 // given), its features are computed as if it were the only card of its
 // holder.
 type Population struct {
-	holders map[string]uint32 // holder key -> index into stats
-	stats   []holderStat
-	byOp    map[opKey]int32
-	byDay   map[dayKey]int32
-	cards   int
+	holders  map[string]uint32 // holder key -> index into stats
+	stats    []holderStat
+	byOp     map[opKey]int32  // -> index into opCount
+	byDay    map[dayKey]int32 // -> index into dayCount
+	opCount  []int32
+	dayCount []int32
+	cards    int
 }
 
 type holderStat struct {
@@ -59,6 +64,17 @@ func NewPopulation() *Population {
 	}
 }
 
+// index returns the counter of key k, adding one at zero when it is new.
+func index[K comparable](m map[K]int32, counts *[]int32, k K) (int32, bool) {
+	i, ok := m[k]
+	if !ok {
+		i = int32(len(*counts))
+		m[k] = i
+		*counts = append(*counts, 0)
+	}
+	return i, !ok
+}
+
 // Add counts one card. Add validated records only (Record.Validate fills
 // the operator a count needs). Cancelled cards and cards without a holder
 // are not counted.
@@ -75,12 +91,15 @@ func (p *Population) Add(r *Record) {
 	}
 	st := &p.stats[h]
 	st.total++
-	k := countKey(h, r)
-	if p.byOp[k] == 0 {
+	oi, isNew := index(p.byOp, &p.opCount, countKey(h, r))
+	if isNew {
 		st.ops++
 	}
-	p.byOp[k]++
-	p.byDay[dayKey{h, int32(r.OpenedAt.Day())}]++
+	p.opCount[oi]++
+	di, _ := index(p.byDay, &p.dayCount, dayKey{h, int32(r.OpenedAt.Day())})
+	p.dayCount[di]++
+	// the card remembers its counters: scoring reads them without hashing
+	r.pop, r.popIdx = p, [3]int32{int32(h), oi, di}
 }
 
 // Len is the number of cards added, counted or not.
@@ -105,14 +124,23 @@ func (p *Population) featuresInto(r *Record, f *Features) {
 		*f = Features{CardsOnOperator: self, CardsTotal: self, CardsSameDay: self, Operators: self}
 		return
 	}
+	if r.pop == p && self == 1 {
+		st := p.stats[r.popIdx[0]]
+		*f = Features{CardsTotal: int(st.total), Operators: int(st.ops),
+			CardsOnOperator: int(p.opCount[r.popIdx[1]]), CardsSameDay: int(p.dayCount[r.popIdx[2]])}
+		return
+	}
 	h, ok := p.holders[r.Holder]
 	if !ok {
 		*f = Features{CardsOnOperator: self, CardsTotal: self, CardsSameDay: self, Operators: self}
 		return
 	}
 	st := p.stats[h]
-	f.CardsTotal = int(st.total)
-	f.Operators = int(st.ops)
-	f.CardsOnOperator = int(p.byOp[countKey(h, r)])
-	f.CardsSameDay = int(p.byDay[dayKey{h, int32(r.OpenedAt.Day())}])
+	*f = Features{CardsTotal: int(st.total), Operators: int(st.ops)}
+	if i, ok := p.byOp[countKey(h, r)]; ok {
+		f.CardsOnOperator = int(p.opCount[i])
+	}
+	if i, ok := p.byDay[dayKey{h, int32(r.OpenedAt.Day())}]; ok {
+		f.CardsSameDay = int(p.dayCount[i])
+	}
 }

@@ -41,6 +41,13 @@ type Record struct {
 	LinkedPlatforms []string
 
 	IoT IoT
+
+	// set by Validate and Population.Add, so scoring does not look them up again
+	seg     ref.Segment
+	segOK   bool
+	pop     *Population
+	popIdx  [3]int32 // holder, holder+operator and holder+day counters in pop
+	validAt Time     // the as-of time of the last successful Validate
 }
 
 // Roaming is one region a card was seen in.
@@ -122,6 +129,20 @@ func allDigits(s string) bool {
 // (a date after it is an error) and fills Operator and Kind from the number
 // segment when they are empty. It returns a *RecordError.
 func (r *Record) Validate(asOf Time) error {
+	r.validAt = 0
+	if err := r.validate(asOf); err != nil {
+		return err
+	}
+	r.validAt = asOf
+	return nil
+}
+
+// validFor reports whether the record passed Validate at asOf. Scoring
+// skips validating such records again; change a record only before
+// validating it.
+func (r *Record) validFor(asOf Time) bool { return asOf != 0 && r.validAt == asOf }
+
+func (r *Record) validate(asOf Time) error {
 	switch {
 	case r.MSISDN == "":
 		return recErr("msisdn", "is required")
@@ -132,6 +153,7 @@ func (r *Record) Validate(asOf Time) error {
 		return recErr("iccid", "has %d characters, want 19 or 20", len(r.ICCID))
 	}
 	seg, segOK := ref.LookupSegment(r.MSISDN)
+	r.seg, r.segOK = seg, segOK
 	if !segOK {
 		return recErr("msisdn", "no known %d-digit number segment starts %s", len(r.MSISDN), MaskMSISDN(r.MSISDN)[:3])
 	}

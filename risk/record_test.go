@@ -93,6 +93,7 @@ func TestRecordJSON(t *testing.T) {
 	require.NoError(t, err)
 	var back risk.Record
 	require.NoError(t, json.Unmarshal(out, &back))
+	require.NoError(t, back.Validate(asOf))
 	require.Equal(t, r, back)
 
 	bad := []struct{ src, want string }{

@@ -169,10 +169,14 @@ func (s *Scorer) Score(r *Record) (*Decision, error) {
 	return d, nil
 }
 
-// ScoreInto validates and scores one card into d, reusing d's hit slice.
+// ScoreInto validates and scores one card into d, reusing d's hit slice. A
+// record that already passed Validate at the scorer's as-of time is not
+// validated again.
 func (s *Scorer) ScoreInto(r *Record, d *Decision) error {
-	if err := r.Validate(s.cfg.asOf); err != nil {
-		return err
+	if !r.validFor(s.cfg.asOf) {
+		if err := r.Validate(s.cfg.asOf); err != nil {
+			return err
+		}
 	}
 	s.decide(r, d)
 	return nil

@@ -57,6 +57,10 @@ type env struct {
 	Never                 int    `expr:"never"`
 
 	Pop popEnv `expr:"pop"`
+
+	// the element a compiled predicate (any, all, ...) is looking at
+	cur    *roamEnv
+	curStr string
 }
 
 type roamEnv struct {
@@ -134,7 +138,11 @@ func (e *env) fill(r *Record, asOf Time, pop *Population) {
 	if r.Recycled && r.ReleasedAt != 0 && r.OpenedAt != 0 {
 		e.FreezeDays = DaysBetween(r.ReleasedAt, r.OpenedAt)
 	}
-	if seg, ok := ref.LookupSegment(r.MSISDN); ok {
+	seg, ok := r.seg, r.segOK
+	if !ok || seg.Prefix == "" || len(r.MSISDN) < len(seg.Prefix) || r.MSISDN[:len(seg.Prefix)] != seg.Prefix {
+		seg, ok = ref.LookupSegment(r.MSISDN) // not validated, or changed since
+	}
+	if ok {
 		e.Segment, e.SegmentOperator, e.SegmentKind, e.SegmentMVNO = seg.Prefix, seg.Operator, seg.Kind, seg.MVNO
 	}
 	var f Features

@@ -1,0 +1,473 @@
+package risk
+
+import "github.com/expr-lang/expr/ast"
+
+// The compiled evaluator: a type-checked expr expression is lowered into Go
+// closures over the typed environment — field reads without boxing,
+// parameters folded as constants, constant lists as hash sets,
+// short-circuiting && and ||. A construct the lowering does not handle (or
+// one that could fail at run time, such as indexing or division) makes the
+// whole expression fall back to expr's VM, the reference evaluator: both give
+// the same answers, as a differential fuzz test checks.
+
+type (
+	boolFn   func(*env) bool
+	intFn    func(*env) int
+	floatFn  func(*env) float64
+	stringFn func(*env) string
+)
+
+// lowered is one compiled sub-expression: exactly one of its functions is set.
+type lowered struct {
+	b boolFn
+	i intFn
+	f floatFn
+	s stringFn
+}
+
+type closureProgram struct{ f boolFn }
+
+func (p closureProgram) eval(s *Scorer) (any, error) { return p.f(&s.env), nil }
+
+// lowerer carries what a predicate body may read: the element of roaming or
+// of linked_platforms it is looking at.
+type lowerer struct {
+	inRoam bool // inside any(roaming, ...): .field reads e.cur
+	inStr  bool // inside any(linked_platforms, ...): # reads e.curStr
+}
+
+// lowerBool lowers a checked boolean expression, or returns false.
+func lowerBool(n ast.Node) (boolFn, bool) {
+	var l lowerer
+	x, ok := l.lower(n)
+	if !ok || x.b == nil {
+		return nil, false
+	}
+	return x.b, true
+}
+
+func (l *lowerer) lower(n ast.Node) (lowered, bool) {
+	switch n := n.(type) {
+	case *ast.BoolNode:
+		v := n.Value
+		return lowered{b: func(*env) bool { return v }}, true
+	case *ast.IntegerNode:
+		v := n.Value
+		return lowered{i: func(*env) int { return v }}, true
+	case *ast.FloatNode:
+		v := n.Value
+		return lowered{f: func(*env) float64 { return v }}, true
+	case *ast.StringNode:
+		v := n.Value
+		return lowered{s: func(*env) string { return v }}, true
+	case *ast.IdentifierNode:
+		return field(n.Value)
+	case *ast.MemberNode:
+		return l.member(n)
+	case *ast.PointerNode:
+		if n.Name == "" && l.inStr {
+			return lowered{s: func(e *env) string { return e.curStr }}, true
+		}
+		return lowered{}, false
+	case *ast.UnaryNode:
+		x, ok := l.lower(n.Node)
+		if !ok {
+			return lowered{}, false
+		}
+		switch {
+		case (n.Operator == "!" || n.Operator == "not") && x.b != nil:
+			f := x.b
+			return lowered{b: func(e *env) bool { return !f(e) }}, true
+		case n.Operator == "-" && x.i != nil:
+			f := x.i
+			return lowered{i: func(e *env) int { return -f(e) }}, true
+		case n.Operator == "-" && x.f != nil:
+			f := x.f
+			return lowered{f: func(e *env) float64 { return -f(e) }}, true
+		case n.Operator == "+" && (x.i != nil || x.f != nil):
+			return x, true
+		}
+		return lowered{}, false
+	case *ast.BinaryNode:
+		return l.binary(n)
+	case *ast.ConditionalNode:
+		c, ok1 := l.lower(n.Cond)
+		a, ok2 := l.lower(n.Exp1)
+		b, ok3 := l.lower(n.Exp2)
+		if !ok1 || !ok2 || !ok3 || c.b == nil {
+			return lowered{}, false
+		}
+		cond := c.b
+		switch {
+		case a.b != nil && b.b != nil:
+			x, y := a.b, b.b
+			return lowered{b: func(e *env) bool {
+				if cond(e) {
+					return x(e)
+				}
+				return y(e)
+			}}, true
+		case a.i != nil && b.i != nil:
+			x, y := a.i, b.i
+			return lowered{i: func(e *env) int {
+				if cond(e) {
+					return x(e)
+				}
+				return y(e)
+			}}, true
+		case a.s != nil && b.s != nil:
+			x, y := a.s, b.s
+			return lowered{s: func(e *env) string {
+				if cond(e) {
+					return x(e)
+				}
+				return y(e)
+			}}, true
+		}
+		return lowered{}, false
+	case *ast.CallNode:
+		return l.call(n)
+	case *ast.BuiltinNode:
+		return l.builtin(n)
+	}
+	return lowered{}, false
+}
+
+func field(name string) (lowered, bool) {
+	if f, ok := boolFields[name]; ok {
+		return lowered{b: f}, true
+	}
+	if f, ok := intFields[name]; ok {
+		return lowered{i: f}, true
+	}
+	if f, ok := stringFields[name]; ok {
+		return lowered{s: f}, true
+	}
+	return lowered{}, false
+}
+
+func (l *lowerer) member(n *ast.MemberNode) (lowered, bool) {
+	prop, ok := n.Property.(*ast.StringNode)
+	if !ok || n.Optional || n.Method {
+		return lowered{}, false
+	}
+	switch base := n.Node.(type) {
+	case *ast.IdentifierNode:
+		return field(base.Value + "." + prop.Value)
+	case *ast.PointerNode:
+		if base.Name != "" || !l.inRoam {
+			return lowered{}, false
+		}
+		if f, ok := roamIntFields[prop.Value]; ok {
+			return lowered{i: func(e *env) int { return f(e.cur) }}, true
+		}
+		if f, ok := roamStringFields[prop.Value]; ok {
+			return lowered{s: func(e *env) string { return f(e.cur) }}, true
+		}
+	}
+	return lowered{}, false
+}
+
+func toFloat(x lowered) floatFn {
+	if x.f != nil {
+		return x.f
+	}
+	if x.i != nil {
+		f := x.i
+		return func(e *env) float64 { return float64(f(e)) }
+	}
+	return nil
+}
+
+func (l *lowerer) binary(n *ast.BinaryNode) (lowered, bool) {
+	op := n.Operator
+	if op == "in" || op == "not in" {
+		return l.in(n)
+	}
+	a, ok1 := l.lower(n.Left)
+	b, ok2 := l.lower(n.Right)
+	if !ok1 || !ok2 {
+		return lowered{}, false
+	}
+	switch op {
+	case "&&", "and":
+		if a.b != nil && b.b != nil {
+			x, y := a.b, b.b
+			return lowered{b: func(e *env) bool { return x(e) && y(e) }}, true
+		}
+	case "||", "or":
+		if a.b != nil && b.b != nil {
+			x, y := a.b, b.b
+			return lowered{b: func(e *env) bool { return x(e) || y(e) }}, true
+		}
+	case "==", "!=":
+		var eq boolFn
+		switch {
+		case a.b != nil && b.b != nil:
+			x, y := a.b, b.b
+			eq = func(e *env) bool { return x(e) == y(e) }
+		case a.i != nil && b.i != nil:
+			x, y := a.i, b.i
+			eq = func(e *env) bool { return x(e) == y(e) }
+		case a.s != nil && b.s != nil:
+			x, y := a.s, b.s
+			eq = func(e *env) bool { return x(e) == y(e) }
+		case toFloat(a) != nil && toFloat(b) != nil:
+			x, y := toFloat(a), toFloat(b)
+			eq = func(e *env) bool { return x(e) == y(e) }
+		default:
+			return lowered{}, false
+		}
+		if op == "!=" {
+			return lowered{b: func(e *env) bool { return !eq(e) }}, true
+		}
+		return lowered{b: eq}, true
+	case "<", "<=", ">", ">=":
+		if a.i != nil && b.i != nil {
+			x, y := a.i, b.i
+			switch op {
+			case "<":
+				return lowered{b: func(e *env) bool { return x(e) < y(e) }}, true
+			case "<=":
+				return lowered{b: func(e *env) bool { return x(e) <= y(e) }}, true
+			case ">":
+				return lowered{b: func(e *env) bool { return x(e) > y(e) }}, true
+			default:
+				return lowered{b: func(e *env) bool { return x(e) >= y(e) }}, true
+			}
+		}
+		if a.s != nil && b.s != nil {
+			x, y := a.s, b.s
+			switch op {
+			case "<":
+				return lowered{b: func(e *env) bool { return x(e) < y(e) }}, true
+			case "<=":
+				return lowered{b: func(e *env) bool { return x(e) <= y(e) }}, true
+			case ">":
+				return lowered{b: func(e *env) bool { return x(e) > y(e) }}, true
+			default:
+				return lowered{b: func(e *env) bool { return x(e) >= y(e) }}, true
+			}
+		}
+		x, y := toFloat(a), toFloat(b)
+		if x == nil || y == nil {
+			return lowered{}, false
+		}
+		switch op {
+		case "<":
+			return lowered{b: func(e *env) bool { return x(e) < y(e) }}, true
+		case "<=":
+			return lowered{b: func(e *env) bool { return x(e) <= y(e) }}, true
+		case ">":
+			return lowered{b: func(e *env) bool { return x(e) > y(e) }}, true
+		default:
+			return lowered{b: func(e *env) bool { return x(e) >= y(e) }}, true
+		}
+	case "+", "-", "*":
+		if a.i != nil && b.i != nil {
+			x, y := a.i, b.i
+			switch op {
+			case "+":
+				return lowered{i: func(e *env) int { return x(e) + y(e) }}, true
+			case "-":
+				return lowered{i: func(e *env) int { return x(e) - y(e) }}, true
+			default:
+				return lowered{i: func(e *env) int { return x(e) * y(e) }}, true
+			}
+		}
+		if op == "+" && a.s != nil && b.s != nil {
+			x, y := a.s, b.s
+			return lowered{s: func(e *env) string { return x(e) + y(e) }}, true
+		}
+		x, y := toFloat(a), toFloat(b)
+		if x == nil || y == nil || a.s != nil || b.s != nil {
+			return lowered{}, false
+		}
+		switch op {
+		case "+":
+			return lowered{f: func(e *env) float64 { return x(e) + y(e) }}, true
+		case "-":
+			return lowered{f: func(e *env) float64 { return x(e) - y(e) }}, true
+		default:
+			return lowered{f: func(e *env) float64 { return x(e) * y(e) }}, true
+		}
+	case "startsWith", "endsWith", "contains":
+		if a.s != nil && b.s != nil {
+			x, y := a.s, b.s
+			switch op {
+			case "startsWith":
+				return lowered{b: func(e *env) bool { s, p := x(e), y(e); return len(s) >= len(p) && s[:len(p)] == p }}, true
+			case "endsWith":
+				return lowered{b: func(e *env) bool { s, p := x(e), y(e); return len(s) >= len(p) && s[len(s)-len(p):] == p }}, true
+			default:
+				return lowered{b: func(e *env) bool { return containsStr(x(e), y(e)) }}, true
+			}
+		}
+	}
+	return lowered{}, false
+}
+
+func containsStr(s, sub string) bool {
+	for i := 0; i+len(sub) <= len(s); i++ {
+		if s[i:i+len(sub)] == sub {
+			return true
+		}
+	}
+	return false
+}
+
+// in lowers membership in a constant string set (lists.NAME) or in a
+// literal array of constants.
+func (l *lowerer) in(n *ast.BinaryNode) (lowered, bool) {
+	a, ok := l.lower(n.Left)
+	if !ok || a.s == nil {
+		return lowered{}, false
+	}
+	set := map[string]struct{}{}
+	switch r := n.Right.(type) {
+	case *ast.ConstantNode:
+		m, ok := r.Value.(map[string]struct{})
+		if !ok {
+			return lowered{}, false
+		}
+		set = m
+	case *ast.ArrayNode:
+		for _, it := range r.Nodes {
+			sn, ok := it.(*ast.StringNode)
+			if !ok {
+				return lowered{}, false
+			}
+			set[sn.Value] = struct{}{}
+		}
+	default:
+		return lowered{}, false
+	}
+	x := a.s
+	member := func(e *env) bool { _, ok := set[x(e)]; return ok }
+	if len(set) <= 8 { // a short list: comparing beats hashing
+		items := make([]string, 0, len(set))
+		for k := range set {
+			items = append(items, k)
+		}
+		member = func(e *env) bool {
+			v := x(e)
+			for _, it := range items {
+				if len(it) == len(v) && it == v {
+					return true
+				}
+			}
+			return false
+		}
+	}
+	if n.Operator == "not in" {
+		return lowered{b: func(e *env) bool { return !member(e) }}, true
+	}
+	return lowered{b: member}, true
+}
+
+func (l *lowerer) call(n *ast.CallNode) (lowered, bool) {
+	id, ok := n.Callee.(*ast.IdentifierNode)
+	if !ok {
+		return lowered{}, false
+	}
+	switch id.Value {
+	case "in_region":
+		if len(n.Arguments) != 2 {
+			return lowered{}, false
+		}
+		a, ok := l.lower(n.Arguments[0])
+		c, isConst := n.Arguments[1].(*ast.ConstantNode)
+		if !ok || a.s == nil || !isConst {
+			return lowered{}, false
+		}
+		set, ok := c.Value.(*RegionSet)
+		if !ok {
+			return lowered{}, false
+		}
+		x := a.s
+		return lowered{b: func(e *env) bool { return set.Contains(x(e)) }}, true
+	case "days_between":
+		if len(n.Arguments) != 2 {
+			return lowered{}, false
+		}
+		a, ok1 := l.lower(n.Arguments[0])
+		b, ok2 := l.lower(n.Arguments[1])
+		if !ok1 || !ok2 || a.i == nil || b.i == nil {
+			return lowered{}, false
+		}
+		x, y := a.i, b.i
+		return lowered{i: func(e *env) int {
+			p, q := x(e), y(e)
+			if p == 0 || q == 0 {
+				return Never
+			}
+			return DaysBetween(Time(p), Time(q))
+		}}, true
+	}
+	return lowered{}, false
+}
+
+// builtin lowers len() of a list and the predicates any, all, none over
+// roaming or linked_platforms (one level deep).
+func (l *lowerer) builtin(n *ast.BuiltinNode) (lowered, bool) {
+	if len(n.Arguments) == 0 {
+		return lowered{}, false
+	}
+	list, ok := n.Arguments[0].(*ast.IdentifierNode)
+	if !ok || (list.Value != "roaming" && list.Value != "linked_platforms") {
+		return lowered{}, false
+	}
+	roam := list.Value == "roaming"
+	if n.Name == "len" && len(n.Arguments) == 1 {
+		if roam {
+			return lowered{i: func(e *env) int { return len(e.Roaming) }}, true
+		}
+		return lowered{i: func(e *env) int { return len(e.LinkedPlatforms) }}, true
+	}
+	if len(n.Arguments) != 2 || l.inRoam || l.inStr {
+		return lowered{}, false
+	}
+	pred, ok := n.Arguments[1].(*ast.PredicateNode)
+	if !ok {
+		return lowered{}, false
+	}
+	inner := lowerer{inRoam: roam, inStr: !roam}
+	body, ok := inner.lower(pred.Node)
+	if !ok || body.b == nil {
+		return lowered{}, false
+	}
+	f := body.b
+	var want, empty bool // stop when f(item) == want; result when it never does
+	switch n.Name {
+	case "any":
+		want, empty = true, false
+	case "all":
+		want, empty = false, true
+	case "none":
+		want, empty = true, true
+	default:
+		return lowered{}, false
+	}
+	if roam {
+		return lowered{b: func(e *env) bool {
+			for i := range e.Roaming {
+				e.cur = &e.Roaming[i]
+				if f(e) == want {
+					e.cur = nil
+					return !empty
+				}
+			}
+			e.cur = nil
+			return empty
+		}}, true
+	}
+	return lowered{b: func(e *env) bool {
+		for _, p := range e.LinkedPlatforms {
+			e.curStr = p
+			if f(e) == want {
+				return !empty
+			}
+		}
+		return empty
+	}}, true
+}

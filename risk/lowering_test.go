@@ -1,0 +1,228 @@
+package risk_test
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/simrisk/simrisk/datasets"
+	"github.com/simrisk/simrisk/risk"
+	"github.com/simrisk/simrisk/rules"
+)
+
+// exprGen draws random expressions from the vocabulary, driven by a byte
+// stream (so that the fuzzer can steer it) or a seeded generator.
+type exprGen struct {
+	next  func() int
+	depth int
+}
+
+func (g *exprGen) n(k int) int { return g.next() % k }
+
+var (
+	genBools = []string{"valid", "recycled", "renewed", "verification_pending", "segment_mvno", "iot.test_plan",
+		"iot.nondirected_data", "iot.user_realnamed", "iot.handler_verified", "iot.group_approval"}
+	genInts = []string{"complaints", "alerts_30d", "days_since_opened", "days_since_last_voice", "days_since_last_activity",
+		"freeze_days", "pop.cards_on_operator", "pop.cards_total", "pop.cards_same_day", "pop.operators", "opened_at",
+		"verified_at", "as_of", "never", "params.days", "params.alerts"}
+	genStrs = []string{"msisdn", "operator", "mvno", "kind", "status", "open_region", "fraud_flag", "segment",
+		"iot.business", "id_region"}
+	genStrLits = []string{`""`, `"cmcc"`, `"KH"`, `"mobile"`, `"iot"`, `"active"`, `"149"`, `"new"`, `"police"`, `"530902"`}
+)
+
+func (g *exprGen) boolExpr() string {
+	g.depth++
+	defer func() { g.depth-- }()
+	k := 14
+	if g.depth > 3 {
+		k = 4
+	}
+	switch g.n(k) {
+	case 0:
+		return genBools[g.n(len(genBools))]
+	case 1:
+		return fmt.Sprintf("%s %s %s", g.intExpr(), []string{"<", "<=", ">", ">=", "==", "!="}[g.n(6)], g.intExpr())
+	case 2:
+		return fmt.Sprintf("%s %s %s", g.strExpr(), []string{"==", "!=", "<", ">="}[g.n(4)], g.strExpr())
+	case 3:
+		return fmt.Sprintf("in_region(%s, lists.hot)", g.strExpr())
+	case 4:
+		return fmt.Sprintf("(%s && %s)", g.boolExpr(), g.boolExpr())
+	case 5:
+		return fmt.Sprintf("(%s || %s)", g.boolExpr(), g.boolExpr())
+	case 6:
+		return "!(" + g.boolExpr() + ")"
+	case 7:
+		return fmt.Sprintf("%s %s lists.plats", g.strExpr(), []string{"in", "not in"}[g.n(2)])
+	case 8:
+		return fmt.Sprintf(`%s in ["KH", "cmcc", "iot", ""]`, g.strExpr())
+	case 9:
+		fields := []string{".days_ago <= params.days", `.region == "KH"`, "in_region(.region, lists.hot)", ".last_seen > 0", `.region startsWith "T"`}
+		return fmt.Sprintf("%s(roaming, %s)", []string{"any", "all", "none"}[g.n(3)], fields[g.n(len(fields))])
+	case 10:
+		return fmt.Sprintf("%s(linked_platforms, # == %s)", []string{"any", "all", "none"}[g.n(3)], []string{`"jd"`, `"tencent"`, `""`}[g.n(3)])
+	case 11:
+		return fmt.Sprintf("(%s ? %s : %s)", g.boolExpr(), g.boolExpr(), g.boolExpr())
+	case 12:
+		return fmt.Sprintf("%s %s %s", g.strExpr(), []string{"startsWith", "endsWith", "contains"}[g.n(3)], genStrLits[g.n(len(genStrLits))])
+	default:
+		return fmt.Sprintf("%s %s %s", g.intExpr(), []string{"<", ">="}[g.n(2)], []string{"1.5", "89.9", "-0.5"}[g.n(3)])
+	}
+}
+
+func (g *exprGen) intExpr() string {
+	g.depth++
+	defer func() { g.depth-- }()
+	k := 9
+	if g.depth > 4 {
+		k = 2
+	}
+	switch g.n(k) {
+	case 0:
+		return genInts[g.n(len(genInts))]
+	case 1:
+		return fmt.Sprint(g.n(200) - 20)
+	case 2:
+		return fmt.Sprintf("(%s + %s)", g.intExpr(), g.intExpr())
+	case 3:
+		return fmt.Sprintf("(%s - %s)", g.intExpr(), g.intExpr())
+	case 4:
+		return fmt.Sprintf("(%s * %d)", g.intExpr(), g.n(5))
+	case 5:
+		return "-(" + g.intExpr() + ")"
+	case 6:
+		return fmt.Sprintf("days_between(%s, %s)", []string{"opened_at", "verified_at", "last_voice_at"}[g.n(3)], []string{"as_of", "released_at"}[g.n(2)])
+	case 7:
+		return []string{"len(roaming)", "len(linked_platforms)"}[g.n(2)]
+	default:
+		return fmt.Sprintf("(%s ? %s : %s)", g.boolExpr(), g.intExpr(), g.intExpr())
+	}
+}
+
+func (g *exprGen) strExpr() string {
+	g.depth++
+	defer func() { g.depth-- }()
+	k := 4
+	if g.depth > 4 {
+		k = 2
+	}
+	switch g.n(k) {
+	case 0:
+		return genStrs[g.n(len(genStrs))]
+	case 1:
+		return genStrLits[g.n(len(genStrLits))]
+	case 2:
+		return fmt.Sprintf("(%s + %s)", g.strExpr(), g.strExpr())
+	default:
+		return fmt.Sprintf("(%s ? %s : %s)", g.boolExpr(), g.strExpr(), g.strExpr())
+	}
+}
+
+const lowerHead = `params: {days: 90, alerts: 3}
+lists:
+  hot: {type: region, items: [KH, TH, "530900", "350000"]}
+  plats: [jd, tencent]
+bands: [{min: 0, level: low, outcome: pass}]
+rules:
+`
+
+// checkSame compiles exprs with the compiled evaluator and with expr's VM and
+// requires the same verdict, rule by rule, on every card.
+func checkSame(t *testing.T, exprs []string, cards []*risk.Record, pop *risk.Population) int {
+	t.Helper()
+	var b strings.Builder
+	b.WriteString(lowerHead)
+	for i, e := range exprs {
+		fmt.Fprintf(&b, "  - {id: r%d, outcome: monitor, when: %s}\n", i, strconvQuote(e))
+	}
+	rs, err := rules.Parse(rules.Source{Name: "g.yaml", Data: []byte(b.String())})
+	require.NoError(t, err)
+	fast, err1 := risk.Compile(rs)
+	ref, err2 := risk.Compile(rs, risk.WithReferenceEvaluator())
+	require.Equal(t, err1 == nil, err2 == nil, "compile disagrees: %v / %v", err1, err2)
+	if err1 != nil {
+		t.Logf("batch does not compile: %v", err1)
+		return 0
+	}
+	compiled := 0
+	for _, r := range fast.Rules() {
+		if r.Fallback == "" {
+			compiled++
+		}
+	}
+	opts := []risk.ScoreOption{risk.AsOfTime(asOf), risk.WithPopulation(pop)}
+	sf, sr := fast.NewScorer(opts...), ref.NewScorer(opts...)
+	for _, c := range cards {
+		df, err := sf.Score(c)
+		require.NoError(t, err)
+		dr, err := sr.Score(c)
+		require.NoError(t, err)
+		for i, e := range exprs {
+			id := fmt.Sprintf("r%d", i)
+			if df.Fired(id) != dr.Fired(id) {
+				t.Fatalf("%s: compiled says %v, VM says %v on %s", e, df.Fired(id), dr.Fired(id), c.AppendJSON(nil))
+			}
+		}
+		require.Equal(t, len(dr.Errors), len(df.Errors), "errors differ")
+	}
+	return compiled
+}
+
+func lowerCards(t testing.TB) ([]*risk.Record, *risk.Population) {
+	cards := datasets.Generate(datasets.GenOptions{Cards: 400, Seed: 77, AsOf: asOf})
+	extra := []*risk.Record{
+		{MSISDN: "14900000000", OpenedAt: risk.Date(2026, 1, 1), Roaming: []risk.Roaming{{Region: "KH"}, {Region: "TH", LastSeen: risk.Date(2026, 10, 1)}},
+			LinkedPlatforms: []string{"jd", "weibo"}, IoT: risk.IoT{Business: "new", TestPlan: true}, Recycled: true, ReleasedAt: risk.Date(2025, 12, 1)},
+		{MSISDN: "13800000000", OpenedAt: risk.Date(2026, 10, 31), Status: "cancelled", OpenRegion: "350102"},
+	}
+	cards = append(cards, extra...)
+	pop := risk.NewPopulation()
+	for _, c := range cards {
+		require.NoError(t, c.Validate(asOf))
+		pop.Add(c)
+	}
+	return cards, pop
+}
+
+// Thousands of random expressions over the vocabulary decide every card the
+// same compiled as on expr's VM.
+func TestCompiledMatchesReference(t *testing.T) {
+	cards, pop := lowerCards(t)
+	rng := rand.New(rand.NewPCG(1, 2))
+	n := 3000
+	if testing.Short() {
+		n = 600
+	}
+	compiled := 0
+	for batch := 0; batch < n/100; batch++ {
+		g := &exprGen{next: func() int { return int(rng.Uint32() >> 1) }}
+		exprs := make([]string, 100)
+		for i := range exprs {
+			exprs[i] = g.boolExpr()
+		}
+		compiled += checkSame(t, exprs, cards, pop)
+	}
+	require.Greater(t, compiled, n*9/10, "most generated expressions should run compiled")
+}
+
+// FuzzCompiledMatchesReference lets the fuzzer choose the expressions.
+func FuzzCompiledMatchesReference(f *testing.F) {
+	for _, s := range []string{"seed", "\x01\x02\x03\x04", "\x09\x00\x00\x07\x01", "\x0b\x04\x05\x02\x00\x01"} {
+		f.Add([]byte(s))
+	}
+	cards, pop := lowerCards(f)
+	f.Fuzz(func(t *testing.T, data []byte) {
+		i := 0
+		g := &exprGen{next: func() int {
+			if i >= len(data) {
+				return 0
+			}
+			i++
+			return int(data[i-1])
+		}}
+		checkSame(t, []string{g.boolExpr()}, cards, pop)
+	})
+}
