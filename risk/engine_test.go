@@ -292,3 +292,31 @@ func TestRegionListReferenceCheck(t *testing.T) {
 		`t.yaml:2:47: [bad_region] list "l": 120199 is not a GB/T 2260 division code of any revision since 2002`,
 	}, got)
 }
+
+// Scoring into a reused Decision allocates nothing, whether rules fire or
+// not (for reasons whose placeholders compile to closures, as the default
+// pack's simple ones do).
+func TestScoreAllocations(t *testing.T) {
+	eng := defaultEngine(t)
+	pop := risk.NewPopulation()
+	quiet, loud := card(), card()
+	loud.MSISDN, loud.Alerts30d, loud.LastVoiceAt = "13800138009", 5, 0
+	for _, c := range []*risk.Record{quiet, loud} {
+		require.NoError(t, c.Validate(asOf))
+		pop.Add(c)
+	}
+	s := eng.NewScorer(risk.AsOfTime(asOf), risk.WithPopulation(pop))
+	var d risk.Decision
+	require.NoError(t, s.ScoreInto(loud, &d)) // warm the buffers
+	require.Len(t, d.Hits, 2)
+	for _, c := range []*risk.Record{quiet, loud} {
+		allocs := testing.AllocsPerRun(200, func() {
+			if err := s.ScoreInto(c, &d); err != nil {
+				t.Fatal(err)
+			}
+		})
+		require.Zero(t, allocs, "card %s", c.MSISDN)
+	}
+	require.Equal(t, "no voice, SMS or data for 669 days (limit 90)", d.Hits[0].Reason)
+	require.Equal(t, "5 warning-model hits in 30 days (threshold 3)", d.Hits[1].Reason)
+}

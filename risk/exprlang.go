@@ -266,9 +266,16 @@ func (x *exprCompiler) compile(src rules.Expr, owner string, wantBool bool, stac
 		return nil, w.usesName, []*rules.Error{{Pos: src.PosAt(0), Rule: owner, Field: src.Key, Code: rules.CodeNotBoolean,
 			Msg: fmt.Sprintf("condition must be true or false, but this is %s", what)}}
 	}
-	if wantBool && !x.reference {
-		if f, ok := lowerBool(tree.Node); ok {
-			return closureProgram{f}, w.usesName, nil
+	if !x.reference {
+		if wantBool {
+			if f, ok := lowerBool(tree.Node); ok {
+				return closureProgram{f}, w.usesName, nil
+			}
+		} else {
+			var l lowerer
+			if v, ok := l.lower(tree.Node); ok {
+				return loweredProgram{v}, w.usesName, nil
+			}
 		}
 	}
 	if err := optimizer.Optimize(&tree.Node, cfg); err != nil {

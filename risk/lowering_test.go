@@ -73,6 +73,11 @@ func (g *exprGen) boolExpr() string {
 	}
 }
 
+// reason draws a reason template with a value of each kind.
+func (g *exprGen) reason() string {
+	return fmt.Sprintf("i={%s} s={%s} b={%s} f={%s * 0.5}", g.intExpr(), g.strExpr(), g.boolExpr(), g.intExpr())
+}
+
 func (g *exprGen) intExpr() string {
 	g.depth++
 	defer func() { g.depth-- }()
@@ -131,12 +136,12 @@ rules:
 
 // checkSame compiles exprs with the compiled evaluator and with expr's VM and
 // requires the same verdict, rule by rule, on every card.
-func checkSame(t *testing.T, exprs []string, cards []*risk.Record, pop *risk.Population) int {
+func checkSame(t *testing.T, exprs []string, reasons []string, cards []*risk.Record, pop *risk.Population) int {
 	t.Helper()
 	var b strings.Builder
 	b.WriteString(lowerHead)
 	for i, e := range exprs {
-		fmt.Fprintf(&b, "  - {id: r%d, outcome: monitor, when: %s}\n", i, strconvQuote(e))
+		fmt.Fprintf(&b, "  - {id: r%d, outcome: monitor, when: %s, reason: %s}\n", i, strconvQuote(e), strconvQuote(reasons[i]))
 	}
 	rs, err := rules.Parse(rules.Source{Name: "g.yaml", Data: []byte(b.String())})
 	require.NoError(t, err)
@@ -165,6 +170,10 @@ func checkSame(t *testing.T, exprs []string, cards []*risk.Record, pop *risk.Pop
 			if df.Fired(id) != dr.Fired(id) {
 				t.Fatalf("%s: compiled says %v, VM says %v on %s", e, df.Fired(id), dr.Fired(id), c.AppendJSON(nil))
 			}
+		}
+		require.Equal(t, len(dr.Hits), len(df.Hits))
+		for i := range dr.Hits {
+			require.Equal(t, dr.Hits[i].Reason, df.Hits[i].Reason, "reason of %s", dr.Hits[i].Rule)
 		}
 		require.Equal(t, len(dr.Errors), len(df.Errors), "errors differ")
 	}
@@ -199,11 +208,12 @@ func TestCompiledMatchesReference(t *testing.T) {
 	compiled := 0
 	for batch := 0; batch < n/100; batch++ {
 		g := &exprGen{next: func() int { return int(rng.Uint32() >> 1) }}
-		exprs := make([]string, 100)
+		exprs, reasons := make([]string, 100), make([]string, 100)
 		for i := range exprs {
 			exprs[i] = g.boolExpr()
+			reasons[i] = g.reason()
 		}
-		compiled += checkSame(t, exprs, cards, pop)
+		compiled += checkSame(t, exprs, reasons, cards, pop)
 	}
 	require.Greater(t, compiled, n*9/10, "most generated expressions should run compiled")
 }
@@ -223,6 +233,6 @@ func FuzzCompiledMatchesReference(f *testing.F) {
 			i++
 			return int(data[i-1])
 		}}
-		checkSame(t, []string{g.boolExpr()}, cards, pop)
+		checkSame(t, []string{g.boolExpr()}, []string{g.reason()}, cards, pop)
 	})
 }

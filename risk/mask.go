@@ -1,10 +1,6 @@
 package risk
 
-import (
-	"strings"
-
-	"github.com/simrisk/simrisk/risk/ref"
-)
+import "github.com/simrisk/simrisk/risk/ref"
 
 // MaskMSISDN hides the middle of a number for display: 13800138000 becomes
 // 138****8000. Short or odd input keeps at most its first 3 characters.
@@ -18,7 +14,22 @@ func MaskID(s string) string { return ref.MaskID(s) }
 // numbers) in s, so that no full number or ID can leave the library in a
 // reason or message.
 func maskText(s string) string {
-	var b *strings.Builder
+	run := 0
+	for i := 0; i < len(s); i++ {
+		if s[i] >= '0' && s[i] <= '9' {
+			if run++; run >= 11 {
+				return string(appendMasked(nil, []byte(s)))
+			}
+		} else {
+			run = 0
+		}
+	}
+	return s
+}
+
+// appendMasked appends s to dst with every run of 11 or more digits masked,
+// as maskText does, without allocating.
+func appendMasked(dst, s []byte) []byte {
 	last := 0
 	for i := 0; i < len(s); {
 		if s[i] < '0' || s[i] > '9' {
@@ -32,23 +43,23 @@ func maskText(s string) string {
 		if j < len(s) && (s[j] == 'X' || s[j] == 'x') && j-i == 17 {
 			j++
 		}
-		if j-i >= 11 {
-			if b == nil {
-				b = &strings.Builder{}
+		if n := j - i; n >= 11 {
+			dst = append(dst, s[last:i]...)
+			keepHead, keepTail := 3, 4 // a number: 138****5678
+			switch n {
+			case 18: // an ID number: 110105********002X
+				keepHead = 6
+			case 15: // an old ID number: 110105******002
+				keepHead, keepTail = 6, 3
 			}
-			b.WriteString(s[last:i])
-			if j-i == 18 || j-i == 15 {
-				b.WriteString(MaskID(s[i:j]))
-			} else {
-				b.WriteString(MaskMSISDN(s[i:j]))
+			dst = append(dst, s[i:i+keepHead]...)
+			for k := i + keepHead; k < j-keepTail; k++ {
+				dst = append(dst, '*')
 			}
+			dst = append(dst, s[j-keepTail:j]...)
 			last = j
 		}
 		i = j
 	}
-	if b == nil {
-		return s
-	}
-	b.WriteString(s[last:])
-	return b.String()
+	return append(dst, s[last:]...)
 }

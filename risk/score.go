@@ -10,6 +10,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+	"unsafe"
 
 	"cel.dev/cel-go/common/types"
 	"cel.dev/cel-go/common/types/ref"
@@ -28,6 +29,11 @@ type Decision struct {
 	Hits     []Hit         `json:"hits"`               // the rules that fired, in rule order
 	Errors   []RuleError   `json:"errors,omitempty"`   // rules that failed on this card; the others still decided
 	RuleSet  string        `json:"ruleset"`            // digest of the rule set that decided
+
+	// reasons holds the text of every hit's reason; the hits' Reason strings
+	// point into it, so that scoring into a reused Decision allocates nothing.
+	reasons []byte
+	spans   []int32 // start and end of each hit's reason in reasons
 }
 
 // Hit is one rule that fired.
@@ -169,9 +175,11 @@ func (s *Scorer) Score(r *Record) (*Decision, error) {
 	return d, nil
 }
 
-// ScoreInto validates and scores one card into d, reusing d's hit slice. A
-// record that already passed Validate at the scorer's as-of time is not
-// validated again.
+// ScoreInto validates and scores one card into d, reusing d's hit slice and
+// reason buffer: scoring into a reused Decision allocates nothing, and the
+// previous hits' Reason strings change with it (copy them first to keep
+// them). A record that already passed Validate at the scorer's as-of time is
+// not validated again.
 func (s *Scorer) ScoreInto(r *Record, d *Decision) error {
 	if !r.validFor(s.cfg.asOf) {
 		if err := r.Validate(s.cfg.asOf); err != nil {
@@ -186,7 +194,8 @@ func (s *Scorer) decide(r *Record, d *Decision) {
 	e := s.e
 	s.card++
 	s.env.fill(r, s.cfg.asOf, s.cfg.pop)
-	*d = Decision{MSISDN: r.MSISDN, Hits: d.Hits[:0], Errors: d.Errors[:0], RuleSet: e.digest}
+	*d = Decision{MSISDN: r.MSISDN, Hits: d.Hits[:0], Errors: d.Errors[:0], RuleSet: e.digest,
+		reasons: d.reasons[:0], spans: d.spans[:0]}
 	if d.Hits == nil {
 		d.Hits = []Hit{}
 	}
@@ -210,8 +219,18 @@ func (s *Scorer) decide(r *Record, d *Decision) {
 				outcome = cr.outcome
 			}
 		}
-		h.Reason = s.render(cr, d)
+		start := len(d.reasons)
+		d.reasons = s.render(d.reasons, cr, d)
+		d.spans = append(d.spans, int32(start), int32(len(d.reasons)))
 		d.Hits = append(d.Hits, h)
+	}
+	if len(d.reasons) > 0 {
+		// one string for all reasons, over the decision's own buffer (its
+		// strings are valid until the Decision is scored into again)
+		all := unsafe.String(&d.reasons[0], len(d.reasons))
+		for i := range d.Hits {
+			d.Hits[i].Reason = all[d.spans[2*i]:d.spans[2*i+1]]
+		}
 	}
 	score = math.Max(0, math.Min(100, score))
 	d.Score = math.Round(score*100) / 100
@@ -254,17 +273,21 @@ func errMessage(err error) string {
 
 // render fills a rule's reason template. A placeholder that fails renders
 // as "?" and the error is recorded for the rule.
-func (s *Scorer) render(cr *compiledRule, d *Decision) string {
+func (s *Scorer) render(dst []byte, cr *compiledRule, d *Decision) []byte {
 	if len(cr.reason) == 0 {
 		if cr.title != "" {
-			return cr.title
+			return append(dst, cr.title...)
 		}
-		return cr.id
+		return append(dst, cr.id...)
 	}
 	b := s.buf[:0]
 	for _, p := range cr.reason {
 		if p.prog == nil {
 			b = append(b, p.text...)
+			continue
+		}
+		if a, ok := p.prog.(appender); ok {
+			b = a.appendTo(s, b)
 			continue
 		}
 		v, err := p.prog.eval(s)
@@ -276,7 +299,7 @@ func (s *Scorer) render(cr *compiledRule, d *Decision) string {
 		b = appendValue(b, v)
 	}
 	s.buf = b
-	return maskText(string(b))
+	return appendMasked(dst, b)
 }
 
 func appendValue(b []byte, v any) []byte {

@@ -2,6 +2,7 @@ package risk
 
 import (
 	"reflect"
+	"strconv"
 	"strings"
 	"sync"
 
@@ -13,6 +14,12 @@ import (
 // directly. This keeps loading fast (most placeholders are names) and means
 // the same in both languages.
 
+// appender is a program that can write its value straight into a reason,
+// without boxing it.
+type appender interface {
+	appendTo(s *Scorer, b []byte) []byte
+}
+
 type nameProgram struct{ read func(*env) any }
 
 func (p nameProgram) eval(s *Scorer) (any, error) { return p.read(&s.env), nil }
@@ -20,6 +27,41 @@ func (p nameProgram) eval(s *Scorer) (any, error) { return p.read(&s.env), nil }
 type constProgram struct{ v any }
 
 func (p constProgram) eval(*Scorer) (any, error) { return p.v, nil }
+
+func (p constProgram) appendTo(_ *Scorer, b []byte) []byte { return appendValue(b, p.v) }
+
+// loweredProgram is a placeholder compiled to a typed closure.
+type loweredProgram struct{ x lowered }
+
+func (p loweredProgram) eval(s *Scorer) (any, error) {
+	e := &s.env
+	switch {
+	case p.x.b != nil:
+		return p.x.b(e), nil
+	case p.x.i != nil:
+		return int64(p.x.i(e)), nil
+	case p.x.f != nil:
+		return p.x.f(e), nil
+	}
+	return p.x.s(e), nil
+}
+
+func (p loweredProgram) appendTo(s *Scorer, b []byte) []byte {
+	e := &s.env
+	switch {
+	case p.x.b != nil:
+		return strconv.AppendBool(b, p.x.b(e))
+	case p.x.i != nil:
+		v := p.x.i(e)
+		if v == Never {
+			return append(b, "never"...)
+		}
+		return strconv.AppendInt(b, int64(v), 10)
+	case p.x.f != nil:
+		return strconv.AppendFloat(b, p.x.f(e), 'g', -1, 64)
+	}
+	return append(b, p.x.s(e)...)
+}
 
 var (
 	readersOnce sync.Once
@@ -73,6 +115,9 @@ func simpleName(rs *rules.RuleSet, src string) (program, string, bool) {
 			return constProgram{par.Value}, name, true
 		}
 		return nil, "", false
+	}
+	if x, ok := field(name); ok {
+		return loweredProgram{x}, name, true
 	}
 	if r, ok := envReaders()[name]; ok && name != "roaming" && name != "linked_platforms" {
 		return nameProgram{r}, name, true
