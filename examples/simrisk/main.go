@@ -291,6 +291,17 @@ func cmdLint(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "%d problems\n", len(errs))
 		return 1
 	}
+	// rules the compiled evaluator does not handle run on the reference
+	// evaluator: slower, same answers. Say which (notes, not problems).
+	if rs, err := loadRules(args); err == nil {
+		if eng, err := risk.Compile(rs); err == nil {
+			for _, r := range eng.Rules() {
+				if r.Fallback != "" {
+					fmt.Fprintf(stderr, "%s: rule %q: [note] runs on %s\n", rs.Rule(r.ID).Pos, r.ID, r.Fallback)
+				}
+			}
+		}
+	}
 	fmt.Fprintln(stderr, "no problems")
 	return 0
 }

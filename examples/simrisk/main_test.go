@@ -200,3 +200,19 @@ tests:
 	require.Contains(t, stdout, "missing file\n    population: open "+filepath.Join(dir, "nope.csv")+": no such file or directory\n")
 	require.True(t, strings.HasSuffix(stdout, "2 passed, 1 failed\n"), stdout)
 }
+
+// lint says which rules run on the reference evaluator instead of compiled.
+func TestLintNotesFallbacks(t *testing.T) {
+	dir := t.TempDir()
+	f := filepath.Join(dir, "r.yaml")
+	require.NoError(t, os.WriteFile(f, []byte(`bands: [{min: 0, level: low, outcome: pass}]
+rules:
+  - {id: fast, when: alerts_30d > 2, outcome: monitor}
+  - {id: slow, when: 'linked_platforms[0] == "jd"', outcome: monitor}
+`), 0o644))
+	code, stdout, stderr := runCLI("lint", f)
+	require.Equal(t, 0, code)
+	require.Empty(t, stdout)
+	require.Contains(t, stderr, f+`:4:10: rule "slow": [note] runs on the reference evaluator (expr's VM)`)
+	require.NotContains(t, stderr, `"fast"`)
+}
