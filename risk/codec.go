@@ -68,8 +68,13 @@ func boolv(p *bool) bool { return p != nil && *p }
 
 // UnmarshalJSON reads one card-schema v1 object strictly: a field of the
 // wrong type is an error naming the field; fields the schema does not know
-// are ignored (the library may accept more fields). It does not Validate.
-func (r *Record) UnmarshalJSON(data []byte) error {
+// are ignored (the library may accept more fields); keys match exactly. It
+// does not Validate.
+func (r *Record) UnmarshalJSON(data []byte) error { return r.decodeFast(data) }
+
+// decodeReference is the encoding/json decoder the fast one is tested
+// against.
+func (r *Record) decodeReference(data []byte) error {
 	var w wire
 	if err := json.Unmarshal(data, &w); err != nil {
 		return jsonError(err)

@@ -85,6 +85,9 @@ var minValid = Date(1980, 1, 1)
 // ParseTime reads a card-schema date: YYYY-MM-DD (midnight CST) or an
 // RFC 3339 timestamp.
 func ParseTime(s string) (Time, error) {
+	if t, ok := parseDateFast(s); ok {
+		return checkRange(t, s)
+	}
 	if len(s) == 10 {
 		t, err := time.ParseInLocation(time.DateOnly, s, CST)
 		if err != nil {
@@ -124,4 +127,61 @@ func (t *Time) UnmarshalText(b []byte) error {
 	}
 	*t = v
 	return nil
+}
+
+// parseDateFast reads YYYY-MM-DD without the time package: the common case
+// of a record's dates. It reports false for anything else (other forms, or
+// a day that does not exist), which ParseTime then reads the slow way.
+func parseDateFast(s string) (Time, bool) {
+	if len(s) != 10 || s[4] != '-' || s[7] != '-' {
+		return 0, false
+	}
+	num := func(a, b int) (int, bool) {
+		n := 0
+		for i := a; i < b; i++ {
+			c := s[i]
+			if c < '0' || c > '9' {
+				return 0, false
+			}
+			n = n*10 + int(c-'0')
+		}
+		return n, true
+	}
+	y, ok1 := num(0, 4)
+	m, ok2 := num(5, 7)
+	d, ok3 := num(8, 10)
+	if !ok1 || !ok2 || !ok3 || m < 1 || m > 12 || d < 1 || d > daysIn(y, m) {
+		return 0, false
+	}
+	return Time(int64(daysFromCivil(y, m, d))*86400 - cstOffset), true
+}
+
+func daysIn(y, m int) int {
+	switch m {
+	case 2:
+		if y%4 == 0 && (y%100 != 0 || y%400 == 0) {
+			return 29
+		}
+		return 28
+	case 4, 6, 9, 11:
+		return 30
+	}
+	return 31
+}
+
+// daysFromCivil counts days from 1970-01-01 to y-m-d (proleptic Gregorian;
+// Howard Hinnant's algorithm).
+func daysFromCivil(y, m, d int) int {
+	if m <= 2 {
+		y--
+	}
+	era := y / 400
+	if y < 0 && y%400 != 0 {
+		era--
+	}
+	yoe := y - era*400
+	mp := (m + 9) % 12
+	doy := (153*mp+2)/5 + d - 1
+	doe := yoe*365 + yoe/4 - yoe/100 + doy
+	return era*146097 + doe - 719468
 }

@@ -1,0 +1,35 @@
+package datasets_test
+
+import (
+	"bytes"
+	"io"
+	"testing"
+
+	"github.com/simrisk/simrisk/datasets"
+)
+
+// BenchmarkDecodeJSONL reads 10,000 generated records (decode and
+// validate), reporting MB/s.
+func BenchmarkDecodeJSONL(b *testing.B) {
+	data := gen(b, datasets.JSONL, datasets.GenOptions{Cards: 10000, Seed: 2, AsOf: asOf})
+	b.SetBytes(int64(len(data)))
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		rd := datasets.NewReader(bytes.NewReader(data), asOf)
+		n := 0
+		for {
+			_, err := rd.Read()
+			if err == io.EOF {
+				break
+			}
+			if err != nil {
+				b.Fatal(err)
+			}
+			n++
+		}
+		if n != 10000 {
+			b.Fatal(n)
+		}
+	}
+}

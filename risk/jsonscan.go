@@ -1,0 +1,683 @@
+package risk
+
+import (
+	"errors"
+	"fmt"
+	"strconv"
+	"unicode/utf16"
+	"unicode/utf8"
+)
+
+// A hand-rolled decoder for card-schema v1's fixed shape: one pass over the
+// bytes, no reflection, strings sliced without copying where they need no
+// unescaping. It accepts and rejects what encoding/json into the schema's
+// types does (a differential fuzz test holds it to that), except that keys
+// must match exactly (encoding/json also matches them case-insensitively).
+
+type jscan struct {
+	b     []byte
+	i     int
+	depth int
+}
+
+var errJSONEnd = errors.New("unexpected end of JSON input")
+
+func (s *jscan) syntax(what string) error {
+	if s.i >= len(s.b) {
+		return recErr("", "not valid JSON (at byte %d): unexpected end of JSON input", s.i)
+	}
+	return recErr("", "not valid JSON (at byte %d): invalid character %q %s", s.i+1, s.b[s.i], what)
+}
+
+func (s *jscan) ws() {
+	for s.i < len(s.b) {
+		switch s.b[s.i] {
+		case ' ', '\t', '\n', '\r':
+			s.i++
+		default:
+			return
+		}
+	}
+}
+
+// kind names the JSON value at the cursor, as encoding/json's type errors do.
+func (s *jscan) kind() string {
+	if s.i >= len(s.b) {
+		return "nothing"
+	}
+	switch c := s.b[s.i]; {
+	case c == '"':
+		return "string"
+	case c == '{':
+		return "object"
+	case c == '[':
+		return "array"
+	case c == 't' || c == 'f':
+		return "bool"
+	case c == 'n':
+		return "null"
+	default:
+		return "number"
+	}
+}
+
+func (s *jscan) lit(word string) bool {
+	if len(s.b)-s.i >= len(word) && string(s.b[s.i:s.i+len(word)]) == word {
+		s.i += len(word)
+		return true
+	}
+	return false
+}
+
+// null consumes a null literal if there is one.
+func (s *jscan) null() bool {
+	if s.i < len(s.b) && s.b[s.i] == 'n' {
+		return s.lit("null")
+	}
+	return false
+}
+
+// str reads a string at the cursor.
+func (s *jscan) str() (string, error) {
+	if s.i >= len(s.b) || s.b[s.i] != '"' {
+		return "", s.syntax("looking for beginning of value")
+	}
+	s.i++
+	start := s.i
+	for s.i < len(s.b) {
+		c := s.b[s.i]
+		switch {
+		case c == '"':
+			v := string(s.b[start:s.i])
+			s.i++
+			return v, nil
+		case c == '\\' || c < 0x20 || c >= 0x80:
+			return s.strSlow(start)
+		}
+		s.i++
+	}
+	return "", s.syntax("")
+}
+
+// strSlow reads a string with escapes or non-ASCII bytes, as encoding/json
+// does: invalid UTF-8 bytes become U+FFFD one by one.
+func (s *jscan) strSlow(start int) (string, error) {
+	out := append([]byte(nil), s.b[start:s.i]...)
+	for s.i < len(s.b) {
+		c := s.b[s.i]
+		switch {
+		case c == '"':
+			s.i++
+			return string(out), nil
+		case c < 0x20:
+			return "", s.syntax("in string literal")
+		case c == '\\':
+			s.i++
+			if s.i >= len(s.b) {
+				return "", s.syntax("")
+			}
+			e := s.b[s.i]
+			switch e {
+			case '"', '\\', '/':
+				out = append(out, e)
+			case 'b':
+				out = append(out, '\b')
+			case 'f':
+				out = append(out, '\f')
+			case 'n':
+				out = append(out, '\n')
+			case 'r':
+				out = append(out, '\r')
+			case 't':
+				out = append(out, '\t')
+			case 'u':
+				r, ok := s.hex4(s.i + 1)
+				if !ok {
+					return "", s.syntax("in \\u hexadecimal character escape")
+				}
+				s.i += 4
+				if utf16.IsSurrogate(r) {
+					// a pair, or one replacement character
+					if s.i+2 < len(s.b) && s.b[s.i+1] == '\\' && s.b[s.i+2] == 'u' {
+						if r2, ok := s.hex4(s.i + 3); ok {
+							if d := utf16.DecodeRune(r, r2); d != utf8.RuneError {
+								s.i += 6
+								out = utf8.AppendRune(out, d)
+								break
+							}
+						}
+					}
+					r = utf8.RuneError
+				}
+				out = utf8.AppendRune(out, r)
+			default:
+				return "", s.syntax("in string escape code")
+			}
+			s.i++
+		case c < utf8.RuneSelf:
+			out = append(out, c)
+			s.i++
+		default:
+			r, size := utf8.DecodeRune(s.b[s.i:])
+			if r == utf8.RuneError && size == 1 {
+				out = append(out, "\uFFFD"...)
+			} else {
+				out = append(out, s.b[s.i:s.i+size]...)
+			}
+			s.i += size
+		}
+	}
+	return "", s.syntax("")
+}
+
+func (s *jscan) hex4(at int) (rune, bool) {
+	if at+4 > len(s.b) {
+		return 0, false
+	}
+	var r rune
+	for _, c := range s.b[at : at+4] {
+		switch {
+		case c >= '0' && c <= '9':
+			r = r<<4 | rune(c-'0')
+		case c >= 'a' && c <= 'f':
+			r = r<<4 | rune(c-'a'+10)
+		case c >= 'A' && c <= 'F':
+			r = r<<4 | rune(c-'A'+10)
+		default:
+			return 0, false
+		}
+	}
+	return r, true
+}
+
+// number reads a JSON number's text.
+func (s *jscan) number() (string, error) {
+	start := s.i
+	if s.i < len(s.b) && s.b[s.i] == '-' {
+		s.i++
+	}
+	switch {
+	case s.i < len(s.b) && s.b[s.i] == '0':
+		s.i++
+	case s.i < len(s.b) && s.b[s.i] >= '1' && s.b[s.i] <= '9':
+		for s.i < len(s.b) && s.b[s.i] >= '0' && s.b[s.i] <= '9' {
+			s.i++
+		}
+	default:
+		return "", s.syntax("looking for beginning of value")
+	}
+	if s.i < len(s.b) && s.b[s.i] == '.' {
+		s.i++
+		if s.i >= len(s.b) || s.b[s.i] < '0' || s.b[s.i] > '9' {
+			return "", s.syntax("after decimal point in numeric literal")
+		}
+		for s.i < len(s.b) && s.b[s.i] >= '0' && s.b[s.i] <= '9' {
+			s.i++
+		}
+	}
+	if s.i < len(s.b) && (s.b[s.i] == 'e' || s.b[s.i] == 'E') {
+		s.i++
+		if s.i < len(s.b) && (s.b[s.i] == '+' || s.b[s.i] == '-') {
+			s.i++
+		}
+		if s.i >= len(s.b) || s.b[s.i] < '0' || s.b[s.i] > '9' {
+			return "", s.syntax("in exponent of numeric literal")
+		}
+		for s.i < len(s.b) && s.b[s.i] >= '0' && s.b[s.i] <= '9' {
+			s.i++
+		}
+	}
+	return string(s.b[start:s.i]), nil
+}
+
+// skip consumes any JSON value.
+func (s *jscan) skip() error {
+	s.ws()
+	if s.i >= len(s.b) {
+		return s.syntax("")
+	}
+	switch c := s.b[s.i]; c {
+	case '"':
+		_, err := s.str()
+		return err
+	case '{', '[':
+		if s.depth++; s.depth > 10000 {
+			return recErr("", "not valid JSON: nested too deep")
+		}
+		defer func() { s.depth-- }()
+		closer := byte('}')
+		if c == '[' {
+			closer = ']'
+		}
+		s.i++
+		s.ws()
+		if s.i < len(s.b) && s.b[s.i] == closer {
+			s.i++
+			return nil
+		}
+		for {
+			s.ws()
+			if c == '{' {
+				if _, err := s.str(); err != nil {
+					return err
+				}
+				s.ws()
+				if s.i >= len(s.b) || s.b[s.i] != ':' {
+					return s.syntax("after object key")
+				}
+				s.i++
+			}
+			if err := s.skip(); err != nil {
+				return err
+			}
+			s.ws()
+			if s.i >= len(s.b) {
+				return s.syntax("")
+			}
+			if s.b[s.i] == ',' {
+				s.i++
+				continue
+			}
+			if s.b[s.i] == closer {
+				s.i++
+				return nil
+			}
+			return s.syntax("after array element")
+		}
+	case 't':
+		return s.literal("true")
+	case 'f':
+		return s.literal("false")
+	case 'n':
+		return s.literal("null")
+	default:
+		_, err := s.number()
+		return err
+	}
+}
+
+// literal consumes word, or reports the first character that differs.
+func (s *jscan) literal(word string) error {
+	for k := 0; k < len(word); k++ {
+		if s.i >= len(s.b) {
+			return s.syntax("")
+		}
+		if s.b[s.i] != word[k] {
+			return s.syntax(fmt.Sprintf("in literal %s (expecting %q)", word, word[k]))
+		}
+		s.i++
+	}
+	return nil
+}
+
+// typeErr reports a value of the wrong type, consuming it (the value must
+// still be valid JSON).
+func (s *jscan) typeErr(field, want string) error {
+	got := s.kind()
+	start := s.i
+	if err := s.skip(); err != nil {
+		return err
+	}
+	if got == "number" {
+		got = "number " + string(s.b[start:s.i])
+	}
+	return recErr(field, "want %s, got %s", want, got)
+}
+
+func (s *jscan) strField(field string, dst *string) error {
+	if s.null() {
+		return nil
+	}
+	if s.i >= len(s.b) || s.b[s.i] != '"' {
+		return s.typeErr(field, "a string")
+	}
+	v, err := s.str()
+	*dst = v
+	return err
+}
+
+func (s *jscan) timeField(field string, dst *Time) (string, bool, error) {
+	if s.null() {
+		return "", false, nil
+	}
+	if s.i >= len(s.b) || s.b[s.i] != '"' {
+		return "", false, s.typeErr(field, "a string")
+	}
+	v, err := s.str()
+	return v, true, err
+}
+
+func (s *jscan) boolField(field string, dst *bool) error {
+	if s.null() {
+		return nil
+	}
+	switch {
+	case s.lit("true"):
+		*dst = true
+	case s.lit("false"):
+		*dst = false
+	default:
+		return s.typeErr(field, "true or false")
+	}
+	return nil
+}
+
+func (s *jscan) intField(field string, dst *int) error {
+	if s.null() {
+		return nil
+	}
+	if s.i >= len(s.b) || (s.b[s.i] != '-' && (s.b[s.i] < '0' || s.b[s.i] > '9')) {
+		return s.typeErr(field, "an integer")
+	}
+	text, err := s.number()
+	if err != nil {
+		return err
+	}
+	n, perr := strconv.ParseInt(text, 10, 64)
+	if perr != nil {
+		return recErr(field, "want an integer, got number %s", text)
+	}
+	*dst = int(n)
+	return nil
+}
+
+// list walks a JSON array, calling item for each element.
+func (s *jscan) list(field, want string, item func() error) error {
+	if s.null() {
+		return nil
+	}
+	if s.i >= len(s.b) || s.b[s.i] != '[' {
+		return s.typeErr(field, want)
+	}
+	s.i++
+	s.ws()
+	if s.i < len(s.b) && s.b[s.i] == ']' {
+		s.i++
+		return nil
+	}
+	for {
+		s.ws()
+		if err := item(); err != nil {
+			return err
+		}
+		s.ws()
+		if s.i >= len(s.b) {
+			return s.syntax("")
+		}
+		switch s.b[s.i] {
+		case ',':
+			s.i++
+		case ']':
+			s.i++
+			return nil
+		default:
+			return s.syntax("after array element")
+		}
+	}
+}
+
+// object walks a JSON object, calling field for each key (the cursor on its
+// value).
+func (s *jscan) object(name, want string, field func(key string) error) error {
+	if s.i >= len(s.b) || s.b[s.i] != '{' {
+		if name == "" {
+			return recErr("", "want a JSON object, got %s", s.kind())
+		}
+		return s.typeErr(name, want)
+	}
+	s.i++
+	s.ws()
+	if s.i < len(s.b) && s.b[s.i] == '}' {
+		s.i++
+		return nil
+	}
+	for {
+		s.ws()
+		key, err := s.str()
+		if err != nil {
+			return err
+		}
+		s.ws()
+		if s.i >= len(s.b) || s.b[s.i] != ':' {
+			return s.syntax("after object key")
+		}
+		s.i++
+		s.ws()
+		if err := field(key); err != nil {
+			return err
+		}
+		s.ws()
+		if s.i >= len(s.b) {
+			return s.syntax("")
+		}
+		switch s.b[s.i] {
+		case ',':
+			s.i++
+		case '}':
+			s.i++
+			return nil
+		default:
+			return s.syntax("after object key:value pair")
+		}
+	}
+}
+
+// decodeFast decodes one card-schema v1 object into r.
+func (r *Record) decodeFast(data []byte) error {
+	*r = Record{}
+	s := &jscan{b: data}
+	haveMSISDN := false
+	// Dates are parsed once the object is read: with a repeated key the last
+	// value wins, as in encoding/json, even over an earlier bad one.
+	type pending struct {
+		field string
+		text  string
+		set   bool
+		dst   *Time
+	}
+	var dates [7]pending
+	date := func(slot int, field string, dst *Time) error {
+		text, ok, err := s.timeField(field, dst)
+		if err != nil {
+			return err
+		}
+		dates[slot] = pending{field, text, ok, dst}
+		return nil
+	}
+	s.ws()
+	if s.i < len(s.b) && s.b[s.i] != '{' {
+		// not an object: say so if it is valid JSON, else where it breaks
+		kind := s.kind()
+		if err := s.skip(); err != nil {
+			return err
+		}
+		s.ws()
+		if s.i != len(s.b) {
+			return s.syntax("after top-level value")
+		}
+		if kind == "null" {
+			return recErr("msisdn", "is required")
+		}
+		return recErr("", "want a JSON object, got %s", kind)
+	}
+	err := s.object("", "", func(key string) error {
+		switch key {
+		case "msisdn":
+			if !s.null() {
+				haveMSISDN = true
+				if s.i >= len(s.b) || s.b[s.i] != '"' {
+					return s.typeErr("msisdn", "a string")
+				}
+				v, err := s.str()
+				r.MSISDN = v
+				return err
+			}
+			haveMSISDN = false
+			r.MSISDN = ""
+			return nil
+		case "iccid":
+			return s.strField(key, &r.ICCID)
+		case "operator":
+			return s.strField(key, &r.Operator)
+		case "mvno":
+			return s.strField(key, &r.MVNO)
+		case "kind":
+			return s.strField(key, &r.Kind)
+		case "status":
+			return s.strField(key, &r.Status)
+		case "holder":
+			return s.strField(key, &r.Holder)
+		case "id_region":
+			return s.strField(key, &r.IDRegion)
+		case "open_region":
+			return s.strField(key, &r.OpenRegion)
+		case "fraud_flag":
+			return s.strField(key, &r.FraudFlag)
+		case "opened_at":
+			return date(0, key, &r.OpenedAt)
+		case "last_voice_at":
+			return date(1, key, &r.LastVoiceAt)
+		case "last_sms_at":
+			return date(2, key, &r.LastSMSAt)
+		case "last_data_at":
+			return date(3, key, &r.LastDataAt)
+		case "verify_required_at":
+			return date(4, key, &r.VerifyRequiredAt)
+		case "verified_at":
+			return date(5, key, &r.VerifiedAt)
+		case "released_at":
+			return date(6, key, &r.ReleasedAt)
+		case "complaints":
+			return s.intField(key, &r.Complaints)
+		case "alerts_30d":
+			return s.intField(key, &r.Alerts30d)
+		case "recycled":
+			return s.boolField(key, &r.Recycled)
+		case "renewed":
+			return s.boolField(key, &r.Renewed)
+		case "linked_platforms":
+			if s.null() {
+				r.LinkedPlatforms = nil
+				return nil
+			}
+			r.LinkedPlatforms = r.LinkedPlatforms[:0]
+			if s.i < len(s.b) && s.b[s.i] == '[' {
+				r.LinkedPlatforms = []string{}
+			}
+			return s.list(key, "a list of strings", func() error {
+				if s.null() {
+					r.LinkedPlatforms = append(r.LinkedPlatforms, "")
+					return nil
+				}
+				if s.i >= len(s.b) || s.b[s.i] != '"' {
+					return s.typeErr(key, "a list of strings")
+				}
+				v, err := s.str()
+				r.LinkedPlatforms = append(r.LinkedPlatforms, v)
+				return err
+			})
+		case "roaming":
+			if s.null() {
+				r.Roaming = nil
+				return nil
+			}
+			r.Roaming = nil // an empty list reads as no roaming, as before
+			return s.list(key, `a list of {"region", "last_seen"}`, func() error {
+				i := len(r.Roaming)
+				field := fmt.Sprintf("roaming[%d]", i)
+				r.Roaming = append(r.Roaming, Roaming{})
+				if s.null() {
+					return recErr(field+".region", "is required")
+				}
+				haveRegion := false
+				var seen string
+				haveSeen := false
+				err := s.object(key, `an object {"region", "last_seen"}`, func(k string) error {
+					switch k {
+					case "region":
+						if s.null() {
+							haveRegion = false
+							return nil
+						}
+						haveRegion = true
+						return s.strField(key+".region", &r.Roaming[i].Region)
+					case "last_seen":
+						text, ok, err := s.timeField(key+".last_seen", nil)
+						seen, haveSeen = text, ok
+						return err
+					}
+					return s.skip()
+				})
+				if err != nil {
+					return err
+				}
+				if !haveRegion {
+					return recErr(field+".region", "is required")
+				}
+				if haveSeen {
+					t, err := ParseTime(seen)
+					if err != nil {
+						return recErr(field+".last_seen", "%v", err)
+					}
+					r.Roaming[i].LastSeen = t
+				}
+				return nil
+			})
+		case "iot":
+			if s.null() {
+				r.IoT = IoT{}
+				return nil
+			}
+			io := &r.IoT
+			return s.object(key, "an object", func(k string) error {
+				switch k {
+				case "test_plan":
+					return s.boolField("iot.test_plan", &io.TestPlan)
+				case "nondirected_data":
+					return s.boolField("iot.nondirected_data", &io.NondirectedData)
+				case "nondirected_voice":
+					return s.boolField("iot.nondirected_voice", &io.NondirectedVoice)
+				case "nondirected_sms":
+					return s.boolField("iot.nondirected_sms", &io.NondirectedSMS)
+				case "directed_voice":
+					return s.boolField("iot.directed_voice", &io.DirectedVoice)
+				case "directed_sms":
+					return s.boolField("iot.directed_sms", &io.DirectedSMS)
+				case "user_realnamed":
+					return s.boolField("iot.user_realnamed", &io.UserRealnamed)
+				case "business":
+					return s.strField("iot.business", &io.Business)
+				case "handler_verified":
+					return s.boolField("iot.handler_verified", &io.HandlerVerified)
+				case "province_approval":
+					return s.boolField("iot.province_approval", &io.ProvinceApproval)
+				case "group_approval":
+					return s.boolField("iot.group_approval", &io.GroupApproval)
+				}
+				return s.skip()
+			})
+		}
+		return s.skip()
+	})
+	if err != nil {
+		return err
+	}
+	s.ws()
+	if s.i != len(s.b) {
+		return s.syntax("after top-level value")
+	}
+	if !haveMSISDN {
+		return recErr("msisdn", "is required")
+	}
+	for _, d := range dates {
+		if !d.set {
+			continue
+		}
+		t, err := ParseTime(d.text)
+		if err != nil {
+			return recErr(d.field, "%v", err)
+		}
+		*d.dst = t
+	}
+	return nil
+}

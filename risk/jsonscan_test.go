@@ -1,0 +1,82 @@
+package risk
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+)
+
+// referenceDecode is the encoding/json decoder the fast one must agree with.
+func referenceDecode(data []byte) (*Record, error) {
+	r := new(Record)
+	err := r.decodeReference(data)
+	return r, err
+}
+
+// caseFolded reports whether data has a key that differs from a schema key
+// only in case: encoding/json matches those, the fast decoder does not.
+func caseFolded(data []byte) bool {
+	var v any
+	if json.Unmarshal(data, &v) != nil {
+		return false
+	}
+	var walk func(v any) bool
+	walk = func(v any) bool {
+		switch x := v.(type) {
+		case map[string]any:
+			for k, e := range x {
+				if k != strings.ToLower(k) || walk(e) {
+					return true
+				}
+			}
+		case []any:
+			for _, e := range x {
+				if walk(e) {
+					return true
+				}
+			}
+		}
+		return false
+	}
+	return walk(v)
+}
+
+func sameRecords(a, b *Record) bool {
+	ja, jb := a.AppendJSON(nil), b.AppendJSON(nil)
+	return string(ja) == string(jb) && (a.Roaming == nil) == (b.Roaming == nil) &&
+		(a.LinkedPlatforms == nil) == (b.LinkedPlatforms == nil)
+}
+
+var scanSeeds = []string{
+	`{"msisdn":"13800138000","operator":"cmcc","opened_at":"2024-03-01","holder":"h-7f3a","last_voice_at":"2026-06-01","last_sms_at":"2026-05-20","last_data_at":null,"open_region":"110105","roaming":[{"region":"KH","last_seen":"2026-10-30"}],"alerts_30d":4}`,
+	`{"msisdn":"1440123456789","opened_at":"2024-03-01T10:00:00+08:00","iot":{"test_plan":true,"business":"new","handler_verified":false},"linked_platforms":["jd","tencent"],"recycled":true,"label":{"fraud":true,"scenario":"x"}}`,
+	`{"msisdn":"13800138000","complaints":"3"}`, `{"msisdn":"13800138000","complaints":1.5}`, `{"msisdn":"13800138000","complaints":1e2}`,
+	`{"msisdn":"13800138000","roaming":[{}]}`, `{"msisdn":"13800138000","roaming":[null]}`, `{"msisdn":"13800138000","roaming":null}`,
+	`{"msisdn":"\u0031\u0033\ud83d\ude00","holder":"a\"b\\c\/d\n","mvno":"蜗牛移动"}`, `{"msisdn":"x","mvno":"\xff\xfe"}`,
+	`null`, `[1,2]`, `{"msisdn":null}`, `{"msisdn":"1",}`, `{"msisdn":"1"} x`, `{"msisdn":"1","iot":{"x":[1,{"y":null}]},"z":-0.5e-3}`,
+	`{"msisdn":"1","iot":null,"iot":{"test_plan":true}}`, `{"msisdn":"1","opened_at":"2024-03-01","opened_at":null}`,
+	`{"msisdn":"1","linked_platforms":[null,"a"]}`, `{"msisdn":"1","recycled":null,"renewed":1}`, `{"msisdn":"1","complaints":99999999999999999999}`,
+	`  {"msisdn" : "1" , "alerts_30d" : -3 }  `, `{"msisdn":"1","roaming":[{"region":"KH","region":null}]}`, `{"msisdn":"\ud800"}`,
+}
+
+// FuzzDecodeFastMatchesReference: the fast decoder accepts exactly what
+// encoding/json accepts, with the same record.
+func FuzzDecodeFastMatchesReference(f *testing.F) {
+	for _, s := range scanSeeds {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		if caseFolded(data) {
+			return
+		}
+		fast := new(Record)
+		errFast := fast.decodeFast(data)
+		ref, errRef := referenceDecode(data)
+		if (errFast == nil) != (errRef == nil) {
+			t.Fatalf("%q: fast %v, reference %v", data, errFast, errRef)
+		}
+		if errFast == nil && !sameRecords(fast, ref) {
+			t.Fatalf("%q:\nfast %s\nref  %s", data, fast.AppendJSON(nil), ref.AppendJSON(nil))
+		}
+	})
+}
