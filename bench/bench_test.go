@@ -1,7 +1,10 @@
 package bench_test
 
 import (
+	"bytes"
+	"context"
 	"fmt"
+	"io"
 	"strings"
 	"testing"
 
@@ -204,4 +207,66 @@ func TestRules1000Compile(t *testing.T) {
 		_, err = risk.Compile(rs)
 		require.NoError(t, err, lang)
 	}
+}
+
+// BenchmarkPopulation builds the population features of 1M generated cards.
+func BenchmarkPopulation(b *testing.B) {
+	recs := datasets.Generate(datasets.GenOptions{Cards: 1_000_000, Seed: 42, AsOf: asOf})
+	for _, r := range recs {
+		if err := r.Validate(asOf); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.Run("1M", func(b *testing.B) {
+		b.ReportAllocs()
+		for i := 0; i < b.N; i++ {
+			p := risk.NewPopulation()
+			for _, r := range recs {
+				p.Add(r)
+			}
+			if p.Holders() == 0 {
+				b.Fatal("no holders")
+			}
+		}
+		b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*len(recs)), "ns/card")
+	})
+}
+
+// BenchmarkPipelineJSONL runs the whole JSON Lines path on 50,000 generated
+// records: decode, population features, score, encode decisions. Its
+// sub-benchmark decode-only reads the same bytes without scoring, the floor
+// the pipeline is compared to.
+func BenchmarkPipelineJSONL(b *testing.B) {
+	var buf bytes.Buffer
+	require.NoError(b, datasets.GenerateTo(&buf, datasets.JSONL, datasets.GenOptions{Cards: 50000, Seed: 42, AsOf: asOf}, nil))
+	data := buf.Bytes()
+	rs, err := rules.Pack("default")
+	require.NoError(b, err)
+	eng, err := risk.Compile(rs)
+	require.NoError(b, err)
+	open := func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(data)), nil }
+	b.Run("pipeline", func(b *testing.B) {
+		b.SetBytes(int64(len(data)))
+		b.ReportAllocs()
+		for i := 0; i < b.N; i++ {
+			sum, err := datasets.ScoreFile(context.Background(), eng, open, datasets.ScoreOptions{AsOf: asOf, Decisions: io.Discard})
+			if err != nil || sum.Decisions != 50000 {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("decode-only", func(b *testing.B) {
+		b.SetBytes(int64(len(data)))
+		b.ReportAllocs()
+		for i := 0; i < b.N; i++ {
+			rd := datasets.NewReader(bytes.NewReader(data), asOf)
+			for {
+				if _, err := rd.Read(); err == io.EOF {
+					break
+				} else if err != nil {
+					b.Fatal(err)
+				}
+			}
+		}
+	})
 }
