@@ -25,8 +25,9 @@ type Features struct {
 type Population struct {
 	holders  map[string]uint32 // holder key -> index into stats
 	stats    []holderStat
-	byOp     map[opKey]int32  // -> index into opCount
-	byDay    map[dayKey]int32 // -> index into dayCount
+	ops      map[string]uint32 // operator name, or "\x00"+MVNO brand -> small id
+	byOp     map[uint64]int32  // holder<<32 | operator id -> index into opCount
+	byDay    map[uint64]int32  // holder<<32 | CST day -> index into dayCount
 	opCount  []int32
 	dayCount []int32
 	cards    int
@@ -37,30 +38,44 @@ type holderStat struct {
 	ops   int32
 }
 
-type opKey struct {
-	h    uint32
-	mvno bool
-	op   string
-}
-
-func countKey(h uint32, r *Record) opKey {
+// opID returns the small id of the card's counting operator (its MVNO
+// brand when it has one), adding it when add is true.
+func (p *Population) opID(r *Record, add bool) (uint32, bool) {
+	name := r.Operator
 	if r.MVNO != "" {
-		return opKey{h, true, r.MVNO}
+		// brands and operators never share an id; the key is built only
+		// for MVNO cards, and only on a miss does it stay allocated
+		name = "\x00" + r.MVNO
 	}
-	return opKey{h, false, r.Operator}
+	id, ok := p.ops[name]
+	if !ok && add {
+		id = uint32(len(p.ops))
+		p.ops[name] = id
+		ok = true
+	}
+	return id, ok
 }
 
-type dayKey struct {
-	h   uint32
-	day int32
-}
+func pairKey(h uint32, v uint32) uint64 { return uint64(h)<<32 | uint64(v) }
 
 // NewPopulation returns an empty population.
 func NewPopulation() *Population {
 	return &Population{
 		holders: make(map[string]uint32),
-		byOp:    make(map[opKey]int32),
-		byDay:   make(map[dayKey]int32),
+		ops:     make(map[string]uint32),
+		byOp:    make(map[uint64]int32),
+		byDay:   make(map[uint64]int32),
+	}
+}
+
+// NewPopulationSize returns an empty population with room for about n cards.
+func NewPopulationSize(n int) *Population {
+	return &Population{
+		holders: make(map[string]uint32, n/2),
+		ops:     make(map[string]uint32),
+		byOp:    make(map[uint64]int32, n/2),
+		byDay:   make(map[uint64]int32, n/2),
+		stats:   make([]holderStat, 0, n/2),
 	}
 }
 
@@ -91,12 +106,13 @@ func (p *Population) Add(r *Record) {
 	}
 	st := &p.stats[h]
 	st.total++
-	oi, isNew := index(p.byOp, &p.opCount, countKey(h, r))
+	op, _ := p.opID(r, true)
+	oi, isNew := index(p.byOp, &p.opCount, pairKey(h, op))
 	if isNew {
 		st.ops++
 	}
 	p.opCount[oi]++
-	di, _ := index(p.byDay, &p.dayCount, dayKey{h, int32(r.OpenedAt.Day())})
+	di, _ := index(p.byDay, &p.dayCount, pairKey(h, uint32(r.OpenedAt.Day())))
 	p.dayCount[di]++
 	// the card remembers its counters: scoring reads them without hashing
 	r.pop, r.popIdx = p, [3]int32{int32(h), oi, di}
@@ -137,10 +153,12 @@ func (p *Population) featuresInto(r *Record, f *Features) {
 	}
 	st := p.stats[h]
 	*f = Features{CardsTotal: int(st.total), Operators: int(st.ops)}
-	if i, ok := p.byOp[countKey(h, r)]; ok {
-		f.CardsOnOperator = int(p.opCount[i])
+	if op, ok := p.opID(r, false); ok {
+		if i, ok := p.byOp[pairKey(h, op)]; ok {
+			f.CardsOnOperator = int(p.opCount[i])
+		}
 	}
-	if i, ok := p.byDay[dayKey{h, int32(r.OpenedAt.Day())}]; ok {
+	if i, ok := p.byDay[pairKey(h, uint32(r.OpenedAt.Day()))]; ok {
 		f.CardsSameDay = int(p.dayCount[i])
 	}
 }
