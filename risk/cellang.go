@@ -108,11 +108,15 @@ func celBaseOptions() []cel.EnvOption {
 
 // celCompiler compiles the CEL expressions of one rule set.
 type celCompiler struct {
+	reference bool // no lowering: every expression on cel-go's interpreter
 	env       *cel.Env
 	costLimit uint64
 	maxSize   int
 	macros    map[string]int // CEL macro name -> index into Engine.celMacros
 	listSizes map[string]uint64
+	// lowMacros are the CEL macros compiled to closures, filled while the
+	// macros compile (one after another) and only read after.
+	lowMacros map[string]boolFn
 }
 
 func newCELCompiler(rs *rules.RuleSet, lists map[string]any, macroNames []string, cc compileConfig) (*celCompiler, error) {
@@ -144,7 +148,7 @@ func newCELCompiler(rs *rules.RuleSet, lists map[string]any, macroNames []string
 			opts = append(opts, cel.Constant("lists."+name, cel.ListType(cel.StringType), types.NewStringList(types.DefaultTypeAdapter, items)))
 		}
 	}
-	c := &celCompiler{costLimit: cc.celCostLimit, maxSize: cc.maxCELSize, macros: map[string]int{}, listSizes: map[string]uint64{}}
+	c := &celCompiler{reference: cc.reference, costLimit: cc.celCostLimit, maxSize: cc.maxCELSize, macros: map[string]int{}, listSizes: map[string]uint64{}, lowMacros: map[string]boolFn{}}
 	for _, l := range rs.Lists {
 		c.listSizes["lists."+l.Name] = uint64(len(l.Items))
 	}
@@ -264,6 +268,18 @@ func (c *celCompiler) compile(src rules.Expr, owner string, wantBool bool) (prog
 	if est.Max > c.costLimit {
 		return nil, used, []*rules.Error{errAt(1, 0, rules.CodeTooComplex,
 			fmt.Sprintf("estimated cost up to %d is over the limit of %d; simplify it or split it into macros", est.Max, c.costLimit))}
+	}
+	if !c.reference {
+		if wantBool {
+			if p, f, ok := lowerCEL(checked, c.lowMacros); ok {
+				if _, isMacro := c.macros[owner]; isMacro && f != nil && src.Key == "when" {
+					c.lowMacros[owner] = f // rules compiled later inline it
+				}
+				return p, used, nil
+			}
+		} else if p, ok := lowerCELValue(checked, c.lowMacros); ok {
+			return p, used, nil
+		}
 	}
 	prg, err := c.env.Program(checked, cel.EvalOptions(cel.OptOptimize), cel.CostLimit(c.costLimit))
 	if err != nil {

@@ -340,7 +340,9 @@ func check(rs *rules.RuleSet, cc compileConfig, c *rules.Collector) *Engine {
 		}
 		cr.when = prog
 		if prog != nil {
-			if _, ok := prog.(closureProgram); !ok {
+			switch prog.(type) {
+			case closureProgram, celClosureProgram:
+			default:
 				cr.fallback = "the reference evaluator (" + map[string]string{rules.LangExpr: "expr's VM", rules.LangCEL: "cel-go's interpreter"}[r.Language] + ")"
 			}
 		}

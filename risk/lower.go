@@ -97,34 +97,7 @@ func (l *lowerer) lower(n ast.Node) (lowered, bool) {
 		if !ok1 || !ok2 || !ok3 || c.b == nil {
 			return lowered{}, false
 		}
-		cond := c.b
-		switch {
-		case a.b != nil && b.b != nil:
-			x, y := a.b, b.b
-			return lowered{b: func(e *env) bool {
-				if cond(e) {
-					return x(e)
-				}
-				return y(e)
-			}}, true
-		case a.i != nil && b.i != nil:
-			x, y := a.i, b.i
-			return lowered{i: func(e *env) int {
-				if cond(e) {
-					return x(e)
-				}
-				return y(e)
-			}}, true
-		case a.s != nil && b.s != nil:
-			x, y := a.s, b.s
-			return lowered{s: func(e *env) string {
-				if cond(e) {
-					return x(e)
-				}
-				return y(e)
-			}}, true
-		}
-		return lowered{}, false
+		return ternary(c.b, a, b)
 	case *ast.CallNode:
 		return l.call(n)
 	case *ast.BuiltinNode:
@@ -200,69 +173,8 @@ func (l *lowerer) binary(n *ast.BinaryNode) (lowered, bool) {
 			x, y := a.b, b.b
 			return lowered{b: func(e *env) bool { return x(e) || y(e) }}, true
 		}
-	case "==", "!=":
-		var eq boolFn
-		switch {
-		case a.b != nil && b.b != nil:
-			x, y := a.b, b.b
-			eq = func(e *env) bool { return x(e) == y(e) }
-		case a.i != nil && b.i != nil:
-			x, y := a.i, b.i
-			eq = func(e *env) bool { return x(e) == y(e) }
-		case a.s != nil && b.s != nil:
-			x, y := a.s, b.s
-			eq = func(e *env) bool { return x(e) == y(e) }
-		case toFloat(a) != nil && toFloat(b) != nil:
-			x, y := toFloat(a), toFloat(b)
-			eq = func(e *env) bool { return x(e) == y(e) }
-		default:
-			return lowered{}, false
-		}
-		if op == "!=" {
-			return lowered{b: func(e *env) bool { return !eq(e) }}, true
-		}
-		return lowered{b: eq}, true
-	case "<", "<=", ">", ">=":
-		if a.i != nil && b.i != nil {
-			x, y := a.i, b.i
-			switch op {
-			case "<":
-				return lowered{b: func(e *env) bool { return x(e) < y(e) }}, true
-			case "<=":
-				return lowered{b: func(e *env) bool { return x(e) <= y(e) }}, true
-			case ">":
-				return lowered{b: func(e *env) bool { return x(e) > y(e) }}, true
-			default:
-				return lowered{b: func(e *env) bool { return x(e) >= y(e) }}, true
-			}
-		}
-		if a.s != nil && b.s != nil {
-			x, y := a.s, b.s
-			switch op {
-			case "<":
-				return lowered{b: func(e *env) bool { return x(e) < y(e) }}, true
-			case "<=":
-				return lowered{b: func(e *env) bool { return x(e) <= y(e) }}, true
-			case ">":
-				return lowered{b: func(e *env) bool { return x(e) > y(e) }}, true
-			default:
-				return lowered{b: func(e *env) bool { return x(e) >= y(e) }}, true
-			}
-		}
-		x, y := toFloat(a), toFloat(b)
-		if x == nil || y == nil {
-			return lowered{}, false
-		}
-		switch op {
-		case "<":
-			return lowered{b: func(e *env) bool { return x(e) < y(e) }}, true
-		case "<=":
-			return lowered{b: func(e *env) bool { return x(e) <= y(e) }}, true
-		case ">":
-			return lowered{b: func(e *env) bool { return x(e) > y(e) }}, true
-		default:
-			return lowered{b: func(e *env) bool { return x(e) >= y(e) }}, true
-		}
+	case "==", "!=", "<", "<=", ">", ">=":
+		return compare(op, a, b)
 	case "+", "-", "*":
 		if a.i != nil && b.i != nil {
 			x, y := a.i, b.i
@@ -470,4 +382,111 @@ func (l *lowerer) builtin(n *ast.BuiltinNode) (lowered, bool) {
 		}
 		return empty
 	}}, true
+}
+
+// ternary selects between two lowered values of one type.
+func ternary(cond boolFn, a, b lowered) (lowered, bool) {
+	switch {
+	case a.b != nil && b.b != nil:
+		x, y := a.b, b.b
+		return lowered{b: func(e *env) bool {
+			if cond(e) {
+				return x(e)
+			}
+			return y(e)
+		}}, true
+	case a.i != nil && b.i != nil:
+		x, y := a.i, b.i
+		return lowered{i: func(e *env) int {
+			if cond(e) {
+				return x(e)
+			}
+			return y(e)
+		}}, true
+	case a.f != nil && b.f != nil:
+		x, y := a.f, b.f
+		return lowered{f: func(e *env) float64 {
+			if cond(e) {
+				return x(e)
+			}
+			return y(e)
+		}}, true
+	case a.s != nil && b.s != nil:
+		x, y := a.s, b.s
+		return lowered{s: func(e *env) string {
+			if cond(e) {
+				return x(e)
+			}
+			return y(e)
+		}}, true
+	}
+	return lowered{}, false
+}
+
+// compare lowers a comparison of two lowered values (ints, floats, strings,
+// bools for == and !=; an int and a float compare as floats).
+func compare(op string, a, b lowered) (lowered, bool) {
+	if op == "==" || op == "!=" {
+		var eq boolFn
+		switch {
+		case a.b != nil && b.b != nil:
+			x, y := a.b, b.b
+			eq = func(e *env) bool { return x(e) == y(e) }
+		case a.i != nil && b.i != nil:
+			x, y := a.i, b.i
+			eq = func(e *env) bool { return x(e) == y(e) }
+		case a.s != nil && b.s != nil:
+			x, y := a.s, b.s
+			eq = func(e *env) bool { return x(e) == y(e) }
+		case toFloat(a) != nil && toFloat(b) != nil:
+			x, y := toFloat(a), toFloat(b)
+			eq = func(e *env) bool { return x(e) == y(e) }
+		default:
+			return lowered{}, false
+		}
+		if op == "!=" {
+			return lowered{b: func(e *env) bool { return !eq(e) }}, true
+		}
+		return lowered{b: eq}, true
+	}
+	if a.i != nil && b.i != nil {
+		x, y := a.i, b.i
+		switch op {
+		case "<":
+			return lowered{b: func(e *env) bool { return x(e) < y(e) }}, true
+		case "<=":
+			return lowered{b: func(e *env) bool { return x(e) <= y(e) }}, true
+		case ">":
+			return lowered{b: func(e *env) bool { return x(e) > y(e) }}, true
+		default:
+			return lowered{b: func(e *env) bool { return x(e) >= y(e) }}, true
+		}
+	}
+	if a.s != nil && b.s != nil {
+		x, y := a.s, b.s
+		switch op {
+		case "<":
+			return lowered{b: func(e *env) bool { return x(e) < y(e) }}, true
+		case "<=":
+			return lowered{b: func(e *env) bool { return x(e) <= y(e) }}, true
+		case ">":
+			return lowered{b: func(e *env) bool { return x(e) > y(e) }}, true
+		default:
+			return lowered{b: func(e *env) bool { return x(e) >= y(e) }}, true
+		}
+	}
+	x, y := toFloat(a), toFloat(b)
+	if x == nil || y == nil {
+		return lowered{}, false
+	}
+	switch op {
+	case "<":
+		return lowered{b: func(e *env) bool { return x(e) < y(e) }}, true
+	case "<=":
+		return lowered{b: func(e *env) bool { return x(e) <= y(e) }}, true
+	case ">":
+		return lowered{b: func(e *env) bool { return x(e) > y(e) }}, true
+	default:
+		return lowered{b: func(e *env) bool { return x(e) >= y(e) }}, true
+	}
 }

@@ -18,6 +18,7 @@ import (
 type exprGen struct {
 	next  func() int
 	depth int
+	cel   bool // write CEL instead of expr
 }
 
 func (g *exprGen) n(k int) int { return g.next() % k }
@@ -56,25 +57,44 @@ func (g *exprGen) boolExpr() string {
 	case 6:
 		return "!(" + g.boolExpr() + ")"
 	case 7:
+		if g.cel {
+			return fmt.Sprintf("%s(%s in lists.plats)", []string{"", "!"}[g.n(2)], g.strExpr())
+		}
 		return fmt.Sprintf("%s %s lists.plats", g.strExpr(), []string{"in", "not in"}[g.n(2)])
 	case 8:
 		return fmt.Sprintf(`%s in ["KH", "cmcc", "iot", ""]`, g.strExpr())
 	case 9:
+		if g.cel {
+			fields := []string{"r.days_ago <= params.days", `r.region == "KH"`, "in_region(r.region, lists.hot)", "r.last_seen > 0", `r.region.startsWith("T")`}
+			return fmt.Sprintf([]string{"roaming.exists(r, %s)", "roaming.all(r, %s)", "!roaming.exists(r, %s)"}[g.n(3)], fields[g.n(len(fields))])
+		}
 		fields := []string{".days_ago <= params.days", `.region == "KH"`, "in_region(.region, lists.hot)", ".last_seen > 0", `.region startsWith "T"`}
 		return fmt.Sprintf("%s(roaming, %s)", []string{"any", "all", "none"}[g.n(3)], fields[g.n(len(fields))])
 	case 10:
+		if g.cel {
+			return fmt.Sprintf([]string{"linked_platforms.exists(p, p == %s)", "linked_platforms.all(p, p == %s)"}[g.n(2)], []string{`"jd"`, `"tencent"`, `""`}[g.n(3)])
+		}
 		return fmt.Sprintf("%s(linked_platforms, # == %s)", []string{"any", "all", "none"}[g.n(3)], []string{`"jd"`, `"tencent"`, `""`}[g.n(3)])
 	case 11:
 		return fmt.Sprintf("(%s ? %s : %s)", g.boolExpr(), g.boolExpr(), g.boolExpr())
 	case 12:
+		if g.cel {
+			return fmt.Sprintf("%s.%s(%s)", g.strExpr(), []string{"startsWith", "endsWith", "contains"}[g.n(3)], genStrLits[g.n(len(genStrLits))])
+		}
 		return fmt.Sprintf("%s %s %s", g.strExpr(), []string{"startsWith", "endsWith", "contains"}[g.n(3)], genStrLits[g.n(len(genStrLits))])
 	default:
+		if g.cel {
+			return fmt.Sprintf("double(%s) %s %s", g.intExpr(), []string{"<", ">="}[g.n(2)], []string{"1.5", "89.9", "-0.5"}[g.n(3)])
+		}
 		return fmt.Sprintf("%s %s %s", g.intExpr(), []string{"<", ">="}[g.n(2)], []string{"1.5", "89.9", "-0.5"}[g.n(3)])
 	}
 }
 
 // reason draws a reason template with a value of each kind.
 func (g *exprGen) reason() string {
+	if g.cel {
+		return fmt.Sprintf("i={%s} s={%s} b={%s} f={double(%s) * 0.5}", g.intExpr(), g.strExpr(), g.boolExpr(), g.intExpr())
+	}
 	return fmt.Sprintf("i={%s} s={%s} b={%s} f={%s * 0.5}", g.intExpr(), g.strExpr(), g.boolExpr(), g.intExpr())
 }
 
@@ -101,6 +121,9 @@ func (g *exprGen) intExpr() string {
 	case 6:
 		return fmt.Sprintf("days_between(%s, %s)", []string{"opened_at", "verified_at", "last_voice_at"}[g.n(3)], []string{"as_of", "released_at"}[g.n(2)])
 	case 7:
+		if g.cel {
+			return []string{"size(roaming)", "size(linked_platforms)"}[g.n(2)]
+		}
 		return []string{"len(roaming)", "len(linked_platforms)"}[g.n(2)]
 	default:
 		return fmt.Sprintf("(%s ? %s : %s)", g.boolExpr(), g.intExpr(), g.intExpr())
@@ -136,10 +159,10 @@ rules:
 
 // checkSame compiles exprs with the compiled evaluator and with expr's VM and
 // requires the same verdict, rule by rule, on every card.
-func checkSame(t *testing.T, exprs []string, reasons []string, cards []*risk.Record, pop *risk.Population) int {
+func checkSame(t *testing.T, lang string, exprs []string, reasons []string, cards []*risk.Record, pop *risk.Population) int {
 	t.Helper()
 	var b strings.Builder
-	b.WriteString(lowerHead)
+	b.WriteString("language: " + lang + "\n" + lowerHead)
 	for i, e := range exprs {
 		fmt.Fprintf(&b, "  - {id: r%d, outcome: monitor, when: %s, reason: %s}\n", i, strconvQuote(e), strconvQuote(reasons[i]))
 	}
@@ -175,6 +198,9 @@ func checkSame(t *testing.T, exprs []string, reasons []string, cards []*risk.Rec
 		for i := range dr.Hits {
 			require.Equal(t, dr.Hits[i].Reason, df.Hits[i].Reason, "reason of %s", dr.Hits[i].Rule)
 		}
+		for i := range dr.Errors {
+			require.Equal(t, dr.Errors[i].Rule, df.Errors[i].Rule)
+		}
 		require.Equal(t, len(dr.Errors), len(df.Errors), "errors differ")
 	}
 	return compiled
@@ -197,34 +223,43 @@ func lowerCards(t testing.TB) ([]*risk.Record, *risk.Population) {
 }
 
 // Thousands of random expressions over the vocabulary decide every card the
-// same compiled as on expr's VM.
+// same compiled as on the reference evaluator (expr's VM, cel-go's
+// interpreter), reasons and rule errors included.
 func TestCompiledMatchesReference(t *testing.T) {
 	cards, pop := lowerCards(t)
-	rng := rand.New(rand.NewPCG(1, 2))
-	n := 3000
-	if testing.Short() {
-		n = 600
+	for _, lang := range []string{"expr", "cel"} {
+		t.Run(lang, func(t *testing.T) {
+			rng := rand.New(rand.NewPCG(1, 2))
+			n := 3000
+			if lang == "cel" {
+				n = 1000 // cel-go's reference compile is the slow half
+			}
+			if testing.Short() {
+				n /= 5
+			}
+			compiled := 0
+			for batch := 0; batch < n/100; batch++ {
+				g := &exprGen{next: func() int { return int(rng.Uint32() >> 1) }, cel: lang == "cel"}
+				exprs, reasons := make([]string, 100), make([]string, 100)
+				for i := range exprs {
+					exprs[i] = g.boolExpr()
+					reasons[i] = g.reason()
+				}
+				compiled += checkSame(t, lang, exprs, reasons, cards, pop)
+			}
+			require.Greater(t, compiled, n*8/10, "most generated expressions should run compiled")
+		})
 	}
-	compiled := 0
-	for batch := 0; batch < n/100; batch++ {
-		g := &exprGen{next: func() int { return int(rng.Uint32() >> 1) }}
-		exprs, reasons := make([]string, 100), make([]string, 100)
-		for i := range exprs {
-			exprs[i] = g.boolExpr()
-			reasons[i] = g.reason()
-		}
-		compiled += checkSame(t, exprs, reasons, cards, pop)
-	}
-	require.Greater(t, compiled, n*9/10, "most generated expressions should run compiled")
 }
 
 // FuzzCompiledMatchesReference lets the fuzzer choose the expressions.
 func FuzzCompiledMatchesReference(f *testing.F) {
 	for _, s := range []string{"seed", "\x01\x02\x03\x04", "\x09\x00\x00\x07\x01", "\x0b\x04\x05\x02\x00\x01"} {
-		f.Add([]byte(s))
+		f.Add([]byte(s), false)
+		f.Add([]byte(s), true)
 	}
 	cards, pop := lowerCards(f)
-	f.Fuzz(func(t *testing.T, data []byte) {
+	f.Fuzz(func(t *testing.T, data []byte, cel bool) {
 		i := 0
 		g := &exprGen{next: func() int {
 			if i >= len(data) {
@@ -232,7 +267,11 @@ func FuzzCompiledMatchesReference(f *testing.F) {
 			}
 			i++
 			return int(data[i-1])
-		}}
-		checkSame(t, []string{g.boolExpr()}, []string{g.reason()}, cards, pop)
+		}, cel: cel}
+		lang := "expr"
+		if cel {
+			lang = "cel"
+		}
+		checkSame(t, lang, []string{g.boolExpr()}, []string{g.reason()}, cards, pop)
 	})
 }

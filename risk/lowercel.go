@@ -1,0 +1,441 @@
+package risk
+
+import (
+	"errors"
+	"math"
+
+	"cel.dev/cel-go/cel"
+	celast "cel.dev/cel-go/common/ast"
+	"cel.dev/cel-go/common/types"
+	"cel.dev/cel-go/common/types/traits"
+)
+
+// Lowering of checked CEL expressions into the same Go closures as expr's.
+// CEL differs from expr in one way that matters here: integer overflow is an
+// error. Lowered CEL arithmetic checks it and fails the rule for the card,
+// as cel-go does (the closure panics with errOverflow; the program recovers).
+
+var errOverflow = errors.New("integer overflow")
+
+type celLowerer struct {
+	a       *celast.AST
+	macros  map[string]boolFn // lowered CEL macros, by name
+	iter    string            // the comprehension variable in scope, if any
+	inRoam  bool
+	inStr   bool
+	overflo bool // uses checked arithmetic: recover in the program
+}
+
+// celClosureProgram runs a lowered CEL condition, turning overflow panics
+// into errors.
+type celClosureProgram struct{ f boolFn }
+
+func (p celClosureProgram) eval(s *Scorer) (v any, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			if r == errOverflow {
+				err = errOverflow
+				return
+			}
+			panic(r)
+		}
+	}()
+	return p.f(&s.env), nil
+}
+
+// lowerCEL lowers a checked boolean CEL expression, or returns false. The
+// boolFn is the bare closure, for macros that other expressions inline (nil
+// when it needs overflow recovery, which only a whole program gives).
+func lowerCEL(a *cel.Ast, macros map[string]boolFn) (program, boolFn, bool) {
+	l := &celLowerer{a: a.NativeRep(), macros: macros}
+	x, ok := l.lower(l.a.Expr())
+	if !ok || x.b == nil {
+		return nil, nil, false
+	}
+	if l.overflo {
+		return celClosureProgram{x.b}, nil, true
+	}
+	return closureProgram{x.b}, x.b, true
+}
+
+// lowerCELValue lowers a checked CEL placeholder of any simple type.
+func lowerCELValue(a *cel.Ast, macros map[string]boolFn) (program, bool) {
+	l := &celLowerer{a: a.NativeRep(), macros: macros}
+	x, ok := l.lower(l.a.Expr())
+	if !ok || l.overflo {
+		return nil, false
+	}
+	return loweredProgram{x}, true
+}
+
+func (l *celLowerer) lower(e celast.Expr) (lowered, bool) {
+	// a name the checker resolved: a variable, or a constant with its value
+	if ref, ok := l.a.ReferenceMap()[e.ID()]; ok && ref.Name != "" && (e.Kind() == celast.IdentKind || e.Kind() == celast.SelectKind) {
+		if ref.Value != nil {
+			return celConst(ref.Value)
+		}
+		if ref.Name == l.iter && l.inStr {
+			return lowered{s: func(e *env) string { return e.curStr }}, true
+		}
+		if f, ok := l.macros[ref.Name]; ok {
+			return lowered{b: f}, true
+		}
+		return field(ref.Name)
+	}
+	switch e.Kind() {
+	case celast.LiteralKind:
+		return celConst(e.AsLiteral())
+	case celast.IdentKind:
+		if e.AsIdent() == l.iter && l.inStr {
+			return lowered{s: func(e *env) string { return e.curStr }}, true
+		}
+	case celast.SelectKind:
+		sel := e.AsSelect()
+		if sel.IsTestOnly() {
+			return lowered{}, false
+		}
+		if op := sel.Operand(); op.Kind() == celast.IdentKind && op.AsIdent() == l.iter && l.inRoam {
+			if f, ok := roamIntFields[sel.FieldName()]; ok {
+				return lowered{i: func(e *env) int { return f(e.cur) }}, true
+			}
+			if f, ok := roamStringFields[sel.FieldName()]; ok {
+				return lowered{s: func(e *env) string { return f(e.cur) }}, true
+			}
+		}
+	case celast.CallKind:
+		return l.call(e.AsCall())
+	case celast.ComprehensionKind:
+		return l.comprehension(e.AsComprehension())
+	}
+	return lowered{}, false
+}
+
+func celConst(v any) (lowered, bool) {
+	switch x := v.(type) {
+	case types.Bool:
+		b := bool(x)
+		return lowered{b: func(*env) bool { return b }}, true
+	case types.Int:
+		i := int(x)
+		return lowered{i: func(*env) int { return i }}, true
+	case types.Double:
+		f := float64(x)
+		return lowered{f: func(*env) float64 { return f }}, true
+	case types.String:
+		s := string(x)
+		return lowered{s: func(*env) string { return s }}, true
+	}
+	return lowered{}, false
+}
+
+// stringSet reads a constant list of strings (lists.NAME or a literal).
+func (l *celLowerer) stringSet(e celast.Expr) (map[string]struct{}, bool) {
+	set := map[string]struct{}{}
+	if ref, ok := l.a.ReferenceMap()[e.ID()]; ok && ref.Value != nil {
+		lister, ok := ref.Value.(traits.Lister)
+		if !ok {
+			return nil, false
+		}
+		n, _ := lister.Size().Value().(int64)
+		for i := int64(0); i < n; i++ {
+			s, ok := lister.Get(types.Int(i)).(types.String)
+			if !ok {
+				return nil, false
+			}
+			set[string(s)] = struct{}{}
+		}
+		return set, true
+	}
+	if e.Kind() != celast.ListKind {
+		return nil, false
+	}
+	for _, it := range e.AsList().Elements() {
+		if it.Kind() != celast.LiteralKind {
+			return nil, false
+		}
+		s, ok := it.AsLiteral().(types.String)
+		if !ok {
+			return nil, false
+		}
+		set[string(s)] = struct{}{}
+	}
+	return set, true
+}
+
+func addChecked(x, y int) int {
+	r := x + y
+	if (r > x) != (y > 0) {
+		panic(errOverflow)
+	}
+	return r
+}
+
+func subChecked(x, y int) int {
+	r := x - y
+	if (r < x) != (y > 0) {
+		panic(errOverflow)
+	}
+	return r
+}
+
+func mulChecked(x, y int) int {
+	if x == 0 || y == 0 {
+		return 0
+	}
+	r := x * y
+	if r/y != x || (x == -1 && y == math.MinInt64) || (y == -1 && x == math.MinInt64) {
+		panic(errOverflow)
+	}
+	return r
+}
+
+func (l *celLowerer) call(c celast.CallExpr) (lowered, bool) {
+	args := c.Args()
+	fn := c.FunctionName()
+	lowerArgs := func() ([]lowered, bool) {
+		out := make([]lowered, len(args))
+		for i, a := range args {
+			x, ok := l.lower(a)
+			if !ok {
+				return nil, false
+			}
+			out[i] = x
+		}
+		return out, true
+	}
+	switch fn {
+	case "@in":
+		if len(args) != 2 {
+			return lowered{}, false
+		}
+		a, ok := l.lower(args[0])
+		set, ok2 := l.stringSet(args[1])
+		if !ok || !ok2 || a.s == nil {
+			return lowered{}, false
+		}
+		x := a.s
+		return lowered{b: func(e *env) bool { _, ok := set[x(e)]; return ok }}, true
+	case "in_region":
+		if len(args) != 2 {
+			return lowered{}, false
+		}
+		a, ok := l.lower(args[0])
+		ref, isRef := l.a.ReferenceMap()[args[1].ID()]
+		if !ok || a.s == nil || !isRef || ref.Value == nil {
+			return lowered{}, false
+		}
+		rs, ok := ref.Value.(celRegionSet)
+		if !ok {
+			return lowered{}, false
+		}
+		x, set := a.s, rs.set
+		return lowered{b: func(e *env) bool { return set.Contains(x(e)) }}, true
+	case "size":
+		var target celast.Expr
+		if c.IsMemberFunction() {
+			target = c.Target()
+		} else if len(args) == 1 {
+			target = args[0]
+		}
+		if target == nil {
+			return lowered{}, false
+		}
+		if ref, ok := l.a.ReferenceMap()[target.ID()]; ok {
+			switch ref.Name {
+			case "roaming":
+				return lowered{i: func(e *env) int { return len(e.Roaming) }}, true
+			case "linked_platforms":
+				return lowered{i: func(e *env) int { return len(e.LinkedPlatforms) }}, true
+			}
+		}
+		return lowered{}, false
+	case "startsWith", "endsWith", "contains":
+		if !c.IsMemberFunction() || len(args) != 1 {
+			return lowered{}, false
+		}
+		t, ok1 := l.lower(c.Target())
+		a, ok2 := l.lower(args[0])
+		if !ok1 || !ok2 || t.s == nil || a.s == nil {
+			return lowered{}, false
+		}
+		x, y := t.s, a.s
+		switch fn {
+		case "startsWith":
+			return lowered{b: func(e *env) bool { s, p := x(e), y(e); return len(s) >= len(p) && s[:len(p)] == p }}, true
+		case "endsWith":
+			return lowered{b: func(e *env) bool { s, p := x(e), y(e); return len(s) >= len(p) && s[len(s)-len(p):] == p }}, true
+		}
+		return lowered{b: func(e *env) bool { return containsStr(x(e), y(e)) }}, true
+	}
+	if c.IsMemberFunction() {
+		return lowered{}, false
+	}
+	xs, ok := lowerArgs()
+	if !ok {
+		return lowered{}, false
+	}
+	switch fn {
+	case "_&&_", "_||_":
+		if len(xs) != 2 || xs[0].b == nil || xs[1].b == nil {
+			return lowered{}, false
+		}
+		x, y := xs[0].b, xs[1].b
+		if fn == "_&&_" {
+			return lowered{b: func(e *env) bool { return x(e) && y(e) }}, true
+		}
+		return lowered{b: func(e *env) bool { return x(e) || y(e) }}, true
+	case "!_":
+		if len(xs) == 1 && xs[0].b != nil {
+			x := xs[0].b
+			return lowered{b: func(e *env) bool { return !x(e) }}, true
+		}
+	case "-_":
+		if len(xs) == 1 && xs[0].i != nil {
+			x := xs[0].i
+			l.overflo = true
+			return lowered{i: func(e *env) int {
+				v := x(e)
+				if v == math.MinInt64 {
+					panic(errOverflow)
+				}
+				return -v
+			}}, true
+		}
+		if len(xs) == 1 && xs[0].f != nil {
+			x := xs[0].f
+			return lowered{f: func(e *env) float64 { return -x(e) }}, true
+		}
+	case "_?_:_":
+		if len(xs) == 3 && xs[0].b != nil {
+			// the expr lowering's ternary, over already lowered parts
+			return ternary(xs[0].b, xs[1], xs[2])
+		}
+	case "_==_", "_!=_", "_<_", "_<=_", "_>_", "_>=_":
+		if len(xs) != 2 {
+			return lowered{}, false
+		}
+		// homogeneous types only: CEL does not compare int with double here
+		if (xs[0].i == nil) != (xs[1].i == nil) || (xs[0].f == nil) != (xs[1].f == nil) ||
+			(xs[0].s == nil) != (xs[1].s == nil) || (xs[0].b == nil) != (xs[1].b == nil) {
+			return lowered{}, false
+		}
+		if xs[0].b != nil && fn != "_==_" && fn != "_!=_" {
+			return lowered{}, false // bool ordering: leave it to cel-go
+		}
+		op := map[string]string{"_==_": "==", "_!=_": "!=", "_<_": "<", "_<=_": "<=", "_>_": ">", "_>=_": ">="}[fn]
+		return compare(op, xs[0], xs[1])
+	case "_+_", "_-_", "_*_":
+		if len(xs) != 2 {
+			return lowered{}, false
+		}
+		a, b := xs[0], xs[1]
+		switch {
+		case a.i != nil && b.i != nil:
+			x, y := a.i, b.i
+			l.overflo = true
+			switch fn {
+			case "_+_":
+				return lowered{i: func(e *env) int { return addChecked(x(e), y(e)) }}, true
+			case "_-_":
+				return lowered{i: func(e *env) int { return subChecked(x(e), y(e)) }}, true
+			}
+			return lowered{i: func(e *env) int { return mulChecked(x(e), y(e)) }}, true
+		case a.f != nil && b.f != nil:
+			x, y := a.f, b.f
+			switch fn {
+			case "_+_":
+				return lowered{f: func(e *env) float64 { return x(e) + y(e) }}, true
+			case "_-_":
+				return lowered{f: func(e *env) float64 { return x(e) - y(e) }}, true
+			}
+			return lowered{f: func(e *env) float64 { return x(e) * y(e) }}, true
+		case fn == "_+_" && a.s != nil && b.s != nil:
+			x, y := a.s, b.s
+			return lowered{s: func(e *env) string { return x(e) + y(e) }}, true
+		}
+	case "days_between":
+		if len(xs) == 2 && xs[0].i != nil && xs[1].i != nil {
+			x, y := xs[0].i, xs[1].i
+			return lowered{i: func(e *env) int {
+				p, q := x(e), y(e)
+				if p == 0 || q == 0 {
+					return Never
+				}
+				return DaysBetween(Time(p), Time(q))
+			}}, true
+		}
+	}
+	return lowered{}, false
+}
+
+// comprehension lowers the exists and all macros over roaming or
+// linked_platforms (one level deep).
+func (l *celLowerer) comprehension(c celast.ComprehensionExpr) (lowered, bool) {
+	if l.iter != "" || c.IterVar2() != "" {
+		return lowered{}, false
+	}
+	ref, ok := l.a.ReferenceMap()[c.IterRange().ID()]
+	if !ok || (ref.Name != "roaming" && ref.Name != "linked_platforms") {
+		return lowered{}, false
+	}
+	init := c.AccuInit()
+	if init.Kind() != celast.LiteralKind {
+		return lowered{}, false
+	}
+	start, ok := init.AsLiteral().(types.Bool)
+	if !ok {
+		return lowered{}, false
+	}
+	step := c.LoopStep()
+	if step.Kind() != celast.CallKind {
+		return lowered{}, false
+	}
+	call := step.AsCall()
+	want := "_||_"
+	if start {
+		want = "_&&_"
+	}
+	if call.FunctionName() != want || len(call.Args()) != 2 {
+		return lowered{}, false
+	}
+	acc, pred := call.Args()[0], call.Args()[1]
+	if acc.Kind() != celast.IdentKind || acc.AsIdent() != c.AccuVar() {
+		return lowered{}, false
+	}
+	if r := c.Result(); r.Kind() != celast.IdentKind || r.AsIdent() != c.AccuVar() {
+		return lowered{}, false
+	}
+	inner := &celLowerer{a: l.a, macros: l.macros, iter: c.IterVar(), inRoam: ref.Name == "roaming", inStr: ref.Name != "roaming"}
+	body, ok := inner.lower(pred)
+	if !ok || body.b == nil || inner.overflo {
+		return lowered{}, false
+	}
+	f := body.b
+	// exists: stop at the first true; all: stop at the first false
+	wantStop, empty := true, false
+	if start {
+		wantStop, empty = false, true
+	}
+	if ref.Name == "roaming" {
+		return lowered{b: func(e *env) bool {
+			for i := range e.Roaming {
+				e.cur = &e.Roaming[i]
+				if f(e) == wantStop {
+					e.cur = nil
+					return !empty
+				}
+			}
+			e.cur = nil
+			return empty
+		}}, true
+	}
+	return lowered{b: func(e *env) bool {
+		for _, p := range e.LinkedPlatforms {
+			e.curStr = p
+			if f(e) == wantStop {
+				return !empty
+			}
+		}
+		return empty
+	}}, true
+}
