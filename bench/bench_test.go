@@ -21,7 +21,8 @@ var asOf = risk.Date(2026, 11, 1)
 type fixture struct {
 	eng   *risk.Engine // default pack, compiled evaluator
 	ref   *risk.Engine // default pack on expr's VM
-	cel   *risk.Engine // default-cel pack
+	cel   *risk.Engine // default-cel pack on cel-go's interpreter
+	celc  *risk.Engine // default-cel pack, compiled
 	recs  []*risk.Record
 	feats []risk.Features
 	pop   *risk.Population
@@ -45,11 +46,13 @@ func setup(t testing.TB, n int) *fixture {
 	}
 	crs, err := rules.Pack("default-cel")
 	require.NoError(t, err)
-	cel, err := risk.Compile(crs)
+	cel, err := risk.Compile(crs, risk.WithReferenceEvaluator())
+	require.NoError(t, err)
+	celc, err := risk.Compile(crs)
 	require.NoError(t, err)
 	ref, err := risk.Compile(rs, risk.WithReferenceEvaluator())
 	require.NoError(t, err)
-	return &fixture{eng, ref, cel, recs, feats, pop}
+	return &fixture{eng, ref, cel, celc, recs, feats, pop}
 }
 
 // The hand-written baseline and the engine agree on every generated card:
@@ -89,8 +92,9 @@ func TestBaselineAgreesWithEngine(t *testing.T) {
 }
 
 // BenchmarkDefaultPack scores the same generated cards with the hand-written
-// baseline, the engine's compiled evaluator, expr's VM (the reference
-// evaluator) and the CEL pack; compare ns/op between sub-benchmarks. Every
+// baseline, the engine's compiled evaluator on the expr and CEL packs, and
+// the reference evaluators (expr's VM, cel-go's interpreter with a typed
+// activation and OptOptimize); compare ns/op between sub-benchmarks. Every
 // variant gets the cards' population features: the baseline precomputed,
 // the engine from the population's counters.
 func BenchmarkDefaultPack(b *testing.B) {
@@ -109,7 +113,7 @@ func BenchmarkDefaultPack(b *testing.B) {
 	for _, e := range []struct {
 		name string
 		eng  *risk.Engine
-	}{{"compiled", fx.eng}, {"expr-vm", fx.ref}, {"cel", fx.cel}} {
+	}{{"compiled", fx.eng}, {"compiled-cel", fx.celc}, {"expr-vm", fx.ref}, {"cel", fx.cel}} {
 		b.Run(e.name, func(b *testing.B) {
 			s := e.eng.NewScorer(risk.AsOfTime(asOf), risk.WithPopulation(fx.pop))
 			var d risk.Decision
