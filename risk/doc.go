@@ -10,9 +10,12 @@
 //
 // Engine.ScoreBatch scores many cards with a worker pool, results in input
 // order; Engine.NewScorer gives one goroutine a scorer that reuses its
-// buffers. Expressions see the card through a typed environment (no map per
-// record), with programs compiled once; the vocabulary they read is listed by
-// Vocabulary and documented in rules/README.md.
+// buffers. Rules are written in expr or CEL over one vocabulary (Vocabulary,
+// documented in rules/README.md). Each checked condition is compiled to Go
+// closures over a typed environment (no map and, into a reused Decision, no
+// allocation per record); what the compiler does not handle runs on the
+// language's own reference evaluator (expr's VM, cel-go's interpreter), with
+// the same answers.
 //
 // Personal data: reasons and error messages never carry a holder key, an ID
 // number or a full MSISDN (MaskMSISDN, MaskID).

@@ -130,8 +130,8 @@ func Compile(rs *rules.RuleSet, opts ...CompileOption) (*Engine, error) {
 	return e, nil
 }
 
-// Check loads nothing and compiles nothing for use: it returns every
-// problem Compile would report, for linters that already hold load errors.
+// Check returns every problem Compile would report, without building an
+// Engine to score with: for linters that already hold load errors.
 func Check(rs *rules.RuleSet, opts ...CompileOption) rules.ErrorList {
 	cc := defaultCompileConfig()
 	for _, o := range opts {
