@@ -1,5 +1,11 @@
 package risk
 
+import (
+	"hash/maphash"
+	"slices"
+	"sync"
+)
+
 // Features are the population features of one card: what the rest of the
 // card base says about its holder. Only valid (not cancelled) cards count.
 // Expressions see them as pop.cards_on_operator and so on.
@@ -12,82 +18,75 @@ type Features struct {
 
 // Population holds the features of a set of cards scored together: cards per
 // holder per operator, per holder in total, opened the same day. Build it
-// with Add over every card (one pass), then share it read-only: after the
-// last Add it is safe for concurrent use.
+// with Add over every card (one pass), then read it: the first read seals it
+// (one sort of compact entries), after which it is safe for concurrent use.
+// Add after reading is allowed (the next read seals again) but not
+// concurrently with reads.
 //
-// A card remembers the counters it was added to, so scoring reads its
-// features without hashing; change a card's holder, operator, MVNO, status
-// or opening date only before adding it. A card without a holder key is its
-// own holder. The card being scored
-// should be in the population; when it is not (or when no Population is
-// given), its features are computed as if it were the only card of its
-// holder.
+// Memory is compact: per counted card an entry of a 64-bit holder hash (the
+// holder key is not kept), an operator id and a day, and its four feature
+// counts after sealing. Two holders whose keys collide in 64 bits would be
+// counted as one; at 10 million holders the odds are about 1 in 370,000.
+//
+// A card remembers its entry, so scoring reads its features without
+// hashing; change a card's holder, operator, MVNO, status or opening date
+// only before adding it. A card without a holder key is its own holder. The
+// card being scored should be in the population; when it is not, its
+// features count it together with its holder's cards in the population, and
+// when no Population is given, as its holder's only card.
 type Population struct {
-	holders  map[string]uint32 // holder key -> index into stats
-	stats    []holderStat
-	ops      map[string]uint32 // operator name, or "\x00"+MVNO brand -> small id
-	byOp     map[uint64]int32  // holder<<32 | operator id -> index into opCount
-	byDay    map[uint64]int32  // holder<<32 | CST day -> index into dayCount
-	opCount  []int32
-	dayCount []int32
-	cards    int
+	seed    maphash.Seed
+	ops     map[string]uint32 // operator name, or "\x00"+MVNO brand -> small id
+	entries []popEntry        // counted cards, in Add order
+	feats   []popFeats        // per entry, once sealed
+	sorted  []popEntry        // entries sorted by holder, operator, day (for cards not added)
+	cards   int
+	holders int
+
+	mu     sync.Mutex
+	sealed bool
 }
 
-type holderStat struct {
-	total int32
-	ops   int32
+type popEntry struct {
+	h   uint64 // holder hash
+	op  uint32
+	day int32
+	idx int32 // position in entries
 }
 
-// opID returns the small id of the card's counting operator (its MVNO
-// brand when it has one), adding it when add is true.
-func (p *Population) opID(r *Record, add bool) (uint32, bool) {
-	name := r.Operator
-	if r.MVNO != "" {
-		// brands and operators never share an id; the key is built only
-		// for MVNO cards, and only on a miss does it stay allocated
-		name = "\x00" + r.MVNO
-	}
-	id, ok := p.ops[name]
-	if !ok && add {
-		id = uint32(len(p.ops))
-		p.ops[name] = id
-		ok = true
-	}
-	return id, ok
-}
-
-func pairKey(h uint32, v uint32) uint64 { return uint64(h)<<32 | uint64(v) }
+type popFeats struct{ onOp, total, sameDay, ops int32 }
 
 // NewPopulation returns an empty population.
 func NewPopulation() *Population {
-	return &Population{
-		holders: make(map[string]uint32),
-		ops:     make(map[string]uint32),
-		byOp:    make(map[uint64]int32),
-		byDay:   make(map[uint64]int32),
-	}
+	return &Population{seed: maphash.MakeSeed(), ops: make(map[string]uint32)}
 }
 
 // NewPopulationSize returns an empty population with room for about n cards.
 func NewPopulationSize(n int) *Population {
-	return &Population{
-		holders: make(map[string]uint32, n/2),
-		ops:     make(map[string]uint32),
-		byOp:    make(map[uint64]int32, n/2),
-		byDay:   make(map[uint64]int32, n/2),
-		stats:   make([]holderStat, 0, n/2),
-	}
+	p := NewPopulation()
+	p.entries = make([]popEntry, 0, n)
+	return p
 }
 
-// index returns the counter of key k, adding one at zero when it is new.
-func index[K comparable](m map[K]int32, counts *[]int32, k K) (int32, bool) {
-	i, ok := m[k]
-	if !ok {
-		i = int32(len(*counts))
-		m[k] = i
-		*counts = append(*counts, 0)
+// opID returns the small id of the card's counting operator (its MVNO brand
+// when it has one), adding it when add is true.
+func (p *Population) opID(r *Record, add bool) (uint32, bool) {
+	var id uint32
+	var ok bool
+	if r.MVNO != "" {
+		id, ok = p.ops["\x00"+r.MVNO] // the concatenation does not allocate for a lookup
+		if !ok && add {
+			id, ok = uint32(len(p.ops)), true
+			p.ops["\x00"+r.MVNO] = id
+		}
+		return id, ok
 	}
-	return i, !ok
+	id, ok = p.ops[r.Operator]
+	if !ok && add {
+		id, ok = uint32(len(p.ops)), true
+		p.ops[r.Operator] = id
+	}
+	return id, ok
 }
 
 // Add counts one card. Add validated records only (Record.Validate fills
@@ -98,31 +97,100 @@ func (p *Population) Add(r *Record) {
 	if !r.Valid() || r.Holder == "" {
 		return
 	}
-	h, ok := p.holders[r.Holder]
-	if !ok {
-		h = uint32(len(p.stats))
-		p.holders[r.Holder] = h
-		p.stats = append(p.stats, holderStat{})
-	}
-	st := &p.stats[h]
-	st.total++
 	op, _ := p.opID(r, true)
-	oi, isNew := index(p.byOp, &p.opCount, pairKey(h, op))
-	if isNew {
-		st.ops++
+	i := int32(len(p.entries))
+	p.entries = append(p.entries, popEntry{h: maphash.String(p.seed, r.Holder), op: op, day: int32(r.OpenedAt.Day()), idx: i})
+	r.pop, r.popIdx = p, i
+	p.mu.Lock()
+	p.sealed = false
+	p.mu.Unlock()
+}
+
+func cmpEntry(a, b popEntry) int {
+	switch {
+	case a.h != b.h:
+		if a.h < b.h {
+			return -1
+		}
+		return 1
+	case a.op != b.op:
+		return int(a.op) - int(b.op)
 	}
-	p.opCount[oi]++
-	di, _ := index(p.byDay, &p.dayCount, pairKey(h, uint32(r.OpenedAt.Day())))
-	p.dayCount[di]++
-	// the card remembers its counters: scoring reads them without hashing
-	r.pop, r.popIdx = p, [3]int32{int32(h), oi, di}
+	return int(a.day) - int(b.day)
+}
+
+// seal computes every entry's features: one sort by holder, operator and
+// day, then counts over each holder's run.
+func (p *Population) seal() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.sealed {
+		return
+	}
+	s := radixSort(append(p.sorted[:0], p.entries...))
+	if cap(p.feats) < len(s) {
+		p.feats = make([]popFeats, len(s))
+	}
+	p.feats = p.feats[:len(s)]
+	holders := 0
+	var days []int32
+	for lo := 0; lo < len(s); {
+		hi := lo
+		for hi < len(s) && s[hi].h == s[lo].h {
+			hi++
+		}
+		holders++
+		group := s[lo:hi]
+		// operators: runs of equal op inside the holder's run
+		nops := int32(0)
+		for a := 0; a < len(group); {
+			b := a
+			for b < len(group) && group[b].op == group[a].op {
+				b++
+			}
+			nops++
+			for k := a; k < b; k++ {
+				p.feats[group[k].idx].onOp = int32(b - a)
+			}
+			a = b
+		}
+		// days across operators: sort the run's days
+		days = days[:0]
+		for _, e := range group {
+			days = append(days, e.day)
+		}
+		slices.Sort(days)
+		for _, e := range group {
+			first, _ := slices.BinarySearch(days, e.day)
+			last := first
+			for last < len(days) && days[last] == e.day {
+				last++
+			}
+			f := &p.feats[e.idx]
+			f.total, f.ops, f.sameDay = int32(len(group)), nops, int32(last-first)
+		}
+		lo = hi
+	}
+	p.sorted, p.holders, p.sealed = s, holders, true
+}
+
+func (p *Population) ensureSealed() {
+	p.mu.Lock()
+	sealed := p.sealed
+	p.mu.Unlock()
+	if !sealed {
+		p.seal()
+	}
 }
 
 // Len is the number of cards added, counted or not.
 func (p *Population) Len() int { return p.cards }
 
 // Holders is the number of distinct holders with at least one valid card.
-func (p *Population) Holders() int { return len(p.stats) }
+func (p *Population) Holders() int {
+	p.ensureSealed()
+	return p.holders
+}
 
 // Features returns the features of r within the population.
 func (p *Population) Features(r *Record) Features {
@@ -132,33 +200,102 @@ func (p *Population) Features(r *Record) Features {
 }
 
 func (p *Population) featuresInto(r *Record, f *Features) {
-	self := int(0)
+	self := 0
 	if r.Valid() {
 		self = 1
 	}
-	if p == nil || r.Holder == "" {
+	if p == nil || r.Holder == "" || self == 0 && r.pop != p {
 		*f = Features{CardsOnOperator: self, CardsTotal: self, CardsSameDay: self, Operators: self}
+		if p != nil && r.Holder != "" {
+			p.lookup(r, f, self)
+		}
 		return
 	}
-	if r.pop == p && self == 1 {
-		st := p.stats[r.popIdx[0]]
-		*f = Features{CardsTotal: int(st.total), Operators: int(st.ops),
-			CardsOnOperator: int(p.opCount[r.popIdx[1]]), CardsSameDay: int(p.dayCount[r.popIdx[2]])}
+	p.ensureSealed()
+	if r.pop == p && int(r.popIdx) < len(p.feats) && self == 1 {
+		pf := p.feats[r.popIdx]
+		*f = Features{CardsOnOperator: int(pf.onOp), CardsTotal: int(pf.total), CardsSameDay: int(pf.sameDay), Operators: int(pf.ops)}
 		return
 	}
-	h, ok := p.holders[r.Holder]
-	if !ok {
-		*f = Features{CardsOnOperator: self, CardsTotal: self, CardsSameDay: self, Operators: self}
-		return
+	*f = Features{CardsOnOperator: self, CardsTotal: self, CardsSameDay: self, Operators: self}
+	p.lookup(r, f, self)
+}
+
+// lookup finds the features of a card that was not added (or not counted):
+// its holder's other cards, by binary search over the sorted entries.
+func (p *Population) lookup(r *Record, f *Features, self int) {
+	p.ensureSealed()
+	h := maphash.String(p.seed, r.Holder)
+	lo, _ := slices.BinarySearchFunc(p.sorted, h, func(e popEntry, t uint64) int {
+		switch {
+		case e.h < t:
+			return -1
+		case e.h > t:
+			return 1
+		}
+		return 0
+	})
+	hi := lo
+	for hi < len(p.sorted) && p.sorted[hi].h == h {
+		hi++
 	}
-	st := p.stats[h]
-	*f = Features{CardsTotal: int(st.total), Operators: int(st.ops)}
-	if op, ok := p.opID(r, false); ok {
-		if i, ok := p.byOp[pairKey(h, op)]; ok {
-			f.CardsOnOperator = int(p.opCount[i])
+	if hi == lo {
+		return // the holder has no counted card: the card is alone
+	}
+	first := p.feats[p.sorted[lo].idx]
+	op, known := p.opID(r, false)
+	day := int32(r.OpenedAt.Day())
+	onOp, sameDay := 0, 0
+	for _, e := range p.sorted[lo:hi] {
+		if known && e.op == op {
+			onOp++
+		}
+		if e.day == day {
+			sameDay++
 		}
 	}
-	if i, ok := p.byDay[pairKey(h, uint32(r.OpenedAt.Day()))]; ok {
-		f.CardsSameDay = int(p.dayCount[i])
+	ops := int(first.ops)
+	if self == 1 && (!known || onOp == 0) {
+		ops++ // this card brings a new operator
 	}
+	*f = Features{CardsTotal: int(first.total) + self, Operators: ops, CardsOnOperator: onOp + self, CardsSameDay: sameDay + self}
+}
+
+// radixSort orders entries by holder hash (LSD radix, 16 bits a pass), then
+// each holder's run by operator and day: hashing spreads holders evenly, and
+// runs are short.
+func radixSort(s []popEntry) []popEntry {
+	if len(s) < 256 {
+		slices.SortFunc(s, cmpEntry)
+		return s
+	}
+	tmp := make([]popEntry, len(s))
+	var count [1 << 16]int
+	for shift := uint(0); shift < 64; shift += 16 {
+		clear(count[:])
+		for i := range s {
+			count[(s[i].h>>shift)&0xffff]++
+		}
+		sum := 0
+		for d := range count {
+			count[d], sum = sum, sum+count[d]
+		}
+		for i := range s {
+			d := (s[i].h >> shift) & 0xffff
+			tmp[count[d]] = s[i]
+			count[d]++
+		}
+		s, tmp = tmp, s
+	}
+	for lo := 0; lo < len(s); {
+		hi := lo + 1
+		for hi < len(s) && s[hi].h == s[lo].h {
+			hi++
+		}
+		if hi-lo > 1 {
+			slices.SortFunc(s[lo:hi], cmpEntry)
+		}
+		lo = hi
+	}
+	return s
 }

@@ -46,7 +46,7 @@ type Record struct {
 	seg     ref.Segment
 	segOK   bool
 	pop     *Population
-	popIdx  [3]int32 // holder, holder+operator and holder+day counters in pop
+	popIdx  int32 // the card's entry in pop
 	validAt Time     // the as-of time of the last successful Validate
 }
 
