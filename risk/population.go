@@ -31,9 +31,11 @@ type Features struct {
 // A card remembers its entry, so scoring reads its features without
 // hashing; change a card's holder, operator, MVNO, status or opening date
 // only before adding it. A card without a holder key is its own holder. The
-// card being scored should be in the population; when it is not, its
-// features count it together with its holder's cards in the population, and
-// when no Population is given, as its holder's only card.
+// card being scored should be in the population. A record that was not
+// added itself (the same card decoded again in a second pass over a file) is
+// looked up by its holder and gets the holder's counts; a holder the
+// population does not know, or no Population at all, makes the card its
+// holder's only card.
 type Population struct {
 	seed    maphash.Seed
 	ops     map[string]uint32 // operator name, or "\x00"+MVNO brand -> small id
@@ -221,8 +223,10 @@ func (p *Population) featuresInto(r *Record, f *Features) {
 	p.lookup(r, f, self)
 }
 
-// lookup finds the features of a card that was not added (or not counted):
-// its holder's other cards, by binary search over the sorted entries.
+// lookup finds the features of a card that was not added itself, by its
+// holder (binary search over the sorted entries): the holder's counts as they
+// are. That is right for the usual case, the same card decoded again in a
+// second pass over a file; a card that is truly new should be added first.
 func (p *Population) lookup(r *Record, f *Features, self int) {
 	p.ensureSealed()
 	h := maphash.String(p.seed, r.Holder)
@@ -254,11 +258,7 @@ func (p *Population) lookup(r *Record, f *Features, self int) {
 			sameDay++
 		}
 	}
-	ops := int(first.ops)
-	if self == 1 && (!known || onOp == 0) {
-		ops++ // this card brings a new operator
-	}
-	*f = Features{CardsTotal: int(first.total) + self, Operators: ops, CardsOnOperator: onOp + self, CardsSameDay: sameDay + self}
+	*f = Features{CardsTotal: int(first.total), Operators: int(first.ops), CardsOnOperator: onOp, CardsSameDay: sameDay}
 }
 
 // radixSort orders entries by holder hash (LSD radix, 16 bits a pass), then

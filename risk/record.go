@@ -47,7 +47,7 @@ type Record struct {
 	segOK   bool
 	pop     *Population
 	popIdx  int32 // the card's entry in pop
-	validAt Time     // the as-of time of the last successful Validate
+	validAt Time  // the as-of time of the last successful Validate
 }
 
 // Roaming is one region a card was seen in.

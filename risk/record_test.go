@@ -172,8 +172,8 @@ func TestParseDateFastAgrees(t *testing.T) {
 	require.NoError(t, err)
 }
 
-// A card scored against a population it was not added to counts together
-// with its holder's cards there.
+// A record scored against a population it was not added to (a second
+// decoding of the same card) gets its holder's counts there.
 func TestPopulationFeaturesOfAnOutsider(t *testing.T) {
 	p := risk.NewPopulation()
 	for i, op := range []string{"13800000001", "13800000002", "13000000003"} {
@@ -183,10 +183,10 @@ func TestPopulationFeaturesOfAnOutsider(t *testing.T) {
 	}
 	out := &risk.Record{MSISDN: "13800000009", Holder: "h", OpenedAt: risk.Date(2026, 1, 1)}
 	require.NoError(t, out.Validate(asOf))
-	require.Equal(t, risk.Features{CardsOnOperator: 3, CardsTotal: 4, CardsSameDay: 2, Operators: 2}, p.Features(out))
+	require.Equal(t, risk.Features{CardsOnOperator: 2, CardsTotal: 3, CardsSameDay: 1, Operators: 2}, p.Features(out))
 	other := &risk.Record{MSISDN: "19200000009", Holder: "h", OpenedAt: risk.Date(2026, 2, 1)}
 	require.NoError(t, other.Validate(asOf))
-	require.Equal(t, risk.Features{CardsOnOperator: 1, CardsTotal: 4, CardsSameDay: 1, Operators: 3}, p.Features(other))
+	require.Equal(t, risk.Features{CardsOnOperator: 0, CardsTotal: 3, CardsSameDay: 0, Operators: 2}, p.Features(other))
 	require.Equal(t, 1, p.Holders())
 	require.Equal(t, 3, p.Len())
 }
