@@ -359,6 +359,7 @@ func (e *Engine) ScoreBatch(ctx context.Context, recs []*Record, opts ...ScoreOp
 		go func() {
 			defer wg.Done()
 			s := newScorer(e, cfg)
+			var tmp Decision
 			for {
 				start := int(next.Add(chunk)) - chunk
 				if start >= len(recs) {
@@ -370,12 +371,46 @@ func (e *Engine) ScoreBatch(ctx context.Context, recs []*Record, opts ...ScoreOp
 					}
 					continue
 				}
-				for i := start; i < min(start+chunk, len(recs)); i++ {
-					if err := s.ScoreInto(recs[i], &decs[i]); err != nil {
+				// Score into one reused Decision, then copy each result into
+				// slabs shared by the chunk: a few allocations per chunk
+				// instead of several per decision with hits. Slices and
+				// strings handed out keep pointing at the slab they were cut
+				// from even when a slab grows, and are never written again.
+				end := min(start+chunk, len(recs))
+				var hitSlab []Hit
+				var textSlab []byte
+				for i := start; i < end; i++ {
+					if err := s.ScoreInto(recs[i], &tmp); err != nil {
 						out[i].Err = err
 						continue
 					}
-					out[i].Decision = &decs[i]
+					d := &decs[i]
+					*d = tmp
+					d.reasons, d.spans = nil, nil
+					d.Errors = append([]RuleError(nil), tmp.Errors...)
+					if len(d.Errors) == 0 {
+						d.Errors = nil
+					}
+					if n := len(tmp.Hits); n > 0 {
+						if cap(hitSlab)-len(hitSlab) < n {
+							hitSlab = make([]Hit, 0, max(256, 2*n))
+						}
+						if cap(textSlab)-len(textSlab) < len(tmp.reasons) {
+							textSlab = make([]byte, 0, max(16<<10, 2*len(tmp.reasons)))
+						}
+						t0 := len(textSlab)
+						textSlab = append(textSlab, tmp.reasons...)
+						text := unsafe.String(unsafe.SliceData(textSlab[t0:]), len(tmp.reasons))
+						h0 := len(hitSlab)
+						hitSlab = append(hitSlab, tmp.Hits...)
+						d.Hits = hitSlab[h0 : h0+n : h0+n]
+						for k := range d.Hits {
+							d.Hits[k].Reason = text[tmp.spans[2*k]:tmp.spans[2*k+1]]
+						}
+					} else {
+						d.Hits = []Hit{}
+					}
+					out[i].Decision = d
 				}
 			}
 		}()
