@@ -205,15 +205,7 @@ func (l *lowerer) binary(n *ast.BinaryNode) (lowered, bool) {
 		}
 	case "startsWith", "endsWith", "contains":
 		if a.s != nil && b.s != nil {
-			x, y := a.s, b.s
-			switch op {
-			case "startsWith":
-				return lowered{b: func(e *env) bool { s, p := x(e), y(e); return len(s) >= len(p) && s[:len(p)] == p }}, true
-			case "endsWith":
-				return lowered{b: func(e *env) bool { s, p := x(e), y(e); return len(s) >= len(p) && s[len(s)-len(p):] == p }}, true
-			default:
-				return lowered{b: func(e *env) bool { return containsStr(x(e), y(e)) }}, true
-			}
+			return stringTest(op, a.s, b.s), true
 		}
 	}
 	return lowered{}, false
@@ -348,7 +340,6 @@ func (l *lowerer) builtin(n *ast.BuiltinNode) (lowered, bool) {
 	if !ok || body.b == nil {
 		return lowered{}, false
 	}
-	f := body.b
 	var want, empty bool // stop when f(item) == want; result when it never does
 	switch n.Name {
 	case "any":
@@ -360,28 +351,46 @@ func (l *lowerer) builtin(n *ast.BuiltinNode) (lowered, bool) {
 	default:
 		return lowered{}, false
 	}
+	return predicate(roam, body.b, want, empty), true
+}
+
+// predicate loops over roaming (roam) or linked_platforms with the element in
+// scope, stopping at the first f(element) == stop: then the result is
+// !empty; when no element stops it, empty.
+func predicate(roam bool, f boolFn, stop, empty bool) lowered {
 	if roam {
 		return lowered{b: func(e *env) bool {
 			for i := range e.Roaming {
 				e.cur = &e.Roaming[i]
-				if f(e) == want {
+				if f(e) == stop {
 					e.cur = nil
 					return !empty
 				}
 			}
 			e.cur = nil
 			return empty
-		}}, true
+		}}
 	}
 	return lowered{b: func(e *env) bool {
 		for _, p := range e.LinkedPlatforms {
 			e.curStr = p
-			if f(e) == want {
+			if f(e) == stop {
 				return !empty
 			}
 		}
 		return empty
-	}}, true
+	}}
+}
+
+// stringTest lowers startsWith, endsWith and contains.
+func stringTest(fn string, x, y stringFn) lowered {
+	switch fn {
+	case "startsWith":
+		return lowered{b: func(e *env) bool { s, p := x(e), y(e); return len(s) >= len(p) && s[:len(p)] == p }}
+	case "endsWith":
+		return lowered{b: func(e *env) bool { s, p := x(e), y(e); return len(s) >= len(p) && s[len(s)-len(p):] == p }}
+	}
+	return lowered{b: func(e *env) bool { return containsStr(x(e), y(e)) }}
 }
 
 // ternary selects between two lowered values of one type.
@@ -449,44 +458,28 @@ func compare(op string, a, b lowered) (lowered, bool) {
 		}
 		return lowered{b: eq}, true
 	}
-	if a.i != nil && b.i != nil {
-		x, y := a.i, b.i
-		switch op {
-		case "<":
-			return lowered{b: func(e *env) bool { return x(e) < y(e) }}, true
-		case "<=":
-			return lowered{b: func(e *env) bool { return x(e) <= y(e) }}, true
-		case ">":
-			return lowered{b: func(e *env) bool { return x(e) > y(e) }}, true
-		default:
-			return lowered{b: func(e *env) bool { return x(e) >= y(e) }}, true
-		}
-	}
-	if a.s != nil && b.s != nil {
-		x, y := a.s, b.s
-		switch op {
-		case "<":
-			return lowered{b: func(e *env) bool { return x(e) < y(e) }}, true
-		case "<=":
-			return lowered{b: func(e *env) bool { return x(e) <= y(e) }}, true
-		case ">":
-			return lowered{b: func(e *env) bool { return x(e) > y(e) }}, true
-		default:
-			return lowered{b: func(e *env) bool { return x(e) >= y(e) }}, true
-		}
+	switch {
+	case a.i != nil && b.i != nil:
+		return lowered{b: order(op, a.i, b.i)}, true
+	case a.s != nil && b.s != nil:
+		return lowered{b: order(op, a.s, b.s)}, true
 	}
 	x, y := toFloat(a), toFloat(b)
 	if x == nil || y == nil {
 		return lowered{}, false
 	}
+	return lowered{b: order(op, x, y)}, true
+}
+
+// order lowers <, <=, > and >= over two values of one ordered type.
+func order[T int | float64 | string](op string, x, y func(*env) T) boolFn {
 	switch op {
 	case "<":
-		return lowered{b: func(e *env) bool { return x(e) < y(e) }}, true
+		return func(e *env) bool { return x(e) < y(e) }
 	case "<=":
-		return lowered{b: func(e *env) bool { return x(e) <= y(e) }}, true
+		return func(e *env) bool { return x(e) <= y(e) }
 	case ">":
-		return lowered{b: func(e *env) bool { return x(e) > y(e) }}, true
-	default:
-		return lowered{b: func(e *env) bool { return x(e) >= y(e) }}, true
+		return func(e *env) bool { return x(e) > y(e) }
 	}
+	return func(e *env) bool { return x(e) >= y(e) }
 }

@@ -258,14 +258,7 @@ func (l *celLowerer) call(c celast.CallExpr) (lowered, bool) {
 		if !ok1 || !ok2 || t.s == nil || a.s == nil {
 			return lowered{}, false
 		}
-		x, y := t.s, a.s
-		switch fn {
-		case "startsWith":
-			return lowered{b: func(e *env) bool { s, p := x(e), y(e); return len(s) >= len(p) && s[:len(p)] == p }}, true
-		case "endsWith":
-			return lowered{b: func(e *env) bool { s, p := x(e), y(e); return len(s) >= len(p) && s[len(s)-len(p):] == p }}, true
-		}
-		return lowered{b: func(e *env) bool { return containsStr(x(e), y(e)) }}, true
+		return stringTest(fn, t.s, a.s), true
 	}
 	if c.IsMemberFunction() {
 		return lowered{}, false
@@ -410,32 +403,10 @@ func (l *celLowerer) comprehension(c celast.ComprehensionExpr) (lowered, bool) {
 	if !ok || body.b == nil || inner.overflo {
 		return lowered{}, false
 	}
-	f := body.b
 	// exists: stop at the first true; all: stop at the first false
-	wantStop, empty := true, false
+	stop, empty := true, false
 	if start {
-		wantStop, empty = false, true
+		stop, empty = false, true
 	}
-	if ref.Name == "roaming" {
-		return lowered{b: func(e *env) bool {
-			for i := range e.Roaming {
-				e.cur = &e.Roaming[i]
-				if f(e) == wantStop {
-					e.cur = nil
-					return !empty
-				}
-			}
-			e.cur = nil
-			return empty
-		}}, true
-	}
-	return lowered{b: func(e *env) bool {
-		for _, p := range e.LinkedPlatforms {
-			e.curStr = p
-			if f(e) == wantStop {
-				return !empty
-			}
-		}
-		return empty
-	}}, true
+	return predicate(ref.Name == "roaming", body.b, stop, empty), true
 }
