@@ -2,7 +2,6 @@ package peers_test
 
 import (
 	"context"
-	"fmt"
 	"sort"
 	"strings"
 	"testing"
@@ -57,7 +56,7 @@ func input(r *risk.Record, f risk.Features) map[string]any {
 		"alerts_30d": r.Alerts30d, "days_since_last_activity": risk.DaysBetween(last, asOf),
 		"open_region": r.OpenRegion, "roaming": roaming,
 		"verification_pending": r.VerifyRequiredAt != 0 && r.VerifiedAt < r.VerifyRequiredAt,
-		"as_of": int(asOf), "verify_required_at": int(r.VerifyRequiredAt), "segment": seg.Prefix,
+		"as_of":                int(asOf), "verify_required_at": int(r.VerifyRequiredAt), "segment": seg.Prefix,
 		"recycled": r.Recycled, "renewed": r.Renewed, "freeze_days": freeze, "linked_platforms": platforms,
 		"iot": map[string]any{
 			"test_plan": r.IoT.TestPlan, "nondirected_data": r.IoT.NondirectedData, "nondirected_voice": r.IoT.NondirectedVoice,
@@ -329,5 +328,4 @@ func BenchmarkDefaultPack(b *testing.B) {
 			}
 		})
 	}
-	_ = fmt.Sprint
 }
