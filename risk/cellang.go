@@ -88,10 +88,7 @@ func celBaseOptions() []cel.EnvOption {
 				cel.BinaryBinding(func(a, b ref.Val) ref.Val {
 					x, _ := a.Value().(int64)
 					y, _ := b.Value().(int64)
-					if x == 0 || y == 0 {
-						return types.Int(Never)
-					}
-					return types.Int(DaysBetween(Time(x), Time(y)))
+					return types.Int(daysBetweenOrNever(int(x), int(y)))
 				}))),
 		cel.Function("region_name",
 			cel.Overload("region_name_string", []*cel.Type{cel.StringType}, cel.StringType,

@@ -44,10 +44,7 @@ func exprConfig(maxNodes uint) *conf.Config {
 		expr.Function("days_between", func(params ...any) (any, error) {
 			a, _ := params[0].(int)
 			b, _ := params[1].(int)
-			if a == 0 || b == 0 {
-				return Never, nil
-			}
-			return DaysBetween(Time(a), Time(b)), nil
+			return daysBetweenOrNever(a, b), nil
 		}, new(func(int, int) int)),
 		expr.Function("region_name", func(params ...any) (any, error) {
 			code, _ := params[0].(string)

@@ -300,13 +300,7 @@ func (l *lowerer) call(n *ast.CallNode) (lowered, bool) {
 			return lowered{}, false
 		}
 		x, y := a.i, b.i
-		return lowered{i: func(e *env) int {
-			p, q := x(e), y(e)
-			if p == 0 || q == 0 {
-				return Never
-			}
-			return DaysBetween(Time(p), Time(q))
-		}}, true
+		return lowered{i: func(e *env) int { return daysBetweenOrNever(x(e), y(e)) }}, true
 	}
 	return lowered{}, false
 }

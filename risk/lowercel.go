@@ -349,13 +349,7 @@ func (l *celLowerer) call(c celast.CallExpr) (lowered, bool) {
 	case "days_between":
 		if len(xs) == 2 && xs[0].i != nil && xs[1].i != nil {
 			x, y := xs[0].i, xs[1].i
-			return lowered{i: func(e *env) int {
-				p, q := x(e), y(e)
-				if p == 0 || q == 0 {
-					return Never
-				}
-				return DaysBetween(Time(p), Time(q))
-			}}, true
+			return lowered{i: func(e *env) int { return daysBetweenOrNever(x(e), y(e)) }}, true
 		}
 	}
 	return lowered{}, false
