@@ -4,6 +4,7 @@ import (
 	"hash/maphash"
 	"slices"
 	"sync"
+	"sync/atomic"
 )
 
 // Features are the population features of one card: what the rest of the
@@ -45,8 +46,8 @@ type Population struct {
 	cards   int
 	holders int
 
-	mu     sync.Mutex
-	sealed bool
+	mu     sync.Mutex  // held while sealing
+	sealed atomic.Bool // read on every feature lookup: no lock on the hot path
 }
 
 type popEntry struct {
@@ -103,9 +104,7 @@ func (p *Population) Add(r *Record) {
 	i := int32(len(p.entries))
 	p.entries = append(p.entries, popEntry{h: maphash.String(p.seed, r.Holder), op: op, day: int32(r.OpenedAt.Day()), idx: i})
 	r.pop, r.popIdx = p, i
-	p.mu.Lock()
-	p.sealed = false
-	p.mu.Unlock()
+	p.sealed.Store(false)
 }
 
 func cmpEntry(a, b popEntry) int {
@@ -126,7 +125,7 @@ func cmpEntry(a, b popEntry) int {
 func (p *Population) seal() {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if p.sealed {
+	if p.sealed.Load() {
 		return
 	}
 	s := radixSort(append(p.sorted[:0], p.entries...))
@@ -173,14 +172,12 @@ func (p *Population) seal() {
 		}
 		lo = hi
 	}
-	p.sorted, p.holders, p.sealed = s, holders, true
+	p.sorted, p.holders = s, holders
+	p.sealed.Store(true)
 }
 
 func (p *Population) ensureSealed() {
-	p.mu.Lock()
-	sealed := p.sealed
-	p.mu.Unlock()
-	if !sealed {
+	if !p.sealed.Load() {
 		p.seal()
 	}
 }
