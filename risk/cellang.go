@@ -114,6 +114,7 @@ type celCompiler struct {
 	// lowMacros are the CEL macros compiled to closures, filled while the
 	// macros compile (one after another) and only read after.
 	lowMacros map[string]boolFn
+	opts      []cel.EnvOption // to build a worker's own environment
 }
 
 func newCELCompiler(rs *rules.RuleSet, lists map[string]any, macroNames []string, cc compileConfig) (*celCompiler, error) {
@@ -157,8 +158,21 @@ func newCELCompiler(rs *rules.RuleSet, lists map[string]any, macroNames []string
 	if err != nil {
 		return nil, err
 	}
-	c.env = env
+	c.env, c.opts = env, opts
 	return c, nil
+}
+
+// worker returns a compiler with an environment of its own, for compiling on
+// another goroutine: cel-go's checker is not safe for concurrent use (its
+// scopes race on comprehensions).
+func (c *celCompiler) worker() (*celCompiler, error) {
+	env, err := cel.NewEnv(c.opts...)
+	if err != nil {
+		return nil, err
+	}
+	w := &celCompiler{reference: c.reference, env: env, opts: c.opts, costLimit: c.costLimit, maxSize: c.maxSize,
+		macros: c.macros, listSizes: c.listSizes, lowMacros: c.lowMacros}
+	return w, nil
 }
 
 type celProgram struct {
@@ -249,6 +263,7 @@ func (c *celCompiler) compile(src rules.Expr, owner string, wantBool bool) (prog
 	if iss.Err() != nil {
 		return nil, nil, c.issues(src.Src, iss, errAt, rules.CodeExprSyntax)
 	}
+
 	checked, iss := c.env.Check(parsed)
 	if iss.Err() != nil {
 		return nil, usedNames(parsed), c.issues(src.Src, iss, errAt, rules.CodeType)
@@ -268,10 +283,7 @@ func (c *celCompiler) compile(src rules.Expr, owner string, wantBool bool) (prog
 	}
 	if !c.reference {
 		if wantBool {
-			if p, f, ok := lowerCEL(checked, c.lowMacros); ok {
-				if _, isMacro := c.macros[owner]; isMacro && f != nil && src.Key == "when" {
-					c.lowMacros[owner] = f // rules compiled later inline it
-				}
+			if p, _, ok := lowerCEL(checked, c.lowMacros); ok {
 				return p, used, nil
 			}
 		} else if p, ok := lowerCELValue(checked, c.lowMacros); ok {

@@ -231,6 +231,9 @@ func check(rs *rules.RuleSet, cc compileConfig, c *rules.Collector) *Engine {
 			prog, used, errs = cx.compile(m.Expr, m.Name, true)
 			if prog != nil {
 				e.celMacros[e.celMacroIdx[m.Name]] = prog
+				if cp, ok := prog.(closureProgram); ok {
+					cx.lowMacros[m.Name] = cp.f // rules and later macros inline it
+				}
 			}
 			for n := range used {
 				if _, ok := cx.macros[n]; ok {
@@ -281,6 +284,14 @@ func check(rs *rules.RuleSet, cc compileConfig, c *rules.Collector) *Engine {
 		var next atomic.Int64
 		for w := 0; w < runtime.GOMAXPROCS(0); w++ {
 			wg.Add(1)
+			wx := cx
+			if w > 0 { // the first worker uses the compiler's own environment
+				var err error
+				if wx, err = cx.worker(); err != nil {
+					wg.Done()
+					continue
+				}
+			}
 			go func() {
 				defer wg.Done()
 				for {
@@ -290,7 +301,7 @@ func check(rs *rules.RuleSet, cc compileConfig, c *rules.Collector) *Engine {
 					}
 					r := rs.Rules[i]
 					if r.Language == rules.LangCEL && r.When.Src != "" {
-						p, used, errs := cx.compile(r.When, r.ID, true)
+						p, used, errs := wx.compile(r.When, r.ID, true)
 						celWhen[i] = celResult{p, used, errs, true}
 					}
 				}
