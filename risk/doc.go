@@ -12,8 +12,8 @@
 // order; Engine.NewScorer gives one goroutine a scorer that reuses its
 // buffers. Rules are written in expr or CEL over one vocabulary (Vocabulary,
 // documented in rules/README.md). Each checked condition is compiled to Go
-// closures over a typed environment (no map and, into a reused Decision, no
-// allocation per record); what the compiler does not handle runs on the
+// closures over a typed environment (no map per record; for expr rules and
+// a reused Decision, no allocation per record either); what the compiler does not handle runs on the
 // language's own reference evaluator (expr's VM, cel-go's interpreter), with
 // the same answers.
 //

@@ -245,45 +245,10 @@ func (s *jscan) skip() error {
 			return recErr("", "not valid JSON: nested too deep")
 		}
 		defer func() { s.depth-- }()
-		closer := byte('}')
-		if c == '[' {
-			closer = ']'
+		if c == '{' {
+			return s.object("", "", func(string) error { return s.skip() })
 		}
-		s.i++
-		s.ws()
-		if s.i < len(s.b) && s.b[s.i] == closer {
-			s.i++
-			return nil
-		}
-		for {
-			s.ws()
-			if c == '{' {
-				if _, err := s.str(); err != nil {
-					return err
-				}
-				s.ws()
-				if s.i >= len(s.b) || s.b[s.i] != ':' {
-					return s.syntax("after object key")
-				}
-				s.i++
-			}
-			if err := s.skip(); err != nil {
-				return err
-			}
-			s.ws()
-			if s.i >= len(s.b) {
-				return s.syntax("")
-			}
-			if s.b[s.i] == ',' {
-				s.i++
-				continue
-			}
-			if s.b[s.i] == closer {
-				s.i++
-				return nil
-			}
-			return s.syntax("after array element")
-		}
+		return s.list("", "", s.skip)
 	case 't':
 		return s.literal("true")
 	case 'f':
