@@ -396,7 +396,7 @@ type celActivation struct{ s *Scorer }
 func (a *celActivation) Parent() interpreter.Activation { return nil }
 
 func (a *celActivation) ResolveName(name string) (any, bool) {
-	e := &a.s.env
+	e := a.s.env.fillAll()
 	switch name {
 	case "msisdn":
 		return types.String(e.MSISDN), true

@@ -28,7 +28,7 @@ type program interface {
 
 type exprProgram struct{ p *vm.Program }
 
-func (p exprProgram) eval(s *Scorer) (any, error) { return s.vm.Run(p.p, &s.env) }
+func (p exprProgram) eval(s *Scorer) (any, error) { return s.vm.Run(p.p, s.env.fillAll()) }
 
 // exprOptions are the expr settings every simrisk expression compiles with:
 // the typed vocabulary as environment and the domain functions.

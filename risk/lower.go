@@ -132,10 +132,10 @@ func (l *lowerer) member(n *ast.MemberNode) (lowered, bool) {
 			return lowered{}, false
 		}
 		if f, ok := roamIntFields[prop.Value]; ok {
-			return lowered{i: func(e *env) int { return f(e.cur) }}, true
+			return lowered{i: f}, true
 		}
 		if f, ok := roamStringFields[prop.Value]; ok {
-			return lowered{s: func(e *env) string { return f(e.cur) }}, true
+			return lowered{s: f}, true
 		}
 	}
 	return lowered{}, false
@@ -318,9 +318,9 @@ func (l *lowerer) builtin(n *ast.BuiltinNode) (lowered, bool) {
 	roam := list.Value == "roaming"
 	if n.Name == "len" && len(n.Arguments) == 1 {
 		if roam {
-			return lowered{i: func(e *env) int { return len(e.Roaming) }}, true
+			return lowered{i: func(e *env) int { return len(e.r.Roaming) }}, true
 		}
-		return lowered{i: func(e *env) int { return len(e.LinkedPlatforms) }}, true
+		return lowered{i: func(e *env) int { return len(e.r.LinkedPlatforms) }}, true
 	}
 	if len(n.Arguments) != 2 || l.inRoam || l.inStr {
 		return lowered{}, false
@@ -354,8 +354,8 @@ func (l *lowerer) builtin(n *ast.BuiltinNode) (lowered, bool) {
 func predicate(roam bool, f boolFn, stop, empty bool) lowered {
 	if roam {
 		return lowered{b: func(e *env) bool {
-			for i := range e.Roaming {
-				e.cur = &e.Roaming[i]
+			for i := range e.r.Roaming {
+				e.cur = &e.r.Roaming[i]
 				if f(e) == stop {
 					e.cur = nil
 					return !empty
@@ -366,7 +366,7 @@ func predicate(roam bool, f boolFn, stop, empty bool) lowered {
 		}}
 	}
 	return lowered{b: func(e *env) bool {
-		for _, p := range e.LinkedPlatforms {
+		for _, p := range e.r.LinkedPlatforms {
 			e.curStr = p
 			if f(e) == stop {
 				return !empty

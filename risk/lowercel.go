@@ -96,10 +96,10 @@ func (l *celLowerer) lower(e celast.Expr) (lowered, bool) {
 		}
 		if op := sel.Operand(); op.Kind() == celast.IdentKind && op.AsIdent() == l.iter && l.inRoam {
 			if f, ok := roamIntFields[sel.FieldName()]; ok {
-				return lowered{i: func(e *env) int { return f(e.cur) }}, true
+				return lowered{i: f}, true
 			}
 			if f, ok := roamStringFields[sel.FieldName()]; ok {
-				return lowered{s: func(e *env) string { return f(e.cur) }}, true
+				return lowered{s: f}, true
 			}
 		}
 	case celast.CallKind:
@@ -243,9 +243,9 @@ func (l *celLowerer) call(c celast.CallExpr) (lowered, bool) {
 		if ref, ok := l.a.ReferenceMap()[target.ID()]; ok {
 			switch ref.Name {
 			case "roaming":
-				return lowered{i: func(e *env) int { return len(e.Roaming) }}, true
+				return lowered{i: func(e *env) int { return len(e.r.Roaming) }}, true
 			case "linked_platforms":
-				return lowered{i: func(e *env) int { return len(e.LinkedPlatforms) }}, true
+				return lowered{i: func(e *env) int { return len(e.r.LinkedPlatforms) }}, true
 			}
 		}
 		return lowered{}, false

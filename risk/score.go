@@ -193,7 +193,7 @@ func (s *Scorer) ScoreInto(r *Record, d *Decision) error {
 func (s *Scorer) decide(r *Record, d *Decision) {
 	e := s.e
 	s.card++
-	s.env.fill(r, s.cfg.asOf, s.cfg.pop)
+	s.env.begin(r, s.cfg.asOf, s.cfg.pop)
 	*d = Decision{MSISDN: r.MSISDN, Hits: d.Hits[:0], Errors: d.Errors[:0], RuleSet: e.digest,
 		reasons: d.reasons[:0], spans: d.spans[:0]}
 	if d.Hits == nil {
@@ -240,7 +240,7 @@ func (s *Scorer) decide(r *Record, d *Decision) {
 	d.Outcome = outcome
 	if outcome == rules.Verify {
 		hours := Time(e.verifyHours * 3600)
-		if s.env.VerificationPending && Time(r.VerifyRequiredAt)+hours >= s.cfg.asOf {
+		if verificationPending(r) && Time(r.VerifyRequiredAt)+hours >= s.cfg.asOf {
 			d.Deadline = r.VerifyRequiredAt + hours
 		} else {
 			d.Deadline = s.cfg.asOf + hours

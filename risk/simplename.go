@@ -22,7 +22,7 @@ type appender interface {
 
 type nameProgram struct{ read func(*env) any }
 
-func (p nameProgram) eval(s *Scorer) (any, error) { return p.read(&s.env), nil }
+func (p nameProgram) eval(s *Scorer) (any, error) { return p.read(s.env.fillAll()), nil }
 
 type constProgram struct{ v any }
 

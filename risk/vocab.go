@@ -58,8 +58,22 @@ type env struct {
 
 	Pop popEnv `expr:"pop"`
 
+	// The card being scored and its context. Compiled rules read the card
+	// through these (fields.go), computing derived values on demand; the
+	// struct fields above are filled, once per card, only when a reference
+	// evaluator needs them (full).
+	r    *Record
+	asOf Time
+	pop  *Population
+	full bool
+
+	featOK bool
+	feat   Features
+	segOK  byte // 0: not looked up, 1: found, 2: none
+	seg    ref.Segment
+
 	// the element a compiled predicate (any, all, ...) is looking at
-	cur    *roamEnv
+	cur    *Roaming
 	curStr string
 }
 
@@ -97,57 +111,100 @@ func daysSince(t, asOf Time) int {
 	return DaysBetween(t, asOf)
 }
 
-// fill loads the vocabulary for r at asOf. roam is reused between cards.
-func (e *env) fill(r *Record, asOf Time, pop *Population) {
+// begin makes r the card being scored: nothing is computed yet.
+func (e *env) begin(r *Record, asOf Time, pop *Population) {
+	e.r, e.asOf, e.pop = r, asOf, pop
+	e.full, e.featOK, e.segOK, e.cur, e.curStr = false, false, 0, nil, ""
+}
+
+// features are the card's population features, looked up once per card.
+func (e *env) features() *Features {
+	if !e.featOK {
+		e.pop.featuresInto(e.r, &e.feat)
+		e.featOK = true
+	}
+	return &e.feat
+}
+
+// segment is the card's number segment (zero when unknown), once per card.
+func (e *env) segment() *ref.Segment {
+	if e.segOK == 0 {
+		r := e.r
+		seg, ok := r.seg, r.segOK
+		if !ok || seg.Prefix == "" || len(r.MSISDN) < len(seg.Prefix) || r.MSISDN[:len(seg.Prefix)] != seg.Prefix {
+			seg, ok = ref.LookupSegment(r.MSISDN) // not validated, or changed since
+		}
+		e.seg, e.segOK = seg, 2
+		if ok {
+			e.segOK = 1
+		} else {
+			e.seg = ref.Segment{}
+		}
+	}
+	return &e.seg
+}
+
+func verificationPending(r *Record) bool {
+	return r.VerifyRequiredAt != 0 && r.VerifiedAt < r.VerifyRequiredAt
+}
+
+func daysSinceLastActivity(r *Record, asOf Time) int {
+	if last := r.LastActivity(); last != 0 {
+		return DaysBetween(last, asOf)
+	}
+	return daysSince(r.OpenedAt, asOf)
+}
+
+func freezeDays(r *Record) int {
+	if r.Recycled && r.ReleasedAt != 0 && r.OpenedAt != 0 {
+		return DaysBetween(r.ReleasedAt, r.OpenedAt)
+	}
+	return Never
+}
+
+// fillAll loads the whole vocabulary of the current card into the struct,
+// for the reference evaluators; once per card.
+func (e *env) fillAll() *env {
+	if e.full {
+		return e
+	}
+	r, asOf := e.r, e.asOf
 	roam := e.Roaming[:0]
 	for _, ro := range r.Roaming {
 		roam = append(roam, roamEnv{Region: ro.Region, LastSeen: int(ro.LastSeen), DaysAgo: daysSince(ro.LastSeen, asOf)})
 	}
-	*e = env{
-		MSISDN: r.MSISDN, ICCID: r.ICCID, Operator: r.Operator, MVNO: r.MVNO, Kind: r.Kind,
-		Status: r.Status, OpenedAt: int(r.OpenedAt), Holder: r.Holder, IDRegion: r.IDRegion,
-		LastVoiceAt: int(r.LastVoiceAt), LastSMSAt: int(r.LastSMSAt), LastDataAt: int(r.LastDataAt),
-		OpenRegion: r.OpenRegion, Roaming: roam, FraudFlag: r.FraudFlag, Complaints: r.Complaints,
-		Alerts30d: r.Alerts30d, VerifyRequired: int(r.VerifyRequiredAt), VerifiedAt: int(r.VerifiedAt),
-		Recycled: r.Recycled, ReleasedAt: int(r.ReleasedAt), Renewed: r.Renewed,
-		LinkedPlatforms: r.LinkedPlatforms,
-		IoT: iotEnv{
-			TestPlan: r.IoT.TestPlan, NondirectedData: r.IoT.NondirectedData,
-			NondirectedVoice: r.IoT.NondirectedVoice, NondirectedSMS: r.IoT.NondirectedSMS,
-			DirectedVoice: r.IoT.DirectedVoice, DirectedSMS: r.IoT.DirectedSMS,
-			UserRealnamed: r.IoT.UserRealnamed, Business: r.IoT.Business,
-			HandlerVerified: r.IoT.HandlerVerified, ProvinceApproval: r.IoT.ProvinceApproval,
-			GroupApproval: r.IoT.GroupApproval,
-		},
-		AsOf:               int(asOf),
-		DaysSinceOpened:    daysSince(r.OpenedAt, asOf),
-		DaysSinceLastVoice: daysSince(r.LastVoiceAt, asOf),
-		DaysSinceLastSMS:   daysSince(r.LastSMSAt, asOf),
-		DaysSinceLastData:  daysSince(r.LastDataAt, asOf),
-		DaysSinceVerified:  daysSince(r.VerifiedAt, asOf),
-		Valid:              r.Valid(),
-		Never:              Never,
-		FreezeDays:         Never,
+	seg := e.segment()
+	f := e.features()
+	e.MSISDN, e.ICCID, e.Operator, e.MVNO, e.Kind = r.MSISDN, r.ICCID, r.Operator, r.MVNO, r.Kind
+	e.Status, e.OpenedAt, e.Holder, e.IDRegion = r.Status, int(r.OpenedAt), r.Holder, r.IDRegion
+	e.LastVoiceAt, e.LastSMSAt, e.LastDataAt = int(r.LastVoiceAt), int(r.LastSMSAt), int(r.LastDataAt)
+	e.OpenRegion, e.Roaming, e.FraudFlag, e.Complaints = r.OpenRegion, roam, r.FraudFlag, r.Complaints
+	e.Alerts30d, e.VerifyRequired, e.VerifiedAt = r.Alerts30d, int(r.VerifyRequiredAt), int(r.VerifiedAt)
+	e.Recycled, e.ReleasedAt, e.Renewed = r.Recycled, int(r.ReleasedAt), r.Renewed
+	e.LinkedPlatforms = r.LinkedPlatforms
+	e.IoT = iotEnv{
+		TestPlan: r.IoT.TestPlan, NondirectedData: r.IoT.NondirectedData,
+		NondirectedVoice: r.IoT.NondirectedVoice, NondirectedSMS: r.IoT.NondirectedSMS,
+		DirectedVoice: r.IoT.DirectedVoice, DirectedSMS: r.IoT.DirectedSMS,
+		UserRealnamed: r.IoT.UserRealnamed, Business: r.IoT.Business,
+		HandlerVerified: r.IoT.HandlerVerified, ProvinceApproval: r.IoT.ProvinceApproval,
+		GroupApproval: r.IoT.GroupApproval,
 	}
-	if last := r.LastActivity(); last != 0 {
-		e.DaysSinceLastActivity = DaysBetween(last, asOf)
-	} else {
-		e.DaysSinceLastActivity = daysSince(r.OpenedAt, asOf)
-	}
-	e.VerificationPending = r.VerifyRequiredAt != 0 && r.VerifiedAt < r.VerifyRequiredAt
-	if r.Recycled && r.ReleasedAt != 0 && r.OpenedAt != 0 {
-		e.FreezeDays = DaysBetween(r.ReleasedAt, r.OpenedAt)
-	}
-	seg, ok := r.seg, r.segOK
-	if !ok || seg.Prefix == "" || len(r.MSISDN) < len(seg.Prefix) || r.MSISDN[:len(seg.Prefix)] != seg.Prefix {
-		seg, ok = ref.LookupSegment(r.MSISDN) // not validated, or changed since
-	}
-	if ok {
-		e.Segment, e.SegmentOperator, e.SegmentKind, e.SegmentMVNO = seg.Prefix, seg.Operator, seg.Kind, seg.MVNO
-	}
-	var f Features
-	pop.featuresInto(r, &f)
+	e.AsOf = int(asOf)
+	e.DaysSinceOpened = daysSince(r.OpenedAt, asOf)
+	e.DaysSinceLastVoice = daysSince(r.LastVoiceAt, asOf)
+	e.DaysSinceLastSMS = daysSince(r.LastSMSAt, asOf)
+	e.DaysSinceLastData = daysSince(r.LastDataAt, asOf)
+	e.DaysSinceVerified = daysSince(r.VerifiedAt, asOf)
+	e.DaysSinceLastActivity = daysSinceLastActivity(r, asOf)
+	e.VerificationPending = verificationPending(r)
+	e.FreezeDays = freezeDays(r)
+	e.Valid = r.Valid()
+	e.Never = Never
+	e.Segment, e.SegmentOperator, e.SegmentKind, e.SegmentMVNO = seg.Prefix, seg.Operator, seg.Kind, seg.MVNO
 	e.Pop = popEnv{CardsOnOperator: f.CardsOnOperator, CardsTotal: f.CardsTotal, CardsSameDay: f.CardsSameDay, Operators: f.Operators}
+	e.full = true
+	return e
 }
 
 // Term is one name of the expression vocabulary, for documentation and

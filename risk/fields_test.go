@@ -1,0 +1,73 @@
+package risk
+
+import (
+	"bufio"
+	"os"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+)
+
+// Every compiled reader (fields.go) gives, for every card of the committed
+// sample, what the struct the reference evaluators see holds; and every
+// scalar vocabulary term has a reader.
+func TestFieldTablesCoverVocabulary(t *testing.T) {
+	f, err := os.Open("../datasets/sample/cards.jsonl")
+	require.NoError(t, err)
+	defer f.Close()
+	asOf := Date(2026, 11, 1)
+	pop := NewPopulation()
+	var recs []*Record
+	sc := bufio.NewScanner(f)
+	sc.Buffer(nil, 1<<20)
+	for sc.Scan() {
+		r := new(Record)
+		require.NoError(t, r.UnmarshalJSON(sc.Bytes()))
+		require.NoError(t, r.Validate(asOf))
+		pop.Add(r)
+		recs = append(recs, r)
+	}
+	require.NoError(t, sc.Err())
+	require.Greater(t, len(recs), 1000)
+	// a card that was never validated nor added: its segment and features
+	// are looked up, not cached
+	recs = append(recs, &Record{MSISDN: "14912345678", Status: "active", Holder: recs[0].Holder, OpenedAt: asOf - 86400,
+		Roaming: []Roaming{{Region: "KH", LastSeen: asOf - 3*86400}, {Region: "530902"}}})
+
+	readers := envReaders()
+	for _, term := range Vocabulary() {
+		switch term.Type {
+		case "bool":
+			require.Contains(t, boolFields, term.Name)
+		case "int":
+			require.Contains(t, intFields, term.Name)
+		case "string":
+			require.Contains(t, stringFields, term.Name)
+		}
+	}
+	var e env
+	for i, r := range recs {
+		for _, as := range []Time{asOf, asOf + 200*86400} {
+			e.begin(r, as, pop)
+			var lazy env
+			lazy.begin(r, as, pop)
+			e.fillAll()
+			for name, fn := range boolFields {
+				require.Equal(t, readers[name](&e), fn(&lazy), "card %d: %s", i, name)
+			}
+			for name, fn := range intFields {
+				require.EqualValues(t, readers[name](&e), fn(&lazy), "card %d: %s", i, name)
+			}
+			for name, fn := range stringFields {
+				require.Equal(t, readers[name](&e), fn(&lazy), "card %d: %s", i, name)
+			}
+			require.Len(t, e.Roaming, len(r.Roaming))
+			for j := range r.Roaming {
+				lazy.cur = &r.Roaming[j]
+				require.Equal(t, e.Roaming[j].Region, roamStringFields["region"](&lazy))
+				require.Equal(t, e.Roaming[j].LastSeen, roamIntFields["last_seen"](&lazy))
+				require.Equal(t, e.Roaming[j].DaysAgo, roamIntFields["days_ago"](&lazy))
+			}
+		}
+	}
+}
