@@ -17,12 +17,82 @@ type (
 	stringFn func(*env) string
 )
 
-// lowered is one compiled sub-expression: exactly one of its functions is set.
+// lowered is one compiled sub-expression: exactly one of its functions is
+// set. k marks a constant: its function does not read the card (literals,
+// folded parameters and what is computed from them alone), so it may be
+// called with a nil env and folded away.
 type lowered struct {
 	b boolFn
 	i intFn
 	f floatFn
 	s stringFn
+	k bool
+}
+
+// konst evaluates a constant expression once, at compile time. Lowered
+// code cannot fail (constructs that can fall back), so folding is safe.
+func konst(x lowered) lowered {
+	switch {
+	case x.b != nil:
+		v := x.b(nil)
+		return lowered{b: func(*env) bool { return v }, k: true}
+	case x.i != nil:
+		v := x.i(nil)
+		return lowered{i: func(*env) int { return v }, k: true}
+	case x.f != nil:
+		v := x.f(nil)
+		return lowered{f: func(*env) float64 { return v }, k: true}
+	case x.s != nil:
+		v := x.s(nil)
+		return lowered{s: func(*env) string { return v }, k: true}
+	}
+	return x
+}
+
+// fold makes r a constant when all its operands are.
+func fold(r lowered, ok bool, operands ...lowered) (lowered, bool) {
+	if !ok {
+		return r, ok
+	}
+	for _, o := range operands {
+		if !o.k {
+			return r, ok
+		}
+	}
+	return konst(r), true
+}
+
+// and, or and not short-circuit on constants: a rule whose parameters turn
+// it off (x && params.cap > 0 with cap 0) costs nothing.
+func and(x, y lowered) lowered {
+	switch {
+	case x.k && !x.b(nil), y.k && !y.b(nil):
+		return konst(lowered{b: func(*env) bool { return false }})
+	case x.k:
+		return y
+	case y.k:
+		return x
+	}
+	a, b := x.b, y.b
+	return lowered{b: func(e *env) bool { return a(e) && b(e) }}
+}
+
+func or(x, y lowered) lowered {
+	switch {
+	case x.k && x.b(nil), y.k && y.b(nil):
+		return konst(lowered{b: func(*env) bool { return true }})
+	case x.k:
+		return y
+	case y.k:
+		return x
+	}
+	a, b := x.b, y.b
+	return lowered{b: func(e *env) bool { return a(e) || b(e) }}
+}
+
+func not(x lowered) lowered {
+	f := x.b
+	return lowered{b: func(e *env) bool { return !f(e) }, k: x.k}
 }
 
 type closureProgram struct{ f boolFn }
@@ -50,16 +120,16 @@ func (l *lowerer) lower(n ast.Node) (lowered, bool) {
 	switch n := n.(type) {
 	case *ast.BoolNode:
 		v := n.Value
-		return lowered{b: func(*env) bool { return v }}, true
+		return lowered{b: func(*env) bool { return v }, k: true}, true
 	case *ast.IntegerNode:
 		v := n.Value
-		return lowered{i: func(*env) int { return v }}, true
+		return lowered{i: func(*env) int { return v }, k: true}, true
 	case *ast.FloatNode:
 		v := n.Value
-		return lowered{f: func(*env) float64 { return v }}, true
+		return lowered{f: func(*env) float64 { return v }, k: true}, true
 	case *ast.StringNode:
 		v := n.Value
-		return lowered{s: func(*env) string { return v }}, true
+		return lowered{s: func(*env) string { return v }, k: true}, true
 	case *ast.IdentifierNode:
 		return field(n.Value)
 	case *ast.MemberNode:
@@ -76,14 +146,13 @@ func (l *lowerer) lower(n ast.Node) (lowered, bool) {
 		}
 		switch {
 		case (n.Operator == "!" || n.Operator == "not") && x.b != nil:
-			f := x.b
-			return lowered{b: func(e *env) bool { return !f(e) }}, true
+			return not(x), true
 		case n.Operator == "-" && x.i != nil:
 			f := x.i
-			return lowered{i: func(e *env) int { return -f(e) }}, true
+			return fold(lowered{i: func(e *env) int { return -f(e) }}, true, x)
 		case n.Operator == "-" && x.f != nil:
 			f := x.f
-			return lowered{f: func(e *env) float64 { return -f(e) }}, true
+			return fold(lowered{f: func(e *env) float64 { return -f(e) }}, true, x)
 		case n.Operator == "+" && (x.i != nil || x.f != nil):
 			return x, true
 		}
@@ -96,6 +165,16 @@ func (l *lowerer) lower(n ast.Node) (lowered, bool) {
 		b, ok3 := l.lower(n.Exp2)
 		if !ok1 || !ok2 || !ok3 || c.b == nil {
 			return lowered{}, false
+		}
+		if c.k {
+			r, ok := ternary(c.b, a, b) // same result type check either way
+			if !ok {
+				return r, ok
+			}
+			if c.b(nil) {
+				return ternary(c.b, a, a)
+			}
+			return ternary(c.b, b, b)
 		}
 		return ternary(c.b, a, b)
 	case *ast.CallNode:
@@ -165,14 +244,22 @@ func (l *lowerer) binary(n *ast.BinaryNode) (lowered, bool) {
 	switch op {
 	case "&&", "and":
 		if a.b != nil && b.b != nil {
-			x, y := a.b, b.b
-			return lowered{b: func(e *env) bool { return x(e) && y(e) }}, true
+			return and(a, b), true
 		}
+		return lowered{}, false
 	case "||", "or":
 		if a.b != nil && b.b != nil {
-			x, y := a.b, b.b
-			return lowered{b: func(e *env) bool { return x(e) || y(e) }}, true
+			return or(a, b), true
 		}
+		return lowered{}, false
+	}
+	r, ok := arith(op, a, b)
+	return fold(r, ok, a, b)
+}
+
+// arith lowers comparisons, + - * and the string tests.
+func arith(op string, a, b lowered) (lowered, bool) {
+	switch op {
 	case "==", "!=", "<", "<=", ">", ">=":
 		return compare(op, a, b)
 	case "+", "-", "*":
@@ -438,6 +525,26 @@ func compare(op string, a, b lowered) (lowered, bool) {
 		case a.i != nil && b.i != nil:
 			x, y := a.i, b.i
 			eq = func(e *env) bool { return x(e) == y(e) }
+		case a.s != nil && b.s != nil && (a.k || b.k) && !(a.k && b.k):
+			x, k := a.s, b.s
+			if a.k {
+				x, k = b.s, a.s
+			}
+			c := k(nil)
+			if op == "!=" {
+				return lowered{b: func(e *env) bool { return x(e) != c }}, true
+			}
+			return lowered{b: func(e *env) bool { return x(e) == c }}, true
+		case a.i != nil && b.i != nil && (a.k || b.k) && !(a.k && b.k):
+			x, k := a.i, b.i
+			if a.k {
+				x, k = b.i, a.i
+			}
+			c := k(nil)
+			if op == "!=" {
+				return lowered{b: func(e *env) bool { return x(e) != c }}, true
+			}
+			return lowered{b: func(e *env) bool { return x(e) == c }}, true
 		case a.s != nil && b.s != nil:
 			x, y := a.s, b.s
 			eq = func(e *env) bool { return x(e) == y(e) }
@@ -453,6 +560,10 @@ func compare(op string, a, b lowered) (lowered, bool) {
 		return lowered{b: eq}, true
 	}
 	switch {
+	case a.i != nil && b.i != nil && b.k && !a.k:
+		return lowered{b: orderConst(op, a.i, b.i(nil))}, true
+	case a.i != nil && b.i != nil && a.k && !b.k:
+		return lowered{b: orderConst(flip[op], b.i, a.i(nil))}, true
 	case a.i != nil && b.i != nil:
 		return lowered{b: order(op, a.i, b.i)}, true
 	case a.s != nil && b.s != nil:
@@ -463,6 +574,22 @@ func compare(op string, a, b lowered) (lowered, bool) {
 		return lowered{}, false
 	}
 	return lowered{b: order(op, x, y)}, true
+}
+
+// flip is the comparison with its operands swapped.
+var flip = map[string]string{"<": ">", "<=": ">=", ">": "<", ">=": "<="}
+
+// orderConst compares an int with a constant.
+func orderConst(op string, x intFn, c int) boolFn {
+	switch op {
+	case "<":
+		return func(e *env) bool { return x(e) < c }
+	case "<=":
+		return func(e *env) bool { return x(e) <= c }
+	case ">":
+		return func(e *env) bool { return x(e) > c }
+	}
+	return func(e *env) bool { return x(e) >= c }
 }
 
 // order lowers <, <=, > and >= over two values of one ordered type.

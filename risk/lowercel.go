@@ -114,16 +114,16 @@ func celConst(v any) (lowered, bool) {
 	switch x := v.(type) {
 	case types.Bool:
 		b := bool(x)
-		return lowered{b: func(*env) bool { return b }}, true
+		return lowered{b: func(*env) bool { return b }, k: true}, true
 	case types.Int:
 		i := int(x)
-		return lowered{i: func(*env) int { return i }}, true
+		return lowered{i: func(*env) int { return i }, k: true}, true
 	case types.Double:
 		f := float64(x)
-		return lowered{f: func(*env) float64 { return f }}, true
+		return lowered{f: func(*env) float64 { return f }, k: true}, true
 	case types.String:
 		s := string(x)
-		return lowered{s: func(*env) string { return s }}, true
+		return lowered{s: func(*env) string { return s }, k: true}, true
 	}
 	return lowered{}, false
 }
@@ -272,15 +272,13 @@ func (l *celLowerer) call(c celast.CallExpr) (lowered, bool) {
 		if len(xs) != 2 || xs[0].b == nil || xs[1].b == nil {
 			return lowered{}, false
 		}
-		x, y := xs[0].b, xs[1].b
 		if fn == "_&&_" {
-			return lowered{b: func(e *env) bool { return x(e) && y(e) }}, true
+			return and(xs[0], xs[1]), true
 		}
-		return lowered{b: func(e *env) bool { return x(e) || y(e) }}, true
+		return or(xs[0], xs[1]), true
 	case "!_":
 		if len(xs) == 1 && xs[0].b != nil {
-			x := xs[0].b
-			return lowered{b: func(e *env) bool { return !x(e) }}, true
+			return not(xs[0]), true
 		}
 	case "-_":
 		if len(xs) == 1 && xs[0].i != nil {
@@ -316,7 +314,8 @@ func (l *celLowerer) call(c celast.CallExpr) (lowered, bool) {
 			return lowered{}, false // bool ordering: leave it to cel-go
 		}
 		op := map[string]string{"_==_": "==", "_!=_": "!=", "_<_": "<", "_<=_": "<=", "_>_": ">", "_>=_": ">="}[fn]
-		return compare(op, xs[0], xs[1])
+		r, ok := compare(op, xs[0], xs[1])
+		return fold(r, ok, xs[0], xs[1])
 	case "_+_", "_-_", "_*_":
 		if len(xs) != 2 {
 			return lowered{}, false
