@@ -1,6 +1,7 @@
 package datasets
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -135,5 +136,58 @@ func LoadRecords(path string, asOf risk.Time) ([]*risk.Record, error) {
 			return nil, fmt.Errorf("%s: %w", path, err)
 		}
 		out = append(out, r)
+	}
+}
+
+// Loaded is a whole record file in memory: the good records (with their
+// labels when asked for, else zero Labels) and the rejected ones.
+// len(Records) + len(Rejects) is the number of records in the file.
+type Loaded struct {
+	Records []*risk.Record
+	Labels  []Label
+	Rejects []*Reject
+}
+
+// ReadFile reads a record file (JSON Lines or CSV, by its name: .csv is CSV;
+// "-" is standard input as JSON Lines), keeping the good records and the
+// rejected ones with their line numbers. It fails only when the file cannot
+// be read.
+func ReadFile(path string, asOf risk.Time, opts ...ReadOption) (*Loaded, error) {
+	var in io.Reader
+	if path == "-" {
+		in = os.Stdin
+	} else {
+		f, err := os.Open(path)
+		if err != nil {
+			return nil, err
+		}
+		defer f.Close()
+		in = f
+	}
+	return Read(in, FormatOf(path), asOf, opts...)
+}
+
+// Read is ReadFile over a reader in a given format.
+func Read(in io.Reader, f Format, asOf risk.Time, opts ...ReadOption) (*Loaded, error) {
+	rd, err := NewRecordReader(in, f, asOf, opts...)
+	if err != nil {
+		return nil, err
+	}
+	out := &Loaded{}
+	for {
+		r, err := rd.Read()
+		if err == io.EOF {
+			return out, nil
+		}
+		var rej *Reject
+		if errors.As(err, &rej) {
+			out.Rejects = append(out.Rejects, rej)
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		out.Records = append(out.Records, r)
+		out.Labels = append(out.Labels, rd.Label())
 	}
 }

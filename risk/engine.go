@@ -3,6 +3,8 @@ package risk
 import (
 	"fmt"
 	"runtime"
+	"slices"
+	"sort"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -22,9 +24,10 @@ type Engine struct {
 	all                   []*compiledRule // every rule, disabled ones included
 	bands                 []*rules.Band
 	verifyHours           int
-	pool                  sync.Pool      // *Scorer
-	celMacros             []program      // CEL macros, evaluated once per card on first use
-	celMacroIdx           map[string]int // CEL macro name -> index
+	pool                  sync.Pool          // *Scorer
+	celMacros             []program          // CEL macros, evaluated once per card on first use
+	celMacroIdx           map[string]int     // CEL macro name -> index
+	exprMacros            map[string]program // expr macros on their own, for Explain
 }
 
 type compiledRule struct {
@@ -41,6 +44,10 @@ type compiledRule struct {
 	// fallback names the evaluator the condition runs on when it could not
 	// be compiled to closures; empty for compiled rules.
 	fallback string
+	// for Explain: the names the condition reads (vocabulary terms and
+	// macros), and its int comparisons
+	reads  []string
+	probes []probe
 }
 
 type tmplPart struct {
@@ -49,6 +56,7 @@ type tmplPart struct {
 }
 
 type compileConfig struct {
+	lang         string
 	reference    bool
 	maxNodes     uint
 	maxCELSize   int
@@ -56,7 +64,7 @@ type compileConfig struct {
 }
 
 func defaultCompileConfig() compileConfig {
-	return compileConfig{maxNodes: 500, maxCELSize: 4000, celCostLimit: 100_000}
+	return compileConfig{lang: rules.LangZh, maxNodes: 500, maxCELSize: 4000, celCostLimit: 100_000}
 }
 
 // CompileOption configures Compile. Options that can fail return an error
@@ -79,6 +87,19 @@ func WithMaxNodes(n int) CompileOption {
 // evaluators (expr's VM, cel-go's interpreter) instead of the compiled
 // evaluator. Decisions are the same; it is slower. For debugging and for
 // differential tests.
+// WithLanguage chooses the language of rule titles and reasons: "zh"
+// (Chinese, the default) or "en". A rule that gives no text in that
+// language uses its default one.
+func WithLanguage(lang string) CompileOption {
+	return func(c *compileConfig) error {
+		if !slices.Contains(rules.Languages, lang) {
+			return fmt.Errorf("risk: WithLanguage(%q): want one of %s", lang, strings.Join(rules.Languages, ", "))
+		}
+		c.lang = lang
+		return nil
+	}
+}
+
 func WithReferenceEvaluator() CompileOption {
 	return func(c *compileConfig) error { c.reference = true; return nil }
 }
@@ -201,7 +222,7 @@ func check(rs *rules.RuleSet, cc compileConfig, c *rules.Collector) *Engine {
 		}
 	}
 	e := &Engine{name: rs.Name, version: rs.Version, digest: rs.Digest, verifyHours: DefaultVerifyHours,
-		celMacroIdx: map[string]int{}}
+		celMacroIdx: map[string]int{}, exprMacros: map[string]program{}}
 	var cx *celCompiler
 	needCEL := len(celMacroNames) > 0
 	for _, r := range rs.Rules {
@@ -245,7 +266,11 @@ func check(rs *rules.RuleSet, cc compileConfig, c *rules.Collector) *Engine {
 				}
 			}
 		} else {
-			_, _, errs = x.compile(m.Expr, m.Name, true, []string{m.Name})
+			var prog program
+			prog, _, errs = x.compile(m.Expr, m.Name, true, []string{m.Name})
+			if prog != nil {
+				e.exprMacros[m.Name] = prog // for Explain
+			}
 		}
 		for _, er := range errs {
 			c.Add(er)
@@ -310,7 +335,7 @@ func check(rs *rules.RuleSet, cc compileConfig, c *rules.Collector) *Engine {
 		wg.Wait()
 	}
 	for ri, r := range rs.Rules {
-		cr := &compiledRule{id: r.ID, title: r.Title, tags: r.Tags, score: r.Score, outcome: r.Outcome,
+		cr := &compiledRule{id: r.ID, title: r.TitleIn(cc.lang), tags: r.Tags, score: r.Score, outcome: r.Outcome,
 			shadow: r.Mode == rules.Shadow, enabled: r.Enabled, lang: r.Language}
 		if cr.tags == nil {
 			cr.tags = []string{}
@@ -350,15 +375,24 @@ func check(rs *rules.RuleSet, cc compileConfig, c *rules.Collector) *Engine {
 			c.Add(er)
 		}
 		cr.when = prog
+		for n := range used {
+			if n != "params" && n != "lists" {
+				cr.reads = append(cr.reads, n)
+			}
+		}
+		sort.Strings(cr.reads)
 		if prog != nil {
-			switch prog.(type) {
-			case closureProgram, celClosureProgram:
+			switch p := prog.(type) {
+			case closureProgram:
+				cr.probes = p.probes
+			case celClosureProgram:
+				cr.probes = p.probes
 			default:
 				cr.fallback = "the reference evaluator (" + map[string]string{rules.LangExpr: "expr's VM", rules.LangCEL: "cel-go's interpreter"}[r.Language] + ")"
 			}
 		}
-		if r.Reason.Src != "" {
-			parts, errs := template(r.Reason, r.ID, func(src rules.Expr, owner string, wantBool bool) (program, map[string]bool, []*rules.Error) {
+		tmpl := func(src rules.Expr) []tmplPart {
+			parts, errs := template(src, r.ID, func(src rules.Expr, owner string, wantBool bool) (program, map[string]bool, []*rules.Error) {
 				if p, name, ok := simpleName(rs, src.Src); ok {
 					return p, map[string]bool{name: true}, nil
 				}
@@ -367,7 +401,16 @@ func check(rs *rules.RuleSet, cc compileConfig, c *rules.Collector) *Engine {
 			for _, er := range errs {
 				c.Add(er)
 			}
-			cr.reason = parts
+			return parts
+		}
+		chosen := r.ReasonIn(cc.lang)
+		if chosen.Src != "" {
+			cr.reason = tmpl(chosen)
+		}
+		for _, lang := range rules.Languages { // the other languages' reasons must compile too
+			if src, ok := r.Reasons[lang]; ok && src.Src != "" && (src.Src != chosen.Src || src.Pos != chosen.Pos) {
+				tmpl(src)
+			}
 		}
 		e.all = append(e.all, cr)
 		if cr.enabled && cr.when != nil {

@@ -25,11 +25,11 @@ func defaultEngine(t testing.TB) *risk.Engine {
 	return eng
 }
 
-func compileSrc(t *testing.T, src string) (*risk.Engine, error) {
+func compileSrc(t *testing.T, src string, opts ...risk.CompileOption) (*risk.Engine, error) {
 	t.Helper()
 	rs, err := rules.Parse(rules.Source{Name: "t.yaml", Data: []byte(src)})
 	require.NoError(t, err)
-	return risk.Compile(rs)
+	return risk.Compile(rs, opts...)
 }
 
 const bands = `
@@ -207,7 +207,7 @@ func TestDecisionJSON(t *testing.T) {
 	require.NoError(t, err)
 	require.JSONEq(t, fmt.Sprintf(`{"msisdn":"13800138000","score":30,"level":"medium","outcome":"verify",
 		"deadline":"2026-11-02T00:00:00+08:00","hits":[{"rule":"frequent_alerts","tags":["frequent_alerts"],"score":30,
-		"reason":"4 warning-model hits in 30 days (threshold 3)"}],"ruleset":%q}`, eng.Digest()), string(b))
+		"reason":"30 天内触发预警模型 4 次（阈值 3）"}],"ruleset":%q}`, eng.Digest()), string(b))
 }
 
 func TestInvalidRecordRejected(t *testing.T) {
@@ -317,6 +317,68 @@ func TestScoreAllocations(t *testing.T) {
 		})
 		require.Zero(t, allocs, "card %s", c.MSISDN)
 	}
-	require.Equal(t, "no voice, SMS or data for 669 days (limit 90)", d.Hits[0].Reason)
-	require.Equal(t, "5 warning-model hits in 30 days (threshold 3)", d.Hits[1].Reason)
+	require.Equal(t, "669 天无语音、短信和流量记录（阈值 90 天）", d.Hits[0].Reason)
+	require.Equal(t, "30 天内触发预警模型 5 次（阈值 3）", d.Hits[1].Reason)
+}
+
+// Titles and reasons come in the language asked for; zh by default, and a
+// text given in one language only is used for both.
+func TestLanguage(t *testing.T) {
+	rs, err := rules.Pack("default")
+	require.NoError(t, err)
+	c := card()
+	c.Alerts30d = 4
+	require.NoError(t, c.Validate(asOf))
+	for lang, want := range map[string]string{
+		"":   "30 天内触发预警模型 4 次（阈值 3）",
+		"zh": "30 天内触发预警模型 4 次（阈值 3）",
+		"en": "4 warning-model hits in 30 days (threshold 3)",
+	} {
+		var opts []risk.CompileOption
+		if lang != "" {
+			opts = append(opts, risk.WithLanguage(lang))
+		}
+		eng, err := risk.Compile(rs, opts...)
+		require.NoError(t, err)
+		d, err := eng.Score(c, risk.AsOfTime(asOf))
+		require.NoError(t, err)
+		require.Equal(t, want, d.Hits[0].Reason, lang)
+		for _, ri := range eng.Rules() {
+			if ri.ID == "dormant" {
+				require.Equal(t, map[string]string{"": "睡眠卡", "zh": "睡眠卡", "en": "dormant card"}[lang], ri.Title)
+			}
+		}
+	}
+	_, err = risk.Compile(rs, risk.WithLanguage("fr"))
+	require.ErrorContains(t, err, `WithLanguage("fr")`)
+
+	eng, err := compileSrc(t, `
+rules:
+  - id: r
+    title: {zh: 测试, en: test}
+    when: valid
+    outcome: monitor
+    reason: {en: "only English {alerts_30d}"}
+`+bands, risk.WithLanguage("zh"))
+	require.NoError(t, err)
+	d, err := eng.Score(c, risk.AsOfTime(asOf))
+	require.NoError(t, err)
+	require.Equal(t, "only English 4", d.Hits[0].Reason)
+	require.Equal(t, "测试", eng.Rules()[0].Title)
+
+	// every language's reason must compile, not only the one in use
+	_, err = compileSrc(t, `
+rules:
+  - id: r
+    when: valid
+    outcome: monitor
+    reason: {zh: "好 {alerts_30d}", en: "bad {no_such_name}"}
+`+bands)
+	require.ErrorContains(t, err, "no_such_name")
+
+	_, err = rules.Parse(rules.Source{Name: "t.yaml", Data: []byte(`
+rules:
+  - {id: r, when: valid, outcome: monitor, reason: {fr: "non"}}
+` + bands)})
+	require.ErrorContains(t, err, `t.yaml:3:53: rule "r": [bad_value] reason: unknown language "fr"`)
 }

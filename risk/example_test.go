@@ -9,13 +9,14 @@ import (
 )
 
 // Compile the embedded default pack once, then score cards with it at an
-// explicit as-of time.
+// explicit as-of time. Reasons are in Chinese unless WithLanguage asks for
+// English.
 func ExampleCompile() {
 	rs, err := rules.Pack("default")
 	if err != nil {
 		panic(err)
 	}
-	eng, err := risk.Compile(rs)
+	eng, err := risk.Compile(rs, risk.WithLanguage("en"))
 	if err != nil {
 		panic(err)
 	}
@@ -81,5 +82,24 @@ func ExampleEngine_ScoreBatch() {
 	results := eng.ScoreBatch(context.Background(), cards, risk.AsOfTime(asOf), risk.WithPopulation(pop))
 	fmt.Println(len(results), results[0].Decision.Outcome, results[0].Decision.Hits[0].Reason)
 	// Output:
-	// 6 verify the holder's ID has 6 valid cards at cmcc (more than 5)
+	// 6 verify 持卡人证件在 cmcc 名下有 6 张有效卡（上限 5）
+}
+
+// Explain shows why a card was or was not flagged: every rule, the values
+// it read, and how near a threshold rule that did not fire came.
+func ExampleScorer_Explain() {
+	rs, _ := rules.Pack("default")
+	eng, _ := risk.Compile(rs, risk.WithLanguage("en"))
+	card := &risk.Record{MSISDN: "13800138000", OpenedAt: risk.Date(2024, 3, 1), LastVoiceAt: risk.Date(2026, 8, 6)}
+	x, err := eng.NewScorer(risk.AsOfTime(risk.Date(2026, 11, 1))).Explain(card)
+	if err != nil {
+		panic(err)
+	}
+	for _, r := range x.Rules {
+		if r.ID == "dormant" {
+			fmt.Println(r.Title, r.Fired, r.NearMiss)
+		}
+	}
+	// Output:
+	// dormant card false days_since_last_activity is 87, needs >= 90 (3 short)
 }

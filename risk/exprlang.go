@@ -150,6 +150,11 @@ func (w *rewriter) Visit(node *ast.Node) {
 		}
 	case *ast.MemberNode:
 		id, ok := n.Node.(*ast.IdentifierNode)
+		if ok && (id.Value == "pop" || id.Value == "iot") {
+			if prop, ok := n.Property.(*ast.StringNode); ok {
+				w.usesName[id.Value+"."+prop.Value] = true
+			}
+		}
 		if !ok || (id.Value != "params" && id.Value != "lists") {
 			return
 		}
@@ -265,8 +270,8 @@ func (x *exprCompiler) compile(src rules.Expr, owner string, wantBool bool, stac
 	}
 	if !x.reference {
 		if wantBool {
-			if f, ok := lowerBool(tree.Node); ok {
-				return closureProgram{f}, w.usesName, nil
+			if p, ok := lowerBool(tree.Node); ok {
+				return p, w.usesName, nil
 			}
 		} else {
 			var l lowerer

@@ -1,6 +1,11 @@
 package risk
 
-import "github.com/expr-lang/expr/ast"
+import (
+	"strconv"
+	"strings"
+
+	"github.com/expr-lang/expr/ast"
+)
 
 // The compiled evaluator: a type-checked expr expression is lowered into Go
 // closures over the typed environment — field reads without boxing,
@@ -27,6 +32,22 @@ type lowered struct {
 	f floatFn
 	s stringFn
 	k bool
+
+	// for explanations: the expression's text when it is a name, a number
+	// or sums of them; whether it is a time; the comparisons inside it
+	text   string
+	time   bool
+	probes []probe
+}
+
+// probe is one int comparison inside a condition, kept so that Explain can
+// show how near a rule that did not fire came to firing.
+type probe struct {
+	text     string // "days_since_last_activity >= 90"
+	op       string
+	lhs, rhs intFn
+	ltext    string
+	time     bool // the operands are Unix times
 }
 
 // konst evaluates a constant expression once, at compile time. Lowered
@@ -38,7 +59,7 @@ func konst(x lowered) lowered {
 		return lowered{b: func(*env) bool { return v }, k: true}
 	case x.i != nil:
 		v := x.i(nil)
-		return lowered{i: func(*env) int { return v }, k: true}
+		return lowered{i: func(*env) int { return v }, k: true, text: strconv.Itoa(v)}
 	case x.f != nil:
 		v := x.f(nil)
 		return lowered{f: func(*env) float64 { return v }, k: true}
@@ -65,6 +86,18 @@ func fold(r lowered, ok bool, operands ...lowered) (lowered, bool) {
 // and, or and not short-circuit on constants: a rule whose parameters turn
 // it off (x && params.cap > 0 with cap 0) costs nothing.
 func and(x, y lowered) lowered {
+	r := and0(x, y)
+	r.probes = append(append(r.probes[:len(r.probes):len(r.probes)], x.probes...), y.probes...)
+	return r
+}
+
+func or(x, y lowered) lowered {
+	r := or0(x, y)
+	r.probes = append(append(r.probes[:len(r.probes):len(r.probes)], x.probes...), y.probes...)
+	return r
+}
+
+func and0(x, y lowered) lowered {
 	switch {
 	case x.k && !x.b(nil), y.k && !y.b(nil):
 		return konst(lowered{b: func(*env) bool { return false }})
@@ -77,7 +110,7 @@ func and(x, y lowered) lowered {
 	return lowered{b: func(e *env) bool { return a(e) && b(e) }}
 }
 
-func or(x, y lowered) lowered {
+func or0(x, y lowered) lowered {
 	switch {
 	case x.k && x.b(nil), y.k && y.b(nil):
 		return konst(lowered{b: func(*env) bool { return true }})
@@ -95,7 +128,10 @@ func not(x lowered) lowered {
 	return lowered{b: func(e *env) bool { return !f(e) }, k: x.k}
 }
 
-type closureProgram struct{ f boolFn }
+type closureProgram struct {
+	f      boolFn
+	probes []probe
+}
 
 func (p closureProgram) eval(s *Scorer) (any, error) { return p.f(&s.env), nil }
 
@@ -107,13 +143,13 @@ type lowerer struct {
 }
 
 // lowerBool lowers a checked boolean expression, or returns false.
-func lowerBool(n ast.Node) (boolFn, bool) {
+func lowerBool(n ast.Node) (closureProgram, bool) {
 	var l lowerer
 	x, ok := l.lower(n)
 	if !ok || x.b == nil {
-		return nil, false
+		return closureProgram{}, false
 	}
-	return x.b, true
+	return closureProgram{x.b, x.probes}, true
 }
 
 func (l *lowerer) lower(n ast.Node) (lowered, bool) {
@@ -123,13 +159,13 @@ func (l *lowerer) lower(n ast.Node) (lowered, bool) {
 		return lowered{b: func(*env) bool { return v }, k: true}, true
 	case *ast.IntegerNode:
 		v := n.Value
-		return lowered{i: func(*env) int { return v }, k: true}, true
+		return lowered{i: func(*env) int { return v }, k: true, text: strconv.Itoa(v)}, true
 	case *ast.FloatNode:
 		v := n.Value
 		return lowered{f: func(*env) float64 { return v }, k: true}, true
 	case *ast.StringNode:
 		v := n.Value
-		return lowered{s: func(*env) string { return v }, k: true}, true
+		return lowered{s: func(*env) string { return v }, k: true, text: strconv.Quote(v)}, true
 	case *ast.IdentifierNode:
 		return field(n.Value)
 	case *ast.MemberNode:
@@ -190,7 +226,7 @@ func field(name string) (lowered, bool) {
 		return lowered{b: f}, true
 	}
 	if f, ok := intFields[name]; ok {
-		return lowered{i: f}, true
+		return lowered{i: f, text: name, time: name == "as_of" || strings.HasSuffix(name, "_at")}, true
 	}
 	if f, ok := stringFields[name]; ok {
 		return lowered{s: f}, true
@@ -265,14 +301,17 @@ func arith(op string, a, b lowered) (lowered, bool) {
 	case "+", "-", "*":
 		if a.i != nil && b.i != nil {
 			x, y := a.i, b.i
+			r := lowered{text: sumText(op, a, b), time: a.time != b.time}
 			switch op {
 			case "+":
-				return lowered{i: func(e *env) int { return x(e) + y(e) }}, true
+				r.i = func(e *env) int { return x(e) + y(e) }
 			case "-":
-				return lowered{i: func(e *env) int { return x(e) - y(e) }}, true
+				r.i = func(e *env) int { return x(e) - y(e) }
 			default:
-				return lowered{i: func(e *env) int { return x(e) * y(e) }}, true
+				r.i = func(e *env) int { return x(e) * y(e) }
+				r.time = false
 			}
+			return r, true
 		}
 		if op == "+" && a.s != nil && b.s != nil {
 			x, y := a.s, b.s
@@ -516,6 +555,14 @@ func ternary(cond boolFn, a, b lowered) (lowered, bool) {
 // compare lowers a comparison of two lowered values (ints, floats, strings,
 // bools for == and !=; an int and a float compare as floats).
 func compare(op string, a, b lowered) (lowered, bool) {
+	r, ok := compare0(op, a, b)
+	if ok && a.i != nil && b.i != nil && a.text != "" && b.text != "" && !(a.k && b.k) {
+		r.probes = []probe{{text: a.text + " " + op + " " + b.text, op: op, lhs: a.i, rhs: b.i, ltext: a.text, time: a.time || b.time}}
+	}
+	return r, ok
+}
+
+func compare0(op string, a, b lowered) (lowered, bool) {
 	if op == "==" || op == "!=" {
 		var eq boolFn
 		switch {
@@ -574,6 +621,15 @@ func compare(op string, a, b lowered) (lowered, bool) {
 		return lowered{}, false
 	}
 	return lowered{b: order(op, x, y)}, true
+}
+
+// sumText is the text of a + b, a - b or a * b, or "" when an operand has
+// none.
+func sumText(op string, a, b lowered) string {
+	if a.text == "" || b.text == "" {
+		return ""
+	}
+	return a.text + " " + op + " " + b.text
 }
 
 // flip is the comparison with its operands swapped.

@@ -3,6 +3,7 @@ package risk
 import (
 	"errors"
 	"math"
+	"strconv"
 
 	"cel.dev/cel-go/cel"
 	celast "cel.dev/cel-go/common/ast"
@@ -28,7 +29,10 @@ type celLowerer struct {
 
 // celClosureProgram runs a lowered CEL condition, turning overflow panics
 // into errors.
-type celClosureProgram struct{ f boolFn }
+type celClosureProgram struct {
+	f      boolFn
+	probes []probe
+}
 
 func (p celClosureProgram) eval(s *Scorer) (v any, err error) {
 	defer func() {
@@ -53,9 +57,9 @@ func lowerCEL(a *cel.Ast, macros map[string]boolFn) (program, boolFn, bool) {
 		return nil, nil, false
 	}
 	if l.overflo {
-		return celClosureProgram{x.b}, nil, true
+		return celClosureProgram{x.b, x.probes}, nil, true
 	}
-	return closureProgram{x.b}, x.b, true
+	return closureProgram{x.b, x.probes}, x.b, true
 }
 
 // lowerCELValue lowers a checked CEL placeholder of any simple type.
@@ -117,7 +121,7 @@ func celConst(v any) (lowered, bool) {
 		return lowered{b: func(*env) bool { return b }, k: true}, true
 	case types.Int:
 		i := int(x)
-		return lowered{i: func(*env) int { return i }, k: true}, true
+		return lowered{i: func(*env) int { return i }, k: true, text: strconv.Itoa(i)}, true
 	case types.Double:
 		f := float64(x)
 		return lowered{f: func(*env) float64 { return f }, k: true}, true
@@ -327,11 +331,11 @@ func (l *celLowerer) call(c celast.CallExpr) (lowered, bool) {
 			l.overflo = true
 			switch fn {
 			case "_+_":
-				return lowered{i: func(e *env) int { return addChecked(x(e), y(e)) }}, true
+				return lowered{i: func(e *env) int { return addChecked(x(e), y(e)) }, text: sumText("+", a, b), time: a.time != b.time}, true
 			case "_-_":
-				return lowered{i: func(e *env) int { return subChecked(x(e), y(e)) }}, true
+				return lowered{i: func(e *env) int { return subChecked(x(e), y(e)) }, text: sumText("-", a, b), time: a.time != b.time}, true
 			}
-			return lowered{i: func(e *env) int { return mulChecked(x(e), y(e)) }}, true
+			return lowered{i: func(e *env) int { return mulChecked(x(e), y(e)) }, text: sumText("*", a, b)}, true
 		case a.f != nil && b.f != nil:
 			x, y := a.f, b.f
 			switch fn {

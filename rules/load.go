@@ -9,6 +9,7 @@ import (
 	"path"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -648,7 +649,13 @@ func (l *loader) rule(n *yaml.Node) {
 		switch f {
 		case "id":
 		case "title":
-			r.Title, _ = l.str(v, r.ID, f)
+			if v.Kind == yaml.MappingNode {
+				r.Titles = map[string]string{}
+				l.texts(v, r.ID, f, func(lang string, n *yaml.Node, s string) { r.Titles[lang] = s })
+				r.Title = r.Titles[textDefault(r.Titles)]
+			} else {
+				r.Title, _ = l.str(v, r.ID, f)
+			}
 		case "description":
 			r.Description, _ = l.str(v, r.ID, f)
 		case "tags":
@@ -705,11 +712,48 @@ func (l *loader) rule(n *yaml.Node) {
 		l.errf(n, r.ID, "outcome", CodeMissingKey, "rule has no outcome")
 	}
 	if reasonNode != nil {
-		if s, ok := l.str(reasonNode, r.ID, "reason"); ok {
+		if reasonNode.Kind == yaml.MappingNode {
+			r.Reasons = map[string]Expr{}
+			l.texts(reasonNode, r.ID, "reason", func(lang string, n *yaml.Node, s string) {
+				r.Reasons[lang] = l.expr(n, s, "reason")
+			})
+			langs := map[string]string{}
+			for k, e := range r.Reasons {
+				langs[k] = e.Src
+			}
+			r.Reason = r.Reasons[textDefault(langs)]
+		} else if s, ok := l.str(reasonNode, r.ID, "reason"); ok {
 			r.Reason = l.expr(reasonNode, s, "reason")
 		}
 	}
 	l.rs.Rules = append(l.rs.Rules, r)
+}
+
+// texts reads a title or reason given per language: a mapping of language
+// code (zh, en) to text.
+func (l *loader) texts(n *yaml.Node, rule, field string, set func(lang string, v *yaml.Node, s string)) {
+	if len(n.Content) == 0 {
+		l.errf(n, rule, field, CodeBadValue, "%s: give the text, or a mapping of languages (zh, en) to texts", field)
+		return
+	}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k, v := n.Content[i], n.Content[i+1]
+		if !slices.Contains(Languages, k.Value) {
+			l.errf(k, rule, field, CodeBadValue, "%s: unknown language %q (want %s)", field, k.Value, strings.Join(Languages, " or "))
+			continue
+		}
+		if s, ok := l.str(v, rule, field); ok {
+			set(k.Value, v, s)
+		}
+	}
+}
+
+// textDefault is the language a text falls back to: zh when given, else en.
+func textDefault[T any](m map[string]T) string {
+	if _, ok := m[LangZh]; ok {
+		return LangZh
+	}
+	return LangEn
 }
 
 func (l *loader) fileLang() string {

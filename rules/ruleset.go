@@ -190,18 +190,47 @@ type Macro struct {
 // Rule is one rule of the set.
 type Rule struct {
 	ID          string
-	Title       string
+	Title       string            // in the default language (zh when given)
+	Titles      map[string]string // per language, when the file gives several; else nil
 	Description string
 	Tags        []string
 	Language    string // "expr" or "cel"; the file's language unless the rule overrides it
 	When        Expr
 	Score       float64
 	Outcome     Outcome
-	Reason      Expr // a template: text with {expression} placeholders
+	Reason      Expr            // a template: text with {expression} placeholders (default language)
+	Reasons     map[string]Expr // per language, when the file gives several; else nil
 	Enabled     bool
 	Mode        Mode
 	Pos         Pos // position of the rule's id
 	File        string
+}
+
+// Text languages: titles and reasons may be given per language.
+const (
+	LangZh = "zh" // Chinese, the default
+	LangEn = "en" // English
+)
+
+// Languages are the languages titles and reasons may be given in.
+var Languages = []string{LangZh, LangEn}
+
+// TitleIn is the rule's title in lang, or in its default language when it
+// has none in lang.
+func (r *Rule) TitleIn(lang string) string {
+	if t, ok := r.Titles[lang]; ok {
+		return t
+	}
+	return r.Title
+}
+
+// ReasonIn is the rule's reason template in lang, or in its default
+// language when it has none in lang.
+func (r *Rule) ReasonIn(lang string) Expr {
+	if e, ok := r.Reasons[lang]; ok {
+		return e
+	}
+	return r.Reason
 }
 
 // Band maps a score range to a level and a minimum outcome. Bands are sorted

@@ -48,6 +48,9 @@ usage:
 PATH is a rule file or a directory of them; "pack:NAME" names an embedded pack.
 `
 
+// stdin is the standard input commands read (tests replace it).
+var stdin io.Reader = os.Stdin
+
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
@@ -65,6 +68,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return cmdScore(ctx, args[1:], stdout, stderr)
 	case "lint":
 		return cmdLint(args[1:], stdout, stderr)
+	case "explain":
+		return cmdExplain(args[1:], stdin, stdout, stderr)
 	case "test":
 		return cmdTest(args[1:], stdout, stderr)
 	case "gen":

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -215,4 +216,41 @@ rules:
 	require.Empty(t, stdout)
 	require.Contains(t, stderr, f+`:4:10: rule "slow": [note] runs on the reference evaluator (expr's VM)`)
 	require.NotContains(t, stderr, `"fast"`)
+}
+
+// explain shows every rule with its near miss, for a card of a file (its
+// population the file) or one card on standard input, masked.
+func TestExplain(t *testing.T) {
+	dir := t.TempDir()
+	in := filepath.Join(dir, "cards.jsonl")
+	card := `{"msisdn":"13800138000","status":"active","opened_at":"2025-01-01","holder":"hk-0123456789abcdef0123456789abcdef","last_voice_at":"2026-08-06","alerts_30d":2}`
+	other := `{"msisdn":"13800138001","status":"active","opened_at":"2025-01-01","holder":"hk-0123456789abcdef0123456789abcdef","last_voice_at":"2026-10-30"}`
+	require.NoError(t, os.WriteFile(in, []byte(card+"\n"+other+"\nnot json\n"), 0o600))
+	code, out, errOut := runCLI("explain", "--as-of", "2026-11-01", "--in", in, "--msisdn", "13800138000", "--lang", "en")
+	require.Equal(t, 0, code, errOut)
+	require.Contains(t, errOut, "line 3") // the bad record is said, not fatal
+	require.Contains(t, out, "card 138****8000: score 0, level low, outcome pass")
+	require.Contains(t, out, "dormant (dormant card): not fired")
+	require.Contains(t, out, "nearest miss: days_since_last_activity is 87, needs >= 90 (3 short)")
+	require.Contains(t, out, "nearest miss: pop.cards_on_operator is 2, needs > 5 (4 short)")
+	require.NotContains(t, out, "13800138000")
+
+	stdin = strings.NewReader(card + "\n")
+	defer func() { stdin = os.Stdin }()
+	code, out, errOut = runCLI("explain", "--as-of", "2026-11-01", "--json")
+	require.Equal(t, 0, code, errOut)
+	var x struct {
+		Decision struct{ MSISDN string }
+		Rules    []struct {
+			ID       string
+			NearMiss *struct{ Expr string }
+		}
+	}
+	require.NoError(t, json.Unmarshal([]byte(out), &x))
+	require.Equal(t, "138****8000", x.Decision.MSISDN)
+	require.Len(t, x.Rules, 14)
+
+	code, _, errOut = runCLI("explain", "--as-of", "2026-11-01", "--in", in, "--msisdn", "13900000000")
+	require.Equal(t, 1, code)
+	require.Contains(t, errOut, "no valid record of 139****0000")
 }

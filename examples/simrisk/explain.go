@@ -1,0 +1,150 @@
+package main
+
+import (
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/simrisk/simrisk/datasets"
+	"github.com/simrisk/simrisk/risk"
+	"github.com/simrisk/simrisk/rules"
+)
+
+// ruleFlags are the flags that choose a rule set: --pack NAME or --rules PATH
+// (repeatable), and --lang for its texts.
+type ruleFlags struct {
+	pack  *string
+	paths multiFlag
+	lang  *string
+}
+
+func addRuleFlags(fs *flag.FlagSet) *ruleFlags {
+	rf := &ruleFlags{}
+	rf.pack = fs.String("pack", "", "embedded rule pack (default \"default\")")
+	fs.Var(&rf.paths, "rules", "rule file or directory (repeatable)")
+	rf.lang = fs.String("lang", "zh", "language of titles and reasons: zh or en")
+	return rf
+}
+
+// engine loads and compiles the chosen rule set; problems go to stderr.
+func (rf *ruleFlags) engine(cmd string, stderr io.Writer) (*rules.RuleSet, *risk.Engine, bool) {
+	if *rf.pack != "" && len(rf.paths) > 0 {
+		fmt.Fprintf(stderr, "simrisk %s: give --pack or --rules, not both\n", cmd)
+		return nil, nil, false
+	}
+	var rs *rules.RuleSet
+	var err error
+	if len(rf.paths) > 0 {
+		rs, err = loadRules(rf.paths)
+	} else {
+		p := *rf.pack
+		if p == "" {
+			p = "default"
+		}
+		rs, err = rules.Pack(p)
+	}
+	if err == nil {
+		var eng *risk.Engine
+		if eng, err = risk.Compile(rs, risk.WithLanguage(*rf.lang)); err == nil {
+			return rs, eng, true
+		}
+	}
+	fmt.Fprintf(stderr, "simrisk %s: the rules cannot be used:\n", cmd)
+	printErrors(stderr, err)
+	return nil, nil, false
+}
+
+// parseAsOf reads --as-of, or now (said on stderr) when empty.
+func parseAsOf(cmd, s string, stderr io.Writer) (risk.Time, bool) {
+	if s == "" {
+		t := risk.TimeOf(time.Now())
+		fmt.Fprintf(stderr, "simrisk %s: no --as-of given; judging dates against now (%s)\n", cmd, t.Std().Format(time.RFC3339))
+		return t, true
+	}
+	t, err := risk.ParseTime(s)
+	if err != nil {
+		fmt.Fprintf(stderr, "simrisk %s: --as-of: %v\n", cmd, err)
+		return 0, false
+	}
+	return t, true
+}
+
+func cmdExplain(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("explain", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	rf := addRuleFlags(fs)
+	asOfS := fs.String("as-of", "", "the time dates are judged against: YYYY-MM-DD (CST) or RFC 3339 (default: now)")
+	in := fs.String("in", "", "records, JSON Lines or CSV; the card's population is the file (default: one card on standard input)")
+	msisdn := fs.String("msisdn", "", "the card to explain (needed with --in)")
+	asJSON := fs.Bool("json", false, "write the explanation as JSON")
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	if *in != "" && *msisdn == "" {
+		fmt.Fprintln(stderr, "simrisk explain: --in needs --msisdn N (the card to explain)")
+		return 2
+	}
+	_, eng, ok := rf.engine("explain", stderr)
+	if !ok {
+		return 1
+	}
+	asOf, ok := parseAsOf("explain", *asOfS, stderr)
+	if !ok {
+		return 2
+	}
+	var loaded *datasets.Loaded
+	var err error
+	if *in == "" {
+		loaded, err = datasets.Read(stdin, datasets.JSONL, asOf)
+	} else {
+		loaded, err = datasets.ReadFile(*in, asOf)
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "simrisk explain: %v\n", err)
+		return 1
+	}
+	for _, rej := range loaded.Rejects {
+		fmt.Fprintf(stderr, "simrisk explain: record rejected: %v\n", rej)
+	}
+	pop := risk.NewPopulation()
+	var card *risk.Record
+	for _, r := range loaded.Records {
+		pop.Add(r)
+		if *msisdn == "" || r.MSISDN == *msisdn {
+			if card == nil {
+				card = r
+			}
+		}
+	}
+	if card == nil {
+		if *msisdn != "" {
+			fmt.Fprintf(stderr, "simrisk explain: no valid record of %s in %s\n", risk.MaskMSISDN(*msisdn), *in)
+		} else {
+			fmt.Fprintln(stderr, "simrisk explain: no valid record on standard input")
+		}
+		return 1
+	}
+	if *in == "" && len(loaded.Records) > 1 {
+		fmt.Fprintf(stderr, "simrisk explain: %d records on standard input; explaining the first, the others count as its population\n", len(loaded.Records))
+	}
+	x, err := eng.NewScorer(risk.AsOfTime(asOf), risk.WithPopulation(pop)).Explain(card)
+	if err != nil {
+		fmt.Fprintf(stderr, "simrisk explain: %v\n", err)
+		return 1
+	}
+	if *asJSON {
+		x.Decision.MSISDN = risk.MaskMSISDN(x.Decision.MSISDN)
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", "  ")
+		if err := enc.Encode(x); err != nil {
+			fmt.Fprintf(stderr, "simrisk explain: %v\n", err)
+			return 1
+		}
+		return 0
+	}
+	fmt.Fprint(stdout, x.Format())
+	return 0
+}
+

@@ -1,0 +1,283 @@
+package risk
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/simrisk/simrisk/rules"
+)
+
+// Explanation is every rule's verdict on one card, fired or not, with the
+// values each rule read: what an analyst needs to see why a card was (or
+// was not) flagged. Personal data is masked throughout.
+type Explanation struct {
+	Decision Decision          // the decision, as Score gives it
+	Rules    []RuleExplanation // every rule of the set, in file order, disabled ones included
+}
+
+// RuleExplanation is one rule's verdict on the card.
+type RuleExplanation struct {
+	ID      string
+	Title   string
+	Enabled bool
+	Shadow  bool
+	Fired   bool
+	Score   float64       // the rule's score (what it adds when it fires)
+	Outcome rules.Outcome // the rule's outcome
+	Reason  string        // the rendered reason, when it fired
+	Error   string        // why the rule could not be evaluated on this card
+	// Reads are the vocabulary terms and macros the condition reads, with
+	// this card's values, by name.
+	Reads []Value
+	// Comparisons are the whole-number comparisons in the condition (thresholds,
+	// dates), with both sides' values on this card.
+	Comparisons []Comparison
+	// NearMiss is, for a rule that did not fire, its failed threshold
+	// comparison closest to holding; nil when the rule fired or has none.
+	NearMiss *Comparison
+}
+
+// Value is one name a rule reads and the card's value of it, as text.
+type Value struct {
+	Name  string
+	Value string
+}
+
+// Comparison is one comparison of a condition, evaluated on the card.
+type Comparison struct {
+	Expr        string // as compiled, parameters folded: "days_since_last_activity >= 90"
+	Op          string // <, <=, >, >=, ==, !=
+	Left, Right int
+	Holds       bool
+	// Short is how far the left side is from making the comparison hold
+	// (0 when it holds), in the operands' unit: days, cards, seconds.
+	Short int
+	Time  bool // the operands are Unix times (Short is seconds)
+}
+
+// String says what the check needs, for people: "days_since_last_activity
+// is 87, needs >= 90 (3 short)".
+func (c Comparison) String() string {
+	l, r := strconv.Itoa(c.Left), strconv.Itoa(c.Right)
+	if c.Time {
+		l, r = Time(c.Left).Std().Format("2006-01-02 15:04"), Time(c.Right).Std().Format("2006-01-02 15:04")
+	}
+	lhs, rhs, _ := strings.Cut(c.Expr, " "+c.Op+" ")
+	var b strings.Builder
+	b.WriteString(lhs + " is " + l)
+	if rhs != r {
+		b.WriteString(", " + rhs + " is " + r)
+	}
+	if c.Holds {
+		b.WriteString(": " + c.Expr + " holds")
+		return b.String()
+	}
+	b.WriteString(", needs " + c.Op + " " + rhs)
+	if c.Short > 0 {
+		short := strconv.Itoa(c.Short) + " short"
+		if c.Time {
+			short = (time.Duration(c.Short) * time.Second).String() + " short"
+		}
+		b.WriteString(" (" + short + ")")
+	}
+	return b.String()
+}
+
+// short is how much the left side must move for the comparison to hold.
+func short(op string, l, r int) int {
+	switch op {
+	case ">=":
+		return max(0, r-l)
+	case ">":
+		return max(0, r+1-l)
+	case "<=":
+		return max(0, l-r)
+	case "<":
+		return max(0, l-r+1)
+	case "==":
+		return max(l-r, r-l)
+	case "!=":
+		if l == r {
+			return 1
+		}
+	}
+	return 0
+}
+
+// personal names whose values are masked in explanations.
+var maskedTerms = map[string]func(string) string{
+	"msisdn": MaskMSISDN,
+	"iccid":  MaskMSISDN,
+	"holder": func(s string) string {
+		if len(s) > 7 {
+			return s[:7] + "…"
+		}
+		return s
+	},
+}
+
+// Explain scores r and explains every rule's verdict: fired or not, the
+// values it read, and for a threshold rule that did not fire, the nearest
+// miss. It is for people (the analysts' explain command), not for the hot
+// path: it allocates freely.
+func (s *Scorer) Explain(r *Record) (*Explanation, error) {
+	var d Decision
+	if err := s.ScoreInto(r, &d); err != nil {
+		return nil, err
+	}
+	d = d.Clone()
+	x := &Explanation{Decision: d}
+	hits := map[string]Hit{}
+	for _, h := range d.Hits {
+		hits[h.Rule] = h
+	}
+	errs := map[string]string{}
+	for _, re := range d.Errors {
+		errs[re.Rule] = re.Message
+	}
+	s.env.begin(r, s.cfg.asOf, s.cfg.pop)
+	s.card++
+	en := s.env.fillAll()
+	readers := envReaders()
+	for _, cr := range s.e.all {
+		h, fired := hits[cr.id]
+		rx := RuleExplanation{ID: cr.id, Title: cr.title, Enabled: cr.enabled, Shadow: cr.shadow, Fired: fired,
+			Score: cr.score, Outcome: cr.outcome, Reason: h.Reason, Error: errs[cr.id]}
+		for _, n := range cr.reads {
+			var v any
+			if rd, ok := readers[n]; ok {
+				v = rd(en)
+			} else if p, ok := s.e.exprMacros[n]; ok {
+				v, _ = p.eval(s)
+			} else if i, ok := s.e.celMacroIdx[n]; ok {
+				v = s.macroValue(i).Value()
+			} else {
+				continue
+			}
+			text := string(appendValue(nil, v))
+			if n == "as_of" || strings.HasSuffix(n, "_at") {
+				var t Time
+				switch x := v.(type) {
+				case int:
+					t = Time(x)
+				case int64:
+					t = Time(x)
+				}
+				text = "none"
+				if t != 0 {
+					text = t.Std().Format("2006-01-02 15:04")
+				}
+			}
+			if m, ok := maskedTerms[n]; ok {
+				text = m(text)
+			}
+			rx.Reads = append(rx.Reads, Value{Name: n, Value: maskText(text)})
+		}
+		for _, p := range cr.probes {
+			l, r := p.lhs(&s.env), p.rhs(&s.env)
+			c := Comparison{Expr: p.text, Op: p.op, Left: l, Right: r, Short: short(p.op, l, r), Time: p.time}
+			c.Holds = c.Short == 0
+			rx.Comparisons = append(rx.Comparisons, c)
+		}
+		if !fired && rx.Error == "" {
+			for i, c := range rx.Comparisons {
+				if c.Holds || c.Op == "==" || c.Op == "!=" || meaningless(c) {
+					continue
+				}
+				if rx.NearMiss == nil || closer(c, *rx.NearMiss) {
+					rx.NearMiss = &rx.Comparisons[i]
+				}
+			}
+		}
+		x.Rules = append(x.Rules, rx)
+	}
+	return x, nil
+}
+
+// meaningless says whether a failed comparison reads an absent value: a
+// time before 2001 (0, an unset date, plus a parameter) or a day count of
+// Never. "needs >= 90 days" of a card that was never recycled means
+// nothing, so it is no near miss.
+func meaningless(c Comparison) bool {
+	if c.Time {
+		return c.Left < 1e9 || c.Right < 1e9
+	}
+	return c.Left == Never || c.Right == Never
+}
+
+// closer says whether check a is nearer to holding than b, relative to the
+// size of its threshold.
+func closer(a, b Comparison) bool {
+	rel := func(c Comparison) float64 { return float64(c.Short) / float64(max(1, abs(c.Right))) }
+	return rel(a) < rel(b)
+}
+
+func abs(x int) int {
+	if x < 0 {
+		return -x
+	}
+	return x
+}
+
+// Clone returns a copy of d that owns its strings and slices, so that it
+// stays valid when d is scored into again.
+func (d Decision) Clone() Decision {
+	c := d
+	c.Hits = make([]Hit, len(d.Hits))
+	for i, h := range d.Hits {
+		h.Reason = strings.Clone(h.Reason)
+		c.Hits[i] = h
+	}
+	c.Errors = append([]RuleError(nil), d.Errors...)
+	if len(c.Errors) == 0 {
+		c.Errors = nil
+	}
+	c.reasons, c.spans = nil, nil
+	return c
+}
+
+// Format writes the explanation for people, one block per rule.
+func (x *Explanation) Format() string {
+	var b strings.Builder
+	d := x.Decision
+	fmt.Fprintf(&b, "card %s: score %g, level %s, outcome %s\n", MaskMSISDN(d.MSISDN), d.Score, d.Level, d.Outcome)
+	for _, r := range x.Rules {
+		mark := "  "
+		switch {
+		case !r.Enabled:
+			mark = "--"
+		case r.Fired:
+			mark = "✔ "
+		case r.Error != "":
+			mark = "! "
+		}
+		state := "not fired"
+		switch {
+		case !r.Enabled:
+			state = "disabled"
+		case r.Fired && r.Shadow:
+			state = "fired (shadow)"
+		case r.Fired:
+			state = fmt.Sprintf("fired, +%g, %s", r.Score, r.Outcome)
+		case r.Error != "":
+			state = "error: " + r.Error
+		}
+		fmt.Fprintf(&b, "%s%s (%s): %s\n", mark, r.ID, r.Title, state)
+		if r.Reason != "" {
+			fmt.Fprintf(&b, "      reason: %s\n", r.Reason)
+		}
+		if r.NearMiss != nil {
+			fmt.Fprintf(&b, "      nearest miss: %s\n", r.NearMiss)
+		}
+		if len(r.Reads) > 0 {
+			parts := make([]string, len(r.Reads))
+			for i, v := range r.Reads {
+				parts[i] = v.Name + "=" + v.Value
+			}
+			fmt.Fprintf(&b, "      read: %s\n", strings.Join(parts, ", "))
+		}
+	}
+	return b.String()
+}
