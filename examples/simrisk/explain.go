@@ -147,4 +147,3 @@ func cmdExplain(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	fmt.Fprint(stdout, x.Format())
 	return 0
 }
-
