@@ -70,6 +70,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return cmdLint(args[1:], stdout, stderr)
 	case "explain":
 		return cmdExplain(args[1:], stdin, stdout, stderr)
+	case "backtest":
+		return cmdBacktest(ctx, args[1:], stdout, stderr)
 	case "test":
 		return cmdTest(args[1:], stdout, stderr)
 	case "gen":

@@ -254,3 +254,30 @@ func TestExplain(t *testing.T) {
 	require.Equal(t, 1, code)
 	require.Contains(t, errOut, "no valid record of 139****0000")
 }
+
+// backtest compares two rule sets on a labelled generated population and
+// writes the HTML report.
+func TestBacktest(t *testing.T) {
+	dir := t.TempDir()
+	pop := filepath.Join(dir, "pop.jsonl")
+	code, _, errOut := runCLI("gen", "--cards", "5000", "--seed", "3", "--as-of", "2026-11-01", "--out", pop)
+	require.Equal(t, 0, code, errOut)
+	src, err := os.ReadFile("../../rules/packs/default/default.yaml")
+	require.NoError(t, err)
+	cand := filepath.Join(dir, "cand.yaml")
+	require.NoError(t, os.WriteFile(cand, []byte(strings.Replace(string(src), "alert_threshold: 3", "alert_threshold: 2", 1)), 0o600))
+	report := filepath.Join(dir, "report.html")
+	code, out, errOut := runCLI("backtest", "--baseline", "default", "--candidate", cand, "--in", pop, "--as-of", "2026-11-01", "--report", report)
+	require.Equal(t, 0, code, errOut)
+	require.Contains(t, out, "cards 5000, rejected 0, labelled positive")
+	require.Regexp(t, `frequent_alerts\s+\d+\s+\d+`, out)
+	require.Contains(t, out, "ROC AUC of the score")
+	require.Contains(t, errOut, "100% 10000/10000") // the progress bar ends full
+	html, err := os.ReadFile(report)
+	require.NoError(t, err)
+	require.Equal(t, 3, strings.Count(string(html), `src="data:image/png;base64,`))
+
+	code, _, errOut = runCLI("backtest", "--candidate", filepath.Join(dir, "missing.yaml"), "--in", pop)
+	require.Equal(t, 1, code)
+	require.Contains(t, errOut, "--candidate")
+}
