@@ -112,10 +112,10 @@ type Point struct{ FPR, TPR, Threshold float64 }
 
 // Change is one card whose outcome differs between the rule sets.
 type Change struct {
-	MSISDN             string // masked
-	Label              *bool
-	Baseline           Verdict
-	Candidate          Verdict
+	MSISDN         string // masked
+	Label          *bool
+	Baseline       Verdict
+	Candidate      Verdict
 	Added, Removed []string // rules fired only by the candidate / only by the baseline
 }
 

@@ -228,8 +228,8 @@ var page = template.Must(template.New("report").Funcs(template.FuncMap{
 		}
 		return fmt.Sprintf("%.3f", x)
 	},
-	"idx": func(a [5][5]int, i, j int) int { return a[i][j] },
-	"cnt": func(a [5]int, i int) int { return a[i] },
+	"idx":   func(a [5][5]int, i, j int) int { return a[i][j] },
+	"cnt":   func(a [5]int, i int) int { return a[i] },
 	"deref": func(b *bool) bool { return *b },
 }).Parse(`<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8">
