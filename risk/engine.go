@@ -581,3 +581,12 @@ func celCycle(names []string, deps map[string][]string) []string {
 	}
 	return nil
 }
+
+// Bands are the rule set's score bands, sorted by Min.
+func (e *Engine) Bands() []rules.Band {
+	out := make([]rules.Band, len(e.bands))
+	for i, b := range e.bands {
+		out[i] = *b
+	}
+	return out
+}

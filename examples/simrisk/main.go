@@ -72,6 +72,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return cmdExplain(args[1:], stdin, stdout, stderr)
 	case "backtest":
 		return cmdBacktest(ctx, args[1:], stdout, stderr)
+	case "fit":
+		return cmdFit(ctx, args[1:], stdout, stderr)
 	case "test":
 		return cmdTest(args[1:], stdout, stderr)
 	case "gen":

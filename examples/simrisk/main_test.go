@@ -281,3 +281,30 @@ func TestBacktest(t *testing.T) {
 	require.Equal(t, 1, code)
 	require.Contains(t, errOut, "--candidate")
 }
+
+// fit writes a suggested rule file that scores better on held-out cards,
+// and never overwrites its input.
+func TestFit(t *testing.T) {
+	dir := t.TempDir()
+	pop := filepath.Join(dir, "pop.jsonl")
+	code, _, errOut := runCLI("gen", "--cards", "30000", "--seed", "5", "--as-of", "2026-11-01", "--out", pop)
+	require.Equal(t, 0, code, errOut)
+	out := filepath.Join(dir, "suggested.yaml")
+	code, stdout, errOut := runCLI("fit", "--pack", "default", "--in", pop, "--as-of", "2026-11-01", "--out", out)
+	require.Equal(t, 0, code, errOut)
+	require.Regexp(t, `F1 on the held-out split 0\.\d+ -> 0\.\d+; suggested rules written to`, stdout)
+	require.Regexp(t, `dormant\s+\d+\s+25\s+\d+`, stdout)
+	code, lintOut, errOut := runCLI("lint", out)
+	require.Equal(t, 0, code, lintOut+errOut)
+
+	rules := filepath.Join(dir, "mine.yaml")
+	src, err := os.ReadFile("../../rules/packs/default/default.yaml")
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(rules, src, 0o600))
+	code, _, errOut = runCLI("fit", "--pack", rules, "--in", pop, "--as-of", "2026-11-01", "--out", rules)
+	require.Equal(t, 2, code)
+	require.Contains(t, errOut, "is an input")
+	after, err := os.ReadFile(rules)
+	require.NoError(t, err)
+	require.Equal(t, src, after)
+}

@@ -1,0 +1,140 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/simrisk/simrisk/risk"
+	"github.com/simrisk/simrisk/risk/fit"
+	"github.com/simrisk/simrisk/rules"
+)
+
+func cmdFit(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	fs_ := flag.NewFlagSet("fit", flag.ContinueOnError)
+	fs_.SetOutput(stderr)
+	pack := fs_.String("pack", "default", "the rules to tune: an embedded pack name or a rule file or directory")
+	in := fs_.String("in", "", "labelled records (as simrisk gen writes them), JSON Lines or CSV")
+	out := fs_.String("out", "", "where to write the suggested rule file (never the input)")
+	asOfS := fs_.String("as-of", "", "the time dates are judged against: YYYY-MM-DD (CST) or RFC 3339 (default: now)")
+	seed := fs_.Uint64("seed", 1, "seed of the train/held-out split")
+	holdOut := fs_.Float64("holdout", 0.3, "share of cards held out to judge the fit")
+	if err := fs_.Parse(args); err != nil {
+		return 2
+	}
+	if *in == "" || *out == "" {
+		fmt.Fprintln(stderr, "simrisk fit: --in and --out are required")
+		return 2
+	}
+	rs, err := loadPack(*pack)
+	if err != nil {
+		fmt.Fprintf(stderr, "simrisk fit: --pack %s cannot be used:\n", *pack)
+		printErrors(stderr, err)
+		return 1
+	}
+	eng, err := risk.Compile(rs)
+	if err != nil {
+		fmt.Fprintf(stderr, "simrisk fit: --pack %s cannot be used:\n", *pack)
+		printErrors(stderr, err)
+		return 1
+	}
+	src, srcPath, err := ruleSource(*pack, rs)
+	if err != nil {
+		fmt.Fprintf(stderr, "simrisk fit: %v\n", err)
+		return 1
+	}
+	if same(srcPath, *out) || same(*in, *out) {
+		fmt.Fprintf(stderr, "simrisk fit: --out %s is an input; write the suggestion to a new file\n", *out)
+		return 2
+	}
+	asOf, ok := parseAsOf("fit", *asOfS, stderr)
+	if !ok {
+		return 2
+	}
+	loaded, labels, ok := readLabelled("fit", *in, asOf, stderr)
+	if !ok {
+		return 1
+	}
+	if labels == nil {
+		fmt.Fprintf(stderr, "simrisk fit: %s has no labels; fit needs ground truth (simrisk gen writes it)\n", *in)
+		return 1
+	}
+	res, err := fit.Fit(ctx, eng, loaded.Records, labels, fit.Options{AsOf: asOf, Seed: *seed, HoldOut: *holdOut})
+	if err != nil {
+		fmt.Fprintf(stderr, "simrisk fit: %v\n", err)
+		return 1
+	}
+	fmt.Fprintf(stdout, "fitted on %d cards, judged on %d held out; flagged when score >= %g\n\n", res.Train, res.HeldOut, res.Threshold)
+	tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "rule\thits (train)\tcurrent\tfitted\tcoefficient\t")
+	for _, w := range res.Weights {
+		fmt.Fprintf(tw, "%s\t%d\t%g\t%g\t%.3f\t\n", w.ID, w.Hits, w.Current, w.Fitted, w.Coef)
+	}
+	tw.Flush()
+	fmt.Fprintln(stdout, "\nheld-out split:")
+	tw = tabwriter.NewWriter(stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "scores\tflagged\tprecision\trecall\tF1\t")
+	for _, q := range []struct {
+		n string
+		q fit.Quality
+	}{{"current", res.Current}, {"fitted", res.Fitted}} {
+		fmt.Fprintf(tw, "%s\t%d\t%.3f\t%.3f\t%.3f\t\n", q.n, q.q.Flagged, q.q.Precision, q.q.Recall, q.q.F1)
+	}
+	tw.Flush()
+	if !res.Improved {
+		fmt.Fprintf(stdout, "\nno improvement: %s; %s not written\n", res.Note, *out)
+		return 0
+	}
+	scores := map[string]float64{}
+	for _, w := range res.Weights {
+		if w.Fitted != w.Current {
+			scores[w.ID] = w.Fitted
+		}
+	}
+	b, err := fit.Rewrite(src, scores)
+	if err != nil {
+		fmt.Fprintf(stderr, "simrisk fit: %v\n", err)
+		return 1
+	}
+	head := fmt.Sprintf("# Suggested by simrisk fit on %s from %s and %s (seed %d): held-out F1 %.3f -> %.3f.\n# Review before use; rule outcomes are unchanged.\n",
+		time.Now().Format("2006-01-02"), *pack, filepath.Base(*in), *seed, res.Current.F1, res.Fitted.F1)
+	if err := os.WriteFile(*out, append([]byte(head), b...), 0o644); err != nil {
+		fmt.Fprintf(stderr, "simrisk fit: %v\n", err)
+		return 1
+	}
+	fmt.Fprintf(stdout, "\nF1 on the held-out split %.3f -> %.3f; suggested rules written to %s\n", res.Current.F1, res.Fitted.F1, *out)
+	return 0
+}
+
+// ruleSource returns the text of the one file holding a rule set's rules,
+// and its path on disk ("" for an embedded pack).
+func ruleSource(pack string, rs *rules.RuleSet) ([]byte, string, error) {
+	file := ""
+	for _, r := range rs.Rules {
+		if file != "" && r.File != file {
+			return nil, "", fmt.Errorf("the rules are spread over %s and %s; fit rewrites one rule file", file, r.File)
+		}
+		file = r.File
+	}
+	if b, err := os.ReadFile(file); err == nil {
+		return b, file, nil
+	}
+	b, err := fs.ReadFile(rules.PacksFS(), strings.TrimPrefix(file, "pack:"))
+	return b, "", err
+}
+
+func same(a, b string) bool {
+	if a == "" || b == "" {
+		return false
+	}
+	sa, err1 := os.Stat(a)
+	sb, err2 := os.Stat(b)
+	return err1 == nil && err2 == nil && os.SameFile(sa, sb)
+}
