@@ -17,12 +17,14 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"sort"
 	"strings"
 	"time"
@@ -284,35 +286,146 @@ func printSummary(w io.Writer, rs *rules.RuleSet, sum *datasets.Summary, took ti
 }
 
 func cmdLint(args []string, stdout, stderr io.Writer) int {
-	if len(args) == 0 {
-		fmt.Fprintln(stderr, "simrisk lint: give rule files or directories")
+	fs := flag.NewFlagSet("lint", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	format := fs.String("format", "text", "output: text (file:line:col: ...), json (one array) or sarif (SARIF 2.1.0, for code review)")
+	pack := fs.String("pack", "", "lint an embedded pack instead of files")
+	if err := fs.Parse(args); err != nil {
 		return 2
 	}
-	errs, err := lint(args)
+	paths := fs.Args()
+	if *pack != "" {
+		paths = append(paths, "pack:"+*pack)
+	}
+	if len(paths) == 0 {
+		fmt.Fprintln(stderr, "simrisk lint: give rule files or directories (or --pack NAME)")
+		return 2
+	}
+	if *format != "text" && *format != "json" && *format != "sarif" {
+		fmt.Fprintf(stderr, "simrisk lint: --format %q: want text, json or sarif\n", *format)
+		return 2
+	}
+	errs, err := lint(paths)
 	if err != nil {
 		fmt.Fprintf(stderr, "simrisk lint: %v\n", err)
 		return 2
 	}
-	for _, e := range errs {
-		fmt.Fprintln(stdout, e.Error())
+	// rules the compiled evaluator does not handle run on the reference
+	// evaluator: slower, same answers. Say which (notes, not problems).
+	var notes []*rules.Error
+	if len(errs) == 0 {
+		if rs, err := loadRules(paths); err == nil {
+			if eng, err := risk.Compile(rs); err == nil {
+				for _, r := range eng.Rules() {
+					if r.Fallback != "" {
+						notes = append(notes, &rules.Error{Pos: rs.Rule(r.ID).Pos, Rule: r.ID, Code: "note", Msg: "runs on " + r.Fallback})
+					}
+				}
+			}
+		}
+	}
+	switch *format {
+	case "json":
+		type item struct {
+			*rules.Error
+			Severity string `json:"severity"`
+		}
+		items := []item{}
+		for _, e := range errs {
+			items = append(items, item{e, "error"})
+		}
+		for _, e := range notes {
+			items = append(items, item{e, "note"})
+		}
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", "  ")
+		if err := enc.Encode(items); err != nil {
+			fmt.Fprintf(stderr, "simrisk lint: %v\n", err)
+			return 2
+		}
+	case "sarif":
+		if err := writeSARIF(stdout, errs, notes); err != nil {
+			fmt.Fprintf(stderr, "simrisk lint: %v\n", err)
+			return 2
+		}
+	default:
+		for _, e := range errs {
+			fmt.Fprintln(stdout, e.Error())
+		}
+		for _, n := range notes {
+			fmt.Fprintf(stderr, "%s: rule %q: [note] %s\n", n.Pos, n.Rule, n.Msg)
+		}
 	}
 	if len(errs) > 0 {
 		fmt.Fprintf(stderr, "%d problems\n", len(errs))
 		return 1
 	}
-	// rules the compiled evaluator does not handle run on the reference
-	// evaluator: slower, same answers. Say which (notes, not problems).
-	if rs, err := loadRules(args); err == nil {
-		if eng, err := risk.Compile(rs); err == nil {
-			for _, r := range eng.Rules() {
-				if r.Fallback != "" {
-					fmt.Fprintf(stderr, "%s: rule %q: [note] runs on %s\n", rs.Rule(r.ID).Pos, r.ID, r.Fallback)
-				}
-			}
-		}
-	}
 	fmt.Fprintln(stderr, "no problems")
 	return 0
+}
+
+type sarifRegion struct {
+	StartLine   int `json:"startLine"`
+	StartColumn int `json:"startColumn,omitempty"`
+}
+
+type sarifLocation struct {
+	PhysicalLocation struct {
+		ArtifactLocation struct {
+			URI string `json:"uri"`
+		} `json:"artifactLocation"`
+		Region *sarifRegion `json:"region,omitempty"`
+	} `json:"physicalLocation"`
+}
+
+type sarifResult struct {
+	RuleID  string `json:"ruleId"`
+	Level   string `json:"level"`
+	Message struct {
+		Text string `json:"text"`
+	} `json:"message"`
+	Locations []sarifLocation `json:"locations,omitempty"`
+}
+
+// writeSARIF writes problems (level error) and notes as one SARIF 2.1.0 run.
+func writeSARIF(w io.Writer, errs, notes []*rules.Error) error {
+	results := []sarifResult{}
+	seen := map[string]bool{}
+	ruleList := []map[string]string{}
+	for i, e := range append(append([]*rules.Error{}, errs...), notes...) {
+		r := sarifResult{RuleID: string(e.Code), Level: "error"}
+		if i >= len(errs) {
+			r.Level = "note"
+		}
+		r.Message.Text = e.Msg
+		if e.Rule != "" {
+			r.Message.Text = fmt.Sprintf("rule %q: %s", e.Rule, e.Msg)
+		}
+		if e.File != "" {
+			var l sarifLocation
+			l.PhysicalLocation.ArtifactLocation.URI = filepath.ToSlash(e.File)
+			if e.Line > 0 {
+				l.PhysicalLocation.Region = &sarifRegion{e.Line, e.Column}
+			}
+			r.Locations = []sarifLocation{l}
+		}
+		results = append(results, r)
+		if !seen[r.RuleID] {
+			seen[r.RuleID] = true
+			ruleList = append(ruleList, map[string]string{"id": r.RuleID})
+		}
+	}
+	doc := map[string]any{
+		"$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+		"version": "2.1.0",
+		"runs": []any{map[string]any{
+			"tool":    map[string]any{"driver": map[string]any{"name": "simrisk", "rules": ruleList}},
+			"results": results,
+		}},
+	}
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(doc)
 }
 
 // lint reports load and compile problems together, sorted, under one cap.

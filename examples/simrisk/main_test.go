@@ -68,6 +68,65 @@ func TestLint(t *testing.T) {
 	code, stdout, _ = runCLI("lint", "../../rules/packs/default")
 	require.Equal(t, 0, code)
 	require.Empty(t, stdout)
+
+	code, _, errOut := runCLI("lint", "--pack", "default-cel")
+	require.Equal(t, 0, code, errOut)
+	require.Contains(t, errOut, "no problems")
+}
+
+// lint --format json and sarif carry the same problems, positioned, for
+// editors and code review.
+func TestLintFormats(t *testing.T) {
+	code, stdout, _ := runCLI("lint", "--format", "json", "../../risk/testdata/many_mistakes.bad.yaml")
+	require.Equal(t, 1, code)
+	var items []struct {
+		File, Rule, Code, Message, Severity string
+		Line, Column                        int
+	}
+	require.NoError(t, json.Unmarshal([]byte(stdout), &items))
+	require.Len(t, items, 11)
+	require.Equal(t, "undefined_param", items[3].Code)
+	require.Equal(t, "dormant", items[3].Rule)
+	require.Equal(t, 15, items[3].Line)
+	require.Equal(t, 46, items[3].Column)
+	require.Equal(t, "error", items[3].Severity)
+
+	code, stdout, _ = runCLI("lint", "--format", "sarif", "../../risk/testdata/many_mistakes.bad.yaml")
+	require.Equal(t, 1, code)
+	var sarif struct {
+		Version string
+		Runs    []struct {
+			Tool    struct{ Driver struct{ Name string } }
+			Results []struct {
+				RuleID    string
+				Level     string
+				Message   struct{ Text string }
+				Locations []struct {
+					PhysicalLocation struct {
+						ArtifactLocation struct{ URI string }
+						Region           struct{ StartLine, StartColumn int }
+					}
+				}
+			}
+		}
+	}
+	require.NoError(t, json.Unmarshal([]byte(stdout), &sarif))
+	require.Equal(t, "2.1.0", sarif.Version)
+	res := sarif.Runs[0].Results
+	require.Len(t, res, 11)
+	require.Equal(t, "undefined_param", res[3].RuleID)
+	require.Equal(t, "error", res[3].Level)
+	require.Contains(t, res[3].Message.Text, `rule "dormant": parameter "dormant_dayz"`)
+	require.Equal(t, "../../risk/testdata/many_mistakes.bad.yaml", res[3].Locations[0].PhysicalLocation.ArtifactLocation.URI)
+	require.Equal(t, 15, res[3].Locations[0].PhysicalLocation.Region.StartLine)
+	require.Equal(t, 46, res[3].Locations[0].PhysicalLocation.Region.StartColumn)
+
+	code, stdout, _ = runCLI("lint", "--format", "sarif", "../../rules/packs/default")
+	require.Equal(t, 0, code)
+	require.Contains(t, stdout, `"results": []`)
+
+	code, _, _ = runCLI("lint", "--format", "xml", "../../rules/packs/default")
+	require.Equal(t, 2, code)
 }
 
 func TestRuleTests(t *testing.T) {
