@@ -226,3 +226,74 @@ func reasonOf(d *Decision, id string) string {
 	}
 	return ""
 }
+
+// Coverage is what a rule set's tests exercise: for each rule, how many
+// cases fired it and how many did not; for each outcome the rule set can
+// give, how many cases ended in it.
+type Coverage struct {
+	Rules    []RuleCoverage
+	Outcomes []OutcomeCoverage
+}
+
+// RuleCoverage is one rule's test coverage.
+type RuleCoverage struct {
+	ID              string
+	Fired, NotFired int // cases on which the rule fired / did not fire
+}
+
+// OutcomeCoverage is one outcome's test coverage.
+type OutcomeCoverage struct {
+	Outcome rules.Outcome
+	Cases   int
+}
+
+// Covered reports whether the rule has a case that fires it and one that
+// does not.
+func (c RuleCoverage) Covered() bool { return c.Fired > 0 && c.NotFired > 0 }
+
+// Coverage counts, over the cases that produced a decision, which rules
+// fired and which outcomes were reached. Disabled rules are left out; the
+// outcomes are those the enabled rules and the bands can give.
+func (rep *TestReport) Coverage(e *Engine) Coverage {
+	var c Coverage
+	idx := map[string]int{}
+	can := map[rules.Outcome]bool{}
+	for _, r := range e.Rules() {
+		if !r.Enabled {
+			continue
+		}
+		idx[r.ID] = len(c.Rules)
+		c.Rules = append(c.Rules, RuleCoverage{ID: r.ID})
+		if !r.Shadow {
+			can[r.Outcome] = true
+		}
+	}
+	for _, b := range e.Bands() {
+		can[b.Outcome] = true
+	}
+	got := map[rules.Outcome]int{}
+	for _, res := range rep.Results {
+		d := res.Decision
+		if d == nil {
+			continue
+		}
+		got[d.Outcome]++
+		fired := map[string]bool{}
+		for _, h := range d.Hits {
+			fired[h.Rule] = true
+		}
+		for i := range c.Rules {
+			if fired[c.Rules[i].ID] {
+				c.Rules[i].Fired++
+			} else {
+				c.Rules[i].NotFired++
+			}
+		}
+	}
+	for o := rules.Pass; o <= rules.Suspend; o++ {
+		if can[o] {
+			c.Outcomes = append(c.Outcomes, OutcomeCoverage{Outcome: o, Cases: got[o]})
+		}
+	}
+	return c
+}

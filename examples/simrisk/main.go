@@ -18,6 +18,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"encoding/xml"
 	"errors"
 	"flag"
 	"fmt"
@@ -444,6 +445,14 @@ func lint(paths []string) (rules.ErrorList, error) {
 }
 
 func cmdTest(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("test", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	coverage := fs.Bool("coverage", false, "report rules with no firing or no non-firing case, and outcomes no case reaches")
+	junit := fs.String("junit", "", "also write the results as JUnit XML to this file, for CI")
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	args = fs.Args()
 	if len(args) == 0 {
 		fmt.Fprintln(stderr, "simrisk test: give rule files or directories")
 		return 2
@@ -460,7 +469,9 @@ func cmdTest(args []string, stdout, stderr io.Writer) int {
 		printErrors(stderr, err)
 		return 1
 	}
+	start := time.Now()
 	rep := eng.RunTests(rs.Tests, risk.WithRecordLoader(datasets.LoadRecords))
+	took := time.Since(start)
 	for _, r := range rep.Results {
 		if r.Passed() {
 			continue
@@ -474,8 +485,87 @@ func cmdTest(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "simrisk test: the rule files have no tests")
 	}
 	fmt.Fprintf(stdout, "%d passed, %d failed\n", rep.Passed, rep.Failed)
+	uncovered := 0
+	if *coverage {
+		cov := rep.Coverage(eng)
+		for _, c := range cov.Rules {
+			switch {
+			case c.Fired == 0 && c.NotFired == 0:
+				fmt.Fprintf(stdout, "coverage: rule %s: no case\n", c.ID)
+			case c.Fired == 0:
+				fmt.Fprintf(stdout, "coverage: rule %s: no case fires it\n", c.ID)
+			case c.NotFired == 0:
+				fmt.Fprintf(stdout, "coverage: rule %s: every case fires it (no case shows it silent)\n", c.ID)
+			default:
+				continue
+			}
+			uncovered++
+		}
+		for _, o := range cov.Outcomes {
+			if o.Cases == 0 {
+				fmt.Fprintf(stdout, "coverage: outcome %s: no case ends in it\n", o.Outcome)
+				uncovered++
+			}
+		}
+		covered := 0
+		for _, c := range cov.Rules {
+			if c.Covered() {
+				covered++
+			}
+		}
+		fmt.Fprintf(stdout, "coverage: %d of %d rules fire and stay silent in some case; %d gaps\n", covered, len(cov.Rules), uncovered)
+	}
+	if *junit != "" {
+		if err := writeJUnit(*junit, rs.Name, rep, took); err != nil {
+			fmt.Fprintf(stderr, "simrisk test: --junit: %v\n", err)
+			return 1
+		}
+	}
 	if rep.Failed > 0 || errors.Is(err, rules.CodeBadTest) {
 		return 1
 	}
 	return 0
+}
+
+type junitSuites struct {
+	XMLName xml.Name     `xml:"testsuites"`
+	Suites  []junitSuite `xml:"testsuite"`
+}
+
+type junitSuite struct {
+	Name     string      `xml:"name,attr"`
+	Tests    int         `xml:"tests,attr"`
+	Failures int         `xml:"failures,attr"`
+	Time     string      `xml:"time,attr"`
+	Cases    []junitCase `xml:"testcase"`
+}
+
+type junitCase struct {
+	Name      string        `xml:"name,attr"`
+	Classname string        `xml:"classname,attr"`
+	File      string        `xml:"file,attr,omitempty"`
+	Line      int           `xml:"line,attr,omitempty"`
+	Failure   *junitFailure `xml:"failure,omitempty"`
+}
+
+type junitFailure struct {
+	Message string `xml:"message,attr"`
+	Text    string `xml:",chardata"`
+}
+
+// writeJUnit writes the rule tests as one JUnit XML test suite per rule set.
+func writeJUnit(path, name string, rep *risk.TestReport, took time.Duration) error {
+	s := junitSuite{Name: name, Tests: len(rep.Results), Failures: rep.Failed, Time: fmt.Sprintf("%.3f", took.Seconds())}
+	for _, r := range rep.Results {
+		c := junitCase{Name: r.Name, Classname: name, File: r.Pos.File, Line: r.Pos.Line}
+		if !r.Passed() {
+			c.Failure = &junitFailure{Message: r.Failures[0], Text: strings.Join(r.Failures, "\n")}
+		}
+		s.Cases = append(s.Cases, c)
+	}
+	b, err := xml.MarshalIndent(junitSuites{Suites: []junitSuite{s}}, "", "  ")
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(path, append([]byte(xml.Header), append(b, '\n')...), 0o644)
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"encoding/xml"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -366,4 +367,66 @@ func TestFit(t *testing.T) {
 	after, err := os.ReadFile(rules)
 	require.NoError(t, err)
 	require.Equal(t, src, after)
+}
+
+// test --coverage names the rules and outcomes the tests leave unexercised;
+// --junit writes every case, failures with their reasons.
+func TestRuleTestCoverageAndJUnit(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, "mine.yaml")
+	require.NoError(t, os.WriteFile(file, []byte(`
+bands:
+  - {min: 0, level: low, outcome: pass}
+  - {min: 50, level: high, outcome: verify}
+rules:
+  - {id: alerts, when: alerts_30d >= 3, score: 30, outcome: monitor}
+  - {id: flagged, when: fraud_flag != "", score: 60, outcome: verify}
+  - {id: never, when: "false", outcome: restrict}
+tests:
+  - name: alerts fire
+    as_of: 2026-11-01
+    card: {alerts_30d: 3}
+    expect: {fires: [alerts]}
+  - name: quiet card
+    as_of: 2026-11-01
+    card: {}
+    expect: {not_fires: [alerts, flagged]}
+  - name: wrong on purpose
+    as_of: 2026-11-01
+    card: {alerts_30d: 1}
+    expect: {fires: [alerts]}
+`), 0o600))
+	junit := filepath.Join(dir, "junit.xml")
+	code, out, errOut := runCLI("test", "--coverage", "--junit", junit, file)
+	require.Equal(t, 1, code, errOut)
+	require.Contains(t, out, "2 passed, 1 failed")
+	require.Contains(t, out, "coverage: rule flagged: no case fires it")
+	require.Contains(t, out, "coverage: rule never: no case fires it")
+	require.NotContains(t, out, "coverage: rule alerts")
+	require.Contains(t, out, "coverage: outcome verify: no case ends in it")
+	require.Contains(t, out, "coverage: outcome restrict: no case ends in it")
+	require.Contains(t, out, "coverage: 1 of 3 rules fire and stay silent in some case; 4 gaps")
+
+	b, err := os.ReadFile(junit)
+	require.NoError(t, err)
+	var suites struct {
+		Suites []struct {
+			Tests    int `xml:"tests,attr"`
+			Failures int `xml:"failures,attr"`
+			Cases    []struct {
+				Name    string `xml:"name,attr"`
+				Failure *struct {
+					Message string `xml:"message,attr"`
+				} `xml:"failure"`
+			} `xml:"testcase"`
+		} `xml:"testsuite"`
+	}
+	require.NoError(t, xml.Unmarshal(b, &suites))
+	s := suites.Suites[0]
+	require.Equal(t, 3, s.Tests)
+	require.Equal(t, 1, s.Failures)
+	require.Nil(t, s.Cases[0].Failure)
+	require.Equal(t, "wrong on purpose", s.Cases[2].Name)
+	require.NotNil(t, s.Cases[2].Failure)
+	require.Contains(t, s.Cases[2].Failure.Message, "alerts")
 }
