@@ -8,6 +8,9 @@ import (
 	"image/png"
 	"io/fs"
 	"math"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -227,4 +230,54 @@ func TestAUCKnownCases(t *testing.T) {
 		require.NoError(t, err)
 		require.InDelta(t, c.auc, rep.Baseline.AUC, 1e-9)
 	}
+}
+
+// The report renders in a real browser: headless Chromium takes a
+// screenshot, and the page has its charts and tables drawn (a good share of
+// non-white pixels). Skipped where Chromium is not installed (.ci/run
+// installs it from Debian's packages).
+func TestBacktestHTMLInChromium(t *testing.T) {
+	bin, err := exec.LookPath("chromium")
+	if err != nil {
+		t.Skip("chromium not installed")
+	}
+	base, cand := engines(t)
+	recs, labels := labelled(5000)
+	rep, err := backtest.Run(context.Background(), base, cand, backtest.Input{Records: recs, Labels: labels, AsOf: asOf})
+	require.NoError(t, err)
+	dir := t.TempDir()
+	page := filepath.Join(dir, "report.html")
+	f, err := os.Create(page)
+	require.NoError(t, err)
+	require.NoError(t, rep.WriteHTML(f))
+	require.NoError(t, f.Close())
+	shot := filepath.Join(dir, "shot.png")
+	cmd := exec.Command(bin, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+		"--disable-background-networking", "--disable-component-update", "--disable-sync",
+		"--user-data-dir="+filepath.Join(dir, "profile"), "--hide-scrollbars", "--window-size=1280,2000",
+		"--screenshot="+shot, "file://"+page)
+	out, err := cmd.CombinedOutput()
+	require.NoError(t, err, string(out))
+	sf, err := os.Open(shot)
+	require.NoError(t, err)
+	defer sf.Close()
+	im, err := png.Decode(sf)
+	require.NoError(t, err)
+	b := im.Bounds()
+	require.Equal(t, 1280, b.Dx())
+	inked, blue := 0, 0
+	for y := b.Min.Y; y < b.Max.Y; y += 2 {
+		for x := b.Min.X; x < b.Max.X; x += 2 {
+			r, g, bl, _ := im.At(x, y).RGBA()
+			if r < 0xf000 || g < 0xf000 || bl < 0xf000 {
+				inked++
+			}
+			if bl > 0xa000 && r < 0x6000 { // the baseline's bars and line
+				blue++
+			}
+		}
+	}
+	total := (b.Dx() / 2) * (b.Dy() / 2)
+	require.Greater(t, float64(inked)/float64(total), 0.03, "the page is drawn")
+	require.Positive(t, blue, "the charts are drawn")
 }

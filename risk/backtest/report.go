@@ -49,15 +49,23 @@ func (r *Report) Charts() ([]Chart, error) {
 
 	// score histogram: cards per 10-point bucket, both rule sets side by side
 	const buckets = 11 // 0-9, ..., 90-99, 100
+	zeros := 0
 	count := func(scores []float64) plotter.Values {
 		v := make(plotter.Values, buckets)
 		for _, s := range scores {
-			v[min(buckets-1, int(s/10))]++
+			if s > 0 { // most cards score 0: drawn, they would flatten the rest
+				v[min(buckets-1, int(s/10))]++
+			}
 		}
 		return v
 	}
+	for _, s := range r.Baseline.Scores {
+		if s <= 0 {
+			zeros++
+		}
+	}
 	p := plot.New()
-	p.Title.Text = "Score distribution"
+	p.Title.Text = fmt.Sprintf("Score distribution of cards scoring above 0 (baseline: %d cards at 0, not drawn)", zeros)
 	p.Y.Label.Text = "cards"
 	p.X.Label.Text = "score"
 	if err := groupedBars(p, count(r.Baseline.Scores), count(r.Candidate.Scores)); err != nil {
