@@ -1,8 +1,11 @@
 // Command simrisk is the analysts' command line for simrisk rule files:
 //
 //	simrisk score [--pack NAME | --rules PATH ...] --as-of DATE --in FILE.jsonl [--out FILE] [--rejects FILE]
-//	simrisk lint PATH...
-//	simrisk test PATH...
+//	simrisk lint [--format text|json|sarif] [--pack NAME] PATH...
+//	simrisk test [--coverage] [--junit FILE] PATH...
+//	simrisk explain [--pack NAME | --rules PATH] --as-of DATE [--in FILE --msisdn N] [--json] [--lang zh|en]
+//	simrisk backtest --baseline PACK --candidate PACK --in FILE --as-of DATE [--report FILE.html]
+//	simrisk fit --pack PACK --in LABELLED --as-of DATE --out SUGGESTED.yaml
 //	simrisk gen --cards N --seed S --as-of DATE [--out FILE] [--format jsonl|csv]
 //	simrisk gen --stats FILE
 //
@@ -40,8 +43,17 @@ const usage = `simrisk: fraud-risk rules for Chinese phone and IoT cards
 usage:
   simrisk score [--pack NAME | --rules PATH ...] --as-of DATE --in FILE.jsonl|FILE.csv [--format jsonl|csv]
                 [--out FILE] [--rejects FILE] [--id-key-file FILE]
-  simrisk lint PATH...          check rule files; every problem as file:line:col
-  simrisk test PATH...          run the rule files' tests
+  simrisk lint [--format text|json|sarif] PATH...
+                                check rule files; every problem as file:line:col
+  simrisk test [--coverage] [--junit FILE] PATH...
+                                run the rule files' tests
+  simrisk explain [--pack NAME | --rules PATH] --as-of DATE [--in FILE --msisdn N] [--json]
+                                every rule's verdict on one card (stdin without --in), with near misses
+  simrisk backtest --baseline PACK --candidate PACK --in FILE --as-of DATE [--report FILE.html]
+                                compare two rule sets on a (labelled) population
+  simrisk fit --pack PACK --in LABELLED --as-of DATE --out SUGGESTED.yaml
+                                fit rule scores to labels; writes a suggested rule file
+  score, explain and backtest take --lang zh|en for titles and reasons (default zh).
   simrisk gen --cards N --seed S --as-of DATE [--out FILE] [--format jsonl|csv]
                                 write a synthetic population with ground-truth labels
   simrisk gen --stats FILE [--as-of DATE]
@@ -134,6 +146,7 @@ func cmdScore(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	idKeyFile := fs.String("id-key-file", "", "file holding the secret key that turns raw ID numbers in holder into pseudonymous keys")
 	out := fs.String("out", "", "decisions, JSON Lines (default standard output)")
 	rejects := fs.String("rejects", "", "rejected records as {\"line\",\"reason\"} JSON Lines (default: discarded, counted)")
+	lang := fs.String("lang", "zh", "language of titles and reasons: zh or en")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
@@ -160,7 +173,7 @@ func cmdScore(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		printErrors(stderr, err)
 		return 1
 	}
-	eng, err := risk.Compile(rs)
+	eng, err := risk.Compile(rs, risk.WithLanguage(*lang))
 	if err != nil {
 		fmt.Fprintln(stderr, "simrisk score: the rules cannot be used:")
 		printErrors(stderr, err)
