@@ -48,6 +48,9 @@ type compiledRule struct {
 	// macros), and its int comparisons
 	reads  []string
 	probes []probe
+	// fast is the condition's closure when it compiled to one (no interface
+	// call, no boxing of the result)
+	fast boolFn
 }
 
 type tmplPart struct {
@@ -384,7 +387,7 @@ func check(rs *rules.RuleSet, cc compileConfig, c *rules.Collector) *Engine {
 		if prog != nil {
 			switch p := prog.(type) {
 			case closureProgram:
-				cr.probes = p.probes
+				cr.probes, cr.fast = p.probes, p.f
 			case celClosureProgram:
 				cr.probes = p.probes
 			default:

@@ -202,13 +202,19 @@ func (s *Scorer) decide(r *Record, d *Decision) {
 	score := 0.0
 	outcome := rules.Pass
 	for _, cr := range e.rules {
-		out, err := cr.when.eval(s)
-		if err != nil {
-			d.Errors = append(d.Errors, RuleError{Rule: cr.id, Message: maskText(errMessage(err))})
-			continue
-		}
-		if fired, _ := out.(bool); !fired {
-			continue
+		if cr.fast != nil {
+			if !cr.fast(&s.env) {
+				continue
+			}
+		} else {
+			out, err := cr.when.eval(s)
+			if err != nil {
+				d.Errors = append(d.Errors, RuleError{Rule: cr.id, Message: maskText(errMessage(err))})
+				continue
+			}
+			if fired, _ := out.(bool); !fired {
+				continue
+			}
 		}
 		h := Hit{Rule: cr.id, Tags: cr.tags, Score: cr.score, Shadow: cr.shadow}
 		if cr.shadow {
