@@ -145,6 +145,7 @@ func TestRegionSet(t *testing.T) {
 	for code, want := range map[string]bool{
 		"KH": true, "TH": false, "350802": true, "350000": true, "530902": true, "530800": false,
 		"440904": true, "440903": false, "": false, "5309": false,
+		"kh": false, "K1": false, "3508ab": false, "53090x": false, "ZZ": false, "999999": false,
 	} {
 		require.Equal(t, want, s.Contains(code), code)
 	}
