@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -233,6 +234,41 @@ func BenchmarkPopulation(b *testing.B) {
 			}
 		}
 		b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*len(recs)), "ns/card")
+	})
+	// 10M-memory: the population's own memory for 10 million cards (10% of
+	// holders with several cards), sealed, measured as live heap after a
+	// GC, records and holder keys not counted.
+	b.Run("10M-memory", func(b *testing.B) {
+		const n = 10_000_000
+		holders := make([]string, n)
+		for i := range holders {
+			h := i
+			if i%10 == 0 {
+				h = i / 3 // some holders have several cards
+			}
+			holders[i] = fmt.Sprintf("hk-%032x", h)
+		}
+		ops := []string{"cmcc", "unicom", "telecom", "broadnet"}
+		var perCard float64
+		for i := 0; i < b.N; i++ {
+			r := &risk.Record{Status: "active", OpenedAt: risk.Date(2025, 1, 1)}
+			runtime.GC()
+			var before, after runtime.MemStats
+			runtime.ReadMemStats(&before)
+			p := risk.NewPopulation()
+			for k, h := range holders {
+				r.Holder, r.Operator = h, ops[k%4]
+				p.Add(r)
+			}
+			if p.Holders() == 0 {
+				b.Fatal("no holders")
+			}
+			runtime.GC()
+			runtime.ReadMemStats(&after)
+			perCard = float64(after.HeapAlloc-before.HeapAlloc) / n
+			runtime.KeepAlive(p)
+		}
+		b.ReportMetric(perCard, "B/card")
 	})
 }
 

@@ -5,6 +5,7 @@ import (
 	"slices"
 	"sync"
 	"sync/atomic"
+	"unsafe"
 )
 
 // Features are the population features of one card: what the rest of the
@@ -24,10 +25,12 @@ type Features struct {
 // Add after reading is allowed (the next read seals again) but not
 // concurrently with reads.
 //
-// Memory is compact: per counted card an entry of a 64-bit holder hash (the
-// holder key is not kept), an operator id and a day, and its four feature
-// counts after sealing. Two holders whose keys collide in 64 bits would be
-// counted as one; at 10 million holders the odds are about 1 in 370,000.
+// Memory is compact: per counted card a 16-byte entry (a 64-bit holder
+// hash — the holder key is not kept —, an operator id and a day) and, after
+// sealing, its four feature counts (16 bytes); sealing sorts the entries in
+// place. Two holders whose keys collide in 64 bits would be counted as one;
+// at 10 million holders the odds are about 1 in 370,000. More than 65,535
+// distinct operators and MVNO brands would share the last id.
 //
 // A card remembers its entry, so scoring reads its features without
 // hashing; change a card's holder, operator, MVNO, status or opening date
@@ -39,10 +42,11 @@ type Features struct {
 // holder's only card.
 type Population struct {
 	seed    maphash.Seed
-	ops     map[string]uint32 // operator name, or "\x00"+MVNO brand -> small id
-	entries []popEntry        // counted cards, in Add order
-	feats   []popFeats        // per entry, once sealed
-	sorted  []popEntry        // entries sorted by holder, operator, day (for cards not added)
+	id      uint64            // cards added remember it (a number, not a pointer: no write barrier, nothing for the GC to trace)
+	opNames []string          // operator names and "\x00"+MVNO brands, by id
+	ops     map[string]uint16 // the same, once there are many
+	entries []popEntry        // counted cards; sorted by holder, operator, day once sealed
+	feats   []popFeats        // per entry (by its idx), once sealed
 	cards   int
 	holders int
 
@@ -50,18 +54,25 @@ type Population struct {
 	sealed atomic.Bool // read on every feature lookup: no lock on the hot path
 }
 
+// popIDs numbers populations; 0 is no population.
+var popIDs atomic.Uint64
+
 type popEntry struct {
 	h   uint64 // holder hash
-	op  uint32
-	day int32
-	idx int32 // position in entries
+	idx int32  // order of Add: the card's index into feats
+	op  uint16
+	day uint16 // CST day number (days since 1970-01-01)
 }
 
 type popFeats struct{ onOp, total, sameDay, ops int32 }
 
+// seal uses a features buffer as scratch for sorting entries.
+var _ [unsafe.Sizeof(popEntry{}) - unsafe.Sizeof(popFeats{})]struct{}
+var _ [unsafe.Sizeof(popFeats{}) - unsafe.Sizeof(popEntry{})]struct{}
+
 // NewPopulation returns an empty population.
 func NewPopulation() *Population {
-	return &Population{seed: maphash.MakeSeed(), ops: make(map[string]uint32)}
+	return &Population{seed: maphash.MakeSeed(), id: popIDs.Add(1)}
 }
 
 // NewPopulationSize returns an empty population with room for about n cards.
@@ -72,24 +83,52 @@ func NewPopulationSize(n int) *Population {
 }
 
 // opID returns the small id of the card's counting operator (its MVNO brand
-// when it has one), adding it when add is true.
-func (p *Population) opID(r *Record, add bool) (uint32, bool) {
-	var id uint32
-	var ok bool
+// when it has one), adding it when add is true. A handful of operators is
+// the rule: they are compared in a slice, without hashing.
+func (p *Population) opID(r *Record, add bool) (uint16, bool) {
+	name, mvno := r.Operator, false
 	if r.MVNO != "" {
-		id, ok = p.ops["\x00"+r.MVNO] // the concatenation does not allocate for a lookup
-		if !ok && add {
-			id, ok = uint32(len(p.ops)), true
-			p.ops["\x00"+r.MVNO] = id
+		name, mvno = r.MVNO, true
+	}
+	if p.ops == nil {
+		for i, n := range p.opNames {
+			if mvno && len(n) == len(name)+1 && n[0] == 0 && n[1:] == name ||
+				!mvno && n == name && (n == "" || n[0] != 0) {
+				return uint16(i), true
+			}
 		}
-		return id, ok
+	} else {
+		var id uint16
+		var ok bool
+		if mvno {
+			id, ok = p.ops["\x00"+name] // the concatenation does not allocate for a lookup
+		} else {
+			id, ok = p.ops[name]
+		}
+		if ok {
+			return id, true
+		}
 	}
-	id, ok = p.ops[r.Operator]
-	if !ok && add {
-		id, ok = uint32(len(p.ops)), true
-		p.ops[r.Operator] = id
+	if !add {
+		return 0, false
 	}
-	return id, ok
+	key := name
+	if mvno {
+		key = "\x00" + name
+	}
+	id := uint16(min(len(p.opNames), 1<<16-1))
+	if len(p.opNames) < 1<<16-1 {
+		p.opNames = append(p.opNames, key)
+	}
+	if p.ops == nil && len(p.opNames) > 16 {
+		p.ops = make(map[string]uint16, 64)
+		for i, n := range p.opNames {
+			p.ops[n] = uint16(i)
+		}
+	} else if p.ops != nil {
+		p.ops[key] = id
+	}
+	return id, true
 }
 
 // Add counts one card. Add validated records only (Record.Validate fills
@@ -102,9 +141,21 @@ func (p *Population) Add(r *Record) {
 	}
 	op, _ := p.opID(r, true)
 	i := int32(len(p.entries))
-	p.entries = append(p.entries, popEntry{h: maphash.String(p.seed, r.Holder), op: op, day: int32(r.OpenedAt.Day()), idx: i})
-	r.pop, r.popIdx = p, i
+	if len(p.entries) == cap(p.entries) {
+		// double: append grows large slices by a quarter, copying a million
+		// entries over and over
+		grown := make([]popEntry, len(p.entries), max(1024, 2*cap(p.entries)))
+		copy(grown, p.entries)
+		p.entries = grown
+	}
+	p.entries = append(p.entries, popEntry{h: maphash.String(p.seed, r.Holder), op: op, day: dayOf(r.OpenedAt), idx: i})
+	r.popID, r.popIdx = p.id, i
 	p.sealed.Store(false)
+}
+
+// dayOf is t's CST day number, within what an entry holds.
+func dayOf(t Time) uint16 {
+	return uint16(max(0, min(1<<16-1, t.Day())))
 }
 
 func cmpEntry(a, b popEntry) int {
@@ -128,11 +179,17 @@ func (p *Population) seal() {
 	if p.sealed.Load() {
 		return
 	}
-	s := radixSort(append(p.sorted[:0], p.entries...))
+	s := p.entries
 	if cap(p.feats) < len(s) {
-		p.feats = make([]popFeats, len(s))
+		p.feats = make([]popFeats, len(s), len(s)+len(s)/8)
 	}
 	p.feats = p.feats[:len(s)]
+	if len(s) > 0 {
+		// the features' buffer is the sort's scratch space: entries and
+		// features are both 16 bytes without pointers, and the features are
+		// written only after the sort
+		sortEntries(s, unsafe.Slice((*popEntry)(unsafe.Pointer(&p.feats[0])), len(s)))
+	}
 	holders := 0
 	var days []int32
 	for lo := 0; lo < len(s); {
@@ -155,16 +212,30 @@ func (p *Population) seal() {
 			}
 			a = b
 		}
+		if len(group) <= 8 { // most holders have a few cards: count directly
+			for _, e := range group {
+				same := int32(0)
+				for _, o := range group {
+					if o.day == e.day {
+						same++
+					}
+				}
+				f := &p.feats[e.idx]
+				f.total, f.ops, f.sameDay = int32(len(group)), nops, same
+			}
+			lo = hi
+			continue
+		}
 		// days across operators: sort the run's days
 		days = days[:0]
 		for _, e := range group {
-			days = append(days, e.day)
+			days = append(days, int32(e.day))
 		}
 		slices.Sort(days)
 		for _, e := range group {
-			first, _ := slices.BinarySearch(days, e.day)
+			first, _ := slices.BinarySearch(days, int32(e.day))
 			last := first
-			for last < len(days) && days[last] == e.day {
+			for last < len(days) && days[last] == int32(e.day) {
 				last++
 			}
 			f := &p.feats[e.idx]
@@ -172,7 +243,7 @@ func (p *Population) seal() {
 		}
 		lo = hi
 	}
-	p.sorted, p.holders = s, holders
+	p.holders = holders
 	p.sealed.Store(true)
 }
 
@@ -203,7 +274,7 @@ func (p *Population) featuresInto(r *Record, f *Features) {
 	if r.Valid() {
 		self = 1
 	}
-	if p == nil || r.Holder == "" || self == 0 && r.pop != p {
+	if p == nil || r.Holder == "" || self == 0 && r.popID != p.id {
 		*f = Features{CardsOnOperator: self, CardsTotal: self, CardsSameDay: self, Operators: self}
 		if p != nil && r.Holder != "" {
 			p.lookup(r, f, self)
@@ -211,7 +282,7 @@ func (p *Population) featuresInto(r *Record, f *Features) {
 		return
 	}
 	p.ensureSealed()
-	if r.pop == p && int(r.popIdx) < len(p.feats) && self == 1 {
+	if r.popID == p.id && int(r.popIdx) < len(p.feats) && self == 1 {
 		pf := p.feats[r.popIdx]
 		*f = Features{CardsOnOperator: int(pf.onOp), CardsTotal: int(pf.total), CardsSameDay: int(pf.sameDay), Operators: int(pf.ops)}
 		return
@@ -227,7 +298,7 @@ func (p *Population) featuresInto(r *Record, f *Features) {
 func (p *Population) lookup(r *Record, f *Features, self int) {
 	p.ensureSealed()
 	h := maphash.String(p.seed, r.Holder)
-	lo, _ := slices.BinarySearchFunc(p.sorted, h, func(e popEntry, t uint64) int {
+	lo, _ := slices.BinarySearchFunc(p.entries, h, func(e popEntry, t uint64) int {
 		switch {
 		case e.h < t:
 			return -1
@@ -237,17 +308,17 @@ func (p *Population) lookup(r *Record, f *Features, self int) {
 		return 0
 	})
 	hi := lo
-	for hi < len(p.sorted) && p.sorted[hi].h == h {
+	for hi < len(p.entries) && p.entries[hi].h == h {
 		hi++
 	}
 	if hi == lo {
 		return // the holder has no counted card: the card is alone
 	}
-	first := p.feats[p.sorted[lo].idx]
+	first := p.feats[p.entries[lo].idx]
 	op, known := p.opID(r, false)
-	day := int32(r.OpenedAt.Day())
+	day := dayOf(r.OpenedAt)
 	onOp, sameDay := 0, 0
-	for _, e := range p.sorted[lo:hi] {
+	for _, e := range p.entries[lo:hi] {
 		if known && e.op == op {
 			onOp++
 		}
@@ -258,41 +329,64 @@ func (p *Population) lookup(r *Record, f *Features, self int) {
 	*f = Features{CardsTotal: int(first.total), Operators: int(first.ops), CardsOnOperator: onOp, CardsSameDay: sameDay}
 }
 
-// radixSort orders entries by holder hash (LSD radix, 16 bits a pass), then
-// each holder's run by operator and day: hashing spreads holders evenly, and
-// runs are short.
-func radixSort(s []popEntry) []popEntry {
-	if len(s) < 256 {
+// sortEntries orders entries by holder hash, then operator and day: a
+// two-level most-significant-digit radix sort on the hash (11 bits a level;
+// hashing spreads holders evenly, so the second level's buckets hold an
+// entry or two), each level one counting pass and one scatter, the second
+// within cache-sized buckets; then an insertion sort finishes each bucket.
+func sortEntries(s, tmp []popEntry) {
+	if len(s) < 512 {
 		slices.SortFunc(s, cmpEntry)
-		return s
+		return
 	}
-	tmp := make([]popEntry, len(s))
-	var count [1 << 16]int
-	for shift := uint(0); shift < 64; shift += 16 {
-		clear(count[:])
-		for i := range s {
-			count[(s[i].h>>shift)&0xffff]++
-		}
-		sum := 0
-		for d := range count {
-			count[d], sum = sum, sum+count[d]
-		}
-		for i := range s {
-			d := (s[i].h >> shift) & 0xffff
-			tmp[count[d]] = s[i]
-			count[d]++
-		}
-		s, tmp = tmp, s
+	const bits = 11
+	const nb = 1 << bits
+	var start [nb + 1]int32
+	for i := range s {
+		start[(s[i].h>>(64-bits))+1]++
 	}
-	for lo := 0; lo < len(s); {
-		hi := lo + 1
-		for hi < len(s) && s[hi].h == s[lo].h {
-			hi++
-		}
-		if hi-lo > 1 {
-			slices.SortFunc(s[lo:hi], cmpEntry)
-		}
-		lo = hi
+	for b := 1; b <= nb; b++ {
+		start[b] += start[b-1]
 	}
-	return s
+	next := start
+	for _, e := range s {
+		d := e.h >> (64 - bits)
+		tmp[next[d]] = e
+		next[d]++
+	}
+	var sub [nb + 1]int32
+	for b := 0; b < nb; b++ {
+		g, out := tmp[start[b]:start[b+1]], s[start[b]:start[b+1]]
+		if len(g) <= 32 {
+			copy(out, g)
+			insertionSort(out)
+			continue
+		}
+		clear(sub[:])
+		for i := range g {
+			sub[((g[i].h>>(64-2*bits))&(nb-1))+1]++
+		}
+		for d := 1; d <= nb; d++ {
+			sub[d] += sub[d-1]
+		}
+		bounds := sub
+		for _, e := range g {
+			d := (e.h >> (64 - 2*bits)) & (nb - 1)
+			out[sub[d]] = e
+			sub[d]++
+		}
+		for d := 0; d < nb; d++ {
+			if bounds[d+1]-bounds[d] > 1 {
+				insertionSort(out[bounds[d]:bounds[d+1]])
+			}
+		}
+	}
+}
+
+func insertionSort(g []popEntry) {
+	for i := 1; i < len(g); i++ {
+		for j := i; j > 0 && cmpEntry(g[j], g[j-1]) < 0; j-- {
+			g[j], g[j-1] = g[j-1], g[j]
+		}
+	}
 }

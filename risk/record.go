@@ -45,9 +45,9 @@ type Record struct {
 	// set by Validate and Population.Add, so scoring does not look them up again
 	seg     ref.Segment
 	segOK   bool
-	pop     *Population
-	popIdx  int32 // the card's entry in pop
-	validAt Time  // the as-of time of the last successful Validate
+	popID   uint64 // the Population the card was added to (its id), 0 for none
+	popIdx  int32  // the card's entry in pop
+	validAt Time   // the as-of time of the last successful Validate
 }
 
 // Roaming is one region a card was seen in.

@@ -2,6 +2,8 @@ package risk_test
 
 import (
 	"encoding/json"
+	"fmt"
+	"math/rand/v2"
 	"strings"
 	"testing"
 	"time"
@@ -190,4 +192,70 @@ func TestPopulationFeaturesOfAnOutsider(t *testing.T) {
 	require.Equal(t, risk.Features{CardsOnOperator: 0, CardsTotal: 3, CardsSameDay: 0, Operators: 2}, p.Features(other))
 	require.Equal(t, 1, p.Holders())
 	require.Equal(t, 3, p.Len())
+}
+
+// On a large random population (enough to take the bucket sort, with
+// holders of many cards), every card's features equal a plain count; also
+// after more cards are added to a sealed population, and for copies of
+// cards that were not added.
+func TestPopulationMatchesNaiveCount(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	ops := []string{"cmcc", "unicom", "telecom", "broadnet"}
+	brands := []string{"", "", "", "", "xiaomi", "ali"}
+	var recs []*risk.Record
+	newCard := func(i int) *risk.Record {
+		h := rng.IntN(20000)
+		if rng.IntN(50) == 0 {
+			h = rng.IntN(5) // a few holders with very many cards
+		}
+		r := &risk.Record{MSISDN: fmt.Sprintf("138%08d", i), Holder: fmt.Sprintf("hk-%d", h),
+			Operator: ops[rng.IntN(len(ops))], MVNO: brands[rng.IntN(len(brands))],
+			OpenedAt: risk.Date(2020+rng.IntN(6), time.Month(1+rng.IntN(12)), 1+rng.IntN(3))}
+		if rng.IntN(10) == 0 {
+			r.Status = "cancelled"
+		}
+		return r
+	}
+	p := risk.NewPopulation()
+	for i := 0; i < 60000; i++ {
+		r := newCard(i)
+		recs = append(recs, r)
+		p.Add(r)
+	}
+	check := func() {
+		type key struct{ h, op string }
+		onOp, total, ops2, sameDay := map[key]int{}, map[string]int{}, map[string]map[string]bool{}, map[key]int{}
+		for _, r := range recs {
+			if !r.Valid() {
+				continue
+			}
+			onOp[key{r.Holder, r.CountOperator()}]++
+			total[r.Holder]++
+			if ops2[r.Holder] == nil {
+				ops2[r.Holder] = map[string]bool{}
+			}
+			ops2[r.Holder][r.CountOperator()] = true
+			sameDay[key{r.Holder, fmt.Sprint(r.OpenedAt.Day())}]++
+		}
+		for i, r := range recs {
+			want := risk.Features{CardsOnOperator: 1, CardsTotal: 1, CardsSameDay: 1, Operators: 1}
+			if r.Valid() {
+				want = risk.Features{CardsOnOperator: onOp[key{r.Holder, r.CountOperator()}], CardsTotal: total[r.Holder],
+					CardsSameDay: sameDay[key{r.Holder, fmt.Sprint(r.OpenedAt.Day())}], Operators: len(ops2[r.Holder])}
+			}
+			if !r.Valid() {
+				continue // a cancelled card's own features are documented elsewhere
+			}
+			require.Equal(t, want, p.Features(r), "card %d", i)
+			cp := *r // the same card decoded again: looked up by holder
+			require.Equal(t, want, p.Features(&cp), "copy of card %d", i)
+		}
+	}
+	check()
+	for i := 60000; i < 61000; i++ { // add after sealing
+		r := newCard(i)
+		recs = append(recs, r)
+		p.Add(r)
+	}
+	check()
 }
