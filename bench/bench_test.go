@@ -134,9 +134,10 @@ func BenchmarkDefaultPack(b *testing.B) {
 	}
 }
 
-// BenchmarkBatch scores 10,000 generated cards with 1 and 2 workers.
+// BenchmarkBatch scores 1,000,000 generated cards with 1 and 2 workers
+// (ScoreBatch: the decisions of the whole batch are returned).
 func BenchmarkBatch(b *testing.B) {
-	fx := setup(b, 10000)
+	fx := setup(b, 1_000_000)
 	for _, w := range []int{1, 2} {
 		b.Run(fmt.Sprintf("workers-%d", w), func(b *testing.B) {
 			b.ReportAllocs()

@@ -355,7 +355,6 @@ type Result struct {
 func (e *Engine) ScoreBatch(ctx context.Context, recs []*Record, opts ...ScoreOption) []Result {
 	cfg := e.config(opts)
 	out := make([]Result, len(recs))
-	decs := make([]Decision, len(recs))
 	const chunk = 256
 	var next atomic.Int64
 	var wg sync.WaitGroup
@@ -383,6 +382,7 @@ func (e *Engine) ScoreBatch(ctx context.Context, recs []*Record, opts ...ScoreOp
 				// strings handed out keep pointing at the slab they were cut
 				// from even when a slab grows, and are never written again.
 				end := min(start+chunk, len(recs))
+				decs := make([]Decision, end-start) // per chunk: allocated and zeroed by the workers, in parallel
 				var hitSlab []Hit
 				var textSlab []byte
 				for i := start; i < end; i++ {
@@ -390,7 +390,7 @@ func (e *Engine) ScoreBatch(ctx context.Context, recs []*Record, opts ...ScoreOp
 						out[i].Err = err
 						continue
 					}
-					d := &decs[i]
+					d := &decs[i-start]
 					*d = tmp
 					d.reasons, d.spans = nil, nil
 					d.Errors = append([]RuleError(nil), tmp.Errors...)
