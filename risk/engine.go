@@ -536,6 +536,9 @@ type RuleInfo struct {
 	// Fallback is empty when the rule's condition runs compiled to Go
 	// closures, and otherwise names the reference evaluator it runs on.
 	Fallback string
+	// ReasonFallbacks are the reason placeholders (their text) that run on
+	// the reference evaluator: slower, and they allocate.
+	ReasonFallbacks []string
 }
 
 // Rules lists the rule set's rules in order, disabled ones included.
@@ -544,6 +547,13 @@ func (e *Engine) Rules() []RuleInfo {
 	for i, r := range e.all {
 		out[i] = RuleInfo{ID: r.id, Title: r.title, Tags: append([]string(nil), r.tags...), Score: r.score,
 			Outcome: r.outcome, Shadow: r.shadow, Enabled: r.enabled, Language: r.lang, Fallback: r.fallback}
+		for _, p := range r.reason {
+			switch p.prog.(type) {
+			case nil, loweredProgram, constProgram, nameProgram:
+			default:
+				out[i].ReasonFallbacks = append(out[i].ReasonFallbacks, p.text)
+			}
+		}
 	}
 	return out
 }

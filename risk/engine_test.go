@@ -299,17 +299,24 @@ func TestRegionListReferenceCheck(t *testing.T) {
 func TestScoreAllocations(t *testing.T) {
 	eng := defaultEngine(t)
 	pop := risk.NewPopulation()
-	quiet, loud := card(), card()
+	quiet, loud, roamer := card(), card(), card()
 	loud.MSISDN, loud.Alerts30d, loud.LastVoiceAt = "13800138009", 5, 0
-	for _, c := range []*risk.Record{quiet, loud} {
+	// reasons with lists: regions roamed (filter, map, join), platforms still bound
+	roamer.MSISDN, roamer.OpenRegion = "13800138008", "KH"
+	roamer.Roaming = []risk.Roaming{{Region: "MM", LastSeen: asOf - 3*86400}, {Region: "350802", LastSeen: asOf - 86400}, {Region: "JP", LastSeen: asOf - 86400}}
+	roamer.Recycled, roamer.LinkedPlatforms = true, []string{"tencent", "alipay"}
+	for _, c := range []*risk.Record{quiet, loud, roamer} {
 		require.NoError(t, c.Validate(asOf))
 		pop.Add(c)
 	}
 	s := eng.NewScorer(risk.AsOfTime(asOf), risk.WithPopulation(pop))
 	var d risk.Decision
-	require.NoError(t, s.ScoreInto(loud, &d)) // warm the buffers
+	require.NoError(t, s.ScoreInto(roamer, &d)) // warm the buffers
 	require.Len(t, d.Hits, 2)
-	for _, c := range []*risk.Record{quiet, loud} {
+	require.Equal(t, "开户地：Cambodia；近 90 天到访的高发地区：Myanmar（3 天前）、福建省龙岩市新罗区（1 天前）", d.Hits[0].Reason)
+	require.NoError(t, s.ScoreInto(loud, &d))
+	require.Len(t, d.Hits, 2)
+	for _, c := range []*risk.Record{quiet, roamer, loud} {
 		allocs := testing.AllocsPerRun(200, func() {
 			if err := s.ScoreInto(c, &d); err != nil {
 				t.Fatal(err)
@@ -381,4 +388,14 @@ rules:
   - {id: r, when: valid, outcome: monitor, reason: {fr: "non"}}
 ` + bands)})
 	require.ErrorContains(t, err, `t.yaml:3:53: rule "r": [bad_value] reason: unknown language "fr"`)
+}
+
+// The default expr pack runs compiled throughout, conditions and reason
+// placeholders (lists, let and join included): none falls back to expr's VM.
+func TestDefaultPackFullyCompiled(t *testing.T) {
+	eng := defaultEngine(t)
+	for _, r := range eng.Rules() {
+		require.Empty(t, r.Fallback, r.ID)
+		require.Empty(t, r.ReasonFallbacks, r.ID)
+	}
 }

@@ -275,7 +275,7 @@ func (x *exprCompiler) compile(src rules.Expr, owner string, wantBool bool, stac
 			}
 		} else {
 			var l lowerer
-			if v, ok := l.lower(tree.Node); ok {
+			if v, ok := l.lower(tree.Node); ok && (v.b != nil || v.i != nil || v.f != nil || v.s != nil) {
 				return loweredProgram{v}, w.usesName, nil
 			}
 		}

@@ -5,6 +5,8 @@ import (
 	"strings"
 
 	"github.com/expr-lang/expr/ast"
+
+	"github.com/simrisk/simrisk/risk/ref"
 )
 
 // The compiled evaluator: a type-checked expr expression is lowered into Go
@@ -16,6 +18,7 @@ import (
 // the same answers, as a differential fuzz test checks.
 
 type (
+	appendFn func(*env, []byte) []byte
 	boolFn   func(*env) bool
 	intFn    func(*env) int
 	floatFn  func(*env) float64
@@ -32,6 +35,13 @@ type lowered struct {
 	f floatFn
 	s stringFn
 	k bool
+
+	// a appends a string value to a buffer without building it (reasons
+	// render this way); set for strings built by +, join, string(int)
+	a appendFn
+	// lst is a list of roaming entries or linked platforms, filtered and
+	// mapped: it exists only to be counted or joined
+	lst *listX
 
 	// for explanations: the expression's text when it is a name, a number
 	// or sums of them; whether it is a time; the comparisons inside it
@@ -140,6 +150,8 @@ func (p closureProgram) eval(s *Scorer) (any, error) { return p.f(&s.env), nil }
 type lowerer struct {
 	inRoam bool // inside any(roaming, ...): .field reads e.cur
 	inStr  bool // inside any(linked_platforms, ...): # reads e.curStr
+	// let variables in scope
+	scope map[string]lowered
 }
 
 // lowerBool lowers a checked boolean expression, or returns false.
@@ -167,7 +179,23 @@ func (l *lowerer) lower(n ast.Node) (lowered, bool) {
 		v := n.Value
 		return lowered{s: func(*env) string { return v }, k: true, text: strconv.Quote(v)}, true
 	case *ast.IdentifierNode:
+		if v, ok := l.scope[n.Value]; ok {
+			return v, true
+		}
 		return field(n.Value)
+	case *ast.VariableDeclaratorNode:
+		v, ok := l.lower(n.Value)
+		if !ok {
+			return lowered{}, false
+		}
+		inner := *l
+		inner.scope = map[string]lowered{n.Name: v}
+		for k, x := range l.scope {
+			if k != n.Name {
+				inner.scope[k] = x
+			}
+		}
+		return inner.lower(n.Expr)
 	case *ast.MemberNode:
 		return l.member(n)
 	case *ast.PointerNode:
@@ -315,7 +343,9 @@ func arith(op string, a, b lowered) (lowered, bool) {
 		}
 		if op == "+" && a.s != nil && b.s != nil {
 			x, y := a.s, b.s
-			return lowered{s: func(e *env) string { return x(e) + y(e) }}, true
+			ax, ay := appenderOf(a), appenderOf(b)
+			return lowered{s: func(e *env) string { return x(e) + y(e) },
+				a: func(e *env, buf []byte) []byte { return ay(e, ax(e, buf)) }}, true
 		}
 		x, y := toFloat(a), toFloat(b)
 		if x == nil || y == nil || a.s != nil || b.s != nil {
@@ -416,6 +446,16 @@ func (l *lowerer) call(n *ast.CallNode) (lowered, bool) {
 		}
 		x := a.s
 		return lowered{b: func(e *env) bool { return set.Contains(x(e)) }}, true
+	case "region_name":
+		if len(n.Arguments) != 1 {
+			return lowered{}, false
+		}
+		a, ok := l.lower(n.Arguments[0])
+		if !ok || a.s == nil {
+			return lowered{}, false
+		}
+		x := a.s
+		return fold(lowered{s: func(e *env) string { return ref.RegionName(x(e)) }}, true, a)
 	case "days_between":
 		if len(n.Arguments) != 2 {
 			return lowered{}, false
@@ -437,8 +477,40 @@ func (l *lowerer) builtin(n *ast.BuiltinNode) (lowered, bool) {
 	if len(n.Arguments) == 0 {
 		return lowered{}, false
 	}
+	switch n.Name {
+	case "filter", "map", "join":
+		return l.list(n)
+	case "string":
+		if len(n.Arguments) != 1 {
+			return lowered{}, false
+		}
+		x, ok := l.lower(n.Arguments[0])
+		if !ok || x.i == nil {
+			return lowered{}, false
+		}
+		f := x.i
+		return fold(lowered{s: func(e *env) string { return strconv.Itoa(f(e)) },
+			a: func(e *env, b []byte) []byte { return strconv.AppendInt(b, int64(f(e)), 10) }}, true, x)
+	case "len":
+		if len(n.Arguments) != 1 {
+			return lowered{}, false
+		}
+		if id, ok := n.Arguments[0].(*ast.IdentifierNode); !ok || l.scope[id.Value].lst == nil {
+			break
+		}
+		x, ok := l.lower(n.Arguments[0])
+		if !ok || x.lst == nil {
+			return lowered{}, false
+		}
+		lst := x.lst
+		return lowered{i: func(e *env) int { return lst.count(e) }}, true
+	}
 	list, ok := n.Arguments[0].(*ast.IdentifierNode)
 	if !ok || (list.Value != "roaming" && list.Value != "linked_platforms") {
+		if lx, ok := l.lower(n.Arguments[0]); ok && lx.lst != nil && n.Name == "len" && len(n.Arguments) == 1 {
+			lst := lx.lst
+			return lowered{i: func(e *env) int { return lst.count(e) }}, true
+		}
 		return lowered{}, false
 	}
 	roam := list.Value == "roaming"
@@ -455,7 +527,7 @@ func (l *lowerer) builtin(n *ast.BuiltinNode) (lowered, bool) {
 	if !ok {
 		return lowered{}, false
 	}
-	inner := lowerer{inRoam: roam, inStr: !roam}
+	inner := lowerer{inRoam: roam, inStr: !roam, scope: l.scope}
 	body, ok := inner.lower(pred.Node)
 	if !ok || body.b == nil {
 		return lowered{}, false
@@ -472,6 +544,128 @@ func (l *lowerer) builtin(n *ast.BuiltinNode) (lowered, bool) {
 		return lowered{}, false
 	}
 	return predicate(roam, body.b, want, empty), true
+}
+
+// listX is roaming or linked_platforms, filtered (pred) and mapped to
+// strings (item; nil for linked_platforms' own names). Lowered code only
+// counts or joins it, so it is never built.
+type listX struct {
+	roam bool
+	pred boolFn
+	item appendFn
+}
+
+// each calls f with each element in scope that passes the filter.
+func (x *listX) each(e *env, f func()) {
+	if x.roam {
+		for i := range e.r.Roaming {
+			e.cur = &e.r.Roaming[i]
+			if x.pred == nil || x.pred(e) {
+				f()
+			}
+		}
+		e.cur = nil
+		return
+	}
+	for _, p := range e.r.LinkedPlatforms {
+		e.curStr = p
+		if x.pred == nil || x.pred(e) {
+			f()
+		}
+	}
+}
+
+func (x *listX) count(e *env) int {
+	n := 0
+	x.each(e, func() { n++ })
+	return n
+}
+
+func (x *listX) join(e *env, b []byte, sep string) []byte {
+	first := true
+	x.each(e, func() {
+		if !first {
+			b = append(b, sep...)
+		}
+		first = false
+		if x.item != nil {
+			b = x.item(e, b)
+		} else {
+			b = append(b, e.curStr...)
+		}
+	})
+	return b
+}
+
+// list lowers filter(L, pred), map(L, item) and join(L, sep) over roaming
+// and linked_platforms (and over what filter and let give of them).
+func (l *lowerer) list(n *ast.BuiltinNode) (lowered, bool) {
+	if len(n.Arguments) != 2 || l.inRoam || l.inStr {
+		return lowered{}, false
+	}
+	var base listX
+	switch a := n.Arguments[0].(type) {
+	case *ast.IdentifierNode:
+		if v, ok := l.scope[a.Value]; ok {
+			if v.lst == nil {
+				return lowered{}, false
+			}
+			base = *v.lst
+		} else if a.Value == "roaming" || a.Value == "linked_platforms" {
+			base.roam = a.Value == "roaming"
+		} else {
+			return lowered{}, false
+		}
+	case *ast.BuiltinNode:
+		x, ok := l.lower(a)
+		if !ok || x.lst == nil {
+			return lowered{}, false
+		}
+		base = *x.lst
+	default:
+		return lowered{}, false
+	}
+	if n.Name == "join" {
+		sep, ok := n.Arguments[1].(*ast.StringNode)
+		if !ok || (base.roam && base.item == nil) {
+			return lowered{}, false
+		}
+		lst, sv := &base, sep.Value
+		return lowered{s: func(e *env) string { return string(lst.join(e, nil, sv)) },
+			a: func(e *env, b []byte) []byte { return lst.join(e, b, sv) }}, true
+	}
+	pred, ok := n.Arguments[1].(*ast.PredicateNode)
+	if !ok || base.item != nil {
+		return lowered{}, false // mapping or filtering mapped strings: not lowered
+	}
+	inner := lowerer{inRoam: base.roam, inStr: !base.roam, scope: l.scope}
+	body, ok := inner.lower(pred.Node)
+	if !ok {
+		return lowered{}, false
+	}
+	switch {
+	case n.Name == "filter" && body.b != nil:
+		if prev := base.pred; prev != nil {
+			f := body.b
+			base.pred = func(e *env) bool { return prev(e) && f(e) }
+		} else {
+			base.pred = body.b
+		}
+	case n.Name == "map" && body.s != nil:
+		base.item = appenderOf(body)
+	default:
+		return lowered{}, false
+	}
+	return lowered{lst: &base}, true
+}
+
+// appenderOf appends a string value: with its appender, or its string.
+func appenderOf(x lowered) appendFn {
+	if x.a != nil {
+		return x.a
+	}
+	f := x.s
+	return func(e *env, b []byte) []byte { return append(b, f(e)...) }
 }
 
 // predicate loops over roaming (roam) or linked_platforms with the element in
@@ -542,12 +736,22 @@ func ternary(cond boolFn, a, b lowered) (lowered, bool) {
 		}}, true
 	case a.s != nil && b.s != nil:
 		x, y := a.s, b.s
-		return lowered{s: func(e *env) string {
+		r := lowered{s: func(e *env) string {
 			if cond(e) {
 				return x(e)
 			}
 			return y(e)
-		}}, true
+		}}
+		if a.a != nil || b.a != nil {
+			ax, ay := appenderOf(a), appenderOf(b)
+			r.a = func(e *env, buf []byte) []byte {
+				if cond(e) {
+					return ax(e, buf)
+				}
+				return ay(e, buf)
+			}
+		}
+		return r, true
 	}
 	return lowered{}, false
 }

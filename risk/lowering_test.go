@@ -95,7 +95,27 @@ func (g *exprGen) reason() string {
 	if g.cel {
 		return fmt.Sprintf("i={%s} s={%s} b={%s} f={double(%s) * 0.5}", g.intExpr(), g.strExpr(), g.boolExpr(), g.intExpr())
 	}
-	return fmt.Sprintf("i={%s} s={%s} b={%s} f={%s * 0.5}", g.intExpr(), g.strExpr(), g.boolExpr(), g.intExpr())
+	return fmt.Sprintf("i={%s} s={%s} b={%s} f={%s * 0.5} l={%s}", g.intExpr(), g.strExpr(), g.boolExpr(), g.intExpr(), g.listExpr())
+}
+
+// listExpr writes what reasons do with lists: filter, map, join, len, let.
+func (g *exprGen) listExpr() string {
+	pred := []string{".days_ago <= 90", "in_region(.region, lists.hot)", ".last_seen > 0 && .days_ago < 400", "!in_region(.region, lists.hot) || .days_ago > 10"}[g.n(4)]
+	item := []string{"region_name(.region)", `.region + " (" + string(.days_ago) + " days ago)"`, "string(.last_seen)", ".region"}[g.n(4)]
+	sep := []string{`", "`, `"/"`, `""`}[g.n(3)]
+	switch g.n(6) {
+	case 0:
+		return fmt.Sprintf(`let xs = map(filter(roaming, %s), %s); len(xs) == 0 ? "none" : join(xs, %s)`, pred, item, sep)
+	case 1:
+		return fmt.Sprintf("len(filter(roaming, %s))", pred)
+	case 2:
+		return fmt.Sprintf("join(map(roaming, %s), %s)", item, sep)
+	case 3:
+		return fmt.Sprintf("join(linked_platforms, %s)", sep)
+	case 4:
+		return fmt.Sprintf(`join(filter(linked_platforms, # != "weibo"), %s)`, sep)
+	}
+	return fmt.Sprintf("let n = len(filter(roaming, %s)); n > 1 ? string(n) + \" regions\" : %s", pred, g.strExpr())
 }
 
 func (g *exprGen) intExpr() string {

@@ -49,6 +49,8 @@ func (p loweredProgram) eval(s *Scorer) (any, error) {
 func (p loweredProgram) appendTo(s *Scorer, b []byte) []byte {
 	e := &s.env
 	switch {
+	case p.x.a != nil:
+		return p.x.a(e, b)
 	case p.x.b != nil:
 		return strconv.AppendBool(b, p.x.b(e))
 	case p.x.i != nil:
