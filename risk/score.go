@@ -365,6 +365,11 @@ func (e *Engine) ScoreBatch(ctx context.Context, recs []*Record, opts ...ScoreOp
 			defer wg.Done()
 			s := newScorer(e, cfg)
 			var tmp Decision
+			// slabs shared by the worker's decisions: a new one only when
+			// full, growing up to 64 KiB, so a batch where few rules fire
+			// allocates little beyond its decisions
+			var hitSlab []Hit
+			var textSlab []byte
 			for {
 				start := int(next.Add(chunk)) - chunk
 				if start >= len(recs) {
@@ -383,8 +388,6 @@ func (e *Engine) ScoreBatch(ctx context.Context, recs []*Record, opts ...ScoreOp
 				// from even when a slab grows, and are never written again.
 				end := min(start+chunk, len(recs))
 				decs := make([]Decision, end-start) // per chunk: allocated and zeroed by the workers, in parallel
-				var hitSlab []Hit
-				var textSlab []byte
 				for i := start; i < end; i++ {
 					if err := s.ScoreInto(recs[i], &tmp); err != nil {
 						out[i].Err = err
@@ -399,10 +402,10 @@ func (e *Engine) ScoreBatch(ctx context.Context, recs []*Record, opts ...ScoreOp
 					}
 					if n := len(tmp.Hits); n > 0 {
 						if cap(hitSlab)-len(hitSlab) < n {
-							hitSlab = make([]Hit, 0, max(256, 2*n))
+							hitSlab = make([]Hit, 0, max(16, 2*n, min(2*cap(hitSlab), 1024)))
 						}
 						if cap(textSlab)-len(textSlab) < len(tmp.reasons) {
-							textSlab = make([]byte, 0, max(16<<10, 2*len(tmp.reasons)))
+							textSlab = make([]byte, 0, max(1<<10, 2*len(tmp.reasons), min(2*cap(textSlab), 64<<10)))
 						}
 						t0 := len(textSlab)
 						textSlab = append(textSlab, tmp.reasons...)
