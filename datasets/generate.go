@@ -144,15 +144,32 @@ func (g *Generator) Next() (rec *risk.Record, label Label, ok bool) {
 // Generate makes the whole population in memory (see Generator for
 // streaming).
 func Generate(o GenOptions) []*risk.Record {
+	recs, _ := GenerateLabelled(o)
+	return recs
+}
+
+// GenerateLabelled makes the whole population in memory with each card's
+// label.
+func GenerateLabelled(o GenOptions) ([]*risk.Record, []Label) {
 	g := NewGenerator(o)
-	out := make([]*risk.Record, 0, o.Cards)
+	recs, labels := make([]*risk.Record, 0, o.Cards), make([]Label, 0, o.Cards)
 	for {
-		r, _, ok := g.Next()
+		r, l, ok := g.Next()
 		if !ok {
-			return out
+			return recs, labels
 		}
-		out = append(out, r)
+		recs, labels = append(recs, r), append(labels, l)
 	}
+}
+
+// Fraud is the ground truth of labels: true for a card that needs
+// verification.
+func Fraud(labels []Label) []bool {
+	out := make([]bool, len(labels))
+	for i, l := range labels {
+		out[i] = l.Fraud
+	}
+	return out
 }
 
 func (g *Generator) chance(p float64) bool { return g.rng.Float64() < p }

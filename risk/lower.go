@@ -495,22 +495,14 @@ func (l *lowerer) builtin(n *ast.BuiltinNode) (lowered, bool) {
 		if len(n.Arguments) != 1 {
 			return lowered{}, false
 		}
-		if id, ok := n.Arguments[0].(*ast.IdentifierNode); !ok || l.scope[id.Value].lst == nil {
-			break
+		// a filtered or mapped list (or a let variable holding one)
+		if x, ok := l.lower(n.Arguments[0]); ok && x.lst != nil {
+			lst := x.lst
+			return lowered{i: func(e *env) int { return lst.count(e) }}, true
 		}
-		x, ok := l.lower(n.Arguments[0])
-		if !ok || x.lst == nil {
-			return lowered{}, false
-		}
-		lst := x.lst
-		return lowered{i: func(e *env) int { return lst.count(e) }}, true
 	}
 	list, ok := n.Arguments[0].(*ast.IdentifierNode)
 	if !ok || (list.Value != "roaming" && list.Value != "linked_platforms") {
-		if lx, ok := l.lower(n.Arguments[0]); ok && lx.lst != nil && n.Name == "len" && len(n.Arguments) == 1 {
-			lst := lx.lst
-			return lowered{i: func(e *env) int { return lst.count(e) }}, true
-		}
 		return lowered{}, false
 	}
 	roam := list.Value == "roaming"

@@ -32,17 +32,19 @@ func loadPack(name string) (*rules.RuleSet, error) {
 	return rules.Load(name)
 }
 
-func compilePack(cmd, flagName, name, lang string, stderr io.Writer) (*risk.Engine, bool) {
+// compilePack loads (loadPack) and compiles a rule set named by a flag;
+// problems go to stderr.
+func compilePack(cmd, flagName, name, lang string, stderr io.Writer) (*rules.RuleSet, *risk.Engine, bool) {
 	rs, err := loadPack(name)
 	if err == nil {
 		var eng *risk.Engine
 		if eng, err = risk.Compile(rs, risk.WithLanguage(lang)); err == nil {
-			return eng, true
+			return rs, eng, true
 		}
 	}
 	fmt.Fprintf(stderr, "simrisk %s: %s %s cannot be used:\n", cmd, flagName, name)
 	printErrors(stderr, err)
-	return nil, false
+	return nil, nil, false
 }
 
 // progressBar draws a progress bar on w, redrawn when the percentage
@@ -79,16 +81,12 @@ func readLabelled(cmd, path string, asOf risk.Time, stderr io.Writer) (*datasets
 	for _, rej := range loaded.Rejects {
 		fmt.Fprintf(stderr, "simrisk %s: %s: record rejected: %v\n", cmd, path, rej)
 	}
-	labelled := false
-	labels := make([]bool, len(loaded.Labels))
-	for i, l := range loaded.Labels {
-		labels[i] = l.Fraud
-		labelled = labelled || l.Fraud || l.Scenario != ""
+	for _, l := range loaded.Labels {
+		if l.Fraud || l.Scenario != "" { // the file carries labels
+			return loaded, datasets.Fraud(loaded.Labels), true
+		}
 	}
-	if !labelled {
-		labels = nil
-	}
-	return loaded, labels, true
+	return loaded, nil, true
 }
 
 func cmdBacktest(ctx context.Context, args []string, stdout, stderr io.Writer) int {
@@ -108,11 +106,11 @@ func cmdBacktest(ctx context.Context, args []string, stdout, stderr io.Writer) i
 		fmt.Fprintln(stderr, "simrisk backtest: --candidate and --in are required")
 		return 2
 	}
-	base, ok := compilePack("backtest", "--baseline", *baseline, *lang, stderr)
+	_, base, ok := compilePack("backtest", "--baseline", *baseline, *lang, stderr)
 	if !ok {
 		return 1
 	}
-	cand, ok := compilePack("backtest", "--candidate", *candidate, *lang, stderr)
+	_, cand, ok := compilePack("backtest", "--candidate", *candidate, *lang, stderr)
 	if !ok {
 		return 1
 	}

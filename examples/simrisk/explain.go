@@ -29,12 +29,12 @@ func addRuleFlags(fs *flag.FlagSet) *ruleFlags {
 }
 
 // engine loads and compiles the chosen rule set; problems go to stderr.
-func (rf *ruleFlags) engine(cmd string, stderr io.Writer) (*rules.RuleSet, *risk.Engine, bool) {
+// code is 0, 2 for a usage mistake, or 1 when the rules cannot be used.
+func (rf *ruleFlags) engine(cmd string, stderr io.Writer) (rs *rules.RuleSet, eng *risk.Engine, code int) {
 	if *rf.pack != "" && len(rf.paths) > 0 {
 		fmt.Fprintf(stderr, "simrisk %s: give --pack or --rules, not both\n", cmd)
-		return nil, nil, false
+		return nil, nil, 2
 	}
-	var rs *rules.RuleSet
 	var err error
 	if len(rf.paths) > 0 {
 		rs, err = loadRules(rf.paths)
@@ -46,14 +46,13 @@ func (rf *ruleFlags) engine(cmd string, stderr io.Writer) (*rules.RuleSet, *risk
 		rs, err = rules.Pack(p)
 	}
 	if err == nil {
-		var eng *risk.Engine
 		if eng, err = risk.Compile(rs, risk.WithLanguage(*rf.lang)); err == nil {
-			return rs, eng, true
+			return rs, eng, 0
 		}
 	}
 	fmt.Fprintf(stderr, "simrisk %s: the rules cannot be used:\n", cmd)
 	printErrors(stderr, err)
-	return nil, nil, false
+	return nil, nil, 1
 }
 
 // parseAsOf reads --as-of, or now (said on stderr) when empty.
@@ -86,9 +85,9 @@ func cmdExplain(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "simrisk explain: --in needs --msisdn N (the card to explain)")
 		return 2
 	}
-	_, eng, ok := rf.engine("explain", stderr)
-	if !ok {
-		return 1
+	_, eng, code := rf.engine("explain", stderr)
+	if code != 0 {
+		return code
 	}
 	asOf, ok := parseAsOf("explain", *asOfS, stderr)
 	if !ok {

@@ -12,7 +12,6 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"github.com/simrisk/simrisk/risk"
 	"github.com/simrisk/simrisk/risk/fit"
 	"github.com/simrisk/simrisk/rules"
 )
@@ -33,16 +32,8 @@ func cmdFit(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "simrisk fit: --in and --out are required")
 		return 2
 	}
-	rs, err := loadPack(*pack)
-	if err != nil {
-		fmt.Fprintf(stderr, "simrisk fit: --pack %s cannot be used:\n", *pack)
-		printErrors(stderr, err)
-		return 1
-	}
-	eng, err := risk.Compile(rs)
-	if err != nil {
-		fmt.Fprintf(stderr, "simrisk fit: --pack %s cannot be used:\n", *pack)
-		printErrors(stderr, err)
+	rs, eng, ok := compilePack("fit", "--pack", *pack, rules.LangZh, stderr)
+	if !ok {
 		return 1
 	}
 	src, srcPath, err := ruleSource(*pack, rs)

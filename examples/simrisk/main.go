@@ -137,16 +137,13 @@ func printErrors(w io.Writer, err error) {
 func cmdScore(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("score", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	pack := fs.String("pack", "", "embedded rule pack (default \"default\")")
-	var rulePaths multiFlag
-	fs.Var(&rulePaths, "rules", "rule file or directory (repeatable)")
+	rf := addRuleFlags(fs)
 	asOfS := fs.String("as-of", "", "the time dates are judged against: YYYY-MM-DD (CST) or RFC 3339 (default: now)")
 	in := fs.String("in", "", "input records, JSON Lines or CSV (- for standard input)")
 	format := fs.String("format", "", "input format: jsonl or csv (default: from the file name; .csv is CSV)")
 	idKeyFile := fs.String("id-key-file", "", "file holding the secret key that turns raw ID numbers in holder into pseudonymous keys")
 	out := fs.String("out", "", "decisions, JSON Lines (default standard output)")
 	rejects := fs.String("rejects", "", "rejected records as {\"line\",\"reason\"} JSON Lines (default: discarded, counted)")
-	lang := fs.String("lang", "zh", "language of titles and reasons: zh or en")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
@@ -154,40 +151,15 @@ func cmdScore(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		fmt.Fprintln(stderr, "simrisk score: --in is required")
 		return 2
 	}
-	if *pack != "" && len(rulePaths) > 0 {
-		fmt.Fprintln(stderr, "simrisk score: give --pack or --rules, not both")
+	rs, eng, code := rf.engine("score", stderr)
+	if code != 0 {
+		return code
+	}
+	asOf, ok := parseAsOf("score", *asOfS, stderr)
+	if !ok {
 		return 2
 	}
-	var rs *rules.RuleSet
 	var err error
-	if len(rulePaths) > 0 {
-		rs, err = loadRules(rulePaths)
-	} else {
-		if *pack == "" {
-			*pack = "default"
-		}
-		rs, err = rules.Pack(*pack)
-	}
-	if err != nil {
-		fmt.Fprintln(stderr, "simrisk score: the rules cannot be used:")
-		printErrors(stderr, err)
-		return 1
-	}
-	eng, err := risk.Compile(rs, risk.WithLanguage(*lang))
-	if err != nil {
-		fmt.Fprintln(stderr, "simrisk score: the rules cannot be used:")
-		printErrors(stderr, err)
-		return 1
-	}
-	asOf := risk.TimeOf(time.Now())
-	if *asOfS != "" {
-		if asOf, err = risk.ParseTime(*asOfS); err != nil {
-			fmt.Fprintf(stderr, "simrisk score: --as-of: %v\n", err)
-			return 2
-		}
-	} else {
-		fmt.Fprintf(stderr, "simrisk score: no --as-of given; judging dates against now (%s)\n", asOf.Std().Format(time.RFC3339))
-	}
 	opts := datasets.ScoreOptions{AsOf: asOf, Format: datasets.FormatOf(*in)}
 	if *format != "" {
 		if opts.Format, err = datasets.ParseFormat(*format); err != nil {

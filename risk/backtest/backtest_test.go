@@ -27,17 +27,8 @@ var asOf = risk.Date(2026, 11, 1)
 
 // labelled generates n cards with their ground truth.
 func labelled(n int) ([]*risk.Record, []bool) {
-	g := datasets.NewGenerator(datasets.GenOptions{Cards: n, Seed: 7, AsOf: asOf})
-	var recs []*risk.Record
-	var labels []bool
-	for {
-		r, l, ok := g.Next()
-		if !ok {
-			return recs, labels
-		}
-		recs = append(recs, r)
-		labels = append(labels, l.Fraud)
-	}
+	recs, labels := datasets.GenerateLabelled(datasets.GenOptions{Cards: n, Seed: 7, AsOf: asOf})
+	return recs, datasets.Fraud(labels)
 }
 
 // editedPack is the default pack with one edit to its source.

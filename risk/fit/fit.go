@@ -34,7 +34,7 @@ type Options struct {
 	AsOf      risk.Time
 	Seed      uint64  // of the train/held-out split
 	HoldOut   float64 // share of cards held out (default 0.3)
-	L2        float64 // ridge penalty on the weights (default 0.01 per card... see Fit)
+	L2        float64 // ridge penalty on the weights, on the mean log-loss (default 0.001)
 	Threshold float64 // the score from which cards are flagged (default: the lowest band with outcome verify or above)
 }
 

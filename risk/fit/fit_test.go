@@ -16,17 +16,8 @@ import (
 var asOf = risk.Date(2026, 11, 1)
 
 func labelled(n int) ([]*risk.Record, []bool) {
-	g := datasets.NewGenerator(datasets.GenOptions{Cards: n, Seed: 11, AsOf: asOf})
-	var recs []*risk.Record
-	var labels []bool
-	for {
-		r, l, ok := g.Next()
-		if !ok {
-			return recs, labels
-		}
-		recs = append(recs, r)
-		labels = append(labels, l.Fraud)
-	}
+	recs, labels := datasets.GenerateLabelled(datasets.GenOptions{Cards: n, Seed: 11, AsOf: asOf})
+	return recs, datasets.Fraud(labels)
 }
 
 // Fitting the default pack's scores to generated labels raises F1 on the
