@@ -113,7 +113,7 @@ type celCompiler struct {
 	listSizes map[string]uint64
 	// lowMacros are the CEL macros compiled to closures, filled while the
 	// macros compile (one after another) and only read after.
-	lowMacros map[string]boolFn
+	lowMacros map[string]closureProgram
 	opts      []cel.EnvOption // to build a worker's own environment
 }
 
@@ -146,7 +146,7 @@ func newCELCompiler(rs *rules.RuleSet, lists map[string]any, macroNames []string
 			opts = append(opts, cel.Constant("lists."+name, cel.ListType(cel.StringType), types.NewStringList(types.DefaultTypeAdapter, items)))
 		}
 	}
-	c := &celCompiler{reference: cc.reference, costLimit: cc.celCostLimit, maxSize: cc.maxCELSize, macros: map[string]int{}, listSizes: map[string]uint64{}, lowMacros: map[string]boolFn{}}
+	c := &celCompiler{reference: cc.reference, costLimit: cc.celCostLimit, maxSize: cc.maxCELSize, macros: map[string]int{}, listSizes: map[string]uint64{}, lowMacros: map[string]closureProgram{}}
 	for _, l := range rs.Lists {
 		c.listSizes["lists."+l.Name] = uint64(len(l.Items))
 	}

@@ -21,6 +21,7 @@ import (
 type Engine struct {
 	name, version, digest string
 	rules                 []*compiledRule // enabled rules, in file order
+	plan                  []step          // how a card is tested against rules (plan.go)
 	all                   []*compiledRule // every rule, disabled ones included
 	bands                 []*rules.Band
 	verifyHours           int
@@ -256,7 +257,7 @@ func check(rs *rules.RuleSet, cc compileConfig, c *rules.Collector) *Engine {
 			if prog != nil {
 				e.celMacros[e.celMacroIdx[m.Name]] = prog
 				if cp, ok := prog.(closureProgram); ok {
-					cx.lowMacros[m.Name] = cp.f // rules and later macros inline it
+					cx.lowMacros[m.Name] = cp // rules and later macros inline it
 				}
 			}
 			for n := range used {
@@ -420,6 +421,7 @@ func check(rs *rules.RuleSet, cc compileConfig, c *rules.Collector) *Engine {
 			e.rules = append(e.rules, cr)
 		}
 	}
+	e.plan = buildPlan(e.rules)
 	return e
 }
 

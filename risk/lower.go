@@ -141,6 +141,38 @@ func not(x lowered) lowered {
 type closureProgram struct {
 	f      boolFn
 	probes []probe
+	// conj are the top-level conjuncts of f (a && b && c has three), for
+	// the engine's plan: a conjunct that consecutive rules share is
+	// evaluated once per card.
+	conj []conj
+}
+
+// conj is one top-level conjunct of a compiled condition. Equal keys mean
+// equal expressions (the key is the expression's canonical text, prefixed
+// with its language); a conjunct that cannot be written as text gets a key
+// of its own.
+type conj struct {
+	key   string
+	b     boolFn
+	k     bool // constant
+	fails bool // may panic with errOverflow (CEL's checked arithmetic)
+}
+
+// andAll joins lowered conjuncts with && (constants folded, probes kept).
+func andAll(xs []lowered) lowered {
+	all := xs[0]
+	for _, x := range xs[1:] {
+		all = and(all, x)
+	}
+	return all
+}
+
+// flattenAnd appends the top-level conjuncts of an expr condition.
+func flattenAnd(n ast.Node, parts []ast.Node) []ast.Node {
+	if b, ok := n.(*ast.BinaryNode); ok && (b.Operator == "&&" || b.Operator == "and") {
+		return flattenAnd(b.Right, flattenAnd(b.Left, parts))
+	}
+	return append(parts, n)
 }
 
 func (p closureProgram) eval(s *Scorer) (any, error) { return p.f(&s.env), nil }
@@ -157,11 +189,19 @@ type lowerer struct {
 // lowerBool lowers a checked boolean expression, or returns false.
 func lowerBool(n ast.Node) (closureProgram, bool) {
 	var l lowerer
-	x, ok := l.lower(n)
-	if !ok || x.b == nil {
-		return closureProgram{}, false
+	parts := flattenAnd(n, nil)
+	xs := make([]lowered, len(parts))
+	cs := make([]conj, len(parts))
+	for i, p := range parts {
+		x, ok := l.lower(p)
+		if !ok || x.b == nil {
+			return closureProgram{}, false
+		}
+		xs[i] = x
+		cs[i] = conj{key: "expr:" + p.String(), b: x.b, k: x.k}
 	}
-	return closureProgram{x.b, x.probes}, true
+	all := andAll(xs)
+	return closureProgram{all.b, all.probes, cs}, true
 }
 
 func (l *lowerer) lower(n ast.Node) (lowered, bool) {

@@ -2,13 +2,16 @@ package risk
 
 import (
 	"errors"
+	"fmt"
 	"math"
 	"strconv"
+	"sync/atomic"
 
 	"cel.dev/cel-go/cel"
 	celast "cel.dev/cel-go/common/ast"
 	"cel.dev/cel-go/common/types"
 	"cel.dev/cel-go/common/types/traits"
+	"cel.dev/cel-go/parser"
 )
 
 // Lowering of checked CEL expressions into the same Go closures as expr's.
@@ -18,10 +21,13 @@ import (
 
 var errOverflow = errors.New("integer overflow")
 
+// uniqueKeys numbers conjuncts that have no text to share by.
+var uniqueKeys atomic.Int64
+
 type celLowerer struct {
 	a       *celast.AST
-	macros  map[string]boolFn // lowered CEL macros, by name
-	iter    string            // the comprehension variable in scope, if any
+	macros  map[string]closureProgram // lowered CEL macros, by name
+	iter    string                    // the comprehension variable in scope, if any
 	inRoam  bool
 	inStr   bool
 	overflo bool // uses checked arithmetic: recover in the program
@@ -32,6 +38,7 @@ type celLowerer struct {
 type celClosureProgram struct {
 	f      boolFn
 	probes []probe
+	conj   []conj // as closureProgram's
 }
 
 func (p celClosureProgram) eval(s *Scorer) (v any, err error) {
@@ -48,22 +55,78 @@ func (p celClosureProgram) eval(s *Scorer) (v any, err error) {
 }
 
 // lowerCEL lowers a checked boolean CEL expression, or returns false. The
-// boolFn is the bare closure, for macros that other expressions inline (nil
+// closureProgram is for macros that other expressions inline (its f is nil
 // when it needs overflow recovery, which only a whole program gives).
-func lowerCEL(a *cel.Ast, macros map[string]boolFn) (program, boolFn, bool) {
+func lowerCEL(a *cel.Ast, macros map[string]closureProgram) (program, closureProgram, bool) {
 	l := &celLowerer{a: a.NativeRep(), macros: macros}
-	x, ok := l.lower(l.a.Expr())
-	if !ok || x.b == nil {
-		return nil, nil, false
+	var cs []conj
+	var probes []probe
+	for _, p := range l.flattenAnd(l.a.Expr(), nil) {
+		// a macro's own conjuncts are conjuncts of the expression using it
+		if m, ok := l.macroRef(p); ok && len(m.conj) > 0 {
+			cs = append(cs, m.conj...)
+			continue
+		}
+		l.overflo = false
+		x, ok := l.lower(p)
+		if !ok || x.b == nil {
+			return nil, closureProgram{}, false
+		}
+		probes = append(probes, x.probes...)
+		key, err := parser.Unparse(p, l.a.SourceInfo())
+		if err != nil {
+			key = fmt.Sprintf("cel#%d", uniqueKeys.Add(1)) // no text: shared with nothing
+		} else {
+			key = "cel:" + key
+		}
+		cs = append(cs, conj{key: key, b: x.b, k: x.k, fails: l.overflo})
 	}
-	if l.overflo {
-		return celClosureProgram{x.b, x.probes}, nil, true
+	f, fails := celAndAll(cs)
+	if fails {
+		return celClosureProgram{f, probes, cs}, closureProgram{}, true
 	}
-	return closureProgram{x.b, x.probes}, x.b, true
+	p := closureProgram{f, probes, cs}
+	return p, p, true
+}
+
+// celAndAll joins conjuncts with CEL's &&, and says whether the result may
+// fail (overflow).
+func celAndAll(cs []conj) (boolFn, bool) {
+	all := lowered{b: cs[0].b, k: cs[0].k}
+	fails := cs[0].fails
+	for _, c := range cs[1:] {
+		x := lowered{b: c.b, k: c.k}
+		if fails {
+			all = celAnd(all, x)
+		} else {
+			all = and(all, x)
+		}
+		fails = fails || c.fails
+	}
+	return all.b, fails
+}
+
+// flattenAnd appends the top-level conjuncts of a CEL condition.
+func (l *celLowerer) flattenAnd(e celast.Expr, parts []celast.Expr) []celast.Expr {
+	if e.Kind() == celast.CallKind {
+		if c := e.AsCall(); c.FunctionName() == "_&&_" && !c.IsMemberFunction() && len(c.Args()) == 2 {
+			return l.flattenAnd(c.Args()[1], l.flattenAnd(c.Args()[0], parts))
+		}
+	}
+	return append(parts, e)
+}
+
+// macroRef reports whether e names a lowered CEL macro.
+func (l *celLowerer) macroRef(e celast.Expr) (closureProgram, bool) {
+	if ref, ok := l.a.ReferenceMap()[e.ID()]; ok && ref.Name != "" && ref.Value == nil && e.Kind() == celast.IdentKind {
+		m, ok := l.macros[ref.Name]
+		return m, ok
+	}
+	return closureProgram{}, false
 }
 
 // lowerCELValue lowers a checked CEL placeholder of any simple type.
-func lowerCELValue(a *cel.Ast, macros map[string]boolFn) (program, bool) {
+func lowerCELValue(a *cel.Ast, macros map[string]closureProgram) (program, bool) {
 	l := &celLowerer{a: a.NativeRep(), macros: macros}
 	x, ok := l.lower(l.a.Expr())
 	if !ok || l.overflo {
@@ -81,8 +144,8 @@ func (l *celLowerer) lower(e celast.Expr) (lowered, bool) {
 		if ref.Name == l.iter && l.inStr {
 			return lowered{s: func(e *env) string { return e.curStr }}, true
 		}
-		if f, ok := l.macros[ref.Name]; ok {
-			return lowered{b: f}, true
+		if m, ok := l.macros[ref.Name]; ok {
+			return lowered{b: m.f}, true
 		}
 		return field(ref.Name)
 	}
@@ -182,6 +245,63 @@ func subChecked(x, y int) int {
 	return r
 }
 
+// tryBool runs f, reporting an overflow instead of panicking.
+func tryBool(f boolFn, e *env) (v, failed bool) {
+	defer func() {
+		if r := recover(); r != nil {
+			if r != errOverflow {
+				panic(r)
+			}
+			failed = true
+		}
+	}()
+	return f(e), false
+}
+
+// celAnd is CEL's && when its left side may fail: false && error and
+// error && false are both false; otherwise an error stays an error.
+func celAnd(x, y lowered) lowered {
+	if y.k && !y.b(nil) {
+		return y
+	}
+	a, b := x.b, y.b
+	return lowered{b: func(e *env) bool {
+		av, failed := tryBool(a, e)
+		if !failed && !av {
+			return false
+		}
+		if !b(e) {
+			return false
+		}
+		if failed {
+			panic(errOverflow)
+		}
+		return true
+	}, probes: append(append([]probe(nil), x.probes...), y.probes...)}
+}
+
+// celOr is CEL's || when its left side may fail: true || error and
+// error || true are both true.
+func celOr(x, y lowered) lowered {
+	if y.k && y.b(nil) {
+		return y
+	}
+	a, b := x.b, y.b
+	return lowered{b: func(e *env) bool {
+		av, failed := tryBool(a, e)
+		if !failed && av {
+			return true
+		}
+		if b(e) {
+			return true
+		}
+		if failed {
+			panic(errOverflow)
+		}
+		return false
+	}, probes: append(append([]probe(nil), x.probes...), y.probes...)}
+}
+
 func mulChecked(x, y int) int {
 	if x == 0 || y == 0 {
 		return 0
@@ -196,10 +316,17 @@ func mulChecked(x, y int) int {
 func (l *celLowerer) call(c celast.CallExpr) (lowered, bool) {
 	args := c.Args()
 	fn := c.FunctionName()
+	leftFails := false // the first argument may overflow
 	lowerArgs := func() ([]lowered, bool) {
 		out := make([]lowered, len(args))
 		for i, a := range args {
+			before := l.overflo
+			l.overflo = false
 			x, ok := l.lower(a)
+			if i == 0 {
+				leftFails = l.overflo
+			}
+			l.overflo = l.overflo || before
 			if !ok {
 				return nil, false
 			}
@@ -275,6 +402,13 @@ func (l *celLowerer) call(c celast.CallExpr) (lowered, bool) {
 	case "_&&_", "_||_":
 		if len(xs) != 2 || xs[0].b == nil || xs[1].b == nil {
 			return lowered{}, false
+		}
+		if leftFails {
+			// CEL's && and || are commutative: error && false is false
+			if fn == "_&&_" {
+				return celAnd(xs[0], xs[1]), true
+			}
+			return celOr(xs[0], xs[1]), true
 		}
 		if fn == "_&&_" {
 			return and(xs[0], xs[1]), true

@@ -201,13 +201,20 @@ func (s *Scorer) decide(r *Record, d *Decision) {
 	}
 	score := 0.0
 	outcome := rules.Pass
-	for _, cr := range e.rules {
-		if cr.fast != nil {
-			if !cr.fast(&s.env) {
-				continue
-			}
-		} else {
-			out, err := cr.when.eval(s)
+	plan := e.plan
+	for i := 0; i < len(plan); {
+		st := &plan[i]
+		if st.cond != nil && !st.cond(&s.env) {
+			i = int(st.skip)
+			continue
+		}
+		i++
+		cr := st.rule
+		if cr == nil {
+			continue // a guard held: go on to its rules
+		}
+		if st.prog != nil {
+			out, err := st.prog.eval(s)
 			if err != nil {
 				d.Errors = append(d.Errors, RuleError{Rule: cr.id, Message: maskText(errMessage(err))})
 				continue
