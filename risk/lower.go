@@ -1,6 +1,7 @@
 package risk
 
 import (
+	"fmt"
 	"strconv"
 	"strings"
 
@@ -42,6 +43,9 @@ type lowered struct {
 	// lst is a list of roaming entries or linked platforms, filtered and
 	// mapped: it exists only to be counted or joined
 	lst *listX
+	// rgn is set for in_region(subject, list): || of two with the same
+	// subject tests the union of their lists at once
+	rgn *regionTest
 
 	// for explanations: the expression's text when it is a name, a number
 	// or sums of them; whether it is a time; the comparisons inside it
@@ -128,9 +132,28 @@ func or0(x, y lowered) lowered {
 		return y
 	case y.k:
 		return x
+	case x.rgn != nil && y.rgn != nil && x.rgn.key == y.rgn.key:
+		// in_region(c, A) || in_region(c, B) is in_region(c, A ∪ B)
+		return inRegion(x.rgn.key, x.rgn.x, NewRegionSet(append(x.rgn.set.Items(), y.rgn.set.items...)))
 	}
 	a, b := x.b, y.b
 	return lowered{b: func(e *env) bool { return a(e) || b(e) }}
+}
+
+type regionTest struct {
+	key string // the subject's text: equal keys, equal subjects
+	x   stringFn
+	set *RegionSet
+}
+
+// inRegion lowers in_region(subject, set); key is the subject's text, or ""
+// when it has none (then it merges with nothing).
+func inRegion(key string, x stringFn, set *RegionSet) lowered {
+	r := lowered{b: func(e *env) bool { return set.Contains(x(e)) }}
+	if key != "" {
+		r.rgn = &regionTest{key, x, set}
+	}
+	return r
 }
 
 func not(x lowered) lowered {
@@ -186,6 +209,15 @@ type lowerer struct {
 	scope map[string]lowered
 }
 
+// key is the text of an expression for comparing it with another in the
+// same condition; inside a predicate "." and "#" are its element.
+func (l *lowerer) key(n ast.Node) string {
+	if len(l.scope) > 0 {
+		return "" // a let variable's name means what it was bound to
+	}
+	return fmt.Sprintf("expr:%v/%v:%s", l.inRoam, l.inStr, n.String())
+}
+
 // lowerBool lowers a checked boolean expression, or returns false.
 func lowerBool(n ast.Node) (closureProgram, bool) {
 	var l lowerer
@@ -235,7 +267,9 @@ func (l *lowerer) lower(n ast.Node) (lowered, bool) {
 				inner.scope[k] = x
 			}
 		}
-		return inner.lower(n.Expr)
+		body, ok := inner.lower(n.Expr)
+		body.rgn = nil // its subject may name the variable: never merge it outside
+		return body, ok
 	case *ast.MemberNode:
 		return l.member(n)
 	case *ast.PointerNode:
@@ -484,8 +518,7 @@ func (l *lowerer) call(n *ast.CallNode) (lowered, bool) {
 		if !ok {
 			return lowered{}, false
 		}
-		x := a.s
-		return lowered{b: func(e *env) bool { return set.Contains(x(e)) }}, true
+		return inRegion(l.key(n.Arguments[0]), a.s, set), true
 	case "region_name":
 		if len(n.Arguments) != 1 {
 			return lowered{}, false

@@ -359,8 +359,11 @@ func (l *celLowerer) call(c celast.CallExpr) (lowered, bool) {
 		if !ok {
 			return lowered{}, false
 		}
-		x, set := a.s, rs.set
-		return lowered{b: func(e *env) bool { return set.Contains(x(e)) }}, true
+		key := ""
+		if text, err := parser.Unparse(args[0], l.a.SourceInfo()); err == nil {
+			key = "cel:" + l.iter + ":" + text
+		}
+		return inRegion(key, a.s, rs.set), true
 	case "size":
 		var target celast.Expr
 		if c.IsMemberFunction() {

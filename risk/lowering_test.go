@@ -49,7 +49,12 @@ func (g *exprGen) boolExpr() string {
 	case 2:
 		return fmt.Sprintf("%s %s %s", g.strExpr(), []string{"==", "!=", "<", ">="}[g.n(4)], g.strExpr())
 	case 3:
-		return fmt.Sprintf("in_region(%s, lists.hot)", g.strExpr())
+		if g.n(2) == 0 {
+			// the compiled evaluator tests one subject's two lists as one
+			x := g.strExpr()
+			return fmt.Sprintf("(in_region(%s, lists.hot) || in_region(%s, lists.hot2))", x, x)
+		}
+		return fmt.Sprintf("in_region(%s, lists.%s)", g.strExpr(), []string{"hot", "hot2"}[g.n(2)])
 	case 4:
 		return fmt.Sprintf("(%s && %s)", g.boolExpr(), g.boolExpr())
 	case 5:
@@ -65,10 +70,12 @@ func (g *exprGen) boolExpr() string {
 		return fmt.Sprintf(`%s in ["KH", "cmcc", "iot", ""]`, g.strExpr())
 	case 9:
 		if g.cel {
-			fields := []string{"r.days_ago <= params.days", `r.region == "KH"`, "in_region(r.region, lists.hot)", "r.last_seen > 0", `r.region.startsWith("T")`}
+			fields := []string{"r.days_ago <= params.days", `r.region == "KH"`, "in_region(r.region, lists.hot)", "r.last_seen > 0", `r.region.startsWith("T")`,
+				"(in_region(r.region, lists.hot) || in_region(r.region, lists.hot2))"}
 			return fmt.Sprintf([]string{"roaming.exists(r, %s)", "roaming.all(r, %s)", "!roaming.exists(r, %s)"}[g.n(3)], fields[g.n(len(fields))])
 		}
-		fields := []string{".days_ago <= params.days", `.region == "KH"`, "in_region(.region, lists.hot)", ".last_seen > 0", `.region startsWith "T"`}
+		fields := []string{".days_ago <= params.days", `.region == "KH"`, "in_region(.region, lists.hot)", ".last_seen > 0", `.region startsWith "T"`,
+			"(in_region(.region, lists.hot) || in_region(.region, lists.hot2))"}
 		return fmt.Sprintf("%s(roaming, %s)", []string{"any", "all", "none"}[g.n(3)], fields[g.n(len(fields))])
 	case 10:
 		if g.cel {
@@ -199,6 +206,7 @@ func (g *exprGen) strExpr() string {
 const lowerHead = `params: {days: 90, alerts: 3}
 lists:
   hot: {type: region, items: [KH, TH, "530900", "350000"]}
+  hot2: {type: region, items: [MM, "530902", "350802", "440000"]}
   plats: [jd, tencent]
 bands: [{min: 0, level: low, outcome: pass}]
 rules:

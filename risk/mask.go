@@ -63,3 +63,41 @@ func appendMasked(dst, s []byte) []byte {
 	}
 	return append(dst, s[last:]...)
 }
+
+func isDigit(c byte) bool { return c >= '0' && c <= '9' }
+
+// maskInPlace masks b as appendMasked would (masks keep the length). It
+// looks at every 11th byte only: a run of 11 digits must cover one of them,
+// so text without long numbers is scanned at a fraction of its length.
+func maskInPlace(b []byte) {
+	for i := 10; i < len(b); i += 11 {
+		if !isDigit(b[i]) {
+			continue
+		}
+		lo, hi := i, i+1
+		for lo > 0 && isDigit(b[lo-1]) {
+			lo--
+		}
+		for hi < len(b) && isDigit(b[hi]) {
+			hi++
+		}
+		if hi-lo == 17 && hi < len(b) && (b[hi] == 'X' || b[hi] == 'x') {
+			hi++
+		}
+		if n := hi - lo; n >= 11 {
+			keepHead, keepTail := 3, 4 // a number: 138****5678
+			switch n {
+			case 18: // an ID number: 110105********002X
+				keepHead = 6
+			case 15: // an old ID number: 110105******002
+				keepHead, keepTail = 6, 3
+			}
+			for k := lo + keepHead; k < hi-keepTail; k++ {
+				b[k] = '*'
+			}
+		}
+		for i+11 < hi { // the next sample after this run
+			i += 11
+		}
+	}
+}

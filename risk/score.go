@@ -108,7 +108,6 @@ type Scorer struct {
 	cfg scoreConfig
 	vm  vm.VM
 	env env
-	buf []byte
 
 	celAct     celActivation
 	card       uint64 // counts cards, to know which macro values are current
@@ -194,8 +193,10 @@ func (s *Scorer) decide(r *Record, d *Decision) {
 	e := s.e
 	s.card++
 	s.env.begin(r, s.cfg.asOf, s.cfg.pop)
-	*d = Decision{MSISDN: r.MSISDN, Hits: d.Hits[:0], Errors: d.Errors[:0], RuleSet: e.digest,
-		reasons: d.reasons[:0], spans: d.spans[:0]}
+	// field by field: cheaper than writing a whole new Decision
+	d.MSISDN, d.RuleSet = r.MSISDN, e.digest
+	d.Score, d.Level, d.Outcome, d.Deadline = 0, 0, 0, 0
+	d.Hits, d.Errors, d.reasons, d.spans = d.Hits[:0], d.Errors[:0], d.reasons[:0], d.spans[:0]
 	if d.Hits == nil {
 		d.Hits = []Hit{}
 	}
@@ -293,7 +294,8 @@ func (s *Scorer) render(dst []byte, cr *compiledRule, d *Decision) []byte {
 		}
 		return append(dst, cr.id...)
 	}
-	b := s.buf[:0]
+	start := len(dst)
+	b := dst
 	for _, p := range cr.reason {
 		if p.prog == nil {
 			b = append(b, p.text...)
@@ -311,8 +313,8 @@ func (s *Scorer) render(dst []byte, cr *compiledRule, d *Decision) []byte {
 		}
 		b = appendValue(b, v)
 	}
-	s.buf = b
-	return appendMasked(dst, b)
+	maskInPlace(b[start:])
+	return b
 }
 
 func appendValue(b []byte, v any) []byte {
