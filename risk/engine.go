@@ -56,7 +56,29 @@ type compiledRule struct {
 
 type tmplPart struct {
 	text string
-	prog program // nil for plain text
+	prog program  // nil for plain text
+	app  appendFn // for compiled placeholders: appends the value, unboxed
+}
+
+// finishTemplate readies compiled reason parts for rendering: constant
+// placeholders become text, neighbouring texts are joined, and compiled
+// placeholders get their append function.
+func finishTemplate(parts []tmplPart) []tmplPart {
+	var out []tmplPart
+	for _, p := range parts {
+		switch x := p.prog.(type) {
+		case constProgram:
+			p = tmplPart{text: string(appendValue(nil, x.v))}
+		case loweredProgram:
+			p.app = x.appendFn()
+		}
+		if n := len(out); p.prog == nil && n > 0 && out[n-1].prog == nil {
+			out[n-1].text += p.text
+			continue
+		}
+		out = append(out, p)
+	}
+	return out
 }
 
 type compileConfig struct {
@@ -409,7 +431,7 @@ func check(rs *rules.RuleSet, cc compileConfig, c *rules.Collector) *Engine {
 		}
 		chosen := r.ReasonIn(cc.lang)
 		if chosen.Src != "" {
-			cr.reason = tmpl(chosen)
+			cr.reason = finishTemplate(tmpl(chosen))
 		}
 		for _, lang := range rules.Languages { // the other languages' reasons must compile too
 			if src, ok := r.Reasons[lang]; ok && src.Src != "" && (src.Src != chosen.Src || src.Pos != chosen.Pos) {

@@ -246,8 +246,16 @@ func (s *Scorer) decide(r *Record, d *Decision) {
 			d.Hits[i].Reason = all[d.spans[2*i]:d.spans[2*i+1]]
 		}
 	}
-	score = math.Max(0, math.Min(100, score))
-	d.Score = math.Round(score*100) / 100
+	// clamp to 0..100 and round to cents (sums start at +0, so no -0)
+	if score < 0 {
+		score = 0
+	} else if score > 100 {
+		score = 100
+	}
+	if score != math.Trunc(score) {
+		score = math.Round(score*100) / 100
+	}
+	d.Score = score
 	var bandOutcome rules.Outcome
 	d.Level, bandOutcome = e.band(d.Score)
 	outcome = max(outcome, bandOutcome)
@@ -296,13 +304,14 @@ func (s *Scorer) render(dst []byte, cr *compiledRule, d *Decision) []byte {
 	}
 	start := len(dst)
 	b := dst
-	for _, p := range cr.reason {
-		if p.prog == nil {
-			b = append(b, p.text...)
+	for i := range cr.reason {
+		p := &cr.reason[i]
+		if p.app != nil {
+			b = p.app(&s.env, b)
 			continue
 		}
-		if a, ok := p.prog.(appender); ok {
-			b = a.appendTo(s, b)
+		if p.prog == nil {
+			b = append(b, p.text...)
 			continue
 		}
 		v, err := p.prog.eval(s)

@@ -14,12 +14,6 @@ import (
 // directly. This keeps loading fast (most placeholders are names) and means
 // the same in both languages.
 
-// appender is a program that can write its value straight into a reason,
-// without boxing it.
-type appender interface {
-	appendTo(s *Scorer, b []byte) []byte
-}
-
 type nameProgram struct{ read func(*env) any }
 
 func (p nameProgram) eval(s *Scorer) (any, error) { return p.read(s.env.fillAll()), nil }
@@ -28,7 +22,6 @@ type constProgram struct{ v any }
 
 func (p constProgram) eval(*Scorer) (any, error) { return p.v, nil }
 
-func (p constProgram) appendTo(_ *Scorer, b []byte) []byte { return appendValue(b, p.v) }
 
 // loweredProgram is a placeholder compiled to a typed closure.
 type loweredProgram struct{ x lowered }
@@ -46,23 +39,30 @@ func (p loweredProgram) eval(s *Scorer) (any, error) {
 	return p.x.s(e), nil
 }
 
-func (p loweredProgram) appendTo(s *Scorer, b []byte) []byte {
-	e := &s.env
+// appendFn is the placeholder's value appended to a reason, without boxing.
+func (p loweredProgram) appendFn() appendFn {
+	x := p.x
 	switch {
-	case p.x.a != nil:
-		return p.x.a(e, b)
-	case p.x.b != nil:
-		return strconv.AppendBool(b, p.x.b(e))
-	case p.x.i != nil:
-		v := p.x.i(e)
-		if v == Never {
-			return append(b, "never"...)
+	case x.a != nil:
+		return x.a
+	case x.b != nil:
+		f := x.b
+		return func(e *env, b []byte) []byte { return strconv.AppendBool(b, f(e)) }
+	case x.i != nil:
+		f := x.i
+		return func(e *env, b []byte) []byte {
+			v := f(e)
+			if v == Never {
+				return append(b, "never"...)
+			}
+			return strconv.AppendInt(b, int64(v), 10)
 		}
-		return strconv.AppendInt(b, int64(v), 10)
-	case p.x.f != nil:
-		return strconv.AppendFloat(b, p.x.f(e), 'g', -1, 64)
+	case x.f != nil:
+		f := x.f
+		return func(e *env, b []byte) []byte { return strconv.AppendFloat(b, f(e), 'g', -1, 64) }
 	}
-	return append(b, p.x.s(e)...)
+	f := x.s
+	return func(e *env, b []byte) []byte { return append(b, f(e)...) }
 }
 
 var (
