@@ -10,6 +10,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/simrisk/simrisk/datasets"
 	"github.com/simrisk/simrisk/risk"
 	"github.com/simrisk/simrisk/rules"
 )
@@ -269,6 +270,51 @@ func TestConcurrentScoring(t *testing.T) {
 			require.Equal(t, want[i], string(r.Decision.AppendJSON(nil)), "workers %d card %d", workers, i)
 		}
 	}
+}
+
+// ScoreBatchInto reuses the decisions of its previous call: scoring another
+// batch into them gives what fresh ones would (nothing of the old batch
+// shows through), a rejected record gets a nil Decision, and once warm a
+// call allocates only for its workers, however many cards it scores.
+func TestScoreBatchInto(t *testing.T) {
+	eng := defaultEngine(t)
+	gen := func(seed uint64) ([]*risk.Record, []risk.ScoreOption) {
+		recs := datasets.Generate(datasets.GenOptions{Cards: 3000, Seed: seed, AsOf: asOf})
+		pop := risk.NewPopulation()
+		for _, r := range recs {
+			require.NoError(t, r.Validate(asOf))
+			pop.Add(r)
+		}
+		return recs, []risk.ScoreOption{risk.AsOfTime(asOf), risk.WithPopulation(pop), risk.Workers(2)}
+	}
+	a, aOpts := gen(1)
+	b, bOpts := gen(2)
+	b[7] = &risk.Record{MSISDN: "1"} // not validated: rejected
+	var out []risk.Result
+	out = eng.ScoreBatchInto(context.Background(), a, out, aOpts...)
+	require.Len(t, out, len(a))
+	fired := 0
+	for _, r := range out {
+		fired += len(r.Decision.Hits)
+	}
+	require.Positive(t, fired)
+	out = eng.ScoreBatchInto(context.Background(), b, out, bOpts...)
+	want := eng.ScoreBatch(context.Background(), b, bOpts...)
+	require.Len(t, out, len(b))
+	for i := range want {
+		if want[i].Err != nil {
+			require.Error(t, out[i].Err)
+			require.Nil(t, out[i].Decision, "card %d", i)
+			continue
+		}
+		require.NoError(t, out[i].Err)
+		require.Equal(t, string(want[i].Decision.AppendJSON(nil)), string(out[i].Decision.AppendJSON(nil)), "card %d", i)
+	}
+	require.Error(t, out[7].Err)
+	// warm: rescoring the same cards allocates for the workers only
+	out = eng.ScoreBatchInto(context.Background(), a, out, aOpts...)
+	allocs := testing.AllocsPerRun(5, func() { out = eng.ScoreBatchInto(context.Background(), a, out, aOpts...) })
+	require.Less(t, allocs, 40.0, "a warm batch of %d cards", len(a))
 }
 
 func TestBatchCancelled(t *testing.T) {

@@ -85,6 +85,34 @@ func ExampleEngine_ScoreBatch() {
 	// 6 verify 持卡人证件在 cmcc 名下有 6 张有效卡（上限 5）
 }
 
+// Rescore a card base night after night into the same results: once warm,
+// a batch allocates nothing, whatever its size.
+func ExampleEngine_ScoreBatchInto() {
+	rs, _ := rules.Pack("default")
+	eng, _ := risk.Compile(rs)
+	asOf := risk.Date(2026, 11, 1)
+	cards := []*risk.Record{
+		{MSISDN: "13800138000", OpenedAt: risk.Date(2024, 3, 1), LastVoiceAt: risk.Date(2026, 7, 1)},
+		{MSISDN: "13900139000", OpenedAt: risk.Date(2024, 3, 1), LastDataAt: risk.Date(2026, 10, 31)},
+	}
+	var results []risk.Result
+	for night := 0; night < 3; night++ {
+		for _, c := range cards {
+			if err := c.Validate(asOf); err != nil {
+				panic(err)
+			}
+		}
+		results = eng.ScoreBatchInto(context.Background(), cards, results, risk.AsOfTime(asOf))
+		asOf += 24 * 3600
+	}
+	for _, r := range results {
+		fmt.Println(risk.MaskMSISDN(r.Decision.MSISDN), r.Decision.Outcome, len(r.Decision.Hits))
+	}
+	// Output:
+	// 138****8000 verify 1
+	// 139****9000 pass 0
+}
+
 // Explain shows why a card was or was not flagged: every rule, the values
 // it read, and how near a threshold rule that did not fire came.
 func ExampleScorer_Explain() {

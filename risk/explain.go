@@ -234,7 +234,7 @@ func (d Decision) Clone() Decision {
 	if len(c.Errors) == 0 {
 		c.Errors = nil
 	}
-	c.reasons, c.spans = nil, nil
+	c.reasons = nil
 	return c
 }
 

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -33,7 +34,6 @@ type Decision struct {
 	// reasons holds the text of every hit's reason; the hits' Reason strings
 	// point into it, so that scoring into a reused Decision allocates nothing.
 	reasons []byte
-	spans   []int32 // start and end of each hit's reason in reasons
 }
 
 // Hit is one rule that fired.
@@ -108,6 +108,9 @@ type Scorer struct {
 	cfg scoreConfig
 	vm  vm.VM
 	env env
+	// start and end of each hit's reason in the decision's buffer, while
+	// it is being written
+	spans []int32
 
 	celAct     celActivation
 	card       uint64 // counts cards, to know which macro values are current
@@ -196,7 +199,8 @@ func (s *Scorer) decide(r *Record, d *Decision) {
 	// field by field: cheaper than writing a whole new Decision
 	d.MSISDN, d.RuleSet = r.MSISDN, e.digest
 	d.Score, d.Level, d.Outcome, d.Deadline = 0, 0, 0, 0
-	d.Hits, d.Errors, d.reasons, d.spans = d.Hits[:0], d.Errors[:0], d.reasons[:0], d.spans[:0]
+	d.Hits, d.Errors, d.reasons = d.Hits[:0], d.Errors[:0], d.reasons[:0]
+	s.spans = s.spans[:0]
 	if d.Hits == nil {
 		d.Hits = []Hit{}
 	}
@@ -235,7 +239,7 @@ func (s *Scorer) decide(r *Record, d *Decision) {
 		}
 		start := len(d.reasons)
 		d.reasons = s.render(d.reasons, cr, d)
-		d.spans = append(d.spans, int32(start), int32(len(d.reasons)))
+		s.spans = append(s.spans, int32(start), int32(len(d.reasons)))
 		d.Hits = append(d.Hits, h)
 	}
 	if len(d.reasons) > 0 {
@@ -243,7 +247,7 @@ func (s *Scorer) decide(r *Record, d *Decision) {
 		// strings are valid until the Decision is scored into again)
 		all := unsafe.String(&d.reasons[0], len(d.reasons))
 		for i := range d.Hits {
-			d.Hits[i].Reason = all[d.spans[2*i]:d.spans[2*i+1]]
+			d.Hits[i].Reason = all[s.spans[2*i]:s.spans[2*i+1]]
 		}
 	}
 	// clamp to 0..100 and round to cents (sums start at +0, so no -0)
@@ -413,7 +417,7 @@ func (e *Engine) ScoreBatch(ctx context.Context, recs []*Record, opts ...ScoreOp
 					}
 					d := &decs[i-start]
 					*d = tmp
-					d.reasons, d.spans = nil, nil
+					d.reasons = nil
 					d.Errors = append([]RuleError(nil), tmp.Errors...)
 					if len(d.Errors) == 0 {
 						d.Errors = nil
@@ -432,12 +436,65 @@ func (e *Engine) ScoreBatch(ctx context.Context, recs []*Record, opts ...ScoreOp
 						hitSlab = append(hitSlab, tmp.Hits...)
 						d.Hits = hitSlab[h0 : h0+n : h0+n]
 						for k := range d.Hits {
-							d.Hits[k].Reason = text[tmp.spans[2*k]:tmp.spans[2*k+1]]
+							d.Hits[k].Reason = text[s.spans[2*k]:s.spans[2*k+1]]
 						}
 					} else {
 						d.Hits = []Hit{}
 					}
 					out[i].Decision = d
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	return out
+}
+
+// ScoreBatchInto is ScoreBatch for a job that scores batch after batch (a
+// nightly rescoring in chunks, say): it writes into out, grown to len(recs),
+// and scores into the Decisions out already points to, reusing their hits
+// and reason buffers, so once warm it allocates nothing and leaves the
+// garbage collector nothing to do. It returns out[:len(recs)]. The previous
+// contents of out are overwritten: copy (Decision.Clone) what must outlive
+// the next call. A rejected record gets a nil Decision.
+func (e *Engine) ScoreBatchInto(ctx context.Context, recs []*Record, out []Result, opts ...ScoreOption) []Result {
+	cfg := e.config(opts)
+	out = slices.Grow(out[:0], len(recs))[:len(recs)]
+	const chunk = 256
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	workers := min(cfg.workers, (len(recs)+chunk-1)/chunk)
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			s := newScorer(e, cfg)
+			var fresh []Decision // new decisions, a chunk's at a time
+			for {
+				start := int(next.Add(chunk)) - chunk
+				if start >= len(recs) {
+					return
+				}
+				end := min(start+chunk, len(recs))
+				if err := ctx.Err(); err != nil {
+					for i := start; i < end; i++ {
+						out[i] = Result{Err: err}
+					}
+					continue
+				}
+				for i := start; i < end; i++ {
+					d := out[i].Decision
+					if d == nil {
+						if len(fresh) == 0 {
+							fresh = make([]Decision, end-i)
+						}
+						d, fresh = &fresh[0], fresh[1:]
+					}
+					if err := s.ScoreInto(recs[i], d); err != nil {
+						out[i] = Result{Err: err}
+						continue
+					}
+					out[i] = Result{Decision: d}
 				}
 			}
 		}()

@@ -22,7 +22,6 @@ type constProgram struct{ v any }
 
 func (p constProgram) eval(*Scorer) (any, error) { return p.v, nil }
 
-
 // loweredProgram is a placeholder compiled to a typed closure.
 type loweredProgram struct{ x lowered }
 
