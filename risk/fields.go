@@ -6,6 +6,8 @@
 
 package risk
 
+import "unsafe"
+
 var boolFields = map[string]func(e *env) bool{
 	"recycled":              func(e *env) bool { return e.r.Recycled },
 	"renewed":               func(e *env) bool { return e.r.Renewed },
@@ -74,4 +76,115 @@ var roamIntFields = map[string]func(e *env) int{
 
 var roamStringFields = map[string]func(e *env) string{
 	"region": func(e *env) string { return e.cur.Region },
+}
+
+// directFields are the vocabulary names that are plain fields of Record:
+// compared with a constant (complaints >= 1, fraud_flag != "") or negated,
+// they compile to one closure that reads the field at its offset, with no
+// call inside. TestDirectFieldsMatchReaders checks them against the readers
+// above.
+var directFields = map[string]directField{
+	"recycled":              {unsafe.Offsetof(Record{}.Recycled), dirBool},
+	"renewed":               {unsafe.Offsetof(Record{}.Renewed), dirBool},
+	"iot.test_plan":         {iotOff + unsafe.Offsetof(IoT{}.TestPlan), dirBool},
+	"iot.nondirected_data":  {iotOff + unsafe.Offsetof(IoT{}.NondirectedData), dirBool},
+	"iot.nondirected_voice": {iotOff + unsafe.Offsetof(IoT{}.NondirectedVoice), dirBool},
+	"iot.nondirected_sms":   {iotOff + unsafe.Offsetof(IoT{}.NondirectedSMS), dirBool},
+	"iot.directed_voice":    {iotOff + unsafe.Offsetof(IoT{}.DirectedVoice), dirBool},
+	"iot.directed_sms":      {iotOff + unsafe.Offsetof(IoT{}.DirectedSMS), dirBool},
+	"iot.user_realnamed":    {iotOff + unsafe.Offsetof(IoT{}.UserRealnamed), dirBool},
+	"iot.handler_verified":  {iotOff + unsafe.Offsetof(IoT{}.HandlerVerified), dirBool},
+	"iot.province_approval": {iotOff + unsafe.Offsetof(IoT{}.ProvinceApproval), dirBool},
+	"iot.group_approval":    {iotOff + unsafe.Offsetof(IoT{}.GroupApproval), dirBool},
+	"opened_at":             {unsafe.Offsetof(Record{}.OpenedAt), dirTime},
+	"last_voice_at":         {unsafe.Offsetof(Record{}.LastVoiceAt), dirTime},
+	"last_sms_at":           {unsafe.Offsetof(Record{}.LastSMSAt), dirTime},
+	"last_data_at":          {unsafe.Offsetof(Record{}.LastDataAt), dirTime},
+	"verify_required_at":    {unsafe.Offsetof(Record{}.VerifyRequiredAt), dirTime},
+	"verified_at":           {unsafe.Offsetof(Record{}.VerifiedAt), dirTime},
+	"released_at":           {unsafe.Offsetof(Record{}.ReleasedAt), dirTime},
+	"complaints":            {unsafe.Offsetof(Record{}.Complaints), dirInt},
+	"alerts_30d":            {unsafe.Offsetof(Record{}.Alerts30d), dirInt},
+	"msisdn":                {unsafe.Offsetof(Record{}.MSISDN), dirString},
+	"iccid":                 {unsafe.Offsetof(Record{}.ICCID), dirString},
+	"operator":              {unsafe.Offsetof(Record{}.Operator), dirString},
+	"mvno":                  {unsafe.Offsetof(Record{}.MVNO), dirString},
+	"kind":                  {unsafe.Offsetof(Record{}.Kind), dirString},
+	"status":                {unsafe.Offsetof(Record{}.Status), dirString},
+	"holder":                {unsafe.Offsetof(Record{}.Holder), dirString},
+	"id_region":             {unsafe.Offsetof(Record{}.IDRegion), dirString},
+	"open_region":           {unsafe.Offsetof(Record{}.OpenRegion), dirString},
+	"fraud_flag":            {unsafe.Offsetof(Record{}.FraudFlag), dirString},
+	"iot.business":          {iotOff + unsafe.Offsetof(IoT{}.Business), dirString},
+}
+
+const iotOff = unsafe.Offsetof(Record{}.IoT)
+
+type dirKind uint8
+
+const (
+	dirBool   dirKind = iota + 1
+	dirInt            // a Go int
+	dirTime           // a Time (int64)
+	dirString         // a string
+)
+
+// directField is a Record field at a fixed offset.
+type directField struct {
+	off  uintptr
+	kind dirKind
+}
+
+func (d directField) ptr(e *env) unsafe.Pointer { return unsafe.Add(unsafe.Pointer(e.r), d.off) }
+
+// directBool is the field read, negated when neg.
+func directBool(d directField, neg bool) boolFn {
+	off := d.off
+	if neg {
+		return func(e *env) bool { return !*(*bool)(unsafe.Add(unsafe.Pointer(e.r), off)) }
+	}
+	return func(e *env) bool { return *(*bool)(unsafe.Add(unsafe.Pointer(e.r), off)) }
+}
+
+// directStringEq compares the field with a constant (== or, when neg, !=).
+func directStringEq(d directField, c string, neg bool) boolFn {
+	off := d.off
+	if neg {
+		return func(e *env) bool { return *(*string)(unsafe.Add(unsafe.Pointer(e.r), off)) != c }
+	}
+	return func(e *env) bool { return *(*string)(unsafe.Add(unsafe.Pointer(e.r), off)) == c }
+}
+
+// directIntCmp compares an int or Time field with a constant.
+func directIntCmp(d directField, op string, c int) boolFn {
+	off := d.off
+	if d.kind == dirTime {
+		c := int64(c)
+		switch op {
+		case "<":
+			return func(e *env) bool { return *(*int64)(unsafe.Add(unsafe.Pointer(e.r), off)) < c }
+		case "<=":
+			return func(e *env) bool { return *(*int64)(unsafe.Add(unsafe.Pointer(e.r), off)) <= c }
+		case ">":
+			return func(e *env) bool { return *(*int64)(unsafe.Add(unsafe.Pointer(e.r), off)) > c }
+		case ">=":
+			return func(e *env) bool { return *(*int64)(unsafe.Add(unsafe.Pointer(e.r), off)) >= c }
+		case "==":
+			return func(e *env) bool { return *(*int64)(unsafe.Add(unsafe.Pointer(e.r), off)) == c }
+		}
+		return func(e *env) bool { return *(*int64)(unsafe.Add(unsafe.Pointer(e.r), off)) != c }
+	}
+	switch op {
+	case "<":
+		return func(e *env) bool { return *(*int)(unsafe.Add(unsafe.Pointer(e.r), off)) < c }
+	case "<=":
+		return func(e *env) bool { return *(*int)(unsafe.Add(unsafe.Pointer(e.r), off)) <= c }
+	case ">":
+		return func(e *env) bool { return *(*int)(unsafe.Add(unsafe.Pointer(e.r), off)) > c }
+	case ">=":
+		return func(e *env) bool { return *(*int)(unsafe.Add(unsafe.Pointer(e.r), off)) >= c }
+	case "==":
+		return func(e *env) bool { return *(*int)(unsafe.Add(unsafe.Pointer(e.r), off)) == c }
+	}
+	return func(e *env) bool { return *(*int)(unsafe.Add(unsafe.Pointer(e.r), off)) != c }
 }

@@ -71,3 +71,73 @@ func TestFieldTablesCoverVocabulary(t *testing.T) {
 		}
 	}
 }
+
+// The fields compiled comparisons read in place are the fields the readers
+// read: same value on every generated card, for every name.
+func TestDirectFieldsMatchReaders(t *testing.T) {
+	asOf := Date(2026, 11, 1)
+	recs := []*Record{{}, {Complaints: -3, Alerts30d: 1 << 40, OpenedAt: -1, Recycled: true, IoT: IoT{TestPlan: true, Business: "new"}}}
+	f, err := os.Open("../datasets/sample/cards.jsonl")
+	require.NoError(t, err)
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	sc.Buffer(nil, 1<<20)
+	for sc.Scan() {
+		r := new(Record)
+		require.NoError(t, r.UnmarshalJSON(sc.Bytes()))
+		recs = append(recs, r)
+	}
+	seen := map[string]bool{}
+	for _, r := range recs {
+		e := &env{r: r, asOf: asOf}
+		for name, d := range directFields {
+			switch d.kind {
+			case dirBool:
+				require.Equal(t, boolFields[name](e), *(*bool)(d.ptr(e)), name)
+				require.Equal(t, !boolFields[name](e), directBool(d, true)(e), name)
+				seen[name] = seen[name] || boolFields[name](e)
+			case dirInt, dirTime:
+				want := intFields[name](e)
+				if d.kind == dirInt {
+					require.Equal(t, want, *(*int)(d.ptr(e)), name)
+				} else {
+					require.Equal(t, want, int(*(*int64)(d.ptr(e))), name)
+				}
+				for _, op := range []string{"<", "<=", ">", ">=", "==", "!="} {
+					for _, c := range []int{want - 1, want, want + 1} {
+						require.Equal(t, cmpInt(op, want, c), directIntCmp(d, op, c)(e), "%s %s %d", name, op, c)
+					}
+				}
+				seen[name] = seen[name] || want != 0
+			case dirString:
+				want := stringFields[name](e)
+				require.Equal(t, want, *(*string)(d.ptr(e)), name)
+				require.True(t, directStringEq(d, want, false)(e))
+				require.False(t, directStringEq(d, want, true)(e))
+				seen[name] = seen[name] || want != ""
+			default:
+				t.Fatalf("%s: no kind", name)
+			}
+		}
+	}
+	// the comparison means something only when the fields hold values
+	for name := range directFields {
+		require.True(t, seen[name], "no card sets %s", name)
+	}
+}
+
+func cmpInt(op string, a, b int) bool {
+	switch op {
+	case "<":
+		return a < b
+	case "<=":
+		return a <= b
+	case ">":
+		return a > b
+	case ">=":
+		return a >= b
+	case "==":
+		return a == b
+	}
+	return a != b
+}

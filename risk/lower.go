@@ -46,6 +46,9 @@ type lowered struct {
 	// rgn is set for in_region(subject, list): || of two with the same
 	// subject tests the union of their lists at once
 	rgn *regionTest
+	// dir is set for a plain Record field: comparisons with constants read
+	// it in place (fields.go)
+	dir *directField
 
 	// for explanations: the expression's text when it is a name, a number
 	// or sums of them; whether it is a time; the comparisons inside it
@@ -157,6 +160,9 @@ func inRegion(key string, x stringFn, set *RegionSet) lowered {
 }
 
 func not(x lowered) lowered {
+	if x.dir != nil && x.dir.kind == dirBool {
+		return lowered{b: directBool(*x.dir, true)}
+	}
 	f := x.b
 	return lowered{b: func(e *env) bool { return !f(e) }, k: x.k}
 }
@@ -324,14 +330,18 @@ func (l *lowerer) lower(n ast.Node) (lowered, bool) {
 }
 
 func field(name string) (lowered, bool) {
+	var dir *directField
+	if d, ok := directFields[name]; ok {
+		dir = &d
+	}
 	if f, ok := boolFields[name]; ok {
-		return lowered{b: f}, true
+		return lowered{b: f, dir: dir}, true
 	}
 	if f, ok := intFields[name]; ok {
-		return lowered{i: f, text: name, time: name == "as_of" || strings.HasSuffix(name, "_at")}, true
+		return lowered{i: f, text: name, time: name == "as_of" || strings.HasSuffix(name, "_at"), dir: dir}, true
 	}
 	if f, ok := stringFields[name]; ok {
-		return lowered{s: f}, true
+		return lowered{s: f, dir: dir}, true
 	}
 	return lowered{}, false
 }
@@ -842,21 +852,27 @@ func compare0(op string, a, b lowered) (lowered, bool) {
 			x, y := a.i, b.i
 			eq = func(e *env) bool { return x(e) == y(e) }
 		case a.s != nil && b.s != nil && (a.k || b.k) && !(a.k && b.k):
-			x, k := a.s, b.s
+			x, k, dir := a.s, b.s, a.dir
 			if a.k {
-				x, k = b.s, a.s
+				x, k, dir = b.s, a.s, b.dir
 			}
 			c := k(nil)
+			if dir != nil {
+				return lowered{b: directStringEq(*dir, c, op == "!=")}, true
+			}
 			if op == "!=" {
 				return lowered{b: func(e *env) bool { return x(e) != c }}, true
 			}
 			return lowered{b: func(e *env) bool { return x(e) == c }}, true
 		case a.i != nil && b.i != nil && (a.k || b.k) && !(a.k && b.k):
-			x, k := a.i, b.i
+			x, k, dir := a.i, b.i, a.dir
 			if a.k {
-				x, k = b.i, a.i
+				x, k, dir = b.i, a.i, b.dir
 			}
 			c := k(nil)
+			if dir != nil {
+				return lowered{b: directIntCmp(*dir, op, c)}, true
+			}
 			if op == "!=" {
 				return lowered{b: func(e *env) bool { return x(e) != c }}, true
 			}
@@ -877,8 +893,14 @@ func compare0(op string, a, b lowered) (lowered, bool) {
 	}
 	switch {
 	case a.i != nil && b.i != nil && b.k && !a.k:
+		if a.dir != nil {
+			return lowered{b: directIntCmp(*a.dir, op, b.i(nil))}, true
+		}
 		return lowered{b: orderConst(op, a.i, b.i(nil))}, true
 	case a.i != nil && b.i != nil && a.k && !b.k:
+		if b.dir != nil {
+			return lowered{b: directIntCmp(*b.dir, flip[op], a.i(nil))}, true
+		}
 		return lowered{b: orderConst(flip[op], b.i, a.i(nil))}, true
 	case a.i != nil && b.i != nil:
 		return lowered{b: order(op, a.i, b.i)}, true
