@@ -22,13 +22,21 @@ type Engine struct {
 	name, version, digest string
 	rules                 []*compiledRule // enabled rules, in file order
 	plan                  []step          // how a card is tested against rules (plan.go)
+	planKeys              []string        // the plan's guards, by step
 	all                   []*compiledRule // every rule, disabled ones included
 	bands                 []*rules.Band
+	bandTab               []band // the bands, flat, for scoring
 	verifyHours           int
 	pool                  sync.Pool          // *Scorer
 	celMacros             []program          // CEL macros, evaluated once per card on first use
 	celMacroIdx           map[string]int     // CEL macro name -> index
 	exprMacros            map[string]program // expr macros on their own, for Explain
+}
+
+type band struct {
+	Min     float64
+	Level   rules.Level
+	Outcome rules.Outcome
 }
 
 type compiledRule struct {
@@ -327,6 +335,9 @@ func check(rs *rules.RuleSet, cc compileConfig, c *rules.Collector) *Engine {
 			Msg: "the rule set has no score bands; one file must give bands (score -> level -> minimum outcome)"})
 	}
 	e.bands = rs.Bands
+	for _, b := range rs.Bands {
+		e.bandTab = append(e.bandTab, band{b.Min, b.Level, b.Outcome})
+	}
 	// CEL's parser is the slow part of loading; cel.Env is safe for
 	// concurrent use, so CEL conditions compile on all cores first.
 	celWhen := make([]celResult, len(rs.Rules))
@@ -443,7 +454,7 @@ func check(rs *rules.RuleSet, cc compileConfig, c *rules.Collector) *Engine {
 			e.rules = append(e.rules, cr)
 		}
 	}
-	e.plan = buildPlan(e.rules)
+	e.plan, e.planKeys = buildPlan(e.rules)
 	return e
 }
 

@@ -2,8 +2,10 @@ package risk
 
 import (
 	"fmt"
+	"sort"
 	"strconv"
 	"strings"
+	"unsafe"
 
 	"github.com/expr-lang/expr/ast"
 
@@ -486,15 +488,32 @@ func (l *lowerer) in(n *ast.BinaryNode) (lowered, bool) {
 	default:
 		return lowered{}, false
 	}
-	x := a.s
-	member := func(e *env) bool { _, ok := set[x(e)]; return ok }
-	if len(set) <= 8 { // a short list: comparing beats hashing
-		items := make([]string, 0, len(set))
-		for k := range set {
-			items = append(items, k)
-		}
+	return memberOf(a, set, n.Operator == "not in"), true
+}
+
+// memberOf lowers x in set (x not in set when neg). A short list is
+// compared item by item (that beats hashing); a plain field is read in
+// place.
+func memberOf(x lowered, set map[string]struct{}, neg bool) lowered {
+	items := make([]string, 0, len(set))
+	for k := range set {
+		items = append(items, k)
+	}
+	sort.Strings(items)
+	var member boolFn
+	switch {
+	case len(items) == 1 && x.dir != nil:
+		return lowered{b: directStringEq(*x.dir, items[0], neg)}
+	case len(items) == 2 && x.dir != nil:
+		off, a, b := x.dir.off, items[0], items[1]
 		member = func(e *env) bool {
-			v := x(e)
+			v := *(*string)(unsafe.Add(unsafe.Pointer(e.r), off))
+			return v == a || v == b
+		}
+	case len(items) <= 8:
+		f := x.s
+		member = func(e *env) bool {
+			v := f(e)
 			for _, it := range items {
 				if len(it) == len(v) && it == v {
 					return true
@@ -502,11 +521,14 @@ func (l *lowerer) in(n *ast.BinaryNode) (lowered, bool) {
 			}
 			return false
 		}
+	default:
+		f := x.s
+		member = func(e *env) bool { _, ok := set[f(e)]; return ok }
 	}
-	if n.Operator == "not in" {
-		return lowered{b: func(e *env) bool { return !member(e) }}, true
+	if neg {
+		return lowered{b: func(e *env) bool { return !member(e) }}
 	}
-	return lowered{b: member}, true
+	return lowered{b: member}
 }
 
 func (l *lowerer) call(n *ast.CallNode) (lowered, bool) {

@@ -344,8 +344,7 @@ func (l *celLowerer) call(c celast.CallExpr) (lowered, bool) {
 		if !ok || !ok2 || a.s == nil {
 			return lowered{}, false
 		}
-		x := a.s
-		return lowered{b: func(e *env) bool { _, ok := set[x(e)]; return ok }}, true
+		return memberOf(a, set, false), true
 	case "in_region":
 		if len(args) != 2 {
 			return lowered{}, false

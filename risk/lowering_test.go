@@ -67,7 +67,7 @@ func (g *exprGen) boolExpr() string {
 		}
 		return fmt.Sprintf("%s %s lists.plats", g.strExpr(), []string{"in", "not in"}[g.n(2)])
 	case 8:
-		return fmt.Sprintf(`%s in ["KH", "cmcc", "iot", ""]`, g.strExpr())
+		return fmt.Sprintf(`%s in %s`, g.strExpr(), []string{`["KH", "cmcc", "iot", ""]`, `["iot"]`, `["mobile", "iot"]`}[g.n(3)])
 	case 9:
 		if g.cel {
 			fields := []string{"r.days_ago <= params.days", `r.region == "KH"`, "in_region(r.region, lists.hot)", "r.last_seen > 0", `r.region.startsWith("T")`,

@@ -20,7 +20,6 @@ import "strings"
 // the rule (nil for a guard) is fired and the plan goes on with the next
 // step; when it does not, the plan jumps to skip.
 type step struct {
-	key  string // a guard's conjunct, for describe
 	cond boolFn
 	rule *compiledRule
 	// prog, when set, decides the rule instead of cond (which is then nil):
@@ -36,8 +35,9 @@ type planItem struct {
 	prog program
 }
 
-// buildPlan plans the enabled rules rs (in file order).
-func buildPlan(rs []*compiledRule) []step {
+// buildPlan plans the enabled rules rs (in file order). keys are the
+// guards' conjuncts, by step, for describe.
+func buildPlan(rs []*compiledRule) (steps []step, keys []string) {
 	items := make([]planItem, 0, len(rs))
 next:
 	for _, cr := range rs {
@@ -72,12 +72,11 @@ next:
 		}
 		items = append(items, planItem{rule: cr, rest: rest})
 	}
-	var steps []step
-	planItems(items, &steps)
-	return steps
+	planItems(items, &steps, &keys)
+	return steps, keys
 }
 
-func planItems(items []planItem, steps *[]step) {
+func planItems(items []planItem, steps *[]step, keys *[]string) {
 	shares := func(a, b planItem) bool {
 		return len(a.rest) > 0 && len(b.rest) > 0 && a.rest[0].key == b.rest[0].key
 	}
@@ -90,19 +89,21 @@ func planItems(items []planItem, steps *[]step) {
 		if j-i >= 2 {
 			// a guard over items[i:j], then their other conjuncts
 			g := len(*steps)
-			*steps = append(*steps, step{key: it.rest[0].key, cond: it.rest[0].b})
+			*steps = append(*steps, step{cond: it.rest[0].b})
+			*keys = append(*keys, it.rest[0].key)
 			sub := make([]planItem, j-i)
 			for k, x := range items[i:j] {
 				sub[k] = planItem{rule: x.rule, rest: x.rest[1:], prog: x.prog}
 			}
-			planItems(sub, steps)
+			planItems(sub, steps, keys)
 			(*steps)[g].skip = int32(len(*steps))
 			i = j
 			continue
 		}
 		if it.prog != nil && len(it.rest) > 0 {
 			// the safe conjuncts guard the program
-			*steps = append(*steps, step{key: it.rest[0].key, cond: andConj(it.rest), skip: int32(len(*steps) + 2)})
+			*steps = append(*steps, step{cond: andConj(it.rest), skip: int32(len(*steps) + 2)})
+			*keys = append(*keys, it.rest[0].key)
 			it.rest = nil
 		}
 		st := step{rule: it.rule, prog: it.prog, skip: int32(len(*steps) + 1)}
@@ -110,6 +111,7 @@ func planItems(items []planItem, steps *[]step) {
 			st.cond = andConj(it.rest)
 		}
 		*steps = append(*steps, st)
+		*keys = append(*keys, "")
 		i++
 	}
 }
@@ -125,7 +127,7 @@ func andConj(cs []conj) boolFn {
 
 // describe writes a plan as text, one step a line, a guard's rules indented
 // under it: for tests and for debugging a pack's plan.
-func describe(plan []step) string {
+func describe(plan []step, keys []string) string {
 	var b strings.Builder
 	var ends []int32 // the skip of each open guard
 	for i, st := range plan {
@@ -134,7 +136,7 @@ func describe(plan []step) string {
 		}
 		b.WriteString(strings.Repeat("  ", len(ends)))
 		if st.rule == nil {
-			b.WriteString("if " + st.key + "\n")
+			b.WriteString("if " + keys[i] + "\n")
 			ends = append(ends, st.skip)
 			continue
 		}

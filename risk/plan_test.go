@@ -45,7 +45,7 @@ func TestDefaultPackPlan(t *testing.T) {
 		require.NoError(t, err)
 		e, err := Compile(rs)
 		require.NoError(t, err)
-		got := norm.ReplaceAllString(describe(e.plan), "if ")
+		got := norm.ReplaceAllString(describe(e.plan, e.planKeys), "if ")
 		got = iot.ReplaceAllString(got, "${1}if IOT")
 		got = seg.ReplaceAllString(got, "${1}if SEG149")
 		if pack == "default-cel" {

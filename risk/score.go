@@ -281,7 +281,7 @@ func (s *Scorer) decide(r *Record, d *Decision) {
 // largest Min not above it (bands are sorted by Min).
 func (e *Engine) band(score float64) (rules.Level, rules.Outcome) {
 	lv, out := rules.Low, rules.Pass
-	for _, b := range e.bands {
+	for _, b := range e.bandTab {
 		if b.Min <= score {
 			lv, out = b.Level, b.Outcome
 		}
