@@ -149,6 +149,12 @@ func directBool(d directField, neg bool) boolFn {
 // directStringEq compares the field with a constant (== or, when neg, !=).
 func directStringEq(d directField, c string, neg bool) boolFn {
 	off := d.off
+	if c == "" { // fraud_flag != "": the length says it
+		if neg {
+			return func(e *env) bool { return len(*(*string)(unsafe.Add(unsafe.Pointer(e.r), off))) != 0 }
+		}
+		return func(e *env) bool { return len(*(*string)(unsafe.Add(unsafe.Pointer(e.r), off))) == 0 }
+	}
 	if neg {
 		return func(e *env) bool { return *(*string)(unsafe.Add(unsafe.Pointer(e.r), off)) != c }
 	}

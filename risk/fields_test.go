@@ -114,6 +114,8 @@ func TestDirectFieldsMatchReaders(t *testing.T) {
 				require.Equal(t, want, *(*string)(d.ptr(e)), name)
 				require.True(t, directStringEq(d, want, false)(e))
 				require.False(t, directStringEq(d, want, true)(e))
+				require.Equal(t, want == "", directStringEq(d, "", false)(e))
+				require.Equal(t, want != "", directStringEq(d, "", true)(e))
 				seen[name] = seen[name] || want != ""
 			default:
 				t.Fatalf("%s: no kind", name)

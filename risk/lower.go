@@ -51,6 +51,7 @@ type lowered struct {
 	// dir is set for a plain Record field: comparisons with constants read
 	// it in place (fields.go)
 	dir *directField
+	rf  rfKind
 
 	// for explanations: the expression's text when it is a name, a number
 	// or sums of them; whether it is a time; the comparisons inside it
@@ -147,14 +148,25 @@ func or0(x, y lowered) lowered {
 
 type regionTest struct {
 	key string // the subject's text: equal keys, equal subjects
-	x   stringFn
+	x   lowered
 	set *RegionSet
 }
 
 // inRegion lowers in_region(subject, set); key is the subject's text, or ""
-// when it has none (then it merges with nothing).
-func inRegion(key string, x stringFn, set *RegionSet) lowered {
-	r := lowered{b: func(e *env) bool { return set.Contains(x(e)) }}
+// when it has none (then it merges with nothing). A plain field, or the
+// region of the roaming entry in scope, is read in place.
+func inRegion(key string, x lowered, set *RegionSet) lowered {
+	var r lowered
+	switch {
+	case x.rf == rfRegion:
+		r.b = func(e *env) bool { return set.Contains(e.cur.Region) }
+	case x.dir != nil && x.dir.kind == dirString:
+		off := x.dir.off
+		r.b = func(e *env) bool { return set.Contains(*(*string)(unsafe.Add(unsafe.Pointer(e.r), off))) }
+	default:
+		f := x.s
+		r.b = func(e *env) bool { return set.Contains(f(e)) }
+	}
 	if key != "" {
 		r.rgn = &regionTest{key, x, set}
 	}
@@ -360,14 +372,54 @@ func (l *lowerer) member(n *ast.MemberNode) (lowered, bool) {
 		if base.Name != "" || !l.inRoam {
 			return lowered{}, false
 		}
-		if f, ok := roamIntFields[prop.Value]; ok {
-			return lowered{i: f}, true
-		}
-		if f, ok := roamStringFields[prop.Value]; ok {
-			return lowered{s: f}, true
-		}
+		return roamField(prop.Value)
 	}
 	return lowered{}, false
+}
+
+// rf marks a field of the roaming entry in scope, which comparisons with
+// constants and in_region read in place.
+type rfKind uint8
+
+const (
+	rfDaysAgo rfKind = iota + 1
+	rfRegion
+)
+
+// roamField lowers a field of the roaming entry in scope (env.cur).
+func roamField(name string) (lowered, bool) {
+	if f, ok := roamIntFields[name]; ok {
+		x := lowered{i: f}
+		if name == "days_ago" {
+			x.rf = rfDaysAgo
+		}
+		return x, true
+	}
+	if f, ok := roamStringFields[name]; ok {
+		x := lowered{s: f}
+		if name == "region" {
+			x.rf = rfRegion
+		}
+		return x, true
+	}
+	return lowered{}, false
+}
+
+// daysAgoCmp compares the roaming entry's days_ago with a constant.
+func daysAgoCmp(op string, c int) boolFn {
+	switch op {
+	case "<":
+		return func(e *env) bool { return daysSince(e.cur.LastSeen, e.asOf) < c }
+	case "<=":
+		return func(e *env) bool { return daysSince(e.cur.LastSeen, e.asOf) <= c }
+	case ">":
+		return func(e *env) bool { return daysSince(e.cur.LastSeen, e.asOf) > c }
+	case ">=":
+		return func(e *env) bool { return daysSince(e.cur.LastSeen, e.asOf) >= c }
+	case "==":
+		return func(e *env) bool { return daysSince(e.cur.LastSeen, e.asOf) == c }
+	}
+	return func(e *env) bool { return daysSince(e.cur.LastSeen, e.asOf) != c }
 }
 
 func toFloat(x lowered) floatFn {
@@ -550,7 +602,7 @@ func (l *lowerer) call(n *ast.CallNode) (lowered, bool) {
 		if !ok {
 			return lowered{}, false
 		}
-		return inRegion(l.key(n.Arguments[0]), a.s, set), true
+		return inRegion(l.key(n.Arguments[0]), a, set), true
 	case "region_name":
 		if len(n.Arguments) != 1 {
 			return lowered{}, false
@@ -895,6 +947,9 @@ func compare0(op string, a, b lowered) (lowered, bool) {
 			if dir != nil {
 				return lowered{b: directIntCmp(*dir, op, c)}, true
 			}
+			if (a.k && b.rf == rfDaysAgo) || (b.k && a.rf == rfDaysAgo) {
+				return lowered{b: daysAgoCmp(op, c)}, true
+			}
 			if op == "!=" {
 				return lowered{b: func(e *env) bool { return x(e) != c }}, true
 			}
@@ -918,10 +973,16 @@ func compare0(op string, a, b lowered) (lowered, bool) {
 		if a.dir != nil {
 			return lowered{b: directIntCmp(*a.dir, op, b.i(nil))}, true
 		}
+		if a.rf == rfDaysAgo {
+			return lowered{b: daysAgoCmp(op, b.i(nil))}, true
+		}
 		return lowered{b: orderConst(op, a.i, b.i(nil))}, true
 	case a.i != nil && b.i != nil && a.k && !b.k:
 		if b.dir != nil {
 			return lowered{b: directIntCmp(*b.dir, flip[op], a.i(nil))}, true
+		}
+		if b.rf == rfDaysAgo {
+			return lowered{b: daysAgoCmp(flip[op], a.i(nil))}, true
 		}
 		return lowered{b: orderConst(flip[op], b.i, a.i(nil))}, true
 	case a.i != nil && b.i != nil:

@@ -162,11 +162,8 @@ func (l *celLowerer) lower(e celast.Expr) (lowered, bool) {
 			return lowered{}, false
 		}
 		if op := sel.Operand(); op.Kind() == celast.IdentKind && op.AsIdent() == l.iter && l.inRoam {
-			if f, ok := roamIntFields[sel.FieldName()]; ok {
-				return lowered{i: f}, true
-			}
-			if f, ok := roamStringFields[sel.FieldName()]; ok {
-				return lowered{s: f}, true
+			if x, ok := roamField(sel.FieldName()); ok {
+				return x, true
 			}
 		}
 	case celast.CallKind:
@@ -362,7 +359,7 @@ func (l *celLowerer) call(c celast.CallExpr) (lowered, bool) {
 		if text, err := parser.Unparse(args[0], l.a.SourceInfo()); err == nil {
 			key = "cel:" + l.iter + ":" + text
 		}
-		return inRegion(key, a.s, rs.set), true
+		return inRegion(key, a, rs.set), true
 	case "size":
 		var target celast.Expr
 		if c.IsMemberFunction() {
