@@ -1,6 +1,8 @@
 package bench
 
 import (
+	"strconv"
+
 	"github.com/simrisk/simrisk/risk"
 	"github.com/simrisk/simrisk/risk/ref"
 	"github.com/simrisk/simrisk/rules"
@@ -126,4 +128,135 @@ func Handwritten(r *risk.Record, f risk.Features, asOf risk.Time) Result {
 		res.Level, res.Outcome = rules.Medium, max(res.Outcome, rules.Monitor)
 	}
 	return res
+}
+
+// AppendReasons appends, by hand, the Chinese reason of every rule res
+// fired on r (as Handwritten decided it), each followed by a newline: the
+// text the engine writes into Decision.Hits with the default pack. With it
+// the baseline produces what the engine does, explanations included
+// (BenchmarkDefaultPack/handwritten-reasons); TestBaselineAgreesWithEngine
+// compares the texts.
+func AppendReasons(b []byte, r *risk.Record, f risk.Features, asOf risk.Time, res Result) []byte {
+	fired := func(i int) bool { return res.Fired&(1<<i) != 0 }
+	yn := func(b []byte, v bool) []byte { return strconv.AppendBool(b, v) }
+	if fired(0) {
+		flag := r.FraudFlag
+		if flag == "" {
+			flag = "无"
+		}
+		b = append(b, "涉诈标记来源“"...)
+		b = append(b, flag...)
+		b = append(b, "”，核实的涉诈投诉 "...)
+		b = strconv.AppendInt(b, int64(r.Complaints), 10)
+		b = append(b, " 件\n"...)
+	}
+	if fired(1) {
+		op := r.MVNO
+		if op == "" {
+			op = r.Operator
+		}
+		b = append(b, "持卡人证件在 "...)
+		b = append(b, op...)
+		b = append(b, " 名下有 "...)
+		b = strconv.AppendInt(b, int64(f.CardsOnOperator), 10)
+		b = append(b, " 张有效卡（上限 5）\n"...)
+	}
+	if fired(3) {
+		last := r.LastActivity()
+		if last == 0 {
+			last = r.OpenedAt
+		}
+		b = strconv.AppendInt(b, int64(risk.DaysBetween(last, asOf)), 10)
+		b = append(b, " 天无语音、短信和流量记录（阈值 90 天）\n"...)
+	}
+	if fired(4) {
+		b = append(b, "开户地："...)
+		if r.OpenRegion == "" {
+			b = append(b, "未知地区"...)
+		} else {
+			b = append(b, ref.RegionName(r.OpenRegion)...)
+		}
+		b = append(b, "；近 90 天到访的高发地区："...)
+		n := 0
+		for i := range r.Roaming {
+			ro := &r.Roaming[i]
+			if ro.LastSeen == 0 || risk.DaysBetween(ro.LastSeen, asOf) > 90 || !highFraud(ro.Region) {
+				continue
+			}
+			if n > 0 {
+				b = append(b, "、"...)
+			}
+			n++
+			b = append(b, ref.RegionName(ro.Region)...)
+			b = append(b, "（"...)
+			b = strconv.AppendInt(b, int64(risk.DaysBetween(ro.LastSeen, asOf)), 10)
+			b = append(b, " 天前）"...)
+		}
+		if n == 0 {
+			b = append(b, "无"...)
+		}
+		b = append(b, '\n')
+	}
+	if fired(5) {
+		b = append(b, "30 天内触发预警模型 "...)
+		b = strconv.AppendInt(b, int64(r.Alerts30d), 10)
+		b = append(b, " 次（阈值 3）\n"...)
+	}
+	if fired(6) {
+		b = strconv.AppendInt(b, int64(risk.DaysBetween(r.VerifyRequiredAt, asOf)), 10)
+		b = append(b, " 天前要求二次实人认证，24 小时内未通过\n"...)
+	}
+	if fired(7) {
+		b = append(b, "已要求二次实人认证，须在要求后 24 小时内完成\n"...)
+	}
+	if fired(8) {
+		b = append(b, "办理“"...)
+		b = append(b, r.IoT.Business...)
+		b = append(b, "”业务时未做经办人人证比对\n"...)
+	}
+	if fired(9) {
+		b = append(b, "开通非定向流量；已实名到使用人："...)
+		b = yn(b, r.IoT.UserRealnamed)
+		b = append(b, "；持卡人在本运营商的卡数："...)
+		b = strconv.AppendInt(b, int64(f.CardsOnOperator), 10)
+		b = append(b, "；无省级审批\n"...)
+	}
+	services := func(b []byte, voice, sms bool) []byte {
+		if voice {
+			b = append(b, "语音"...)
+		}
+		if voice && sms {
+			b = append(b, "和"...)
+		}
+		if sms {
+			b = append(b, "短信"...)
+		}
+		return b
+	}
+	if fired(10) {
+		b = append(b, "149 号段开通非定向"...)
+		b = services(b, r.IoT.NondirectedVoice, r.IoT.NondirectedSMS)
+		b = append(b, "，未按一证五卡实名到使用人（任何审批都不能豁免）\n"...)
+	}
+	if fired(11) {
+		b = append(b, "149 号段开通定向"...)
+		b = services(b, r.IoT.DirectedVoice, r.IoT.DirectedSMS)
+		b = append(b, "，未实名到使用人，无集团审批\n"...)
+	}
+	if fired(12) {
+		b = append(b, "号码释放后 "...)
+		b = strconv.AppendInt(b, int64(risk.DaysBetween(r.ReleasedAt, r.OpenedAt)), 10)
+		b = append(b, " 天即重新放号（最短 90 天）\n"...)
+	}
+	if fired(13) {
+		b = append(b, "前机主账号仍绑定在 "...)
+		for i, p := range r.LinkedPlatforms {
+			if i > 0 {
+				b = append(b, "、"...)
+			}
+			b = append(b, p...)
+		}
+		b = append(b, "；未办理二次号码焕新\n"...)
+	}
+	return b
 }

@@ -83,6 +83,11 @@ func TestBaselineAgreesWithEngine(t *testing.T) {
 			t.Fatalf("card %d (%s): engine %v/%v/%v fired %b, baseline %v/%v/%v fired %b",
 				i, risk.MaskMSISDN(r.MSISDN), d.Score, d.Level, d.Outcome, got, want.Score, want.Level, want.Outcome, want.Fired)
 		}
+		var reasons strings.Builder
+		for _, h := range d.Hits {
+			reasons.WriteString(h.Reason + "\n")
+		}
+		require.Equal(t, reasons.String(), string(bench.AppendReasons(nil, r, fx.feats[i], asOf, want)), "card %d: reasons", i)
 	}
 	// the comparison means something only if the rules fire
 	for _, id := range bench.RuleIDs {
@@ -93,7 +98,8 @@ func TestBaselineAgreesWithEngine(t *testing.T) {
 }
 
 // BenchmarkDefaultPack scores the same generated cards with the hand-written
-// baseline, the engine's compiled evaluator on the expr and CEL packs, and
+// baseline (handwritten: the verdict; handwritten-reasons: the verdict and
+// the reasons' text, what the engine returns), the engine's compiled evaluator on the expr and CEL packs, and
 // the reference evaluators (expr's VM, cel-go's interpreter with a typed
 // activation and OptOptimize); compare ns/op between sub-benchmarks. Every
 // variant gets the cards' population features: the baseline precomputed,
@@ -106,6 +112,20 @@ func BenchmarkDefaultPack(b *testing.B) {
 		for i := 0; i < b.N; i++ {
 			j := i % len(fx.recs)
 			sink += bench.Handwritten(fx.recs[j], fx.feats[j], asOf).Score
+		}
+		if sink < 0 {
+			b.Fatal(sink)
+		}
+	})
+	b.Run("handwritten-reasons", func(b *testing.B) {
+		b.ReportAllocs()
+		var sink float64
+		var buf []byte
+		for i := 0; i < b.N; i++ {
+			j := i % len(fx.recs)
+			res := bench.Handwritten(fx.recs[j], fx.feats[j], asOf)
+			buf = bench.AppendReasons(buf[:0], fx.recs[j], fx.feats[j], asOf, res)
+			sink += res.Score
 		}
 		if sink < 0 {
 			b.Fatal(sink)
