@@ -9,12 +9,15 @@
 //	d, err := eng.Score(card, risk.AsOfTime(asOf), risk.WithPopulation(pop))
 //
 // Engine.ScoreBatch scores many cards with a worker pool, results in input
-// order; Engine.NewScorer gives one goroutine a scorer that reuses its
-// buffers. Rules are written in expr or CEL over one vocabulary (Vocabulary,
+// order; Engine.ScoreBatchInto does the same into the results of the
+// previous batch, reusing them (no garbage once warm); Engine.NewScorer
+// gives one goroutine a scorer that reuses its buffers. Consecutive rules
+// that start with the same conjunct (valid && ..., iot_scope && ...) have
+// it tested once per card. Rules are written in expr or CEL over one vocabulary (Vocabulary,
 // documented in rules/README.md). Each checked condition is compiled to Go
 // closures over a typed environment (no map per record; for expr rules and
-// a reused Decision, no allocation per record either); what the compiler does not handle runs on the
-// language's own reference evaluator (expr's VM, cel-go's interpreter), with
+// a reused Decision, no allocation per record either); what the compiler
+// does not handle runs on the language's own reference evaluator (expr's VM, cel-go's interpreter), with
 // the same answers.
 //
 // Personal data: reasons and error messages never carry a holder key, an ID
