@@ -45,13 +45,7 @@ func appendMasked(dst, s []byte) []byte {
 		}
 		if n := j - i; n >= 11 {
 			dst = append(dst, s[last:i]...)
-			keepHead, keepTail := 3, 4 // a number: 138****5678
-			switch n {
-			case 18: // an ID number: 110105********002X
-				keepHead = 6
-			case 15: // an old ID number: 110105******002
-				keepHead, keepTail = 6, 3
-			}
+			keepHead, keepTail := maskKeeps(n)
 			dst = append(dst, s[i:i+keepHead]...)
 			for k := i + keepHead; k < j-keepTail; k++ {
 				dst = append(dst, '*')
@@ -85,13 +79,7 @@ func maskInPlace(b []byte) {
 			hi++
 		}
 		if n := hi - lo; n >= 11 {
-			keepHead, keepTail := 3, 4 // a number: 138****5678
-			switch n {
-			case 18: // an ID number: 110105********002X
-				keepHead = 6
-			case 15: // an old ID number: 110105******002
-				keepHead, keepTail = 6, 3
-			}
+			keepHead, keepTail := maskKeeps(n)
 			for k := lo + keepHead; k < hi-keepTail; k++ {
 				b[k] = '*'
 			}
@@ -100,4 +88,16 @@ func maskInPlace(b []byte) {
 			i += 11
 		}
 	}
+}
+
+// maskKeeps is how many characters of a masked run of n stay visible at
+// its head and its tail.
+func maskKeeps(n int) (head, tail int) {
+	switch n {
+	case 18: // an ID number: 110105********002X
+		return 6, 4
+	case 15: // an old ID number: 110105******002
+		return 6, 3
+	}
+	return 3, 4 // a number: 138****5678
 }

@@ -377,89 +377,63 @@ type Result struct {
 func (e *Engine) ScoreBatch(ctx context.Context, recs []*Record, opts ...ScoreOption) []Result {
 	cfg := e.config(opts)
 	out := make([]Result, len(recs))
-	const chunk = 256
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	workers := min(cfg.workers, (len(recs)+chunk-1)/chunk)
-	for w := 0; w < workers; w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			s := newScorer(e, cfg)
-			var tmp Decision
-			// slabs shared by the worker's decisions: a new one only when
-			// full, growing up to 64 KiB, so a batch where few rules fire
-			// allocates little beyond its decisions
-			var hitSlab []Hit
-			var textSlab []byte
-			for {
-				start := int(next.Add(chunk)) - chunk
-				if start >= len(recs) {
-					return
-				}
-				if err := ctx.Err(); err != nil {
-					for i := start; i < min(start+chunk, len(recs)); i++ {
-						out[i].Err = err
-					}
+	e.inChunks(ctx, recs, out, cfg, func(s *Scorer) func(start, end int) {
+		var tmp Decision
+		// slabs shared by the worker's decisions: a new one only when
+		// full, growing up to 64 KiB, so a batch where few rules fire
+		// allocates little beyond its decisions
+		var hitSlab []Hit
+		var textSlab []byte
+		return func(start, end int) {
+			// Score into one reused Decision, then copy each result into
+			// slabs shared by the chunk: a few allocations per chunk
+			// instead of several per decision with hits. Slices and
+			// strings handed out keep pointing at the slab they were cut
+			// from even when a slab grows, and are never written again.
+			decs := make([]Decision, end-start) // per chunk: allocated and zeroed by the workers, in parallel
+			for i := start; i < end; i++ {
+				if err := s.ScoreInto(recs[i], &tmp); err != nil {
+					out[i].Err = err
 					continue
 				}
-				// Score into one reused Decision, then copy each result into
-				// slabs shared by the chunk: a few allocations per chunk
-				// instead of several per decision with hits. Slices and
-				// strings handed out keep pointing at the slab they were cut
-				// from even when a slab grows, and are never written again.
-				end := min(start+chunk, len(recs))
-				decs := make([]Decision, end-start) // per chunk: allocated and zeroed by the workers, in parallel
-				for i := start; i < end; i++ {
-					if err := s.ScoreInto(recs[i], &tmp); err != nil {
-						out[i].Err = err
-						continue
-					}
-					d := &decs[i-start]
-					*d = tmp
-					d.reasons = nil
-					d.Errors = append([]RuleError(nil), tmp.Errors...)
-					if len(d.Errors) == 0 {
-						d.Errors = nil
-					}
-					if n := len(tmp.Hits); n > 0 {
-						if cap(hitSlab)-len(hitSlab) < n {
-							hitSlab = make([]Hit, 0, max(16, 2*n, min(2*cap(hitSlab), 1024)))
-						}
-						if cap(textSlab)-len(textSlab) < len(tmp.reasons) {
-							textSlab = make([]byte, 0, max(1<<10, 2*len(tmp.reasons), min(2*cap(textSlab), 64<<10)))
-						}
-						t0 := len(textSlab)
-						textSlab = append(textSlab, tmp.reasons...)
-						text := unsafe.String(unsafe.SliceData(textSlab[t0:]), len(tmp.reasons))
-						h0 := len(hitSlab)
-						hitSlab = append(hitSlab, tmp.Hits...)
-						d.Hits = hitSlab[h0 : h0+n : h0+n]
-						for k := range d.Hits {
-							d.Hits[k].Reason = text[s.spans[2*k]:s.spans[2*k+1]]
-						}
-					} else {
-						d.Hits = []Hit{}
-					}
-					out[i].Decision = d
+				d := &decs[i-start]
+				*d = tmp
+				d.reasons = nil
+				d.Errors = append([]RuleError(nil), tmp.Errors...)
+				if len(d.Errors) == 0 {
+					d.Errors = nil
 				}
+				if n := len(tmp.Hits); n > 0 {
+					if cap(hitSlab)-len(hitSlab) < n {
+						hitSlab = make([]Hit, 0, max(16, 2*n, min(2*cap(hitSlab), 1024)))
+					}
+					if cap(textSlab)-len(textSlab) < len(tmp.reasons) {
+						textSlab = make([]byte, 0, max(1<<10, 2*len(tmp.reasons), min(2*cap(textSlab), 64<<10)))
+					}
+					t0 := len(textSlab)
+					textSlab = append(textSlab, tmp.reasons...)
+					text := unsafe.String(unsafe.SliceData(textSlab[t0:]), len(tmp.reasons))
+					h0 := len(hitSlab)
+					hitSlab = append(hitSlab, tmp.Hits...)
+					d.Hits = hitSlab[h0 : h0+n : h0+n]
+					for k := range d.Hits {
+						d.Hits[k].Reason = text[s.spans[2*k]:s.spans[2*k+1]]
+					}
+				} else {
+					d.Hits = []Hit{}
+				}
+				out[i].Decision = d
 			}
-		}()
-	}
-	wg.Wait()
+		}
+	})
 	return out
 }
 
-// ScoreBatchInto is ScoreBatch for a job that scores batch after batch (a
-// nightly rescoring in chunks, say): it writes into out, grown to len(recs),
-// and scores into the Decisions out already points to, reusing their hits
-// and reason buffers, so once warm it allocates nothing and leaves the
-// garbage collector nothing to do. It returns out[:len(recs)]. The previous
-// contents of out are overwritten: copy (Decision.Clone) what must outlive
-// the next call. A rejected record gets a nil Decision.
-func (e *Engine) ScoreBatchInto(ctx context.Context, recs []*Record, out []Result, opts ...ScoreOption) []Result {
-	cfg := e.config(opts)
-	out = slices.Grow(out[:0], len(recs))[:len(recs)]
+// inChunks scores recs in chunks with cfg.workers workers. Each worker has
+// its own Scorer, and the function newWorker makes from it scores the
+// chunks the worker takes, writing out; once ctx is done the records left
+// get ctx's error instead.
+func (e *Engine) inChunks(ctx context.Context, recs []*Record, out []Result, cfg scoreConfig, newWorker func(s *Scorer) func(start, end int)) {
 	const chunk = 256
 	var next atomic.Int64
 	var wg sync.WaitGroup
@@ -468,8 +442,7 @@ func (e *Engine) ScoreBatchInto(ctx context.Context, recs []*Record, out []Resul
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			s := newScorer(e, cfg)
-			var fresh []Decision // new decisions, a chunk's at a time
+			work := newWorker(newScorer(e, cfg))
 			for {
 				start := int(next.Add(chunk)) - chunk
 				if start >= len(recs) {
@@ -482,24 +455,42 @@ func (e *Engine) ScoreBatchInto(ctx context.Context, recs []*Record, out []Resul
 					}
 					continue
 				}
-				for i := start; i < end; i++ {
-					d := out[i].Decision
-					if d == nil {
-						if len(fresh) == 0 {
-							fresh = make([]Decision, end-i)
-						}
-						d, fresh = &fresh[0], fresh[1:]
-					}
-					if err := s.ScoreInto(recs[i], d); err != nil {
-						out[i] = Result{Err: err}
-						continue
-					}
-					out[i] = Result{Decision: d}
-				}
+				work(start, end)
 			}
 		}()
 	}
 	wg.Wait()
+}
+
+// ScoreBatchInto is ScoreBatch for a job that scores batch after batch (a
+// nightly rescoring in chunks, say): it writes into out, grown to len(recs),
+// and scores into the Decisions out already points to, reusing their hits
+// and reason buffers, so once warm it allocates nothing and leaves the
+// garbage collector nothing to do. It returns out[:len(recs)]. The previous
+// contents of out are overwritten: copy (Decision.Clone) what must outlive
+// the next call. A rejected record gets a nil Decision.
+func (e *Engine) ScoreBatchInto(ctx context.Context, recs []*Record, out []Result, opts ...ScoreOption) []Result {
+	cfg := e.config(opts)
+	out = slices.Grow(out[:0], len(recs))[:len(recs)]
+	e.inChunks(ctx, recs, out, cfg, func(s *Scorer) func(start, end int) {
+		var fresh []Decision // new decisions, a chunk's at a time
+		return func(start, end int) {
+			for i := start; i < end; i++ {
+				d := out[i].Decision
+				if d == nil {
+					if len(fresh) == 0 {
+						fresh = make([]Decision, end-i)
+					}
+					d, fresh = &fresh[0], fresh[1:]
+				}
+				if err := s.ScoreInto(recs[i], d); err != nil {
+					out[i] = Result{Err: err}
+					continue
+				}
+				out[i] = Result{Decision: d}
+			}
+		}
+	})
 	return out
 }
 
