@@ -12,22 +12,13 @@ import (
 // sample, what the struct the reference evaluators see holds; and every
 // scalar vocabulary term has a reader.
 func TestFieldTablesCoverVocabulary(t *testing.T) {
-	f, err := os.Open("../datasets/sample/cards.jsonl")
-	require.NoError(t, err)
-	defer f.Close()
 	asOf := Date(2026, 11, 1)
 	pop := NewPopulation()
-	var recs []*Record
-	sc := bufio.NewScanner(f)
-	sc.Buffer(nil, 1<<20)
-	for sc.Scan() {
-		r := new(Record)
-		require.NoError(t, r.UnmarshalJSON(sc.Bytes()))
+	recs := sampleRecords(t)
+	for _, r := range recs {
 		require.NoError(t, r.Validate(asOf))
 		pop.Add(r)
-		recs = append(recs, r)
 	}
-	require.NoError(t, sc.Err())
 	require.Greater(t, len(recs), 1000)
 	// a card that was never validated nor added: its segment and features
 	// are looked up, not cached
@@ -76,17 +67,8 @@ func TestFieldTablesCoverVocabulary(t *testing.T) {
 // read: same value on every generated card, for every name.
 func TestDirectFieldsMatchReaders(t *testing.T) {
 	asOf := Date(2026, 11, 1)
-	recs := []*Record{{}, {Complaints: -3, Alerts30d: 1 << 40, OpenedAt: -1, Recycled: true, IoT: IoT{TestPlan: true, Business: "new"}}}
-	f, err := os.Open("../datasets/sample/cards.jsonl")
-	require.NoError(t, err)
-	defer f.Close()
-	sc := bufio.NewScanner(f)
-	sc.Buffer(nil, 1<<20)
-	for sc.Scan() {
-		r := new(Record)
-		require.NoError(t, r.UnmarshalJSON(sc.Bytes()))
-		recs = append(recs, r)
-	}
+	recs := append([]*Record{{}, {Complaints: -3, Alerts30d: 1 << 40, OpenedAt: -1, Recycled: true, IoT: IoT{TestPlan: true, Business: "new"}}},
+		sampleRecords(t)...)
 	seen := map[string]bool{}
 	for _, r := range recs {
 		e := &env{r: r, asOf: asOf}
@@ -142,4 +124,22 @@ func cmpInt(op string, a, b int) bool {
 		return a == b
 	}
 	return a != b
+}
+
+// sampleRecords decodes the committed sample cards (not validated).
+func sampleRecords(t *testing.T) []*Record {
+	t.Helper()
+	f, err := os.Open("../datasets/sample/cards.jsonl")
+	require.NoError(t, err)
+	defer f.Close()
+	var recs []*Record
+	sc := bufio.NewScanner(f)
+	sc.Buffer(nil, 1<<20)
+	for sc.Scan() {
+		r := new(Record)
+		require.NoError(t, r.UnmarshalJSON(sc.Bytes()))
+		recs = append(recs, r)
+	}
+	require.NoError(t, sc.Err())
+	return recs
 }
