@@ -23,6 +23,7 @@ type Engine struct {
 	rules                 []*compiledRule // enabled rules, in file order
 	plan                  []step          // how a card is tested against rules (plan.go)
 	planKeys              []string        // the plan's guards, by step
+	code                  []inst          // the plan as branch code (branch.go)
 	all                   []*compiledRule // every rule, disabled ones included
 	bands                 []*rules.Band
 	bandTab               []band // the bands, flat, for scoring
@@ -455,6 +456,7 @@ func check(rs *rules.RuleSet, cc compileConfig, c *rules.Collector) *Engine {
 		}
 	}
 	e.plan, e.planKeys = buildPlan(e.rules)
+	e.code = branchCode(e.plan)
 	return e
 }
 

@@ -68,6 +68,23 @@ var stringFields = map[string]func(e *env) string{
 	"iot.business":     func(e *env) string { return e.r.IoT.Business },
 }
 
+// derivedInts are the int names the branch code computes in place
+// (branch.go, env.val); TestDerivedIntsMatchReaders checks them against
+// the readers above.
+var derivedInts = map[string]valRef{
+	"days_since_opened":        {kind: vDaysSince, off: unsafe.Offsetof(Record{}.OpenedAt)},
+	"days_since_last_voice":    {kind: vDaysSince, off: unsafe.Offsetof(Record{}.LastVoiceAt)},
+	"days_since_last_sms":      {kind: vDaysSince, off: unsafe.Offsetof(Record{}.LastSMSAt)},
+	"days_since_last_data":     {kind: vDaysSince, off: unsafe.Offsetof(Record{}.LastDataAt)},
+	"days_since_verified":      {kind: vDaysSince, off: unsafe.Offsetof(Record{}.VerifiedAt)},
+	"days_since_last_activity": {kind: vDaysActivity},
+	"freeze_days":              {kind: vFreeze},
+	"pop.cards_on_operator":    {kind: vPop, off: unsafe.Offsetof(Features{}.CardsOnOperator)},
+	"pop.cards_total":          {kind: vPop, off: unsafe.Offsetof(Features{}.CardsTotal)},
+	"pop.cards_same_day":       {kind: vPop, off: unsafe.Offsetof(Features{}.CardsSameDay)},
+	"pop.operators":            {kind: vPop, off: unsafe.Offsetof(Features{}.Operators)},
+}
+
 // roamFields read the roaming entry a predicate is looking at (env.cur).
 var roamIntFields = map[string]func(e *env) int{
 	"last_seen": func(e *env) int { return int(e.cur.LastSeen) },

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"os"
 	"testing"
+	"unsafe"
 
 	"github.com/stretchr/testify/require"
 )
@@ -142,4 +143,32 @@ func sampleRecords(t *testing.T) []*Record {
 	}
 	require.NoError(t, sc.Err())
 	return recs
+}
+
+// The derived ints the branch code computes in place (env.val) are what the
+// readers give, for the card and for each of its roaming entries.
+func TestDerivedIntsMatchReaders(t *testing.T) {
+	asOf := Date(2026, 11, 1)
+	recs := append([]*Record{{}, {OpenedAt: -86400, Recycled: true, ReleasedAt: 1, Roaming: []Roaming{{Region: "KH"}}}},
+		sampleRecords(t)...)
+	pop := NewPopulation()
+	for _, r := range recs[2:] {
+		pop.Add(r)
+	}
+	seen := map[string]bool{}
+	for _, r := range recs {
+		e := &env{r: r, asOf: asOf, pop: pop}
+		for name, v := range derivedInts {
+			want := intFields[name](e)
+			require.Equal(t, want, e.val(v.kind, unsafe.Pointer(r), uint32(v.off)), name)
+			seen[name] = seen[name] || (want != 0 && want != Never)
+		}
+		for i := range r.Roaming {
+			e.cur = &r.Roaming[i]
+			require.Equal(t, roamIntFields["days_ago"](e), e.val(vDaysSince, unsafe.Pointer(e.cur), uint32(unsafe.Offsetof(Roaming{}.LastSeen))))
+		}
+	}
+	for name := range derivedInts {
+		require.True(t, seen[name], "no card sets %s", name)
+	}
 }

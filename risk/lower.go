@@ -52,6 +52,11 @@ type lowered struct {
 	// it in place (fields.go)
 	dir *directField
 	rf  rfKind
+	// node is the shape of a boolean that cannot fail, for the plan's
+	// branch code (branch.go); nil for one test calling b
+	node *bnode
+	// val is set for a derived int the branch code computes in place
+	val *valRef
 
 	// for explanations: the expression's text when it is a name, a number
 	// or sums of them; whether it is a time; the comparisons inside it
@@ -127,7 +132,7 @@ func and0(x, y lowered) lowered {
 		return x
 	}
 	a, b := x.b, y.b
-	return lowered{b: func(e *env) bool { return a(e) && b(e) }}
+	return lowered{b: func(e *env) bool { return a(e) && b(e) }, node: &bnode{op: bAnd, x: nodeOf(x), y: nodeOf(y)}}
 }
 
 func or0(x, y lowered) lowered {
@@ -143,7 +148,7 @@ func or0(x, y lowered) lowered {
 		return inRegion(x.rgn.key, x.rgn.x, NewRegionSet(append(x.rgn.set.Items(), y.rgn.set.items...)))
 	}
 	a, b := x.b, y.b
-	return lowered{b: func(e *env) bool { return a(e) || b(e) }}
+	return lowered{b: func(e *env) bool { return a(e) || b(e) }, node: &bnode{op: bOr, x: nodeOf(x), y: nodeOf(y)}}
 }
 
 type regionTest struct {
@@ -160,9 +165,11 @@ func inRegion(key string, x lowered, set *RegionSet) lowered {
 	switch {
 	case x.rf == rfRegion:
 		r.b = func(e *env) bool { return set.Contains(e.cur.Region) }
+		r.node = &bnode{op: bTest, test: test{op: opRegion, off: unsafe.Offsetof(Roaming{}.Region), cur: true, p: unsafe.Pointer(set)}}
 	case x.dir != nil && x.dir.kind == dirString:
 		off := x.dir.off
 		r.b = func(e *env) bool { return set.Contains(*(*string)(unsafe.Add(unsafe.Pointer(e.r), off))) }
+		r.node = &bnode{op: bTest, test: test{op: opRegion, off: off, p: unsafe.Pointer(set)}}
 	default:
 		f := x.s
 		r.b = func(e *env) bool { return set.Contains(f(e)) }
@@ -175,10 +182,10 @@ func inRegion(key string, x lowered, set *RegionSet) lowered {
 
 func not(x lowered) lowered {
 	if x.dir != nil && x.dir.kind == dirBool {
-		return lowered{b: directBool(*x.dir, true)}
+		return lowered{b: directBool(*x.dir, true), node: notNode(nodeOf(x))}
 	}
 	f := x.b
-	return lowered{b: func(e *env) bool { return !f(e) }, k: x.k}
+	return lowered{b: func(e *env) bool { return !f(e) }, k: x.k, node: notNode(nodeOf(x))}
 }
 
 type closureProgram struct {
@@ -199,6 +206,7 @@ type conj struct {
 	b     boolFn
 	k     bool // constant
 	fails bool // may panic with errOverflow (CEL's checked arithmetic)
+	n     *bnode
 }
 
 // andAll joins lowered conjuncts with && (constants folded, probes kept).
@@ -250,7 +258,7 @@ func lowerBool(n ast.Node) (closureProgram, bool) {
 			return closureProgram{}, false
 		}
 		xs[i] = x
-		cs[i] = conj{key: "expr:" + p.String(), b: x.b, k: x.k}
+		cs[i] = conj{key: "expr:" + p.String(), b: x.b, k: x.k, n: nodeOf(x)}
 	}
 	all := andAll(xs)
 	return closureProgram{all.b, all.probes, cs}, true
@@ -349,10 +357,18 @@ func field(name string) (lowered, bool) {
 		dir = &d
 	}
 	if f, ok := boolFields[name]; ok {
-		return lowered{b: f, dir: dir}, true
+		x := lowered{b: f, dir: dir}
+		if name == "valid" { // status != "cancelled"
+			x.node = strEqNode(directFields["status"], "cancelled", true)
+		}
+		return x, true
 	}
 	if f, ok := intFields[name]; ok {
-		return lowered{i: f, text: name, time: name == "as_of" || strings.HasSuffix(name, "_at"), dir: dir}, true
+		x := lowered{i: f, text: name, time: name == "as_of" || strings.HasSuffix(name, "_at"), dir: dir}
+		if v, ok := derivedInts[name]; ok {
+			x.val = &v
+		}
+		return x, true
 	}
 	if f, ok := stringFields[name]; ok {
 		return lowered{s: f, dir: dir}, true
@@ -392,6 +408,7 @@ func roamField(name string) (lowered, bool) {
 		x := lowered{i: f}
 		if name == "days_ago" {
 			x.rf = rfDaysAgo
+			x.val = &valRef{kind: vDaysSince, off: unsafe.Offsetof(Roaming{}.LastSeen), cur: true}
 		}
 		return x, true
 	}
@@ -555,13 +572,18 @@ func memberOf(x lowered, set map[string]struct{}, neg bool) lowered {
 	var member boolFn
 	switch {
 	case len(items) == 1 && x.dir != nil:
-		return lowered{b: directStringEq(*x.dir, items[0], neg)}
+		return lowered{b: directStringEq(*x.dir, items[0], neg), node: strEqNode(*x.dir, items[0], neg)}
 	case len(items) == 2 && x.dir != nil:
 		off, a, b := x.dir.off, items[0], items[1]
 		member = func(e *env) bool {
 			v := *(*string)(unsafe.Add(unsafe.Pointer(e.r), off))
 			return v == a || v == b
 		}
+		node := &bnode{op: bOr, x: strEqNode(*x.dir, a, false), y: strEqNode(*x.dir, b, false)}
+		if neg {
+			return lowered{b: func(e *env) bool { return !member(e) }, node: notNode(node)}
+		}
+		return lowered{b: member, node: node}
 	case len(items) <= 8:
 		f := x.s
 		member = func(e *env) bool {
@@ -692,7 +714,7 @@ func (l *lowerer) builtin(n *ast.BuiltinNode) (lowered, bool) {
 	default:
 		return lowered{}, false
 	}
-	return predicate(roam, body.b, want, empty), true
+	return predicate(roam, body, want, empty), true
 }
 
 // listX is roaming or linked_platforms, filtered (pred) and mapped to
@@ -820,9 +842,10 @@ func appenderOf(x lowered) appendFn {
 // predicate loops over roaming (roam) or linked_platforms with the element in
 // scope, stopping at the first f(element) == stop: then the result is
 // !empty; when no element stops it, empty.
-func predicate(roam bool, f boolFn, stop, empty bool) lowered {
+func predicate(roam bool, body lowered, stop, empty bool) lowered {
+	f := body.b
 	if roam {
-		return lowered{b: func(e *env) bool {
+		return lowered{node: anyNode(nodeOf(body), stop, empty), b: func(e *env) bool {
 			for i := range e.r.Roaming {
 				e.cur = &e.r.Roaming[i]
 				if f(e) == stop {
@@ -932,28 +955,32 @@ func compare0(op string, a, b lowered) (lowered, bool) {
 			}
 			c := k(nil)
 			if dir != nil {
-				return lowered{b: directStringEq(*dir, c, op == "!=")}, true
+				return lowered{b: directStringEq(*dir, c, op == "!="), node: strEqNode(*dir, c, op == "!=")}, true
 			}
 			if op == "!=" {
 				return lowered{b: func(e *env) bool { return x(e) != c }}, true
 			}
 			return lowered{b: func(e *env) bool { return x(e) == c }}, true
 		case a.i != nil && b.i != nil && (a.k || b.k) && !(a.k && b.k):
-			x, k, dir := a.i, b.i, a.dir
+			x, k, dir, val := a.i, b.i, a.dir, a.val
 			if a.k {
-				x, k, dir = b.i, a.i, b.dir
+				x, k, dir, val = b.i, a.i, b.dir, b.val
 			}
 			c := k(nil)
 			if dir != nil {
-				return lowered{b: directIntCmp(*dir, op, c)}, true
+				return lowered{b: directIntCmp(*dir, op, c), node: intCmpNode(*dir, op, c)}, true
+			}
+			var node *bnode
+			if val != nil {
+				node = valCmpNode(*val, op, c)
 			}
 			if (a.k && b.rf == rfDaysAgo) || (b.k && a.rf == rfDaysAgo) {
-				return lowered{b: daysAgoCmp(op, c)}, true
+				return lowered{b: daysAgoCmp(op, c), node: node}, true
 			}
 			if op == "!=" {
-				return lowered{b: func(e *env) bool { return x(e) != c }}, true
+				return lowered{b: func(e *env) bool { return x(e) != c }, node: node}, true
 			}
-			return lowered{b: func(e *env) bool { return x(e) == c }}, true
+			return lowered{b: func(e *env) bool { return x(e) == c }, node: node}, true
 		case a.s != nil && b.s != nil:
 			x, y := a.s, b.s
 			eq = func(e *env) bool { return x(e) == y(e) }
@@ -971,20 +998,28 @@ func compare0(op string, a, b lowered) (lowered, bool) {
 	switch {
 	case a.i != nil && b.i != nil && b.k && !a.k:
 		if a.dir != nil {
-			return lowered{b: directIntCmp(*a.dir, op, b.i(nil))}, true
+			return lowered{b: directIntCmp(*a.dir, op, b.i(nil)), node: intCmpNode(*a.dir, op, b.i(nil))}, true
 		}
+		r := lowered{b: orderConst(op, a.i, b.i(nil))}
 		if a.rf == rfDaysAgo {
-			return lowered{b: daysAgoCmp(op, b.i(nil))}, true
+			r.b = daysAgoCmp(op, b.i(nil))
 		}
-		return lowered{b: orderConst(op, a.i, b.i(nil))}, true
+		if a.val != nil {
+			r.node = valCmpNode(*a.val, op, b.i(nil))
+		}
+		return r, true
 	case a.i != nil && b.i != nil && a.k && !b.k:
 		if b.dir != nil {
-			return lowered{b: directIntCmp(*b.dir, flip[op], a.i(nil))}, true
+			return lowered{b: directIntCmp(*b.dir, flip[op], a.i(nil)), node: intCmpNode(*b.dir, flip[op], a.i(nil))}, true
 		}
+		r := lowered{b: orderConst(flip[op], b.i, a.i(nil))}
 		if b.rf == rfDaysAgo {
-			return lowered{b: daysAgoCmp(flip[op], a.i(nil))}, true
+			r.b = daysAgoCmp(flip[op], a.i(nil))
 		}
-		return lowered{b: orderConst(flip[op], b.i, a.i(nil))}, true
+		if b.val != nil {
+			r.node = valCmpNode(*b.val, flip[op], a.i(nil))
+		}
+		return r, true
 	case a.i != nil && b.i != nil:
 		return lowered{b: order(op, a.i, b.i)}, true
 	case a.s != nil && b.s != nil:

@@ -79,7 +79,7 @@ func lowerCEL(a *cel.Ast, macros map[string]closureProgram) (program, closurePro
 		} else {
 			key = "cel:" + key
 		}
-		cs = append(cs, conj{key: key, b: x.b, k: x.k, fails: l.overflo})
+		cs = append(cs, conj{key: key, b: x.b, k: x.k, fails: l.overflo, n: nodeOf(x)})
 	}
 	f, fails := celAndAll(cs)
 	if fails {
@@ -538,5 +538,5 @@ func (l *celLowerer) comprehension(c celast.ComprehensionExpr) (lowered, bool) {
 	if start {
 		stop, empty = false, true
 	}
-	return predicate(ref.Name == "roaming", body.b, stop, empty), true
+	return predicate(ref.Name == "roaming", body, stop, empty), true
 }

@@ -16,12 +16,13 @@ import "strings"
 // whole; a rule whose parameters switch it off (a conjunct folded to false)
 // is not tested at all.
 
-// step is one instruction of a plan. cond nil means true. When cond holds,
-// the rule (nil for a guard) is fired and the plan goes on with the next
-// step; when it does not, the plan jumps to skip.
+// step is one step of a plan. When its conjuncts hold (all of them; none
+// means true), the rule (nil for a guard) is fired and the plan goes on
+// with the next step; when they do not, the plan jumps to skip. Scorers run
+// the plan as branch code (branch.go).
 type step struct {
-	cond boolFn
-	rule *compiledRule
+	conds []conj
+	rule  *compiledRule
 	// prog, when set, decides the rule instead of cond (which is then nil):
 	// a rule on a reference evaluator, or a CEL rule's conjuncts from the
 	// first that may fail on (integer overflow, CEL's && rules on errors)
@@ -89,7 +90,7 @@ func planItems(items []planItem, steps *[]step, keys *[]string) {
 		if j-i >= 2 {
 			// a guard over items[i:j], then their other conjuncts
 			g := len(*steps)
-			*steps = append(*steps, step{cond: it.rest[0].b})
+			*steps = append(*steps, step{conds: it.rest[:1]})
 			*keys = append(*keys, it.rest[0].key)
 			sub := make([]planItem, j-i)
 			for k, x := range items[i:j] {
@@ -102,27 +103,15 @@ func planItems(items []planItem, steps *[]step, keys *[]string) {
 		}
 		if it.prog != nil && len(it.rest) > 0 {
 			// the safe conjuncts guard the program
-			*steps = append(*steps, step{cond: andConj(it.rest), skip: int32(len(*steps) + 2)})
+			*steps = append(*steps, step{conds: it.rest, skip: int32(len(*steps) + 2)})
 			*keys = append(*keys, it.rest[0].key)
 			it.rest = nil
 		}
-		st := step{rule: it.rule, prog: it.prog, skip: int32(len(*steps) + 1)}
-		if len(it.rest) > 0 {
-			st.cond = andConj(it.rest)
-		}
+		st := step{conds: it.rest, rule: it.rule, prog: it.prog, skip: int32(len(*steps) + 1)}
 		*steps = append(*steps, st)
 		*keys = append(*keys, "")
 		i++
 	}
-}
-
-// andConj joins conjuncts that cannot fail with &&.
-func andConj(cs []conj) boolFn {
-	xs := make([]lowered, len(cs))
-	for k, c := range cs {
-		xs[k] = lowered{b: c.b}
-	}
-	return andAll(xs).b
 }
 
 // describe writes a plan as text, one step a line, a guard's rules indented

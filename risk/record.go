@@ -17,6 +17,16 @@ type Record struct {
 	MVNO     string // MVNO brand, for a reseller's card
 	Kind     string // mobile, data_card, iot; derived from the segment when empty
 	Status   string // active (when empty), suspended, keep_number, cancelled
+
+	// set by Validate and Population.Add, so scoring does not look them up
+	// again; next to Status, which every rule pack reads, so that scoring
+	// touches as few of the record's cache lines as it can
+	validAt Time   // the as-of time of the last successful Validate
+	popID   uint64 // the Population the card was added to (its id), 0 for none
+	popIdx  int32  // the card's entry in pop
+	segOK   bool
+	seg     ref.Segment
+
 	OpenedAt Time   // required
 	Holder   string // pseudonymous key of the holder's identity
 	IDRegion string // 6-digit GB/T 2260 code of the holder's ID
@@ -41,13 +51,6 @@ type Record struct {
 	LinkedPlatforms []string
 
 	IoT IoT
-
-	// set by Validate and Population.Add, so scoring does not look them up again
-	seg     ref.Segment
-	segOK   bool
-	popID   uint64 // the Population the card was added to (its id), 0 for none
-	popIdx  int32  // the card's entry in pop
-	validAt Time   // the as-of time of the last successful Validate
 }
 
 // Roaming is one region a card was seen in.

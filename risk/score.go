@@ -111,6 +111,7 @@ type Scorer struct {
 	// start and end of each hit's reason in the decision's buffer, while
 	// it is being written
 	spans []int32
+	fired []firing // the rules the plan fired (or that failed) on the card
 
 	celAct     celActivation
 	card       uint64 // counts cards, to know which macro values are current
@@ -121,6 +122,7 @@ type Scorer struct {
 func newScorer(e *Engine, cfg scoreConfig) *Scorer {
 	s := &Scorer{e: e, cfg: cfg}
 	s.celAct.s = s
+	s.env.s = s
 	if n := len(e.celMacros); n > 0 {
 		s.macroVal, s.macroStamp = make([]ref.Val, n), make([]uint64, n)
 	}
@@ -206,27 +208,13 @@ func (s *Scorer) decide(r *Record, d *Decision) {
 	}
 	score := 0.0
 	outcome := rules.Pass
-	plan := e.plan
-	for i := 0; i < len(plan); {
-		st := &plan[i]
-		if st.cond != nil && !st.cond(&s.env) {
-			i = int(st.skip)
+	s.fired = s.fired[:0]
+	s.env.run(e.code, nil)
+	for _, fr := range s.fired {
+		cr := fr.rule
+		if fr.err != nil {
+			d.Errors = append(d.Errors, RuleError{Rule: cr.id, Message: maskText(errMessage(fr.err))})
 			continue
-		}
-		i++
-		cr := st.rule
-		if cr == nil {
-			continue // a guard held: go on to its rules
-		}
-		if st.prog != nil {
-			out, err := st.prog.eval(s)
-			if err != nil {
-				d.Errors = append(d.Errors, RuleError{Rule: cr.id, Message: maskText(errMessage(err))})
-				continue
-			}
-			if fired, _ := out.(bool); !fired {
-				continue
-			}
 		}
 		h := Hit{Rule: cr.id, Tags: cr.tags, Score: cr.score, Shadow: cr.shadow}
 		if cr.shadow {

@@ -72,6 +72,8 @@ type env struct {
 	segOK  byte // 0: not looked up, 1: found, 2: none
 	seg    ref.Segment
 
+	s *Scorer // whose env this is
+
 	// the element a compiled predicate (any, all, ...) is looking at
 	cur    *Roaming
 	curStr string

@@ -1,0 +1,465 @@
+package risk
+
+import "unsafe"
+
+// Branch code: how a Scorer runs its plan.
+//
+// A compiled condition is a tree of &&, || and ! over tests. Called as
+// closures, every test costs a call; most tests of a rule pack are one
+// record field against a constant (fraud_flag != "", complaints >= 1,
+// kind in ["iot", "data_card"]), cheaper than the call. So the plan is
+// written out as a flat program of tests, each with the instruction to go
+// to when it holds and when it does not (short-circuit evaluation as jumps,
+// the way a compiler writes && and ||): field tests run inline in the
+// scorer's loop, anything else (a derived value, a quantifier over the
+// roaming list, a population feature) is one call. Only conditions that
+// cannot fail take this form; they read nothing but the card, so the order
+// of their tests is the order the closures would have used.
+
+// bop is the kind of a bnode.
+type bop uint8
+
+const (
+	bTest bop = iota // a test: leaf
+	bAnd
+	bOr
+	bNot
+)
+
+// bnode is the shape of a lowered boolean that cannot fail.
+type bnode struct {
+	op   bop
+	x, y *bnode // operands of bAnd and bOr; x of bNot
+	test test   // of bTest
+}
+
+// op is what an instruction does. The tests read a field at off of the
+// card, or of the roaming entry a predicate is looking at (cur), or call
+// cond (opCall).
+type op uint8
+
+const (
+	opCall     op = iota // cond(env)
+	opBool               // the bool field
+	opStrEmpty           // the string field is ""
+	opStrEq              // the string field == s
+	opIntLT              // the int field < c
+	opIntLE              // the int field <= c
+	opIntEQ              // the int field == c
+	opTimeLT             // the Time field < c
+	opTimeLE             // the Time field <= c
+	opTimeEQ             // the Time field == c
+	opValLT              // the derived value vk (of the field at off) < c
+	opValLE              // ... <= c
+	opValEQ              // ... == c
+	opRegion             // the region set holds the string field
+	opAnyRoam            // the sub-code, run on each roaming entry, gives stop for one
+	opFire               // the rule fires
+	opProg               // the rule's program decides it (fires, or fails)
+	opJump               // go on at jump
+	opTrue               // the sub-code's answer is true
+	opFalse              // ... false
+	opEnd                // the plan is done
+)
+
+func isTest(o op) bool { return o <= opAnyRoam }
+
+// valKind is a derived int value a test computes in place.
+type valKind uint8
+
+const (
+	vDaysSince    valKind = iota // days since the Time field at off (Never when unset)
+	vDaysActivity                // days_since_last_activity
+	vPop                         // the int at off of the card's population Features
+	vFreeze                      // freeze_days
+)
+
+// test is one test of a condition.
+type test struct {
+	op   op
+	vk   valKind
+	cur  bool // read the roaming entry in scope, not the card
+	stop bool // opAnyRoam: any is "stop true, else false", all "stop false, else true", none "stop true, else true"
+	emp  bool // opAnyRoam: the answer when no entry stops
+	off  uintptr
+	c    int64
+	s    string
+	p    unsafe.Pointer // *RegionSet (opRegion), *subCode (opAnyRoam)
+	cond boolFn         // opCall
+}
+
+// subCode is the branch code of a predicate's body.
+type subCode struct{ code []inst }
+
+// inst is one instruction of a plan's branch code, 64 bytes. After a test
+// the code goes on at the next instruction, or at jump when the test gives
+// when: laid out so, the next instruction is known before the test is
+// done, and the processor's branch prediction does the rest.
+type inst struct {
+	op        op
+	vk        valKind
+	when      bool
+	cur       bool
+	stop, emp bool
+	jump      int32
+	off       uint32
+	c         int64
+	s         string
+	p         unsafe.Pointer // *RegionSet, *subCode, *codeRule (opFire, opProg)
+	cond      boolFn
+	_         [8]byte
+}
+
+// codeRule is a rule the code fires or whose program it runs.
+type codeRule struct {
+	rule *compiledRule
+	prog program
+}
+
+// fieldTest is a test on a plain Record field.
+func fieldTest(o op, d directField, c int64, s string) *bnode {
+	return &bnode{op: bTest, test: test{op: o, off: d.off, c: c, s: s}}
+}
+
+// valRef is a derived int value the branch code computes in place.
+type valRef struct {
+	kind valKind
+	off  uintptr
+	cur  bool
+}
+
+// valCmpNode is the tree of a derived value compared with c.
+func valCmpNode(v valRef, cmp string, c int) *bnode {
+	t := func(o op) *bnode {
+		return &bnode{op: bTest, test: test{op: o, vk: v.kind, off: v.off, cur: v.cur, c: int64(c)}}
+	}
+	switch cmp {
+	case "<":
+		return t(opValLT)
+	case "<=":
+		return t(opValLE)
+	case ">":
+		return notNode(t(opValLE))
+	case ">=":
+		return notNode(t(opValLT))
+	case "==":
+		return t(opValEQ)
+	}
+	return notNode(t(opValEQ))
+}
+
+// anyNode is the tree of any, all or none over the roaming list, its body
+// written as sub-code.
+func anyNode(body *bnode, stop, empty bool) *bnode {
+	var m emitter
+	ts, fs := m.cond(body)
+	m.patch(ts, m.here())
+	m.code = append(m.code, tinst{test: test{op: opTrue}})
+	m.patch(fs, m.here())
+	m.code = append(m.code, tinst{test: test{op: opFalse}})
+	code := layout(m.code)
+	return &bnode{op: bTest, test: test{op: opAnyRoam, stop: stop, emp: empty, p: unsafe.Pointer(&subCode{code})}}
+}
+
+func notNode(x *bnode) *bnode {
+	if x.op == bNot {
+		return x.x
+	}
+	return &bnode{op: bNot, x: x}
+}
+
+// nodeOf is x's tree: its own, or one test calling x.b.
+func nodeOf(x lowered) *bnode {
+	switch {
+	case x.node != nil:
+		return x.node
+	case x.dir != nil && x.dir.kind == dirBool:
+		return fieldTest(opBool, *x.dir, 0, "")
+	}
+	return &bnode{op: bTest, test: test{op: opCall, cond: x.b}}
+}
+
+// intCmpNode is the tree of an int or Time field compared with c.
+func intCmpNode(d directField, cmp string, c int) *bnode {
+	lt, le, eq := opIntLT, opIntLE, opIntEQ
+	if d.kind == dirTime {
+		lt, le, eq = opTimeLT, opTimeLE, opTimeEQ
+	}
+	switch cmp {
+	case "<":
+		return fieldTest(lt, d, int64(c), "")
+	case "<=":
+		return fieldTest(le, d, int64(c), "")
+	case ">":
+		return notNode(fieldTest(le, d, int64(c), ""))
+	case ">=":
+		return notNode(fieldTest(lt, d, int64(c), ""))
+	case "==":
+		return fieldTest(eq, d, int64(c), "")
+	}
+	return notNode(fieldTest(eq, d, int64(c), ""))
+}
+
+// strEqNode is the tree of a string field compared with c (!= when neg).
+func strEqNode(d directField, c string, neg bool) *bnode {
+	n := fieldTest(opStrEq, d, 0, c)
+	if c == "" {
+		n = fieldTest(opStrEmpty, d, 0, "")
+	}
+	if neg {
+		return notNode(n)
+	}
+	return n
+}
+
+// hole is a jump not yet known: instruction at, its t (or f when !onTrue).
+type hole struct {
+	at     int32
+	onTrue bool
+}
+
+// tinst is an instruction before layout: a test goes on at t when it
+// holds, at f when not.
+type tinst struct {
+	test
+	t, f int32
+	rule *codeRule // opFire, opProg
+}
+
+type emitter struct {
+	code []tinst
+}
+
+func (m *emitter) here() int32 { return int32(len(m.code)) }
+
+func (m *emitter) patch(hs []hole, to int32) {
+	for _, h := range hs {
+		if h.onTrue {
+			m.code[h.at].t = to
+		} else {
+			m.code[h.at].f = to
+		}
+	}
+}
+
+// cond writes the tests of n; the returned holes are the jumps taken when n
+// holds and when it does not.
+func (m *emitter) cond(n *bnode) (ts, fs []hole) {
+	switch n.op {
+	case bAnd:
+		xt, xf := m.cond(n.x)
+		m.patch(xt, m.here())
+		yt, yf := m.cond(n.y)
+		return yt, append(xf, yf...)
+	case bOr:
+		xt, xf := m.cond(n.x)
+		m.patch(xf, m.here())
+		yt, yf := m.cond(n.y)
+		return append(xt, yt...), yf
+	case bNot:
+		xt, xf := m.cond(n.x)
+		return xf, xt
+	}
+	at := m.here()
+	m.code = append(m.code, tinst{test: n.test})
+	return []hole{{at, true}}, []hole{{at, false}}
+}
+
+// conds writes the tests of the conjunction of cs (nil: true).
+func (m *emitter) conds(cs []conj) (ts, fs []hole, always bool) {
+	if len(cs) == 0 {
+		return nil, nil, true
+	}
+	n := cs[0].n
+	for _, c := range cs[1:] {
+		n = &bnode{op: bAnd, x: n, y: c.n}
+	}
+	ts, fs = m.cond(n)
+	return ts, fs, false
+}
+
+// emit writes the branch code of plan steps, ending at the instruction
+// after them.
+func (m *emitter) emit(plan []step, from, to int32) {
+	for i := from; i < to; {
+		st := &plan[i]
+		ts, fs, _ := m.conds(st.conds)
+		m.patch(ts, m.here())
+		if st.rule == nil {
+			// a guard: its steps, then the jump past them
+			m.emit(plan, i+1, st.skip)
+			m.patch(fs, m.here())
+			i = st.skip
+			continue
+		}
+		in := tinst{test: test{op: opFire}, rule: &codeRule{st.rule, st.prog}}
+		if st.prog != nil {
+			in.op = opProg
+		}
+		m.code = append(m.code, in)
+		m.code[len(m.code)-1].t = m.here()
+		m.patch(fs, m.here())
+		i++
+	}
+}
+
+// branchCode writes a plan as branch code.
+func branchCode(plan []step) []inst {
+	var m emitter
+	m.emit(plan, 0, int32(len(plan)))
+	m.code = append(m.code, tinst{test: test{op: opEnd}})
+	return layout(m.code)
+}
+
+// layout turns tests with two targets into tests that fall through to the
+// next instruction on one outcome, adding a jump where neither target is
+// the next instruction.
+func layout(tc []tinst) []inst {
+	at := make([]int32, len(tc)+1) // new index of each instruction
+	n := int32(0)
+	for i, in := range tc {
+		at[i] = n
+		n++
+		if isTest(in.op) && in.t != int32(i+1) && in.f != int32(i+1) {
+			n++
+		}
+	}
+	at[len(tc)] = n
+	code := make([]inst, 0, n)
+	for i, in := range tc {
+		out := inst{op: in.op, vk: in.vk, cur: in.cur, stop: in.stop, emp: in.emp, off: uint32(in.off), c: in.c, s: in.s, p: in.p, cond: in.cond}
+		switch {
+		case in.op == opFire || in.op == opProg:
+			out.p = unsafe.Pointer(in.rule)
+			code = append(code, out)
+		case !isTest(in.op):
+			code = append(code, out)
+		case in.f == int32(i+1):
+			out.when, out.jump = true, at[in.t]
+			code = append(code, out)
+		case in.t == int32(i+1):
+			out.when, out.jump = false, at[in.f]
+			code = append(code, out)
+		default:
+			out.when, out.jump = true, at[in.t]
+			code = append(code, out, inst{op: opJump, jump: at[in.f]})
+		}
+	}
+	return code
+}
+
+// firing is a rule the plan fired on a card, or that failed on it (err).
+type firing struct {
+	rule *compiledRule
+	err  error
+}
+
+// run runs branch code on the card in e: the plan (the rules that fire, and
+// fail, go to the scorer's fired list, in plan order), or a predicate's
+// body on the roaming entry cur (its answer is returned).
+func (e *env) run(code []inst, cur unsafe.Pointer) bool {
+	base := [2]unsafe.Pointer{unsafe.Pointer(e.r), cur}
+	for pc := 0; ; {
+		in := &code[pc]
+		var ok bool
+		switch r := base[b2i(in.cur)]; in.op {
+		case opCall:
+			ok = in.cond(e)
+		case opBool:
+			ok = *(*bool)(unsafe.Add(r, in.off))
+		case opStrEmpty:
+			ok = len(*(*string)(unsafe.Add(r, in.off))) == 0
+		case opStrEq:
+			ok = *(*string)(unsafe.Add(r, in.off)) == in.s
+		case opIntLT:
+			ok = int64(*(*int)(unsafe.Add(r, in.off))) < in.c
+		case opIntLE:
+			ok = int64(*(*int)(unsafe.Add(r, in.off))) <= in.c
+		case opIntEQ:
+			ok = int64(*(*int)(unsafe.Add(r, in.off))) == in.c
+		case opTimeLT:
+			ok = *(*int64)(unsafe.Add(r, in.off)) < in.c
+		case opTimeLE:
+			ok = *(*int64)(unsafe.Add(r, in.off)) <= in.c
+		case opTimeEQ:
+			ok = *(*int64)(unsafe.Add(r, in.off)) == in.c
+		case opValLT:
+			ok = int64(e.val(in.vk, r, in.off)) < in.c
+		case opValLE:
+			ok = int64(e.val(in.vk, r, in.off)) <= in.c
+		case opValEQ:
+			ok = int64(e.val(in.vk, r, in.off)) == in.c
+		case opRegion:
+			ok = (*RegionSet)(in.p).Contains(*(*string)(unsafe.Add(r, in.off)))
+		case opAnyRoam:
+			ok = e.anyRoam(in)
+		case opFire:
+			e.s.fired = append(e.s.fired, firing{rule: (*codeRule)(in.p).rule})
+			pc++
+			continue
+		case opProg:
+			e.s.runProg((*codeRule)(in.p))
+			pc++
+			continue
+		case opJump:
+			pc = int(in.jump)
+			continue
+		case opTrue:
+			return true
+		default: // opFalse, opEnd
+			return false
+		}
+		pc++
+		if ok == in.when {
+			pc = int(in.jump)
+		}
+	}
+}
+
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// anyRoam runs a predicate's sub-code on each roaming entry.
+func (e *env) anyRoam(in *inst) bool {
+	sub := (*subCode)(in.p).code
+	rs := e.r.Roaming
+	for i := range rs {
+		e.cur = &rs[i]
+		if e.run(sub, unsafe.Pointer(e.cur)) == in.stop {
+			e.cur = nil
+			return !in.emp
+		}
+	}
+	e.cur = nil
+	return in.emp
+}
+
+// val computes a derived int value: of the card or of the roaming entry r.
+func (e *env) val(k valKind, r unsafe.Pointer, off uint32) int {
+	switch k {
+	case vDaysSince:
+		return daysSince(*(*Time)(unsafe.Add(r, off)), e.asOf)
+	case vDaysActivity:
+		return daysSinceLastActivity(e.r, e.asOf)
+	case vPop:
+		return *(*int)(unsafe.Add(unsafe.Pointer(e.features()), off))
+	}
+	return freezeDays(e.r)
+}
+
+// runProg decides a rule with its program (a reference evaluator, or CEL
+// conjuncts that may fail).
+func (s *Scorer) runProg(cr *codeRule) {
+	out, err := cr.prog.eval(s)
+	if err != nil {
+		s.fired = append(s.fired, firing{rule: cr.rule, err: err})
+		return
+	}
+	if fired, _ := out.(bool); fired {
+		s.fired = append(s.fired, firing{rule: cr.rule})
+	}
+}
