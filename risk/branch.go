@@ -56,7 +56,6 @@ const (
 	opAnyRoam            // the sub-code, run on each roaming entry, gives stop for one
 	opFire               // the rule fires
 	opProg               // the rule's program decides it (fires, or fails)
-	opJump               // go on at jump
 	opTrue               // the sub-code's answer is true
 	opFalse              // ... false
 	opEnd                // the plan is done
@@ -312,20 +311,14 @@ func branchCode(plan []step) []inst {
 }
 
 // layout turns tests with two targets into tests that fall through to the
-// next instruction on one outcome, adding a jump where neither target is
-// the next instruction.
+// next instruction on one outcome. Every test has one: the last test of a
+// tree has one exit among the tree's true jumps and one among its false
+// jumps (so for a test, and by induction through &&, || and !), and what
+// follows a tree in the code is where one of those lists goes — the right
+// operand of && (true), of || (false), the fired rule or the guarded steps
+// (true).
 func layout(tc []tinst) []inst {
-	at := make([]int32, len(tc)+1) // new index of each instruction
-	n := int32(0)
-	for i, in := range tc {
-		at[i] = n
-		n++
-		if isTest(in.op) && in.t != int32(i+1) && in.f != int32(i+1) {
-			n++
-		}
-	}
-	at[len(tc)] = n
-	code := make([]inst, 0, n)
+	code := make([]inst, 0, len(tc))
 	for i, in := range tc {
 		out := inst{op: in.op, vk: in.vk, cur: in.cur, stop: in.stop, emp: in.emp, off: uint32(in.off), c: in.c, s: in.s, p: in.p, cond: in.cond}
 		switch {
@@ -335,14 +328,13 @@ func layout(tc []tinst) []inst {
 		case !isTest(in.op):
 			code = append(code, out)
 		case in.f == int32(i+1):
-			out.when, out.jump = true, at[in.t]
+			out.when, out.jump = true, in.t
 			code = append(code, out)
 		case in.t == int32(i+1):
-			out.when, out.jump = false, at[in.f]
+			out.when, out.jump = false, in.f
 			code = append(code, out)
 		default:
-			out.when, out.jump = true, at[in.t]
-			code = append(code, out, inst{op: opJump, jump: at[in.f]})
+			panic("risk: branch code test without a fall-through")
 		}
 	}
 	return code
@@ -400,9 +392,6 @@ func (e *env) run(code []inst, cur unsafe.Pointer) bool {
 		case opProg:
 			e.s.runProg((*codeRule)(in.p))
 			pc++
-			continue
-		case opJump:
-			pc = int(in.jump)
 			continue
 		case opTrue:
 			return true
