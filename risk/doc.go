@@ -13,11 +13,16 @@
 // previous batch, reusing them (no garbage once warm); Engine.NewScorer
 // gives one goroutine a scorer that reuses its buffers. Consecutive rules
 // that start with the same conjunct (valid && ..., iot_scope && ...) have
-// it tested once per card. Rules are written in expr or CEL over one vocabulary (Vocabulary,
-// documented in rules/README.md). Each checked condition is compiled to Go
-// closures over a typed environment (no map per record; for expr rules and
-// a reused Decision, no allocation per record either); what the compiler
-// does not handle runs on the language's own reference evaluator (expr's VM, cel-go's interpreter), with
+// it tested once per card. Rules are written in expr or CEL over one
+// vocabulary (Vocabulary, documented in rules/README.md). Each checked
+// condition is compiled to Go closures over a typed environment (no map per
+// record; for expr rules and a reused Decision, no allocation per record
+// either), and the engine's plan to branch code: a flat list of tests with
+// where to go on when each holds or not, in which a record field compared
+// with a constant, a derived count of days, a population feature, a region
+// list and a quantifier over the roaming list are tested in the scorer's
+// own loop, not called. What the compiler does not handle runs on the
+// language's own reference evaluator (expr's VM, cel-go's interpreter), with
 // the same answers.
 //
 // Personal data: reasons and error messages never carry a holder key, an ID
