@@ -49,6 +49,7 @@ const (
 	opTimeLT             // the Time field < c
 	opTimeLE             // the Time field <= c
 	opTimeEQ             // the Time field == c
+	opTimeLTF            // the Time field < the Time field at offset c
 	opValLT              // the derived value vk (of the field at off) < c
 	opValLE              // ... <= c
 	opValEQ              // ... == c
@@ -93,21 +94,27 @@ type subCode struct{ code []inst }
 // inst is one instruction of a plan's branch code, 64 bytes. After a test
 // the code goes on at the next instruction, or at jump when the test gives
 // when: laid out so, the next instruction is known before the test is
-// done, and the processor's branch prediction does the rest.
+// done, and the processor's branch prediction does the rest. jump points
+// into the same code, so the code is never copied once laid out.
 type inst struct {
 	op        op
 	vk        valKind
 	when      bool
 	cur       bool
 	stop, emp bool
-	jump      int32
 	off       uint32
+	jump      *inst
 	c         int64
 	s         string
 	p         unsafe.Pointer // *RegionSet, *subCode, *codeRule (opFire, opProg)
 	cond      boolFn
-	_         [8]byte
 }
+
+// instSize is the size of an inst: the step from one to the next.
+const instSize = unsafe.Sizeof(inst{})
+
+// next is the instruction after in.
+func (in *inst) next() *inst { return (*inst)(unsafe.Add(unsafe.Pointer(in), instSize)) }
 
 // codeRule is a rule the code fires or whose program it runs.
 type codeRule struct {
@@ -318,21 +325,18 @@ func branchCode(plan []step) []inst {
 // operand of && (true), of || (false), the fired rule or the guarded steps
 // (true).
 func layout(tc []tinst) []inst {
-	code := make([]inst, 0, len(tc))
+	code := make([]inst, len(tc))
 	for i, in := range tc {
-		out := inst{op: in.op, vk: in.vk, cur: in.cur, stop: in.stop, emp: in.emp, off: uint32(in.off), c: in.c, s: in.s, p: in.p, cond: in.cond}
+		out := &code[i]
+		*out = inst{op: in.op, vk: in.vk, cur: in.cur, stop: in.stop, emp: in.emp, off: uint32(in.off), c: in.c, s: in.s, p: in.p, cond: in.cond}
 		switch {
 		case in.op == opFire || in.op == opProg:
 			out.p = unsafe.Pointer(in.rule)
-			code = append(code, out)
 		case !isTest(in.op):
-			code = append(code, out)
 		case in.f == int32(i+1):
-			out.when, out.jump = true, in.t
-			code = append(code, out)
+			out.when, out.jump = true, &code[in.t]
 		case in.t == int32(i+1):
-			out.when, out.jump = false, in.f
-			code = append(code, out)
+			out.when, out.jump = false, &code[in.f]
 		default:
 			panic("risk: branch code test without a fall-through")
 		}
@@ -349,20 +353,32 @@ type firing struct {
 // run runs branch code on the card in e: the plan (the rules that fire, and
 // fail, go to the scorer's fired list, in plan order), or a predicate's
 // body on the roaming entry cur (its answer is returned).
+//
+// The loop is the hot path of scoring, written for few instructions per
+// test: it walks pointers (no index, no bounds check), and a test that
+// calls anything (a closure, a string comparison of equal lengths, a
+// derived value, a region set, a quantifier, a rule's program) is a method
+// that returns the next instruction, so that no value of the loop lives
+// across a call (the compiler keeps them in registers, with no spill on
+// every test).
 func (e *env) run(code []inst, cur unsafe.Pointer) bool {
 	base := [2]unsafe.Pointer{unsafe.Pointer(e.r), cur}
-	for pc := 0; ; {
-		in := &code[pc]
+	in := &code[0]
+	for {
 		var ok bool
 		switch r := base[b2i(in.cur)]; in.op {
 		case opCall:
-			ok = in.cond(e)
+			in = e.call(in)
+			continue
 		case opBool:
 			ok = *(*bool)(unsafe.Add(r, in.off))
 		case opStrEmpty:
 			ok = len(*(*string)(unsafe.Add(r, in.off))) == 0
 		case opStrEq:
-			ok = *(*string)(unsafe.Add(r, in.off)) == in.s
+			if len(*(*string)(unsafe.Add(r, in.off))) == len(in.s) {
+				in = strEq(in, r)
+				continue
+			}
 		case opIntLT:
 			ok = int64(*(*int)(unsafe.Add(r, in.off))) < in.c
 		case opIntLE:
@@ -375,34 +391,76 @@ func (e *env) run(code []inst, cur unsafe.Pointer) bool {
 			ok = *(*int64)(unsafe.Add(r, in.off)) <= in.c
 		case opTimeEQ:
 			ok = *(*int64)(unsafe.Add(r, in.off)) == in.c
-		case opValLT:
-			ok = int64(e.val(in.vk, r, in.off)) < in.c
-		case opValLE:
-			ok = int64(e.val(in.vk, r, in.off)) <= in.c
-		case opValEQ:
-			ok = int64(e.val(in.vk, r, in.off)) == in.c
-		case opRegion:
-			ok = (*RegionSet)(in.p).Contains(*(*string)(unsafe.Add(r, in.off)))
-		case opAnyRoam:
-			ok = e.anyRoam(in)
-		case opFire:
-			e.s.fired = append(e.s.fired, firing{rule: (*codeRule)(in.p).rule})
-			pc++
+		case opTimeLTF:
+			ok = *(*int64)(unsafe.Add(r, in.off)) < *(*int64)(unsafe.Add(r, in.c))
+		case opValLT, opValLE, opValEQ:
+			in = e.valCmp(in, r)
 			continue
-		case opProg:
-			e.s.runProg((*codeRule)(in.p))
-			pc++
+		case opRegion:
+			in = region(in, r)
+			continue
+		case opAnyRoam:
+			if len(e.r.Roaming) != 0 {
+				in = e.anyRoam(in)
+				continue
+			}
+			ok = in.emp
+		case opFire, opProg:
+			in = e.fire(in)
 			continue
 		case opTrue:
 			return true
 		default: // opFalse, opEnd
 			return false
 		}
-		pc++
-		if ok == in.when {
-			pc = int(in.jump)
-		}
+		in = in.then(ok)
 	}
+}
+
+// then is the instruction after test in, which gave ok.
+func (in *inst) then(ok bool) *inst {
+	if ok == in.when {
+		return in.jump
+	}
+	return in.next()
+}
+
+//go:noinline
+func (e *env) call(in *inst) *inst { return in.then(in.cond(e)) }
+
+//go:noinline
+func strEq(in *inst, r unsafe.Pointer) *inst {
+	return in.then(*(*string)(unsafe.Add(r, in.off)) == in.s)
+}
+
+//go:noinline
+func (e *env) valCmp(in *inst, r unsafe.Pointer) *inst {
+	switch v := int64(e.val(in.vk, r, in.off)); in.op {
+	case opValLT:
+		return in.then(v < in.c)
+	case opValLE:
+		return in.then(v <= in.c)
+	default:
+		return in.then(v == in.c)
+	}
+}
+
+//go:noinline
+func region(in *inst, r unsafe.Pointer) *inst {
+	return in.then((*RegionSet)(in.p).Contains(*(*string)(unsafe.Add(r, in.off))))
+}
+
+// fire adds the rule of in to the fired list, or runs its program.
+//
+//go:noinline
+func (e *env) fire(in *inst) *inst {
+	cr := (*codeRule)(in.p)
+	if in.op == opFire {
+		e.s.fired = append(e.s.fired, firing{rule: cr.rule})
+	} else {
+		e.s.runProg(cr)
+	}
+	return in.next()
 }
 
 func b2i(b bool) int {
@@ -413,27 +471,32 @@ func b2i(b bool) int {
 }
 
 // anyRoam runs a predicate's sub-code on each roaming entry.
-func (e *env) anyRoam(in *inst) bool {
+//
+//go:noinline
+func (e *env) anyRoam(in *inst) *inst {
 	sub := (*subCode)(in.p).code
 	rs := e.r.Roaming
 	for i := range rs {
 		e.cur = &rs[i]
 		if e.run(sub, unsafe.Pointer(e.cur)) == in.stop {
 			e.cur = nil
-			return !in.emp
+			return in.then(!in.emp)
 		}
 	}
 	e.cur = nil
-	return in.emp
+	return in.then(in.emp)
 }
 
 // val computes a derived int value: of the card or of the roaming entry r.
 func (e *env) val(k valKind, r unsafe.Pointer, off uint32) int {
 	switch k {
 	case vDaysSince:
-		return daysSince(*(*Time)(unsafe.Add(r, off)), e.asOf)
+		if t := *(*Time)(unsafe.Add(r, off)); t != 0 {
+			return e.asOfDy - t.Day()
+		}
+		return Never
 	case vDaysActivity:
-		return daysSinceLastActivity(e.r, e.asOf)
+		return e.daysSinceLastActivity()
 	case vPop:
 		return *(*int)(unsafe.Add(unsafe.Pointer(e.features()), off))
 	}

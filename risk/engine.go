@@ -27,6 +27,7 @@ type Engine struct {
 	all                   []*compiledRule // every rule, disabled ones included
 	bands                 []*rules.Band
 	bandTab               []band // the bands, flat, for scoring
+	band0                 band   // the band of score 0: of a card no rule fires on
 	verifyHours           int
 	pool                  sync.Pool          // *Scorer
 	celMacros             []program          // CEL macros, evaluated once per card on first use
@@ -339,6 +340,7 @@ func check(rs *rules.RuleSet, cc compileConfig, c *rules.Collector) *Engine {
 	for _, b := range rs.Bands {
 		e.bandTab = append(e.bandTab, band{b.Min, b.Level, b.Outcome})
 	}
+	e.band0.Level, e.band0.Outcome = e.band(0)
 	// CEL's parser is the slow part of loading; cel.Env is safe for
 	// concurrent use, so CEL conditions compile on all cores first.
 	celWhen := make([]celResult, len(rs.Rules))

@@ -41,7 +41,7 @@ var intFields = map[string]func(e *env) int{
 	"days_since_last_voice":    func(e *env) int { return daysSince(e.r.LastVoiceAt, e.asOf) },
 	"days_since_last_sms":      func(e *env) int { return daysSince(e.r.LastSMSAt, e.asOf) },
 	"days_since_last_data":     func(e *env) int { return daysSince(e.r.LastDataAt, e.asOf) },
-	"days_since_last_activity": func(e *env) int { return daysSinceLastActivity(e.r, e.asOf) },
+	"days_since_last_activity": func(e *env) int { return e.daysSinceLastActivity() },
 	"days_since_verified":      func(e *env) int { return daysSince(e.r.VerifiedAt, e.asOf) },
 	"freeze_days":              func(e *env) int { return freezeDays(e.r) },
 	"never":                    func(e *env) int { return Never },

@@ -72,7 +72,8 @@ func TestDirectFieldsMatchReaders(t *testing.T) {
 		sampleRecords(t)...)
 	seen := map[string]bool{}
 	for _, r := range recs {
-		e := &env{r: r, asOf: asOf}
+		e := &env{}
+		e.begin(r, asOf, nil)
 		for name, d := range directFields {
 			switch d.kind {
 			case dirBool:
@@ -157,9 +158,23 @@ func TestDerivedIntsMatchReaders(t *testing.T) {
 	}
 	seen := map[string]bool{}
 	for _, r := range recs {
-		e := &env{r: r, asOf: asOf, pop: pop}
+		e := &env{}
+		e.begin(r, asOf, pop)
 		for name, v := range derivedInts {
 			want := intFields[name](e)
+			if name == "days_since_last_activity" {
+				// its reader and the in-place value share one method: check
+				// it against the schema's definition
+				last := r.LastActivity()
+				if last == 0 {
+					last = r.OpenedAt
+				}
+				ref := Never
+				if last != 0 {
+					ref = DaysBetween(last, asOf)
+				}
+				require.Equal(t, ref, want)
+			}
 			require.Equal(t, want, e.val(v.kind, unsafe.Pointer(r), uint32(v.off)), name)
 			seen[name] = seen[name] || (want != 0 && want != Never)
 		}
@@ -171,4 +186,35 @@ func TestDerivedIntsMatchReaders(t *testing.T) {
 	for name := range derivedInts {
 		require.True(t, seen[name], "no card sets %s", name)
 	}
+}
+
+// The bool names lowered to tests of fields (valid, verification_pending)
+// give, as branch code, what their readers give.
+func TestBoolNodesMatchReaders(t *testing.T) {
+	asOf := Date(2026, 11, 1)
+	day := Time(86400)
+	recs := append([]*Record{{}, {Status: "cancelled"},
+		{VerifyRequiredAt: asOf - day}, {VerifyRequiredAt: asOf - day, VerifiedAt: asOf - 2*day},
+		{VerifyRequiredAt: asOf - day, VerifiedAt: asOf - day}, {VerifyRequiredAt: asOf - day, VerifiedAt: asOf},
+		{VerifiedAt: asOf}}, sampleRecords(t)...)
+	cr := &compiledRule{id: "r"}
+	s := &Scorer{}
+	s.env.s = s
+	nodes := 0
+	for name, read := range boolFields {
+		x, ok := field(name)
+		require.True(t, ok, name)
+		if x.node == nil {
+			continue
+		}
+		nodes++
+		code := branchCode([]step{{conds: []conj{{n: x.node}}, rule: cr, skip: 1}})
+		for _, r := range recs {
+			s.env.begin(r, asOf, nil)
+			s.fired = s.fired[:0]
+			s.env.run(code, nil)
+			require.Equal(t, read(&s.env), len(s.fired) == 1, "%s on %+v", name, r)
+		}
+	}
+	require.Equal(t, 2, nodes)
 }

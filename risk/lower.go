@@ -358,8 +358,13 @@ func field(name string) (lowered, bool) {
 	}
 	if f, ok := boolFields[name]; ok {
 		x := lowered{b: f, dir: dir}
-		if name == "valid" { // status != "cancelled"
+		switch name {
+		case "valid": // status != "cancelled"
 			x.node = strEqNode(directFields["status"], "cancelled", true)
+		case "verification_pending": // verify_required_at != 0 && verified_at < verify_required_at
+			req, done := directFields["verify_required_at"], directFields["verified_at"]
+			x.node = &bnode{op: bAnd, x: intCmpNode(req, "!=", 0),
+				y: &bnode{op: bTest, test: test{op: opTimeLTF, off: done.off, c: int64(req.off)}}}
 		}
 		return x, true
 	}

@@ -270,6 +270,12 @@ func (p *Population) Features(r *Record) Features {
 }
 
 func (p *Population) featuresInto(r *Record, f *Features) {
+	// the usual case first: a valid card of this sealed population
+	if p != nil && r.popID == p.id && p.sealed.Load() && uint(r.popIdx) < uint(len(p.feats)) && r.Holder != "" && r.Valid() {
+		pf := &p.feats[r.popIdx]
+		*f = Features{CardsOnOperator: int(pf.onOp), CardsTotal: int(pf.total), CardsSameDay: int(pf.sameDay), Operators: int(pf.ops)}
+		return
+	}
 	self := 0
 	if r.Valid() {
 		self = 1

@@ -11,11 +11,13 @@ import (
 // starting with its first 2 digits, a prefecture code (NNNN00) every code
 // starting with its first 4, and a county code only itself (domain.md §3).
 type RegionSet struct {
-	countries   [11]uint64  // ISO 3166 alpha-2, as bits (26*26)
+	// bit sets, sized so that every index Contains computes is in range by
+	// its type (no bounds check in the hot path)
+	countries   [16]uint64  // ISO 3166 alpha-2, as bits (26*26)
 	provinces   [2]uint64   // 2-digit prefixes, as bits
-	prefectures [157]uint64 // 4-digit prefixes, as bits
+	prefectures [256]uint64 // 4-digit prefixes, as bits
+	countyPrefs [256]uint64 // the 4-digit prefixes of counties, as bits
 	counties    []int32     // full 6-digit codes, sorted
-	countyPrefs [157]uint64 // the 4-digit prefixes of counties, as bits
 	items       []string
 }
 
@@ -72,19 +74,24 @@ func (s *RegionSet) Contains(code string) bool {
 	}
 	switch len(code) {
 	case 2:
-		a, b := code[0]-'A', code[1]-'A'
-		return a < 26 && b < 26 && hasBit(s.countries[:], int(a)*26+int(b))
+		a, b := uint(code[0]-'A'), uint(code[1]-'A')
+		i := a*26 + b // < 676 when a, b < 26
+		return a < 26 && b < 26 && s.countries[(i>>6)&15]&(1<<(i&63)) != 0
 	case 6:
-		prov, pref, last, ok := splitCode(code)
-		switch {
-		case !ok:
-			return false
-		case hasBit(s.provinces[:], prov) || hasBit(s.prefectures[:], pref):
-			return true
-		case !hasBit(s.countyPrefs[:], pref):
+		p, ok := digitPairs(code)
+		if !ok {
 			return false
 		}
-		n := int32(pref*100 + last)
+		prov := uint(p & 0xFFFF)
+		pref := prov*100 + uint(p>>16&0xFFFF)
+		// prov < 100 and pref < 10000: the masks change nothing
+		switch {
+		case s.provinces[(prov>>6)&1]&(1<<(prov&63)) != 0 || s.prefectures[uint8(pref>>6)]&(1<<(pref&63)) != 0:
+			return true
+		case s.countyPrefs[uint8(pref>>6)]&(1<<(pref&63)) == 0:
+			return false
+		}
+		n := int32(pref*100 + uint(p>>32))
 		for _, c := range s.counties { // lists are short: a scan beats a search
 			if c == n {
 				return true
@@ -95,25 +102,28 @@ func (s *RegionSet) Contains(code string) bool {
 }
 
 // splitCode reads a 6-digit code's first 2 digits, first 4 and last 2 as
-// numbers, or reports that it is not 6 digits. It reads the bytes four and
-// two at a time (the test of every digit and the arithmetic done on all of
-// them at once): this runs for every region a rule looks at.
+// numbers, or reports that it is not 6 digits.
 func splitCode(code string) (prov, pref, last int, ok bool) {
-	b := unsafe.Slice(unsafe.StringData(code), 6)
-	v := binary.LittleEndian.Uint32(b) // code[0] in the low byte
-	w := uint32(binary.LittleEndian.Uint16(b[4:]))
+	p, ok := digitPairs(code)
+	prov = int(p & 0xFFFF)
+	return prov, prov*100 + int(p>>16&0xFFFF), int(p >> 32), ok
+}
+
+// digitPairs reads a 6-digit code as its three 2-digit numbers, in the 16-bit
+// lanes of a word (the first in the low lane), or reports that it is not 6
+// digits. It reads the six bytes as one word and tests and converts them
+// all at once: this runs for every region a rule looks at.
+func digitPairs(code string) (uint64, bool) {
+	b := (*[6]byte)(unsafe.Pointer(unsafe.StringData(code)))
+	x := uint64(binary.LittleEndian.Uint32(b[:4])) | uint64(binary.LittleEndian.Uint16(b[4:]))<<32 // code[0] in the low byte
 	// a byte is a digit when its high nibble is 3, and still is after +6
-	if v&0xF0F0F0F0 != 0x30303030 || (v+0x06060606)&0xF0F0F0F0 != 0x30303030 ||
-		w&0xF0F0 != 0x3030 || (w+0x0606)&0xF0F0 != 0x3030 {
-		return 0, 0, 0, false
+	// (no carry leaves a byte whose high nibble is 3)
+	const hi = 0xF0F0F0F0F0F0
+	if x&hi != 0x303030303030 || (x+0x060606060606)&hi != 0x303030303030 {
+		return 0, false
 	}
-	d := v - 0x30303030
-	pairs := (d&0x00FF00FF)*10 + (d>>8)&0x00FF00FF // d0d1 low, d2d3 high
-	prov = int(pairs & 0xFFFF)
-	pref = prov*100 + int(pairs>>16)
-	dw := w - 0x3030
-	last = int(dw&0xFF)*10 + int(dw>>8)
-	return prov, pref, last, true
+	d := x - 0x303030303030
+	return (d&0x00FF00FF00FF)*10 + (d>>8)&0x00FF00FF00FF, true
 }
 
 // Items returns the entries as written.

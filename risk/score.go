@@ -206,10 +206,34 @@ func (s *Scorer) decide(r *Record, d *Decision) {
 	if d.Hits == nil {
 		d.Hits = []Hit{}
 	}
-	score := 0.0
-	outcome := rules.Pass
 	s.fired = s.fired[:0]
 	s.env.run(e.code, nil)
+	var outcome rules.Outcome
+	if len(s.fired) == 0 {
+		// most cards: nothing fired, score 0
+		d.Level, outcome = e.band0.Level, e.band0.Outcome
+		d.Outcome = outcome
+	} else {
+		outcome = s.collect(d)
+	}
+	if outcome == rules.Verify {
+		hours := Time(e.verifyHours * 3600)
+		if verificationPending(r) && Time(r.VerifyRequiredAt)+hours >= s.cfg.asOf {
+			d.Deadline = r.VerifyRequiredAt + hours
+		} else {
+			d.Deadline = s.cfg.asOf + hours
+		}
+	}
+	if len(d.Errors) == 0 {
+		d.Errors = nil
+	}
+}
+
+// collect builds the hits, reasons, score, level and outcome of the rules
+// that fired (and the errors of those that failed), and returns the outcome.
+func (s *Scorer) collect(d *Decision) rules.Outcome {
+	score := 0.0
+	outcome := rules.Pass
 	for _, fr := range s.fired {
 		cr := fr.rule
 		if fr.err != nil {
@@ -249,20 +273,10 @@ func (s *Scorer) decide(r *Record, d *Decision) {
 	}
 	d.Score = score
 	var bandOutcome rules.Outcome
-	d.Level, bandOutcome = e.band(d.Score)
+	d.Level, bandOutcome = s.e.band(d.Score)
 	outcome = max(outcome, bandOutcome)
 	d.Outcome = outcome
-	if outcome == rules.Verify {
-		hours := Time(e.verifyHours * 3600)
-		if verificationPending(r) && Time(r.VerifyRequiredAt)+hours >= s.cfg.asOf {
-			d.Deadline = r.VerifyRequiredAt + hours
-		} else {
-			d.Deadline = s.cfg.asOf + hours
-		}
-	}
-	if len(d.Errors) == 0 {
-		d.Errors = nil
-	}
+	return outcome
 }
 
 // band finds the level and minimum outcome of a score: the band with the

@@ -62,10 +62,11 @@ type env struct {
 	// through these (fields.go), computing derived values on demand; the
 	// struct fields above are filled, once per card, only when a reference
 	// evaluator needs them (full).
-	r    *Record
-	asOf Time
-	pop  *Population
-	full bool
+	r      *Record
+	asOf   Time
+	asOfDy int // asOf.Day()
+	pop    *Population
+	full   bool
 
 	featOK bool
 	feat   Features
@@ -115,6 +116,9 @@ func daysSince(t, asOf Time) int {
 
 // begin makes r the card being scored: nothing is computed yet.
 func (e *env) begin(r *Record, asOf Time, pop *Population) {
+	if asOf != e.asOf {
+		e.asOfDy = asOf.Day()
+	}
 	e.r, e.asOf, e.pop = r, asOf, pop
 	e.full, e.featOK, e.segOK, e.cur, e.curStr = false, false, 0, nil, ""
 }
@@ -150,11 +154,16 @@ func verificationPending(r *Record) bool {
 	return r.VerifyRequiredAt != 0 && r.VerifiedAt < r.VerifyRequiredAt
 }
 
-func daysSinceLastActivity(r *Record, asOf Time) int {
+// daysSinceLastActivity is days_since_last_activity of the card in e.
+func (e *env) daysSinceLastActivity() int {
+	r := e.r
 	if last := r.LastActivity(); last != 0 {
-		return DaysBetween(last, asOf)
+		return e.asOfDy - last.Day()
 	}
-	return daysSince(r.OpenedAt, asOf)
+	if r.OpenedAt != 0 {
+		return e.asOfDy - r.OpenedAt.Day()
+	}
+	return Never
 }
 
 func freezeDays(r *Record) int {
@@ -198,7 +207,7 @@ func (e *env) fillAll() *env {
 	e.DaysSinceLastSMS = daysSince(r.LastSMSAt, asOf)
 	e.DaysSinceLastData = daysSince(r.LastDataAt, asOf)
 	e.DaysSinceVerified = daysSince(r.VerifiedAt, asOf)
-	e.DaysSinceLastActivity = daysSinceLastActivity(r, asOf)
+	e.DaysSinceLastActivity = e.daysSinceLastActivity()
 	e.VerificationPending = verificationPending(r)
 	e.FreezeDays = freezeDays(r)
 	e.Valid = r.Valid()
