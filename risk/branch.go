@@ -433,15 +433,24 @@ func strEq(in *inst, r unsafe.Pointer) *inst {
 	return in.then(*(*string)(unsafe.Add(r, in.off)) == in.s)
 }
 
+// valCmp compares a derived int value, of the card or of the roaming
+// entry r, with in.c.
+//
 //go:noinline
 func (e *env) valCmp(in *inst, r unsafe.Pointer) *inst {
-	switch v := int64(e.val(in.vk, r, in.off)); in.op {
+	var v int
+	if in.vk == vDaysSince {
+		v = e.days(*(*Time)(unsafe.Add(r, in.off)))
+	} else {
+		v = e.cardVal(in.vk, in.off)
+	}
+	switch c := int64(v); in.op {
 	case opValLT:
-		return in.then(v < in.c)
+		return in.then(c < in.c)
 	case opValLE:
-		return in.then(v <= in.c)
+		return in.then(c <= in.c)
 	default:
-		return in.then(v == in.c)
+		return in.then(c == in.c)
 	}
 }
 
@@ -487,14 +496,18 @@ func (e *env) anyRoam(in *inst) *inst {
 	return in.then(in.emp)
 }
 
-// val computes a derived int value: of the card or of the roaming entry r.
-func (e *env) val(k valKind, r unsafe.Pointer, off uint32) int {
+// days is the days since t (Never when unset).
+func (e *env) days(t Time) int {
+	if t != 0 {
+		return e.asOfDy - t.Day()
+	}
+	return Never
+}
+
+// cardVal computes a derived int value of the card other than days since a
+// field.
+func (e *env) cardVal(k valKind, off uint32) int {
 	switch k {
-	case vDaysSince:
-		if t := *(*Time)(unsafe.Add(r, off)); t != 0 {
-			return e.asOfDy - t.Day()
-		}
-		return Never
 	case vDaysActivity:
 		return e.daysSinceLastActivity()
 	case vPop:

@@ -148,6 +148,20 @@ func sampleRecords(t *testing.T) []*Record {
 
 // The derived ints the branch code computes in place (env.val) are what the
 // readers give, for the card and for each of its roaming entries.
+// requireValCmp checks that the branch code's comparisons of the derived
+// value (kind, of r at off) with want and its neighbours answer as for want.
+func requireValCmp(t *testing.T, e *env, kind valKind, r unsafe.Pointer, off uintptr, want int, name string) {
+	t.Helper()
+	code := make([]inst, 2) // a test, and the instruction after it
+	for _, c := range []int{want - 1, want, want + 1} {
+		for _, o := range []op{opValLT, opValLE, opValEQ} {
+			code[0] = inst{op: o, vk: kind, off: uint32(off), c: int64(c), when: true, jump: &code[0]}
+			holds := map[op]bool{opValLT: want < c, opValLE: want <= c, opValEQ: want == c}[o]
+			require.Equal(t, holds, e.valCmp(&code[0], r) == &code[0], "%s (%d) op %d %d", name, want, o, c)
+		}
+	}
+}
+
 func TestDerivedIntsMatchReaders(t *testing.T) {
 	asOf := Date(2026, 11, 1)
 	recs := append([]*Record{{}, {OpenedAt: -86400, Recycled: true, ReleasedAt: 1, Roaming: []Roaming{{Region: "KH"}}}},
@@ -175,12 +189,12 @@ func TestDerivedIntsMatchReaders(t *testing.T) {
 				}
 				require.Equal(t, ref, want)
 			}
-			require.Equal(t, want, e.val(v.kind, unsafe.Pointer(r), uint32(v.off)), name)
+			requireValCmp(t, e, v.kind, unsafe.Pointer(r), v.off, want, name)
 			seen[name] = seen[name] || (want != 0 && want != Never)
 		}
 		for i := range r.Roaming {
 			e.cur = &r.Roaming[i]
-			require.Equal(t, roamIntFields["days_ago"](e), e.val(vDaysSince, unsafe.Pointer(e.cur), uint32(unsafe.Offsetof(Roaming{}.LastSeen))))
+			requireValCmp(t, e, vDaysSince, unsafe.Pointer(e.cur), unsafe.Offsetof(Roaming{}.LastSeen), roamIntFields["days_ago"](e), "days_ago")
 		}
 	}
 	for name := range derivedInts {

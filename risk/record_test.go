@@ -259,3 +259,23 @@ func TestPopulationMatchesNaiveCount(t *testing.T) {
 	}
 	check()
 }
+
+// Day rounds down on both sides of 1970-01-01 CST, at and next to every
+// midnight.
+func TestDayRoundsDown(t *testing.T) {
+	floor := func(s int64) int {
+		d := s / 86400
+		if s%86400 < 0 {
+			d--
+		}
+		return int(d)
+	}
+	for _, mid := range []int64{-5 * 86400, -86400, 0, 86400, int64(risk.Date(2026, 11, 1)) + 8*3600, int64(risk.Date(1980, 1, 1)) + 8*3600} {
+		for _, dt := range []int64{-86401, -86400, -86399, -3601, -1, 0, 1, 3600, 86399, 86400, 86401} {
+			tm := risk.Time(mid + dt - 8*3600)
+			require.Equal(t, floor(mid+dt), tm.Day(), "%d", int64(tm))
+		}
+	}
+	require.Equal(t, 0, risk.Date(1970, 1, 1).Day())
+	require.Equal(t, -1, (risk.Date(1970, 1, 1) - 1).Day())
+}

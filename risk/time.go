@@ -43,11 +43,10 @@ func (t Time) Std() time.Time {
 // Day is the CST calendar day number of t (days since 1970-01-01 CST).
 func (t Time) Day() int {
 	s := int64(t) + cstOffset
-	d := s / 86400
-	if s%86400 < 0 {
-		d--
+	if s >= 0 { // every time since 1970: an unsigned division, the cheap one
+		return int(uint64(s) / 86400)
 	}
-	return int(d)
+	return int((s+1)/86400) - 1 // rounded down, not toward 0
 }
 
 // String writes a date as YYYY-MM-DD when t is midnight CST, otherwise as
