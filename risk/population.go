@@ -2,6 +2,7 @@ package risk
 
 import (
 	"hash/maphash"
+	mbits "math/bits"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -191,7 +192,7 @@ func (p *Population) seal() {
 		sortEntries(s, unsafe.Slice((*popEntry)(unsafe.Pointer(&p.feats[0])), len(s)))
 	}
 	holders := 0
-	var days []int32
+	var days, onOp []int32
 	for lo := 0; lo < len(s); {
 		hi := lo
 		for hi < len(s) && s[hi].h == s[lo].h {
@@ -199,7 +200,15 @@ func (p *Population) seal() {
 		}
 		holders++
 		group := s[lo:hi]
-		// operators: runs of equal op inside the holder's run
+		lo = hi
+		if len(group) == 1 { // most holders: one card
+			p.feats[group[0].idx] = popFeats{onOp: 1, total: 1, sameDay: 1, ops: 1}
+			continue
+		}
+		// operators: runs of equal op inside the holder's run (sorted by
+		// op, then day), their lengths noted first, so that each card's
+		// features are written once (the writes go all over feats)
+		onOp = onOp[:0]
 		nops := int32(0)
 		for a := 0; a < len(group); {
 			b := a
@@ -208,22 +217,20 @@ func (p *Population) seal() {
 			}
 			nops++
 			for k := a; k < b; k++ {
-				p.feats[group[k].idx].onOp = int32(b - a)
+				onOp = append(onOp, int32(b-a))
 			}
 			a = b
 		}
 		if len(group) <= 8 { // most holders have a few cards: count directly
-			for _, e := range group {
+			for k, e := range group {
 				same := int32(0)
 				for _, o := range group {
 					if o.day == e.day {
 						same++
 					}
 				}
-				f := &p.feats[e.idx]
-				f.total, f.ops, f.sameDay = int32(len(group)), nops, same
+				p.feats[e.idx] = popFeats{onOp: onOp[k], total: int32(len(group)), sameDay: same, ops: nops}
 			}
-			lo = hi
 			continue
 		}
 		// days across operators: sort the run's days
@@ -232,16 +239,14 @@ func (p *Population) seal() {
 			days = append(days, int32(e.day))
 		}
 		slices.Sort(days)
-		for _, e := range group {
+		for k, e := range group {
 			first, _ := slices.BinarySearch(days, int32(e.day))
 			last := first
 			for last < len(days) && days[last] == int32(e.day) {
 				last++
 			}
-			f := &p.feats[e.idx]
-			f.total, f.ops, f.sameDay = int32(len(group)), nops, int32(last-first)
+			p.feats[e.idx] = popFeats{onOp: onOp[k], total: int32(len(group)), sameDay: int32(last - first), ops: nops}
 		}
-		lo = hi
 	}
 	p.holders = holders
 	p.sealed.Store(true)
@@ -360,7 +365,7 @@ func sortEntries(s, tmp []popEntry) {
 		tmp[next[d]] = e
 		next[d]++
 	}
-	var sub [nb + 1]int32
+	var sub, bounds [nb + 1]int32
 	for b := 0; b < nb; b++ {
 		g, out := tmp[start[b]:start[b+1]], s[start[b]:start[b+1]]
 		if len(g) <= 32 {
@@ -368,20 +373,24 @@ func sortEntries(s, tmp []popEntry) {
 			insertionSort(out)
 			continue
 		}
-		clear(sub[:])
+		// the next sb bits: about one entry per sub-bucket
+		sb := min(bits, mbits.Len(uint(len(g))))
+		ns := 1 << sb
+		shift := 64 - bits - sb
+		clear(sub[:ns+1])
 		for i := range g {
-			sub[((g[i].h>>(64-2*bits))&(nb-1))+1]++
+			sub[((g[i].h>>shift)&uint64(ns-1))+1]++
 		}
-		for d := 1; d <= nb; d++ {
+		for d := 1; d <= ns; d++ {
 			sub[d] += sub[d-1]
 		}
-		bounds := sub
+		copy(bounds[:ns+1], sub[:ns+1])
 		for _, e := range g {
-			d := (e.h >> (64 - 2*bits)) & (nb - 1)
+			d := (e.h >> shift) & uint64(ns-1)
 			out[sub[d]] = e
 			sub[d]++
 		}
-		for d := 0; d < nb; d++ {
+		for d := 0; d < ns; d++ {
 			if bounds[d+1]-bounds[d] > 1 {
 				insertionSort(out[bounds[d]:bounds[d+1]])
 			}
