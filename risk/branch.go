@@ -113,6 +113,10 @@ type inst struct {
 // instSize is the size of an inst: the step from one to the next.
 const instSize = unsafe.Sizeof(inst{})
 
+// an inst is one cache line on the machines simrisk runs on
+var _ [64 - instSize]struct{}
+var _ [instSize - 64]struct{}
+
 // next is the instruction after in.
 func (in *inst) next() *inst { return (*inst)(unsafe.Add(unsafe.Pointer(in), instSize)) }
 
