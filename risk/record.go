@@ -24,8 +24,7 @@ type Record struct {
 	validAt Time   // the as-of time of the last successful Validate
 	popID   uint64 // the Population the card was added to (its id), 0 for none
 	popIdx  int32  // the card's entry in pop
-	segOK   bool
-	seg     ref.Segment
+	segOK   bool   // seg holds the card's segment (seg is last: only segment rules read it)
 
 	OpenedAt Time   // required
 	Holder   string // pseudonymous key of the holder's identity
@@ -51,6 +50,8 @@ type Record struct {
 	LinkedPlatforms []string
 
 	IoT IoT
+
+	seg ref.Segment // with segOK
 }
 
 // Roaming is one region a card was seen in.
