@@ -317,6 +317,58 @@ func TestScoreBatchInto(t *testing.T) {
 	require.Less(t, allocs, 40.0, "a warm batch of %d cards", len(a))
 }
 
+// Rescoring the same cards into their own decisions, where a decision no
+// rule fires on is left as it is, gives what fresh decisions would: after
+// cards change (rules start and stop firing), with another as-of time, and
+// with another engine.
+func TestScoreBatchIntoSameCards(t *testing.T) {
+	eng := defaultEngine(t)
+	crs, err := rules.Pack("default-cel")
+	require.NoError(t, err)
+	cel, err := risk.Compile(crs)
+	require.NoError(t, err)
+	recs := datasets.Generate(datasets.GenOptions{Cards: 2000, Seed: 3, AsOf: asOf})
+	batch := func(recs []*risk.Record, as risk.Time) ([]*risk.Record, []risk.ScoreOption) {
+		pop := risk.NewPopulation()
+		for _, r := range recs {
+			require.NoError(t, r.Validate(as))
+			pop.Add(r)
+		}
+		return recs, []risk.ScoreOption{risk.AsOfTime(as), risk.WithPopulation(pop), risk.Workers(2)}
+	}
+	// the same cards (the same number strings), changed: every third card
+	// flagged (fraud_involved fires), every fifth cancelled (nothing fires)
+	changed := make([]*risk.Record, len(recs))
+	for i, r := range recs {
+		cp := *r
+		switch {
+		case i%3 == 0:
+			cp.FraudFlag = "police"
+		case i%5 == 0:
+			cp.Status = "cancelled"
+		}
+		changed[i] = &cp
+	}
+	a, aOpts := batch(recs, asOf)
+	c, cOpts := batch(changed, asOf)
+	later, lOpts := batch(recs, asOf+3*86400)
+	var out []risk.Result
+	for _, step := range []struct {
+		name string
+		eng  *risk.Engine
+		recs []*risk.Record
+		opts []risk.ScoreOption
+	}{{"first", eng, a, aOpts}, {"again", eng, a, aOpts}, {"changed", eng, c, cOpts}, {"back", eng, a, aOpts},
+		{"later", eng, later, lOpts}, {"cel", cel, a, aOpts}, {"expr", eng, a, aOpts}} {
+		out = step.eng.ScoreBatchInto(context.Background(), step.recs, out, step.opts...)
+		want := step.eng.ScoreBatch(context.Background(), step.recs, step.opts...)
+		for i := range want {
+			require.NoError(t, want[i].Err)
+			require.Equal(t, string(want[i].Decision.AppendJSON(nil)), string(out[i].Decision.AppendJSON(nil)), "%s: card %d", step.name, i)
+		}
+	}
+}
+
 func TestBatchCancelled(t *testing.T) {
 	eng := defaultEngine(t)
 	ctx, cancel := context.WithCancel(context.Background())

@@ -198,23 +198,29 @@ func (s *Scorer) decide(r *Record, d *Decision) {
 	e := s.e
 	s.card++
 	s.env.begin(r, s.cfg.asOf, s.cfg.pop)
-	// field by field: cheaper than writing a whole new Decision
-	d.MSISDN, d.RuleSet = r.MSISDN, e.digest
-	d.Score, d.Level, d.Outcome, d.Deadline = 0, 0, 0, 0
-	d.Hits, d.Errors, d.reasons = d.Hits[:0], d.Errors[:0], d.reasons[:0]
-	s.spans = s.spans[:0]
-	if d.Hits == nil {
-		d.Hits = []Hit{}
-	}
 	s.fired = s.fired[:0]
 	s.env.run(e.code, nil)
 	var outcome rules.Outcome
-	if len(s.fired) == 0 {
-		// most cards: nothing fired, score 0
-		d.Level, outcome = e.band0.Level, e.band0.Outcome
-		d.Outcome = outcome
+	if len(s.fired) == 0 && d.unchanged(r.MSISDN, e.digest, e.band0) {
+		// most cards: nothing fired, score 0, and in a batch rescored into
+		// the last batch's results, the decision already says so: it is
+		// left as it is (not written, its memory is not written back)
+		outcome = d.Outcome
 	} else {
-		outcome = s.collect(d)
+		// field by field: cheaper than writing a whole new Decision
+		d.MSISDN, d.RuleSet = r.MSISDN, e.digest
+		d.Score, d.Level, d.Outcome, d.Deadline = 0, 0, 0, 0
+		d.Hits, d.Errors, d.reasons = d.Hits[:0], d.Errors[:0], d.reasons[:0]
+		s.spans = s.spans[:0]
+		if d.Hits == nil {
+			d.Hits = []Hit{}
+		}
+		if len(s.fired) == 0 {
+			d.Level, outcome = e.band0.Level, e.band0.Outcome
+			d.Outcome = outcome
+		} else {
+			outcome = s.collect(d)
+		}
 	}
 	if outcome == rules.Verify {
 		hours := Time(e.verifyHours * 3600)
@@ -224,9 +230,19 @@ func (s *Scorer) decide(r *Record, d *Decision) {
 			d.Deadline = s.cfg.asOf + hours
 		}
 	}
-	if len(d.Errors) == 0 {
+	if len(d.Errors) == 0 && d.Errors != nil {
 		d.Errors = nil
 	}
+}
+
+// unchanged reports whether d is already the decision of a card no rule
+// fires on: the same number (the same string), the same rule set, score 0
+// in band b, no hits, no errors, no deadline.
+func (d *Decision) unchanged(msisdn, digest string, b band) bool {
+	return len(d.Hits) == 0 && d.Hits != nil && d.Errors == nil && len(d.reasons) == 0 &&
+		d.Score == 0 && d.Level == b.Level && d.Outcome == b.Outcome && d.Deadline == 0 &&
+		len(d.MSISDN) == len(msisdn) && unsafe.StringData(d.MSISDN) == unsafe.StringData(msisdn) &&
+		len(d.RuleSet) == len(digest) && unsafe.StringData(d.RuleSet) == unsafe.StringData(digest)
 }
 
 // collect builds the hits, reasons, score, level and outcome of the rules
