@@ -500,14 +500,6 @@ func (e *env) anyRoam(in *inst) *inst {
 	return in.then(in.emp)
 }
 
-// days is the days since t (Never when unset).
-func (e *env) days(t Time) int {
-	if t != 0 {
-		return e.asOfDy - t.Day()
-	}
-	return Never
-}
-
 // cardVal computes a derived int value of the card other than days since a
 // field.
 func (e *env) cardVal(k valKind, off uint32) int {

@@ -67,6 +67,10 @@ type popEntry struct {
 
 type popFeats struct{ onOp, total, sameDay, ops int32 }
 
+func (pf popFeats) features() Features {
+	return Features{CardsOnOperator: int(pf.onOp), CardsTotal: int(pf.total), CardsSameDay: int(pf.sameDay), Operators: int(pf.ops)}
+}
+
 // seal uses a features buffer as scratch for sorting entries.
 var _ [unsafe.Sizeof(popEntry{}) - unsafe.Sizeof(popFeats{})]struct{}
 var _ [unsafe.Sizeof(popFeats{}) - unsafe.Sizeof(popEntry{})]struct{}
@@ -277,8 +281,7 @@ func (p *Population) Features(r *Record) Features {
 func (p *Population) featuresInto(r *Record, f *Features) {
 	// the usual case first: a valid card of this sealed population
 	if p != nil && r.popID == p.id && p.sealed.Load() && uint(r.popIdx) < uint(len(p.feats)) && r.Holder != "" && r.Valid() {
-		pf := &p.feats[r.popIdx]
-		*f = Features{CardsOnOperator: int(pf.onOp), CardsTotal: int(pf.total), CardsSameDay: int(pf.sameDay), Operators: int(pf.ops)}
+		*f = p.feats[r.popIdx].features()
 		return
 	}
 	self := 0
@@ -294,8 +297,7 @@ func (p *Population) featuresInto(r *Record, f *Features) {
 	}
 	p.ensureSealed()
 	if r.popID == p.id && int(r.popIdx) < len(p.feats) && self == 1 {
-		pf := p.feats[r.popIdx]
-		*f = Features{CardsOnOperator: int(pf.onOp), CardsTotal: int(pf.total), CardsSameDay: int(pf.sameDay), Operators: int(pf.ops)}
+		*f = p.feats[r.popIdx].features()
 		return
 	}
 	*f = Features{CardsOnOperator: self, CardsTotal: self, CardsSameDay: self, Operators: self}

@@ -156,12 +156,16 @@ func verificationPending(r *Record) bool {
 
 // daysSinceLastActivity is days_since_last_activity of the card in e.
 func (e *env) daysSinceLastActivity() int {
-	r := e.r
-	if last := r.LastActivity(); last != 0 {
-		return e.asOfDy - last.Day()
+	if last := e.r.LastActivity(); last != 0 {
+		return e.days(last)
 	}
-	if r.OpenedAt != 0 {
-		return e.asOfDy - r.OpenedAt.Day()
+	return e.days(e.r.OpenedAt)
+}
+
+// days is daysSince(t, e.asOf), from the as-of day begin computed.
+func (e *env) days(t Time) int {
+	if t != 0 {
+		return e.asOfDy - t.Day()
 	}
 	return Never
 }
