@@ -39,7 +39,10 @@ const (
 	CodeType           Code = "type"            // a type error inside an expression
 	CodeNotBoolean     Code = "not_boolean"     // a when or macro that is not boolean
 	CodeMacroCycle     Code = "macro_cycle"     // macros that refer to each other in a loop
-	CodeTooComplex     Code = "too_complex"     // an expression over the size limit
+	CodeTooComplex     Code = "too_complex"     // an expression over the node or nesting-depth limit (after macro expansion)
+	CodeTooLarge       Code = "too_large"       // a file, list, tag set, text or test fixture over its size limit
+	CodeTooCostly      Code = "too_costly"      // a rule whose estimated cost per card is over the cost limit
+	CodeBadNumber      Code = "bad_number"      // NaN or an infinity where a number is expected
 	CodePersonalData   Code = "personal_data"   // a reason template that would print personal data
 	CodeBadTemplate    Code = "bad_template"    // a reason template that does not parse
 	CodeBadTest        Code = "bad_test"        // a rule test that cannot run (bad card, unknown rule)
