@@ -145,41 +145,8 @@ func (s *Scorer) Explain(r *Record) (*Explanation, error) {
 		h, fired := hits[cr.id]
 		rx := RuleExplanation{ID: cr.id, Title: cr.title, Enabled: cr.enabled, Shadow: cr.shadow, Fired: fired,
 			Score: cr.score, Outcome: cr.outcome, Reason: h.Reason, Error: errs[cr.id]}
-		for _, n := range cr.reads {
-			var v any
-			if rd, ok := readers[n]; ok {
-				v = rd(en)
-			} else if p, ok := s.e.exprMacros[n]; ok {
-				v, _ = p.eval(s)
-			} else if i, ok := s.e.celMacroIdx[n]; ok {
-				v = s.macroValue(i).Value()
-			} else {
-				continue
-			}
-			text := string(appendValue(nil, v))
-			if n == "as_of" || strings.HasSuffix(n, "_at") {
-				var t Time
-				switch x := v.(type) {
-				case int:
-					t = Time(x)
-				case int64:
-					t = Time(x)
-				}
-				text = "none"
-				if t != 0 {
-					text = t.Std().Format("2006-01-02 15:04")
-				}
-			}
-			if m, ok := maskedTerms[n]; ok {
-				text = m(text)
-			}
-			rx.Reads = append(rx.Reads, Value{Name: n, Value: maskText(text)})
-		}
-		for _, p := range cr.probes {
-			l, r := p.lhs(&s.env), p.rhs(&s.env)
-			c := Comparison{Expr: p.text, Op: p.op, Left: l, Right: r, Short: short(p.op, l, r), Time: p.time}
-			c.Holds = c.Short == 0
-			rx.Comparisons = append(rx.Comparisons, c)
+		if err := s.explainReads(cr, &rx, en, readers); err != nil && rx.Error == "" {
+			rx.Error = errMessage(err)
 		}
 		if !fired && rx.Error == "" {
 			for i, c := range rx.Comparisons {
@@ -194,6 +161,55 @@ func (s *Scorer) Explain(r *Record) (*Explanation, error) {
 		x.Rules = append(x.Rules, rx)
 	}
 	return x, nil
+}
+
+// explainReads fills the values rule cr reads and its comparisons, under a
+// recover: a macro or comparison that panics on the card ends the rule's
+// explanation with an error instead of the process.
+func (s *Scorer) explainReads(cr *compiledRule, rx *RuleExplanation, en *env, readers map[string]func(*env) any) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			s.env.cur = nil
+			err = panicError(p)
+		}
+	}()
+	for _, n := range cr.reads {
+		var v any
+		if rd, ok := readers[n]; ok {
+			v = rd(en)
+		} else if p, ok := s.e.exprMacros[n]; ok {
+			v, _ = p.eval(s)
+		} else if i, ok := s.e.celMacroIdx[n]; ok {
+			v = s.macroValue(i).Value()
+		} else {
+			continue
+		}
+		text := string(appendValue(nil, v))
+		if n == "as_of" || strings.HasSuffix(n, "_at") {
+			var t Time
+			switch x := v.(type) {
+			case int:
+				t = Time(x)
+			case int64:
+				t = Time(x)
+			}
+			text = "none"
+			if t != 0 {
+				text = t.Std().Format("2006-01-02 15:04")
+			}
+		}
+		if m, ok := maskedTerms[n]; ok {
+			text = m(text)
+		}
+		rx.Reads = append(rx.Reads, Value{Name: n, Value: maskText(text)})
+	}
+	for _, p := range cr.probes {
+		l, r := p.lhs(&s.env), p.rhs(&s.env)
+		c := Comparison{Expr: p.text, Op: p.op, Left: l, Right: r, Short: short(p.op, l, r), Time: p.time}
+		c.Holds = c.Short == 0
+		rx.Comparisons = append(rx.Comparisons, c)
+	}
+	return nil
 }
 
 // meaningless says whether a failed comparison reads an absent value: a

@@ -34,7 +34,7 @@ func (p exprProgram) eval(s *Scorer) (any, error) { return s.vm.Run(p.p, s.env.f
 // the typed vocabulary as environment and the domain functions.
 func exprConfig(maxNodes uint) *conf.Config {
 	cfg := conf.CreateNew()
-	for _, op := range []expr.Option{
+	for _, op := range append([]expr.Option{
 		expr.Env(env{}),
 		expr.Function("in_region", func(params ...any) (any, error) {
 			code, _ := params[0].(string)
@@ -51,12 +51,20 @@ func exprConfig(maxNodes uint) *conf.Config {
 			return ref.RegionName(code), nil
 		}, new(func(string) string)),
 		expr.MaxNodes(maxNodes),
-	} {
+	}, testExprOptions...) {
 		op(cfg)
 	}
 	cfg.Check()
 	return cfg
 }
+
+// testExprOptions and lowerTestHook let tests add functions to the
+// language and lower them (to inject a construct that panics, say); nil
+// outside tests.
+var (
+	testExprOptions []expr.Option
+	lowerTestHook   func(l *lowerer, n *ast.CallNode) (lowered, bool)
+)
 
 // Functions lists the domain functions expressions may call, besides the
 // expression language's own.

@@ -171,7 +171,7 @@ func TestCELCostLimitAtRunTime(t *testing.T) {
 	require.NoError(t, err)
 	require.Len(t, d.Errors, 1)
 	require.Equal(t, "pairs", d.Errors[0].Rule)
-	require.Contains(t, d.Errors[0].Message, "cost limit exceeded")
+	require.Contains(t, d.Errors[0].Message, "over the run-time cost budget")
 	require.True(t, d.Fired("ok"))
 
 	c.Roaming = c.Roaming[:10]

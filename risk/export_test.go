@@ -1,0 +1,30 @@
+package risk
+
+import (
+	"fmt"
+
+	"github.com/expr-lang/expr"
+	"github.com/expr-lang/expr/ast"
+)
+
+// Tests of package risk_test may call boom(s): a condition that panics on
+// every card, quoting s in the panic (on the compiled path, in the branch
+// code, and on expr's VM), to prove the panic boundary and that rule errors
+// never quote card values.
+func init() {
+	testExprOptions = append(testExprOptions, expr.Function("boom", func(params ...any) (any, error) {
+		panic(fmt.Sprintf("boom on %v", params[0]))
+	}, new(func(string) bool)))
+	lowerTestHook = func(l *lowerer, n *ast.CallNode) (lowered, bool) {
+		id, _ := n.Callee.(*ast.IdentifierNode)
+		if id == nil || id.Value != "boom" || len(n.Arguments) != 1 {
+			return lowered{}, false
+		}
+		a, ok := l.lower(n.Arguments[0])
+		if !ok || a.s == nil {
+			return lowered{}, false
+		}
+		f := a.s
+		return lowered{b: func(e *env) bool { panic("boom on " + f(e)) }}, true
+	}
+}
