@@ -2,6 +2,7 @@ package risk
 
 import (
 	"fmt"
+	"math"
 	"runtime"
 	"slices"
 	"sort"
@@ -338,6 +339,11 @@ func check(rs *rules.RuleSet, cc compileConfig, c *rules.Collector) *Engine {
 	}
 	e.bands = rs.Bands
 	for _, b := range rs.Bands {
+		if math.IsNaN(b.Min) || math.IsInf(b.Min, 0) {
+			// the loader refuses these; a RuleSet built by hand may hold them
+			c.Add(&rules.Error{Pos: b.Pos, Field: "bands", Code: rules.CodeBadNumber,
+				Msg: fmt.Sprintf("a band's min must be a finite number, not %v", b.Min)})
+		}
 		e.bandTab = append(e.bandTab, band{b.Min, b.Level, b.Outcome})
 	}
 	e.band0.Level, e.band0.Outcome = e.band(0)
@@ -379,6 +385,12 @@ func check(rs *rules.RuleSet, cc compileConfig, c *rules.Collector) *Engine {
 			shadow: r.Mode == rules.Shadow, enabled: r.Enabled, lang: r.Language}
 		if cr.tags == nil {
 			cr.tags = []string{}
+		}
+		if math.IsNaN(r.Score) || math.IsInf(r.Score, 0) {
+			// the loader refuses these; a RuleSet built by hand may hold
+			// them, and a decision's score must be a number JSON can hold
+			c.Add(&rules.Error{Pos: r.Pos, Rule: r.ID, Field: "score", Code: rules.CodeBadNumber,
+				Msg: fmt.Sprintf("score must be a finite number, not %v", r.Score)})
 		}
 		if r.When.Src == "" && r.When.Pos.Line == 0 {
 			continue // reported by the loader

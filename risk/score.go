@@ -281,8 +281,10 @@ func (s *Scorer) collect(d *Decision) rules.Outcome {
 			d.Hits[i].Reason = all[s.spans[2*i]:s.spans[2*i+1]]
 		}
 	}
-	// clamp to 0..100 and round to cents (sums start at +0, so no -0)
-	if score < 0 {
+	// clamp to 0..100 and round to cents (sums start at +0, so no -0; a
+	// sum that is not a number, which Compile's finite scores cannot give,
+	// is 0)
+	if !(score >= 0) {
 		score = 0
 	} else if score > 100 {
 		score = 100
@@ -666,7 +668,7 @@ func (d *Decision) AppendJSON(b []byte) []byte {
 	b = append(b, `{"msisdn":`...)
 	b = appendJSONString(b, d.MSISDN)
 	b = append(b, `,"score":`...)
-	b = strconv.AppendFloat(b, d.Score, 'f', -1, 64)
+	b = appendJSONNumber(b, d.Score)
 	b = append(b, `,"level":"`...)
 	b = append(b, d.Level.String()...)
 	b = append(b, `","outcome":"`...)
@@ -693,7 +695,7 @@ func (d *Decision) AppendJSON(b []byte) []byte {
 			b = appendJSONString(b, t)
 		}
 		b = append(b, `],"score":`...)
-		b = strconv.AppendFloat(b, h.Score, 'f', -1, 64)
+		b = appendJSONNumber(b, h.Score)
 		b = append(b, `,"reason":`...)
 		b = appendJSONString(b, h.Reason)
 		if h.Shadow {
