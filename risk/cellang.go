@@ -90,6 +90,12 @@ func celBaseOptions() []cel.EnvOption {
 					y, _ := b.Value().(int64)
 					return types.Int(daysBetweenOrNever(int(x), int(y)))
 				}))),
+		cel.Function("mask",
+			cel.Overload("mask_string", []*cel.Type{cel.StringType}, cel.StringType,
+				cel.UnaryBinding(func(a ref.Val) ref.Val {
+					v, _ := a.Value().(string)
+					return types.String(maskValue(v))
+				}))),
 		cel.Function("region_name",
 			cel.Overload("region_name_string", []*cel.Type{cel.StringType}, cel.StringType,
 				cel.UnaryBinding(func(a ref.Val) ref.Val {
@@ -114,7 +120,10 @@ type celCompiler struct {
 	// lowMacros are the CEL macros compiled to closures, filled while the
 	// macros compile (one after another) and only read after.
 	lowMacros map[string]closureProgram
-	opts      []cel.EnvOption // to build a worker's own environment
+	// personal are the CEL macros that read personal data (macro -> the
+	// field), which reasons may not print; filled before reasons compile.
+	personal map[string]string
+	opts     []cel.EnvOption // to build a worker's own environment
 }
 
 func newCELCompiler(rs *rules.RuleSet, lists map[string]any, macroNames []string, cc compileConfig) (*celCompiler, error) {
@@ -244,7 +253,7 @@ func (c celEstimator) EstimateSize(n cost.AstNode) *cost.SizeEstimate {
 
 func (c celEstimator) EstimateCallCost(function, overloadID string, target *cost.AstNode, args []cost.AstNode) *cost.CallEstimate {
 	switch function {
-	case "in_region", "days_between", "region_name":
+	case "in_region", "days_between", "region_name", "mask":
 		return &cost.CallEstimate{CostEstimate: cost.CostEstimate{Min: 1, Max: 4}}
 	}
 	return nil
@@ -272,6 +281,20 @@ func (c *celCompiler) compile(src rules.Expr, owner string, wantBool bool) (prog
 	if wantBool && !checked.OutputType().IsExactType(cel.BoolType) {
 		return nil, used, []*rules.Error{errAt(1, 0, rules.CodeNotBoolean,
 			fmt.Sprintf("condition must be true or false, but this is %s", checked.OutputType()))}
+	}
+	if !wantBool { // a reason placeholder: personal data only masked
+		var errs []*rules.Error
+		for _, f := range celPersonalReads(checked) {
+			errs = append(errs, personalError(src, owner, f, ""))
+		}
+		for _, n := range sortedKeys(used) {
+			if f := c.personal[n]; f != "" {
+				errs = append(errs, personalError(src, owner, f, n))
+			}
+		}
+		if len(errs) > 0 {
+			return nil, used, errs
+		}
 	}
 	est, err := c.env.EstimateCost(checked, celEstimator{lists: c.listSizes})
 	if err != nil {

@@ -34,6 +34,7 @@ type Engine struct {
 	celMacros             []program          // CEL macros, evaluated once per card on first use
 	celMacroIdx           map[string]int     // CEL macro name -> index
 	exprMacros            map[string]program // expr macros on their own, for Explain
+	personalMacros        map[string]string  // macros that read personal data -> the field, withheld by Explain
 }
 
 type band struct {
@@ -278,6 +279,7 @@ func check(rs *rules.RuleSet, cc compileConfig, c *rules.Collector) *Engine {
 	}
 	// Each macro is checked on its own, so its errors point into its own text.
 	celDeps := map[string][]string{}
+	macroReads := map[string]map[string]bool{}
 	for _, m := range rs.Macros {
 		if x.badMacro[m.Name] {
 			continue
@@ -287,6 +289,7 @@ func check(rs *rules.RuleSet, cc compileConfig, c *rules.Collector) *Engine {
 			var prog program
 			var used map[string]bool
 			prog, used, errs = cx.compile(m.Expr, m.Name, true)
+			macroReads[m.Name] = used
 			if prog != nil {
 				e.celMacros[e.celMacroIdx[m.Name]] = prog
 				if cp, ok := prog.(closureProgram); ok {
@@ -304,7 +307,7 @@ func check(rs *rules.RuleSet, cc compileConfig, c *rules.Collector) *Engine {
 			}
 		} else {
 			var prog program
-			prog, _, errs = x.compile(m.Expr, m.Name, true, []string{m.Name})
+			prog, macroReads[m.Name], errs = x.compile(m.Expr, m.Name, true, []string{m.Name})
 			if prog != nil {
 				e.exprMacros[m.Name] = prog // for Explain
 			}
@@ -315,6 +318,11 @@ func check(rs *rules.RuleSet, cc compileConfig, c *rules.Collector) *Engine {
 		if len(errs) > 0 {
 			x.badMacro[m.Name] = true
 		}
+	}
+	e.personalMacros = personalMacros(macroReads)
+	x.personal = e.personalMacros
+	if cx != nil {
+		cx.personal = e.personalMacros
 	}
 	if cyc := celCycle(celMacroNames, celDeps); cyc != nil {
 		m := rs.Macro(cyc[0])
@@ -445,6 +453,14 @@ func check(rs *rules.RuleSet, cc compileConfig, c *rules.Collector) *Engine {
 		}
 		tmpl := func(src rules.Expr) []tmplPart {
 			parts, errs := template(src, r.ID, func(src rules.Expr, owner string, wantBool bool) (program, map[string]bool, []*rules.Error) {
+				if name := strings.TrimSpace(src.Src); personalFields[name] {
+					// {msisdn} and {iccid} mean {mask(msisdn)} and {mask(iccid)}
+					read := envReaders()[name]
+					if name == "holder" {
+						return nil, map[string]bool{name: true}, []*rules.Error{personalError(src, r.ID, name, "")}
+					}
+					return nameProgram{func(e *env) any { return maskValue(read(e).(string)) }}, map[string]bool{name: true}, nil
+				}
 				if p, name, ok := simpleName(rs, src.Src); ok {
 					return p, map[string]bool{name: true}, nil
 				}
@@ -494,9 +510,6 @@ func sharedConfig(maxNodes uint) func() *conf.Config {
 	}
 }
 
-// personalNames may not be printed by a reason template.
-var personalNames = map[string]bool{"holder": true}
-
 // template compiles a reason: text with {expression} placeholders; {{ and }}
 // stand for literal braces.
 func template(src rules.Expr, owner string, compile func(rules.Expr, string, bool) (program, map[string]bool, []*rules.Error)) ([]tmplPart, []*rules.Error) {
@@ -535,14 +548,8 @@ func template(src rules.Expr, owner string, compile func(rules.Expr, string, boo
 				errs = append(errs, &rules.Error{Pos: sub.Pos, Rule: owner, Field: src.Key, Code: rules.CodeBadTemplate,
 					Msg: "an empty {} placeholder"})
 			} else {
-				prog, used, es := compile(sub, owner, false)
+				prog, _, es := compile(sub, owner, false)
 				errs = append(errs, es...)
-				for n := range used {
-					if personalNames[n] {
-						errs = append(errs, &rules.Error{Pos: sub.Pos, Rule: owner, Field: src.Key, Code: rules.CodePersonalData,
-							Msg: fmt.Sprintf("a reason may not print %s: reasons reach logs and people who must not see personal data", n)})
-					}
-				}
 				if prog != nil {
 					parts = append(parts, tmplPart{text: inner, prog: prog})
 				}

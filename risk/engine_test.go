@@ -104,7 +104,7 @@ func TestManyMistakesAllReported(t *testing.T) {
 		f + `:27:11: rule "not_bool": [not_boolean] condition must be true or false, but this is int`,
 		f + `:28:14: rule "not_bool": [bad_outcome] unknown outcome "notify" (want pass, monitor, verify, restrict or suspend)`,
 		f + `:29:5: rule "not_bool": [unknown_key] unknown key "colour"`,
-		f + `:36:22: rule "leak": [personal_data] a reason may not print holder: reasons reach logs and people who must not see personal data`,
+		f + `:36:22: rule "leak": [personal_data] a reason may print holder only as mask(holder): reasons reach logs and people who must not see personal data`,
 		f + `:38:50: rule "quoted": [undefined_list] list "cold" is not declared under lists`,
 	}, got)
 }

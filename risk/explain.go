@@ -106,17 +106,10 @@ func short(op string, l, r int) int {
 	return 0
 }
 
-// personal names whose values are masked in explanations.
-var maskedTerms = map[string]func(string) string{
-	"msisdn": MaskMSISDN,
-	"iccid":  MaskMSISDN,
-	"holder": func(s string) string {
-		if len(s) > 7 {
-			return s[:7] + "…"
-		}
-		return s
-	},
-}
+// withheld is the value Explain shows for a macro that reads personal data
+// (its value says something about the number, SIM or holder) and for a
+// comparison that reads one.
+const withheld = "withheld (reads personal data)"
 
 // Explain scores r and explains every rule's verdict: fired or not, the
 // values it read, and for a threshold rule that did not fire, the nearest
@@ -174,6 +167,10 @@ func (s *Scorer) explainReads(cr *compiledRule, rx *RuleExplanation, en *env, re
 		}
 	}()
 	for _, n := range cr.reads {
+		if s.e.personalMacros[n] != "" {
+			rx.Reads = append(rx.Reads, Value{Name: n, Value: withheld})
+			continue
+		}
 		var v any
 		if rd, ok := readers[n]; ok {
 			v = rd(en)
@@ -198,12 +195,15 @@ func (s *Scorer) explainReads(cr *compiledRule, rx *RuleExplanation, en *env, re
 				text = t.Std().Format("2006-01-02 15:04")
 			}
 		}
-		if m, ok := maskedTerms[n]; ok {
-			text = m(text)
+		if personalFields[n] {
+			text = maskValue(text)
 		}
 		rx.Reads = append(rx.Reads, Value{Name: n, Value: maskText(text)})
 	}
 	for _, p := range cr.probes {
+		if readsPersonal(p.text, s.e.personalMacros) {
+			continue // its values would say what the number or holder is
+		}
 		l, r := p.lhs(&s.env), p.rhs(&s.env)
 		c := Comparison{Expr: p.text, Op: p.op, Left: l, Right: r, Short: short(p.op, l, r), Time: p.time}
 		c.Holds = c.Short == 0

@@ -50,6 +50,10 @@ func exprConfig(maxNodes uint) *conf.Config {
 			code, _ := params[0].(string)
 			return ref.RegionName(code), nil
 		}, new(func(string) string)),
+		expr.Function("mask", func(params ...any) (any, error) {
+			v, _ := params[0].(string)
+			return maskValue(v), nil
+		}, new(func(string) string)),
 		expr.MaxNodes(maxNodes),
 	}, testExprOptions...) {
 		op(cfg)
@@ -72,9 +76,10 @@ var Functions = []Term{
 	{"in_region(code, lists.NAME)", "bool", "code is in a region list, with the prefix meaning of province (NN0000) and prefecture (NNNN00) entries"},
 	{"days_between(a, b)", "int", "CST calendar days from time a to time b (Unix seconds); never when either is 0"},
 	{"region_name(code)", "string", "a region's name: 福建省龙岩市新罗区 for a GB/T 2260 code, Cambodia for KH; the code itself when unknown"},
+	{"mask(text)", "string", "text with its middle hidden, as reasons must print msisdn, iccid and holder: 138****8000, 110105********002X"},
 }
 
-var reservedNames = map[string]bool{"params": true, "lists": true, "in_region": true, "days_between": true, "region_name": true}
+var reservedNames = map[string]bool{"params": true, "lists": true, "in_region": true, "days_between": true, "region_name": true, "mask": true}
 
 func vocabTop() map[string]bool {
 	m := map[string]bool{}
@@ -92,7 +97,8 @@ type exprCompiler struct {
 	params    map[string]ast.Node // fresh node per use: see constNode
 	lists     map[string]any
 	macros    map[string]*rules.Macro
-	badMacro  map[string]bool // macros with errors of their own
+	badMacro  map[string]bool   // macros with errors of their own
+	personal  map[string]string // macros that read personal data -> the field; filled before reasons compile
 	c         *rules.Collector
 }
 
@@ -263,6 +269,24 @@ func (x *exprCompiler) compile(src rules.Expr, owner string, wantBool bool, stac
 	w.walk(&tree.Node)
 	if len(w.errs) > 0 {
 		return nil, w.usesName, w.errs
+	}
+	if !wantBool { // a reason placeholder: personal data only masked
+		var errs []*rules.Error
+		via := map[string]bool{}
+		for _, n := range sortedKeys(w.usesName) {
+			if f := x.personal[n]; f != "" {
+				errs = append(errs, personalError(src, owner, f, n))
+				via[f] = true
+			}
+		}
+		for _, f := range exprPersonalReads(&tree.Node) {
+			if !via[f] { // read in an inlined macro: said above
+				errs = append(errs, personalError(src, owner, f, ""))
+			}
+		}
+		if len(errs) > 0 {
+			return nil, w.usesName, errs
+		}
 	}
 	t, err := checker.Check(tree, cfg)
 	if err != nil {

@@ -640,6 +640,16 @@ func (l *lowerer) call(n *ast.CallNode) (lowered, bool) {
 		}
 		x := a.s
 		return fold(lowered{s: func(e *env) string { return ref.RegionName(x(e)) }}, true, a)
+	case "mask":
+		if len(n.Arguments) != 1 {
+			return lowered{}, false
+		}
+		a, ok := l.lower(n.Arguments[0])
+		if !ok || a.s == nil {
+			return lowered{}, false
+		}
+		x := a.s
+		return fold(lowered{s: func(e *env) string { return maskValue(x(e)) }}, true, a)
 	case "days_between":
 		if len(n.Arguments) != 2 {
 			return lowered{}, false

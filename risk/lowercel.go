@@ -398,6 +398,11 @@ func (l *celLowerer) call(c celast.CallExpr) (lowered, bool) {
 		return lowered{}, false
 	}
 	switch fn {
+	case "mask":
+		if len(xs) == 1 && xs[0].s != nil {
+			x := xs[0].s
+			return lowered{s: func(e *env) string { return maskValue(x(e)) }}, true
+		}
 	case "_&&_", "_||_":
 		if len(xs) != 2 || xs[0].b == nil || xs[1].b == nil {
 			return lowered{}, false

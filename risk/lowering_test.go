@@ -19,6 +19,8 @@ type exprGen struct {
 	next  func() int
 	depth int
 	cel   bool // write CEL instead of expr
+	// writing a reason: msisdn only as mask(msisdn)
+	inReason bool
 }
 
 func (g *exprGen) n(k int) int { return g.next() % k }
@@ -123,6 +125,8 @@ func (g *exprGen) conditions(n int) []string {
 
 // reason draws a reason template with a value of each kind.
 func (g *exprGen) reason() string {
+	g.inReason = true
+	defer func() { g.inReason = false }()
 	if g.cel {
 		return fmt.Sprintf("i={%s} s={%s} b={%s} f={double(%s) * 0.5}", g.intExpr(), g.strExpr(), g.boolExpr(), g.intExpr())
 	}
@@ -193,7 +197,10 @@ func (g *exprGen) strExpr() string {
 	}
 	switch g.n(k) {
 	case 0:
-		return genStrs[g.n(len(genStrs))]
+		if s := genStrs[g.n(len(genStrs))]; s != "msisdn" || !g.inReason {
+			return s
+		}
+		return "mask(msisdn)" // the only way a reason may read it
 	case 1:
 		return genStrLits[g.n(len(genStrLits))]
 	case 2:

@@ -242,7 +242,7 @@ var vocabulary = []Term{
 	{"kind", "string", "mobile, data_card, iot (from the segment when the record has none)"},
 	{"status", "string", `active, suspended, keep_number, cancelled ("" reads as active)`},
 	{"opened_at", "int", "Unix seconds; 0 when absent (never, for a valid record)"},
-	{"holder", "string", "pseudonymous holder key (may be tested, never printed)"},
+	{"holder", "string", "pseudonymous holder key (may be tested; reasons print it only as `mask(holder)`)"},
 	{"id_region", "string", "GB/T 2260 code of the holder's ID"},
 	{"last_voice_at", "int", "Unix seconds, 0 when never"},
 	{"last_sms_at", "int", "Unix seconds, 0 when never"},
