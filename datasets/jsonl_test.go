@@ -61,7 +61,7 @@ func TestReaderRejectsWithLineNumbers(t *testing.T) {
 		{Line: 2, Reason: "complaints: want an integer, got string"},
 		{Line: 4, Reason: "opened_at: 2027-01-01 is after the as-of time 2026-11-01"},
 		{Line: 5, Reason: "not valid JSON (at byte 2): invalid character 'o' in literal null (expecting 'u')"},
-		{Line: 7, Reason: "msisdn: 138******* is not an 11- or 13-digit number"},
+		{Line: 7, Reason: `msisdn: "13…00" is not an 11- or 13-digit number`},
 	}, res.rejects)
 	for _, r := range res.rejects {
 		require.NotContains(t, r.Reason, "1380013800")

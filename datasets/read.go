@@ -97,16 +97,19 @@ func newReadConfig(asOf risk.Time, opts []ReadOption) readConfig {
 	return c
 }
 
-// finish pseudonymises a raw ID holder and validates the record.
+// finish pseudonymises a raw ID holder and validates the record. A raw ID
+// number is recognised in every spelling ref.NormalizeIDText accepts
+// (full-width digits, spaces, dashes, lower-case x, a label such as
+// "身份证："), and every spelling of one number gets the same key.
 func (c *readConfig) finish(rec *risk.Record) error {
-	if ref.LooksLikeID(rec.Holder) {
+	if id, ok := ref.NormalizeIDText(rec.Holder); ok {
 		if c.idKey == nil {
 			return &risk.RecordError{Field: "holder", Reason: fmt.Sprintf(
-				"is a raw ID number (%s); give an ID key (simrisk score --id-key-file) to turn it into a pseudonymous key", ref.MaskID(rec.Holder))}
+				"is a raw ID number (%s); give an ID key (simrisk score --id-key-file) to turn it into a pseudonymous key", ref.MaskID(id))}
 		}
-		k, err := ref.HolderKey(c.idKey, rec.Holder)
+		k, err := ref.HolderKey(c.idKey, id)
 		if err != nil {
-			return &risk.RecordError{Field: "holder", Reason: fmt.Sprintf("ID number %s: %v", ref.MaskID(rec.Holder), err)}
+			return &risk.RecordError{Field: "holder", Reason: fmt.Sprintf("ID number %s: %v", ref.MaskID(id), err)}
 		}
 		rec.Holder = k
 	}

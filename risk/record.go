@@ -147,42 +147,62 @@ func (r *Record) Validate(asOf Time) error {
 func (r *Record) validFor(asOf Time) bool { return asOf != 0 && r.validAt == asOf }
 
 func (r *Record) validate(asOf Time) error {
-	switch {
-	case r.MSISDN == "":
+	if r.MSISDN == "" {
 		return recErr("msisdn", "is required")
-	case !allDigits(r.MSISDN) || (len(r.MSISDN) != 11 && len(r.MSISDN) != 13):
-		return recErr("msisdn", "%s is not an 11- or 13-digit number", MaskMSISDN(r.MSISDN))
+	}
+	if m, err := ref.NormalizeMSISDN(r.MSISDN); err != nil {
+		return recErr("msisdn", "%s %v", ref.Quote(r.MSISDN), err)
+	} else if m != r.MSISDN {
+		r.MSISDN = m // +86, spaces, dashes, full-width digits: the canonical digits
 	}
 	if r.ICCID != "" && (len(r.ICCID) < 19 || len(r.ICCID) > 20) {
 		return recErr("iccid", "has %d characters, want 19 or 20", len(r.ICCID))
 	}
+	if r.Operator != "" && !oneOf(r.Operator, Operators) {
+		return recErr("operator", "unknown operator %s (want cmcc, unicom, telecom or broadnet)", ref.Quote(r.Operator))
+	}
+	if r.Kind != "" && !oneOf(r.Kind, Kinds) {
+		return recErr("kind", "unknown kind %s (want mobile, data_card or iot)", ref.Quote(r.Kind))
+	}
 	seg, segOK := ref.LookupSegment(r.MSISDN)
 	r.seg, r.segOK = seg, segOK
-	if !segOK {
-		return recErr("msisdn", "no known %d-digit number segment starts %s", len(r.MSISDN), MaskMSISDN(r.MSISDN)[:3])
-	}
-	if r.Operator == "" {
-		r.Operator = seg.Operator
-	} else if !oneOf(r.Operator, Operators) {
-		return recErr("operator", "unknown operator %q (want cmcc, unicom, telecom or broadnet)", r.Operator)
-	}
-	if r.Kind == "" {
-		r.Kind = seg.Kind
-	} else if !oneOf(r.Kind, Kinds) {
-		return recErr("kind", "unknown kind %q (want mobile, data_card or iot)", r.Kind)
+	switch {
+	case segOK:
+		if r.Operator == "" {
+			r.Operator = seg.Operator
+		}
+		if r.Kind == "" {
+			r.Kind = seg.Kind
+		}
+	case r.Operator != "":
+		// a segment the table does not know (new ones appear): the record
+		// says whose card it is; an 11-digit number is mobile, a 13-digit
+		// one IoT unless the record says otherwise
+		if r.Kind == "" {
+			r.Kind = "mobile"
+			if len(r.MSISDN) == 13 {
+				r.Kind = "iot"
+			}
+		}
+	default:
+		return recErr("msisdn", "no known %d-digit number segment starts %s…; give the card's operator (and kind), or add the segment (ref.AddSegments, simrisk score --segments)",
+			len(r.MSISDN), r.MSISDN[:3])
 	}
 	if !statusValid[r.Status] && r.Status != "cancelled" {
-		return recErr("status", "unknown status %q (want active, suspended, keep_number or cancelled)", r.Status)
+		return recErr("status", "unknown status %s (want active, suspended, keep_number or cancelled)", ref.Quote(r.Status))
 	}
 	if r.OpenedAt == 0 {
 		return recErr("opened_at", "is required")
 	}
-	if ref.LooksLikeID(r.Holder) {
-		return recErr("holder", "is a raw ID number (%s); pass a pseudonymous key instead (ref.HolderKey, or simrisk score --id-key-file)", MaskID(r.Holder))
+	if ref.IsSciNotation(r.Holder) {
+		return recErr("holder", "%s %v", ref.Quote(r.Holder), ref.ErrSciNotation)
+	}
+	if id, ok := ref.NormalizeIDText(r.Holder); ok {
+		return recErr("holder", "is a raw ID number (%s); pass a pseudonymous key instead (ref.HolderKey, or simrisk score --id-key-file)", MaskID(id))
 	}
 	if r.IDRegion != "" {
 		if len(r.IDRegion) != 6 || !allDigits(r.IDRegion) {
-			return recErr("id_region", "%q is not a 6-digit GB/T 2260 code", r.IDRegion)
+			return recErr("id_region", "%s is not a 6-digit GB/T 2260 code", ref.Quote(r.IDRegion))
 		}
 		if _, ok := ref.LookupDivision(r.IDRegion); !ok {
 			return recErr("id_region", "%s is not a GB/T 2260 division code of any revision since 2002", r.IDRegion)
@@ -202,7 +222,7 @@ func (r *Record) validate(asOf Time) error {
 		}
 	}
 	if r.FraudFlag != "" && !oneOf(r.FraudFlag, FraudFlags) {
-		return recErr("fraud_flag", "unknown source %q (want police, miit or operator)", r.FraudFlag)
+		return recErr("fraud_flag", "unknown source %s (want police, miit or operator)", ref.Quote(r.FraudFlag))
 	}
 	if r.Complaints < 0 {
 		return recErr("complaints", "%d is negative", r.Complaints)
@@ -211,7 +231,7 @@ func (r *Record) validate(asOf Time) error {
 		return recErr("alerts_30d", "%d is negative", r.Alerts30d)
 	}
 	if r.IoT.Business != "" && !oneOf(r.IoT.Business, Businesses) {
-		return recErr("iot.business", "unknown business %q (want new, transfer, realname_supplement, replacement or other)", r.IoT.Business)
+		return recErr("iot.business", "unknown business %s (want new, transfer, realname_supplement, replacement or other)", ref.Quote(r.IoT.Business))
 	}
 	for _, d := range [...]struct {
 		name string
@@ -248,7 +268,7 @@ func notAfter(field string, t, asOf Time) error {
 
 func checkRegion(field, code string) error {
 	if !isRegion(code) {
-		return recErr(field, "%q is not an ISO 3166 alpha-2 or 6-digit GB/T 2260 code", code)
+		return recErr(field, "%s is not an ISO 3166 alpha-2 or 6-digit GB/T 2260 code", ref.Quote(code))
 	}
 	if !ref.KnownRegion(code) {
 		if len(code) == 2 {

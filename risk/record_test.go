@@ -54,13 +54,13 @@ func TestValidate(t *testing.T) {
 		want string
 	}{
 		{func(r *risk.Record) { r.MSISDN = "" }, "msisdn: is required"},
-		{func(r *risk.Record) { r.MSISDN = "1380013800" }, "msisdn: 138******* is not an 11- or 13-digit number"},
-		{func(r *risk.Record) { r.MSISDN = "12000138000" }, "msisdn: no known 11-digit number segment starts 120"},
-		{func(r *risk.Record) { r.Operator = "vodafone" }, `operator: unknown operator "vodafone" (want cmcc, unicom, telecom or broadnet)`},
+		{func(r *risk.Record) { r.MSISDN = "1380013800" }, `msisdn: "13…00" is not an 11- or 13-digit number`},
+		{func(r *risk.Record) { r.MSISDN = "12000138000" }, "msisdn: no known 11-digit number segment starts 120…; give the card's operator (and kind), or add the segment (ref.AddSegments, simrisk score --segments)"},
+		{func(r *risk.Record) { r.Operator = "vodafone" }, `operator: unknown operator "vo…ne" (want cmcc, unicom, telecom or broadnet)`},
 		{func(r *risk.Record) { r.Status = "gone" }, `status: unknown status "gone" (want active, suspended, keep_number or cancelled)`},
 		{func(r *risk.Record) { r.OpenedAt = 0 }, "opened_at: is required"},
 		{func(r *risk.Record) { r.Complaints = -1 }, "complaints: -1 is negative"},
-		{func(r *risk.Record) { r.OpenRegion = "Cambodia" }, `open_region: "Cambodia" is not an ISO 3166 alpha-2 or 6-digit GB/T 2260 code`},
+		{func(r *risk.Record) { r.OpenRegion = "Cambodia" }, `open_region: "Ca…ia" is not an ISO 3166 alpha-2 or 6-digit GB/T 2260 code`},
 		{func(r *risk.Record) { r.Roaming = []risk.Roaming{{Region: "KH", LastSeen: risk.Date(2026, 12, 1)}} },
 			"roaming[0].last_seen: 2026-12-01 is after the as-of time 2026-11-01"},
 		{func(r *risk.Record) { r.IoT.Business = "sale" }, `iot.business: unknown business "sale" (want new, transfer, realname_supplement, replacement or other)`},

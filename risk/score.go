@@ -118,6 +118,7 @@ type Scorer struct {
 	card       uint64 // counts cards, to know which macro values are current
 	macroVal   []ref.Val
 	macroStamp []uint64
+	maskBuf    []byte // scratch for masking a reason that holds a number
 }
 
 func newScorer(e *Engine, cfg scoreConfig) *Scorer {
@@ -473,7 +474,7 @@ func (s *Scorer) render(dst []byte, cr *compiledRule, d *Decision) []byte {
 	for i := range cr.reason {
 		b = s.renderOne(b, cr, &cr.reason[i], d)
 	}
-	maskInPlace(b[start:])
+	b, s.maskBuf = maskTail(b, start, s.maskBuf)
 	return b
 }
 

@@ -99,12 +99,16 @@ func cmdBacktest(ctx context.Context, args []string, stdout, stderr io.Writer) i
 	report := fs.String("report", "", "write an HTML report with charts to this file")
 	sample := fs.Int("sample", 20, "cards that change outcome to list")
 	lang := fs.String("lang", "zh", "language of titles and reasons: zh or en")
+	segs := addSegmentsFlag(fs)
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
 	if *candidate == "" || *in == "" {
 		fmt.Fprintln(stderr, "simrisk backtest: --candidate and --in are required")
 		return 2
+	}
+	if code := loadSegments("backtest", *segs, stderr); code != 0 {
+		return code
 	}
 	_, base, ok := compilePack("backtest", "--baseline", *baseline, *lang, stderr)
 	if !ok {

@@ -5,10 +5,12 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"os"
 	"time"
 
 	"github.com/simrisk/simrisk/datasets"
 	"github.com/simrisk/simrisk/risk"
+	"github.com/simrisk/simrisk/risk/ref"
 	"github.com/simrisk/simrisk/rules"
 )
 
@@ -18,6 +20,7 @@ type ruleFlags struct {
 	pack  *string
 	paths multiFlag
 	lang  *string
+	segs  *string
 }
 
 func addRuleFlags(fs *flag.FlagSet) *ruleFlags {
@@ -25,7 +28,30 @@ func addRuleFlags(fs *flag.FlagSet) *ruleFlags {
 	rf.pack = fs.String("pack", "", "embedded rule pack (default \"default\")")
 	fs.Var(&rf.paths, "rules", "rule file or directory (repeatable)")
 	rf.lang = fs.String("lang", "zh", "language of titles and reasons: zh or en")
+	rf.segs = addSegmentsFlag(fs)
 	return rf
+}
+
+func addSegmentsFlag(fs *flag.FlagSet) *string {
+	return fs.String("segments", "", "CSV of number segments to add to the built-in table: prefix,length,operator,kind,mvno[,note] (see datasets/README.md)")
+}
+
+// loadSegments adds the --segments file to the segment table; code is 0 or
+// 1 (said on stderr).
+func loadSegments(cmd, path string, stderr io.Writer) int {
+	if path == "" {
+		return 0
+	}
+	f, err := os.Open(path)
+	if err == nil {
+		err = ref.AddSegments(f)
+		f.Close()
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "simrisk %s: --segments %s: %v\n", cmd, path, err)
+		return 1
+	}
+	return 0
 }
 
 // engine loads and compiles the chosen rule set; problems go to stderr.
@@ -34,6 +60,9 @@ func (rf *ruleFlags) engine(cmd string, stderr io.Writer) (rs *rules.RuleSet, en
 	if *rf.pack != "" && len(rf.paths) > 0 {
 		fmt.Fprintf(stderr, "simrisk %s: give --pack or --rules, not both\n", cmd)
 		return nil, nil, 2
+	}
+	if code := loadSegments(cmd, *rf.segs, stderr); code != 0 {
+		return nil, nil, code
 	}
 	var err error
 	if len(rf.paths) > 0 {

@@ -1,7 +1,9 @@
 package ref_test
 
 import (
+	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/stretchr/testify/require"
 
@@ -112,4 +114,141 @@ func TestHolderKey(t *testing.T) {
 	require.ErrorIs(t, err, ref.ErrIDCheck)
 	_, err = ref.HolderKey([]byte("short"), "11010519491231002X")
 	require.Error(t, err)
+}
+
+func TestSegments1064(t *testing.T) {
+	for num, op := range map[string]string{"1064600000001": "unicom", "1064700000001": "cmcc", "1064800000001": "cmcc", "1064900000001": "telecom"} {
+		s, ok := ref.LookupSegment(num)
+		require.True(t, ok, num)
+		require.Equal(t, op, s.Operator, num)
+		require.Equal(t, "iot", s.Kind, num)
+	}
+	_, ok := ref.LookupSegment("10645000000001"[:13])
+	require.False(t, ok, "10645 is no segment")
+}
+
+func TestAddSegments(t *testing.T) {
+	_, ok := ref.LookupSegment("1745000000001")
+	require.False(t, ok)
+	n := len(ref.Segments())
+	require.NoError(t, ref.AddSegments(strings.NewReader("\ufeffprefix,length,operator,kind,mvno,note\n# satellite\n1745,13,telecom,iot,,test only\n")))
+	s, ok := ref.LookupSegment("1745000000001")
+	require.True(t, ok)
+	require.Equal(t, ref.Segment{Prefix: "1745", Length: 13, Operator: "telecom", Kind: "iot"}, s)
+	require.Len(t, ref.Segments(), n+1)
+	// 11-digit numbers of the same prefix are not covered
+	_, ok = ref.LookupSegment("17450000001")
+	require.False(t, ok)
+
+	for src, want := range map[string]string{
+		"":                            "empty file",
+		"1745,13,telecom,iot,false\n": "line 1: the first row must be the header",
+		"prefix,length,operator,kind,mvno\n1745,13,vodafone,iot,false\n": `line 2: operator "vo…ne"`,
+		"prefix,length,operator,kind,mvno\n1745,13,telecom,car,false\n":  `line 2: kind "car"`,
+		"prefix,length,operator,kind,mvno\n17,13,telecom,iot,false\n":    `line 2: prefix "17"`,
+		"prefix,length,operator,kind,mvno\n1745,13,telecom,iot,yes\n":    `line 2: mvno "yes"`,
+		"prefix,length,operator,kind,mvno\n1745,13,telecom\n":            "line 2: 3 columns",
+	} {
+		err := ref.AddSegments(strings.NewReader(src))
+		require.Error(t, err, src)
+		require.Contains(t, err.Error(), want, src)
+	}
+}
+
+func TestNormalizeMSISDN(t *testing.T) {
+	for in, want := range map[string]string{
+		"13800138000": "13800138000", "+86 138 0013 8000": "13800138000", "8613800138000": "13800138000",
+		"0086 13800138000": "13800138000", "１３８－００１３－８０００": "13800138000", "+86-1064-8000-00001": "1064800000001",
+		"861064800000001": "1064800000001", "1064800000001": "1064800000001",
+	} {
+		got, err := ref.NormalizeMSISDN(in)
+		require.NoError(t, err, in)
+		require.Equal(t, want, got, in)
+	}
+	for in, want := range map[string]error{
+		"1.38001E+10": ref.ErrSciNotation, "1.38001e10": ref.ErrSciNotation, "+1 650 253 0000": ref.ErrMSISDN,
+		"1380013800": ref.ErrMSISDN, "23800138000": ref.ErrMSISDN, "138 0013 800O": ref.ErrMSISDN, "": ref.ErrMSISDN,
+	} {
+		_, err := ref.NormalizeMSISDN(in)
+		require.ErrorIs(t, err, want, in)
+	}
+}
+
+func TestNormalizeIDText(t *testing.T) {
+	for _, in := range []string{"11010519491231002X", "11010519491231002x", "110105 19491231 002X", "110105-19491231-002x",
+		"１１０１０５１９４９１２３１００２ｘ", "ID:11010519491231002X", "id：11010519491231002X", "身份证：110105 19491231 002X",
+		"身份证号:11010519491231002X", "身份证号码 11010519491231002X", "ID No. 110105\u300019491231\u3000002X"} {
+		got, ok := ref.NormalizeIDText(in)
+		require.True(t, ok, in)
+		require.Equal(t, "11010519491231002X", got, in)
+	}
+	for _, in := range []string{"h-7f3a", "hk-0123456789abcdef0123456789abcdef", "1101051949123100", "IDX11010519491231002X", "a 11010519491231002X"} {
+		got, ok := ref.NormalizeIDText(in)
+		require.False(t, ok, in)
+		require.Equal(t, in, got)
+	}
+}
+
+func TestMaskText(t *testing.T) {
+	for in, want := range map[string]string{
+		"no number here":                  "no number here",
+		"call 138 0013 8000 now":          "call 138****8000 now",
+		"call 138 - 0013 - 8000 now":      "call 138****8000 now",
+		"号码：１３８００１３８０００。":                 "号码：138****8000。",
+		"ID １１０１０５１９４９１２３１００２ｘ!":          "ID 110105********002X!",
+		"score 1.5 13800138000":           "score 1.5 138****8000",
+		"13800138000 13900139000":         "138***************9000",
+		"dates 2026-10-29 and 2026-11-01": "dates 2026-10-29 and 2026-11-01",
+		"𝟏𝟑𝟖𝟎𝟎𝟏𝟑𝟖𝟎𝟎𝟎":                     "138****8000",
+	} {
+		require.Equal(t, want, ref.MaskText(in), in)
+		require.Equal(t, ref.HasNumber([]byte(in)), want != in, in)
+	}
+}
+
+func TestQuote(t *testing.T) {
+	for in, want := range map[string]string{
+		"11010519491231002X": `"11…2X"`, "cmcc": `"cmcc"`, "": `""`, "中国移动通信": `"中国…通信"`,
+		"a\"b\\c\nd": `"a\"…\x0ad"`, "ab\xffcd\xfe": `"ab…d\ufffd"`,
+	} {
+		require.Equal(t, want, ref.Quote(in), in)
+	}
+}
+
+// FuzzNormalize: holder and msisdn normalisation never panic, give only
+// canonical text (digits, an 18th character X), and are idempotent; masked
+// text is valid UTF-8 when its input is, and holds no run of 11 digits.
+func FuzzNormalize(f *testing.F) {
+	for _, s := range []string{"13800138000", "+86 138 0013 8000", "１３８００１３８０００", "0086-1064-8000-00001", "1.38001E+10",
+		"身份证：110105 19491231 002x", "ID:11010519491231002X", "h-7f3a", "a 1 2 3 4 5 6 7 8 9 0 1 2", "\xff\xfe13800138000"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if m, err := ref.NormalizeMSISDN(s); err == nil {
+			if (len(m) != 11 && len(m) != 13) || strings.Trim(m, "0123456789") != "" {
+				t.Fatalf("%q: msisdn %q is not canonical", s, m)
+			}
+			if m2, err := ref.NormalizeMSISDN(m); err != nil || m2 != m {
+				t.Fatalf("%q: msisdn %q normalises to %q, %v", s, m, m2, err)
+			}
+		}
+		if id, ok := ref.NormalizeIDText(s); ok {
+			if !ref.LooksLikeID(id) || strings.Trim(id[:len(id)-1], "0123456789") != "" || strings.ContainsRune(id, 'x') {
+				t.Fatalf("%q: ID %q is not canonical", s, id)
+			}
+			if id2, ok := ref.NormalizeIDText(id); !ok || id2 != id {
+				t.Fatalf("%q: ID %q normalises to %q", s, id, id2)
+			}
+		}
+		masked := ref.MaskText(s)
+		if utf8.ValidString(s) && !utf8.ValidString(masked) {
+			t.Fatalf("%q: masked %q is not valid UTF-8", s, masked)
+		}
+		if ref.HasNumber([]byte(masked)) {
+			t.Fatalf("%q: masked %q still holds a number", s, masked)
+		}
+		if got := string(ref.AppendMaskedText(nil, []byte(s))); got != masked {
+			t.Fatalf("%q: AppendMaskedText %q, MaskText %q", s, got, masked)
+		}
+	})
 }

@@ -2,7 +2,14 @@ package ref
 
 import (
 	_ "embed"
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
 	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
 )
 
 // Segment is what a number's leading digits tell: the original operator
@@ -24,34 +31,158 @@ type segKey struct {
 	prefix string
 }
 
+// segTable is one version of the segment table; AddSegments replaces the
+// whole table, so lookups never lock.
+type segTable struct {
+	byKey  map[segKey]Segment
+	list   []Segment
+	maxLen int
+}
+
 var (
-	segByKey  = map[segKey]Segment{}
-	segList   []Segment
-	segMaxLen int
+	segs   atomic.Pointer[segTable]
+	segsMu sync.Mutex // serialises AddSegments
 )
 
 func init() {
+	t := &segTable{byKey: map[segKey]Segment{}}
 	for _, row := range readCSV(segmentsCSV, 6) {
-		n, err := strconv.Atoi(row[1])
+		s, err := parseSegment(row)
 		if err != nil {
 			panic("ref: segments.csv: " + err.Error())
 		}
-		s := Segment{Prefix: row[0], Length: n, Operator: row[2], Kind: row[3], MVNO: row[4] == "true"}
-		k := segKey{n, s.Prefix}
-		if _, dup := segByKey[k]; dup {
+		if _, dup := t.byKey[segKey{s.Length, s.Prefix}]; dup {
 			panic("ref: segments.csv: prefix listed twice: " + s.Prefix)
 		}
-		segByKey[k] = s
-		segList = append(segList, s)
-		segMaxLen = max(segMaxLen, len(s.Prefix))
+		t.add(s)
 	}
+	segs.Store(t)
+}
+
+func (t *segTable) add(s Segment) {
+	k := segKey{s.Length, s.Prefix}
+	if _, ok := t.byKey[k]; ok {
+		for i := range t.list {
+			if t.list[i].Length == s.Length && t.list[i].Prefix == s.Prefix {
+				t.list[i] = s
+			}
+		}
+	} else {
+		t.list = append(t.list, s)
+	}
+	t.byKey[k] = s
+	t.maxLen = max(t.maxLen, len(s.Prefix))
+}
+
+// MaxSegmentRows is the most rows AddSegments reads from one file.
+const MaxSegmentRows = 10000
+
+func parseSegment(row []string) (Segment, error) {
+	if len(row) < 5 {
+		return Segment{}, fmt.Errorf("%d columns, want 5 (prefix,length,operator,kind,mvno) and an optional note", len(row))
+	}
+	for i := range row {
+		row[i] = strings.TrimSpace(row[i])
+	}
+	s := Segment{Prefix: row[0], Operator: row[2], Kind: row[3]}
+	n, err := strconv.Atoi(row[1])
+	switch {
+	case err != nil || (n != 11 && n != 13):
+		return s, fmt.Errorf("length %s: want 11 or 13", Quote(row[1]))
+	case !digits(s.Prefix) || len(s.Prefix) < 3 || len(s.Prefix) >= n || s.Prefix[0] != '1':
+		return s, fmt.Errorf("prefix %s: want 3 or more digits starting with 1, shorter than the number", Quote(s.Prefix))
+	}
+	s.Length = n
+	switch s.Operator {
+	case "cmcc", "unicom", "telecom", "broadnet":
+	default:
+		return s, fmt.Errorf("operator %s: want cmcc, unicom, telecom or broadnet", Quote(s.Operator))
+	}
+	switch s.Kind {
+	case "mobile", "data_card", "iot":
+	default:
+		return s, fmt.Errorf("kind %s: want mobile, data_card or iot", Quote(s.Kind))
+	}
+	switch row[4] {
+	case "true":
+		s.MVNO = true
+	case "false", "":
+	default:
+		return s, fmt.Errorf("mvno %s: want true or false", Quote(row[4]))
+	}
+	return s, nil
+}
+
+// AddSegments adds number segments to the table from CSV in the format of
+// the embedded table (segments.csv): a header row
+// "prefix,length,operator,kind,mvno[,note]", then one row per segment, for
+// example "1740,11,telecom,mobile,false,satellite"; lines starting with #
+// are comments. prefix is 3 or more digits starting with 1, length 11 or
+// 13, operator cmcc, unicom, telecom or broadnet, kind mobile, data_card or
+// iot, mvno true or false (empty is false). A row for a prefix and length
+// the table has replaces it; the longest prefix still wins. Nothing is
+// added when any row is wrong: the error names its line. At most
+// MaxSegmentRows rows. Safe for concurrent use with lookups, which see the
+// table before or after the whole file; records validated before keep the
+// segment they got.
+func AddSegments(r io.Reader) error {
+	cr := csv.NewReader(r)
+	cr.Comment = '#'
+	cr.FieldsPerRecord = -1
+	cr.TrimLeadingSpace = true
+	var add []Segment
+	header := true
+	for {
+		row, err := cr.Read()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return fmt.Errorf("segments: %w", err)
+		}
+		line, _ := cr.FieldPos(0)
+		if header {
+			header = false
+			if len(row) < 5 || strings.TrimSpace(strings.TrimPrefix(row[0], "\ufeff")) != "prefix" {
+				return fmt.Errorf("segments: line %d: the first row must be the header prefix,length,operator,kind,mvno[,note]", line)
+			}
+			continue
+		}
+		if len(row) == 1 && strings.TrimSpace(row[0]) == "" {
+			continue
+		}
+		if len(add) == MaxSegmentRows {
+			return fmt.Errorf("segments: more than %d rows (MaxSegmentRows)", MaxSegmentRows)
+		}
+		s, err := parseSegment(row)
+		if err != nil {
+			return fmt.Errorf("segments: line %d: %v", line, err)
+		}
+		add = append(add, s)
+	}
+	if header {
+		return errors.New("segments: empty file: want the header prefix,length,operator,kind,mvno[,note] and rows")
+	}
+	segsMu.Lock()
+	defer segsMu.Unlock()
+	old := segs.Load()
+	t := &segTable{byKey: make(map[segKey]Segment, len(old.byKey)+len(add)), list: append([]Segment(nil), old.list...), maxLen: old.maxLen}
+	for k, v := range old.byKey {
+		t.byKey[k] = v
+	}
+	for _, s := range add {
+		t.add(s)
+	}
+	segs.Store(t)
+	return nil
 }
 
 // LookupSegment finds the longest known segment prefix of msisdn among the
 // segments for numbers of its length (11 or 13 digits).
 func LookupSegment(msisdn string) (Segment, bool) {
-	for n := min(segMaxLen, len(msisdn)); n >= 3; n-- {
-		if s, ok := segByKey[segKey{len(msisdn), msisdn[:n]}]; ok {
+	t := segs.Load()
+	for n := min(t.maxLen, len(msisdn)); n >= 3; n-- {
+		if s, ok := t.byKey[segKey{len(msisdn), msisdn[:n]}]; ok {
 			return s, true
 		}
 	}
@@ -59,4 +190,4 @@ func LookupSegment(msisdn string) (Segment, bool) {
 }
 
 // Segments lists the segment table.
-func Segments() []Segment { return append([]Segment(nil), segList...) }
+func Segments() []Segment { return append([]Segment(nil), segs.Load().list...) }

@@ -1,0 +1,162 @@
+package datasets_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/simrisk/simrisk/datasets"
+)
+
+// caseRun is one record case file scored with the default pack, as
+// `simrisk score --as-of 2026-11-01 --in FILE` does.
+type caseRun struct {
+	sum       *datasets.Summary
+	decisions []map[string]any
+	rejects   []datasets.Reject
+	raw       string // decisions and rejects as written
+}
+
+func scoreCase(t *testing.T, name string, opts ...datasets.ReadOption) caseRun {
+	t.Helper()
+	path := filepath.Join("testdata", "cases", name)
+	var dec, rej bytes.Buffer
+	sum, err := datasets.ScoreFile(context.Background(), engine(t), func() (io.ReadCloser, error) { return os.Open(path) },
+		datasets.ScoreOptions{AsOf: asOf, Format: datasets.FormatOf(path), Read: opts, Decisions: &dec, Rejects: &rej})
+	require.NoError(t, err)
+	run := caseRun{sum: sum, raw: dec.String() + rej.String()}
+	for _, l := range strings.Split(strings.TrimSpace(dec.String()), "\n") {
+		if l == "" {
+			continue
+		}
+		var d map[string]any
+		require.NoError(t, json.Unmarshal([]byte(l), &d))
+		run.decisions = append(run.decisions, d)
+	}
+	for _, l := range strings.Split(strings.TrimSpace(rej.String()), "\n") {
+		if l == "" {
+			continue
+		}
+		var r datasets.Reject
+		require.NoError(t, json.Unmarshal([]byte(l), &r))
+		run.rejects = append(run.rejects, r)
+	}
+	require.Equal(t, sum.Records, sum.Decisions+sum.Rejects)
+	require.Equal(t, sum.Decisions, len(run.decisions))
+	require.Equal(t, sum.Rejects, len(run.rejects))
+	return run
+}
+
+func caseKey(t *testing.T) datasets.ReadOption {
+	key, err := os.ReadFile(filepath.Join("testdata", "cases", "id.key"))
+	require.NoError(t, err)
+	return datasets.WithIDKey(bytes.TrimSpace(key))
+}
+
+func fired(d map[string]any, rule string) bool {
+	hits, _ := d["hits"].([]any)
+	for _, h := range hits {
+		if h.(map[string]any)["rule"] == rule {
+			return true
+		}
+	}
+	return false
+}
+
+// records/README.md, jsonl-id-with-spaces.jsonl: a raw ID number in any
+// spelling gets the key of its plain form: one person's six cards are one
+// holder, and 一证五卡 fires; without a key every such record is rejected.
+func TestCaseIDWithSpaces(t *testing.T) {
+	run := scoreCase(t, "jsonl-id-with-spaces.jsonl", caseKey(t))
+	require.Len(t, run.decisions, 6)
+	require.Equal(t, 1, run.sum.Holders)
+	for _, d := range run.decisions {
+		require.True(t, fired(d, "multi_card_id"), "一证五卡 on %v", d["msisdn"])
+	}
+	run = scoreCase(t, "jsonl-id-with-spaces.jsonl")
+	require.Empty(t, run.decisions)
+	require.Len(t, run.rejects, 6)
+	for _, r := range run.rejects {
+		require.Contains(t, r.Reason, "holder: is a raw ID number (110105********002X)")
+	}
+}
+
+// Every spelling of one ID number is one holder key.
+func TestIDKeyEverySpelling(t *testing.T) {
+	var src strings.Builder
+	for i, h := range []string{"11010519491231002X", "110105 19491231 002x", "110105-19491231-002X",
+		"１１０１０５１９４９１２３１００２ｘ", "ID:11010519491231002X", "ID：110105 19491231 002X", "身份证：11010519491231002x",
+		"身份证号: 110105-1949-1231-002X", "110105491231002"} {
+		src.WriteString(`{"msisdn":"1380013800` + string(rune('0'+i)) + `","opened_at":"2024-03-01","holder":` + strings.TrimSpace(mustJSON(h)) + "}\n")
+	}
+	l, err := datasets.Read(strings.NewReader(src.String()), datasets.JSONL, asOf, datasets.WithIDKey([]byte("a secret key of 32 bytes, really")))
+	require.NoError(t, err)
+	require.Empty(t, l.Rejects)
+	require.Len(t, l.Records, 9)
+	for _, r := range l.Records {
+		require.Equal(t, l.Records[0].Holder, r.Holder)
+	}
+}
+
+func mustJSON(s string) string {
+	b, _ := json.Marshal(s)
+	return string(b)
+}
+
+// records/README.md, csv-excel-sci-holder.csv: a holder or msisdn that a
+// spreadsheet turned into scientific notation is rejected, saying to export
+// the column as text; no card is flagged 一证五卡 on a lost key.
+func TestCaseExcelSciHolder(t *testing.T) {
+	run := scoreCase(t, "csv-excel-sci-holder.csv", caseKey(t))
+	require.Empty(t, run.decisions)
+	require.Len(t, run.rejects, 7)
+	for i, r := range run.rejects {
+		field := "holder"
+		if i == 6 {
+			field = "msisdn"
+		}
+		require.True(t, strings.HasPrefix(r.Reason, field+": "), r.Reason)
+		require.Contains(t, r.Reason, "scientific notation")
+		require.Contains(t, r.Reason, "export the column as text")
+	}
+}
+
+// records/README.md, segments-1064-174.jsonl: 1064x IoT numbers are in the
+// table; a record that states its operator is scored whatever its segment;
+// an unknown segment with neither operator nor kind is rejected naming
+// only its masked prefix.
+func TestCaseSegments1064And174(t *testing.T) {
+	run := scoreCase(t, "segments-1064-174.jsonl")
+	require.Len(t, run.decisions, 9)
+	require.Len(t, run.rejects, 1)
+	require.Equal(t, 4, run.rejects[0].Line)
+	require.Contains(t, run.rejects[0].Reason, "no known 11-digit number segment starts 174…")
+	require.NotContains(t, run.rejects[0].Reason, "1749")
+	require.Equal(t, "1064800000001", run.decisions[0]["msisdn"])
+	require.Equal(t, "1064600000001", run.decisions[1]["msisdn"])
+	require.Equal(t, "17400000001", run.decisions[2]["msisdn"])
+	// the 10646 card is unicom IoT by the table: its non-directed data is
+	// judged by the IoT rules
+	require.True(t, fired(run.decisions[1], "iot_nondirected_data"), "%v", run.decisions[1])
+}
+
+// A canonical number is written in the decision whatever the spelling read.
+func TestDecisionHasCanonicalMSISDN(t *testing.T) {
+	src := `{"msisdn":"+86 138-0013-8000","opened_at":"2024-03-01","holder":"h-1"}
+{"msisdn":"１３９００１３９０００","opened_at":"2024-03-01","holder":"h-1"}
+`
+	var dec bytes.Buffer
+	sum, err := datasets.ScoreFile(context.Background(), engine(t), func() (io.ReadCloser, error) { return io.NopCloser(strings.NewReader(src)), nil },
+		datasets.ScoreOptions{AsOf: asOf, Decisions: &dec})
+	require.NoError(t, err)
+	require.Equal(t, 2, sum.Decisions)
+	require.Contains(t, dec.String(), `"msisdn":"13800138000"`)
+	require.Contains(t, dec.String(), `"msisdn":"13900139000"`)
+}

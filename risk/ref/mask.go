@@ -1,0 +1,327 @@
+package ref
+
+import (
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"golang.org/x/text/unicode/norm"
+)
+
+// This file is simrisk's one masking path for free text: reasons, rejects,
+// errors, logs and reports all pass through MaskText (or AppendMaskedText),
+// and a value that is not what its field expects is shown only as Quote.
+
+// minMasked is the digit count from which a number in text is masked: 11,
+// a mobile number's length (IoT numbers have 13, ID numbers 15 or 18).
+const minMasked = 11
+
+// maxSepRun is how many separators (spaces, dashes) in a row may stand
+// between two digits of one number: "138 - 0013 - 8000" is one number.
+const maxSepRun = 3
+
+// digitOf returns the ASCII digits r stands for under NFKC (full-width １,
+// mathematical 𝟏, circled ①), or "" when r is not a digit.
+func digitOf(r rune) string {
+	switch {
+	case r >= '0' && r <= '9':
+		return asciiDigits[r-'0' : r-'0'+1]
+	case r >= '０' && r <= '９':
+		return asciiDigits[r-'０' : r-'０'+1]
+	case r < utf8.RuneSelf, r >= 0x3400 && r <= 0x9fff, r >= 0xac00 && r <= 0xd7a3:
+		return "" // ASCII, CJK ideographs, Hangul: no digit
+	case !unicode.IsNumber(r):
+		return ""
+	}
+	s := norm.NFKC.String(string(r))
+	if !digits(s) {
+		return ""
+	}
+	return s
+}
+
+const asciiDigits = "0123456789"
+
+func isCheckX(r rune) bool { return r == 'X' || r == 'x' || r == 'Ｘ' || r == 'ｘ' }
+
+// numberish reports whether r can be part of a spelled number.
+func numberish(r rune) bool {
+	return digitOf(r) != "" || isSeparator(r) || r == '+' || r == '＋' || isCheckX(r)
+}
+
+// numberRun is one number found in text: bytes [lo, hi) spell n digits
+// (an ID's check character X counted), plus says it starts with "+".
+type numberRun struct {
+	lo, hi, n int
+	plus      bool
+}
+
+// eachNumber calls fn for every number of at least minMasked digits in s,
+// in any spelling: ASCII or full-width digits, up to maxSepRun spaces or
+// dashes between digits, a leading +, an ID number's check character X
+// after 17 digits. fn returning false stops the scan.
+func eachNumber(s []byte, fn func(numberRun) bool) {
+	var cur numberRun
+	in := false
+	seps := 0
+	lastEnd := 0 // end of the run's last digit
+	flush := func() bool {
+		ok := true
+		if in && cur.n >= minMasked {
+			cur.hi = lastEnd
+			ok = fn(cur)
+		}
+		in, seps = false, 0
+		return ok
+	}
+	for i := 0; i < len(s); {
+		r, size := rune(s[i]), 1
+		if r >= utf8.RuneSelf {
+			r, size = utf8.DecodeRune(s[i:])
+		}
+		switch d := digitOf(r); {
+		case d != "":
+			if in && seps > maxSepRun {
+				if !flush() {
+					return
+				}
+			}
+			if !in {
+				cur = numberRun{lo: i}
+				in = true
+			}
+			cur.n += len(d)
+			seps = 0
+			lastEnd = i + size
+		case isSeparator(r):
+			if in {
+				seps++
+			}
+		case (r == '+' || r == '＋') && !in:
+			cur = numberRun{lo: i, plus: true}
+			in, seps = true, 0
+			lastEnd = i // a lone + is no number
+		case isCheckX(r) && in && cur.n == 17:
+			cur.n++
+			seps = 0
+			lastEnd = i + size
+			if !flush() {
+				return
+			}
+		default:
+			if !flush() {
+				return
+			}
+			if r == '+' || r == '＋' {
+				cur = numberRun{lo: i, plus: true}
+				in = true
+				lastEnd = i
+			}
+		}
+		i += size
+	}
+	flush()
+}
+
+// HasNumber reports whether s holds a number or ID number, in any
+// spelling, that MaskText would mask. It looks at every 11th byte first (a
+// number spans at least 11 bytes), so text without one is checked at a
+// fraction of its length.
+func HasNumber(s []byte) bool {
+	for i := minMasked - 1; i < len(s); i += minMasked {
+		c := s[i]
+		if c < utf8.RuneSelf && !numberish(rune(c)) {
+			continue
+		}
+		lo := i
+		for lo > 0 && !utf8.RuneStart(s[lo]) {
+			lo--
+		}
+		if r, _ := utf8.DecodeRune(s[lo:]); !numberish(r) {
+			continue
+		}
+		hi := lo
+		for hi < len(s) {
+			r, size := utf8.DecodeRune(s[hi:])
+			if !numberish(r) {
+				break
+			}
+			hi += size
+		}
+		for lo > 0 {
+			r, size := utf8.DecodeLastRune(s[:lo])
+			if !numberish(r) {
+				break
+			}
+			lo -= size
+		}
+		found := false
+		eachNumber(s[lo:hi], func(numberRun) bool { found = true; return false })
+		if found {
+			return true
+		}
+		for i+minMasked < hi {
+			i += minMasked
+		}
+	}
+	return false
+}
+
+// AppendMaskedText appends s to dst with every number of 11 or more digits
+// masked, in whatever spelling it was written (ASCII or full-width digits,
+// spaces or dashes between them, +86 before them, an ID number's X). A
+// masked number is written in ASCII without its separators: a number keeps
+// its first 3 and last 4 digits (138****8000), an 18-character ID number
+// its first 6 and last 4 (110105********002X), a 15-digit one its first 6
+// and last 3. Other text is copied as it is; no UTF-8 character is split.
+func AppendMaskedText(dst, s []byte) []byte {
+	last := 0
+	eachNumber(s, func(run numberRun) bool {
+		lo, hi, n := trimRun(s[run.lo:run.hi], run.n)
+		dst = append(dst, s[last:run.lo+lo]...)
+		dst = appendMaskedRun(dst, s[run.lo+lo:run.lo+hi], n)
+		last = run.lo + hi
+		return true
+	})
+	return append(dst, s[last:]...)
+}
+
+// knownLength reports whether n digits make a number simrisk knows: a
+// mobile (11), IoT or +86 mobile (13), ID (15, 18) number.
+func knownLength(n int) bool { return n == 11 || n == 13 || n == 15 || n == 18 }
+
+// trimRun narrows a run of digit groups of n digits whose count is no
+// known length by leaving short groups at its ends out, while 11 or more
+// digits remain: in "1.5 13800138000" the 5 stays as it is. A group left
+// out has fewer than 11 digits, so no number is left unmasked.
+func trimRun(s []byte, n int) (lo, hi, m int) {
+	if knownLength(n) {
+		return 0, len(s), n
+	}
+	type group struct{ lo, hi, n int }
+	var gs [32]group
+	k := 0
+	in := false
+	for i := 0; i < len(s); {
+		r, size := utf8.DecodeRune(s[i:])
+		if isSeparator(r) {
+			in = false
+		} else {
+			if !in {
+				if k == len(gs) {
+					return 0, len(s), n
+				}
+				gs[k] = group{lo: i}
+				k++
+				in = true
+			}
+			gs[k-1].n += len(digitOf(r))
+			if isCheckX(r) {
+				gs[k-1].n++
+			}
+			gs[k-1].hi = i + size
+		}
+		i += size
+	}
+	i, j := 0, k-1
+	m = n
+	for !knownLength(m) && i < j {
+		switch {
+		case gs[i].n < minMasked && m-gs[i].n >= minMasked:
+			m -= gs[i].n
+			i++
+		case gs[j].n < minMasked && m-gs[j].n >= minMasked:
+			m -= gs[j].n
+			j--
+		default:
+			return gs[i].lo, gs[j].hi, m
+		}
+	}
+	return gs[i].lo, gs[j].hi, m
+}
+
+func appendMaskedRun(dst, s []byte, n int) []byte {
+	head, tail := maskKeeps(n)
+	k := 0
+	for i := 0; i < len(s); {
+		r, size := utf8.DecodeRune(s[i:])
+		i += size
+		if r == '+' || r == '＋' {
+			dst = append(dst, '+')
+			continue
+		}
+		d := digitOf(r)
+		if d == "" && isCheckX(r) {
+			d = "X"
+		}
+		for j := 0; j < len(d); j++ {
+			if k < head || k >= n-tail {
+				dst = append(dst, d[j])
+			} else {
+				dst = append(dst, '*')
+			}
+			k++
+		}
+	}
+	return dst
+}
+
+// maskKeeps is how many characters of a masked number of n stay visible at
+// its head and its tail.
+func maskKeeps(n int) (head, tail int) {
+	switch n {
+	case 18: // an ID number: 110105********002X
+		return 6, 4
+	case 15: // an old ID number: 110105******002
+		return 6, 3
+	}
+	return 3, 4 // a number: 138****5678
+}
+
+// MaskText returns s with every number and ID number masked as
+// AppendMaskedText does; text without one is returned as it is.
+func MaskText(s string) string {
+	if !HasNumber([]byte(s)) {
+		return s
+	}
+	return string(AppendMaskedText(make([]byte, 0, len(s)), []byte(s)))
+}
+
+// Quote shows a value that is not what its field expects without showing
+// it: its first and last two characters (whole characters, never a split
+// UTF-8 sequence), quoted: "11…2X". A value of at most 4 characters is
+// quoted whole. Control characters and invalid UTF-8 show as escapes.
+func Quote(s string) string {
+	n := utf8.RuneCountInString(s)
+	if n > 4 {
+		var head, tail int
+		for i := 0; i < 2; i++ {
+			_, size := utf8.DecodeRuneInString(s[head:])
+			head += size
+		}
+		for i := 0; i < 2; i++ {
+			_, size := utf8.DecodeLastRuneInString(s[:len(s)-tail])
+			tail += size
+		}
+		s = s[:head] + "…" + s[len(s)-tail:]
+	}
+	var b strings.Builder
+	b.WriteByte('"')
+	for _, r := range s {
+		switch {
+		case r == utf8.RuneError:
+			b.WriteString(`\ufffd`)
+		case r == '"' || r == '\\':
+			b.WriteByte('\\')
+			b.WriteRune(r)
+		case r < ' ' || r == 0x7f:
+			b.WriteString(`\x`)
+			b.WriteByte("0123456789abcdef"[r>>4])
+			b.WriteByte("0123456789abcdef"[r&15])
+		default:
+			b.WriteRune(r)
+		}
+	}
+	b.WriteByte('"')
+	return b.String()
+}
