@@ -440,7 +440,7 @@ func (s *Scorer) renderSafe(dst []byte, cr *compiledRule, d *Decision) (out []by
 			for i := range cr.reason {
 				b = s.renderPart(b, cr, &cr.reason[i], d)
 			}
-			maskInPlace(b[start:])
+			b, s.maskBuf = maskTail(b, start, s.maskBuf)
 			out = b
 		}
 	}()
