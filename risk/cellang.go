@@ -115,6 +115,12 @@ type celCompiler struct {
 	env       *cel.Env
 	costLimit uint64
 	maxSize   int
+	limits    rules.Limits
+	// macroSize are the compiled macros' sizes in nodes once the lowering
+	// inlines the macros they use; written as macros compile, one after
+	// another, only read after.
+	macroSize map[string]uint64
+	measuring string         // the macro being compiled, whose size compile records
 	macros    map[string]int // CEL macro name -> index into Engine.celMacros
 	listSizes map[string]uint64
 	// lowMacros are the CEL macros compiled to closures, filled while the
@@ -155,7 +161,11 @@ func newCELCompiler(rs *rules.RuleSet, lists map[string]any, macroNames []string
 			opts = append(opts, cel.Constant("lists."+name, cel.ListType(cel.StringType), types.NewStringList(types.DefaultTypeAdapter, items)))
 		}
 	}
-	c := &celCompiler{reference: cc.reference, costLimit: cc.celCostLimit, maxSize: cc.maxCELSize, macros: map[string]int{}, listSizes: map[string]uint64{}, lowMacros: map[string]closureProgram{}}
+	costLimit := cc.celCostLimit
+	if costLimit == 0 {
+		costLimit = cc.limits.MaxCost
+	}
+	c := &celCompiler{reference: cc.reference, costLimit: costLimit, maxSize: cc.maxCELSize, limits: cc.limits, macroSize: map[string]uint64{}, macros: map[string]int{}, listSizes: map[string]uint64{}, lowMacros: map[string]closureProgram{}}
 	for _, l := range rs.Lists {
 		c.listSizes["lists."+l.Name] = uint64(len(l.Items))
 	}
@@ -179,7 +189,7 @@ func (c *celCompiler) worker() (*celCompiler, error) {
 	if err != nil {
 		return nil, err
 	}
-	w := &celCompiler{reference: c.reference, env: env, opts: c.opts, costLimit: c.costLimit, maxSize: c.maxSize,
+	w := &celCompiler{reference: c.reference, env: env, opts: c.opts, costLimit: c.costLimit, maxSize: c.maxSize, limits: c.limits, macroSize: c.macroSize,
 		macros: c.macros, listSizes: c.listSizes, lowMacros: c.lowMacros}
 	return w, nil
 }
@@ -259,10 +269,33 @@ func (c celEstimator) EstimateCallCost(function, overloadID string, target *cost
 	return nil
 }
 
+// nodesAfterExpansion counts the nodes of a checked expression with the
+// lowered macros it names counted at their own expanded size: the lowering
+// inlines those (a macro that is not lowered is evaluated once per card).
+func (c *celCompiler) nodesAfterExpansion(a *cel.Ast) uint64 {
+	refs := a.NativeRep().ReferenceMap()
+	var n uint64
+	celast.PostOrderVisit(a.NativeRep().Expr(), celast.NewExprVisitor(func(e celast.Expr) {
+		n = addSat(n, 1)
+		if e.Kind() != celast.IdentKind {
+			return
+		}
+		if r, ok := refs[e.ID()]; ok && r.Name != "" && r.Value == nil {
+			if _, lowered := c.lowMacros[r.Name]; lowered {
+				n = addSat(n, c.macroSize[r.Name])
+			}
+		}
+	}))
+	return n
+}
+
 // compile parses, type-checks, bounds and plans one CEL expression.
 func (c *celCompiler) compile(src rules.Expr, owner string, wantBool bool) (program, map[string]bool, []*rules.Error) {
 	errAt := func(line, col int, code rules.Code, msg string) *rules.Error {
 		return &rules.Error{Pos: src.PosAt(celOffset(src.Src, line, col)), Rule: owner, Field: src.Key, Code: code, Msg: msg}
+	}
+	if e := checkText(src, owner, c.limits); e != nil {
+		return nil, nil, []*rules.Error{e}
 	}
 	if c.maxSize > 0 && utf8.RuneCountInString(src.Src) > c.maxSize {
 		return nil, nil, []*rules.Error{errAt(1, 0, rules.CodeTooComplex,
@@ -278,6 +311,11 @@ func (c *celCompiler) compile(src rules.Expr, owner string, wantBool bool) (prog
 		return nil, usedNames(parsed), c.issues(src.Src, iss, errAt, rules.CodeType)
 	}
 	used := usedNames(checked)
+	if n := c.nodesAfterExpansion(checked); n > uint64(c.limits.MaxExprNodes) {
+		return nil, used, []*rules.Error{tooManyNodes(src, owner, n, c.limits.MaxExprNodes)}
+	} else if c.measuring != "" {
+		c.macroSize[c.measuring] = n
+	}
 	if wantBool && !checked.OutputType().IsExactType(cel.BoolType) {
 		return nil, used, []*rules.Error{errAt(1, 0, rules.CodeNotBoolean,
 			fmt.Sprintf("condition must be true or false, but this is %s", checked.OutputType()))}
@@ -298,11 +336,11 @@ func (c *celCompiler) compile(src rules.Expr, owner string, wantBool bool) (prog
 	}
 	est, err := c.env.EstimateCost(checked, celEstimator{lists: c.listSizes})
 	if err != nil {
-		return nil, used, []*rules.Error{errAt(1, 0, rules.CodeTooComplex, "cost cannot be estimated: "+err.Error())}
+		return nil, used, []*rules.Error{errAt(1, 0, rules.CodeTooCostly, "cost cannot be estimated: "+err.Error())}
 	}
 	if est.Max > c.costLimit {
-		return nil, used, []*rules.Error{errAt(1, 0, rules.CodeTooComplex,
-			fmt.Sprintf("estimated cost up to %d is over the limit of %d; simplify it or split it into macros", est.Max, c.costLimit))}
+		return nil, used, []*rules.Error{errAt(1, 0, rules.CodeTooCostly,
+			fmt.Sprintf("estimated cost per card up to %d is over the limit max_cost=%d; simplify it", est.Max, c.costLimit))}
 	}
 	if !c.reference {
 		if wantBool {

@@ -96,27 +96,29 @@ func finishTemplate(parts []tmplPart) []tmplPart {
 type compileConfig struct {
 	lang         string
 	reference    bool
-	maxNodes     uint
+	limits       rules.Limits
 	maxCELSize   int
-	celCostLimit uint64
+	celCostLimit uint64 // 0: limits.MaxCost
 }
 
 func defaultCompileConfig() compileConfig {
-	return compileConfig{lang: rules.LangZh, maxNodes: 500, maxCELSize: 4000, celCostLimit: 100_000}
+	return compileConfig{lang: rules.LangZh, limits: rules.DefaultLimits(), maxCELSize: 4000}
 }
 
 // CompileOption configures Compile. Options that can fail return an error
 // from Compile.
 type CompileOption func(*compileConfig) error
 
-// WithMaxNodes sets the size limit of one expression in syntax-tree nodes
-// (default 500). A rule over the limit is a too_complex error at its position.
+// WithMaxNodes sets the size limit of one expression in syntax-tree nodes,
+// counted after its macros are expanded (default 500): the MaxExprNodes of
+// the limits (WithLimits). A rule over the limit is a too_complex error at
+// its position.
 func WithMaxNodes(n int) CompileOption {
 	return func(c *compileConfig) error {
 		if n < 1 {
 			return fmt.Errorf("risk: WithMaxNodes(%d): want at least 1", n)
 		}
-		c.maxNodes = uint(n)
+		c.limits.MaxExprNodes = n
 		return nil
 	}
 }
@@ -142,9 +144,10 @@ func WithReferenceEvaluator() CompileOption {
 	return func(c *compileConfig) error { c.reference = true; return nil }
 }
 
-// WithCELCostLimit sets the cost limit of one CEL expression (default
-// 100,000): estimated at load with cel-go's estimator (a rule over it is a
-// too_complex error at its position) and enforced at run time.
+// WithCELCostLimit sets the cost limit of one CEL expression, in cel-go's
+// cost units (default: the max_cost limit, 1,000,000; see WithLimits):
+// estimated at load with cel-go's estimator (a rule over it is a too_costly
+// error at its position) and enforced at run time.
 func WithCELCostLimit(n uint64) CompileOption {
 	return func(c *compileConfig) error {
 		if n < 1 {
@@ -214,7 +217,10 @@ func withSnippets(rs *rules.RuleSet, errs rules.ErrorList) rules.ErrorList {
 func check(rs *rules.RuleSet, cc compileConfig, c *rules.Collector) *Engine {
 	x := &exprCompiler{
 		rs:        rs,
-		cfg:       sharedConfig(cc.maxNodes),
+		cfg:       sharedConfig(uint(cc.limits.MaxExprNodes)),
+		limits:    cc.limits,
+		macroSize: map[string]uint64{},
+		sizing:    map[string]bool{},
 		reference: cc.reference,
 		lists:     map[string]any{},
 		macros:    map[string]*rules.Macro{},
@@ -288,7 +294,9 @@ func check(rs *rules.RuleSet, cc compileConfig, c *rules.Collector) *Engine {
 		if m.Language == rules.LangCEL {
 			var prog program
 			var used map[string]bool
+			cx.measuring = m.Name
 			prog, used, errs = cx.compile(m.Expr, m.Name, true)
+			cx.measuring = ""
 			macroReads[m.Name] = used
 			if prog != nil {
 				e.celMacros[e.celMacroIdx[m.Name]] = prog
@@ -452,7 +460,7 @@ func check(rs *rules.RuleSet, cc compileConfig, c *rules.Collector) *Engine {
 			}
 		}
 		tmpl := func(src rules.Expr) []tmplPart {
-			parts, errs := template(src, r.ID, func(src rules.Expr, owner string, wantBool bool) (program, map[string]bool, []*rules.Error) {
+			parts, errs := template(src, r.ID, cc.limits.MaxReasonPlaceholders, func(src rules.Expr, owner string, wantBool bool) (program, map[string]bool, []*rules.Error) {
 				if name := strings.TrimSpace(src.Src); personalFields[name] {
 					// {msisdn} and {iccid} mean {mask(msisdn)} and {mask(iccid)}
 					read := envReaders()[name]
@@ -511,13 +519,16 @@ func sharedConfig(maxNodes uint) func() *conf.Config {
 }
 
 // template compiles a reason: text with {expression} placeholders; {{ and }}
-// stand for literal braces.
-func template(src rules.Expr, owner string, compile func(rules.Expr, string, bool) (program, map[string]bool, []*rules.Error)) ([]tmplPart, []*rules.Error) {
+// stand for literal braces. More than maxPlaceholders placeholders is a
+// too_large error at the first one over the limit (and the rest are not
+// compiled).
+func template(src rules.Expr, owner string, maxPlaceholders int, compile func(rules.Expr, string, bool) (program, map[string]bool, []*rules.Error)) ([]tmplPart, []*rules.Error) {
 	var parts []tmplPart
 	var errs []*rules.Error
 	s := src.Src
 	var text strings.Builder
 	runeOff := func(byteOff int) int { return utf8.RuneCountInString(s[:byteOff]) }
+	placeholders := 0
 	for i := 0; i < len(s); {
 		switch {
 		case strings.HasPrefix(s[i:], "{{"):
@@ -541,6 +552,11 @@ func template(src rules.Expr, owner string, compile func(rules.Expr, string, boo
 			if text.Len() > 0 {
 				parts = append(parts, tmplPart{text: text.String()})
 				text.Reset()
+			}
+			if placeholders++; placeholders > maxPlaceholders {
+				errs = append(errs, &rules.Error{Pos: src.PosAt(runeOff(i)), Rule: owner, Field: src.Key, Code: rules.CodeTooLarge,
+					Msg: fmt.Sprintf("the reason has more than %d {placeholders}, over the limit max_reason_placeholders=%d", maxPlaceholders, maxPlaceholders)})
+				return parts, errs
 			}
 			inner := s[i+1 : i+1+end]
 			sub := subExpr(src, runeOff(i+1), inner)

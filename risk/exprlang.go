@@ -100,6 +100,9 @@ type exprCompiler struct {
 	badMacro  map[string]bool   // macros with errors of their own
 	personal  map[string]string // macros that read personal data -> the field; filled before reasons compile
 	c         *rules.Collector
+	limits    rules.Limits
+	macroSize map[string]uint64 // macros' sizes after expansion, in nodes (limits.go)
+	sizing    map[string]bool   // macros being measured, for loops
 }
 
 func (x *exprCompiler) constNode(name string) (ast.Node, bool) {
@@ -216,6 +219,10 @@ func (w *rewriter) inlineMacro(node *ast.Node, id *ast.IdentifierNode, m *rules.
 		ast.Patch(node, &ast.BoolNode{Value: false})
 		return
 	}
+	if checkText(m.Expr, m.Name, w.x.limits) != nil {
+		ast.Patch(node, &ast.BoolNode{Value: false}) // reported at the macro
+		return
+	}
 	tree, err := parser.ParseWithConfig(m.Expr.Src, w.x.cfg())
 	if err != nil {
 		ast.Patch(node, &ast.BoolNode{Value: false})
@@ -256,6 +263,9 @@ func (w *rewriter) walk(root *ast.Node) {
 // compile parses, rewrites, type-checks and compiles one expression.
 // wantBool asks for a boolean result.
 func (x *exprCompiler) compile(src rules.Expr, owner string, wantBool bool, stack []string) (program, map[string]bool, []*rules.Error) {
+	if e := checkText(src, owner, x.limits); e != nil {
+		return nil, nil, []*rules.Error{e}
+	}
 	cfg := x.cfg()
 	tree, err := parser.ParseWithConfig(src.Src, cfg)
 	if err != nil {
@@ -264,6 +274,9 @@ func (x *exprCompiler) compile(src rules.Expr, owner string, wantBool bool, stac
 			e.Code = rules.CodeExprSyntax
 		}
 		return nil, nil, []*rules.Error{e}
+	}
+	if n := x.nodesAfterExpansion(&tree.Node); n > uint64(x.limits.MaxExprNodes) {
+		return nil, nil, []*rules.Error{tooManyNodes(src, owner, n, x.limits.MaxExprNodes)}
 	}
 	w := &rewriter{x: x, src: src, owner: owner, stack: stack, owned: map[*ast.IdentifierNode]bool{}, usesName: map[string]bool{}}
 	w.walk(&tree.Node)
@@ -330,7 +343,7 @@ func (x *exprCompiler) exprErr(err error, src rules.Expr, owner string) *rules.E
 		e.Msg = fe.Message
 		switch {
 		case strings.Contains(fe.Message, "exceeds maximum allowed nodes"):
-			e.Code, e.Msg = rules.CodeTooComplex, "expression is too large (more than the node limit); split it into macros"
+			e.Code, e.Msg = rules.CodeTooComplex, fmt.Sprintf("expression has more syntax-tree nodes than the limit max_expr_nodes=%d; split it into macros", x.limits.MaxExprNodes)
 		case strings.HasPrefix(fe.Message, "unknown name "):
 			e.Code = rules.CodeUndefinedName
 			name := strings.TrimPrefix(fe.Message, "unknown name ")

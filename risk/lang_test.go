@@ -139,8 +139,8 @@ func TestCELCostLimit(t *testing.T) {
 	rs, err := rules.Parse(rules.Source{Name: "c.yaml", Data: []byte(src)})
 	require.NoError(t, err)
 	_, err = risk.Compile(rs)
-	require.ErrorIs(t, err, rules.CodeTooComplex)
-	require.Contains(t, err.Error(), `c.yaml:4:25: rule "costly": [too_complex] estimated cost up to`)
+	require.ErrorIs(t, err, rules.CodeTooCostly)
+	require.Contains(t, err.Error(), `c.yaml:4:25: rule "costly": [too_costly] estimated cost per card up to`)
 	eng, err := risk.Compile(rs, risk.WithCELCostLimit(1<<40))
 	require.NoError(t, err, "a larger limit admits it")
 	_ = eng
@@ -156,7 +156,7 @@ func TestCELCostLimitAtRunTime(t *testing.T) {
 	rs, err := rules.Parse(rules.Source{Name: "c.yaml", Data: []byte(src)})
 	require.NoError(t, err)
 	_, err = risk.Compile(rs, risk.WithCELCostLimit(1))
-	require.ErrorIs(t, err, rules.CodeTooComplex)
+	require.ErrorIs(t, err, rules.CodeTooCostly)
 	var est uint64
 	_, err = fmt.Sscanf(err.Error()[strings.Index(err.Error(), "up to ")+6:], "%d", &est)
 	require.NoError(t, err)
