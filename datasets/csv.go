@@ -2,7 +2,6 @@ package datasets
 
 import (
 	"encoding/csv"
-	"errors"
 	"fmt"
 	"io"
 	"strconv"
@@ -146,119 +145,6 @@ func growRoaming(r []risk.Roaming, n int) []risk.Roaming {
 		r = append(r, risk.Roaming{})
 	}
 	return r
-}
-
-// CSVReader streams card-schema v1 records from CSV, one record in memory
-// at a time, like Reader does for JSON Lines. The first row is the header:
-// it must name msisdn; columns the schema does not know are ignored.
-type CSVReader struct {
-	cr      *csv.Reader
-	cfg     readConfig
-	setters []fieldSetter
-	names   []string
-	err     error // a fatal header error
-	started bool
-	line    int
-	n       int
-	label   Label
-}
-
-// NewCSVReader returns a CSVReader over r that validates records at asOf.
-func NewCSVReader(r io.Reader, asOf risk.Time, opts ...ReadOption) *CSVReader {
-	cr := csv.NewReader(r)
-	cr.FieldsPerRecord = -1
-	cr.ReuseRecord = true
-	return &CSVReader{cr: cr, cfg: newReadConfig(asOf, opts)}
-}
-
-// Line is the line number where the record last returned or rejected starts.
-func (r *CSVReader) Line() int { return r.line }
-
-// Count is the number of records read so far, rejected ones included.
-func (r *CSVReader) Count() int { return r.n }
-
-// Label is the label of the record last returned (WithLabels).
-func (r *CSVReader) Label() Label { return r.label }
-
-func (r *CSVReader) header() error {
-	r.started = true
-	row, err := r.cr.Read()
-	if err == io.EOF {
-		return io.EOF
-	}
-	if err != nil {
-		return fmt.Errorf("datasets: CSV header: %w", err)
-	}
-	seen := map[string]bool{}
-	for i, name := range row {
-		name = strings.TrimSpace(strings.TrimPrefix(name, "\ufeff"))
-		if seen[name] {
-			return fmt.Errorf("datasets: CSV header: column %q appears twice", name)
-		}
-		seen[name] = true
-		r.names = append(r.names, name)
-		set := csvSetters[name]
-		if strings.HasPrefix(name, "label.") && !r.cfg.labels {
-			set = nil
-		}
-		r.setters = append(r.setters, set)
-		_ = i
-	}
-	if !seen["msisdn"] {
-		return errors.New("datasets: CSV header has no msisdn column")
-	}
-	return nil
-}
-
-// Read returns the next valid record, a *Reject for a bad one, io.EOF at the
-// end, or another error when the file cannot be read (a bad header).
-func (r *CSVReader) Read() (*risk.Record, error) {
-	if !r.started {
-		if r.err = r.header(); r.err != nil {
-			return nil, r.err
-		}
-	}
-	if r.err != nil {
-		return nil, r.err
-	}
-	for {
-		row, err := r.cr.Read()
-		if err == io.EOF {
-			return nil, io.EOF
-		}
-		var pe *csv.ParseError
-		if errors.As(err, &pe) {
-			r.n++
-			r.line = pe.StartLine
-			return nil, &Reject{Line: pe.StartLine, Reason: "not valid CSV: " + pe.Err.Error()}
-		}
-		if err != nil {
-			return nil, err
-		}
-		line, _ := r.cr.FieldPos(0)
-		r.line = line
-		if len(row) == 1 && strings.TrimSpace(row[0]) == "" {
-			continue // a blank line
-		}
-		r.n++
-		if len(row) != len(r.setters) {
-			return nil, &Reject{Line: line, Reason: fmt.Sprintf("has %d fields, the header has %d", len(row), len(r.setters))}
-		}
-		rec := new(risk.Record)
-		r.label = Label{}
-		for i, v := range row {
-			if v == "" || r.setters[i] == nil {
-				continue
-			}
-			if err := r.setters[i](rec, &r.label, v); err != nil {
-				return nil, &Reject{Line: line, Reason: reason(&risk.RecordError{Field: r.names[i], Reason: err.Error()})}
-			}
-		}
-		if err := r.cfg.finish(rec); err != nil {
-			return nil, &Reject{Line: line, Reason: reason(err)}
-		}
-		return rec, nil
-	}
 }
 
 // CSVWriter writes records in card-schema v1's CSV form.

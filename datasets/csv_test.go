@@ -55,7 +55,7 @@ func TestCSVReader(t *testing.T) {
 		{Line: 3, Reason: `iot.test_plan: want true or false, got "yes"`},
 		{Line: 5, Reason: `complaints: want an integer, got "two"`},
 		{Line: 6, Reason: "has 2 fields, the header has 8"},
-		{Line: 7, Reason: `not valid CSV: extraneous or missing " in quoted-field`},
+		{Line: 7, Reason: "not valid CSV: the quote opened in field 1 is never closed"},
 	}, rejects)
 }
 
@@ -147,21 +147,4 @@ func TestScoreCSVFile(t *testing.T) {
 	require.NoError(t, err)
 	require.Zero(t, sum.Rejects)
 	require.GreaterOrEqual(t, sum.Decisions, 500)
-}
-
-func FuzzCSVReader(f *testing.F) {
-	f.Add([]byte("msisdn,opened_at,roaming.region,roaming.last_seen\n13800138000,2024-03-01,KH;TH,2026-10-30;\n"))
-	f.Add([]byte("msisdn\n\"1380\n"))
-	f.Add([]byte("x,y\n1,2\n"))
-	f.Fuzz(func(t *testing.T, data []byte) {
-		rd := datasets.NewCSVReader(bytes.NewReader(data), asOf, datasets.WithLabels())
-		for i := 0; i < 10000; i++ {
-			_, err := rd.Read()
-			var rej *datasets.Reject
-			if err == nil || errors.As(err, &rej) {
-				continue
-			}
-			return // EOF or a header error ends the file
-		}
-	})
 }

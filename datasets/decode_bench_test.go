@@ -33,3 +33,28 @@ func BenchmarkDecodeJSONL(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkDecodeCSV reads the same 10,000 records from CSV.
+func BenchmarkDecodeCSV(b *testing.B) {
+	data := gen(b, datasets.CSV, datasets.GenOptions{Cards: 10000, Seed: 2, AsOf: asOf})
+	b.SetBytes(int64(len(data)))
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		rd := datasets.NewCSVReader(bytes.NewReader(data), asOf)
+		n := 0
+		for {
+			_, err := rd.Read()
+			if err == io.EOF {
+				break
+			}
+			if err != nil {
+				b.Fatal(err)
+			}
+			n++
+		}
+		if n != 10000 {
+			b.Fatal(n)
+		}
+	}
+}

@@ -18,12 +18,20 @@ const MaxLineBytes = 1 << 20
 
 // Reject is a record that could not be used: its 1-based line number and
 // why. The reason never holds the holder key, an ID number or a full MSISDN.
+// A CSV record that spans several lines (a quoted field holding line ends)
+// has its last line in EndLine; EndLine is 0 for a one-line record.
 type Reject struct {
-	Line   int    `json:"line"`
-	Reason string `json:"reason"`
+	Line    int    `json:"line"`
+	EndLine int    `json:"end_line,omitempty"`
+	Reason  string `json:"reason"`
 }
 
-func (r *Reject) Error() string { return fmt.Sprintf("line %d: %s", r.Line, r.Reason) }
+func (r *Reject) Error() string {
+	if r.EndLine > r.Line {
+		return fmt.Sprintf("lines %d-%d: %s", r.Line, r.EndLine, r.Reason)
+	}
+	return fmt.Sprintf("line %d: %s", r.Line, r.Reason)
+}
 
 // Reader streams card-schema v1 records from JSON Lines, one line in memory
 // at a time. Each record is decoded strictly and validated at the as-of
@@ -38,20 +46,28 @@ func (r *Reject) Error() string { return fmt.Sprintf("line %d: %s", r.Line, r.Re
 //		use(rec)
 //	}
 //
-// Blank lines are skipped and are not records.
+// Blank lines are skipped and are not records. Lines end in LF, CRLF or CR;
+// a leading UTF-8 byte order mark is skipped. Bytes that are not UTF-8 (or
+// not in the encoding given WithEncoding) end the file with an error
+// matching ErrNotUTF8.
 type Reader struct {
-	br    *bufio.Reader
+	lr    *lineReader
 	cfg   readConfig
 	line  int
-	buf   []byte
 	n     int // records returned or rejected
 	label Label
+	err   error
 }
 
 // NewReader returns a Reader of JSON Lines over r that validates records at
 // asOf.
 func NewReader(r io.Reader, asOf risk.Time, opts ...ReadOption) *Reader {
-	return &Reader{br: bufio.NewReaderSize(r, 64<<10), cfg: newReadConfig(asOf, opts)}
+	cfg := newReadConfig(asOf, opts)
+	in, err := decoder(r, cfg.encoding)
+	if err != nil {
+		return &Reader{cfg: cfg, err: err}
+	}
+	return &Reader{lr: newLineReader(in), cfg: cfg}
 }
 
 // Label is the ground-truth label of the record last returned, when the
@@ -68,19 +84,23 @@ func (r *Reader) Count() int { return r.n }
 // Read returns the next valid record, a *Reject for a bad one, io.EOF at the
 // end, or another error when reading failed.
 func (r *Reader) Read() (*risk.Record, error) {
+	if r.err != nil {
+		return nil, r.err
+	}
 	for {
-		line, tooLong, err := r.readLine()
-		if err != nil && (err != io.EOF || (len(line) == 0 && !tooLong)) {
+		line, tooLong, err := r.lr.next()
+		r.line = r.lr.line
+		if err != nil {
+			if err != io.EOF {
+				r.err = err
+			}
 			return nil, err
 		}
 		if tooLong {
 			r.n++
-			return nil, &Reject{Line: r.line, Reason: fmt.Sprintf("line is longer than %d bytes", MaxLineBytes)}
+			return nil, &Reject{Line: r.line, Reason: fmt.Sprintf("line is longer than %d bytes (MaxLineBytes)", MaxLineBytes)}
 		}
 		if len(bytes.TrimSpace(line)) == 0 {
-			if err == io.EOF {
-				return nil, io.EOF
-			}
 			continue
 		}
 		r.n++
@@ -117,32 +137,6 @@ func reason(err error) string {
 		return fmt.Sprintf("not valid JSON (at byte %d): %s", se.Offset, se.Error())
 	}
 	return err.Error()
-}
-
-// readLine reads one line without its newline. A line over MaxLineBytes is
-// consumed and reported as tooLong.
-func (r *Reader) readLine() (line []byte, tooLong bool, err error) {
-	r.line++
-	r.buf = r.buf[:0]
-	for {
-		chunk, e := r.br.ReadSlice('\n')
-		if !tooLong {
-			if len(r.buf)+len(chunk) > MaxLineBytes+1 {
-				tooLong = true
-				r.buf = r.buf[:0]
-			} else {
-				r.buf = append(r.buf, chunk...)
-			}
-		}
-		switch e {
-		case bufio.ErrBufferFull:
-			continue
-		case nil:
-			return bytes.TrimRight(r.buf, "\r\n"), tooLong, nil
-		default:
-			return bytes.TrimRight(r.buf, "\r\n"), tooLong, e
-		}
-	}
 }
 
 // Writer writes JSON Lines: records, decisions or rejects, one per line.
@@ -182,10 +176,15 @@ func (w *Writer) WriteDecision(d *risk.Decision) error {
 	return err
 }
 
-// WriteReject writes one reject as {"line": N, "reason": "..."}.
+// WriteReject writes one reject as {"line": N, "reason": "..."}, with
+// "end_line" after "line" for a reject spanning several lines.
 func (w *Writer) WriteReject(r *Reject) error {
 	w.buf = append(w.buf[:0], `{"line":`...)
 	w.buf = strconv.AppendInt(w.buf, int64(r.Line), 10)
+	if r.EndLine > r.Line {
+		w.buf = append(w.buf, `,"end_line":`...)
+		w.buf = strconv.AppendInt(w.buf, int64(r.EndLine), 10)
+	}
 	w.buf = append(w.buf, `,"reason":`...)
 	q, _ := json.Marshal(r.Reason)
 	w.buf = append(append(w.buf, q...), '}', '\n')

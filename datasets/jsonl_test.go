@@ -73,7 +73,7 @@ func TestReaderLongLineAndCRLF(t *testing.T) {
 	src := long + "\r\n" + `{"msisdn":"13800138001","opened_at":"2024-03-01"}` + "\r\n"
 	res := readAll(t, src)
 	require.Equal(t, []string{"13800138001"}, res.msisdns)
-	require.Equal(t, []datasets.Reject{{Line: 1, Reason: "line is longer than 1048576 bytes"}}, res.rejects)
+	require.Equal(t, []datasets.Reject{{Line: 1, Reason: "line is longer than 1048576 bytes (MaxLineBytes)"}}, res.rejects)
 }
 
 func engine(t testing.TB) *risk.Engine {

@@ -70,9 +70,10 @@ func NewRecordReader(r io.Reader, f Format, asOf risk.Time, opts ...ReadOption) 
 }
 
 type readConfig struct {
-	asOf   risk.Time
-	idKey  []byte
-	labels bool
+	asOf     risk.Time
+	idKey    []byte
+	labels   bool
+	encoding Encoding
 }
 
 // ReadOption configures a reader.
@@ -85,6 +86,13 @@ type ReadOption func(*readConfig)
 func WithIDKey(key []byte) ReadOption {
 	return func(c *readConfig) { c.idKey = append([]byte(nil), key...) }
 }
+
+// WithEncoding reads input in the given encoding (UTF8 by default; GB18030
+// or GBK for what Chinese Excel and many BSS exports write), converting it
+// to UTF-8 as it is read. Without it, input that is not valid UTF-8 stops
+// the reader with an error matching ErrNotUTF8. An unknown encoding makes
+// every Read fail.
+func WithEncoding(e Encoding) ReadOption { return func(c *readConfig) { c.encoding = e } }
 
 // WithLabels reads each record's ground-truth label (Label()).
 func WithLabels() ReadOption { return func(c *readConfig) { c.labels = true } }

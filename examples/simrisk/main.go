@@ -42,7 +42,7 @@ const usage = `simrisk: fraud-risk rules for Chinese phone and IoT cards
 
 usage:
   simrisk score [--pack NAME | --rules PATH ...] --as-of DATE --in FILE.jsonl|FILE.csv [--format jsonl|csv]
-                [--out FILE] [--rejects FILE] [--id-key-file FILE]
+                [--out FILE] [--rejects FILE] [--id-key-file FILE] [--encoding utf-8|gb18030|gbk]
   simrisk lint [--format text|json|sarif] PATH...
                                 check rule files; every problem as file:line:col
   simrisk test [--coverage] [--junit FILE] PATH...
@@ -142,6 +142,7 @@ func cmdScore(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	in := fs.String("in", "", "input records, JSON Lines or CSV (- for standard input)")
 	format := fs.String("format", "", "input format: jsonl or csv (default: from the file name; .csv is CSV)")
 	idKeyFile := fs.String("id-key-file", "", "file holding the secret key that turns raw ID numbers in holder into pseudonymous keys")
+	encoding := fs.String("encoding", "utf-8", "input encoding: utf-8, gb18030 or gbk (what Chinese Excel saves CSV in)")
 	out := fs.String("out", "", "decisions, JSON Lines (default standard output)")
 	rejects := fs.String("rejects", "", "rejected records as {\"line\",\"reason\"} JSON Lines (default: discarded, counted)")
 	if err := fs.Parse(args); err != nil {
@@ -167,6 +168,12 @@ func cmdScore(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 			return 2
 		}
 	}
+	enc, err := datasets.ParseEncoding(*encoding)
+	if err != nil {
+		fmt.Fprintf(stderr, "simrisk score: --encoding: %v\n", err)
+		return 2
+	}
+	opts.Read = append(opts.Read, datasets.WithEncoding(enc))
 	if *idKeyFile != "" {
 		key, err := readKey(*idKeyFile)
 		if err != nil {

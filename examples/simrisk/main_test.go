@@ -10,6 +10,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/stretchr/testify/require"
 )
@@ -429,4 +430,45 @@ tests:
 	require.Equal(t, "wrong on purpose", s.Cases[2].Name)
 	require.NotNil(t, s.Cases[2].Failure)
 	require.Contains(t, s.Cases[2].Failure.Message, "alerts")
+}
+
+// Record files as they arrive (datasets/testdata/cases): a stray quote
+// loses no later line, CR-only line ends and a BOM are read, a GB18030 file
+// is refused as UTF-8 (naming the option) and read with --encoding.
+func TestScoreRecordCases(t *testing.T) {
+	cases := "../../datasets/testdata/cases/"
+	score := func(name string, extra ...string) (int, string, string, string) {
+		dir := t.TempDir()
+		out, rej := filepath.Join(dir, "d.jsonl"), filepath.Join(dir, "r.jsonl")
+		args := append([]string{"score", "--as-of", "2026-11-01", "--in", cases + name, "--out", out, "--rejects", rej}, extra...)
+		code, _, stderr := runCLI(args...)
+		d, _ := os.ReadFile(out)
+		r, _ := os.ReadFile(rej)
+		return code, stderr, string(d), string(r)
+	}
+	code, stderr, d, r := score("csv-unterminated-quote.csv")
+	require.Equal(t, 0, code, stderr)
+	require.Contains(t, stderr, "records 5 = decisions 4 + rejected 1")
+	require.Contains(t, d, `"msisdn":"13800138004","score":`)
+	require.Regexp(t, `"msisdn":"13800138004","score":\d+,"level":"\w+","outcome":"verify"`, d)
+	require.Equal(t, `{"line":3,"reason":"not valid CSV: the quote opened in field 3 is never closed; line 3 alone is rejected, reading resumes at line 4"}`+"\n", r)
+
+	for _, name := range []string{"csv-mac-cr.csv", "jsonl-cr.jsonl", "jsonl-utf8-bom.jsonl", "csv-excel-trailing-empty-cols.csv"} {
+		code, stderr, _, r = score(name)
+		require.Equal(t, 0, code, stderr)
+		require.Contains(t, stderr, "records 2 = decisions 2 + rejected 0", name)
+		require.Empty(t, r, name)
+	}
+
+	code, stderr, _, _ = score("csv-gbk-mvno.csv")
+	require.Equal(t, 1, code)
+	require.Contains(t, stderr, "not valid UTF-8")
+	require.Contains(t, stderr, "--encoding gb18030")
+	code, stderr, d, _ = score("csv-gbk-mvno.csv", "--encoding", "gb18030")
+	require.Equal(t, 0, code, stderr)
+	require.Contains(t, stderr, "records 6 = decisions 6 + rejected 0")
+	require.True(t, utf8.ValidString(d))
+	code, stderr, _, _ = score("csv-gbk-mvno.csv", "--encoding", "latin1")
+	require.Equal(t, 2, code)
+	require.Contains(t, stderr, `--encoding: unknown encoding "latin1"`)
 }

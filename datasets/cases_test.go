@@ -1,0 +1,250 @@
+package datasets_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"unicode/utf8"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/simrisk/simrisk/datasets"
+)
+
+// scored is what ScoreFile made of a file: "msisdn outcome" per decision,
+// the rejects as written, and the summary.
+type scored struct {
+	decisions []string
+	rejects   []datasets.Reject
+	sum       *datasets.Summary
+	raw       []byte // the decision stream
+}
+
+func scoreCase(t *testing.T, name string, opts ...datasets.ReadOption) (*scored, error) {
+	t.Helper()
+	path := filepath.Join("testdata", "cases", name)
+	data, err := os.ReadFile(path)
+	require.NoError(t, err)
+	open := func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(data)), nil }
+	var dec, rej bytes.Buffer
+	sum, err := datasets.ScoreFile(context.Background(), engine(t), open, datasets.ScoreOptions{
+		AsOf: asOf, Format: datasets.FormatOf(name), Read: opts, Decisions: &dec, Rejects: &rej})
+	if err != nil {
+		return nil, err
+	}
+	out := &scored{sum: sum, raw: dec.Bytes()}
+	for _, line := range strings.Split(strings.TrimSpace(dec.String()), "\n") {
+		if line == "" {
+			continue
+		}
+		var d struct{ MSISDN, Outcome string }
+		require.NoError(t, json.Unmarshal([]byte(line), &d))
+		out.decisions = append(out.decisions, d.MSISDN+" "+d.Outcome)
+	}
+	for _, line := range strings.Split(strings.TrimSpace(rej.String()), "\n") {
+		if line == "" {
+			continue
+		}
+		var r datasets.Reject
+		require.NoError(t, json.Unmarshal([]byte(line), &r))
+		out.rejects = append(out.rejects, r)
+	}
+	require.Equal(t, sum.Records, sum.Decisions+sum.Rejects)
+	require.Equal(t, sum.Decisions, len(out.decisions))
+	require.Equal(t, sum.Rejects, len(out.rejects))
+	require.True(t, utf8.Valid(out.raw), "the decision stream is UTF-8")
+	return out, nil
+}
+
+// csv-unterminated-quote.csv: a stray quote on line 3 rejects line 3 alone;
+// reading resumes at line 4, so the police-flagged cards on lines 4 and 5
+// are scored verify.
+func TestCaseCSVUnterminatedQuote(t *testing.T) {
+	got, err := scoreCase(t, "csv-unterminated-quote.csv")
+	require.NoError(t, err)
+	require.Equal(t, 5, got.sum.Records)
+	require.Equal(t, []string{"13800138001 pass", "13800138003 verify", "13800138004 verify", "13800138005 pass"}, got.decisions)
+	require.Equal(t, []datasets.Reject{{Line: 3, Reason: "not valid CSV: the quote opened in field 3 is never closed; line 3 alone is rejected, reading resumes at line 4"}}, got.rejects)
+}
+
+// csv-mac-cr.csv, jsonl-cr.jsonl: CR-only line ends are line ends.
+func TestCaseCROnlyLineEnds(t *testing.T) {
+	for name, want := range map[string][]string{
+		"csv-mac-cr.csv": {"13800138001 verify", "13800138002 pass"},
+		// no usage dates: both dormant, the first police-flagged too
+		"jsonl-cr.jsonl": {"13800138001 restrict", "13800138002 verify"},
+	} {
+		got, err := scoreCase(t, name)
+		require.NoError(t, err, name)
+		require.Equal(t, want, got.decisions, name)
+		require.Empty(t, got.rejects, name)
+	}
+}
+
+// jsonl-utf8-bom.jsonl: a leading byte order mark is skipped.
+func TestCaseJSONLByteOrderMark(t *testing.T) {
+	got, err := scoreCase(t, "jsonl-utf8-bom.jsonl")
+	require.NoError(t, err)
+	require.Equal(t, []string{"13800138001 verify", "13800138002 pass"}, got.decisions)
+	require.Empty(t, got.rejects)
+}
+
+// csv-excel-trailing-empty-cols.csv: Excel's empty trailing header cells
+// (and the empty cells under them) are ignored.
+func TestCaseCSVExcelTrailingEmptyColumns(t *testing.T) {
+	got, err := scoreCase(t, "csv-excel-trailing-empty-cols.csv")
+	require.NoError(t, err)
+	require.Equal(t, []string{"13800138001 verify", "13800138002 pass"}, got.decisions)
+	require.Empty(t, got.rejects)
+}
+
+// csv-gbk-mvno.csv: a GB18030 file is refused as UTF-8, naming the option
+// that reads it, and read correctly with that option.
+func TestCaseCSVGBK(t *testing.T) {
+	_, err := scoreCase(t, "csv-gbk-mvno.csv")
+	require.ErrorIs(t, err, datasets.ErrNotUTF8)
+	require.ErrorContains(t, err, "line 2: the file is not valid UTF-8")
+	require.ErrorContains(t, err, "--encoding gb18030")
+
+	for _, enc := range []datasets.Encoding{datasets.GB18030, datasets.GBK} {
+		got, err := scoreCase(t, "csv-gbk-mvno.csv", datasets.WithEncoding(enc))
+		require.NoError(t, err)
+		require.Len(t, got.decisions, 6)
+		require.Empty(t, got.rejects)
+		require.Equal(t, 1, got.sum.Holders)
+		// six cards of one holder at one MVNO: one more than five
+		require.Positive(t, got.sum.ByRule["multi_card_id"], "%v", got.sum.ByRule)
+	}
+	f, err := os.Open(filepath.Join("testdata", "cases", "csv-gbk-mvno.csv"))
+	require.NoError(t, err)
+	defer f.Close()
+	loaded, err := datasets.Read(f, datasets.CSV, asOf, datasets.WithEncoding(datasets.GB18030))
+	require.NoError(t, err)
+	require.Len(t, loaded.Records, 6)
+	require.Equal(t, "蜗牛移动", loaded.Records[0].MVNO)
+	require.Equal(t, []string{"腾讯", "支付宝"}, loaded.Records[0].LinkedPlatforms)
+}
+
+// Lines end in LF, CRLF or CR, mixed in one file; a BOM is skipped; in both
+// formats.
+func TestLineEndsAndBOM(t *testing.T) {
+	rec := func(n string) string { return `{"msisdn":"1380013800` + n + `","opened_at":"2024-03-01"}` }
+	src := "\ufeff" + rec("1") + "\r" + rec("2") + "\r\n" + rec("3") + "\n\r\n\r" + rec("4")
+	res := readAll(t, src)
+	require.Equal(t, []string{"13800138001", "13800138002", "13800138003", "13800138004"}, res.msisdns)
+	require.Empty(t, res.rejects)
+	// line numbers count every line end: the last record is on line 6
+	rd := datasets.NewReader(strings.NewReader(src+"\rnope"), asOf)
+	for i := 0; i < 4; i++ {
+		_, err := rd.Read()
+		require.NoError(t, err)
+	}
+	require.Equal(t, 6, rd.Line())
+	_, err := rd.Read()
+	var rej *datasets.Reject
+	require.ErrorAs(t, err, &rej)
+	require.Equal(t, 7, rej.Line)
+
+	csv := "\ufeffmsisdn,opened_at\r13800138001,2024-03-01\r\n13800138002,2024-03-01\n\r13800138003,2024-03-01"
+	recs, rejects := readCSV(t, csv)
+	require.Len(t, recs, 3)
+	require.Empty(t, rejects)
+}
+
+// A stray quote never eats the lines after it, whatever follows it; a
+// quoted field holding a line end is still read.
+func TestCSVStructuralErrorsLoseNothing(t *testing.T) {
+	head := "msisdn,opened_at,mvno,note\n"
+	for _, tc := range []struct {
+		name    string
+		src     string
+		good    []string
+		rejects []datasets.Reject
+	}{
+		{"closed three lines later, wrong field count",
+			head + "13800138001,2024-03-01,\"a\n13800138002,2024-03-01,,\n13800138003,2024-03-01,b\",,x\n13800138004,2024-03-01,,\n",
+			[]string{"13800138002", "13800138004"},
+			[]datasets.Reject{
+				{Line: 2, Reason: "not valid CSV: the quote opened in field 3 runs on to line 4, and the row then has 5 fields and a value after the header's 4 named columns; line 2 alone is rejected, reading resumes at line 3"},
+				{Line: 4, Reason: "not valid CSV: field 3 has a quote inside it without being quoted (quote the field and write the quote twice)"},
+			}},
+		{"closed with the right field count, in a card field",
+			head + "13800138001,2024-03-01,\"a\n13800138002,2024-03-01,b\",\n13800138003,2024-03-01,,\n",
+			[]string{"13800138003"},
+			[]datasets.Reject{
+				{Line: 2, Reason: "not valid CSV: the quote opened in field 3 runs on to line 3, and mvno cannot hold a line end; line 2 alone is rejected, reading resumes at line 3"},
+				{Line: 3, Reason: "not valid CSV: field 3 has a quote inside it without being quoted (quote the field and write the quote twice)"},
+			}},
+		{"a quoted line end in a remark, a valid row",
+			head + "13800138001,2024-03-01,,\"a\nb\"\n13800138002,2024-03-01,,\n",
+			[]string{"13800138001", "13800138002"}, nil},
+		{"a quoted line end in a bad record names its lines",
+			head + "13800138001,2024-03-01x,,\"a\nb\"\n13800138002,2024-03-01,,\n",
+			[]string{"13800138002"},
+			[]datasets.Reject{{Line: 2, EndLine: 3, Reason: `opened_at: "2024-03-01x" is not a date (want YYYY-MM-DD or an RFC 3339 timestamp)`}}},
+		{"text after a closing quote",
+			head + "13800138001,\"2024-03-01\"x,,\n13800138002,2024-03-01,,\n",
+			[]string{"13800138002"},
+			[]datasets.Reject{{Line: 2, Reason: `not valid CSV: field 2 has 'x' after its closing quote (a quote inside a quoted field is written twice)`}}},
+		{"still open after MaxRowLines lines",
+			head + "13800138001,2024-03-01,,\"a\n" + strings.Repeat("\"\"\n", datasets.MaxRowLines) + "13800138002,2024-03-01,,\n",
+			[]string{"13800138002"},
+			// the lines of "" after it are quoted empty fields: blank
+			[]datasets.Reject{{Line: 2, Reason: "not valid CSV: the quote opened in field 4 is still open after 64 lines (MaxRowLines); line 2 alone is rejected, reading resumes at line 3"}}},
+		{"Excel's empty rows are blank lines",
+			head + ",,,\n13800138001,2024-03-01,,\n , ,,\n",
+			[]string{"13800138001"}, nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			recs, rejects := readCSV(t, tc.src)
+			var got []string
+			for _, r := range recs {
+				got = append(got, r.MSISDN)
+			}
+			require.Equal(t, tc.good, got)
+			require.Equal(t, tc.rejects, rejects)
+		})
+	}
+}
+
+// A CSV row longer than MaxLineBytes is rejected without being held, as a
+// JSON line is.
+func TestCSVRowLimit(t *testing.T) {
+	long := "13800138001,2024-03-01," + strings.Repeat("x", datasets.MaxLineBytes)
+	recs, rejects := readCSV(t, "msisdn,opened_at,mvno\n"+long+"\n13800138002,2024-03-01,\n")
+	require.Len(t, recs, 1)
+	require.Equal(t, []datasets.Reject{{Line: 2, Reason: "line is longer than 1048576 bytes (MaxLineBytes)"}}, rejects)
+
+	// a quoted field over several lines counts them all
+	half := strings.Repeat("y", datasets.MaxLineBytes/2)
+	recs, rejects = readCSV(t, "msisdn,opened_at,mvno\n13800138001,2024-03-01,\""+half+"\n"+half+"\n"+half+"\"\n13800138002,2024-03-01,\n")
+	require.Len(t, recs, 1)
+	require.Len(t, rejects, 3)
+	require.Equal(t, datasets.Reject{Line: 2, Reason: "not valid CSV: the quote opened in field 3 runs on past 1048576 bytes (MaxLineBytes); line 2 alone is rejected, reading resumes at line 3"}, rejects[0])
+}
+
+// Input that is not UTF-8 stops either reader with ErrNotUTF8; an unknown
+// encoding fails every read.
+func TestNotUTF8(t *testing.T) {
+	rd := datasets.NewReader(strings.NewReader(`{"msisdn":"13800138001","opened_at":"2024-03-01"}`+"\n{\"mvno\":\"\xce\xcf\"}\n"), asOf)
+	_, err := rd.Read()
+	require.NoError(t, err)
+	_, err = rd.Read()
+	require.ErrorIs(t, err, datasets.ErrNotUTF8)
+	_, err = rd.Read()
+	require.ErrorIs(t, err, datasets.ErrNotUTF8, "the error stays")
+
+	_, err = datasets.Read(strings.NewReader("msisdn\n1\n"), datasets.CSV, asOf, datasets.WithEncoding("latin1"))
+	require.EqualError(t, err, `datasets: unknown encoding "latin1" (want utf-8, gb18030 or gbk)`)
+	_, err = datasets.ParseEncoding("GB18030")
+	require.NoError(t, err)
+	_, err = datasets.ParseEncoding("big5")
+	require.Error(t, err)
+	require.False(t, errors.Is(err, datasets.ErrNotUTF8))
+}

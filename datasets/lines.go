@@ -1,0 +1,204 @@
+package datasets
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"unicode/utf8"
+
+	"golang.org/x/text/encoding/simplifiedchinese"
+	"golang.org/x/text/transform"
+)
+
+// Encoding is the character encoding of a record file. Records are read as
+// UTF-8 unless told otherwise; a file in another encoding must be named,
+// since its bytes are rarely valid UTF-8 and never mean the same.
+type Encoding string
+
+// Encodings a reader understands.
+const (
+	UTF8    Encoding = "utf-8"
+	GB18030 Encoding = "gb18030" // what Chinese Excel and most Chinese BSS exports write; a superset of GBK and GB2312
+	GBK     Encoding = "gbk"     // read as GB18030, its superset
+)
+
+// ParseEncoding reads an encoding name: utf-8 (or utf8), gb18030, gbk (or
+// gb2312, cp936), case-insensitively.
+func ParseEncoding(s string) (Encoding, error) {
+	switch strings.ToLower(strings.TrimSpace(s)) {
+	case "", "utf-8", "utf8":
+		return UTF8, nil
+	case "gb18030":
+		return GB18030, nil
+	case "gbk", "gb2312", "cp936":
+		return GBK, nil
+	}
+	return "", fmt.Errorf("unknown encoding %q (want utf-8, gb18030 or gbk)", s)
+}
+
+// ErrNotUTF8 is matched (errors.Is) by the error a reader returns when a
+// file it reads as UTF-8 is not: the file is refused rather than read with
+// its characters mangled.
+var ErrNotUTF8 = errors.New("not valid UTF-8")
+
+type notUTF8Error struct{ line int }
+
+func (e *notUTF8Error) Error() string {
+	return fmt.Sprintf("datasets: line %d: the file is not valid UTF-8; if it is GBK or GB18030 (as Chinese Excel saves CSV), read it with --encoding gb18030 (datasets.WithEncoding(datasets.GB18030))", e.line)
+}
+
+func (e *notUTF8Error) Is(target error) bool { return target == ErrNotUTF8 }
+
+// decoder wraps r so that it yields UTF-8.
+func decoder(r io.Reader, e Encoding) (io.Reader, error) {
+	switch e {
+	case "", UTF8:
+		return r, nil
+	case GB18030, GBK:
+		// GB18030 decodes every GBK byte sequence as GBK does, and the four-byte ones GBK lacks
+		return transform.NewReader(r, simplifiedchinese.GB18030.NewDecoder()), nil
+	}
+	return nil, fmt.Errorf("datasets: unknown encoding %q (want utf-8, gb18030 or gbk)", e)
+}
+
+// lineReader splits its input into physical lines at LF, CRLF or a lone CR,
+// skips a leading UTF-8 byte order mark, refuses bytes that are not UTF-8,
+// and never holds more than MaxLineBytes of one line. Line numbers count
+// every physical line from 1.
+type lineReader struct {
+	rd     io.Reader
+	buf    []byte
+	r, w   int
+	err    error  // the input's error (io.EOF at its end), once buf is drained
+	acc    []byte // a line that spans refills of buf
+	line   int    // number of the line last returned
+	skipLF bool   // the last line ended in CR: a LF right after it belongs to it
+	bom    bool   // the start was checked for a byte order mark
+	fatal  error
+}
+
+func newLineReader(r io.Reader) *lineReader {
+	return &lineReader{rd: r, buf: make([]byte, 64<<10)}
+}
+
+// fill reads more input into buf, moving unread bytes to its start.
+func (l *lineReader) fill() {
+	if l.r > 0 {
+		copy(l.buf, l.buf[l.r:l.w])
+		l.w -= l.r
+		l.r = 0
+	}
+	for tries := 0; tries < 100 && l.w < len(l.buf) && l.err == nil; tries++ {
+		n, err := l.rd.Read(l.buf[l.w:])
+		l.w += n
+		if err != nil {
+			l.err = err
+		}
+		if n > 0 {
+			return
+		}
+	}
+	if l.err == nil && l.w < len(l.buf) {
+		l.err = io.ErrNoProgress
+	}
+}
+
+// next returns the next physical line without its line end. The slice is
+// valid until the next call. A line longer than MaxLineBytes comes back
+// empty with tooLong set (its bytes were consumed, not kept). At the end of
+// the input next returns io.EOF; a read error, or bytes that are not
+// UTF-8, is returned as it is and ends the input.
+func (l *lineReader) next() (line []byte, tooLong bool, err error) {
+	if l.fatal != nil {
+		return nil, false, l.fatal
+	}
+	if !l.bom {
+		for l.w-l.r < 3 && l.err == nil {
+			l.fill()
+		}
+		l.bom = true
+		if bytes.HasPrefix(l.buf[l.r:l.w], []byte("\ufeff")) {
+			l.r += 3
+		}
+	}
+	l.acc = l.acc[:0]
+	for {
+		if l.skipLF && l.r < l.w {
+			if l.buf[l.r] == '\n' {
+				l.r++
+			}
+			l.skipLF = false
+		}
+		chunk := l.buf[l.r:l.w]
+		end := bytes.IndexByte(chunk, '\n')
+		if end < 0 {
+			end = len(chunk)
+		}
+		if cr := bytes.IndexByte(chunk[:end], '\r'); cr >= 0 {
+			end = cr
+		}
+		if end < len(chunk) { // a line end in buf
+			term := chunk[end]
+			l.r += end + 1
+			if term == '\r' {
+				l.skipLF = true
+			}
+			return l.finish(chunk[:end], tooLong)
+		}
+		// no line end in buf: keep what there is and read on
+		if !tooLong {
+			if len(l.acc)+len(chunk) > MaxLineBytes {
+				tooLong = true
+				l.acc = l.acc[:0]
+			} else {
+				l.acc = append(l.acc, chunk...)
+			}
+		}
+		l.r = l.w
+		if l.err != nil {
+			if l.err != io.EOF {
+				l.fatal = l.err
+				return nil, false, l.err
+			}
+			if len(l.acc) == 0 && !tooLong {
+				return nil, false, io.EOF
+			}
+			l.fatal = io.EOF
+			l.line++
+			return l.check(l.acc, tooLong)
+		}
+		l.fill()
+	}
+}
+
+func (l *lineReader) finish(tail []byte, tooLong bool) ([]byte, bool, error) {
+	l.line++
+	if tooLong {
+		return nil, true, nil
+	}
+	if len(l.acc) > 0 {
+		if len(l.acc)+len(tail) > MaxLineBytes {
+			l.acc = l.acc[:0]
+			return nil, true, nil
+		}
+		l.acc = append(l.acc, tail...)
+		return l.check(l.acc, false)
+	}
+	if len(tail) > MaxLineBytes {
+		return nil, true, nil
+	}
+	return l.check(tail, false)
+}
+
+func (l *lineReader) check(line []byte, tooLong bool) ([]byte, bool, error) {
+	if tooLong {
+		return nil, true, nil
+	}
+	if !utf8.Valid(line) {
+		l.fatal = &notUTF8Error{line: l.line}
+		return nil, false, l.fatal
+	}
+	return line, false, nil
+}
