@@ -26,7 +26,7 @@ type scored struct {
 	raw       []byte // the decision stream
 }
 
-func scoreCase(t *testing.T, name string, opts ...datasets.ReadOption) (*scored, error) {
+func scoreRecordCase(t *testing.T, name string, opts ...datasets.ReadOption) (*scored, error) {
 	t.Helper()
 	path := filepath.Join("testdata", "cases", name)
 	data, err := os.ReadFile(path)
@@ -66,7 +66,7 @@ func scoreCase(t *testing.T, name string, opts ...datasets.ReadOption) (*scored,
 // reading resumes at line 4, so the police-flagged cards on lines 4 and 5
 // are scored verify.
 func TestCaseCSVUnterminatedQuote(t *testing.T) {
-	got, err := scoreCase(t, "csv-unterminated-quote.csv")
+	got, err := scoreRecordCase(t, "csv-unterminated-quote.csv")
 	require.NoError(t, err)
 	require.Equal(t, 5, got.sum.Records)
 	require.Equal(t, []string{"13800138001 pass", "13800138003 verify", "13800138004 verify", "13800138005 pass"}, got.decisions)
@@ -80,7 +80,7 @@ func TestCaseCROnlyLineEnds(t *testing.T) {
 		// no usage dates: both dormant, the first police-flagged too
 		"jsonl-cr.jsonl": {"13800138001 restrict", "13800138002 verify"},
 	} {
-		got, err := scoreCase(t, name)
+		got, err := scoreRecordCase(t, name)
 		require.NoError(t, err, name)
 		require.Equal(t, want, got.decisions, name)
 		require.Empty(t, got.rejects, name)
@@ -89,7 +89,7 @@ func TestCaseCROnlyLineEnds(t *testing.T) {
 
 // jsonl-utf8-bom.jsonl: a leading byte order mark is skipped.
 func TestCaseJSONLByteOrderMark(t *testing.T) {
-	got, err := scoreCase(t, "jsonl-utf8-bom.jsonl")
+	got, err := scoreRecordCase(t, "jsonl-utf8-bom.jsonl")
 	require.NoError(t, err)
 	require.Equal(t, []string{"13800138001 verify", "13800138002 pass"}, got.decisions)
 	require.Empty(t, got.rejects)
@@ -98,7 +98,7 @@ func TestCaseJSONLByteOrderMark(t *testing.T) {
 // csv-excel-trailing-empty-cols.csv: Excel's empty trailing header cells
 // (and the empty cells under them) are ignored.
 func TestCaseCSVExcelTrailingEmptyColumns(t *testing.T) {
-	got, err := scoreCase(t, "csv-excel-trailing-empty-cols.csv")
+	got, err := scoreRecordCase(t, "csv-excel-trailing-empty-cols.csv")
 	require.NoError(t, err)
 	require.Equal(t, []string{"13800138001 verify", "13800138002 pass"}, got.decisions)
 	require.Empty(t, got.rejects)
@@ -107,13 +107,13 @@ func TestCaseCSVExcelTrailingEmptyColumns(t *testing.T) {
 // csv-gbk-mvno.csv: a GB18030 file is refused as UTF-8, naming the option
 // that reads it, and read correctly with that option.
 func TestCaseCSVGBK(t *testing.T) {
-	_, err := scoreCase(t, "csv-gbk-mvno.csv")
+	_, err := scoreRecordCase(t, "csv-gbk-mvno.csv")
 	require.ErrorIs(t, err, datasets.ErrNotUTF8)
 	require.ErrorContains(t, err, "line 2: the file is not valid UTF-8")
 	require.ErrorContains(t, err, "--encoding gb18030")
 
 	for _, enc := range []datasets.Encoding{datasets.GB18030, datasets.GBK} {
-		got, err := scoreCase(t, "csv-gbk-mvno.csv", datasets.WithEncoding(enc))
+		got, err := scoreRecordCase(t, "csv-gbk-mvno.csv", datasets.WithEncoding(enc))
 		require.NoError(t, err)
 		require.Len(t, got.decisions, 6)
 		require.Empty(t, got.rejects)
