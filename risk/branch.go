@@ -483,20 +483,23 @@ func b2i(b bool) int {
 	return 0
 }
 
-// anyRoam runs a predicate's sub-code on each roaming entry.
+// anyRoam runs a predicate's sub-code on each roaming entry. It gives back
+// the entry that was in scope when it began: a predicate may run inside
+// another's body (a let variable or a macro holding one), and the outer
+// body reads its own entry after the inner one is done.
 //
 //go:noinline
 func (e *env) anyRoam(in *inst) *inst {
 	sub := (*subCode)(in.p).code
-	rs := e.r.Roaming
+	rs, outer := e.r.Roaming, e.cur
 	for i := range rs {
 		e.cur = &rs[i]
 		if e.run(sub, unsafe.Pointer(e.cur)) == in.stop {
-			e.cur = nil
+			e.cur = outer
 			return in.then(!in.emp)
 		}
 	}
-	e.cur = nil
+	e.cur = outer
 	return in.then(in.emp)
 }
 

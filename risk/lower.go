@@ -744,24 +744,29 @@ type listX struct {
 	item appendFn
 }
 
-// each calls f with each element in scope that passes the filter.
+// each calls f with each element in scope that passes the filter. Like
+// every loop of lowered code it gives back the element that was in scope
+// when it began (see predicate).
 func (x *listX) each(e *env, f func()) {
 	if x.roam {
+		outer := e.cur
 		for i := range e.r.Roaming {
 			e.cur = &e.r.Roaming[i]
 			if x.pred == nil || x.pred(e) {
 				f()
 			}
 		}
-		e.cur = nil
+		e.cur = outer
 		return
 	}
+	outer := e.curStr
 	for _, p := range e.r.LinkedPlatforms {
 		e.curStr = p
 		if x.pred == nil || x.pred(e) {
 			f()
 		}
 	}
+	e.curStr = outer
 }
 
 func (x *listX) count(e *env) int {
@@ -860,28 +865,39 @@ func appenderOf(x lowered) appendFn {
 // predicate loops over roaming (roam) or linked_platforms with the element in
 // scope, stopping at the first f(element) == stop: then the result is
 // !empty; when no element stops it, empty.
+//
+// The element in scope is one slot of env (cur, curStr), and a loop may run
+// inside another's body: a let variable, or a CEL macro, bound to a
+// quantifier and used in a loop over the same list or the other. So every
+// loop of lowered code (here, listX.each, the branch code's anyRoam) gives
+// back the element that was in scope when it began, and the outer body reads
+// its own element after the inner loop is done, at any depth.
 func predicate(roam bool, body lowered, stop, empty bool) lowered {
 	f := body.b
 	if roam {
 		return lowered{node: anyNode(nodeOf(body), stop, empty), b: func(e *env) bool {
+			outer := e.cur
 			for i := range e.r.Roaming {
 				e.cur = &e.r.Roaming[i]
 				if f(e) == stop {
-					e.cur = nil
+					e.cur = outer
 					return !empty
 				}
 			}
-			e.cur = nil
+			e.cur = outer
 			return empty
 		}}
 	}
 	return lowered{b: func(e *env) bool {
+		outer := e.curStr
 		for _, p := range e.r.LinkedPlatforms {
 			e.curStr = p
 			if f(e) == stop {
+				e.curStr = outer
 				return !empty
 			}
 		}
+		e.curStr = outer
 		return empty
 	}}
 }

@@ -31,6 +31,29 @@ type celLowerer struct {
 	inRoam  bool
 	inStr   bool
 	overflo bool // uses checked arithmetic: recover in the program
+	// the names cel.bind binds in scope, and their lowered values
+	scope map[string]lowered
+}
+
+// local reports whether name is a variable of the expression itself (the
+// comprehension's, or one cel.bind binds), which hides a vocabulary term or
+// a macro of the same name.
+func (l *celLowerer) local(name string) bool {
+	_, ok := l.scope[name]
+	return ok || (name != "" && name == l.iter)
+}
+
+// localRef lowers a reference to a local variable: a bound value, or the
+// linked platform in scope (a roaming entry is read only through its
+// fields).
+func (l *celLowerer) localRef(name string) (lowered, bool) {
+	if v, ok := l.scope[name]; ok {
+		return v, true
+	}
+	if name == l.iter && l.inStr {
+		return lowered{s: func(e *env) string { return e.curStr }}, true
+	}
+	return lowered{}, false
 }
 
 // celClosureProgram runs a lowered CEL condition, turning overflow panics
@@ -118,7 +141,7 @@ func (l *celLowerer) flattenAnd(e celast.Expr, parts []celast.Expr) []celast.Exp
 
 // macroRef reports whether e names a lowered CEL macro.
 func (l *celLowerer) macroRef(e celast.Expr) (closureProgram, bool) {
-	if ref, ok := l.a.ReferenceMap()[e.ID()]; ok && ref.Name != "" && ref.Value == nil && e.Kind() == celast.IdentKind {
+	if ref, ok := l.a.ReferenceMap()[e.ID()]; ok && ref.Name != "" && ref.Value == nil && e.Kind() == celast.IdentKind && !l.local(ref.Name) {
 		m, ok := l.macros[ref.Name]
 		return m, ok
 	}
@@ -141,8 +164,11 @@ func (l *celLowerer) lower(e celast.Expr) (lowered, bool) {
 		if ref.Value != nil {
 			return celConst(ref.Value)
 		}
-		if ref.Name == l.iter && l.inStr {
-			return lowered{s: func(e *env) string { return e.curStr }}, true
+		if l.local(ref.Name) {
+			if e.Kind() != celast.IdentKind {
+				return lowered{}, false
+			}
+			return l.localRef(ref.Name)
 		}
 		if m, ok := l.macros[ref.Name]; ok {
 			return lowered{b: m.f}, true
@@ -153,8 +179,8 @@ func (l *celLowerer) lower(e celast.Expr) (lowered, bool) {
 	case celast.LiteralKind:
 		return celConst(e.AsLiteral())
 	case celast.IdentKind:
-		if e.AsIdent() == l.iter && l.inStr {
-			return lowered{s: func(e *env) string { return e.curStr }}, true
+		if l.local(e.AsIdent()) {
+			return l.localRef(e.AsIdent())
 		}
 	case celast.SelectKind:
 		sel := e.AsSelect()
@@ -370,7 +396,7 @@ func (l *celLowerer) call(c celast.CallExpr) (lowered, bool) {
 		if target == nil {
 			return lowered{}, false
 		}
-		if ref, ok := l.a.ReferenceMap()[target.ID()]; ok {
+		if ref, ok := l.a.ReferenceMap()[target.ID()]; ok && !l.local(ref.Name) {
 			switch ref.Name {
 			case "roaming":
 				return lowered{i: func(e *env) int { return len(e.r.Roaming) }}, true
@@ -496,14 +522,18 @@ func (l *celLowerer) call(c celast.CallExpr) (lowered, bool) {
 	return lowered{}, false
 }
 
-// comprehension lowers the exists and all macros over roaming or
-// linked_platforms (one level deep).
+// comprehension lowers cel.bind, and the exists and all macros over roaming
+// or linked_platforms (one level deep; a macro or a bound name holding one
+// may be used in the body).
 func (l *celLowerer) comprehension(c celast.ComprehensionExpr) (lowered, bool) {
+	if isBind(c) {
+		return l.bind(c)
+	}
 	if l.iter != "" || c.IterVar2() != "" {
 		return lowered{}, false
 	}
 	ref, ok := l.a.ReferenceMap()[c.IterRange().ID()]
-	if !ok || (ref.Name != "roaming" && ref.Name != "linked_platforms") {
+	if !ok || l.local(ref.Name) || (ref.Name != "roaming" && ref.Name != "linked_platforms") {
 		return lowered{}, false
 	}
 	init := c.AccuInit()
@@ -534,6 +564,10 @@ func (l *celLowerer) comprehension(c celast.ComprehensionExpr) (lowered, bool) {
 		return lowered{}, false
 	}
 	inner := &celLowerer{a: l.a, macros: l.macros, iter: c.IterVar(), inRoam: ref.Name == "roaming", inStr: ref.Name != "roaming"}
+	if _, hidden := l.scope[c.IterVar()]; hidden {
+		return lowered{}, false // the loop variable hides a bound name: left to cel-go
+	}
+	inner.scope = l.scope
 	body, ok := inner.lower(pred)
 	if !ok || body.b == nil || inner.overflo {
 		return lowered{}, false
@@ -545,3 +579,49 @@ func (l *celLowerer) comprehension(c celast.ComprehensionExpr) (lowered, bool) {
 	}
 	return predicate(ref.Name == "roaming", body, stop, empty), true
 }
+
+// isBind reports whether c is what cel.bind(name, init, body) expands to: a
+// fold over an empty list whose accumulator is the name.
+func isBind(c celast.ComprehensionExpr) bool {
+	r, cond, step := c.IterRange(), c.LoopCondition(), c.LoopStep()
+	if r.Kind() != celast.ListKind || len(r.AsList().Elements()) != 0 || c.IterVar2() != "" {
+		return false
+	}
+	if cond.Kind() != celast.LiteralKind || cond.AsLiteral() != types.False {
+		return false
+	}
+	return step.Kind() == celast.IdentKind && step.AsIdent() == c.AccuVar()
+}
+
+// bind lowers cel.bind(name, init, body): body, with name standing for init.
+// Like expr's let, the value is computed where it is used (lowered code is
+// pure; an init that may overflow is left to cel-go, which computes it once
+// and fails only when it is used). A name that is also a vocabulary term, a
+// macro or the loop variable in scope is left to cel-go as well.
+func (l *celLowerer) bind(c celast.ComprehensionExpr) (lowered, bool) {
+	name := c.AccuVar()
+	if _, isMacro := l.macros[name]; isMacro || name == l.iter || vocabTopNames[name] || reservedNames[name] {
+		return lowered{}, false
+	}
+	before := l.overflo
+	l.overflo = false
+	v, ok := l.lower(c.AccuInit())
+	fails := l.overflo
+	l.overflo = before
+	if !ok || fails || (v.b == nil && v.i == nil && v.f == nil && v.s == nil) {
+		return lowered{}, false
+	}
+	inner := *l
+	inner.scope = make(map[string]lowered, len(l.scope)+1)
+	for k, x := range l.scope {
+		inner.scope[k] = x
+	}
+	inner.scope[name] = v
+	body, ok := inner.lower(c.Result())
+	l.overflo = l.overflo || inner.overflo
+	body.rgn = nil // its subject may name the variable: never merge it outside
+	return body, ok
+}
+
+// vocabTopNames are the first parts of the vocabulary's names.
+var vocabTopNames = vocabTop()

@@ -21,7 +21,28 @@ type exprGen struct {
 	cel   bool // write CEL instead of expr
 	// writing a reason: msisdn only as mask(msisdn)
 	inReason bool
+	// writing a macro: no msisdn (a reason may not print a macro reading it)
+	inMacro bool
+	// names a condition may use besides the vocabulary: the macros defined
+	// so far, and the variables bound (expr's let, CEL's cel.bind) where the
+	// generator is writing. Quantifier bodies use them, so that a bound
+	// quantifier runs inside a loop over the same list or the other.
+	macros []string
+	bound  []genName
+	fresh  int // numbers bound names
 }
+
+// genName is a bound name and the kind of its value.
+type genName struct {
+	name string
+	kind int // genBool, genInt or genStr
+}
+
+const (
+	genBool = iota
+	genInt
+	genStr
+)
 
 func (g *exprGen) n(k int) int { return g.next() % k }
 
@@ -39,13 +60,21 @@ var (
 func (g *exprGen) boolExpr() string {
 	g.depth++
 	defer func() { g.depth-- }()
-	k := 14
+	k := 16
 	if g.depth > 3 {
 		k = 4
 	}
 	switch g.n(k) {
 	case 0:
 		return genBools[g.n(len(genBools))]
+	case 14:
+		// a macro or a bound name
+		if v := g.invariant(""); v != "" {
+			return v
+		}
+		return genBools[g.n(len(genBools))]
+	case 15:
+		return g.bind(g.boolExpr)
 	case 1:
 		return fmt.Sprintf("%s %s %s", g.intExpr(), []string{"<", "<=", ">", ">=", "==", "!="}[g.n(6)], g.intExpr())
 	case 2:
@@ -71,19 +100,9 @@ func (g *exprGen) boolExpr() string {
 	case 8:
 		return fmt.Sprintf(`%s in %s`, g.strExpr(), []string{`["KH", "cmcc", "iot", ""]`, `["iot"]`, `["mobile", "iot"]`}[g.n(3)])
 	case 9:
-		if g.cel {
-			fields := []string{"r.days_ago <= params.days", `r.region == "KH"`, "in_region(r.region, lists.hot)", "r.last_seen > 0", `r.region.startsWith("T")`,
-				"(in_region(r.region, lists.hot) || in_region(r.region, lists.hot2))"}
-			return fmt.Sprintf([]string{"roaming.exists(r, %s)", "roaming.all(r, %s)", "!roaming.exists(r, %s)"}[g.n(3)], fields[g.n(len(fields))])
-		}
-		fields := []string{".days_ago <= params.days", `.region == "KH"`, "in_region(.region, lists.hot)", ".last_seen > 0", `.region startsWith "T"`,
-			"(in_region(.region, lists.hot) || in_region(.region, lists.hot2))"}
-		return fmt.Sprintf("%s(roaming, %s)", []string{"any", "all", "none"}[g.n(3)], fields[g.n(len(fields))])
+		return g.roamQuant()
 	case 10:
-		if g.cel {
-			return fmt.Sprintf([]string{"linked_platforms.exists(p, p == %s)", "linked_platforms.all(p, p == %s)"}[g.n(2)], []string{`"jd"`, `"tencent"`, `""`}[g.n(3)])
-		}
-		return fmt.Sprintf("%s(linked_platforms, # == %s)", []string{"any", "all", "none"}[g.n(3)], []string{`"jd"`, `"tencent"`, `""`}[g.n(3)])
+		return g.platQuant()
 	case 11:
 		return fmt.Sprintf("(%s ? %s : %s)", g.boolExpr(), g.boolExpr(), g.boolExpr())
 	case 12:
@@ -97,6 +116,154 @@ func (g *exprGen) boolExpr() string {
 		}
 		return fmt.Sprintf("%s %s %s", g.intExpr(), []string{"<", ">="}[g.n(2)], []string{"1.5", "89.9", "-0.5"}[g.n(3)])
 	}
+}
+
+// roamQuant draws a quantifier over roaming; its body may use the macros
+// and bound names in scope.
+func (g *exprGen) roamQuant() string {
+	if g.cel {
+		fields := []string{"r.days_ago <= params.days", `r.region == "KH"`, "in_region(r.region, lists.hot)", "r.last_seen > 0", `r.region.startsWith("T")`,
+			"(in_region(r.region, lists.hot) || in_region(r.region, lists.hot2))", "r.days_ago < 30", `r.region == "MM"`}
+		q := []string{"roaming.exists(r, %s)", "roaming.all(r, %s)", "!roaming.exists(r, %s)"}[g.n(3)]
+		return fmt.Sprintf(q, g.mix(fields[g.n(len(fields))], "r.region"))
+	}
+	fields := []string{".days_ago <= params.days", `.region == "KH"`, "in_region(.region, lists.hot)", ".last_seen > 0", `.region startsWith "T"`,
+		"(in_region(.region, lists.hot) || in_region(.region, lists.hot2))", ".days_ago < 30", `.region == "MM"`}
+	q := []string{"any", "all", "none"}[g.n(3)]
+	return fmt.Sprintf("%s(roaming, %s)", q, g.mix(fields[g.n(len(fields))], ".region"))
+}
+
+// platQuant draws a quantifier over linked_platforms, its body as
+// roamQuant's.
+func (g *exprGen) platQuant() string {
+	lit := []string{`"jd"`, `"tencent"`, `""`, `"alipay"`}[g.n(4)]
+	if g.cel {
+		q := []string{"linked_platforms.exists(%s, %s)", "linked_platforms.all(%s, %s)"}[g.n(2)]
+		if g.n(4) == 0 {
+			// the loop variable hides a vocabulary term or a macro (one
+			// defined before: a macro using its own name is a cycle)
+			v := []string{"roaming", "linked_platforms", "operator", "m0"}[g.n(3+min(len(g.macros), 1))]
+			return fmt.Sprintf(q, v, []string{v + " == " + lit, "size(" + v + ") > 6"}[g.n(2)])
+		}
+		return fmt.Sprintf(q, "p", g.mix("p == "+lit, "p"))
+	}
+	q := []string{"any", "all", "none"}[g.n(3)]
+	return fmt.Sprintf("%s(linked_platforms, %s)", q, g.mix("# == "+lit, "#"))
+}
+
+// invariant draws a condition on a macro or a bound name (elem is the
+// element of the loop it will be in, "" outside loops), or "" when there
+// are none.
+func (g *exprGen) invariant(elem string) string {
+	n := len(g.macros) + len(g.bound)
+	if n == 0 {
+		return ""
+	}
+	i := g.n(n)
+	if i < len(g.macros) {
+		return g.macros[i]
+	}
+	b := g.bound[i-len(g.macros)]
+	switch b.kind {
+	case genInt:
+		return fmt.Sprintf("%s %s %d", b.name, []string{">", "<=", "=="}[g.n(3)], g.n(3))
+	case genStr:
+		if elem == "" {
+			return b.name + ` != ""`
+		}
+		return fmt.Sprintf("(%s contains %s)", b.name, elem)
+	}
+	return b.name
+}
+
+// mix joins a quantifier's body with a condition on a macro or a bound
+// name, one time in two.
+func (g *exprGen) mix(body, elem string) string {
+	if g.n(2) == 0 {
+		return body
+	}
+	v := g.invariant(elem)
+	if v == "" {
+		return body
+	}
+	switch g.n(3) {
+	case 0:
+		return "(" + v + " && " + body + ")"
+	case 1:
+		return "(" + v + " || " + body + ")"
+	}
+	return "(!(" + v + ") && " + body + ")"
+}
+
+// bind binds a fresh name to a quantifier, a count or (in expr) a joined
+// list, and writes body with it in scope: expr's let, CEL's cel.bind.
+func (g *exprGen) bind(body func() string) string {
+	name := fmt.Sprintf("v%d", g.fresh)
+	g.fresh++
+	if g.cel && len(g.macros) > 0 && g.n(4) == 0 {
+		name = g.macros[0] // hides the macro (a bool, as the value below)
+		val := g.roamQuant()
+		g.bound = append(g.bound, genName{name, genBool})
+		b := body()
+		g.bound = g.bound[:len(g.bound)-1]
+		return fmt.Sprintf("cel.bind(%s, %s, %s)", name, val, b)
+	}
+	kind, val := genBool, ""
+	pred := []string{".days_ago <= 90", `.region != "KH"`, "in_region(.region, lists.hot)"}[g.n(3)]
+	switch g.n(5) {
+	case 0, 1:
+		val = g.roamQuant()
+	case 2:
+		val = g.platQuant()
+	case 3:
+		kind = genInt
+		switch {
+		case g.cel:
+			val = []string{"size(roaming)", "size(linked_platforms)", "size(roaming.filter(r, r.days_ago <= 90))"}[g.n(3)]
+		case g.n(2) == 0:
+			val = fmt.Sprintf("len(filter(roaming, %s))", g.mix(pred, ".region"))
+		default:
+			val = fmt.Sprintf(`len(filter(linked_platforms, %s))`, g.mix(`# != "jd"`, "#"))
+		}
+	default:
+		if g.cel {
+			val = g.roamQuant()
+			break
+		}
+		kind = genStr
+		val = []string{`join(linked_platforms, ",")`, fmt.Sprintf(`join(map(filter(roaming, %s), .region), "/")`, pred)}[g.n(2)]
+	}
+	g.bound = append(g.bound, genName{name, kind})
+	b := body()
+	g.bound = g.bound[:len(g.bound)-1]
+	if g.cel {
+		return fmt.Sprintf("cel.bind(%s, %s, %s)", name, val, b)
+	}
+	return fmt.Sprintf("(let %s = %s; %s)", name, val, b)
+}
+
+// macroDefs draws n macros (m0, m1, ...), each a quantifier or a condition
+// that may use the ones before it, and makes them usable after.
+func (g *exprGen) macroDefs(n int) [][2]string {
+	// reasons use macros too, and may not print one that reads msisdn
+	g.inMacro = true
+	defer func() { g.inMacro = false }()
+	var out [][2]string
+	for i := range n {
+		name := fmt.Sprintf("m%d", i)
+		var body string
+		switch g.n(3) {
+		case 0:
+			body = g.boolExpr()
+		case 1:
+			body = g.platQuant()
+		default:
+			body = g.roamQuant()
+		}
+		out = append(out, [2]string{name, body})
+		g.macros = append(g.macros, name)
+	}
+	return out
 }
 
 // conditions draws n rule conditions. Runs of consecutive ones start with
@@ -138,7 +305,20 @@ func (g *exprGen) listExpr() string {
 	pred := []string{".days_ago <= 90", "in_region(.region, lists.hot)", ".last_seen > 0 && .days_ago < 400", "!in_region(.region, lists.hot) || .days_ago > 10"}[g.n(4)]
 	item := []string{"region_name(.region)", `.region + " (" + string(.days_ago) + " days ago)"`, "string(.last_seen)", ".region"}[g.n(4)]
 	sep := []string{`", "`, `"/"`, `""`}[g.n(3)]
-	switch g.n(6) {
+	switch g.n(8) {
+	case 6:
+		// a bound quantifier in the filter of a list joined
+		return g.bind(func() string {
+			return fmt.Sprintf(`join(filter(linked_platforms, %s), %s)`, g.mix(`# != "weibo"`, "#"), sep)
+		})
+	case 7:
+		return g.bind(func() string {
+			v := g.invariant(".region")
+			if v == "" {
+				v = "true"
+			}
+			return fmt.Sprintf(`join(map(filter(roaming, %s), (%s) ? .region : "-"), %s)`, g.mix(pred, ".region"), v, sep)
+		})
 	case 0:
 		return fmt.Sprintf(`let xs = map(filter(roaming, %s), %s); len(xs) == 0 ? "none" : join(xs, %s)`, pred, item, sep)
 	case 1:
@@ -197,8 +377,11 @@ func (g *exprGen) strExpr() string {
 	}
 	switch g.n(k) {
 	case 0:
-		if s := genStrs[g.n(len(genStrs))]; s != "msisdn" || !g.inReason {
+		if s := genStrs[g.n(len(genStrs))]; s != "msisdn" || !g.inReason && !g.inMacro {
 			return s
+		}
+		if g.inMacro {
+			return "operator"
 		}
 		return "mask(msisdn)" // the only way a reason may read it
 	case 1:
@@ -223,8 +406,22 @@ rules:
 // requires the same verdict, rule by rule, on every card.
 func checkSame(t *testing.T, lang string, exprs []string, reasons []string, cards []*risk.Record, pop *risk.Population) int {
 	t.Helper()
+	return checkSameMacros(t, lang, nil, exprs, reasons, cards, pop)
+}
+
+// checkSameMacros is checkSame with a macros section: name and condition,
+// in the file's language.
+func checkSameMacros(t *testing.T, lang string, macros [][2]string, exprs []string, reasons []string, cards []*risk.Record, pop *risk.Population) int {
+	t.Helper()
 	var b strings.Builder
-	b.WriteString("language: " + lang + "\n" + lowerHead)
+	b.WriteString("language: " + lang + "\n")
+	if len(macros) > 0 {
+		b.WriteString("macros:\n")
+		for _, m := range macros {
+			fmt.Fprintf(&b, "  %s: %s\n", m[0], strconvQuote(m[1]))
+		}
+	}
+	b.WriteString(lowerHead)
 	for i, e := range exprs {
 		fmt.Fprintf(&b, "  - {id: r%d, outcome: monitor, when: %s, reason: %s}\n", i, strconvQuote(e), strconvQuote(reasons[i]))
 	}
@@ -253,7 +450,7 @@ func checkSame(t *testing.T, lang string, exprs []string, reasons []string, card
 		for i, e := range exprs {
 			id := fmt.Sprintf("r%d", i)
 			if df.Fired(id) != dr.Fired(id) {
-				t.Fatalf("%s: compiled says %v, VM says %v on %s", e, df.Fired(id), dr.Fired(id), c.AppendJSON(nil))
+				t.Fatalf("%s: compiled says %v, VM says %v on %s (macros %q)", e, df.Fired(id), dr.Fired(id), c.AppendJSON(nil), macros)
 			}
 		}
 		require.Equal(t, len(dr.Hits), len(df.Hits))
@@ -276,12 +473,35 @@ func lowerCards(t testing.TB) ([]*risk.Record, *risk.Population) {
 		{MSISDN: "13800000000", OpenedAt: risk.Date(2026, 10, 31), Status: "cancelled", OpenRegion: "350102"},
 	}
 	cards = append(cards, extra...)
+	cards = append(cards, listCards()...)
 	pop := risk.NewPopulation()
 	for _, c := range cards {
 		require.NoError(t, c.Validate(asOf))
 		pop.Add(c)
 	}
 	return cards, pop
+}
+
+// listCards are cards with several roaming entries and linked platforms
+// (generated cards seldom have more than one): a loop run inside another's
+// body shows what it leaves behind only on lists of two and more.
+func listCards() []*risk.Record {
+	rng := rand.New(rand.NewPCG(5, 13))
+	regions := []string{"KH", "MM", "TH", "US", "530902", "350802", "110101"}
+	seen := []risk.Time{0, risk.Date(2026, 10, 31), risk.Date(2026, 10, 27), risk.Date(2026, 10, 3), risk.Date(2026, 8, 1), risk.Date(2026, 4, 1)}
+	plats := []string{"jd", "tencent", "alipay", "weibo"}
+	var out []*risk.Record
+	for i := range 40 {
+		c := &risk.Record{MSISDN: fmt.Sprintf("1380013%04d", i), OpenedAt: risk.Date(2025, 1, 1), LastVoiceAt: risk.Date(2026, 10, 30)}
+		for range i%5 + rng.IntN(2) {
+			c.Roaming = append(c.Roaming, risk.Roaming{Region: regions[rng.IntN(len(regions))], LastSeen: seen[rng.IntN(len(seen))]})
+		}
+		for range i%4 + rng.IntN(2) {
+			c.LinkedPlatforms = append(c.LinkedPlatforms, plats[rng.IntN(len(plats))])
+		}
+		out = append(out, c)
+	}
+	return out
 }
 
 // Thousands of random expressions over the vocabulary decide every card the
@@ -302,11 +522,12 @@ func TestCompiledMatchesReference(t *testing.T) {
 			compiled := 0
 			for batch := 0; batch < n/100; batch++ {
 				g := &exprGen{next: func() int { return int(rng.Uint32() >> 1) }, cel: lang == "cel"}
+				macros := g.macroDefs(3)
 				exprs, reasons := g.conditions(100), make([]string, 100)
 				for i := range exprs {
 					reasons[i] = g.reason()
 				}
-				compiled += checkSame(t, lang, exprs, reasons, cards, pop)
+				compiled += checkSameMacros(t, lang, macros, exprs, reasons, cards, pop)
 			}
 			require.Greater(t, compiled, n*7/10, "most generated expressions should run compiled")
 		})
@@ -333,12 +554,13 @@ func FuzzCompiledMatchesReference(f *testing.F) {
 		if cel {
 			lang = "cel"
 		}
+		macros := g.macroDefs(g.n(4))
 		exprs := g.conditions(4)
 		reasons := make([]string, len(exprs))
 		for i := range reasons {
 			reasons[i] = g.reason()
 		}
-		checkSame(t, lang, exprs, reasons, cards, pop)
+		checkSameMacros(t, lang, macros, exprs, reasons, cards, pop)
 	})
 }
 
