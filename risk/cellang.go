@@ -310,6 +310,21 @@ func (c *celCompiler) compile(src rules.Expr, owner string, wantBool bool) (prog
 	if iss.Err() != nil {
 		return nil, usedNames(parsed), c.issues(src.Src, iss, errAt, rules.CodeType)
 	}
+	if needsCST(checked) { // timestamp parts in CST (cst.go)
+		opt, err := cel.NewStaticOptimizer(cstTimes{})
+		if err == nil {
+			checked, iss = opt.Optimize(c.env, checked)
+		}
+		if err != nil || iss.Err() != nil {
+			msg := "times of day cannot be read in CST here"
+			if err != nil {
+				msg += ": " + err.Error()
+			} else {
+				msg += ": " + iss.Err().Error()
+			}
+			return nil, usedNames(parsed), []*rules.Error{errAt(1, 0, rules.CodeType, msg)}
+		}
+	}
 	used := usedNames(checked)
 	if n := c.nodesAfterExpansion(checked); n > uint64(c.limits.MaxExprNodes) {
 		return nil, used, []*rules.Error{tooManyNodes(src, owner, n, c.limits.MaxExprNodes)}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"reflect"
 	"strings"
+	"time"
 
 	"github.com/expr-lang/expr"
 	"github.com/expr-lang/expr/ast"
@@ -50,6 +51,23 @@ func exprConfig(maxNodes uint) *conf.Config {
 			code, _ := params[0].(string)
 			return ref.RegionName(code), nil
 		}, new(func(string) string)),
+		// date, now and timezone: expr's own, with the vocabulary's times
+		// and CST (cst.go)
+		expr.Function("date", exprDate,
+			new(func(int) time.Time), new(func(string) time.Time), new(func(string, string) time.Time),
+			new(func(string, string, string) time.Time), new(func(*time.Location, int) time.Time),
+			new(func(*time.Location, string) time.Time), new(func(*time.Location, string, string) time.Time)),
+		expr.Function("now", func(params ...any) (any, error) {
+			loc := CST
+			if len(params) == 1 {
+				loc, _ = params[0].(*time.Location)
+			}
+			return time.Now().In(loc), nil
+		}, new(func() time.Time), new(func(*time.Location) time.Time)),
+		expr.Function("timezone", func(params ...any) (any, error) {
+			name, _ := params[0].(string)
+			return zoneOf(name)
+		}, new(func(string) *time.Location)),
 		expr.Function("mask", func(params ...any) (any, error) {
 			v, _ := params[0].(string)
 			return maskValue(v), nil
