@@ -1,6 +1,7 @@
 package risk
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"runtime"
@@ -177,7 +178,15 @@ const DefaultVerifyHours = 24
 // Engine. All problems are returned together as a rules.ErrorList of
 // positioned errors (file:line:column, rule id, stable code); on error the
 // Engine is nil. Disabled rules are checked too, but never evaluated.
+//
+// A RuleSet whose load reported errors (rs.Err() != nil) is not compiled:
+// Compile returns those errors. What such a set holds is only what could be
+// read (a rule without its outcome would score as pass); Check still checks
+// its expressions for a linter.
 func Compile(rs *rules.RuleSet, opts ...CompileOption) (*Engine, error) {
+	if err := rs.Err(); err != nil {
+		return nil, err
+	}
 	cc := defaultCompileConfig()
 	for _, o := range opts {
 		if err := o(&cc); err != nil {
@@ -345,7 +354,9 @@ func check(rs *rules.RuleSet, cc compileConfig, c *rules.Collector) *Engine {
 				Msg: "parameter verify_hours (the verification deadline) must be a positive whole number of hours"})
 		}
 	}
-	if len(rs.Bands) == 0 {
+	// A file that did not parse may be the one with the bands: its syntax
+	// error is the problem to report, not their absence.
+	if len(rs.Bands) == 0 && !errors.Is(rs.Err(), rules.CodeSyntax) {
 		file := ""
 		if len(rs.Files) > 0 {
 			file = rs.Files[0]

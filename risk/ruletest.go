@@ -3,7 +3,7 @@ package risk
 import (
 	"encoding/json"
 	"fmt"
-	"os"
+	"io"
 	"strings"
 
 	"github.com/simrisk/simrisk/rules"
@@ -57,15 +57,33 @@ type TestOption func(*testConfig)
 
 // WithRecordLoader reads population files of tests (`population: FILE`).
 // Without it only JSON Lines files on disk can be read; package datasets'
-// LoadRecords reads CSV too, and `simrisk test` uses it.
+// LoadRecords reads CSV too, and `simrisk test` uses it. Either way the
+// file is checked first (rules.TestCase.OpenPopulation: a regular file
+// inside the test's directory, within max_fixture_bytes).
 func WithRecordLoader(l RecordLoader) TestOption { return func(c *testConfig) { c.load = l } }
 
-// loadJSONL is the default RecordLoader: JSON Lines files only.
-func loadJSONL(path string, asOf Time) ([]*Record, error) {
+// loadPopulation reads a test's population file, checked and with the read
+// bounded (rules.TestCase.OpenPopulation), with cfg's loader when it has
+// one.
+func loadPopulation(tc *rules.TestCase, asOf Time, cfg testConfig) ([]*Record, error) {
+	f, err := tc.OpenPopulation()
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	if cfg.load != nil {
+		f.Close()
+		return cfg.load(tc.Population, asOf)
+	}
+	return readJSONL(tc.Population, f, asOf)
+}
+
+// readJSONL is the default reader of population files: JSON Lines only.
+func readJSONL(path string, r io.Reader, asOf Time) ([]*Record, error) {
 	if strings.HasSuffix(strings.ToLower(path), ".csv") {
 		return nil, fmt.Errorf("%s: CSV population files need a record loader (risk.WithRecordLoader(datasets.LoadRecords))", path)
 	}
-	data, err := os.ReadFile(path)
+	data, err := io.ReadAll(r)
 	if err != nil {
 		return nil, err
 	}
@@ -88,7 +106,7 @@ func loadJSONL(path string, asOf Time) ([]*Record, error) {
 
 // RunTests runs test cases against the engine.
 func (e *Engine) RunTests(cases []*rules.TestCase, opts ...TestOption) *TestReport {
-	cfg := testConfig{load: loadJSONL}
+	var cfg testConfig
 	for _, o := range opts {
 		o(&cfg)
 	}
@@ -162,7 +180,7 @@ func (e *Engine) runCase(tc *rules.TestCase, cfg testConfig) TestResult {
 		pop.Add(r)
 	}
 	if tc.Population != "" {
-		recs, err := cfg.load(tc.Population, asOf)
+		recs, err := loadPopulation(tc, asOf, cfg)
 		if err != nil {
 			fail("population: %v", err)
 			return res

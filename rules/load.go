@@ -3,8 +3,11 @@ package rules
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
+	"io"
 	"io/fs"
+	"math"
 	"os"
 	"path"
 	"path/filepath"
@@ -13,6 +16,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync/atomic"
 
 	"go.yaml.in/yaml/v3"
 )
@@ -25,10 +29,13 @@ import (
 // Loading is strict: unknown keys, duplicates, bad values and missing keys
 // are errors. Every problem is reported, up to MaxErrors, as an ErrorList of
 // positioned *Error. When err is not nil the returned RuleSet still holds
-// what could be read (so that a linter can go on checking expressions); it
-// must not be compiled for scoring.
+// what could be read (so that a linter can go on checking expressions), and
+// its Err method returns err: risk.Compile refuses it.
+//
+// Load enforces DefaultLimits (a file is checked against max_file_bytes
+// before it is read); NewLoader with WithLimits sets others.
 func Load(paths ...string) (*RuleSet, error) {
-	return LoadFS(osFS{}, paths...)
+	return defaultLoader.LoadFS(osFS{}, paths...)
 }
 
 type osFS struct{}
@@ -38,15 +45,35 @@ func (osFS) ReadDir(name string) ([]fs.DirEntry, error) {
 	return os.ReadDir(name)
 }
 
+// Stat does not open the file: opening a FIFO would block.
+func (osFS) Stat(name string) (fs.FileInfo, error) { return os.Stat(name) }
+
 // LoadFS is Load over a file system, such as an embed.FS.
 func LoadFS(fsys fs.FS, paths ...string) (*RuleSet, error) {
+	return defaultLoader.LoadFS(fsys, paths...)
+}
+
+// isTestFile reports whether name is a rule test file: x_test.yaml.
+func isTestFile(name string) bool {
+	base := path.Base(filepath.ToSlash(name))
+	return strings.HasSuffix(strings.TrimSuffix(base, path.Ext(base)), "_test")
+}
+
+func loadFS(cfg loadConfig, fsys fs.FS, paths []string) (*RuleSet, error) {
+	lim := cfg.limits
 	var files []string
 	seen := map[string]bool{}
+	tooMany := false
 	add := func(p string) {
-		if !seen[p] {
-			seen[p] = true
-			files = append(files, p)
+		if seen[p] || tooMany || (cfg.noTests && isTestFile(p)) {
+			return
 		}
+		seen[p] = true
+		if len(files) >= lim.MaxFiles {
+			tooMany = true
+			return
+		}
+		files = append(files, p)
 	}
 	var c Collector
 	join, dir, ext := pathFuncs(fsys)
@@ -72,14 +99,19 @@ func LoadFS(fsys fs.FS, paths ...string) (*RuleSet, error) {
 			for _, n := range names {
 				add(join(p, n))
 			}
-			continue
-		}
-		add(p)
-		if e := ext(p); !strings.HasSuffix(strings.TrimSuffix(p, e), "_test") {
-			sib := join(dir(p), strings.TrimSuffix(path.Base(filepath.ToSlash(p)), e)+"_test"+e)
-			if _, err := fs.Stat(fsys, sib); err == nil {
-				add(sib)
+		} else {
+			add(p)
+			if e := ext(p); !isTestFile(p) {
+				sib := join(dir(p), strings.TrimSuffix(path.Base(filepath.ToSlash(p)), e)+"_test"+e)
+				if _, err := fs.Stat(fsys, sib); err == nil {
+					add(sib)
+				}
 			}
+		}
+		if tooMany {
+			c.Addf(Pos{File: p}, "", "", CodeTooLarge, "%s", overLimit("more rule files than the limit",
+				"max_files", int64(lim.MaxFiles)))
+			break
 		}
 	}
 	if len(files) == 0 && c.Len() == 0 {
@@ -87,18 +119,49 @@ func LoadFS(fsys fs.FS, paths ...string) (*RuleSet, error) {
 	}
 	srcs := make([]Source, 0, len(files))
 	for _, f := range files {
-		data, err := fs.ReadFile(fsys, f)
-		if err != nil {
-			c.Addf(Pos{File: f}, "", "", CodeIO, "%v", unwrapPathError(err))
+		data, e := readFile(fsys, f, lim.MaxFileBytes)
+		if e != nil {
+			c.Add(e)
 			continue
 		}
 		srcs = append(srcs, Source{Name: f, Data: data})
 	}
-	rs, err := parseSources(srcs, &c)
-	if err != nil {
-		return rs, err
+	rs := parseSources(cfg, fsys, srcs, &c)
+	return rs, rs.err
+}
+
+// readFile reads one rule file, refusing one that is not a regular file or
+// is over max bytes: its size is checked before reading, and the read itself
+// stops past max in case the size was not the truth (a file that grows, a
+// device).
+func readFile(fsys fs.FS, name string, max int64) ([]byte, *Error) {
+	ioErr := func(err error) *Error {
+		return &Error{Pos: Pos{File: name}, Code: CodeIO, Msg: unwrapPathError(err).Error()}
 	}
-	return rs, c.List().Err()
+	st, err := fs.Stat(fsys, name)
+	if err != nil {
+		return nil, ioErr(err)
+	}
+	if !st.Mode().IsRegular() {
+		return nil, &Error{Pos: Pos{File: name}, Code: CodeIO, Msg: "not a regular file"}
+	}
+	if st.Size() > max {
+		return nil, fileTooLarge(name, st.Size(), max)
+	}
+	f, err := fsys.Open(name)
+	if err != nil {
+		return nil, ioErr(err)
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, max+1))
+	if err != nil {
+		return nil, ioErr(err)
+	}
+	if int64(len(data)) > max {
+		return nil, &Error{Pos: Pos{File: name}, Code: CodeTooLarge,
+			Msg: overLimit(fmt.Sprintf("file has more than %d bytes", max), "max_file_bytes", max)}
+	}
+	return data, nil
 }
 
 func unwrapPathError(err error) error {
@@ -122,16 +185,17 @@ type Source struct {
 }
 
 // Parse reads rule files held in memory, as Load does for files on disk.
+// A source over max_file_bytes is refused unparsed.
 func Parse(srcs ...Source) (*RuleSet, error) {
-	var c Collector
-	rs, _ := parseSources(srcs, &c)
-	return rs, c.List().Err()
+	return defaultLoader.Parse(srcs...)
 }
 
-func parseSources(srcs []Source, c *Collector) (*RuleSet, error) {
-	rs := &RuleSet{Language: LangExpr}
+// parseSources reads the sources into a RuleSet and records c's errors in
+// it (RuleSet.Err). fsys, when not nil, is where test fixtures are checked.
+func parseSources(cfg loadConfig, fsys fs.FS, srcs []Source, c *Collector) *RuleSet {
+	rs := &RuleSet{Language: LangExpr, limits: cfg.limits}
 	h := sha256.New()
-	l := &loader{rs: rs, c: c, ids: map[string]Pos{}, names: map[string]Pos{}, tests: map[string]Pos{}}
+	l := &loader{rs: rs, c: c, cfg: cfg, fsys: fsys, ids: map[string]Pos{}, names: map[string]Pos{}, tests: map[string]Pos{}}
 	for _, s := range srcs {
 		fmt.Fprintf(h, "%s\x00%d\x00", path.Base(filepath.ToSlash(s.Name)), len(s.Data))
 		h.Write(s.Data)
@@ -141,12 +205,16 @@ func parseSources(srcs []Source, c *Collector) (*RuleSet, error) {
 	rs.Digest = "sha256:" + hex.EncodeToString(h.Sum(nil))[:32]
 	sort.SliceStable(rs.Bands, func(i, j int) bool { return rs.Bands[i].Min < rs.Bands[j].Min })
 	l.finish()
-	return rs, nil
+	rs.index()
+	rs.err = c.List().Err()
+	return rs
 }
 
 type loader struct {
 	rs    *RuleSet
 	c     *Collector
+	cfg   loadConfig
+	fsys  fs.FS          // where test fixtures are checked at load; nil for Parse
 	ids   map[string]Pos // rule ids
 	names map[string]Pos // params, lists, macros share one namespace each, prefixed
 	tests map[string]Pos
@@ -156,23 +224,39 @@ type loader struct {
 	lang      string
 	bandsFile string
 	metaFrom  map[string]Pos
+	ntests    int  // tests read so far, for max_tests
+	broken    bool // a file did not parse: checks across files would only report its absence
+
+	// the last source line turned into runes by expr, so that many
+	// expressions on one long line do not convert it again each
+	runeLine int
+	runes    []rune
 }
 
 func (l *loader) pos(n *yaml.Node) Pos {
 	return Pos{File: l.file_, Line: n.Line, Column: n.Column}
 }
 
+// errf records an error at n. The snippet (a copy of the source line) is
+// built only when the collector keeps the error: a file with a great many
+// errors on one long line must not cost the line's length for each.
 func (l *loader) errf(n *yaml.Node, rule, field string, code Code, format string, args ...any) {
 	e := &Error{Pos: l.pos(n), Rule: rule, Field: field, Code: code, Msg: fmt.Sprintf(format, args...)}
-	e.Snippet = snippet(l.lines, e.Line, e.Column)
+	if l.c.Len() < MaxErrors {
+		e.Snippet = snippet(l.lines, e.Line, e.Column)
+	}
 	l.c.Add(e)
 }
 
-var yamlLineRE = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
+// tooLarge records a too_large error at n: what is over the limit called name.
+func (l *loader) tooLarge(n *yaml.Node, rule, field, what, name string, limit int64) {
+	l.errf(n, rule, field, CodeTooLarge, "%s", overLimit(what, name, limit))
+}
 
 func (l *loader) file(s Source) {
 	l.file_ = s.Name
 	l.lines = strings.Split(string(s.Data), "\n")
+	l.runeLine, l.runes = 0, nil
 	if l.rs.lines == nil {
 		l.rs.lines = map[string][]string{}
 	}
@@ -180,17 +264,12 @@ func (l *loader) file(s Source) {
 	l.lang = ""
 	var doc yaml.Node
 	if err := yaml.Unmarshal(s.Data, &doc); err != nil {
-		msg := err.Error()
-		line := 0
-		if m := yamlLineRE.FindStringSubmatch(msg); m != nil {
-			line, _ = strconv.Atoi(m[1])
-			msg = m[2]
+		l.broken = true
+		e := yamlError(s.Name, s.Data, l.lines, err)
+		if l.c.Len() < MaxErrors {
+			e.Snippet = snippet(l.lines, e.Line, e.Column)
 		}
-		col := 0
-		if line > 0 {
-			col = 1
-		}
-		l.c.Add(&Error{Pos: Pos{File: s.Name, Line: line, Column: col}, Code: CodeSyntax, Msg: msg})
+		l.c.Add(e)
 		return
 	}
 	if len(doc.Content) == 0 {
@@ -232,7 +311,9 @@ func (l *loader) file(s Source) {
 		case "rules":
 			l.rules(v)
 		case "tests":
-			l.testCases(v)
+			if !l.cfg.noTests {
+				l.testCases(v)
+			}
 		default:
 			return false
 		}
@@ -345,6 +426,9 @@ func (l *loader) boolean(n *yaml.Node, rule, field string) (bool, bool) {
 }
 
 func (l *loader) number(n *yaml.Node, rule, field string) (float64, bool) {
+	if l.notFinite(n, rule, field) {
+		return 0, false
+	}
 	if n.Kind != yaml.ScalarNode || (n.Tag != "!!int" && n.Tag != "!!float") {
 		l.errf(n, rule, field, CodeBadValue, "%s: want a number, got %s", field, kindName(n))
 		return 0, false
@@ -357,9 +441,49 @@ func (l *loader) number(n *yaml.Node, rule, field string) (float64, bool) {
 	return f, true
 }
 
+// notFinite reports (as bad_number) a scalar that YAML reads as NaN or an
+// infinity (.nan, .inf, -.Inf, ...) or a plain number too large for a
+// float64 (1e400), which would read as one. Only where a number is wanted:
+// a plain nan or inf is a string elsewhere.
+func (l *loader) notFinite(n *yaml.Node, rule, field string) bool {
+	if n.Kind != yaml.ScalarNode {
+		return false
+	}
+	switch {
+	case n.Tag == "!!float":
+		var f float64
+		if n.Decode(&f) != nil || (!math.IsNaN(f) && !math.IsInf(f, 0)) {
+			return false
+		}
+	case n.Style == 0 && n.Tag == "!!str":
+		// where a number is wanted: nan, inf, Infinity, 1e400
+		f, err := strconv.ParseFloat(n.Value, 64)
+		if !errors.Is(err, strconv.ErrRange) && (err != nil || (!math.IsNaN(f) && !math.IsInf(f, 0))) {
+			return false
+		}
+	default:
+		return false
+	}
+	l.errf(n, rule, field, CodeBadNumber, "%s: %s is not a finite number (NaN and infinities are not allowed)", field, n.Value)
+	return true
+}
+
+// listLen reports a list over max_list_items, before anything is decoded
+// from it.
+func (l *loader) listLen(n *yaml.Node, rule, field, what string) bool {
+	if max := l.cfg.limits.MaxListItems; n.Kind == yaml.SequenceNode && len(n.Content) > max {
+		l.tooLarge(n, rule, field, fmt.Sprintf("%s has %d items", what, len(n.Content)), "max_list_items", int64(max))
+		return false
+	}
+	return true
+}
+
 func (l *loader) strings(n *yaml.Node, rule, field string) ([]string, bool) {
 	if n.Kind != yaml.SequenceNode {
 		l.errf(n, rule, field, CodeBadValue, "%s: want a list of strings, got %s", field, kindName(n))
+		return nil, false
+	}
+	if !l.listLen(n, rule, field, field) {
 		return nil, false
 	}
 	out := make([]string, 0, len(n.Content))
@@ -436,6 +560,9 @@ func (l *loader) params(n *yaml.Node) {
 		case "!!float":
 			var f float64
 			_ = v.Decode(&f)
+			if l.notFinite(v, "", "params") {
+				return true
+			}
 			p.Value = f
 		case "!!bool":
 			var b bool
@@ -500,13 +627,14 @@ func (l *loader) lists(n *yaml.Node) {
 				l.errf(v, "", "items", CodeMissingKey, "list %q has no items", key)
 			}
 		}
-		if items != nil {
+		if items != nil && l.listLen(items, "", "items", fmt.Sprintf("list %q", key)) {
 			if ss, ok := l.strings(items, "", "items"); ok {
 				list.Items = ss
+				list.itemPos = make([]Pos, 0, len(items.Content))
 				for _, it := range items.Content {
 					list.itemPos = append(list.itemPos, l.pos(it))
 				}
-				seen := map[string]bool{}
+				seen := make(map[string]bool, len(ss))
 				for i, s := range ss {
 					if seen[s] {
 						l.errf(items.Content[i], "", "items", CodeDuplicate, "list %q: %q appears twice", key, s)
@@ -580,6 +708,7 @@ func (l *loader) bands(n *yaml.Node) {
 		l.mapping(it, "", func(f string, fk, fv *yaml.Node) bool {
 			switch f {
 			case "min":
+				have[0] = true // a bad min is reported as such, not as missing
 				if v, ok := l.number(fv, "", "min"); ok {
 					if v < 0 || v > 100 {
 						l.errf(fv, "", "min", CodeBadValue, "band min %v is outside 0..100", v)
@@ -587,7 +716,7 @@ func (l *loader) bands(n *yaml.Node) {
 						l.errf(fv, "", "min", CodeDuplicate, "two bands start at %v", v)
 					}
 					mins[v] = true
-					b.Min, have[0] = v, true
+					b.Min = v
 				}
 			case "level":
 				b.Level, _ = l.level(fv, "", "level")
@@ -659,6 +788,10 @@ func (l *loader) rule(n *yaml.Node) {
 		case "description":
 			r.Description, _ = l.str(v, r.ID, f)
 		case "tags":
+			if max := l.cfg.limits.MaxTags; v.Kind == yaml.SequenceNode && len(v.Content) > max {
+				l.tooLarge(v, r.ID, f, fmt.Sprintf("rule has %d tags", len(v.Content)), "max_tags", int64(max))
+				return true
+			}
 			r.Tags, _ = l.strings(v, r.ID, f)
 		case "language":
 			if s, ok := l.str(v, r.ID, f); ok {
@@ -715,18 +848,29 @@ func (l *loader) rule(n *yaml.Node) {
 		if reasonNode.Kind == yaml.MappingNode {
 			r.Reasons = map[string]Expr{}
 			l.texts(reasonNode, r.ID, "reason", func(lang string, n *yaml.Node, s string) {
-				r.Reasons[lang] = l.expr(n, s, "reason")
+				if l.reasonFits(n, r.ID, s) {
+					r.Reasons[lang] = l.expr(n, s, "reason")
+				}
 			})
 			langs := map[string]string{}
 			for k, e := range r.Reasons {
 				langs[k] = e.Src
 			}
 			r.Reason = r.Reasons[textDefault(langs)]
-		} else if s, ok := l.str(reasonNode, r.ID, "reason"); ok {
+		} else if s, ok := l.str(reasonNode, r.ID, "reason"); ok && l.reasonFits(reasonNode, r.ID, s) {
 			r.Reason = l.expr(reasonNode, s, "reason")
 		}
 	}
 	l.rs.Rules = append(l.rs.Rules, r)
+}
+
+// reasonFits reports a reason template over max_reason_bytes.
+func (l *loader) reasonFits(n *yaml.Node, rule, s string) bool {
+	if max := l.cfg.limits.MaxReasonBytes; len(s) > max {
+		l.tooLarge(n, rule, "reason", fmt.Sprintf("reason is %d bytes", len(s)), "max_reason_bytes", int64(max))
+		return false
+	}
+	return true
 }
 
 // texts reads a title or reason given per language: a mapping of language
@@ -768,8 +912,20 @@ func (l *loader) testCases(n *yaml.Node) {
 		l.errf(n, "", "tests", CodeBadValue, "tests: want a list, got %s", kindName(n))
 		return
 	}
-	for _, it := range n.Content {
-		t := &TestCase{Pos: l.pos(it), File: l.file_}
+	items := n.Content
+	if max := l.cfg.limits.MaxTests; l.ntests+len(items) > max {
+		keep := max - l.ntests
+		if keep < 0 {
+			keep = 0
+		}
+		if keep < len(items) && l.ntests <= max {
+			l.tooLarge(items[keep], "", "tests", fmt.Sprintf("test %d of the rule set", max+1), "max_tests", int64(max))
+		}
+		items = items[:keep]
+	}
+	l.ntests += len(n.Content)
+	for _, it := range items {
+		t := &TestCase{Pos: l.pos(it), File: l.file_, maxFixture: l.cfg.limits.MaxFixtureBytes}
 		if nn := lookup(it, "name"); nn != nil {
 			t.Name, _ = l.str(nn, "", "name")
 			if prev, dup := l.tests[t.Name]; dup {
@@ -791,15 +947,14 @@ func (l *loader) testCases(n *yaml.Node) {
 				}
 			case "population":
 				if p, ok := l.str(v, t.Name, f); ok {
-					if p == "" || filepath.IsAbs(p) {
-						l.errf(v, t.Name, f, CodeBadValue, "population: give a record file path relative to this file")
-					} else {
-						t.Population = path.Join(path.Dir(filepath.ToSlash(l.file_)), filepath.ToSlash(p))
-					}
+					l.population(v, t, p)
 				}
 			case "others":
 				if v.Kind != yaml.SequenceNode {
 					l.errf(v, t.Name, f, CodeBadValue, "others: want a list of cards, got %s", kindName(v))
+					return true
+				}
+				if !l.listLen(v, t.Name, f, f) {
 					return true
 				}
 				for _, c := range v.Content {
@@ -834,30 +989,38 @@ func (l *loader) record(n *yaml.Node, test, field string) (map[string]any, bool)
 		l.errf(n, test, field, CodeBadValue, "%s: want a card (a mapping of record fields), got %s", field, kindName(n))
 		return nil, false
 	}
-	v, err := nodeValue(n, 0)
+	v, err := l.nodeValue(n, 0)
 	if err != nil {
-		l.errf(n, test, field, CodeBadValue, "%s: %v", field, err)
+		l.errf(err.at, test, field, err.code, "%s: %s", field, err.msg)
 		return nil, false
 	}
 	m, _ := v.(map[string]any)
 	return m, true
 }
 
+// nodeError is a problem inside a test card, at its node.
+type nodeError struct {
+	at   *yaml.Node
+	code Code
+	msg  string
+}
+
 // nodeValue turns a YAML node into JSON-like Go values. Scalars keep their
 // text unless they are plainly numbers, booleans or null, so dates stay
 // strings for the record codec. Aliases are refused (a card has no use for
-// them, and a recursive one would never end), and so is deep nesting.
-func nodeValue(n *yaml.Node, depth int) (any, error) {
+// them, and a recursive one would never end), and so are deep nesting, a
+// list over max_list_items and NaN or infinite numbers.
+func (l *loader) nodeValue(n *yaml.Node, depth int) (any, *nodeError) {
 	if depth > 32 {
-		return nil, fmt.Errorf("nested more than 32 levels deep")
+		return nil, &nodeError{n, CodeBadValue, "nested more than 32 levels deep"}
 	}
 	switch n.Kind {
 	case yaml.AliasNode:
-		return nil, fmt.Errorf("YAML aliases (*%s) are not allowed in test cards", n.Value)
+		return nil, &nodeError{n, CodeBadValue, fmt.Sprintf("YAML aliases (*%s) are not allowed in test cards", n.Value)}
 	case yaml.MappingNode:
 		m := make(map[string]any, len(n.Content)/2)
 		for i := 0; i+1 < len(n.Content); i += 2 {
-			v, err := nodeValue(n.Content[i+1], depth+1)
+			v, err := l.nodeValue(n.Content[i+1], depth+1)
 			if err != nil {
 				return nil, err
 			}
@@ -865,9 +1028,12 @@ func nodeValue(n *yaml.Node, depth int) (any, error) {
 		}
 		return m, nil
 	case yaml.SequenceNode:
+		if max := l.cfg.limits.MaxListItems; len(n.Content) > max {
+			return nil, &nodeError{n, CodeTooLarge, overLimit(fmt.Sprintf("a list of %d items", len(n.Content)), "max_list_items", int64(max))}
+		}
 		s := make([]any, 0, len(n.Content))
 		for _, c := range n.Content {
-			v, err := nodeValue(c, depth+1)
+			v, err := l.nodeValue(c, depth+1)
 			if err != nil {
 				return nil, err
 			}
@@ -890,6 +1056,9 @@ func nodeValue(n *yaml.Node, depth int) (any, error) {
 	case "!!float":
 		var f float64
 		if n.Decode(&f) == nil {
+			if math.IsNaN(f) || math.IsInf(f, 0) {
+				return nil, &nodeError{n, CodeBadNumber, fmt.Sprintf("%s is not a finite number (NaN and infinities are not allowed)", n.Value)}
+			}
 			return f, nil
 		}
 	}
@@ -943,7 +1112,13 @@ func (l *loader) expect(n *yaml.Node, t *TestCase) {
 
 // finish runs the checks that need the whole set: rule tests naming
 // unknown rules.
+//
+// When a file did not parse, the rules it holds are unknown, so tests
+// naming them are not reported: its one syntax error is the problem.
 func (l *loader) finish() {
+	if l.broken {
+		return
+	}
 	for _, t := range l.rs.Tests {
 		for _, id := range append(append([]string(nil), t.Expect.Fires...), t.Expect.NotFires...) {
 			if _, ok := l.ids[id]; !ok {
@@ -954,10 +1129,15 @@ func (l *loader) finish() {
 	}
 }
 
+// snippetsBuilt counts snippet calls that copy a line, so that a test can
+// check that loading builds snippets only for the errors it keeps.
+var snippetsBuilt atomic.Int64
+
 func snippet(lines []string, line, col int) string {
 	if line < 1 || line > len(lines) {
 		return ""
 	}
+	snippetsBuilt.Add(1)
 	src := strings.ReplaceAll(strings.TrimRight(lines[line-1], "\r"), "\t", " ")
 	if col < 1 {
 		col = 1

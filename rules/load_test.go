@@ -77,7 +77,7 @@ func TestParseErrors(t *testing.T) {
 		{"param without value", "params:\n  x:\n",
 			[]string{`f.yaml:2:5: [bad_value] parameter "x" has no value`}},
 		{"yaml syntax", "rules:\n  - id: a\n    when: \"x\n",
-			[]string{`f.yaml:3:1: [yaml_syntax] found unexpected end of stream`}},
+			[]string{`f.yaml:3:5: [yaml_syntax] found unexpected end of stream`}},
 		{"test naming an unknown rule", "tests:\n  - name: t1\n    as_of: 2026-11-01\n    card: {}\n    expect: {fires: [nope]}\n",
 			[]string{`f.yaml:5:13: rule "t1": [bad_test] test expects rule "nope", which the rule set does not have`}},
 		{"test without card", "tests:\n  - name: t1\n    as_of: 2026-11-01\n    expect: {}\n",

@@ -2,7 +2,6 @@ package rules
 
 import (
 	"embed"
-	"fmt"
 	"io/fs"
 	"sort"
 )
@@ -34,10 +33,4 @@ func Packs() []string {
 }
 
 // Pack loads an embedded rule pack by name ("default"), with its tests.
-func Pack(name string) (*RuleSet, error) {
-	fsys := PacksFS()
-	if st, err := fs.Stat(fsys, name); err != nil || !st.IsDir() {
-		return nil, fmt.Errorf("rules: no embedded pack %q (have %v)", name, Packs())
-	}
-	return LoadFS(fsys, name)
-}
+func Pack(name string) (*RuleSet, error) { return defaultLoader.Pack(name) }

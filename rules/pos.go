@@ -1,6 +1,7 @@
 package rules
 
 import (
+	"sync/atomic"
 	"unicode/utf8"
 
 	"go.yaml.in/yaml/v3"
@@ -27,7 +28,7 @@ func (l *loader) expr(n *yaml.Node, value, key string) Expr {
 	}
 	e.pos = make([]Pos, 0, utf8.RuneCountInString(value))
 	// cursor over the source: line index and rune column
-	src := []rune(lineAt(l.lines, line))
+	src := l.lineRunes(line)
 	ci := col - 1
 	advance := func() bool {
 		ci++
@@ -36,7 +37,7 @@ func (l *loader) expr(n *yaml.Node, value, key string) Expr {
 			if line > len(l.lines) {
 				return false
 			}
-			src = []rune(lineAt(l.lines, line))
+			src = l.lineRunes(line)
 			ci = 0
 			if len(src) > 0 {
 				// a line break in the source: let a value '\n' or ' ' match it
@@ -73,7 +74,7 @@ func (l *loader) expr(n *yaml.Node, value, key string) Expr {
 		}
 		p := Pos{File: l.file_, Line: line, Column: ci + 1}
 		if ci < 0 { // matched a line break: point at the end of the previous line
-			p.Line, p.Column = line-1, len([]rune(lineAt(l.lines, line-1)))+1
+			p.Line, p.Column = line-1, utf8.RuneCountInString(lineAt(l.lines, line-1))+1
 		}
 		e.pos = append(e.pos, p)
 		if !advance() {
@@ -85,6 +86,20 @@ func (l *loader) expr(n *yaml.Node, value, key string) Expr {
 	}
 	return e
 }
+
+// lineRunes is source line (1-based) as runes, kept for the next call:
+// the expressions of a flow mapping may share one long line.
+func (l *loader) lineRunes(line int) []rune {
+	if l.runeLine != line || l.runes == nil {
+		lineRunesBuilt.Add(1)
+		l.runeLine, l.runes = line, []rune(lineAt(l.lines, line))
+	}
+	return l.runes
+}
+
+// lineRunesBuilt counts lineRunes conversions, for a test that loading
+// converts a long line once.
+var lineRunesBuilt atomic.Int64
 
 func lineAt(lines []string, line int) string {
 	if line < 1 || line > len(lines) {

@@ -135,7 +135,58 @@ type RuleSet struct {
 	Bands  []*Band
 	Tests  []*TestCase
 
-	lines map[string][]string // source lines per file, for error snippets
+	lines  map[string][]string // source lines per file, for error snippets
+	limits Limits              // the limits it was loaded with
+	err    error               // the load's errors (an ErrorList), or nil
+
+	// lookups by name, built at load; nil for a RuleSet built by hand
+	rulesByID map[string]*Rule
+	params    map[string]*Param
+	lists     map[string]*List
+	macros    map[string]*Macro
+}
+
+// Err returns the errors its load reported (an ErrorList, as Load
+// returned them), or nil. A RuleSet with load errors holds only what could
+// be read: risk.Compile refuses it, risk.Check still checks it.
+func (rs *RuleSet) Err() error { return rs.err }
+
+// Limits returns the limits the rule set was loaded with (DefaultLimits for
+// a RuleSet built by hand). risk.Compile uses them unless told otherwise.
+func (rs *RuleSet) Limits() Limits {
+	if rs.limits == (Limits{}) {
+		return DefaultLimits()
+	}
+	return rs.limits
+}
+
+// index builds the lookups by name. The first of duplicates wins, as the
+// linear lookups did.
+func (rs *RuleSet) index() {
+	rs.rulesByID = make(map[string]*Rule, len(rs.Rules))
+	for _, r := range rs.Rules {
+		if _, ok := rs.rulesByID[r.ID]; !ok {
+			rs.rulesByID[r.ID] = r
+		}
+	}
+	rs.params = make(map[string]*Param, len(rs.Params))
+	for _, p := range rs.Params {
+		if _, ok := rs.params[p.Name]; !ok {
+			rs.params[p.Name] = p
+		}
+	}
+	rs.lists = make(map[string]*List, len(rs.Lists))
+	for _, l := range rs.Lists {
+		if _, ok := rs.lists[l.Name]; !ok {
+			rs.lists[l.Name] = l
+		}
+	}
+	rs.macros = make(map[string]*Macro, len(rs.Macros))
+	for _, m := range rs.Macros {
+		if _, ok := rs.macros[m.Name]; !ok {
+			rs.macros[m.Name] = m
+		}
+	}
 }
 
 // Param is a named policy number (or string or switch) referred to in
@@ -281,6 +332,8 @@ type TestCase struct {
 	Expect     Expect
 	Pos        Pos
 	File       string
+
+	maxFixture int64 // max_fixture_bytes of its load, for OpenPopulation
 }
 
 // Expect is what a test case requires of the decision.
@@ -296,6 +349,9 @@ type Expect struct {
 
 // Rule returns the rule with the given id, or nil.
 func (rs *RuleSet) Rule(id string) *Rule {
+	if rs.rulesByID != nil && len(rs.rulesByID) == len(rs.Rules) {
+		return rs.rulesByID[id]
+	}
 	for _, r := range rs.Rules {
 		if r.ID == id {
 			return r
@@ -306,6 +362,9 @@ func (rs *RuleSet) Rule(id string) *Rule {
 
 // Param returns the parameter with the given name, or nil.
 func (rs *RuleSet) Param(name string) *Param {
+	if rs.params != nil && len(rs.params) == len(rs.Params) {
+		return rs.params[name]
+	}
 	for _, p := range rs.Params {
 		if p.Name == name {
 			return p
@@ -316,6 +375,9 @@ func (rs *RuleSet) Param(name string) *Param {
 
 // List returns the list with the given name, or nil.
 func (rs *RuleSet) List(name string) *List {
+	if rs.lists != nil && len(rs.lists) == len(rs.Lists) {
+		return rs.lists[name]
+	}
 	for _, l := range rs.Lists {
 		if l.Name == name {
 			return l
@@ -326,6 +388,9 @@ func (rs *RuleSet) List(name string) *List {
 
 // Macro returns the macro with the given name, or nil.
 func (rs *RuleSet) Macro(name string) *Macro {
+	if rs.macros != nil && len(rs.macros) == len(rs.Macros) {
+		return rs.macros[name]
+	}
 	for _, m := range rs.Macros {
 		if m.Name == name {
 			return m

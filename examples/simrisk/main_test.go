@@ -259,7 +259,7 @@ tests:
 `), 0o644))
 	code, stdout, _ := runCLI("test", filepath.Join(dir, "r.yaml"))
 	require.Equal(t, 1, code)
-	require.Contains(t, stdout, "missing file\n    population: open "+filepath.Join(dir, "nope.csv")+": no such file or directory\n")
+	require.Contains(t, stdout, "missing file\n    population: stat "+filepath.Join(dir, "nope.csv")+": no such file or directory\n")
 	require.True(t, strings.HasSuffix(stdout, "2 passed, 1 failed\n"), stdout)
 }
 

@@ -1,0 +1,57 @@
+package risk_test
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/simrisk/simrisk/risk"
+	"github.com/simrisk/simrisk/rules"
+)
+
+// Compile refuses a RuleSet whose load reported errors: what such a set
+// holds is only what could be read.
+func TestCompileRefusesAFailedLoad(t *testing.T) {
+	cases := map[string]struct {
+		src  string
+		code rules.Code
+	}{
+		// without the refusal the rule would compile and score as pass
+		"rule without outcome": {"rules:\n  - {id: a, when: valid}\n" + bands, rules.CodeMissingKey},
+		// without it both rules would compile
+		"duplicate ids": {"rules:\n  - {id: a, when: valid, outcome: pass}\n  - {id: a, when: valid, outcome: suspend}\n" + bands, rules.CodeDuplicate},
+		"NaN score":     {"rules:\n  - {id: a, when: valid, outcome: pass, score: .nan}\n" + bands, rules.CodeBadNumber},
+	}
+	for name, c := range cases {
+		t.Run(name, func(t *testing.T) {
+			rs, loadErr := rules.Parse(rules.Source{Name: "t.yaml", Data: []byte(c.src)})
+			require.ErrorIs(t, loadErr, c.code)
+			require.NotEmpty(t, rs.Rules, "the set holds what could be read")
+			eng, err := risk.Compile(rs)
+			require.Nil(t, eng)
+			require.Equal(t, loadErr, err)
+			_, err = risk.RunTests(rs)
+			require.ErrorIs(t, err, c.code)
+		})
+	}
+}
+
+// Check (the linter's path) goes on checking the expressions of a set whose
+// load failed, and does not add what only the failed file would have given.
+func TestCheckAfterAFailedLoad(t *testing.T) {
+	rs, err := rules.Parse(rules.Source{Name: "t.yaml", Data: []byte(
+		"rules:\n  - {id: a, when: nope > 1}\n" + bands)})
+	require.ErrorIs(t, err, rules.CodeMissingKey)
+	errs := risk.Check(rs)
+	require.Len(t, errs, 1)
+	require.Equal(t, rules.CodeUndefinedName, errs[0].Code)
+
+	// a file that did not parse may be the one with the bands
+	rs, err = rules.Parse(
+		rules.Source{Name: "r.yaml", Data: []byte("rules:\n  - {id: a, when: nope > 1, outcome: pass}\n")},
+		rules.Source{Name: "bands.yaml", Data: []byte("bands:\n\t- {min: 0, level: low, outcome: pass}\n")})
+	require.ErrorIs(t, err, rules.CodeSyntax)
+	errs = risk.Check(rs)
+	require.Len(t, errs, 1, "%v", errs)
+	require.Equal(t, rules.CodeUndefinedName, errs[0].Code)
+}
