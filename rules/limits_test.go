@@ -337,3 +337,31 @@ func TestOpenPopulation(t *testing.T) {
 	_, err = (&rules.TestCase{File: f}).OpenPopulation()
 	require.ErrorIs(t, err, rules.CodeBadTest)
 }
+
+// Each row of the README's Limits table names a limit and gives its default.
+func TestREADMELimitsTable(t *testing.T) {
+	doc, err := os.ReadFile("README.md")
+	require.NoError(t, err)
+	s := string(doc)
+	start := strings.Index(s, "\n## Limits\n")
+	require.GreaterOrEqual(t, start, 0)
+	s = s[start+1:]
+	s = s[:strings.Index(s[1:], "\n## ")+1]
+	def := rules.DefaultLimits()
+	rows := 0
+	for _, line := range strings.Split(s, "\n") {
+		if !strings.HasPrefix(line, "| `") {
+			continue
+		}
+		cells := strings.Split(line, "|")
+		name := strings.Trim(strings.TrimSpace(cells[1]), "`")
+		v, ok := def.Get(name)
+		require.True(t, ok, "README names limit %q, which rules.Limits does not have", name)
+		var got uint64
+		_, err := fmt.Sscan(strings.ReplaceAll(strings.TrimSpace(cells[2]), ",", ""), &got)
+		require.NoError(t, err, line)
+		require.Equal(t, v, got, "default of %s", name)
+		rows++
+	}
+	require.GreaterOrEqual(t, rows, 7)
+}

@@ -17,10 +17,11 @@ import (
 // ruleFlags are the flags that choose a rule set: --pack NAME or --rules PATH
 // (repeatable), and --lang for its texts.
 type ruleFlags struct {
-	pack  *string
-	paths multiFlag
-	lang  *string
-	segs  *string
+	pack   *string
+	paths  multiFlag
+	lang   *string
+	segs   *string
+	limits *limitFlag
 }
 
 func addRuleFlags(fs *flag.FlagSet) *ruleFlags {
@@ -29,6 +30,8 @@ func addRuleFlags(fs *flag.FlagSet) *ruleFlags {
 	fs.Var(&rf.paths, "rules", "rule file or directory (repeatable)")
 	rf.lang = fs.String("lang", "zh", "language of titles and reasons: zh or en")
 	rf.segs = addSegmentsFlag(fs)
+	rf.limits = newLimitFlag()
+	fs.Var(rf.limits, "limit", limitUsage)
 	return rf
 }
 
@@ -64,18 +67,19 @@ func (rf *ruleFlags) engine(cmd string, stderr io.Writer) (rs *rules.RuleSet, en
 	if code := loadSegments(cmd, *rf.segs, stderr); code != 0 {
 		return nil, nil, code
 	}
-	var err error
-	if len(rf.paths) > 0 {
-		rs, err = loadRules(rf.paths)
-	} else {
+	// scoring and explaining do not need the rule tests: a broken test
+	// does not keep the rules from being used (lint and test report it)
+	paths := rf.paths
+	if len(paths) == 0 {
 		p := *rf.pack
 		if p == "" {
 			p = "default"
 		}
-		rs, err = rules.Pack(p)
+		paths = multiFlag{"pack:" + p}
 	}
+	rs, err := loadRules(paths, rules.WithLimits(rf.limits.lim), rules.WithoutTests())
 	if err == nil {
-		if eng, err = risk.Compile(rs, risk.WithLanguage(*rf.lang)); err == nil {
+		if eng, err = risk.Compile(rs, compileOptions(rf.limits.lim, risk.WithLanguage(*rf.lang))...); err == nil {
 			return rs, eng, 0
 		}
 	}

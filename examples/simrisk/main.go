@@ -1,8 +1,8 @@
 // Command simrisk is the analysts' command line for simrisk rule files:
 //
 //	simrisk score [--pack NAME | --rules PATH ...] --as-of DATE --in FILE.jsonl [--out FILE] [--rejects FILE]
-//	simrisk lint [--format text|json|sarif] [--pack NAME] PATH...
-//	simrisk test [--coverage] [--junit FILE] PATH...
+//	simrisk lint [--format text|json|sarif] [--pack NAME] [--limit NAME=VALUE ...] PATH...
+//	simrisk test [--coverage] [--junit FILE] [--limit NAME=VALUE ...] PATH...
 //	simrisk explain [--pack NAME | --rules PATH] --as-of DATE [--in FILE --msisdn N] [--json] [--lang zh|en]
 //	simrisk backtest --baseline PACK --candidate PACK --in FILE --as-of DATE [--report FILE.html]
 //	simrisk fit --pack PACK --in LABELLED --as-of DATE --out SUGGESTED.yaml
@@ -16,6 +16,11 @@
 // file:line:col: rule "id": [code] message and exits 1 when there is any.
 // test runs the rule files' tests, prints each failure, ends with
 // "N passed, N failed" and exits 1 when any failed.
+//
+// score, explain, lint and test take --limit NAME=VALUE (repeatable) to
+// change a limit of rules.Limits (max_list_items, max_file_bytes, ...; the
+// table is in rules/README.md); an unknown name is a usage error that lists
+// them. score and explain load rules without their tests.
 package main
 
 import (
@@ -43,9 +48,9 @@ const usage = `simrisk: fraud-risk rules for Chinese phone and IoT cards
 usage:
   simrisk score [--pack NAME | --rules PATH ...] --as-of DATE --in FILE.jsonl|FILE.csv [--format jsonl|csv]
                 [--out FILE] [--rejects FILE] [--id-key-file FILE] [--encoding utf-8|gb18030|gbk]
-  simrisk lint [--format text|json|sarif] PATH...
+  simrisk lint [--format text|json|sarif] [--limit NAME=VALUE ...] PATH...
                                 check rule files; every problem as file:line:col
-  simrisk test [--coverage] [--junit FILE] PATH...
+  simrisk test [--coverage] [--junit FILE] [--limit NAME=VALUE ...] PATH...
                                 run the rule files' tests
   simrisk explain [--pack NAME | --rules PATH] --as-of DATE [--in FILE --msisdn N] [--json]
                                 every rule's verdict on one card (stdin without --in), with near misses
@@ -54,6 +59,8 @@ usage:
   simrisk fit --pack PACK --in LABELLED --as-of DATE --out SUGGESTED.yaml
                                 fit rule scores to labels; writes a suggested rule file
   score, explain and backtest take --lang zh|en for titles and reasons (default zh).
+  score, explain, lint and test take --limit NAME=VALUE (repeatable) to change a limit
+  on what rules may ask (max_list_items, max_file_bytes, ...: rules/README.md, Limits).
   simrisk gen --cards N --seed S --as-of DATE [--out FILE] [--format jsonl|csv]
                                 write a synthetic population with ground-truth labels
   simrisk gen --stats FILE [--as-of DATE]
@@ -111,17 +118,57 @@ type multiFlag []string
 func (m *multiFlag) String() string     { return strings.Join(*m, ",") }
 func (m *multiFlag) Set(v string) error { *m = append(*m, v); return nil }
 
+// limitFlag is --limit NAME=VALUE (repeatable): the limits rules are
+// loaded and compiled with, DefaultLimits unless changed.
+type limitFlag struct{ lim rules.Limits }
+
+func newLimitFlag() *limitFlag { return &limitFlag{lim: rules.DefaultLimits()} }
+
+func (f *limitFlag) String() string {
+	if f == nil || f.lim == (rules.Limits{}) {
+		return ""
+	}
+	var set []string
+	def := rules.DefaultLimits()
+	for _, n := range rules.LimitNames() {
+		v, _ := f.lim.Get(n)
+		if d, _ := def.Get(n); v != d {
+			set = append(set, fmt.Sprintf("%s=%d", n, v))
+		}
+	}
+	return strings.Join(set, ",")
+}
+
+func (f *limitFlag) Set(v string) error {
+	name, value, ok := strings.Cut(v, "=")
+	if !ok {
+		return fmt.Errorf("want NAME=VALUE, where NAME is one of %s", strings.Join(rules.LimitNames(), ", "))
+	}
+	return f.lim.Set(strings.TrimSpace(name), value)
+}
+
+const limitUsage = "a limit on what the rules may ask, NAME=VALUE (repeatable); names as in rules/README.md, section Limits"
+
 // loadRules loads rule paths; "pack:NAME" is an embedded pack.
-func loadRules(paths []string) (*rules.RuleSet, error) {
+func loadRules(paths []string, opts ...rules.LoadOption) (*rules.RuleSet, error) {
+	ld, err := rules.NewLoader(opts...)
+	if err != nil {
+		return nil, err
+	}
 	if len(paths) == 1 && strings.HasPrefix(paths[0], "pack:") {
-		return rules.Pack(strings.TrimPrefix(paths[0], "pack:"))
+		return ld.Pack(strings.TrimPrefix(paths[0], "pack:"))
 	}
 	for _, p := range paths {
 		if strings.HasPrefix(p, "pack:") {
 			return nil, fmt.Errorf("an embedded pack (%s) cannot be mixed with rule files", p)
 		}
 	}
-	return rules.Load(paths...)
+	return ld.Load(paths...)
+}
+
+// compileOptions are the compile options that carry the limits.
+func compileOptions(lim rules.Limits, opts ...risk.CompileOption) []risk.CompileOption {
+	return opts
 }
 
 func printErrors(w io.Writer, err error) {
@@ -283,6 +330,8 @@ func cmdLint(args []string, stdout, stderr io.Writer) int {
 	fs.SetOutput(stderr)
 	format := fs.String("format", "text", "output: text (file:line:col: ...), json (one array) or sarif (SARIF 2.1.0, for code review)")
 	pack := fs.String("pack", "", "lint an embedded pack instead of files")
+	limits := newLimitFlag()
+	fs.Var(limits, "limit", limitUsage)
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
@@ -298,7 +347,7 @@ func cmdLint(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "simrisk lint: --format %q: want text, json or sarif\n", *format)
 		return 2
 	}
-	errs, err := lint(paths)
+	errs, err := lint(paths, limits.lim)
 	if err != nil {
 		fmt.Fprintf(stderr, "simrisk lint: %v\n", err)
 		return 2
@@ -307,8 +356,8 @@ func cmdLint(args []string, stdout, stderr io.Writer) int {
 	// evaluator: slower, same answers. Say which (notes, not problems).
 	var notes []*rules.Error
 	if len(errs) == 0 {
-		if rs, err := loadRules(paths); err == nil {
-			if eng, err := risk.Compile(rs); err == nil {
+		if rs, err := loadRules(paths, rules.WithLimits(limits.lim)); err == nil {
+			if eng, err := risk.Compile(rs, compileOptions(limits.lim)...); err == nil {
 				for _, r := range eng.Rules() {
 					if r.Fallback != "" {
 						notes = append(notes, &rules.Error{Pos: rs.Rule(r.ID).Pos, Rule: r.ID, Code: "note", Msg: "runs on " + r.Fallback})
@@ -422,8 +471,8 @@ func writeSARIF(w io.Writer, errs, notes []*rules.Error) error {
 }
 
 // lint reports load and compile problems together, sorted, under one cap.
-func lint(paths []string) (rules.ErrorList, error) {
-	rs, err := loadRules(paths)
+func lint(paths []string, lim rules.Limits) (rules.ErrorList, error) {
+	rs, err := loadRules(paths, rules.WithLimits(lim))
 	loadErrs := rules.AsList(err)
 	if err != nil && loadErrs == nil {
 		return nil, err
@@ -431,7 +480,7 @@ func lint(paths []string) (rules.ErrorList, error) {
 	var c rules.Collector
 	c.AddAll(loadErrs)
 	if rs != nil {
-		c.AddAll(risk.Check(rs))
+		c.AddAll(risk.Check(rs, compileOptions(lim)...))
 	}
 	return c.List(), nil
 }
@@ -441,6 +490,8 @@ func cmdTest(args []string, stdout, stderr io.Writer) int {
 	fs.SetOutput(stderr)
 	coverage := fs.Bool("coverage", false, "report rules with no firing or no non-firing case, and outcomes no case reaches")
 	junit := fs.String("junit", "", "also write the results as JUnit XML to this file, for CI")
+	limits := newLimitFlag()
+	fs.Var(limits, "limit", limitUsage)
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
@@ -449,13 +500,13 @@ func cmdTest(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "simrisk test: give rule files or directories")
 		return 2
 	}
-	rs, err := loadRules(args)
+	rs, err := loadRules(args, rules.WithLimits(limits.lim))
 	if err != nil {
 		fmt.Fprintln(stderr, "simrisk test: the rules cannot be used:")
 		printErrors(stderr, err)
 		return 1
 	}
-	eng, err := risk.Compile(rs)
+	eng, err := risk.Compile(rs, compileOptions(limits.lim)...)
 	if err != nil {
 		fmt.Fprintln(stderr, "simrisk test: the rules cannot be used:")
 		printErrors(stderr, err)

@@ -472,3 +472,86 @@ func TestScoreRecordCases(t *testing.T) {
 	require.Equal(t, 2, code)
 	require.Contains(t, stderr, `--encoding: unknown encoding "latin1"`)
 }
+
+// --limit NAME=VALUE reaches loading in lint, test and score; an unknown
+// name is a usage error that lists the names.
+func TestLimitFlag(t *testing.T) {
+	dir := t.TempDir()
+	f := filepath.Join(dir, "r.yaml")
+	require.NoError(t, os.WriteFile(f, []byte(`bands: [{min: 0, level: low, outcome: pass}]
+lists: {far: {type: region, items: [KH, MM, LA]}}
+rules:
+  - {id: far, when: 'any(roaming, {in_region(.region, lists.far)})', outcome: verify, tags: [a, b]}
+tests:
+  - {name: t, as_of: 2026-11-01, card: {roaming: [{region: KH, days_ago: 1}]}, expect: {fires: [far]}}
+`), 0o644))
+	in := filepath.Join(dir, "cards.jsonl")
+	require.NoError(t, os.WriteFile(in, []byte(`{"msisdn":"13800138000","opened_at":"2024-03-01"}`+"\n"), 0o644))
+
+	code, _, stderr := runCLI("lint", f)
+	require.Equal(t, 0, code, stderr)
+	code, stdout, _ := runCLI("lint", "--limit", "max_list_items=2", "--limit", "max_tags=1", f)
+	require.Equal(t, 1, code)
+	require.Contains(t, stdout, f+`:2:36: [too_large] list "far" has 3 items: over the limit max_list_items = 2`)
+	require.Contains(t, stdout, f+`:4:93: rule "far": [too_large] rule has 2 tags: over the limit max_tags = 1`)
+
+	code, stdout, stderr = runCLI("test", f)
+	require.Equal(t, 0, code, stdout+stderr)
+	code, _, stderr = runCLI("test", "--limit", "max_tests=1", f)
+	require.Equal(t, 0, code, stderr)
+	code, _, stderr = runCLI("test", "--limit", "max_list_items=2", f)
+	require.Equal(t, 1, code)
+	require.Contains(t, stderr, "over the limit max_list_items = 2")
+
+	code, _, stderr = runCLI("score", "--rules", f, "--as-of", "2026-11-01", "--in", in, "--limit", "max_list_items=2")
+	require.Equal(t, 1, code)
+	require.Contains(t, stderr, "over the limit max_list_items = 2")
+	code, _, stderr = runCLI("score", "--pack", "default", "--as-of", "2026-11-01", "--in", in, "--limit", "max_list_items=3")
+	require.Equal(t, 1, code)
+	require.Contains(t, stderr, `list "high_fraud_countries" has 9 items: over the limit max_list_items = 3`)
+
+	for _, cmd := range []string{"lint", "test", "score"} {
+		code, _, stderr = runCLI(cmd, "--limit", "max_lists=3", f)
+		require.Equal(t, 2, code, cmd)
+		require.Contains(t, stderr, `unknown limit "max_lists" (want one of max_cost, max_expr_bytes,`, cmd)
+		code, _, stderr = runCLI(cmd, "--limit", "max_tags", f)
+		require.Equal(t, 2, code, cmd)
+		require.Contains(t, stderr, "want NAME=VALUE, where NAME is one of max_cost,", cmd)
+		code, _, stderr = runCLI(cmd, "--limit", "max_tags=0", f)
+		require.Equal(t, 2, code, cmd)
+		require.Contains(t, stderr, "want a whole number of at least 1", cmd)
+	}
+}
+
+// score loads rules without their tests: a broken test does not stop
+// scoring, while lint and test report it.
+func TestScoreIgnoresBrokenTests(t *testing.T) {
+	dir := t.TempDir()
+	f := filepath.Join(dir, "r.yaml")
+	require.NoError(t, os.WriteFile(f, []byte("bands: [{min: 0, level: low, outcome: pass}]\nrules: [{id: a, when: valid, outcome: monitor}]\n"), 0o644))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "r_test.yaml"), []byte("tests:\n\t- broken\n"), 0o644))
+	in := filepath.Join(dir, "cards.jsonl")
+	require.NoError(t, os.WriteFile(in, []byte(`{"msisdn":"13800138000","opened_at":"2024-03-01"}`+"\n"), 0o644))
+	code, _, stderr := runCLI("score", "--rules", f, "--as-of", "2026-11-01", "--in", in, "--out", filepath.Join(dir, "d.jsonl"))
+	require.Equal(t, 0, code, stderr)
+	code, stdout, _ := runCLI("lint", f)
+	require.Equal(t, 1, code)
+	require.Contains(t, stdout, "r_test.yaml:2:1: [yaml_syntax] a tab cannot indent YAML: indent with spaces")
+	code, _, _ = runCLI("test", f)
+	require.Equal(t, 1, code)
+}
+
+// ../shared/cases/rules/yaml-tab, nan-score, nan-band through lint: one
+// error each, at its position (no follow-on "no score bands").
+func TestLintRuleCases(t *testing.T) {
+	for dir, want := range map[string]string{
+		"yaml-tab":  "yaml-tab/rules.yaml:8:1: [yaml_syntax] a tab cannot indent YAML: indent with spaces\n",
+		"nan-score": `nan-score/rules.yaml:12:12: rule "flagged": [bad_number] score: .nan is not a finite number (NaN and infinities are not allowed)` + "\n",
+		"nan-band":  "nan-band/rules.yaml:5:11: [bad_number] min: .nan is not a finite number (NaN and infinities are not allowed)\n",
+	} {
+		p := filepath.Join("..", "..", "rules", "testdata", "cases", dir)
+		code, stdout, _ := runCLI("lint", p)
+		require.Equal(t, 1, code, dir)
+		require.Equal(t, filepath.Join("..", "..", "rules", "testdata", "cases")+string(filepath.Separator)+want, stdout, dir)
+	}
+}
