@@ -188,6 +188,7 @@ func Compile(rs *rules.RuleSet, opts ...CompileOption) (*Engine, error) {
 		return nil, err
 	}
 	cc := defaultCompileConfig()
+	cc.limits = rs.Limits() // the limits it was loaded with, unless WithLimits says otherwise
 	for _, o := range opts {
 		if err := o(&cc); err != nil {
 			return nil, err
@@ -205,6 +206,7 @@ func Compile(rs *rules.RuleSet, opts ...CompileOption) (*Engine, error) {
 // Engine to score with: for linters that already hold load errors.
 func Check(rs *rules.RuleSet, opts ...CompileOption) rules.ErrorList {
 	cc := defaultCompileConfig()
+	cc.limits = rs.Limits()
 	for _, o := range opts {
 		_ = o(&cc)
 	}

@@ -55,3 +55,19 @@ func TestCheckAfterAFailedLoad(t *testing.T) {
 	require.Len(t, errs, 1, "%v", errs)
 	require.Equal(t, rules.CodeUndefinedName, errs[0].Code)
 }
+
+// Compile and Check use the limits the rule set was loaded with, unless
+// WithLimits says otherwise.
+func TestCompileUsesTheLoadLimits(t *testing.T) {
+	lim := rules.DefaultLimits()
+	lim.MaxExprNodes = 3
+	ld, err := rules.NewLoader(rules.WithLimits(lim))
+	require.NoError(t, err)
+	rs, err := ld.Parse(rules.Source{Name: "t.yaml", Data: []byte("rules:\n  - {id: a, when: alerts_30d > 1 && valid, outcome: pass}\n" + bands)})
+	require.NoError(t, err)
+	_, err = risk.Compile(rs)
+	require.ErrorIs(t, err, rules.CodeTooComplex)
+	require.ErrorIs(t, risk.Check(rs).Err(), rules.CodeTooComplex)
+	_, err = risk.Compile(rs, risk.WithLimits(rules.DefaultLimits()))
+	require.NoError(t, err)
+}

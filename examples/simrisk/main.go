@@ -166,9 +166,9 @@ func loadRules(paths []string, opts ...rules.LoadOption) (*rules.RuleSet, error)
 	return ld.Load(paths...)
 }
 
-// compileOptions are the compile options that carry the limits.
+// compileOptions are opts and the limits.
 func compileOptions(lim rules.Limits, opts ...risk.CompileOption) []risk.CompileOption {
-	return opts
+	return append([]risk.CompileOption{risk.WithLimits(lim)}, opts...)
 }
 
 func printErrors(w io.Writer, err error) {

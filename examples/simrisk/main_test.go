@@ -495,8 +495,17 @@ tests:
 	require.Contains(t, stdout, f+`:2:36: [too_large] list "far" has 3 items: over the limit max_list_items = 2`)
 	require.Contains(t, stdout, f+`:4:93: rule "far": [too_large] rule has 2 tags: over the limit max_tags = 1`)
 
+	// and compiling: a compile-side limit
+	code, stdout, _ = runCLI("lint", "--limit", "max_expr_nodes=3", f)
+	require.Equal(t, 1, code)
+	require.Contains(t, stdout, "[too_complex]")
+	require.Contains(t, stdout, "max_expr_nodes")
+
 	code, stdout, stderr = runCLI("test", f)
 	require.Equal(t, 0, code, stdout+stderr)
+	code, _, stderr = runCLI("test", "--limit", "max_expr_nodes=3", f)
+	require.Equal(t, 1, code)
+	require.Contains(t, stderr, "max_expr_nodes")
 	code, _, stderr = runCLI("test", "--limit", "max_tests=1", f)
 	require.Equal(t, 0, code, stderr)
 	code, _, stderr = runCLI("test", "--limit", "max_list_items=2", f)
