@@ -57,6 +57,9 @@ type lowered struct {
 	node *bnode
 	// val is set for a derived int the branch code computes in place
 	val *valRef
+	// loop: the value runs a loop over a list (a quantifier), so a let
+	// naming it computes it once (see bindOnce)
+	loop bool
 
 	// for explanations: the expression's text when it is a name, a number
 	// or sums of them; whether it is a time; the comparisons inside it
@@ -132,7 +135,7 @@ func and0(x, y lowered) lowered {
 		return x
 	}
 	a, b := x.b, y.b
-	return lowered{b: func(e *env) bool { return a(e) && b(e) }, node: &bnode{op: bAnd, x: nodeOf(x), y: nodeOf(y)}}
+	return lowered{b: func(e *env) bool { return a(e) && b(e) }, node: &bnode{op: bAnd, x: nodeOf(x), y: nodeOf(y)}, loop: x.loop || y.loop}
 }
 
 func or0(x, y lowered) lowered {
@@ -148,7 +151,7 @@ func or0(x, y lowered) lowered {
 		return inRegion(x.rgn.key, x.rgn.x, NewRegionSet(append(x.rgn.set.Items(), y.rgn.set.items...)))
 	}
 	a, b := x.b, y.b
-	return lowered{b: func(e *env) bool { return a(e) || b(e) }, node: &bnode{op: bOr, x: nodeOf(x), y: nodeOf(y)}}
+	return lowered{b: func(e *env) bool { return a(e) || b(e) }, node: &bnode{op: bOr, x: nodeOf(x), y: nodeOf(y)}, loop: x.loop || y.loop}
 }
 
 type regionTest struct {
@@ -185,7 +188,7 @@ func not(x lowered) lowered {
 		return lowered{b: directBool(*x.dir, true), node: notNode(nodeOf(x))}
 	}
 	f := x.b
-	return lowered{b: func(e *env) bool { return !f(e) }, k: x.k, node: notNode(nodeOf(x))}
+	return lowered{b: func(e *env) bool { return !f(e) }, k: x.k, node: notNode(nodeOf(x)), loop: x.loop}
 }
 
 type closureProgram struct {
@@ -235,6 +238,8 @@ type lowerer struct {
 	inStr  bool // inside any(linked_platforms, ...): # reads e.curStr
 	// let variables in scope
 	scope map[string]lowered
+	// once counts the lets around that bindOnce wrote out twice
+	once int
 }
 
 // key is the text of an expression for comparing it with another in the
@@ -288,16 +293,23 @@ func (l *lowerer) lower(n ast.Node) (lowered, bool) {
 		if !ok {
 			return lowered{}, false
 		}
-		inner := *l
-		inner.scope = map[string]lowered{n.Name: v}
-		for k, x := range l.scope {
-			if k != n.Name {
-				inner.scope[k] = x
+		bodyWith := func(v lowered, once int) (lowered, bool) {
+			inner := *l
+			inner.once = once
+			inner.scope = map[string]lowered{n.Name: v}
+			for k, x := range l.scope {
+				if k != n.Name {
+					inner.scope[k] = x
+				}
 			}
+			body, ok := inner.lower(n.Expr)
+			body.rgn = nil // its subject may name the variable: never merge it outside
+			return body, ok
 		}
-		body, ok := inner.lower(n.Expr)
-		body.rgn = nil // its subject may name the variable: never merge it outside
-		return body, ok
+		if r, ok := bindOnce(v, l.once, bodyWith); ok {
+			return r, true
+		}
+		return bodyWith(v, l.once)
 	case *ast.MemberNode:
 		return l.member(n)
 	case *ast.PointerNode:
@@ -716,7 +728,7 @@ func (l *lowerer) builtin(n *ast.BuiltinNode) (lowered, bool) {
 	if !ok {
 		return lowered{}, false
 	}
-	inner := lowerer{inRoam: roam, inStr: !roam, scope: l.scope}
+	inner := lowerer{inRoam: roam, inStr: !roam, scope: l.scope, once: l.once}
 	body, ok := inner.lower(pred.Node)
 	if !ok || body.b == nil {
 		return lowered{}, false
@@ -832,7 +844,7 @@ func (l *lowerer) list(n *ast.BuiltinNode) (lowered, bool) {
 	if !ok || base.item != nil {
 		return lowered{}, false // mapping or filtering mapped strings: not lowered
 	}
-	inner := lowerer{inRoam: base.roam, inStr: !base.roam, scope: l.scope}
+	inner := lowerer{inRoam: base.roam, inStr: !base.roam, scope: l.scope, once: l.once}
 	body, ok := inner.lower(pred.Node)
 	if !ok {
 		return lowered{}, false
@@ -875,7 +887,7 @@ func appenderOf(x lowered) appendFn {
 func predicate(roam bool, body lowered, stop, empty bool) lowered {
 	f := body.b
 	if roam {
-		return lowered{node: anyNode(nodeOf(body), stop, empty), b: func(e *env) bool {
+		return lowered{loop: true, node: anyNode(nodeOf(body), stop, empty), b: func(e *env) bool {
 			outer := e.cur
 			for i := range e.r.Roaming {
 				e.cur = &e.r.Roaming[i]
@@ -888,7 +900,7 @@ func predicate(roam bool, body lowered, stop, empty bool) lowered {
 			return empty
 		}}
 	}
-	return lowered{b: func(e *env) bool {
+	return lowered{loop: true, b: func(e *env) bool {
 		outer := e.curStr
 		for _, p := range e.r.LinkedPlatforms {
 			e.curStr = p
@@ -900,6 +912,37 @@ func predicate(roam bool, body lowered, stop, empty bool) lowered {
 		e.curStr = outer
 		return empty
 	}}
+}
+
+// maxOnce is how many lets deep bindOnce writes bodies out twice (2^maxOnce
+// copies at most); lets deeper are computed where they are used.
+const maxOnce = 3
+
+// bindOnce lowers a let (expr) or cel.bind whose value v is a condition
+// that runs a loop: a quantifier named once and used in a loop would
+// otherwise run again for every element (quadratic in the list's length,
+// where the reference evaluators compute it once). The body is lowered
+// twice, with the name standing for true and for false (constants fold
+// away), and the value is computed once to choose between them.
+// lowerBody lowers the body with the name standing for its argument, once
+// being the depth to give the body's own lets. ok is false when v is not
+// such a value, or the body does not lower to a value both ways.
+func bindOnce(v lowered, once int, lowerBody func(v lowered, once int) (lowered, bool)) (lowered, bool) {
+	if v.b == nil || v.k || !v.loop || once >= maxOnce {
+		return lowered{}, false
+	}
+	t, ok1 := lowerBody(konst(lowered{b: func(*env) bool { return true }}), once+1)
+	f, ok2 := lowerBody(konst(lowered{b: func(*env) bool { return false }}), once+1)
+	if !ok1 || !ok2 {
+		return lowered{}, false
+	}
+	r, ok := ternary(v.b, t, f)
+	if !ok {
+		return lowered{}, false
+	}
+	r.probes = t.probes // the same comparisons
+	r.loop = true
+	return r, true
 }
 
 // stringTest lowers startsWith, endsWith and contains.

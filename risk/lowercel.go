@@ -33,6 +33,8 @@ type celLowerer struct {
 	overflo bool // uses checked arithmetic: recover in the program
 	// the names cel.bind binds in scope, and their lowered values
 	scope map[string]lowered
+	// once counts the binds around that bindOnce wrote out twice
+	once int
 }
 
 // local reports whether name is a variable of the expression itself (the
@@ -563,7 +565,7 @@ func (l *celLowerer) comprehension(c celast.ComprehensionExpr) (lowered, bool) {
 	if r := c.Result(); r.Kind() != celast.IdentKind || r.AsIdent() != c.AccuVar() {
 		return lowered{}, false
 	}
-	inner := &celLowerer{a: l.a, macros: l.macros, iter: c.IterVar(), inRoam: ref.Name == "roaming", inStr: ref.Name != "roaming"}
+	inner := &celLowerer{a: l.a, macros: l.macros, iter: c.IterVar(), inRoam: ref.Name == "roaming", inStr: ref.Name != "roaming", once: l.once}
 	if _, hidden := l.scope[c.IterVar()]; hidden {
 		return lowered{}, false // the loop variable hides a bound name: left to cel-go
 	}
@@ -611,16 +613,23 @@ func (l *celLowerer) bind(c celast.ComprehensionExpr) (lowered, bool) {
 	if !ok || fails || (v.b == nil && v.i == nil && v.f == nil && v.s == nil) {
 		return lowered{}, false
 	}
-	inner := *l
-	inner.scope = make(map[string]lowered, len(l.scope)+1)
-	for k, x := range l.scope {
-		inner.scope[k] = x
+	bodyWith := func(v lowered, once int) (lowered, bool) {
+		inner := *l
+		inner.once = once
+		inner.scope = make(map[string]lowered, len(l.scope)+1)
+		for k, x := range l.scope {
+			inner.scope[k] = x
+		}
+		inner.scope[name] = v
+		body, ok := inner.lower(c.Result())
+		l.overflo = l.overflo || inner.overflo
+		body.rgn = nil // its subject may name the variable: never merge it outside
+		return body, ok
 	}
-	inner.scope[name] = v
-	body, ok := inner.lower(c.Result())
-	l.overflo = l.overflo || inner.overflo
-	body.rgn = nil // its subject may name the variable: never merge it outside
-	return body, ok
+	if r, ok := bindOnce(v, l.once, bodyWith); ok {
+		return r, true
+	}
+	return bodyWith(v, l.once)
 }
 
 // vocabTopNames are the first parts of the vocabulary's names.

@@ -150,6 +150,17 @@ func (s *Scorer) macroValue(i int) ref.Val {
 	return v
 }
 
+// macroBool is CEL macro i, compiled to f, for the current card: computed
+// once per card and kept where macroValue keeps it.
+func (s *Scorer) macroBool(i int, f boolFn) bool {
+	if s.macroStamp[i] == s.card {
+		return s.macroVal[i] == types.True
+	}
+	v := f(&s.env)
+	s.macroVal[i], s.macroStamp[i] = types.Bool(v), s.card
+	return v
+}
+
 // NewScorer returns a Scorer with its options fixed.
 func (e *Engine) NewScorer(opts ...ScoreOption) *Scorer {
 	return newScorer(e, e.config(opts))
