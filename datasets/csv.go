@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/simrisk/simrisk/risk"
+	"github.com/simrisk/simrisk/risk/ref"
 )
 
 // CSVColumns is the header of card-schema v1's CSV form, in order: the
@@ -50,7 +51,7 @@ func parseBool(v string) (bool, error) {
 	case "false":
 		return false, nil
 	}
-	return false, fmt.Errorf("want true or false, got %q", v)
+	return false, fmt.Errorf("want true or false, got %s", ref.Quote(v))
 }
 
 func setBool(dst func(*risk.Record) *bool) fieldSetter {
@@ -65,7 +66,7 @@ func setInt(dst func(*risk.Record) *int) fieldSetter {
 	return func(r *risk.Record, _ *Label, v string) error {
 		n, err := strconv.Atoi(v)
 		if err != nil {
-			return fmt.Errorf("want an integer, got %q", v)
+			return fmt.Errorf("want an integer, got %s", ref.Quote(v))
 		}
 		*dst(r) = n
 		return nil

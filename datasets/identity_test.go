@@ -9,8 +9,10 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/stretchr/testify/require"
+	"golang.org/x/text/unicode/norm"
 
 	"github.com/simrisk/simrisk/datasets"
 )
@@ -159,4 +161,118 @@ func TestDecisionHasCanonicalMSISDN(t *testing.T) {
 	require.Equal(t, 2, sum.Decisions)
 	require.Contains(t, dec.String(), `"msisdn":"13800138000"`)
 	require.Contains(t, dec.String(), `"msisdn":"13900139000"`)
+}
+
+// records/README.md, pii-reject-reasons.jsonl: every reason masks numbers
+// and IDs whatever their spelling and never splits a UTF-8 character; the
+// number written in full-width digits is the card 13800138000.
+func TestCasePIIRejectReasons(t *testing.T) {
+	run := scoreCase(t, "pii-reject-reasons.jsonl")
+	require.Len(t, run.rejects, 3)
+	require.Len(t, run.decisions, 1)
+	require.Equal(t, "13800138000", run.decisions[0]["msisdn"])
+	require.Equal(t, `operator: unknown operator "13…00" (want cmcc, unicom, telecom or broadnet)`, run.rejects[0].Reason)
+	require.Equal(t, `fraud_flag: unknown source "１３…００" (want police, miit or operator)`, run.rejects[1].Reason)
+	require.Equal(t, `open_region: "13…00" is not an ISO 3166 alpha-2 or 6-digit GB/T 2260 code`, run.rejects[2].Reason)
+	for _, r := range run.rejects {
+		require.True(t, utf8.ValidString(r.Reason))
+		require.NotContains(t, normalised(r.Reason), "13800138000")
+	}
+}
+
+// normalised is text as a leak scan reads it: NFKC, without spaces and
+// dashes.
+func normalised(s string) string {
+	s = norm.NFKC.String(s)
+	return strings.NewReplacer(" ", "", "-", "", "\t", "").Replace(s)
+}
+
+// Rejects mask whatever error produced them: a value in the wrong CSV
+// column, a date that is not one, is quoted only by its first and last two
+// characters.
+func TestRejectsMaskWrongValues(t *testing.T) {
+	_, rejects := readCSV(t, "msisdn,opened_at,complaints,recycled,holder\n"+
+		"13800138000,110105 19491231 002X,,,h-1\n"+
+		"13800138000,2024-03-01,１３８００１３８０００,,h-1\n"+
+		"13800138000,2024-03-01,,11010519491231002X,h-1\n"+
+		"13800138000,2024-03-01,,,ID：110105-19491231-002x\n")
+	require.Len(t, rejects, 4)
+	require.Equal(t, `opened_at: "11…2X" is not a date (want YYYY-MM-DD or an RFC 3339 timestamp)`, rejects[0].Reason)
+	require.Contains(t, rejects[1].Reason, `complaints: want an integer, got "１３…００"`)
+	require.Contains(t, rejects[2].Reason, `recycled: want true or false, got "11…2X"`)
+	require.Contains(t, rejects[3].Reason, `holder: is a raw ID number (110105********002X)`)
+	for _, r := range rejects {
+		n := normalised(r.Error())
+		require.NotContains(t, n, "11010519491231002X")
+		require.NotContains(t, n, "13800138000")
+	}
+}
+
+// ScoreFile: one card, one count; the earlier record is rejected as
+// superseded, and records = decisions + rejects holds.
+func TestScoreFileDuplicates(t *testing.T) {
+	src := `{"msisdn":"13800138000","opened_at":"2024-03-01","holder":"h-1"}
+{"msisdn":"13900139000","opened_at":"2024-03-01","holder":"h-2"}
+{"msisdn":"+86 138 0013 8000","opened_at":"2024-03-01","holder":"h-1","fraud_flag":"police"}
+{"msisdn":"13800138000","opened_at":"2024-03-01","status":"lost"}
+`
+	var dec, rej bytes.Buffer
+	sum, err := datasets.ScoreFile(context.Background(), engine(t), func() (io.ReadCloser, error) { return io.NopCloser(strings.NewReader(src)), nil },
+		datasets.ScoreOptions{AsOf: asOf, Decisions: &dec, Rejects: &rej})
+	require.NoError(t, err)
+	require.Equal(t, 4, sum.Records)
+	require.Equal(t, 2, sum.Decisions)
+	require.Equal(t, 2, sum.Rejects)
+	require.Equal(t, 1, sum.Superseded)
+	require.Equal(t, []datasets.Duplicate{{MSISDN: "138****8000", Lines: []int{1, 3}}}, sum.Duplicates)
+	require.Equal(t, 2, sum.Holders)
+	require.Len(t, sum.FirstRejects, 2)
+	require.Equal(t, 1, sum.FirstRejects[0].Line)
+	require.Contains(t, sum.FirstRejects[0].Reason, "duplicate of line 3")
+	require.Contains(t, dec.String(), `"msisdn":"13800138000","score":85`, "the later state decides")
+
+	l, err := datasets.Read(strings.NewReader(src), datasets.JSONL, asOf)
+	require.NoError(t, err)
+	require.Len(t, l.Records, 2)
+	require.Equal(t, "police", l.Records[1].FraudFlag)
+	require.Equal(t, []int{1, 4}, []int{l.Rejects[0].Line, l.Rejects[1].Line})
+	require.Equal(t, 1, l.Superseded)
+}
+
+func TestCheckOutputs(t *testing.T) {
+	dir := t.TempDir()
+	in := filepath.Join(dir, "in.jsonl")
+	require.NoError(t, os.WriteFile(in, []byte("{}\n"), 0o644))
+	require.NoError(t, datasets.CheckOutputs([]string{in, "-", ""}, []string{filepath.Join(dir, "a"), filepath.Join(dir, "b"), "-", "-"}))
+	require.ErrorContains(t, datasets.CheckOutputs([]string{in}, []string{in}), "is the input")
+	require.ErrorContains(t, datasets.CheckOutputs(nil, []string{filepath.Join(dir, "a"), filepath.Join(dir, "sub", "..", "a")}), "are the same file")
+	require.NoError(t, os.Symlink(dir, filepath.Join(dir, "alias")))
+	require.ErrorContains(t, datasets.CheckOutputs([]string{in}, []string{filepath.Join(dir, "alias", "in.jsonl")}), "is the input")
+	require.ErrorContains(t, datasets.CheckOutputs(nil, []string{filepath.Join(dir, "new"), filepath.Join(dir, "alias", "new")}), "are the same file")
+}
+
+func TestOutputFile(t *testing.T) {
+	dir := t.TempDir()
+	name := filepath.Join(dir, "out.jsonl")
+	f, err := datasets.CreateOutput(name)
+	require.NoError(t, err)
+	_, err = f.WriteString("half")
+	require.NoError(t, err)
+	_, err = os.Stat(name)
+	require.True(t, os.IsNotExist(err), "nothing under the name until Commit")
+	f.Abort()
+	entries, _ := os.ReadDir(dir)
+	require.Empty(t, entries)
+
+	f, err = datasets.CreateOutput(name)
+	require.NoError(t, err)
+	_, err = f.WriteString("whole\n")
+	require.NoError(t, err)
+	require.NoError(t, f.Commit())
+	b, err := os.ReadFile(name)
+	require.NoError(t, err)
+	require.Equal(t, "whole\n", string(b))
+	require.Error(t, f.Commit())
+	entries, _ = os.ReadDir(dir)
+	require.Len(t, entries, 1)
 }

@@ -10,6 +10,7 @@ import (
 	"strconv"
 
 	"github.com/simrisk/simrisk/risk"
+	"github.com/simrisk/simrisk/risk/ref"
 )
 
 // MaxLineBytes is the longest record line a Reader accepts; a longer line is
@@ -28,9 +29,9 @@ type Reject struct {
 
 func (r *Reject) Error() string {
 	if r.EndLine > r.Line {
-		return fmt.Sprintf("lines %d-%d: %s", r.Line, r.EndLine, r.Reason)
+		return fmt.Sprintf("lines %d-%d: %s", r.Line, r.EndLine, ref.MaskText(r.Reason))
 	}
-	return fmt.Sprintf("line %d: %s", r.Line, r.Reason)
+	return fmt.Sprintf("line %d: %s", r.Line, ref.MaskText(r.Reason))
 }
 
 // Reader streams card-schema v1 records from JSON Lines, one line in memory
@@ -127,16 +128,19 @@ func (r *Reader) Read() (*risk.Record, error) {
 	}
 }
 
+// reason is a reject's reason: the error's text through the one masker
+// (ref.MaskText), so that no number or ID number leaves a reader in any
+// spelling, whichever error produced it.
 func reason(err error) string {
 	var re *risk.RecordError
 	if errors.As(err, &re) {
-		return re.Error()
+		return ref.MaskText(re.Error())
 	}
 	var se *json.SyntaxError
 	if errors.As(err, &se) {
-		return fmt.Sprintf("not valid JSON (at byte %d): %s", se.Offset, se.Error())
+		return ref.MaskText(fmt.Sprintf("not valid JSON (at byte %d): %s", se.Offset, se.Error()))
 	}
-	return err.Error()
+	return ref.MaskText(err.Error())
 }
 
 // Writer writes JSON Lines: records, decisions or rejects, one per line.
@@ -186,7 +190,7 @@ func (w *Writer) WriteReject(r *Reject) error {
 		w.buf = strconv.AppendInt(w.buf, int64(r.EndLine), 10)
 	}
 	w.buf = append(w.buf, `,"reason":`...)
-	q, _ := json.Marshal(r.Reason)
+	q, _ := json.Marshal(ref.MaskText(r.Reason))
 	w.buf = append(append(w.buf, q...), '}', '\n')
 	_, err := w.bw.Write(w.buf)
 	return err

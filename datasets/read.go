@@ -1,11 +1,13 @@
 package datasets
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/simrisk/simrisk/risk"
@@ -151,12 +153,17 @@ func LoadRecords(path string, asOf risk.Time) ([]*risk.Record, error) {
 }
 
 // Loaded is a whole record file in memory: the good records (with their
-// labels when asked for, else zero Labels) and the rejected ones.
-// len(Records) + len(Rejects) is the number of records in the file.
+// labels when asked for, else zero Labels) and the rejected ones, in line
+// order. len(Records) + len(Rejects) is the number of records in the file.
+// A card on several lines is kept once, in its last record's state; the
+// earlier records are rejected as superseded, as ScoreFile does, and the
+// card is listed in Duplicates (the first MaxDuplicates).
 type Loaded struct {
-	Records []*risk.Record
-	Labels  []Label
-	Rejects []*Reject
+	Records    []*risk.Record
+	Labels     []Label
+	Rejects    []*Reject
+	Duplicates []Duplicate
+	Superseded int // records rejected as superseded by a later one of the card
 }
 
 // ReadFile reads a record file (JSON Lines or CSV, by its name: .csv is CSV;
@@ -185,9 +192,12 @@ func Read(in io.Reader, f Format, asOf risk.Time, opts ...ReadOption) (*Loaded, 
 		return nil, err
 	}
 	out := &Loaded{}
+	var cards cardIndex
+	var lines []int
 	for {
 		r, err := rd.Read()
 		if err == io.EOF {
+			out.dedupe(&cards, lines)
 			return out, nil
 		}
 		var rej *Reject
@@ -200,5 +210,27 @@ func Read(in io.Reader, f Format, asOf risk.Time, opts ...ReadOption) (*Loaded, 
 		}
 		out.Records = append(out.Records, r)
 		out.Labels = append(out.Labels, rd.Label())
+		cards.add(r.MSISDN, rd.Line())
+		lines = append(lines, rd.Line())
 	}
+}
+
+// dedupe rejects the earlier records of cards listed twice.
+func (l *Loaded) dedupe(cards *cardIndex, lines []int) {
+	d := cards.duplicates()
+	if d.superseded == nil {
+		return
+	}
+	l.Duplicates, l.Superseded = d.list, len(d.superseded)
+	recs, labels := l.Records[:0], l.Labels[:0]
+	for i, r := range l.Records {
+		if later, old := d.superseded[lines[i]]; old {
+			l.Rejects = append(l.Rejects, supersededReject(lines[i], later, r.MSISDN))
+			continue
+		}
+		recs, labels = append(recs, r), append(labels, l.Labels[i])
+	}
+	clear(l.Records[len(recs):])
+	l.Records, l.Labels = recs, labels
+	slices.SortStableFunc(l.Rejects, func(a, b *Reject) int { return cmp.Compare(a.Line, b.Line) })
 }

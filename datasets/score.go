@@ -1,11 +1,16 @@
 package datasets
 
 import (
+	"cmp"
 	"context"
 	"errors"
+	"fmt"
 	"io"
+	"slices"
+	"strconv"
 
 	"github.com/simrisk/simrisk/risk"
+	"github.com/simrisk/simrisk/risk/ref"
 )
 
 // Summary counts what a scoring run did. Records = Decisions + Rejects.
@@ -20,7 +25,22 @@ type Summary struct {
 	Errors    map[string]int // rule evaluation errors per rule id
 	// Examples holds the first decision of each outcome, for a quick look.
 	Examples map[string]*risk.Decision
+	// FirstRejects holds the first few rejects (MaxFirstRejects), reasons
+	// masked as every reject's are, for a run without a rejects file.
+	FirstRejects []Reject
+	// Duplicates lists the cards (the first MaxDuplicates of them) that
+	// the file holds more than once; Superseded counts the records
+	// rejected for it (see ScoreFile).
+	Duplicates []Duplicate
+	Superseded int
 }
+
+// MaxFirstRejects is how many rejects Summary.FirstRejects keeps.
+const MaxFirstRejects = 5
+
+// MaxDuplicates is how many duplicated cards Summary.Duplicates and
+// Loaded.Duplicates list (all are counted in Superseded).
+const MaxDuplicates = 20
 
 // Opener opens the input again for each pass over it.
 type Opener func() (io.ReadCloser, error)
@@ -39,9 +59,18 @@ type ScoreOptions struct {
 // ScoreFile scores a file of card records (JSON Lines or CSV) in two
 // streaming passes: the first builds the population features (cards per holder), the
 // second scores each record in batches and writes its decision, or its
-// reject, in input order. Memory holds the population counts and one batch,
-// never the whole file. Bad records are rejected with their line number;
-// only I/O errors (and ctx) stop the run.
+// reject, in input order. Memory holds the population counts, 16 bytes per
+// valid record (its number and line, to find cards listed twice) and one
+// batch, never the whole file. Bad records are rejected with their line
+// number; only I/O errors (and ctx) stop the run.
+//
+// One card, one count: when valid records of one number (canonical, so
+// +86 138 0013 8000 and 13800138000 are one card) stand on several lines,
+// the last is the card's state: only it counts in the population and gets
+// a decision; each earlier one is rejected as superseded ("duplicate of
+// line N"), so records = decisions + rejects still holds. Summary.Duplicates
+// names the cards (masked) and their lines. A file with duplicates is read
+// three times instead of two.
 func ScoreFile(ctx context.Context, eng *risk.Engine, open Opener, o ScoreOptions) (*Summary, error) {
 	if o.AsOf == 0 {
 		return nil, errors.New("datasets: ScoreFile needs an as-of time")
@@ -50,16 +79,32 @@ func ScoreFile(ctx context.Context, eng *risk.Engine, open Opener, o ScoreOption
 		o.BatchSize = 8192
 	}
 	pop := risk.NewPopulation()
-	if err := eachRecord(open, o, func(r *risk.Record, _ *Reject) error {
+	var cards cardIndex
+	if err := eachRecord(open, o, func(r *risk.Record, _ *Reject, line int) error {
 		if r != nil {
+			cards.add(r.MSISDN, line)
 			pop.Add(r)
 		}
 		return ctx.Err()
 	}); err != nil {
 		return nil, err
 	}
+	dups := cards.duplicates()
+	if dups.superseded != nil {
+		// the same card twice: count it once, in its last record's state
+		pop = risk.NewPopulation()
+		if err := eachRecord(open, o, func(r *risk.Record, _ *Reject, line int) error {
+			if _, old := dups.superseded[line]; r != nil && !old {
+				pop.Add(r)
+			}
+			return ctx.Err()
+		}); err != nil {
+			return nil, err
+		}
+	}
 	sum := &Summary{Holders: pop.Holders(), ByOutcome: map[string]int{}, ByLevel: map[string]int{},
-		ByRule: map[string]int{}, Errors: map[string]int{}, Examples: map[string]*risk.Decision{}}
+		ByRule: map[string]int{}, Errors: map[string]int{}, Examples: map[string]*risk.Decision{},
+		Duplicates: dups.list, Superseded: len(dups.superseded)}
 	var dw, rw *Writer
 	if o.Decisions != nil {
 		dw = NewWriter(o.Decisions)
@@ -91,6 +136,9 @@ func ScoreFile(ctx context.Context, eng *risk.Engine, open Opener, o ScoreOption
 			sum.Records++
 			if it.rej != nil {
 				sum.Rejects++
+				if len(sum.FirstRejects) < MaxFirstRejects {
+					sum.FirstRejects = append(sum.FirstRejects, *it.rej)
+				}
 				if rw != nil {
 					if err := rw.WriteReject(it.rej); err != nil {
 						return err
@@ -136,7 +184,10 @@ func ScoreFile(ctx context.Context, eng *risk.Engine, open Opener, o ScoreOption
 		batch = batch[:0]
 		return nil
 	}
-	err := eachRecord(open, o, func(r *risk.Record, rej *Reject) error {
+	err := eachRecord(open, o, func(r *risk.Record, rej *Reject, line int) error {
+		if later, old := dups.superseded[line]; r != nil && old {
+			r, rej = nil, supersededReject(line, later, r.MSISDN)
+		}
 		batch = append(batch, item{r, rej})
 		if len(batch) == cap(batch) {
 			if err := flush(); err != nil {
@@ -164,7 +215,7 @@ func ScoreFile(ctx context.Context, eng *risk.Engine, open Opener, o ScoreOption
 	return sum, nil
 }
 
-func eachRecord(open Opener, o ScoreOptions, fn func(*risk.Record, *Reject) error) error {
+func eachRecord(open Opener, o ScoreOptions, fn func(*risk.Record, *Reject, int) error) error {
 	f, err := open()
 	if err != nil {
 		return err
@@ -181,7 +232,7 @@ func eachRecord(open Opener, o ScoreOptions, fn func(*risk.Record, *Reject) erro
 		}
 		var rej *Reject
 		if errors.As(err, &rej) {
-			if err := fn(nil, rej); err != nil {
+			if err := fn(nil, rej, rej.Line); err != nil {
 				return err
 			}
 			continue
@@ -189,8 +240,77 @@ func eachRecord(open Opener, o ScoreOptions, fn func(*risk.Record, *Reject) erro
 		if err != nil {
 			return err
 		}
-		if err := fn(rec, nil); err != nil {
+		if err := fn(rec, nil, rd.Line()); err != nil {
 			return err
 		}
 	}
+}
+
+// Duplicate is a card that a file holds more than once: its number,
+// masked, and the lines of its valid records; the last is its state.
+type Duplicate struct {
+	MSISDN string // masked: 138****8000
+	Lines  []int
+}
+
+// cardIndex finds the cards listed twice: each valid record's number (11
+// or 13 digits fit a uint64) and line, 16 bytes a record.
+type cardIndex struct{ recs []cardRec }
+
+type cardRec struct {
+	num  uint64
+	line int64
+}
+
+func (c *cardIndex) add(msisdn string, line int) {
+	n, err := strconv.ParseUint(msisdn, 10, 64)
+	if err != nil {
+		return // not canonical: Validate would have refused it
+	}
+	c.recs = append(c.recs, cardRec{n, int64(line)})
+}
+
+type duplicates struct {
+	superseded map[int]int // line of an earlier record -> line of the card's last
+	list       []Duplicate
+}
+
+func (c *cardIndex) duplicates() duplicates {
+	var d duplicates
+	slices.SortFunc(c.recs, func(a, b cardRec) int {
+		if a.num != b.num {
+			return cmp.Compare(a.num, b.num)
+		}
+		return cmp.Compare(a.line, b.line)
+	})
+	for i := 0; i < len(c.recs); {
+		j := i + 1
+		for j < len(c.recs) && c.recs[j].num == c.recs[i].num {
+			j++
+		}
+		if j-i > 1 {
+			if d.superseded == nil {
+				d.superseded = map[int]int{}
+			}
+			last := int(c.recs[j-1].line)
+			dup := Duplicate{MSISDN: ref.MaskNumber(strconv.FormatUint(c.recs[i].num, 10))}
+			for _, r := range c.recs[i:j] {
+				dup.Lines = append(dup.Lines, int(r.line))
+				if int(r.line) != last {
+					d.superseded[int(r.line)] = last
+				}
+			}
+			if len(d.list) < MaxDuplicates {
+				d.list = append(d.list, dup)
+			}
+		}
+		i = j
+	}
+	c.recs = nil
+	return d
+}
+
+func supersededReject(line, later int, msisdn string) *Reject {
+	return &Reject{Line: line, Reason: fmt.Sprintf("msisdn: %s is the card of line %d too (duplicate of line %d): the later record is the card's state, counted and scored once",
+		ref.MaskNumber(msisdn), later, later)}
 }

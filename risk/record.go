@@ -97,9 +97,9 @@ type RecordError struct {
 
 func (e *RecordError) Error() string {
 	if e.Field == "" {
-		return e.Reason
+		return maskText(e.Reason)
 	}
-	return e.Field + ": " + e.Reason
+	return maskText(e.Field + ": " + e.Reason)
 }
 
 // Is makes errors.Is(err, ErrInvalidRecord) true.

@@ -102,7 +102,7 @@ func TestRecordJSON(t *testing.T) {
 		{`{"msisdn":13800138000,"opened_at":"2024-03-01"}`, "msisdn: want a string, got number 138****8000"},
 		{`{"msisdn":"13800138000","opened_at":"2024-03-01","complaints":"3"}`, "complaints: want an integer, got string"},
 		{`{"msisdn":"13800138000","opened_at":"2024-03-01","complaints":1.5}`, "complaints: want an integer, got number 1.5"},
-		{`{"msisdn":"13800138000","opened_at":"01/03/2024"}`, `opened_at: "01/03/2024" is not a date (want YYYY-MM-DD or an RFC 3339 timestamp)`},
+		{`{"msisdn":"13800138000","opened_at":"01/03/2024"}`, `opened_at: "01…24" is not a date (want YYYY-MM-DD or an RFC 3339 timestamp)`},
 		{`{"msisdn":"13800138000","opened_at":"2024-03-01","recycled":"yes"}`, "recycled: want true or false, got string"},
 		{`{"opened_at":"2024-03-01"}`, "msisdn: is required"},
 		{`[1,2]`, "want a JSON object, got array"},

@@ -3,6 +3,7 @@ package risk_test
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -119,8 +120,11 @@ func TestPanicInRuleBatchKeepsGoing(t *testing.T) {
 // with the panicking rule counted as an error per decision.
 func TestPanicInRuleScoreFile(t *testing.T) {
 	eng := boomEngine(t)
-	in := strings.Repeat(`{"msisdn":"13800138000","holder":"h-7f3a","opened_at":"2025-01-01","alerts_30d":4}`+"\n", 5) +
-		`{"msisdn":"12","holder":"h-7f3a"}` + "\n"
+	in := ""
+	for i := range 5 { // five cards (the same card twice would count once)
+		in += fmt.Sprintf(`{"msisdn":"1380013800%d","holder":"h-7f3a","opened_at":"2025-01-01","alerts_30d":4}`+"\n", i)
+	}
+	in += `{"msisdn":"12","holder":"h-7f3a"}` + "\n"
 	path := filepath.Join(t.TempDir(), "cards.jsonl")
 	require.NoError(t, os.WriteFile(path, []byte(in), 0o600))
 	var dec bytes.Buffer

@@ -3,6 +3,8 @@ package risk
 import (
 	"fmt"
 	"time"
+
+	"github.com/simrisk/simrisk/risk/ref"
 )
 
 // CST is China Standard Time (UTC+8). A date with no time of day is
@@ -99,13 +101,13 @@ func ParseTime(s string) (Time, error) {
 	if len(s) == 10 {
 		t, err := time.ParseInLocation(time.DateOnly, s, CST)
 		if err != nil {
-			return 0, fmt.Errorf("%q is not a date (want YYYY-MM-DD or an RFC 3339 timestamp)", s)
+			return 0, fmt.Errorf("%s is not a date (want YYYY-MM-DD or an RFC 3339 timestamp)", ref.Quote(s))
 		}
 		return checkRange(TimeOf(t), s)
 	}
 	t, err := time.Parse(time.RFC3339, s)
 	if err != nil {
-		return 0, fmt.Errorf("%q is not a date (want YYYY-MM-DD or an RFC 3339 timestamp)", s)
+		return 0, fmt.Errorf("%s is not a date (want YYYY-MM-DD or an RFC 3339 timestamp)", ref.Quote(s))
 	}
 	return checkRange(TimeOf(t), s)
 }

@@ -81,6 +81,7 @@ func readLabelled(cmd, path string, asOf risk.Time, stderr io.Writer) (*datasets
 	for _, rej := range loaded.Rejects {
 		fmt.Fprintf(stderr, "simrisk %s: %s: record rejected: %v\n", cmd, path, rej)
 	}
+	printDuplicates(stderr, loaded.Duplicates, loaded.Superseded)
 	for _, l := range loaded.Labels {
 		if l.Fraud || l.Scenario != "" { // the file carries labels
 			return loaded, datasets.Fraud(loaded.Labels), true
@@ -105,6 +106,9 @@ func cmdBacktest(ctx context.Context, args []string, stdout, stderr io.Writer) i
 	}
 	if *candidate == "" || *in == "" {
 		fmt.Fprintln(stderr, "simrisk backtest: --candidate and --in are required")
+		return 2
+	}
+	if !checkOutputs("backtest", []string{*in, *baseline, *candidate, *segs}, []string{*report}, stderr) {
 		return 2
 	}
 	if code := loadSegments("backtest", *segs, stderr); code != 0 {
@@ -137,14 +141,7 @@ func cmdBacktest(ctx context.Context, args []string, stdout, stderr io.Writer) i
 	rep.Rejected += len(loaded.Rejects)
 	printBacktest(stdout, rep)
 	if *report != "" {
-		f, err := os.Create(*report)
-		if err == nil {
-			err = rep.WriteHTML(f)
-			if cerr := f.Close(); err == nil {
-				err = cerr
-			}
-		}
-		if err != nil {
+		if err := writeOutput(*report, rep.WriteHTML); err != nil {
 			fmt.Fprintf(stderr, "simrisk backtest: --report: %v\n", err)
 			return 1
 		}

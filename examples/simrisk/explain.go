@@ -140,6 +140,10 @@ func cmdExplain(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	for _, rej := range loaded.Rejects {
 		fmt.Fprintf(stderr, "simrisk explain: record rejected: %v\n", rej)
 	}
+	printDuplicates(stderr, loaded.Duplicates, loaded.Superseded)
+	if m, err := ref.NormalizeMSISDN(*msisdn); err == nil {
+		*msisdn = m // +86 138 0013 8000 names the card 13800138000
+	}
 	pop := risk.NewPopulation()
 	var card *risk.Record
 	for _, r := range loaded.Records {

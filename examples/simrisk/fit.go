@@ -41,8 +41,7 @@ func cmdFit(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "simrisk fit: %v\n", err)
 		return 1
 	}
-	if same(srcPath, *out) || same(*in, *out) {
-		fmt.Fprintf(stderr, "simrisk fit: --out %s is an input; write the suggestion to a new file\n", *out)
+	if !checkOutputs("fit", []string{srcPath, *in}, []string{*out}, stderr) {
 		return 2
 	}
 	asOf, ok := parseAsOf("fit", *asOfS, stderr)
@@ -96,7 +95,7 @@ func cmdFit(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	head := fmt.Sprintf("# Suggested by simrisk fit on %s from %s and %s (seed %d): held-out F1 %.3f -> %.3f.\n# Review before use; rule outcomes are unchanged.\n",
 		time.Now().Format("2006-01-02"), *pack, filepath.Base(*in), *seed, res.Current.F1, res.Fitted.F1)
-	if err := os.WriteFile(*out, append([]byte(head), b...), 0o644); err != nil {
+	if err := writeOutput(*out, func(w io.Writer) error { _, err := w.Write(append([]byte(head), b...)); return err }); err != nil {
 		fmt.Fprintf(stderr, "simrisk fit: %v\n", err)
 		return 1
 	}

@@ -50,10 +50,10 @@ func cmdGen(args []string, stdout, stderr io.Writer) int {
 		}
 	}
 	w := stdout
-	var file *os.File
+	var file *datasets.OutputFile
 	if *out != "" && *out != "-" {
 		var err error
-		if file, err = os.Create(*out); err != nil {
+		if file, err = datasets.CreateOutput(*out); err != nil {
 			fmt.Fprintf(stderr, "simrisk gen: %v\n", err)
 			return 1
 		}
@@ -63,8 +63,10 @@ func cmdGen(args []string, stdout, stderr io.Writer) int {
 	err := datasets.GenerateTo(w, f, datasets.GenOptions{Cards: *cards, Seed: *seed, AsOf: asOf}, bar.update)
 	bar.done()
 	if file != nil {
-		if cerr := file.Close(); err == nil {
-			err = cerr
+		if err == nil {
+			err = file.Commit()
+		} else {
+			file.Abort()
 		}
 	}
 	if err != nil {

@@ -1,6 +1,9 @@
 package main
 
 import (
+	"bytes"
+	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -43,4 +46,153 @@ func TestScoreSegmentsFile(t *testing.T) {
 		require.Equal(t, 1, code, cmd[0])
 		require.True(t, strings.Contains(stderr, "--segments") && strings.Contains(stderr, `line 2: length "12": want 11 or 13`), stderr)
 	}
+}
+
+// records/README.md, same-input.jsonl: an output naming the input, or two
+// outputs naming one file, are refused before anything is opened for
+// writing: exit non-zero, the input untouched.
+func TestScoreRefusesOutputOverInput(t *testing.T) {
+	dir := t.TempDir()
+	src, err := os.ReadFile(filepath.Join("testdata", "same-input.jsonl"))
+	require.NoError(t, err)
+	in := filepath.Join(dir, "same-input.jsonl")
+	require.NoError(t, os.WriteFile(in, src, 0o644))
+	link := filepath.Join(dir, "link.jsonl")
+	require.NoError(t, os.Link(in, link))
+	sym := filepath.Join(dir, "sym.jsonl")
+	require.NoError(t, os.Symlink(in, sym))
+	other := filepath.Join(dir, "d.jsonl")
+	for _, args := range [][]string{
+		{"--out", in},
+		{"--rejects", in},
+		{"--out", filepath.Join(dir, ".", "x", "..", "same-input.jsonl")},
+		{"--out", link},
+		{"--rejects", sym},
+		{"--out", other, "--rejects", other},
+		{"--id-key-file", in, "--out", in},
+	} {
+		code, _, stderr := runCLI(append([]string{"score", "--as-of", "2026-11-01", "--in", in}, args...)...)
+		require.Equal(t, 2, code, "%v: %s", args, stderr)
+		require.Contains(t, stderr, "simrisk score: output", args)
+		got, err := os.ReadFile(in)
+		require.NoError(t, err)
+		require.Equal(t, string(src), string(got), "the input is untouched")
+		_, err = os.Stat(other)
+		require.True(t, os.IsNotExist(err), "nothing was opened for writing")
+	}
+	// the other commands' outputs too
+	rulesSrc, err := os.ReadFile("../../rules/packs/default/default.yaml")
+	require.NoError(t, err)
+	rulesCopy := filepath.Join(dir, "rules.yaml")
+	require.NoError(t, os.WriteFile(rulesCopy, rulesSrc, 0o644))
+	for _, args := range [][]string{
+		{"backtest", "--candidate", "default", "--as-of", "2026-11-01", "--in", in, "--report", in},
+		{"fit", "--pack", "default", "--as-of", "2026-11-01", "--in", in, "--out", link},
+		{"test", "--junit", rulesCopy, rulesCopy},
+		{"test", "--junit", rulesCopy, dir},
+	} {
+		code, _, stderr := runCLI(args...)
+		require.Equal(t, 2, code, "%v: %s", args, stderr)
+		require.Contains(t, stderr, "output", args)
+		got, _ := os.ReadFile(in)
+		require.Equal(t, string(src), string(got))
+		got, _ = os.ReadFile(rulesCopy)
+		require.Equal(t, string(rulesSrc), string(got))
+	}
+}
+
+// An output is written under a temporary name and renamed when the run
+// completed: a run that stops half way leaves the old file as it was and
+// no temporary file behind.
+func TestScoreInterruptedLeavesNoHalfFile(t *testing.T) {
+	dir := t.TempDir()
+	in := filepath.Join("testdata", "same-input.jsonl")
+	out, rej := filepath.Join(dir, "d.jsonl"), filepath.Join(dir, "r.jsonl")
+	require.NoError(t, os.WriteFile(out, []byte("yesterday's decisions\n"), 0o640))
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	var o, e bytes.Buffer
+	code := run(ctx, []string{"score", "--as-of", "2026-11-01", "--in", in, "--out", out, "--rejects", rej}, &o, &e)
+	require.Equal(t, 1, code, e.String())
+	got, err := os.ReadFile(out)
+	require.NoError(t, err)
+	require.Equal(t, "yesterday's decisions\n", string(got))
+	entries, err := os.ReadDir(dir)
+	require.NoError(t, err)
+	require.Len(t, entries, 1, "only the old output: no temporary or rejects file")
+
+	code, _, stderr := runCLI("score", "--as-of", "2026-11-01", "--in", in, "--out", out, "--rejects", rej)
+	require.Equal(t, 0, code, stderr)
+	got, _ = os.ReadFile(out)
+	require.Equal(t, 7, strings.Count(string(got), "\n"))
+	info, err := os.Stat(out)
+	require.NoError(t, err)
+	require.Equal(t, os.FileMode(0o640), info.Mode().Perm(), "a replaced output keeps its mode")
+	entries, _ = os.ReadDir(dir)
+	require.Len(t, entries, 2)
+}
+
+// One card, one count: the same number twice (in two spellings) counts
+// once, in its later record's state; the earlier record is rejected as
+// superseded, and stderr names the card (masked) and its lines.
+func TestScoreDuplicateCard(t *testing.T) {
+	dir := t.TempDir()
+	in := filepath.Join(dir, "c.jsonl")
+	var src strings.Builder
+	for i := 1; i <= 5; i++ {
+		fmt.Fprintf(&src, `{"msisdn":"1380013800%d","opened_at":"2024-03-01","holder":"h-1","last_voice_at":"2026-10-30"}`+"\n", i)
+	}
+	// the first card again, twice: 7 records, 5 cards of h-1 (no 一证五卡)
+	src.WriteString(`{"msisdn":"+86 138 0013 8001","opened_at":"2024-03-01","holder":"h-1","last_voice_at":"2026-10-30"}` + "\n")
+	src.WriteString(`{"msisdn":"13800138001","opened_at":"2024-03-01","holder":"h-1","last_voice_at":"2026-10-30","fraud_flag":"police"}` + "\n")
+	require.NoError(t, os.WriteFile(in, []byte(src.String()), 0o644))
+	out, rej := filepath.Join(dir, "d.jsonl"), filepath.Join(dir, "r.jsonl")
+	code, _, stderr := runCLI("score", "--as-of", "2026-11-01", "--in", in, "--out", out, "--rejects", rej)
+	require.Equal(t, 0, code, stderr)
+	require.Contains(t, stderr, "records 7 = decisions 5 + rejected 2; 1 holders")
+	require.Contains(t, stderr, "duplicates: 2 records superseded")
+	require.Contains(t, stderr, "card 138****8001 on lines 1, 6, 7")
+	d, _ := os.ReadFile(out)
+	require.NotContains(t, string(d), "multi_card_id", "five cards, not seven")
+	require.Contains(t, string(d), `"msisdn":"13800138001","score"`)
+	require.Contains(t, string(d), "fraud_involved", "the later state decides")
+	r, _ := os.ReadFile(rej)
+	require.Contains(t, string(r), `{"line":1,"reason":"msisdn: 138****8001 is the card of line 7 too (duplicate of line 7)`)
+	require.Contains(t, string(r), `{"line":6,"reason":"msisdn: 138****8001 is the card of line 7 too (duplicate of line 7)`)
+}
+
+// Failures are visible: a run that rejects every record, or more than
+// --max-reject-ratio of them, exits 1; without --rejects the first reasons
+// (masked) and a hint go to stderr.
+func TestScoreRejectVerdict(t *testing.T) {
+	dir := t.TempDir()
+	in := filepath.Join(dir, "c.jsonl")
+	var src strings.Builder
+	for i := 0; i < 8; i++ {
+		fmt.Fprintf(&src, `{"msisdn":"1380013800%d","opened_at":"2024-03-01","holder":"11010519491231002X"}`+"\n", i)
+	}
+	require.NoError(t, os.WriteFile(in, []byte(src.String()), 0o644))
+	code, _, stderr := runCLI("score", "--as-of", "2026-11-01", "--in", in)
+	require.Equal(t, 1, code)
+	require.Contains(t, stderr, "every record (8) was rejected")
+	require.Contains(t, stderr, "line 1: holder: is a raw ID number (110105********002X)")
+	require.Contains(t, stderr, "... and 3 more")
+	require.Contains(t, stderr, "hint: --rejects FILE")
+	require.NotContains(t, stderr, "11010519491231002X")
+
+	src.WriteString(`{"msisdn":"13900139000","opened_at":"2024-03-01","holder":"h-1"}` + "\n")
+	src.WriteString(`{"msisdn":"13900139001","opened_at":"2024-03-01","holder":"h-1"}` + "\n")
+	require.NoError(t, os.WriteFile(in, []byte(src.String()), 0o644))
+	code, _, stderr = runCLI("score", "--as-of", "2026-11-01", "--in", in, "--out", filepath.Join(dir, "d.jsonl"))
+	require.Equal(t, 0, code, "8 of 10 rejected: the default ratio 1 allows it")
+	require.Contains(t, stderr, "hint: --rejects FILE")
+	code, _, stderr = runCLI("score", "--as-of", "2026-11-01", "--in", in, "--out", filepath.Join(dir, "d.jsonl"), "--max-reject-ratio", "0.5")
+	require.Equal(t, 1, code)
+	require.Contains(t, stderr, "8 of 10 records rejected (80.0%), more than --max-reject-ratio 0.5 allows")
+	code, _, stderr = runCLI("score", "--as-of", "2026-11-01", "--in", in, "--out", filepath.Join(dir, "d.jsonl"),
+		"--rejects", filepath.Join(dir, "r.jsonl"), "--max-reject-ratio", "0.8")
+	require.Equal(t, 0, code, stderr)
+	require.NotContains(t, stderr, "hint", "the rejects file has them")
+	code, _, _ = runCLI("score", "--as-of", "2026-11-01", "--in", in, "--max-reject-ratio", "2")
+	require.Equal(t, 2, code)
 }

@@ -191,12 +191,20 @@ func cmdScore(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	idKeyFile := fs.String("id-key-file", "", "file holding the secret key that turns raw ID numbers in holder into pseudonymous keys")
 	encoding := fs.String("encoding", "utf-8", "input encoding: utf-8, gb18030 or gbk (what Chinese Excel saves CSV in)")
 	out := fs.String("out", "", "decisions, JSON Lines (default standard output)")
-	rejects := fs.String("rejects", "", "rejected records as {\"line\",\"reason\"} JSON Lines (default: discarded, counted)")
+	rejects := fs.String("rejects", "", "rejected records as {\"line\",\"reason\"} JSON Lines (default: counted, the first few reasons on stderr)")
+	maxRejects := fs.Float64("max-reject-ratio", 1, "fail (exit 1) when more than this share of the records (0 to 1) is rejected; a run that rejects every record always fails")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
 	if *in == "" {
 		fmt.Fprintln(stderr, "simrisk score: --in is required")
+		return 2
+	}
+	if !(*maxRejects >= 0 && *maxRejects <= 1) {
+		fmt.Fprintf(stderr, "simrisk score: --max-reject-ratio %g: want a share from 0 to 1\n", *maxRejects)
+		return 2
+	}
+	if !checkOutputs("score", append([]string{*in, *idKeyFile, *rf.segs}, rf.paths...), []string{*out, *rejects}, stderr) {
 		return 2
 	}
 	rs, eng, code := rf.engine("score", stderr)
@@ -247,40 +255,119 @@ func cmdScore(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		open = func() (io.ReadCloser, error) { return os.Open(name) }
 	}
 	decW := stdout
-	var closers []*os.File
+	var outs []*datasets.OutputFile
+	abort := func() {
+		for _, f := range outs {
+			f.Abort()
+		}
+	}
 	if *out != "" && *out != "-" {
-		f, err := os.Create(*out)
+		f, err := datasets.CreateOutput(*out)
 		if err != nil {
 			fmt.Fprintf(stderr, "simrisk score: %v\n", err)
 			return 1
 		}
-		closers = append(closers, f)
+		outs = append(outs, f)
 		decW = f
 	}
 	var rejW io.Writer
 	if *rejects != "" {
-		f, err := os.Create(*rejects)
+		f, err := datasets.CreateOutput(*rejects)
 		if err != nil {
+			abort()
 			fmt.Fprintf(stderr, "simrisk score: %v\n", err)
 			return 1
 		}
-		closers = append(closers, f)
+		outs = append(outs, f)
 		rejW = f
 	}
 	start := time.Now()
 	opts.Decisions, opts.Rejects = decW, rejW
 	sum, err := datasets.ScoreFile(ctx, eng, open, opts)
-	for _, f := range closers {
-		if cerr := f.Close(); cerr != nil && err == nil {
-			err = cerr
-		}
-	}
 	if err != nil {
+		abort()
 		fmt.Fprintf(stderr, "simrisk score: %v\n", err)
 		return 1
 	}
+	for _, f := range outs {
+		if err := f.Commit(); err != nil {
+			abort()
+			fmt.Fprintf(stderr, "simrisk score: %v\n", err)
+			return 1
+		}
+	}
 	printSummary(stderr, rs, sum, time.Since(start))
+	return rejectsVerdict("score", sum.Records, sum.Rejects, sum.FirstRejects, *rejects != "", *maxRejects, stderr)
+}
+
+// printDuplicates says which cards a file holds twice (masked) and that
+// each counts once, in its last record's state.
+func printDuplicates(w io.Writer, dups []datasets.Duplicate, superseded int) {
+	if superseded == 0 {
+		return
+	}
+	fmt.Fprintf(w, "duplicates: %d records superseded by a later record of the same card (counted and scored once, in its last record's state; the earlier records are rejected):\n", superseded)
+	for _, d := range dups {
+		lines := make([]string, len(d.Lines))
+		for i, l := range d.Lines {
+			lines[i] = fmt.Sprint(l)
+		}
+		fmt.Fprintf(w, "  card %s on lines %s\n", d.MSISDN, strings.Join(lines, ", "))
+	}
+	if superseded > len(dups) {
+		fmt.Fprintln(w, "  ...")
+	}
+}
+
+// rejectsVerdict makes rejected records visible: without a rejects file
+// the first reasons and a hint go to stderr; a run in which every record
+// was rejected, or more than maxRatio of them, fails (1). It returns the
+// exit code.
+func rejectsVerdict(cmd string, records, rejects int, first []datasets.Reject, haveFile bool, maxRatio float64, stderr io.Writer) int {
+	if rejects > 0 && !haveFile {
+		fmt.Fprintf(stderr, "first rejected records:\n")
+		for _, r := range first {
+			fmt.Fprintf(stderr, "  line %d: %s\n", r.Line, r.Reason)
+		}
+		if rejects > len(first) {
+			fmt.Fprintf(stderr, "  ... and %d more\n", rejects-len(first))
+		}
+		fmt.Fprintf(stderr, "hint: --rejects FILE writes every rejected record with its line and reason\n")
+	}
+	switch {
+	case records > 0 && rejects == records:
+		fmt.Fprintf(stderr, "simrisk %s: every record (%d) was rejected: nothing was scored\n", cmd, records)
+		return 1
+	case records > 0 && float64(rejects)/float64(records) > maxRatio:
+		fmt.Fprintf(stderr, "simrisk %s: %d of %d records rejected (%.1f%%), more than --max-reject-ratio %g allows\n",
+			cmd, rejects, records, 100*float64(rejects)/float64(records), maxRatio)
+		return 1
+	}
 	return 0
+}
+
+// checkOutputs refuses (on stderr) outputs that are inputs or one another,
+// before anything is opened for writing.
+func checkOutputs(cmd string, inputs, outputs []string, stderr io.Writer) bool {
+	if err := datasets.CheckOutputs(inputs, outputs); err != nil {
+		fmt.Fprintf(stderr, "simrisk %s: %v\n", cmd, err)
+		return false
+	}
+	return true
+}
+
+// writeOutput writes path through a temporary file renamed when write
+// succeeded, so a failure leaves no half file.
+func writeOutput(path string, write func(io.Writer) error) error {
+	f, err := datasets.CreateOutput(path)
+	if err != nil {
+		return err
+	}
+	if err := write(f); err != nil {
+		f.Abort()
+		return err
+	}
+	return f.Commit()
 }
 
 // readKey reads an ID key file: its bytes, less surrounding white space;
@@ -301,6 +388,7 @@ func printSummary(w io.Writer, rs *rules.RuleSet, sum *datasets.Summary, took ti
 	fmt.Fprintf(w, "rule set %s %s (%s)\n", rs.Name, rs.Version, rs.Digest)
 	fmt.Fprintf(w, "records %d = decisions %d + rejected %d; %d holders; %s\n",
 		sum.Records, sum.Decisions, sum.Rejects, sum.Holders, took.Round(time.Millisecond))
+	printDuplicates(w, sum.Duplicates, sum.Superseded)
 	fmt.Fprint(w, "outcomes:")
 	for _, o := range []string{"pass", "monitor", "verify", "restrict", "suspend"} {
 		fmt.Fprintf(w, " %s %d", o, sum.ByOutcome[o])
@@ -500,6 +588,9 @@ func cmdTest(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "simrisk test: give rule files or directories")
 		return 2
 	}
+	if !checkOutputs("test", args, []string{*junit}, stderr) {
+		return 2
+	}
 	rs, err := loadRules(args, rules.WithLimits(limits.lim))
 	if err != nil {
 		fmt.Fprintln(stderr, "simrisk test: the rules cannot be used:")
@@ -610,5 +701,8 @@ func writeJUnit(path, name string, rep *risk.TestReport, took time.Duration) err
 	if err != nil {
 		return err
 	}
-	return os.WriteFile(path, append([]byte(xml.Header), append(b, '\n')...), 0o644)
+	return writeOutput(path, func(w io.Writer) error {
+		_, err := w.Write(append([]byte(xml.Header), append(b, '\n')...))
+		return err
+	})
 }

@@ -122,39 +122,44 @@ func HolderKey(key []byte, id string) (string, error) {
 }
 
 // MaskID hides the birth date and sequence of an ID number for display:
-// 11010519491231002X becomes 110105********002X.
+// 11010519491231002X becomes 110105********002X, in any spelling
+// NormalizeIDText reads. Other text is masked as MaskNumber does.
 func MaskID(s string) string {
-	switch len(s) {
-	case 18:
+	if id, ok := NormalizeIDText(s); ok {
+		s = id
+	}
+	switch {
+	case len(s) == 18 && LooksLikeID(s):
 		return s[:6] + "********" + s[14:]
-	case 15:
+	case len(s) == 15 && LooksLikeID(s):
 		return s[:6] + "******" + s[12:]
 	}
 	return MaskNumber(s)
 }
 
 // MaskNumber hides the middle of a phone number: 13800138000 becomes
-// 138****8000. Short text keeps at most its first 3 characters.
+// 138****8000, in any spelling NormalizeMSISDN reads (+86 138 0013 8000
+// too). Other text of 11 or more characters keeps its first 3 and last 4;
+// shorter text keeps at most its first 3 characters. Characters are
+// whole: no UTF-8 sequence is split.
 func MaskNumber(s string) string {
-	switch {
-	case len(s) >= 11:
-		b := []byte(s)
-		for i := 3; i < len(b)-4; i++ {
-			b[i] = '*'
-		}
-		return string(b)
-	case len(s) > 3:
-		b := []byte(s)
-		for i := 3; i < len(b); i++ {
-			b[i] = '*'
-		}
-		return string(b)
+	if m, err := NormalizeMSISDN(s); err == nil {
+		s = m
 	}
-	b := []byte(s)
-	for i := range b {
-		b[i] = '*'
+	r := []rune(s)
+	keepTail := 0
+	if len(r) >= 11 {
+		keepTail = 4
 	}
-	return string(b)
+	for i := min(3, len(r)); i < len(r)-keepTail; i++ {
+		r[i] = '*'
+	}
+	if len(r) <= 3 {
+		for i := range r {
+			r[i] = '*'
+		}
+	}
+	return string(r)
 }
 
 func isDigit(c byte) bool { return c >= '0' && c <= '9' }

@@ -192,8 +192,9 @@ func knownLength(n int) bool { return n == 11 || n == 13 || n == 15 || n == 18 }
 
 // trimRun narrows a run of digit groups of n digits whose count is no
 // known length by leaving short groups at its ends out, while 11 or more
-// digits remain: in "1.5 13800138000" the 5 stays as it is. A group left
-// out has fewer than 11 digits, so no number is left unmasked.
+// digits remain: in "1.5 13800138000" the 5 stays as it is. The digits left
+// out at an end, with those the mask keeps beside them, are fewer than 11,
+// so no number is left unmasked.
 func trimRun(s []byte, n int) (lo, hi, m int) {
 	if knownLength(n) {
 		return 0, len(s), n
@@ -223,15 +224,21 @@ func trimRun(s []byte, n int) (lo, hi, m int) {
 		}
 		i += size
 	}
+	// what is left out at each end, with the digits the mask keeps next
+	// to it (at most 6 at the head, 4 at the tail), stays under 11 digits:
+	// the masked text holds no number of its own
 	i, j := 0, k-1
 	m = n
+	left, right := 0, 0
 	for !knownLength(m) && i < j {
 		switch {
-		case gs[i].n < minMasked && m-gs[i].n >= minMasked:
+		case left+gs[i].n+6 < minMasked && m-gs[i].n >= minMasked:
 			m -= gs[i].n
+			left += gs[i].n
 			i++
-		case gs[j].n < minMasked && m-gs[j].n >= minMasked:
+		case right+gs[j].n+4 < minMasked && m-gs[j].n >= minMasked:
 			m -= gs[j].n
+			right += gs[j].n
 			j--
 		default:
 			return gs[i].lo, gs[j].hi, m
