@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/simrisk/simrisk/risk"
+	"github.com/simrisk/simrisk/risk/ref"
 )
 
 // Stats describes a card population: what `simrisk gen --stats` prints.
@@ -153,7 +154,7 @@ func (s *Stats) Format(w io.Writer) {
 		}
 		sort.Slice(names, func(i, j int) bool { return s.ByScenario[names[i]] > s.ByScenario[names[j]] })
 		for _, n := range names {
-			fmt.Fprintf(w, "  %-26s %9d  %s\n", n, s.ByScenario[n], pct(s.ByScenario[n], s.Cards))
+			fmt.Fprintf(w, "  %-26s %9d  %s\n", ref.MaskText(n), s.ByScenario[n], pct(s.ByScenario[n], s.Cards)) // a label is free text
 		}
 	}
 }

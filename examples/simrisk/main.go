@@ -40,6 +40,7 @@ import (
 
 	"github.com/simrisk/simrisk/datasets"
 	"github.com/simrisk/simrisk/risk"
+	"github.com/simrisk/simrisk/risk/ref"
 	"github.com/simrisk/simrisk/rules"
 )
 
@@ -174,11 +175,11 @@ func compileOptions(lim rules.Limits, opts ...risk.CompileOption) []risk.Compile
 func printErrors(w io.Writer, err error) {
 	if l := rules.AsList(err); l != nil {
 		for _, e := range l {
-			fmt.Fprintln(w, e.Error())
+			fmt.Fprintln(w, ref.MaskText(e.Error()))
 		}
 		return
 	}
-	fmt.Fprintln(w, err)
+	fmt.Fprintln(w, ref.MaskText(err.Error()))
 }
 
 func cmdScore(ctx context.Context, args []string, stdout, stderr io.Writer) int {
@@ -462,10 +463,10 @@ func cmdLint(args []string, stdout, stderr io.Writer) int {
 		}
 		items := []item{}
 		for _, e := range errs {
-			items = append(items, item{e, "error"})
+			items = append(items, item{maskedError(e), "error"})
 		}
 		for _, e := range notes {
-			items = append(items, item{e, "note"})
+			items = append(items, item{maskedError(e), "note"})
 		}
 		enc := json.NewEncoder(stdout)
 		enc.SetIndent("", "  ")
@@ -480,7 +481,7 @@ func cmdLint(args []string, stdout, stderr io.Writer) int {
 		}
 	default:
 		for _, e := range errs {
-			fmt.Fprintln(stdout, e.Error())
+			fmt.Fprintln(stdout, ref.MaskText(e.Error()))
 		}
 		for _, n := range notes {
 			fmt.Fprintf(stderr, "%s: rule %q: [note] %s\n", n.Pos, n.Rule, n.Msg)
@@ -517,6 +518,15 @@ type sarifResult struct {
 	Locations []sarifLocation `json:"locations,omitempty"`
 }
 
+// maskedError is e with its message and snippet (the rule file's line)
+// through the one masker: a number or ID number written in a rule file is
+// not shown in full.
+func maskedError(e *rules.Error) *rules.Error {
+	c := *e
+	c.Msg, c.Snippet = ref.MaskText(c.Msg), ref.MaskText(c.Snippet)
+	return &c
+}
+
 // writeSARIF writes problems (level error) and notes as one SARIF 2.1.0 run.
 func writeSARIF(w io.Writer, errs, notes []*rules.Error) error {
 	results := []sarifResult{}
@@ -527,9 +537,9 @@ func writeSARIF(w io.Writer, errs, notes []*rules.Error) error {
 		if i >= len(errs) {
 			r.Level = "note"
 		}
-		r.Message.Text = e.Msg
+		r.Message.Text = ref.MaskText(e.Msg)
 		if e.Rule != "" {
-			r.Message.Text = fmt.Sprintf("rule %q: %s", e.Rule, e.Msg)
+			r.Message.Text = ref.MaskText(fmt.Sprintf("rule %q: %s", e.Rule, e.Msg))
 		}
 		if e.File != "" {
 			var l sarifLocation
