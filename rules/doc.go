@@ -10,5 +10,11 @@
 //	rs, err := rules.Load("my-rules/")   // or rules.Pack("default")
 //	eng, err := risk.Compile(rs)
 //
+// Loading enforces Limits (file size, list length, tags, reason length,
+// tests, test fixtures; DefaultLimits unless a Loader from NewLoader with
+// WithLimits says otherwise), and a host that only scores can load without
+// the rule tests (WithoutTests). A RuleSet whose load failed remembers its
+// errors (RuleSet.Err), and risk.Compile refuses it.
+//
 // The format is documented in rules/README.md.
 package rules

@@ -114,6 +114,7 @@ func TestMaxFiles(t *testing.T) {
 	rs, err := ld.LoadFS(fsys, "set")
 	e := requireLimit(t, err, "max_files", 3)
 	require.Equal(t, "set", e.File)
+	require.Equal(t, "more than 3 rule files: over the limit max_files = 3", e.Msg)
 	require.Len(t, rs.Files, 3)
 
 	_, err = ld.Parse(rules.Source{Name: "a"}, rules.Source{Name: "b"}, rules.Source{Name: "c"}, rules.Source{Name: "d"})

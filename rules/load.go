@@ -109,7 +109,7 @@ func loadFS(cfg loadConfig, fsys fs.FS, paths []string) (*RuleSet, error) {
 			}
 		}
 		if tooMany {
-			c.Addf(Pos{File: p}, "", "", CodeTooLarge, "%s", overLimit("more rule files than the limit",
+			c.Addf(Pos{File: p}, "", "", CodeTooLarge, "%s", overLimit(fmt.Sprintf("more than %d rule files", lim.MaxFiles),
 				"max_files", int64(lim.MaxFiles)))
 			break
 		}

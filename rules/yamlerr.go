@@ -33,6 +33,9 @@ func yamlError(name string, data []byte, lines []string, err error) *Error {
 	}
 	e := &Error{Pos: Pos{File: name}, Code: CodeSyntax, Msg: msg}
 	if line < 1 || line > len(lines) {
+		if line > 0 {
+			e.Line, e.Column = line, 1
+		}
 		return e
 	}
 	if strings.Contains(msg, "tab") || strings.Contains(msg, "cannot start any token") {
