@@ -26,5 +26,15 @@
 // the same answers.
 //
 // Personal data: reasons and error messages never carry a holder key, an ID
-// number or a full MSISDN (MaskMSISDN, MaskID).
+// number or a full MSISDN, in any spelling: one masker (ref.MaskText) masks
+// every run of 11 or more digits, written with spaces, dashes, full-width
+// digits or +86 too, and a value that is not what its field expects is
+// quoted only by its first and last two characters (ref.Quote).
+//
+// Record.Validate reads msisdn with +86/86/0086, spaces, dashes and
+// full-width digits and keeps its canonical 11 or 13 digits; it refuses a
+// holder that is a raw ID number in any spelling (ref.NormalizeIDText) or a
+// number in scientific notation, and scores a card whose segment the table
+// does not know when the record states its operator (ref.AddSegments
+// extends the table).
 package risk

@@ -10,9 +10,13 @@
 //	simrisk gen --stats FILE
 //
 // score writes one decision per good record (JSON Lines, input order) and
-// one reject per bad record with its line number; it exits 0 when the run
-// completed, rejects or not, and non-zero when the rules are unusable or
-// input/output fails. lint prints every problem of the rule files as
+// one reject per bad record with its line number (a card listed twice is
+// scored once, in its last record's state; the earlier records are
+// rejected as superseded); it exits 0 when the run completed, 1 when every
+// record was rejected or more than --max-reject-ratio of them (default 1),
+// when the rules are unusable or input/output fails, and 2 for a usage
+// mistake, such as an output that is an input or another output. Outputs
+// are written through a temporary file renamed when the run completed. lint prints every problem of the rule files as
 // file:line:col: rule "id": [code] message and exits 1 when there is any.
 // test runs the rule files' tests, prints each failure, ends with
 // "N passed, N failed" and exits 1 when any failed.
@@ -49,6 +53,7 @@ const usage = `simrisk: fraud-risk rules for Chinese phone and IoT cards
 usage:
   simrisk score [--pack NAME | --rules PATH ...] --as-of DATE --in FILE.jsonl|FILE.csv [--format jsonl|csv]
                 [--out FILE] [--rejects FILE] [--id-key-file FILE] [--encoding utf-8|gb18030|gbk]
+                [--segments FILE] [--max-reject-ratio R]
   simrisk lint [--format text|json|sarif] [--limit NAME=VALUE ...] PATH...
                                 check rule files; every problem as file:line:col
   simrisk test [--coverage] [--junit FILE] [--limit NAME=VALUE ...] PATH...
