@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/simrisk/simrisk/datasets"
@@ -34,4 +36,28 @@ func ExampleReader() {
 	// Output:
 	// read 138****8000 cmcc
 	// rejected: line 2: alerts_30d: -2 is negative
+}
+
+// Refuse outputs that would overwrite an input, then write through a
+// temporary file that becomes the output only when the run completed.
+func ExampleCreateOutput() {
+	dir, _ := os.MkdirTemp("", "example")
+	defer os.RemoveAll(dir)
+	in, out := filepath.Join(dir, "cards.jsonl"), filepath.Join(dir, "decisions.jsonl")
+	fmt.Println(datasets.CheckOutputs([]string{in}, []string{in}) != nil)
+	if err := datasets.CheckOutputs([]string{in}, []string{out}); err != nil {
+		return
+	}
+	f, err := datasets.CreateOutput(out)
+	if err != nil {
+		return
+	}
+	fmt.Fprintln(f, `{"msisdn":"13800138000"}`)
+	fmt.Println(f.Commit())
+	b, _ := os.ReadFile(out)
+	fmt.Print(string(b))
+	// Output:
+	// true
+	// <nil>
+	// {"msisdn":"13800138000"}
 }

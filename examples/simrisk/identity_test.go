@@ -196,3 +196,12 @@ func TestScoreRejectVerdict(t *testing.T) {
 	code, _, _ = runCLI("score", "--as-of", "2026-11-01", "--in", in, "--max-reject-ratio", "2")
 	require.Equal(t, 2, code)
 }
+
+// explain finds a card by its number in any spelling, and shows it masked.
+func TestExplainMSISDNAnySpelling(t *testing.T) {
+	in := filepath.Join("testdata", "segments-1064-174.jsonl")
+	code, stdout, stderr := runCLI("explain", "--as-of", "2026-11-01", "--in", in, "--msisdn", "+86 1064-8000-00001", "--lang", "en")
+	require.Equal(t, 0, code, stderr)
+	require.Contains(t, stdout, "card 106******0001")
+	require.NotContains(t, stdout, "1064800000001")
+}

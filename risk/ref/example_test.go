@@ -1,0 +1,45 @@
+package ref_test
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/simrisk/simrisk/risk/ref"
+)
+
+func ExampleNormalizeMSISDN() {
+	for _, s := range []string{"+86 138-0013-8000", "１３８００１３８０００", "1.38001E+10"} {
+		m, err := ref.NormalizeMSISDN(s)
+		fmt.Printf("%q %v\n", m, err)
+	}
+	// Output:
+	// "13800138000" <nil>
+	// "13800138000" <nil>
+	// "" is a number in scientific notation (a spreadsheet rounded it and its digits are lost); export the column as text and read the file again
+}
+
+func ExampleNormalizeIDText() {
+	for _, s := range []string{"身份证：110105 19491231 002x", "h-7f3a"} {
+		id, ok := ref.NormalizeIDText(s)
+		fmt.Println(ref.MaskID(id), ok)
+	}
+	// Output:
+	// 110105********002X true
+	// h-7*** false
+}
+
+func ExampleMaskText() {
+	fmt.Println(ref.MaskText("call +86 138 0013 8000 or ID １１０１０５１９４９１２３１００２Ｘ"))
+	fmt.Println(ref.Quote("11010519491231002X"))
+	// Output:
+	// call +861******8000 or ID 110105********002X
+	// "11…2X"
+}
+
+func ExampleAddSegments() {
+	err := ref.AddSegments(strings.NewReader("prefix,length,operator,kind,mvno,note\n1740,11,telecom,mobile,false,satellite\n"))
+	s, ok := ref.LookupSegment("17400000001")
+	fmt.Println(err, ok, s.Operator, s.Kind)
+	// Output:
+	// <nil> true telecom mobile
+}
