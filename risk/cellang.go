@@ -114,6 +114,7 @@ type celCompiler struct {
 	reference bool // no lowering: every expression on cel-go's interpreter
 	env       *cel.Env
 	costLimit uint64
+	runBudget uint64 // the run-time cost limit: costLimit unless a test lowers it
 	maxSize   int
 	limits    rules.Limits
 	// macroSize are the compiled macros' sizes in nodes once the lowering
@@ -165,7 +166,11 @@ func newCELCompiler(rs *rules.RuleSet, lists map[string]any, macroNames []string
 	if costLimit == 0 {
 		costLimit = cc.limits.MaxCost
 	}
-	c := &celCompiler{reference: cc.reference, costLimit: costLimit, maxSize: cc.maxCELSize, limits: cc.limits, macroSize: map[string]uint64{}, macros: map[string]int{}, listSizes: map[string]uint64{}, lowMacros: map[string]closureProgram{}}
+	runBudget := costLimit
+	if cc.runBudget > 0 {
+		runBudget = cc.runBudget
+	}
+	c := &celCompiler{reference: cc.reference, costLimit: costLimit, runBudget: runBudget, maxSize: cc.maxCELSize, limits: cc.limits, macroSize: map[string]uint64{}, macros: map[string]int{}, listSizes: map[string]uint64{}, lowMacros: map[string]closureProgram{}}
 	for _, l := range rs.Lists {
 		c.listSizes["lists."+l.Name] = uint64(len(l.Items))
 	}
@@ -189,7 +194,7 @@ func (c *celCompiler) worker() (*celCompiler, error) {
 	if err != nil {
 		return nil, err
 	}
-	w := &celCompiler{reference: c.reference, env: env, opts: c.opts, costLimit: c.costLimit, maxSize: c.maxSize, limits: c.limits, macroSize: c.macroSize,
+	w := &celCompiler{reference: c.reference, env: env, opts: c.opts, costLimit: c.costLimit, runBudget: c.runBudget, maxSize: c.maxSize, limits: c.limits, macroSize: c.macroSize,
 		macros: c.macros, listSizes: c.listSizes, lowMacros: c.lowMacros}
 	return w, nil
 }
@@ -238,25 +243,34 @@ func celNative(v ref.Val) (any, error) {
 	return v.Value(), nil
 }
 
-// celEstimator bounds the sizes CEL cannot know: roaming lists and linked
-// platforms of real cards are short, strings of a record are short, and
-// constant lists have the size they have.
+// celEstimator bounds the sizes CEL cannot know by the record limits
+// (MaxRoaming, MaxLinkedPlatforms, MaxTextBytes), and constant lists have
+// the size they have.
 type celEstimator struct{ lists map[string]uint64 }
 
 func (c celEstimator) EstimateSize(n cost.AstNode) *cost.SizeEstimate {
-	if p := n.Path(); len(p) > 0 {
+	if p := n.Path(); len(p) == 1 {
 		switch p[0] {
 		case "roaming":
-			return &cost.SizeEstimate{Min: 0, Max: 64}
+			return &cost.SizeEstimate{Min: 0, Max: MaxRoaming}
 		case "linked_platforms":
-			return &cost.SizeEstimate{Min: 0, Max: 32}
+			return &cost.SizeEstimate{Min: 0, Max: MaxLinkedPlatforms}
 		}
 		if size, ok := c.lists[p[0]]; ok {
 			return &cost.SizeEstimate{Min: size, Max: size}
 		}
 	}
 	if n.Type() != nil && n.Type().Kind() == types.StringKind {
-		return &cost.SizeEstimate{Min: 0, Max: 64}
+		name := ""
+		if e := n.Expr(); e != nil {
+			switch e.Kind() {
+			case celast.IdentKind:
+				name = e.AsIdent()
+			case celast.SelectKind:
+				name = e.AsSelect().FieldName()
+			}
+		}
+		return &cost.SizeEstimate{Min: 0, Max: textBytes(name)}
 	}
 	return nil
 }
@@ -290,7 +304,8 @@ func (c *celCompiler) nodesAfterExpansion(a *cel.Ast) uint64 {
 }
 
 // compile parses, type-checks, bounds and plans one CEL expression.
-func (c *celCompiler) compile(src rules.Expr, owner string, wantBool bool) (program, map[string]bool, []*rules.Error) {
+func (c *celCompiler) compile(src rules.Expr, owner string, wantBool bool) (prog program, used map[string]bool, errs []*rules.Error) {
+	defer recoverCompile(src, owner, &prog, &errs)
 	errAt := func(line, col int, code rules.Code, msg string) *rules.Error {
 		return &rules.Error{Pos: src.PosAt(celOffset(src.Src, line, col)), Rule: owner, Field: src.Key, Code: code, Msg: msg}
 	}
@@ -325,7 +340,7 @@ func (c *celCompiler) compile(src rules.Expr, owner string, wantBool bool) (prog
 			return nil, usedNames(parsed), []*rules.Error{errAt(1, 0, rules.CodeType, msg)}
 		}
 	}
-	used := usedNames(checked)
+	used = usedNames(checked)
 	if n := c.nodesAfterExpansion(checked); n > uint64(c.limits.MaxExprNodes) {
 		return nil, used, []*rules.Error{tooManyNodes(src, owner, n, c.limits.MaxExprNodes)}
 	} else if c.measuring != "" {
@@ -366,7 +381,7 @@ func (c *celCompiler) compile(src rules.Expr, owner string, wantBool bool) (prog
 			return p, used, nil
 		}
 	}
-	prg, err := c.env.Program(checked, cel.EvalOptions(cel.OptOptimize), cel.CostLimit(c.costLimit))
+	prg, err := c.env.Program(checked, cel.EvalOptions(cel.OptOptimize), cel.CostLimit(c.runBudget))
 	if err != nil {
 		return nil, used, []*rules.Error{errAt(1, 0, rules.CodeType, err.Error())}
 	}

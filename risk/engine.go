@@ -36,6 +36,7 @@ type Engine struct {
 	celMacroIdx           map[string]int     // CEL macro name -> index
 	exprMacros            map[string]program // expr macros on their own, for Explain
 	personalMacros        map[string]string  // macros that read personal data -> the field, withheld by Explain
+	vmBudget              uint               // expr's VM memory budget per run of a rule: max_cost
 }
 
 type band struct {
@@ -100,6 +101,7 @@ type compileConfig struct {
 	limits       rules.Limits
 	maxCELSize   int
 	celCostLimit uint64 // 0: limits.MaxCost
+	runBudget    uint64 // the run-time budget; 0: the limit the estimate is checked against (tests lower it)
 }
 
 func defaultCompileConfig() compileConfig {
@@ -277,7 +279,10 @@ func check(rs *rules.RuleSet, cc compileConfig, c *rules.Collector) *Engine {
 		}
 	}
 	e := &Engine{name: rs.Name, version: rs.Version, digest: rs.Digest, verifyHours: DefaultVerifyHours,
-		celMacroIdx: map[string]int{}, exprMacros: map[string]program{}}
+		celMacroIdx: map[string]int{}, exprMacros: map[string]program{}, vmBudget: uint(cc.limits.MaxCost)}
+	if cc.runBudget > 0 {
+		e.vmBudget = uint(cc.runBudget)
+	}
 	var cx *celCompiler
 	needCEL := len(celMacroNames) > 0
 	for _, r := range rs.Rules {

@@ -28,3 +28,10 @@ func init() {
 		return lowered{b: func(e *env) bool { panic("boom on " + f(e)) }}, true
 	}
 }
+
+// WithRunBudget lowers the run-time budget of every rule on every card
+// below what the load-time estimate is checked against, to test that the
+// budget is enforced (a record over the estimate's assumptions).
+func WithRunBudget(n uint64) CompileOption {
+	return func(c *compileConfig) error { c.runBudget = n; return nil }
+}

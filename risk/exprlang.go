@@ -280,7 +280,8 @@ func (w *rewriter) walk(root *ast.Node) {
 
 // compile parses, rewrites, type-checks and compiles one expression.
 // wantBool asks for a boolean result.
-func (x *exprCompiler) compile(src rules.Expr, owner string, wantBool bool, stack []string) (program, map[string]bool, []*rules.Error) {
+func (x *exprCompiler) compile(src rules.Expr, owner string, wantBool bool, stack []string) (prog program, used map[string]bool, errs []*rules.Error) {
+	defer recoverCompile(src, owner, &prog, &errs)
 	if e := checkText(src, owner, x.limits); e != nil {
 		return nil, nil, []*rules.Error{e}
 	}
@@ -323,6 +324,9 @@ func (x *exprCompiler) compile(src rules.Expr, owner string, wantBool bool, stac
 	if err != nil {
 		return nil, w.usesName, []*rules.Error{x.exprErr(err, src, owner)}
 	}
+	if cost := exprCost(tree.Node); cost > x.limits.MaxCost {
+		return nil, w.usesName, []*rules.Error{costError(src, owner, cost, x.limits.MaxCost)}
+	}
 	if wantBool && t.Kind() != reflect.Bool {
 		what := t.String()
 		if t.Kind() == reflect.Interface {
@@ -351,6 +355,17 @@ func (x *exprCompiler) compile(src rules.Expr, owner string, wantBool bool, stac
 		return nil, w.usesName, []*rules.Error{x.exprErr(err, src, owner)}
 	}
 	return exprProgram{p}, w.usesName, nil
+}
+
+// recoverCompile turns a panic while compiling an expression (a bug in a
+// parser, checker or estimator that a hostile text found) into a positioned
+// error of the expression: loading never crashes the host.
+func recoverCompile(src rules.Expr, owner string, prog *program, errs *[]*rules.Error) {
+	if p := recover(); p != nil {
+		*prog = nil
+		*errs = append(*errs, &rules.Error{Pos: src.PosAt(0), Rule: owner, Field: src.Key, Code: rules.CodeType,
+			Msg: "the expression could not be compiled (an internal error of the compiler; report it with the rule)"})
+	}
 }
 
 func (x *exprCompiler) exprErr(err error, src rules.Expr, owner string) *rules.Error {

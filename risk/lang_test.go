@@ -146,39 +146,49 @@ func TestCELCostLimit(t *testing.T) {
 	_ = eng
 }
 
-// The CEL cost limit is enforced at run time too: a card far larger than
-// the estimate assumed (300 roaming entries against 64) fails that rule for
-// that card, and the other rules still decide.
-func TestCELCostLimitAtRunTime(t *testing.T) {
-	src := "language: cel\nbands: [{min: 0, level: low, outcome: pass}]\nrules:\n" +
-		"  - {id: pairs, when: 'roaming.all(a, roaming.all(b, a.region != \"\" || b.region != \"\"))', outcome: monitor}\n" +
-		"  - {id: ok, when: 'valid', outcome: verify, score: 10}\n"
-	rs, err := rules.Parse(rules.Source{Name: "c.yaml", Data: []byte(src)})
-	require.NoError(t, err)
-	_, err = risk.Compile(rs, risk.WithCELCostLimit(1))
-	require.ErrorIs(t, err, rules.CodeTooCostly)
-	var est uint64
-	_, err = fmt.Sscanf(err.Error()[strings.Index(err.Error(), "up to ")+6:], "%d", &est)
-	require.NoError(t, err)
-	eng, err := risk.Compile(rs, risk.WithCELCostLimit(est))
-	require.NoError(t, err)
+// The run-time budget is enforced too (here lowered below the estimate, as
+// a record beyond the estimate's assumptions would need): over it, that
+// rule fails on that card, in both languages and both evaluators, and the
+// other rules still decide. A card over a record limit is rejected, naming
+// it.
+func TestCostBudgetAtRunTime(t *testing.T) {
+	for _, lang := range []string{"cel", "expr"} {
+		when := `roaming.all(a, roaming.all(b, a.region != "" || b.region != ""))`
+		if lang == "expr" {
+			when = `len(filter(1..200, # > 0)) > 0`
+		}
+		src := "language: " + lang + "\nbands: [{min: 0, level: low, outcome: pass}]\nrules:\n" +
+			"  - {id: pairs, when: '" + when + "', outcome: monitor}\n" +
+			"  - {id: ok, when: 'valid', outcome: verify, score: 10}\n"
+		rs, err := rules.Parse(rules.Source{Name: "c.yaml", Data: []byte(src)})
+		require.NoError(t, err)
+		for _, ref := range []bool{false, true} {
+			opts := []risk.CompileOption{risk.WithRunBudget(100)}
+			if ref {
+				opts = append(opts, risk.WithReferenceEvaluator())
+			}
+			eng, err := risk.Compile(rs, opts...)
+			require.NoError(t, err)
 
-	c := card()
-	for i := 0; i < 300; i++ {
-		c.Roaming = append(c.Roaming, risk.Roaming{Region: "JP", LastSeen: risk.Date(2026, 10, 1)})
+			c := card()
+			for i := 0; i < 200; i++ {
+				c.Roaming = append(c.Roaming, risk.Roaming{Region: "JP", LastSeen: risk.Date(2026, 10, 1)})
+			}
+			d, err := eng.Score(c, risk.AsOfTime(asOf))
+			require.NoError(t, err)
+			require.Len(t, d.Errors, 1, "%s reference=%v", lang, ref)
+			require.Equal(t, "pairs", d.Errors[0].Rule)
+			require.Equal(t, "over the run-time cost budget on this card (max_cost)", d.Errors[0].Message)
+			require.True(t, d.Fired("ok"))
+		}
+		eng, err := risk.Compile(rs)
+		require.NoError(t, err)
+		c := card()
+		c.Roaming = make([]risk.Roaming, risk.MaxRoaming+1)
+		_, err = eng.Score(c, risk.AsOfTime(asOf))
+		require.ErrorIs(t, err, risk.ErrInvalidRecord)
+		require.ErrorContains(t, err, "over the limit of 256 (risk.MaxRoaming)")
 	}
-	d, err := eng.Score(c, risk.AsOfTime(asOf))
-	require.NoError(t, err)
-	require.Len(t, d.Errors, 1)
-	require.Equal(t, "pairs", d.Errors[0].Rule)
-	require.Contains(t, d.Errors[0].Message, "over the run-time cost budget")
-	require.True(t, d.Fired("ok"))
-
-	c.Roaming = c.Roaming[:10]
-	d, err = eng.Score(c, risk.AsOfTime(asOf))
-	require.NoError(t, err)
-	require.Empty(t, d.Errors)
-	require.True(t, d.Fired("pairs"))
 }
 
 // A file's language is the default; a rule may override it, and macros

@@ -187,3 +187,102 @@ func TestWithLimitsValidates(t *testing.T) {
 	_, err := compileSrc(t, "rules:\n  - {id: r, when: valid, outcome: verify}\n"+bands, risk.WithLimits(rules.Limits{}))
 	require.ErrorContains(t, err, "start from DefaultLimits")
 }
+
+// Rules that would hang a card or allocate without bound are too_costly at
+// load, naming max_cost (and the estimate when there is one); two loops
+// over roaming, one inside the other, still load and decide.
+func TestCostlyRulesAreRefused(t *testing.T) {
+	costly := []struct{ lang, when string }{
+		{"expr", `reduce(1..100000, #acc + operator, "") != ""`},
+		{"expr", `len(reduce(roaming, #acc + #.region, "")) > 3`},
+		{"expr", `replace(replace(replace(replace(mvno, "", mvno), "", mvno), "", mvno), "", mvno) != ""`},
+		{"expr", `any(0..999, any(0..999, any(0..999, true)))`},
+		{"expr", `any(1..alerts_30d, # > 3)`},
+		{"expr", `repeat("x", 1000000) != ""`},
+		{"expr", `repeat("x", alerts_30d) != ""`},
+		{"expr", `len(join(map(0..99999, repeat(operator, 10)), ",")) > 0`},
+		{"expr", `any(roaming, any(roaming, any(roaming, .region == "KH")))`},
+		{"cel", `roaming.exists(a, roaming.exists(b, roaming.exists(c, a.region == b.region && b.region == c.region)))`},
+		{"cel", `mvno.replace("", mvno).replace("", mvno).replace("", mvno).replace("", mvno) != ""`},
+	}
+	for _, c := range costly {
+		for _, where := range []string{"when", "reason", "macro"} {
+			var src string
+			switch where {
+			case "when":
+				src = "rules:\n  - {id: r, language: " + c.lang + ", when: '" + c.when + "', outcome: verify}\n"
+			case "reason":
+				src = "rules:\n  - {id: r, language: " + c.lang + ", when: valid, outcome: verify, reason: 'n {" + c.when + "}'}\n"
+			case "macro":
+				src = "language: " + c.lang + "\nmacros:\n  m: {when: '" + c.when + "'}\nrules:\n  - {id: r, when: m, outcome: verify}\n"
+			}
+			t.Run(c.lang+"/"+where+"/"+c.when, func(t *testing.T) {
+				e := requireLimitErr(t, src+bands, rules.CodeTooCostly, "max_cost=1000000")
+				require.Greater(t, e.Line, 1)
+			})
+		}
+	}
+
+	fine := []struct{ lang, when string }{
+		{"expr", `let recent = all(roaming, .days_ago < 30); none(roaming, recent && .region == "KH")`},
+		{"expr", `any(roaming, {let r = #.region; any(roaming, .region == r && .days_ago < 3)})`},
+		{"expr", `count(roaming, any(linked_platforms, # == "alipay")) > 2`},
+		{"expr", `reduce(roaming, #acc + .days_ago, 0) > 100`},
+		{"cel", `roaming.all(a, roaming.all(b, a.region != b.region || a.days_ago <= b.days_ago))`},
+	}
+	for _, c := range fine {
+		eng, err := compileSrc(t, "rules:\n  - {id: r, language: "+c.lang+", when: '"+c.when+"', outcome: verify}\n"+bands)
+		require.NoError(t, err, c.when)
+		cd := card()
+		for i := 0; i < risk.MaxRoaming; i++ {
+			cd.Roaming = append(cd.Roaming, risk.Roaming{Region: "JP", LastSeen: risk.Date(2026, 10, 1)})
+		}
+		d, err := eng.Score(cd, risk.AsOfTime(asOf))
+		require.NoError(t, err)
+		require.Empty(t, d.Errors, c.when)
+	}
+
+	// a higher max_cost admits what the default refuses
+	lim := rules.DefaultLimits()
+	lim.MaxCost = 5_000_000_000
+	_, err := compileSrc(t, "rules:\n  - {id: r, when: 'any(0..999, any(0..999, any(0..999, true)))', outcome: verify}\n"+bands, risk.WithLimits(lim))
+	require.NoError(t, err)
+}
+
+// Records are bounded as the cost estimate assumes: Validate rejects a list
+// or text over its limit, naming it, and accepts one at it.
+func TestRecordLimits(t *testing.T) {
+	over := map[string]func(*risk.Record){
+		"roaming: has 257 entries, over the limit of 256 (risk.MaxRoaming)": func(r *risk.Record) {
+			r.Roaming = make([]risk.Roaming, risk.MaxRoaming+1)
+		},
+		"linked_platforms: has 65 entries, over the limit of 64 (risk.MaxLinkedPlatforms)": func(r *risk.Record) {
+			r.LinkedPlatforms = make([]string, risk.MaxLinkedPlatforms+1)
+		},
+		"holder: is 129 bytes long, over the limit of 128 (risk.MaxTextBytes)": func(r *risk.Record) {
+			r.Holder = strings.Repeat("h", risk.MaxTextBytes+1)
+		},
+		"mvno: is 129 bytes long, over the limit of 128 (risk.MaxTextBytes)": func(r *risk.Record) {
+			r.MVNO = strings.Repeat("m", risk.MaxTextBytes+1)
+		},
+		"linked_platforms[0]: is 129 bytes long, over the limit of 128 (risk.MaxTextBytes)": func(r *risk.Record) {
+			r.LinkedPlatforms = []string{strings.Repeat("p", risk.MaxTextBytes+1)}
+		},
+	}
+	for want, f := range over {
+		r := card()
+		f(r)
+		err := r.Validate(asOf)
+		require.ErrorIs(t, err, risk.ErrInvalidRecord)
+		require.ErrorContains(t, err, want)
+	}
+	r := card()
+	r.Holder, r.MVNO = strings.Repeat("h", risk.MaxTextBytes), strings.Repeat("m", risk.MaxTextBytes)
+	for range risk.MaxRoaming {
+		r.Roaming = append(r.Roaming, risk.Roaming{Region: "JP", LastSeen: risk.Date(2026, 10, 1)})
+	}
+	for range risk.MaxLinkedPlatforms {
+		r.LinkedPlatforms = append(r.LinkedPlatforms, strings.Repeat("p", risk.MaxTextBytes))
+	}
+	require.NoError(t, r.Validate(asOf))
+}

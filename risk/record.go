@@ -146,7 +146,33 @@ func (r *Record) Validate(asOf Time) error {
 // validating it.
 func (r *Record) validFor(asOf Time) bool { return asOf != 0 && r.validAt == asOf }
 
+// The longest lists and texts a record may hold (Validate rejects a record
+// over them, naming the limit). Rules' cost is estimated at load from them:
+// two loops over roaming, one inside the other, with a body of a dozen
+// steps fit the default max_cost of 1,000,000 (256 × 256 × 14).
+const (
+	MaxRoaming         = 256 // entries of roaming
+	MaxLinkedPlatforms = 64  // entries of linked_platforms
+	MaxTextBytes       = 128 // bytes of holder, mvno and each linked platform
+)
+
 func (r *Record) validate(asOf Time) error {
+	if len(r.Roaming) > MaxRoaming {
+		return recErr("roaming", "has %d entries, over the limit of %d (risk.MaxRoaming)", len(r.Roaming), MaxRoaming)
+	}
+	if len(r.LinkedPlatforms) > MaxLinkedPlatforms {
+		return recErr("linked_platforms", "has %d entries, over the limit of %d (risk.MaxLinkedPlatforms)", len(r.LinkedPlatforms), MaxLinkedPlatforms)
+	}
+	for _, f := range [...]struct{ name, v string }{{"holder", r.Holder}, {"mvno", r.MVNO}} {
+		if len(f.v) > MaxTextBytes {
+			return recErr(f.name, "is %d bytes long, over the limit of %d (risk.MaxTextBytes)", len(f.v), MaxTextBytes)
+		}
+	}
+	for i, p := range r.LinkedPlatforms {
+		if len(p) > MaxTextBytes {
+			return recErr(fmt.Sprintf("linked_platforms[%d]", i), "is %d bytes long, over the limit of %d (risk.MaxTextBytes)", len(p), MaxTextBytes)
+		}
+	}
 	if r.MSISDN == "" {
 		return recErr("msisdn", "is required")
 	}

@@ -177,7 +177,6 @@ func TestRuleErrorsQuoteNoCardValues(t *testing.T) {
 		{"expr", `int(holder + msisdn) > 0`, "a value of the wrong type, or one that cannot be converted"},
 		{"expr", `complaints % (alerts_30d - alerts_30d) == 1`, "division by zero"},
 		{"expr", `linked_platforms[3] == holder`, "index out of range"},
-		{"expr", `repeat(holder, 2000000) != ""`, "over the run-time cost budget on this card (max_cost)"},
 		{"cel", `int(holder) > 0`, "a value of the wrong type, or one that cannot be converted"},
 		{"cel", `complaints % (alerts_30d - alerts_30d) == 1`, "division by zero"},
 		{"cel", `linked_platforms[3] == holder`, "index out of range"},

@@ -123,6 +123,7 @@ type Scorer struct {
 
 func newScorer(e *Engine, cfg scoreConfig) *Scorer {
 	s := &Scorer{e: e, cfg: cfg}
+	s.vm.MemoryBudget = e.vmBudget // per run of a rule on a card
 	s.celAct.s = s
 	s.env.s = s
 	if n := len(e.celMacros); n > 0 {
