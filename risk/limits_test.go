@@ -256,16 +256,16 @@ func TestRecordLimits(t *testing.T) {
 		"roaming: has 257 entries, over the limit of 256 (risk.MaxRoaming)": func(r *risk.Record) {
 			r.Roaming = make([]risk.Roaming, risk.MaxRoaming+1)
 		},
-		"linked_platforms: has 65 entries, over the limit of 64 (risk.MaxLinkedPlatforms)": func(r *risk.Record) {
+		"linked_platforms: has 33 entries, over the limit of 32 (risk.MaxLinkedPlatforms)": func(r *risk.Record) {
 			r.LinkedPlatforms = make([]string, risk.MaxLinkedPlatforms+1)
 		},
-		"holder: is 129 bytes long, over the limit of 128 (risk.MaxTextBytes)": func(r *risk.Record) {
+		"holder: is 65 bytes long, over the limit of 64 (risk.MaxTextBytes)": func(r *risk.Record) {
 			r.Holder = strings.Repeat("h", risk.MaxTextBytes+1)
 		},
-		"mvno: is 129 bytes long, over the limit of 128 (risk.MaxTextBytes)": func(r *risk.Record) {
+		"mvno: is 65 bytes long, over the limit of 64 (risk.MaxTextBytes)": func(r *risk.Record) {
 			r.MVNO = strings.Repeat("m", risk.MaxTextBytes+1)
 		},
-		"linked_platforms[0]: is 129 bytes long, over the limit of 128 (risk.MaxTextBytes)": func(r *risk.Record) {
+		"linked_platforms[0]: is 65 bytes long, over the limit of 64 (risk.MaxTextBytes)": func(r *risk.Record) {
 			r.LinkedPlatforms = []string{strings.Repeat("p", risk.MaxTextBytes+1)}
 		},
 	}

@@ -147,13 +147,14 @@ func (r *Record) Validate(asOf Time) error {
 func (r *Record) validFor(asOf Time) bool { return asOf != 0 && r.validAt == asOf }
 
 // The longest lists and texts a record may hold (Validate rejects a record
-// over them, naming the limit). Rules' cost is estimated at load from them:
-// two loops over roaming, one inside the other, with a body of a dozen
-// steps fit the default max_cost of 1,000,000 (256 × 256 × 14).
+// over them, naming the limit). Rules' cost is estimated at load from them
+// (rules.Limits.MaxCost): two loops over roaming, one inside the other,
+// with a body of a dozen steps fit the default max_cost of 1,000,000
+// (256 × 256 × 14); three do not.
 const (
 	MaxRoaming         = 256 // entries of roaming
-	MaxLinkedPlatforms = 64  // entries of linked_platforms
-	MaxTextBytes       = 128 // bytes of holder, mvno and each linked platform
+	MaxLinkedPlatforms = 32  // entries of linked_platforms
+	MaxTextBytes       = 64  // bytes of holder, mvno and each linked platform
 )
 
 func (r *Record) validate(asOf Time) error {
