@@ -25,6 +25,28 @@
 // language's own reference evaluator (expr's VM, cel-go's interpreter), with
 // the same answers.
 //
+// Limits and cost. Rule files come from analysts and are reloaded while a
+// host scores, so nothing in one may crash, hang or exhaust it. Compile
+// checks the limits of rules.Limits (WithLimits; by default those the rule
+// set was loaded with): each expression's nesting depth and size on its
+// text before expr's or cel-go's parser sees it (max_expr_depth,
+// max_expr_bytes), its syntax-tree nodes once its macros are expanded
+// (max_expr_nodes, measured from memoised macro sizes without expanding),
+// the placeholders of a reason, and a static estimate of what each rule
+// costs on one card (max_cost): a loop costs its body times its list's
+// longest length, which the record limits give (MaxRoaming,
+// MaxLinkedPlatforms, MaxTextBytes, enforced by Record.Validate); a string
+// or list that is built costs its length; a size that cannot be bounded
+// (repeat or a range with a count read from the card, a string grown in
+// reduce) is refused. Each is a positioned error naming the limit
+// (too_complex, too_large, too_costly). At run time max_cost is also every
+// rule's budget on every card (expr's VM memory budget, cel-go's cost
+// limit). A rule that fails on a card, its budget spent or anything inside
+// it panicking, is that rule's error on that card (Decision.Errors, a fixed
+// message by kind that quotes no card value); the other rules still decide.
+// Score, ScoreInto, ScoreBatch, ScoreBatchInto, Explain, RunTests and
+// whatever scores through them recover: no rule takes the process down.
+//
 // Personal data: reasons and error messages never carry a holder key, an ID
 // number or a full MSISDN, in any spelling: one masker (ref.MaskText) masks
 // every run of 11 or more digits, written with spaces, dashes, full-width

@@ -131,3 +131,26 @@ func ExampleScorer_Explain() {
 	// Output:
 	// dormant card false days_since_last_activity is 87, needs >= 90 (3 short)
 }
+
+// A rule whose cost per card cannot be bounded, or is over max_cost, is
+// refused at load with an error that names the limit; WithLimits raises or
+// lowers the limits compiling checks.
+func ExampleWithLimits() {
+	rs, err := rules.Parse(rules.Source{Name: "r.yaml", Data: []byte(`
+bands: [{min: 0, level: low, outcome: pass}]
+rules:
+  - {id: pairs, when: 'any(roaming, any(roaming, .days_ago < 3))', outcome: monitor}
+`)})
+	if err != nil {
+		panic(err)
+	}
+	_, err = risk.Compile(rs)
+	fmt.Println(err == nil)
+	lim := rules.DefaultLimits()
+	lim.MaxCost = 10_000
+	_, err = risk.Compile(rs, risk.WithLimits(lim))
+	fmt.Println(err)
+	// Output:
+	// true
+	// r.yaml:4:24: rule "pairs": [too_costly] estimated cost per card up to 393985 is over the limit max_cost=10000; a loop costs its body times its list's longest length (roaming 256 entries, linked_platforms 32, a range its length)
+}
