@@ -2,6 +2,7 @@ package risk_test
 
 import (
 	"fmt"
+	"os"
 	"strings"
 	"testing"
 
@@ -285,4 +286,13 @@ func TestRecordLimits(t *testing.T) {
 		r.LinkedPlatforms = append(r.LinkedPlatforms, strings.Repeat("p", risk.MaxTextBytes))
 	}
 	require.NoError(t, r.Validate(asOf))
+}
+
+// rules/README's table of record limits gives the values Validate enforces.
+func TestREADMERecordLimits(t *testing.T) {
+	doc, err := os.ReadFile("../rules/README.md")
+	require.NoError(t, err)
+	for name, v := range map[string]int{"MaxRoaming": risk.MaxRoaming, "MaxLinkedPlatforms": risk.MaxLinkedPlatforms, "MaxTextBytes": risk.MaxTextBytes} {
+		require.Contains(t, string(doc), fmt.Sprintf("| risk.%s | %d |", name, v))
+	}
 }
