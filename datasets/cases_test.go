@@ -187,7 +187,7 @@ func TestCSVStructuralErrorsLoseNothing(t *testing.T) {
 		{"a quoted line end in a bad record names its lines",
 			head + "13800138001,2024-03-01x,,\"a\nb\"\n13800138002,2024-03-01,,\n",
 			[]string{"13800138002"},
-			[]datasets.Reject{{Line: 2, EndLine: 3, Reason: `opened_at: "20…1x" is not a date (want YYYY-MM-DD or an RFC 3339 timestamp)`}}},
+			[]datasets.Reject{{Line: 2, EndLine: 3, Reason: `opened_at: "20…1x" is not a date (want YYYY-MM-DD or YYYY/MM/DD, either with HH:MM:SS in China Standard Time, or an RFC 3339 timestamp)`}}},
 		{"text after a closing quote",
 			head + "13800138001,\"2024-03-01\"x,,\n13800138002,2024-03-01,,\n",
 			[]string{"13800138002"},

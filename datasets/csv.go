@@ -44,14 +44,22 @@ func setTime(dst func(*risk.Record) *risk.Time) fieldSetter {
 	}
 }
 
+// parseBool reads a CSV boolean: true or false in any case (Excel writes
+// TRUE and FALSE), 1 or 0.
 func parseBool(v string) (bool, error) {
 	switch v {
-	case "true":
+	case "true", "1":
 		return true, nil
-	case "false":
+	case "false", "0":
 		return false, nil
 	}
-	return false, fmt.Errorf("want true or false, got %s", ref.Quote(v))
+	switch strings.ToLower(strings.TrimSpace(v)) {
+	case "true", "1":
+		return true, nil
+	case "false", "0":
+		return false, nil
+	}
+	return false, fmt.Errorf("want true or false (or TRUE, FALSE, 1, 0), got %s", ref.Quote(v))
 }
 
 func setBool(dst func(*risk.Record) *bool) fieldSetter {
@@ -64,7 +72,7 @@ func setBool(dst func(*risk.Record) *bool) fieldSetter {
 
 func setInt(dst func(*risk.Record) *int) fieldSetter {
 	return func(r *risk.Record, _ *Label, v string) error {
-		n, err := strconv.Atoi(v)
+		n, err := strconv.Atoi(strings.TrimSpace(v))
 		if err != nil {
 			return fmt.Errorf("want an integer, got %s", ref.Quote(v))
 		}

@@ -52,7 +52,7 @@ func TestCSVReader(t *testing.T) {
 	require.True(t, r.IoT.TestPlan)
 	require.Equal(t, 1, r.Complaints)
 	require.Equal(t, []datasets.Reject{
-		{Line: 3, Reason: `iot.test_plan: want true or false, got "yes"`},
+		{Line: 3, Reason: `iot.test_plan: want true or false (or TRUE, FALSE, 1, 0), got "yes"`},
 		{Line: 5, Reason: `complaints: want an integer, got "two"`},
 		{Line: 6, Reason: "has 2 fields, the header has 8"},
 		{Line: 7, Reason: "not valid CSV: the quote opened in field 1 is never closed"},

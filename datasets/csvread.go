@@ -5,10 +5,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 
 	"github.com/simrisk/simrisk/risk"
+	"github.com/simrisk/simrisk/risk/ref"
 )
 
 // MaxRowLines is the most physical lines one CSV row may span: a quoted
@@ -59,6 +61,8 @@ type CSVReader struct {
 	ends     []int     // where each field ends in row
 	openedIn int       // the field whose quote ran over a line end, 0 for none
 	fields   []string
+	unk      unknowns
+	errs     []error
 }
 
 // NewCSVReader returns a CSVReader over r that validates records at asOf.
@@ -68,7 +72,9 @@ func NewCSVReader(r io.Reader, asOf risk.Time, opts ...ReadOption) *CSVReader {
 	if err != nil {
 		return &CSVReader{cfg: cfg, err: err, started: true}
 	}
-	return &CSVReader{lr: newLineReader(in), cfg: cfg}
+	r2 := &CSVReader{lr: newLineReader(in), cfg: cfg}
+	r2.unk = unknowns{cfg: &r2.cfg, what: "column", names: csvNames}
+	return r2
 }
 
 // Line is the line number where the record last returned or rejected starts.
@@ -231,7 +237,7 @@ func (r *CSVReader) header() error {
 		if name != "" {
 			r.named = i + 1
 			if seen[name] {
-				return fmt.Errorf("datasets: CSV header: column %q appears twice", name)
+				return fmt.Errorf("datasets: CSV header: column %s appears twice", ref.MaskText(strconv.Quote(name)))
 			}
 			seen[name] = true
 		}
@@ -245,6 +251,13 @@ func (r *CSVReader) header() error {
 	r.names, r.setters = r.names[:r.named], r.setters[:r.named]
 	if !seen["msisdn"] {
 		return errors.New("datasets: CSV header has no msisdn column")
+	}
+	for i, name := range r.names {
+		if r.setters[i] == nil && !strings.HasPrefix(name, "label.") {
+			if err := r.unk.add(r.hdrFirst, name); err != nil {
+				return err
+			}
+		}
 	}
 	return nil
 }
@@ -304,15 +317,20 @@ func (r *CSVReader) Read() (*risk.Record, error) {
 		}
 		rec := new(risk.Record)
 		r.label = Label{}
+		r.errs = r.errs[:0]
 		for i, v := range fields[:r.named] {
 			if v == "" || r.setters[i] == nil {
 				continue
 			}
 			if err := r.setters[i](rec, &r.label, v); err != nil {
-				return nil, r.reject(reason(&risk.RecordError{Field: r.names[i], Reason: err.Error()}))
+				r.errs = append(r.errs, &risk.RecordError{Field: r.names[i], Reason: ref.MaskText(err.Error())})
 			}
 		}
-		if err := r.cfg.finish(rec); err != nil {
+		var decodeErr error
+		if len(r.errs) > 0 {
+			decodeErr = risk.JoinRecordErrors(r.errs...)
+		}
+		if err := r.cfg.finish(rec, decodeErr); err != nil {
 			return nil, r.reject(reason(err))
 		}
 		return rec, nil

@@ -61,3 +61,41 @@ func ExampleCreateOutput() {
 	// <nil>
 	// {"msisdn":"13800138000"}
 }
+
+// Misspelt columns are ignored with one warning per file; Excel's TRUE,
+// 2024/3/1 and Chinese names of the enumerations are read as the schema's
+// values; a deployment adds its own spellings.
+func ExampleWithWarnings() {
+	aliases := datasets.DefaultAliases()
+	if err := aliases.Load(strings.NewReader("status:\n  预销户: suspended\n")); err != nil {
+		panic(err)
+	}
+	in := strings.NewReader("MSISDN,opened_at,alert_30d,recycled,operator,status\n" +
+		"13800138000,2024/3/1,9,TRUE,中国移动,预销户\n")
+	rd := datasets.NewCSVReader(in, risk.Date(2026, 11, 1), datasets.WithAliases(aliases),
+		datasets.WithWarnings(func(w datasets.Warning) { fmt.Println("warning:", w) }))
+	rec, err := rd.Read()
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println(rec.OpenedAt, rec.Recycled, rec.Operator, rec.Status)
+	// Output:
+	// warning: line 1: unknown column (ignored) alert_30d: did you mean alerts_30d?
+	// 2024-03-01 true cmcc suspended
+}
+
+// A file in GB18030 (as Chinese Excel saves CSV) is refused as UTF-8 and
+// read with WithEncoding.
+func ExampleWithEncoding() {
+	gbk := "msisdn,opened_at,mvno\n17031234560,2024-03-01,\xce\xcf\xc5\xa3\xd2\xc6\xb6\xaf\n" // 蜗牛移动
+	_, err := datasets.NewCSVReader(strings.NewReader(gbk), risk.Date(2026, 11, 1)).Read()
+	fmt.Println(errors.Is(err, datasets.ErrNotUTF8))
+	rec, err := datasets.NewCSVReader(strings.NewReader(gbk), risk.Date(2026, 11, 1), datasets.WithEncoding(datasets.GB18030)).Read()
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println(rec.MVNO)
+	// Output:
+	// true
+	// 蜗牛移动
+}

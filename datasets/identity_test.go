@@ -197,9 +197,9 @@ func TestRejectsMaskWrongValues(t *testing.T) {
 		"13800138000,2024-03-01,,11010519491231002X,h-1\n"+
 		"13800138000,2024-03-01,,,ID：110105-19491231-002x\n")
 	require.Len(t, rejects, 4)
-	require.Equal(t, `opened_at: "11…2X" is not a date (want YYYY-MM-DD or an RFC 3339 timestamp)`, rejects[0].Reason)
+	require.Equal(t, `opened_at: "11…2X" is not a date (want YYYY-MM-DD or YYYY/MM/DD, either with HH:MM:SS in China Standard Time, or an RFC 3339 timestamp)`, rejects[0].Reason)
 	require.Contains(t, rejects[1].Reason, `complaints: want an integer, got "１３…００"`)
-	require.Contains(t, rejects[2].Reason, `recycled: want true or false, got "11…2X"`)
+	require.Contains(t, rejects[2].Reason, `recycled: want true or false (or TRUE, FALSE, 1, 0), got "11…2X"`)
 	require.Contains(t, rejects[3].Reason, `holder: is a raw ID number (110105********002X)`)
 	for _, r := range rejects {
 		n := normalised(r.Error())

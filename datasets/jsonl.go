@@ -58,6 +58,8 @@ type Reader struct {
 	n     int // records returned or rejected
 	label Label
 	err   error
+	unk   unknowns
+	keys  []string // unknown keys of the record being read
 }
 
 // NewReader returns a Reader of JSON Lines over r that validates records at
@@ -68,7 +70,9 @@ func NewReader(r io.Reader, asOf risk.Time, opts ...ReadOption) *Reader {
 	if err != nil {
 		return &Reader{cfg: cfg, err: err}
 	}
-	return &Reader{lr: newLineReader(in), cfg: cfg}
+	r2 := &Reader{lr: newLineReader(in), cfg: cfg}
+	r2.unk = unknowns{cfg: &r2.cfg, what: "key", names: jsonNames}
+	return r2
 }
 
 // Label is the ground-truth label of the record last returned, when the
@@ -106,8 +110,16 @@ func (r *Reader) Read() (*risk.Record, error) {
 		}
 		r.n++
 		rec := new(risk.Record)
-		if e := rec.UnmarshalJSON(line); e != nil { // the fast decoder, without encoding/json's extra pass
-			return nil, &Reject{Line: r.line, Reason: reason(e)}
+		r.keys = r.keys[:0]
+		decodeErr := rec.DecodeJSON(line, r.onUnknown) // the fast decoder, without encoding/json's extra pass
+		for _, k := range r.keys {
+			if err := r.unk.add(r.line, k); err != nil {
+				r.err = err
+				return nil, err
+			}
+		}
+		if re, ok := decodeErr.(*risk.RecordError); decodeErr != nil && (!ok || re.Field == "") {
+			return nil, &Reject{Line: r.line, Reason: reason(decodeErr)} // not a JSON object: nothing more to say
 		}
 		if r.cfg.labels {
 			var l struct {
@@ -121,10 +133,16 @@ func (r *Reader) Read() (*risk.Record, error) {
 				r.label = *l.Label
 			}
 		}
-		if e := r.cfg.finish(rec); e != nil {
+		if e := r.cfg.finish(rec, decodeErr); e != nil {
 			return nil, &Reject{Line: r.line, Reason: reason(e)}
 		}
 		return rec, nil
+	}
+}
+
+func (r *Reader) onUnknown(key string) {
+	if len(r.keys) < 100 {
+		r.keys = append(r.keys, key)
 	}
 }
 

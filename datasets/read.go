@@ -76,6 +76,9 @@ type readConfig struct {
 	idKey    []byte
 	labels   bool
 	encoding Encoding
+	aliases  *Aliases
+	warn     func(Warning)
+	strict   bool
 }
 
 // ReadOption configures a reader.
@@ -104,26 +107,76 @@ func newReadConfig(asOf risk.Time, opts []ReadOption) readConfig {
 	for _, o := range opts {
 		o(&c)
 	}
+	if c.aliases == nil {
+		c.aliases = defaultAliases
+	}
 	return c
 }
 
-// finish pseudonymises a raw ID holder and validates the record. A raw ID
-// number is recognised in every spelling ref.NormalizeIDText accepts
-// (full-width digits, spaces, dashes, lower-case x, a label such as
-// "身份证："), and every spelling of one number gets the same key.
-func (c *readConfig) finish(rec *risk.Record) error {
+// finish replaces aliases of enumerated values, pseudonymises a raw ID
+// holder and validates the record, returning every problem at once: those
+// the decoder found (decodeErr, a *risk.RecordError or nil) and those
+// validation finds in the other fields. A raw ID number is recognised in
+// every spelling ref.NormalizeIDText accepts (full-width digits, spaces,
+// dashes, lower-case x, a label such as "身份证："), and every spelling of
+// one number gets the same key.
+func (c *readConfig) finish(rec *risk.Record, decodeErr error) error {
+	c.aliases.apply(rec)
+	var holderErr error
 	if id, ok := ref.NormalizeIDText(rec.Holder); ok {
 		if c.idKey == nil {
-			return &risk.RecordError{Field: "holder", Reason: fmt.Sprintf(
+			holderErr = &risk.RecordError{Field: "holder", Reason: fmt.Sprintf(
 				"is a raw ID number (%s); give an ID key (simrisk score --id-key-file) to turn it into a pseudonymous key", ref.MaskID(id))}
+		} else if k, err := ref.HolderKey(c.idKey, id); err != nil {
+			holderErr = &risk.RecordError{Field: "holder", Reason: fmt.Sprintf("ID number %s: %v", ref.MaskID(id), err)}
+		} else {
+			rec.Holder = k
 		}
-		k, err := ref.HolderKey(c.idKey, id)
-		if err != nil {
-			return &risk.RecordError{Field: "holder", Reason: fmt.Sprintf("ID number %s: %v", ref.MaskID(id), err)}
-		}
-		rec.Holder = k
 	}
-	return rec.Validate(c.asOf)
+	if decodeErr == nil && holderErr == nil {
+		return rec.Validate(c.asOf)
+	}
+	// the fields the decoder or the holder check found wrong are said
+	// once: validation's word on them (absent, say) is left out
+	failed := map[string]bool{}
+	var known []error
+	for _, e := range []error{decodeErr, holderErr} {
+		var re *risk.RecordError
+		if !errors.As(e, &re) {
+			continue
+		}
+		known = append(known, re)
+		for _, f := range append([]*risk.RecordError{re}, re.More...) {
+			failed[f.Field] = true
+			failed[listField(f.Field)] = true
+		}
+	}
+	if holderErr != nil {
+		rec.Holder = "" // said already
+	}
+	var rest []error
+	if verr := rec.Validate(c.asOf); verr != nil {
+		var re *risk.RecordError
+		if errors.As(verr, &re) {
+			for _, f := range append([]*risk.RecordError{re}, re.More...) {
+				if !failed[f.Field] && !failed[listField(f.Field)] {
+					rest = append(rest, &risk.RecordError{Field: f.Field, Reason: f.Reason})
+				}
+			}
+		}
+	}
+	return risk.JoinRecordErrors(append(known, rest...)...)
+}
+
+// listField is a field path without its list index: roaming[2].region is
+// roaming.region.
+func listField(f string) string {
+	if i := strings.IndexByte(f, '['); i >= 0 {
+		if j := strings.IndexByte(f[i:], ']'); j >= 0 {
+			return f[:i] + f[i+j+1:]
+		}
+	}
+	return f
 }
 
 // LoadRecords reads a whole record file (JSON Lines, or CSV by its .csv

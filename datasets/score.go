@@ -62,7 +62,10 @@ type ScoreOptions struct {
 // reject, in input order. Memory holds the population counts, 16 bytes per
 // valid record (its number and line, to find cards listed twice) and one
 // batch, never the whole file. Bad records are rejected with their line
-// number; only I/O errors (and ctx) stop the run.
+// number; only I/O errors, a file the readers refuse (not UTF-8, a bad CSV
+// header, an unknown field WithStrict) and ctx stop the run, and a file
+// refused in the first pass has nothing written. Warnings (WithWarnings)
+// come from the first pass only.
 //
 // One card, one count: when valid records of one number (canonical, so
 // +86 138 0013 8000 and 13800138000 are one card) stand on several lines,
@@ -89,11 +92,13 @@ func ScoreFile(ctx context.Context, eng *risk.Engine, open Opener, o ScoreOption
 	}); err != nil {
 		return nil, err
 	}
+	o2 := o // the later passes have nothing new to warn about
+	o2.Read = append(append([]ReadOption(nil), o.Read...), WithWarnings(nil))
 	dups := cards.duplicates()
 	if dups.superseded != nil {
 		// the same card twice: count it once, in its last record's state
 		pop = risk.NewPopulation()
-		if err := eachRecord(open, o, func(r *risk.Record, _ *Reject, line int) error {
+		if err := eachRecord(open, o2, func(r *risk.Record, _ *Reject, line int) error {
 			if _, old := dups.superseded[line]; r != nil && !old {
 				pop.Add(r)
 			}
@@ -184,7 +189,7 @@ func ScoreFile(ctx context.Context, eng *risk.Engine, open Opener, o ScoreOption
 		batch = batch[:0]
 		return nil
 	}
-	err := eachRecord(open, o, func(r *risk.Record, rej *Reject, line int) error {
+	err := eachRecord(open, o2, func(r *risk.Record, rej *Reject, line int) error {
 		if later, old := dups.superseded[line]; r != nil && old {
 			r, rej = nil, supersededReject(line, later, r.MSISDN)
 		}

@@ -68,10 +68,21 @@ func str(p *string) string {
 func boolv(p *bool) bool { return p != nil && *p }
 
 // UnmarshalJSON reads one card-schema v1 object strictly: a field of the
-// wrong type is an error naming the field; fields the schema does not know
-// are ignored (the library may accept more fields); keys match exactly. It
-// does not Validate.
-func (r *Record) UnmarshalJSON(data []byte) error { return r.decodeFast(data) }
+// wrong type is an error naming the field (every such field, in one
+// *RecordError); a key given twice in one object, at any depth, is an error
+// naming it; fields the schema does not know are ignored (the library may
+// accept more fields); keys match case-insensitively (MSISDN is msisdn).
+// It does not Validate.
+func (r *Record) UnmarshalJSON(data []byte) error { return r.decodeFast(data, nil) }
+
+// DecodeJSON is UnmarshalJSON that also tells unknown (when not nil) of
+// every key the schema does not know, by its path: the key at the top
+// level, iot.KEY inside iot, roaming.KEY inside a roaming entry (the
+// values inside an unknown key are not looked into). Record readers use it
+// to warn about misspelt fields.
+func (r *Record) DecodeJSON(data []byte, unknown func(key string)) error {
+	return r.decodeFast(data, unknown)
+}
 
 // decodeReference is the encoding/json decoder the fast one is tested
 // against.

@@ -11,14 +11,23 @@ import (
 // A hand-rolled decoder for card-schema v1's fixed shape: one pass over the
 // bytes, no reflection, strings sliced without copying where they need no
 // unescaping. It accepts and rejects what encoding/json into the schema's
-// types does (a differential fuzz test holds it to that), except that keys
-// must match exactly (encoding/json also matches them case-insensitively).
+// types does (a differential fuzz test holds it to that), keys matched
+// case-insensitively as encoding/json does (ASCII letters only), except
+// that a key repeated in one object rejects the record (encoding/json lets
+// the last one win), and that it reports every field of the wrong type,
+// not only the first.
 
 type jscan struct {
-	b     []byte
-	i     int
-	depth int
+	b       []byte
+	i       int
+	depth   int
+	errs    []error          // problems with single fields; decoding goes on
+	kbuf    []byte           // a key lower-cased
+	unknown func(key string) // told of keys the schema does not know
 }
+
+// fieldErr records a problem with one field's value, which is consumed.
+func (s *jscan) fieldErr(err error) { s.errs = append(s.errs, err) }
 
 var errJSONEnd = errors.New("unexpected end of JSON input")
 
@@ -246,7 +255,7 @@ func (s *jscan) skip() error {
 		}
 		defer func() { s.depth-- }()
 		if c == '{' {
-			return s.object("", "", func(string) error { return s.skip() })
+			return s.object("", "", "", func([]byte) (int, error) { return -1, s.skip() })
 		}
 		return s.list("", "", s.skip)
 	case 't':
@@ -277,6 +286,8 @@ func (s *jscan) literal(word string) error {
 
 // typeErr reports a value of the wrong type, consuming it (the value must
 // still be valid JSON).
+// It returns only an error that ends decoding (bad JSON); the type error
+// itself is recorded (fieldErr) and decoding goes on.
 func (s *jscan) typeErr(field, want string) error {
 	got := s.kind()
 	start := s.i
@@ -286,7 +297,8 @@ func (s *jscan) typeErr(field, want string) error {
 	if got == "number" {
 		got = "number " + string(s.b[start:s.i])
 	}
-	return recErr(field, "want %s, got %s", want, got)
+	s.fieldErr(recErr(field, "want %s, got %s", want, got))
+	return nil
 }
 
 func (s *jscan) strField(field string, dst *string) error {
@@ -340,7 +352,8 @@ func (s *jscan) intField(field string, dst *int) error {
 	}
 	n, perr := strconv.ParseInt(text, 10, 64)
 	if perr != nil {
-		return recErr(field, "want an integer, got number %s", text)
+		s.fieldErr(recErr(field, "want an integer, got number %s", text))
+		return nil
 	}
 	*dst = int(n)
 	return nil
@@ -381,9 +394,52 @@ func (s *jscan) list(field, want string, item func() error) error {
 	}
 }
 
-// object walks a JSON object, calling field for each key (the cursor on its
-// value).
-func (s *jscan) object(name, want string, field func(key string) error) error {
+// key reads an object key at the cursor, lower-casing ASCII letters. The
+// slice is valid until the next key is read.
+func (s *jscan) key() ([]byte, error) {
+	if s.i < len(s.b) && s.b[s.i] == '"' {
+		// the common case: no escapes, no upper case, no multi-byte characters
+		j, upper := s.i+1, false
+		for ; j < len(s.b); j++ {
+			c := s.b[j]
+			if c == '"' || c == '\\' || c < 0x20 || c >= 0x80 {
+				break
+			}
+			upper = upper || (c >= 'A' && c <= 'Z')
+		}
+		if j < len(s.b) && s.b[j] == '"' {
+			k := s.b[s.i+1 : j]
+			s.i = j + 1
+			if !upper {
+				return k, nil
+			}
+			s.kbuf = append(s.kbuf[:0], k...)
+			return lowerASCII(s.kbuf), nil
+		}
+	}
+	k, err := s.str()
+	if err != nil {
+		return nil, err
+	}
+	s.kbuf = append(s.kbuf[:0], k...)
+	return lowerASCII(s.kbuf), nil
+}
+
+func lowerASCII(b []byte) []byte {
+	for i, c := range b {
+		if c >= 'A' && c <= 'Z' {
+			b[i] = c + 'a' - 'A'
+		}
+	}
+	return b
+}
+
+// object walks a JSON object, calling field for each key (lower-cased, the
+// cursor on its value). field consumes the value and returns the index of
+// the schema field the key named, or -1 for a key the schema does not know.
+// A key given twice (in any case) is a problem of the record, named by its
+// path: where (the object's path, "" at the top) and the key.
+func (s *jscan) object(name, want, where string, field func(key []byte) (int, error)) error {
 	if s.i >= len(s.b) || s.b[s.i] != '{' {
 		if name == "" {
 			return recErr("", "want a JSON object, got %s", s.kind())
@@ -396,9 +452,12 @@ func (s *jscan) object(name, want string, field func(key string) error) error {
 		s.i++
 		return nil
 	}
+	var seen uint64          // known fields given so far, by index
+	var others []string      // keys the schema does not know, given so far
+	var many map[string]bool // others, once there are many
 	for {
 		s.ws()
-		key, err := s.str()
+		key, err := s.key()
 		if err != nil {
 			return err
 		}
@@ -408,8 +467,46 @@ func (s *jscan) object(name, want string, field func(key string) error) error {
 		}
 		s.i++
 		s.ws()
-		if err := field(key); err != nil {
+		var k string // the key, kept only when it is not the schema's
+		idx, err := field(key)
+		if err != nil {
 			return err
+		}
+		dup := false
+		if idx >= 0 {
+			dup = seen&(1<<idx) != 0
+			seen |= 1 << idx
+			if dup {
+				k = string(key)
+			}
+		} else {
+			k = string(key)
+			switch {
+			case many != nil:
+				dup = many[k]
+				many[k] = true
+			default:
+				for _, o := range others {
+					if o == k {
+						dup = true
+						break
+					}
+				}
+				others = append(others, k)
+				if len(others) > 32 {
+					many = make(map[string]bool, 64)
+					for _, o := range others {
+						many[o] = true
+					}
+				}
+			}
+		}
+		if dup {
+			path := k
+			if where != "" {
+				path = where + "." + k
+			}
+			s.fieldErr(recErr(path, "the key appears twice in one object (which value is meant?)"))
 		}
 		s.ws()
 		if s.i >= len(s.b) {
@@ -427,13 +524,26 @@ func (s *jscan) object(name, want string, field func(key string) error) error {
 	}
 }
 
-// decodeFast decodes one card-schema v1 object into r.
-func (r *Record) decodeFast(data []byte) error {
+// report tells the caller of a key the schema does not know, by its path.
+func (s *jscan) report(where string, key []byte) {
+	if s.unknown == nil {
+		return
+	}
+	if where != "" {
+		s.unknown(where + "." + string(key))
+		return
+	}
+	s.unknown(string(key))
+}
+
+// decodeFast decodes one card-schema v1 object into r; unknown, when not
+// nil, is told of each key the schema does not know, by its path (iot.x,
+// roaming.x).
+func (r *Record) decodeFast(data []byte, unknown func(key string)) error {
 	*r = Record{}
-	s := &jscan{b: data}
+	s := &jscan{b: data, unknown: unknown}
 	haveMSISDN := false
-	// Dates are parsed once the object is read: with a repeated key the last
-	// value wins, as in encoding/json, even over an earlier bad one.
+	// Dates are parsed once the object is read.
 	type pending struct {
 		field string
 		text  string
@@ -441,13 +551,13 @@ func (r *Record) decodeFast(data []byte) error {
 		dst   *Time
 	}
 	var dates [7]pending
-	date := func(slot int, field string, dst *Time) error {
+	date := func(slot int, field string, dst *Time) (int, error) {
 		text, ok, err := s.timeField(field, dst)
 		if err != nil {
-			return err
+			return 0, err
 		}
 		dates[slot] = pending{field, text, ok, dst}
-		return nil
+		return 20 + slot, nil
 	}
 	s.ws()
 	if s.i < len(s.b) && s.b[s.i] != '{' {
@@ -465,77 +575,77 @@ func (r *Record) decodeFast(data []byte) error {
 		}
 		return recErr("", "want a JSON object, got %s", kind)
 	}
-	err := s.object("", "", func(key string) error {
-		switch key {
+	err := s.object("", "", "", func(key []byte) (int, error) {
+		switch string(key) {
 		case "msisdn":
 			if !s.null() {
 				haveMSISDN = true
 				if s.i >= len(s.b) || s.b[s.i] != '"' {
-					return s.typeErr("msisdn", "a string")
+					return 0, s.typeErr("msisdn", "a string")
 				}
 				v, err := s.str()
 				r.MSISDN = v
-				return err
+				return 0, err
 			}
 			haveMSISDN = false
 			r.MSISDN = ""
-			return nil
+			return 0, nil
 		case "iccid":
-			return s.strField(key, &r.ICCID)
+			return 1, s.strField("iccid", &r.ICCID)
 		case "operator":
-			return s.strField(key, &r.Operator)
+			return 2, s.strField("operator", &r.Operator)
 		case "mvno":
-			return s.strField(key, &r.MVNO)
+			return 3, s.strField("mvno", &r.MVNO)
 		case "kind":
-			return s.strField(key, &r.Kind)
+			return 4, s.strField("kind", &r.Kind)
 		case "status":
-			return s.strField(key, &r.Status)
+			return 5, s.strField("status", &r.Status)
 		case "holder":
-			return s.strField(key, &r.Holder)
+			return 6, s.strField("holder", &r.Holder)
 		case "id_region":
-			return s.strField(key, &r.IDRegion)
+			return 7, s.strField("id_region", &r.IDRegion)
 		case "open_region":
-			return s.strField(key, &r.OpenRegion)
+			return 8, s.strField("open_region", &r.OpenRegion)
 		case "fraud_flag":
-			return s.strField(key, &r.FraudFlag)
+			return 9, s.strField("fraud_flag", &r.FraudFlag)
 		case "opened_at":
-			return date(0, key, &r.OpenedAt)
+			return date(0, "opened_at", &r.OpenedAt)
 		case "last_voice_at":
-			return date(1, key, &r.LastVoiceAt)
+			return date(1, "last_voice_at", &r.LastVoiceAt)
 		case "last_sms_at":
-			return date(2, key, &r.LastSMSAt)
+			return date(2, "last_sms_at", &r.LastSMSAt)
 		case "last_data_at":
-			return date(3, key, &r.LastDataAt)
+			return date(3, "last_data_at", &r.LastDataAt)
 		case "verify_required_at":
-			return date(4, key, &r.VerifyRequiredAt)
+			return date(4, "verify_required_at", &r.VerifyRequiredAt)
 		case "verified_at":
-			return date(5, key, &r.VerifiedAt)
+			return date(5, "verified_at", &r.VerifiedAt)
 		case "released_at":
-			return date(6, key, &r.ReleasedAt)
+			return date(6, "released_at", &r.ReleasedAt)
 		case "complaints":
-			return s.intField(key, &r.Complaints)
+			return 10, s.intField("complaints", &r.Complaints)
 		case "alerts_30d":
-			return s.intField(key, &r.Alerts30d)
+			return 11, s.intField("alerts_30d", &r.Alerts30d)
 		case "recycled":
-			return s.boolField(key, &r.Recycled)
+			return 12, s.boolField("recycled", &r.Recycled)
 		case "renewed":
-			return s.boolField(key, &r.Renewed)
+			return 13, s.boolField("renewed", &r.Renewed)
 		case "linked_platforms":
 			if s.null() {
 				r.LinkedPlatforms = nil
-				return nil
+				return 14, nil
 			}
 			r.LinkedPlatforms = r.LinkedPlatforms[:0]
 			if s.i < len(s.b) && s.b[s.i] == '[' {
 				r.LinkedPlatforms = []string{}
 			}
-			return s.list(key, "a list of strings", func() error {
+			return 14, s.list("linked_platforms", "a list of strings", func() error {
 				if s.null() {
 					r.LinkedPlatforms = append(r.LinkedPlatforms, "")
 					return nil
 				}
 				if s.i >= len(s.b) || s.b[s.i] != '"' {
-					return s.typeErr(key, "a list of strings")
+					return s.typeErr("linked_platforms", "a list of strings")
 				}
 				v, err := s.str()
 				r.LinkedPlatforms = append(r.LinkedPlatforms, v)
@@ -544,85 +654,94 @@ func (r *Record) decodeFast(data []byte) error {
 		case "roaming":
 			if s.null() {
 				r.Roaming = nil
-				return nil
+				return 15, nil
 			}
 			r.Roaming = nil // an empty list reads as no roaming, as before
-			return s.list(key, `a list of {"region", "last_seen"}`, func() error {
+			return 15, s.list("roaming", `a list of {"region", "last_seen"}`, func() error {
 				i := len(r.Roaming)
-				field := fmt.Sprintf("roaming[%d]", i)
 				r.Roaming = append(r.Roaming, Roaming{})
 				if s.null() {
-					return recErr(field+".region", "is required")
+					s.fieldErr(recErr(fmt.Sprintf("roaming[%d].region", i), "is required"))
+					return nil
 				}
 				haveRegion := false
 				var seen string
 				haveSeen := false
-				err := s.object(key, `an object {"region", "last_seen"}`, func(k string) error {
-					switch k {
+				nerr := len(s.errs)
+				err := s.object("roaming", `an object {"region", "last_seen"}`, "roaming", func(k []byte) (int, error) {
+					switch string(k) {
 					case "region":
 						if s.null() {
 							haveRegion = false
-							return nil
+							return 0, nil
 						}
 						haveRegion = true
-						return s.strField(key+".region", &r.Roaming[i].Region)
+						return 0, s.strField("roaming.region", &r.Roaming[i].Region)
 					case "last_seen":
-						text, ok, err := s.timeField(key+".last_seen", nil)
+						text, ok, err := s.timeField("roaming.last_seen", nil)
 						seen, haveSeen = text, ok
-						return err
+						return 1, err
 					}
-					return s.skip()
+					s.report("roaming", k)
+					return -1, s.skip()
 				})
-				if err != nil {
-					return err
+				if err != nil || len(s.errs) > nerr {
+					return err // not an object, or a field of the wrong type: said already
 				}
 				if !haveRegion {
-					return recErr(field+".region", "is required")
+					s.fieldErr(recErr(fmt.Sprintf("roaming[%d].region", i), "is required"))
 				}
 				if haveSeen {
 					t, err := ParseTime(seen)
 					if err != nil {
-						return recErr(field+".last_seen", "%v", err)
+						s.fieldErr(recErr(fmt.Sprintf("roaming[%d].last_seen", i), "%v", err))
+					} else {
+						r.Roaming[i].LastSeen = t
 					}
-					r.Roaming[i].LastSeen = t
 				}
 				return nil
 			})
 		case "iot":
 			if s.null() {
 				r.IoT = IoT{}
-				return nil
+				return 16, nil
 			}
 			io := &r.IoT
-			return s.object(key, "an object", func(k string) error {
-				switch k {
+			return 16, s.object("iot", "an object", "iot", func(k []byte) (int, error) {
+				switch string(k) {
 				case "test_plan":
-					return s.boolField("iot.test_plan", &io.TestPlan)
+					return 0, s.boolField("iot.test_plan", &io.TestPlan)
 				case "nondirected_data":
-					return s.boolField("iot.nondirected_data", &io.NondirectedData)
+					return 1, s.boolField("iot.nondirected_data", &io.NondirectedData)
 				case "nondirected_voice":
-					return s.boolField("iot.nondirected_voice", &io.NondirectedVoice)
+					return 2, s.boolField("iot.nondirected_voice", &io.NondirectedVoice)
 				case "nondirected_sms":
-					return s.boolField("iot.nondirected_sms", &io.NondirectedSMS)
+					return 3, s.boolField("iot.nondirected_sms", &io.NondirectedSMS)
 				case "directed_voice":
-					return s.boolField("iot.directed_voice", &io.DirectedVoice)
+					return 4, s.boolField("iot.directed_voice", &io.DirectedVoice)
 				case "directed_sms":
-					return s.boolField("iot.directed_sms", &io.DirectedSMS)
+					return 5, s.boolField("iot.directed_sms", &io.DirectedSMS)
 				case "user_realnamed":
-					return s.boolField("iot.user_realnamed", &io.UserRealnamed)
+					return 6, s.boolField("iot.user_realnamed", &io.UserRealnamed)
 				case "business":
-					return s.strField("iot.business", &io.Business)
+					return 7, s.strField("iot.business", &io.Business)
 				case "handler_verified":
-					return s.boolField("iot.handler_verified", &io.HandlerVerified)
+					return 8, s.boolField("iot.handler_verified", &io.HandlerVerified)
 				case "province_approval":
-					return s.boolField("iot.province_approval", &io.ProvinceApproval)
+					return 9, s.boolField("iot.province_approval", &io.ProvinceApproval)
 				case "group_approval":
-					return s.boolField("iot.group_approval", &io.GroupApproval)
+					return 10, s.boolField("iot.group_approval", &io.GroupApproval)
 				}
-				return s.skip()
+				s.report("iot", k)
+				return -1, s.skip()
 			})
+		case "label": // the generator's ground truth, which scoring ignores
+			return 17, s.skip()
+		case "last_attach_at": // in card-schema v1; no rule reads it yet
+			return 18, s.skip()
 		}
-		return s.skip()
+		s.report("", key)
+		return -1, s.skip()
 	})
 	if err != nil {
 		return err
@@ -632,7 +751,7 @@ func (r *Record) decodeFast(data []byte) error {
 		return s.syntax("after top-level value")
 	}
 	if !haveMSISDN {
-		return recErr("msisdn", "is required")
+		s.fieldErr(recErr("msisdn", "is required"))
 	}
 	for _, d := range dates {
 		if !d.set {
@@ -640,9 +759,13 @@ func (r *Record) decodeFast(data []byte) error {
 		}
 		t, err := ParseTime(d.text)
 		if err != nil {
-			return recErr(d.field, "%v", err)
+			s.fieldErr(recErr(d.field, "%v", err))
+			continue
 		}
 		*d.dst = t
+	}
+	if len(s.errs) > 0 {
+		return JoinRecordErrors(s.errs...)
 	}
 	return nil
 }

@@ -3,6 +3,7 @@ package risk
 import (
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/simrisk/simrisk/risk/ref"
 )
@@ -89,17 +90,100 @@ var (
 var ErrInvalidRecord = errors.New("invalid record")
 
 // RecordError says why a record was rejected. Its message never holds the
-// holder key, an ID number or a full MSISDN.
+// holder key, an ID number or a full MSISDN. A record with several problems
+// has the first in Field and Reason and the others in More, so that one
+// error lists them all ("opened_at: …; status: …").
 type RecordError struct {
 	Field  string // schema name of the field at fault, "" for the whole record
 	Reason string
+	// More lists the record's other problems in field order, at most
+	// MaxRecordErrors-1 of them; when there were more still, the last entry
+	// has no Field and counts them ("and 3 more problems").
+	More []*RecordError
 }
 
+// MaxRecordErrors is the most problems one RecordError lists.
+const MaxRecordErrors = 10
+
 func (e *RecordError) Error() string {
-	if e.Field == "" {
-		return maskText(e.Reason)
+	msg := e.Reason
+	if e.Field != "" {
+		msg = e.Field + ": " + e.Reason
 	}
-	return maskText(e.Field + ": " + e.Reason)
+	for _, m := range e.More {
+		if m.Field != "" {
+			msg += "; " + m.Field + ": " + m.Reason
+		} else {
+			msg += "; " + m.Reason
+		}
+	}
+	return maskText(msg)
+}
+
+// JoinRecordErrors makes one RecordError of a record's problems, in the
+// order given, keeping the first MaxRecordErrors and counting the rest.
+// Each error that is a *RecordError is taken apart (its More too); nil
+// errors are skipped; it returns nil when no problem is left.
+func JoinRecordErrors(errs ...error) error {
+	var all []*RecordError
+	extra := 0
+	for _, err := range errs {
+		if err == nil {
+			continue
+		}
+		re, ok := err.(*RecordError)
+		if !ok {
+			re = &RecordError{Reason: maskText(err.Error())}
+		}
+		for _, e := range append([]*RecordError{re}, re.More...) {
+			if e.Field == "" && strings.HasPrefix(e.Reason, "and ") && strings.HasSuffix(e.Reason, " more problems") {
+				var n int
+				if _, err := fmt.Sscanf(e.Reason, "and %d more problems", &n); err == nil {
+					extra += n
+					continue
+				}
+			}
+			all = append(all, &RecordError{Field: e.Field, Reason: e.Reason})
+		}
+	}
+	if len(all) == 0 {
+		return nil
+	}
+	if len(all) > MaxRecordErrors {
+		extra += len(all) - MaxRecordErrors
+		all = all[:MaxRecordErrors]
+	}
+	first := all[0]
+	first.More = all[1:]
+	if extra > 0 {
+		first.More = append(first.More, &RecordError{Reason: fmt.Sprintf("and %d more problems", extra)})
+	}
+	if len(first.More) == 0 {
+		first.More = nil
+	}
+	return first
+}
+
+// recErrs collects a record's problems; its zero value is ready and costs
+// nothing while there are none.
+type recErrs struct {
+	list []error
+}
+
+func (e *recErrs) add(err error) {
+	if err != nil {
+		e.list = append(e.list, err)
+	}
+}
+
+func (e *recErrs) err() error {
+	if len(e.list) == 0 {
+		return nil
+	}
+	if len(e.list) == 1 {
+		return e.list[0]
+	}
+	return JoinRecordErrors(e.list...)
 }
 
 // Is makes errors.Is(err, ErrInvalidRecord) true.
@@ -158,6 +242,7 @@ const (
 )
 
 func (r *Record) validate(asOf Time) error {
+	// sizes first: a record over a limit is not looked into further
 	if len(r.Roaming) > MaxRoaming {
 		return recErr("roaming", "has %d entries, over the limit of %d (risk.MaxRoaming)", len(r.Roaming), MaxRoaming)
 	}
@@ -174,26 +259,35 @@ func (r *Record) validate(asOf Time) error {
 			return recErr(fmt.Sprintf("linked_platforms[%d]", i), "is %d bytes long, over the limit of %d (risk.MaxTextBytes)", len(p), MaxTextBytes)
 		}
 	}
+	var errs recErrs
+	msisdnOK := false
 	if r.MSISDN == "" {
-		return recErr("msisdn", "is required")
-	}
-	if m, err := ref.NormalizeMSISDN(r.MSISDN); err != nil {
-		return recErr("msisdn", "%s %v", ref.Quote(r.MSISDN), err)
-	} else if m != r.MSISDN {
-		r.MSISDN = m // +86, spaces, dashes, full-width digits: the canonical digits
+		errs.add(recErr("msisdn", "is required"))
+	} else if m, err := ref.NormalizeMSISDN(r.MSISDN); err != nil {
+		errs.add(recErr("msisdn", "%s %v", ref.Quote(r.MSISDN), err))
+	} else {
+		msisdnOK = true
+		if m != r.MSISDN {
+			r.MSISDN = m // +86, spaces, dashes, full-width digits: the canonical digits
+		}
 	}
 	if r.ICCID != "" && (len(r.ICCID) < 19 || len(r.ICCID) > 20) {
-		return recErr("iccid", "has %d characters, want 19 or 20", len(r.ICCID))
+		errs.add(recErr("iccid", "has %d characters, want 19 or 20", len(r.ICCID)))
 	}
 	if r.Operator != "" && !oneOf(r.Operator, Operators) {
-		return recErr("operator", "unknown operator %s (want cmcc, unicom, telecom or broadnet)", ref.Quote(r.Operator))
+		errs.add(recErr("operator", "unknown operator %s (want cmcc, unicom, telecom or broadnet)", ref.Quote(r.Operator)))
 	}
 	if r.Kind != "" && !oneOf(r.Kind, Kinds) {
-		return recErr("kind", "unknown kind %s (want mobile, data_card or iot)", ref.Quote(r.Kind))
+		errs.add(recErr("kind", "unknown kind %s (want mobile, data_card or iot)", ref.Quote(r.Kind)))
 	}
-	seg, segOK := ref.LookupSegment(r.MSISDN)
+	var seg ref.Segment
+	segOK := false
+	if msisdnOK {
+		seg, segOK = ref.LookupSegment(r.MSISDN)
+	}
 	r.seg, r.segOK = seg, segOK
 	switch {
+	case !msisdnOK:
 	case segOK:
 		if r.Operator == "" {
 			r.Operator = seg.Operator
@@ -212,53 +306,45 @@ func (r *Record) validate(asOf Time) error {
 			}
 		}
 	default:
-		return recErr("msisdn", "no known %d-digit number segment starts %s…; give the card's operator (and kind), or add the segment (ref.AddSegments, simrisk score --segments)",
-			len(r.MSISDN), r.MSISDN[:3])
+		errs.add(recErr("msisdn", "no known %d-digit number segment starts %s…; give the card's operator (and kind), or add the segment (ref.AddSegments, simrisk score --segments)",
+			len(r.MSISDN), r.MSISDN[:3]))
 	}
 	if !statusValid[r.Status] && r.Status != "cancelled" {
-		return recErr("status", "unknown status %s (want active, suspended, keep_number or cancelled)", ref.Quote(r.Status))
+		errs.add(recErr("status", "unknown status %s (want active, suspended, keep_number or cancelled)", ref.Quote(r.Status)))
 	}
 	if r.OpenedAt == 0 {
-		return recErr("opened_at", "is required")
+		errs.add(recErr("opened_at", "is required"))
 	}
 	if ref.IsSciNotation(r.Holder) {
-		return recErr("holder", "%s %v", ref.Quote(r.Holder), ref.ErrSciNotation)
-	}
-	if id, ok := ref.NormalizeIDText(r.Holder); ok {
-		return recErr("holder", "is a raw ID number (%s); pass a pseudonymous key instead (ref.HolderKey, or simrisk score --id-key-file)", MaskID(id))
+		errs.add(recErr("holder", "%s %v", ref.Quote(r.Holder), ref.ErrSciNotation))
+	} else if id, ok := ref.NormalizeIDText(r.Holder); ok {
+		errs.add(recErr("holder", "is a raw ID number (%s); pass a pseudonymous key instead (ref.HolderKey, or simrisk score --id-key-file)", MaskID(id)))
 	}
 	if r.IDRegion != "" {
 		if len(r.IDRegion) != 6 || !allDigits(r.IDRegion) {
-			return recErr("id_region", "%s is not a 6-digit GB/T 2260 code", ref.Quote(r.IDRegion))
-		}
-		if _, ok := ref.LookupDivision(r.IDRegion); !ok {
-			return recErr("id_region", "%s is not a GB/T 2260 division code of any revision since 2002", r.IDRegion)
+			errs.add(recErr("id_region", "%s is not a 6-digit GB/T 2260 code", ref.Quote(r.IDRegion)))
+		} else if _, ok := ref.LookupDivision(r.IDRegion); !ok {
+			errs.add(recErr("id_region", "%s is not a GB/T 2260 division code of any revision since 2002", r.IDRegion))
 		}
 	}
 	if r.OpenRegion != "" {
-		if err := checkRegion("open_region", r.OpenRegion); err != nil {
-			return err
-		}
+		errs.add(checkRegion("open_region", r.OpenRegion))
 	}
 	for i, ro := range r.Roaming {
-		if err := checkRegion(fmt.Sprintf("roaming[%d].region", i), ro.Region); err != nil {
-			return err
-		}
-		if err := notAfter(fmt.Sprintf("roaming[%d].last_seen", i), ro.LastSeen, asOf); err != nil {
-			return err
-		}
+		errs.add(checkRegion(fmt.Sprintf("roaming[%d].region", i), ro.Region))
+		errs.add(notAfter(fmt.Sprintf("roaming[%d].last_seen", i), ro.LastSeen, asOf))
 	}
 	if r.FraudFlag != "" && !oneOf(r.FraudFlag, FraudFlags) {
-		return recErr("fraud_flag", "unknown source %s (want police, miit or operator)", ref.Quote(r.FraudFlag))
+		errs.add(recErr("fraud_flag", "unknown source %s (want police, miit or operator)", ref.Quote(r.FraudFlag)))
 	}
 	if r.Complaints < 0 {
-		return recErr("complaints", "%d is negative", r.Complaints)
+		errs.add(recErr("complaints", "%d is negative", r.Complaints))
 	}
 	if r.Alerts30d < 0 {
-		return recErr("alerts_30d", "%d is negative", r.Alerts30d)
+		errs.add(recErr("alerts_30d", "%d is negative", r.Alerts30d))
 	}
 	if r.IoT.Business != "" && !oneOf(r.IoT.Business, Businesses) {
-		return recErr("iot.business", "unknown business %s (want new, transfer, realname_supplement, replacement or other)", ref.Quote(r.IoT.Business))
+		errs.add(recErr("iot.business", "unknown business %s (want new, transfer, realname_supplement, replacement or other)", ref.Quote(r.IoT.Business)))
 	}
 	for _, d := range [...]struct {
 		name string
@@ -268,16 +354,14 @@ func (r *Record) validate(asOf Time) error {
 		{"last_data_at", r.LastDataAt}, {"verify_required_at", r.VerifyRequiredAt},
 		{"verified_at", r.VerifiedAt}, {"released_at", r.ReleasedAt},
 	} {
-		if err := notAfter(d.name, d.t, asOf); err != nil {
-			return err
-		}
+		errs.add(notAfter(d.name, d.t, asOf))
 	}
 	for i, p := range r.LinkedPlatforms {
 		if p == "" {
-			return recErr(fmt.Sprintf("linked_platforms[%d]", i), "is empty")
+			errs.add(recErr(fmt.Sprintf("linked_platforms[%d]", i), "is empty"))
 		}
 	}
-	return nil
+	return errs.err()
 }
 
 func notAfter(field string, t, asOf Time) error {

@@ -28,7 +28,26 @@ func TestParseTimeAndDays(t *testing.T) {
 	require.Equal(t, "2026-08-03T00:30:00+08:00", c.String())
 	require.Equal(t, "2026-08-03", a.String())
 
-	for _, bad := range []string{"2026-13-01", "2026/08/03", "yesterday", "1970-01-01", ""} {
+	for _, bad := range []string{"2026-13-01", "2026/13/03", "yesterday", "1970-01-01", ""} {
+		_, err := risk.ParseTime(bad)
+		require.Error(t, err, bad)
+	}
+}
+
+// The date forms spreadsheets write are read as China Standard Time.
+func TestParseTimeSpreadsheetForms(t *testing.T) {
+	day := risk.Date(2026, 10, 29)
+	for s, want := range map[string]risk.Time{
+		"2026/10/29": day, "2026/1/5": risk.Date(2026, 1, 5), "2026/01/05": risk.Date(2026, 1, 5),
+		"2026-10-29 00:00:00": day, "2026/10/29 00:00:00": day, "2026/10/29 0:00": day,
+		"2026-10-29 13:45:10": day + 13*3600 + 45*60 + 10, "2026/10/29 9:05": day + 9*3600 + 5*60,
+	} {
+		got, err := risk.ParseTime(s)
+		require.NoError(t, err, s)
+		require.Equal(t, want, got, s)
+	}
+	for _, bad := range []string{"2026/2/30", "2026-1-5", "2026/10/29 24:00", "2026/10/29 9:5", "2026/10/29 09:05:60",
+		"2026/10/29  09:05", "2026/10/29 09:05:", "26/10/29", "2026/10/29T09:05", "2026/010/29"} {
 		_, err := risk.ParseTime(bad)
 		require.Error(t, err, bad)
 	}
@@ -102,7 +121,7 @@ func TestRecordJSON(t *testing.T) {
 		{`{"msisdn":13800138000,"opened_at":"2024-03-01"}`, "msisdn: want a string, got number 138****8000"},
 		{`{"msisdn":"13800138000","opened_at":"2024-03-01","complaints":"3"}`, "complaints: want an integer, got string"},
 		{`{"msisdn":"13800138000","opened_at":"2024-03-01","complaints":1.5}`, "complaints: want an integer, got number 1.5"},
-		{`{"msisdn":"13800138000","opened_at":"01/03/2024"}`, `opened_at: "01…24" is not a date (want YYYY-MM-DD or an RFC 3339 timestamp)`},
+		{`{"msisdn":"13800138000","opened_at":"01/03/2024"}`, `opened_at: "01…24" is not a date (want YYYY-MM-DD or YYYY/MM/DD, either with HH:MM:SS in China Standard Time, or an RFC 3339 timestamp)`},
 		{`{"msisdn":"13800138000","opened_at":"2024-03-01","recycled":"yes"}`, "recycled: want true or false, got string"},
 		{`{"opened_at":"2024-03-01"}`, "msisdn: is required"},
 		{`[1,2]`, "want a JSON object, got array"},
@@ -278,4 +297,41 @@ func TestDayRoundsDown(t *testing.T) {
 	}
 	require.Equal(t, 0, risk.Date(1970, 1, 1).Day())
 	require.Equal(t, -1, (risk.Date(1970, 1, 1) - 1).Day())
+}
+
+// Validate reports every problem of a record in one *RecordError, the
+// first field in Field, at most MaxRecordErrors of them.
+func TestValidateReportsAllProblems(t *testing.T) {
+	r := &risk.Record{MSISDN: "13800138000", Status: "lost", Complaints: -1, OpenRegion: "XX"}
+	err := r.Validate(risk.Date(2026, 11, 1))
+	var re *risk.RecordError
+	require.ErrorAs(t, err, &re)
+	require.ErrorIs(t, err, risk.ErrInvalidRecord)
+	require.Equal(t, "status", re.Field)
+	require.EqualError(t, err, `status: unknown status "lost" (want active, suspended, keep_number or cancelled); opened_at: is required; `+
+		`open_region: XX is not an ISO 3166 country code; complaints: -1 is negative`)
+
+	r = &risk.Record{MSISDN: "13800138000", OpenedAt: risk.Date(2024, 3, 1)}
+	for i := 0; i < 15; i++ {
+		r.Roaming = append(r.Roaming, risk.Roaming{Region: "XX"})
+	}
+	err = r.Validate(risk.Date(2026, 11, 1))
+	require.ErrorAs(t, err, &re)
+	require.Len(t, re.More, risk.MaxRecordErrors)
+	require.Equal(t, "and 5 more problems", re.More[len(re.More)-1].Reason)
+	// joining joined errors keeps the count
+	joined := risk.JoinRecordErrors(err, &risk.RecordError{Field: "x", Reason: "y"})
+	require.True(t, strings.HasSuffix(joined.Error(), "; and 6 more problems"), joined.Error())
+	require.NoError(t, risk.JoinRecordErrors(nil, nil))
+}
+
+// DecodeJSON names each key the schema does not know, by its path.
+func TestDecodeJSONUnknownKeys(t *testing.T) {
+	var keys []string
+	var r risk.Record
+	err := r.DecodeJSON([]byte(`{"MSISDN":"13800138000","Alert_30d":1,"iot":{"x":1},"roaming":[{"region":"KH","y":[1]}],"label":{"z":1},"last_attach_at":"2026-10-01"}`),
+		func(k string) { keys = append(keys, k) })
+	require.NoError(t, err)
+	require.Equal(t, "13800138000", r.MSISDN)
+	require.Equal(t, []string{"alert_30d", "iot.x", "roaming.y"}, keys)
 }

@@ -2,6 +2,7 @@ package risk
 
 import (
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/simrisk/simrisk/risk/ref"
@@ -93,23 +94,84 @@ func DaysBetween(a, b Time) int { return b.Day() - a.Day() }
 var minValid = Date(1980, 1, 1)
 
 // ParseTime reads a card-schema date: YYYY-MM-DD (midnight CST) or an
-// RFC 3339 timestamp.
+// RFC 3339 timestamp, and the forms spreadsheets write: YYYY/MM/DD (month
+// and day of one or two digits, 2026/1/5), and either date form followed by
+// a time of day in China Standard Time, H:MM or H:MM:SS (2026-10-29
+// 00:00:00, 2026/10/29 0:00).
 func ParseTime(s string) (Time, error) {
 	if t, ok := parseDateFast(s); ok {
 		return checkRange(t, s)
 	}
-	if len(s) == 10 {
-		t, err := time.ParseInLocation(time.DateOnly, s, CST)
-		if err != nil {
-			return 0, fmt.Errorf("%s is not a date (want YYYY-MM-DD or an RFC 3339 timestamp)", ref.Quote(s))
-		}
-		return checkRange(TimeOf(t), s)
+	if t, ok := parseSheetDate(s); ok {
+		return checkRange(t, s)
 	}
 	t, err := time.Parse(time.RFC3339, s)
 	if err != nil {
-		return 0, fmt.Errorf("%s is not a date (want YYYY-MM-DD or an RFC 3339 timestamp)", ref.Quote(s))
+		return 0, fmt.Errorf("%s is not a date (want YYYY-MM-DD or YYYY/MM/DD, either with HH:MM:SS in China Standard Time, or an RFC 3339 timestamp)", ref.Quote(s))
 	}
 	return checkRange(TimeOf(t), s)
+}
+
+// parseSheetDate reads Y-M-D or Y/M/D (a 4-digit year, a month and day of
+// one or two digits) with an optional " H:MM[:SS]" in CST.
+func parseSheetDate(s string) (Time, bool) {
+	date, clock, hasClock := strings.Cut(s, " ")
+	if len(date) < 8 || (date[4] != '-' && date[4] != '/') {
+		return 0, false
+	}
+	sep := date[4]
+	// num reads 1 to max digits at s[i:], up to stop or the end
+	num := func(s string, i, max int) (n, next int, ok bool) {
+		j := i
+		for j < len(s) && j-i < max && s[j] >= '0' && s[j] <= '9' {
+			n = n*10 + int(s[j]-'0')
+			j++
+		}
+		return n, j, j > i
+	}
+	y, i, ok := num(date, 0, 4)
+	if !ok || i != 4 {
+		return 0, false
+	}
+	m, i, ok := num(date, 5, 2)
+	if !ok || i >= len(date) || date[i] != sep {
+		return 0, false
+	}
+	mEnd := i
+	d, i, ok := num(date, i+1, 2)
+	if sep == '-' && (mEnd != 7 || i != 10) { // with dashes, two digits each
+		return 0, false
+	}
+	if !ok || i != len(date) || m < 1 || m > 12 || d < 1 || d > daysIn(y, m) {
+		return 0, false
+	}
+	secs := 0
+	if hasClock {
+		h, i, ok := num(clock, 0, 2)
+		if !ok || i >= len(clock) || clock[i] != ':' {
+			return 0, false
+		}
+		mi, j, ok := num(clock, i+1, 2)
+		if !ok || j != i+3 {
+			return 0, false
+		}
+		sec := 0
+		if j < len(clock) {
+			if clock[j] != ':' {
+				return 0, false
+			}
+			var k int
+			sec, k, ok = num(clock, j+1, 2)
+			if !ok || k != j+3 || k != len(clock) {
+				return 0, false
+			}
+		}
+		if h > 23 || mi > 59 || sec > 59 {
+			return 0, false
+		}
+		secs = h*3600 + mi*60 + sec
+	}
+	return Time(int64(daysFromCivil(y, m, d))*86400 - cstOffset + int64(secs)), true
 }
 
 func checkRange(t Time, s string) (Time, error) {

@@ -53,7 +53,7 @@ const usage = `simrisk: fraud-risk rules for Chinese phone and IoT cards
 usage:
   simrisk score [--pack NAME | --rules PATH ...] --as-of DATE --in FILE.jsonl|FILE.csv [--format jsonl|csv]
                 [--out FILE] [--rejects FILE] [--id-key-file FILE] [--encoding utf-8|gb18030|gbk]
-                [--segments FILE] [--max-reject-ratio R]
+                [--segments FILE] [--max-reject-ratio R] [--strict] [--aliases FILE]
   simrisk lint [--format text|json|sarif] [--limit NAME=VALUE ...] PATH...
                                 check rule files; every problem as file:line:col
   simrisk test [--coverage] [--junit FILE] [--limit NAME=VALUE ...] PATH...
@@ -196,6 +196,8 @@ func cmdScore(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	format := fs.String("format", "", "input format: jsonl or csv (default: from the file name; .csv is CSV)")
 	idKeyFile := fs.String("id-key-file", "", "file holding the secret key that turns raw ID numbers in holder into pseudonymous keys")
 	encoding := fs.String("encoding", "utf-8", "input encoding: utf-8, gb18030 or gbk (what Chinese Excel saves CSV in)")
+	strict := fs.Bool("strict", false, "refuse a file with a column or key card-schema v1 does not have (default: warn once per file and ignore it)")
+	aliasesFile := fs.String("aliases", "", "YAML file of more spellings of enumerated values, field: {alias: value} (datasets/README.md)")
 	out := fs.String("out", "", "decisions, JSON Lines (default standard output)")
 	rejects := fs.String("rejects", "", "rejected records as {\"line\",\"reason\"} JSON Lines (default: counted, the first few reasons on stderr)")
 	maxRejects := fs.Float64("max-reject-ratio", 1, "fail (exit 1) when more than this share of the records (0 to 1) is rejected; a run that rejects every record always fails")
@@ -234,7 +236,19 @@ func cmdScore(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		fmt.Fprintf(stderr, "simrisk score: --encoding: %v\n", err)
 		return 2
 	}
-	opts.Read = append(opts.Read, datasets.WithEncoding(enc))
+	opts.Read = append(opts.Read, datasets.WithEncoding(enc),
+		datasets.WithWarnings(func(w datasets.Warning) { fmt.Fprintf(stderr, "simrisk score: %s: %s\n", *in, w) }))
+	if *strict {
+		opts.Read = append(opts.Read, datasets.WithStrict())
+	}
+	if *aliasesFile != "" {
+		a, err := loadAliases(*aliasesFile)
+		if err != nil {
+			fmt.Fprintf(stderr, "simrisk score: --aliases: %v\n", err)
+			return 2
+		}
+		opts.Read = append(opts.Read, datasets.WithAliases(a))
+	}
 	if *idKeyFile != "" {
 		key, err := readKey(*idKeyFile)
 		if err != nil {
@@ -374,6 +388,20 @@ func writeOutput(path string, write func(io.Writer) error) error {
 		return err
 	}
 	return f.Commit()
+}
+
+// loadAliases reads an aliases file over the built-in table.
+func loadAliases(path string) (*datasets.Aliases, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	a := datasets.DefaultAliases()
+	if err := a.Load(f); err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return a, nil
 }
 
 // readKey reads an ID key file: its bytes, less surrounding white space;

@@ -565,3 +565,35 @@ func TestLintRuleCases(t *testing.T) {
 		require.Equal(t, filepath.Join("..", "..", "rules", "testdata", "cases")+string(filepath.Separator)+want, stdout, dir)
 	}
 }
+
+// Misspelt columns are warned about once on stderr (not once per pass),
+// --strict refuses the file, --aliases adds spellings.
+func TestScoreStrictWarningsAliases(t *testing.T) {
+	dir := t.TempDir()
+	in := filepath.Join(dir, "cards.csv")
+	require.NoError(t, os.WriteFile(in, []byte("MSISDN,opened_at,alert_30d,status\n13800138001,2024/03/01,9,预销户\n13800138002,2024-03-01,9,停机保号\n"), 0o644))
+	out, rej := filepath.Join(dir, "d.jsonl"), filepath.Join(dir, "r.jsonl")
+	code, _, stderr := runCLI("score", "--as-of", "2026-11-01", "--in", in, "--out", out, "--rejects", rej)
+	require.Equal(t, 0, code, stderr)
+	require.Equal(t, 1, strings.Count(stderr, "unknown column (ignored) alert_30d: did you mean alerts_30d?"), stderr)
+	require.Contains(t, stderr, "records 2 = decisions 1 + rejected 1")
+
+	before, err := os.ReadFile(out)
+	require.NoError(t, err)
+	code, _, stderr = runCLI("score", "--as-of", "2026-11-01", "--in", in, "--out", out, "--strict")
+	require.Equal(t, 1, code)
+	require.Contains(t, stderr, "unknown column alert_30d: did you mean alerts_30d?; strict reading refuses the file")
+	after, _ := os.ReadFile(out)
+	require.Equal(t, string(before), string(after), "a refused file writes no decisions")
+
+	aliases := filepath.Join(dir, "aliases.yaml")
+	require.NoError(t, os.WriteFile(aliases, []byte("status:\n  预销户: suspended\n"), 0o644))
+	code, _, stderr = runCLI("score", "--as-of", "2026-11-01", "--in", in, "--out", out, "--aliases", aliases)
+	require.Equal(t, 0, code, stderr)
+	require.Contains(t, stderr, "records 2 = decisions 2 + rejected 0")
+
+	require.NoError(t, os.WriteFile(aliases, []byte("status:\n  预销户: frozen\n"), 0o644))
+	code, _, stderr = runCLI("score", "--as-of", "2026-11-01", "--in", in, "--aliases", aliases)
+	require.Equal(t, 2, code)
+	require.Contains(t, stderr, `--aliases: `+aliases+`: aliases: status: "frozen" is not a value of the field`)
+}

@@ -1,0 +1,187 @@
+package datasets
+
+import (
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+
+	"go.yaml.in/yaml/v3"
+
+	"github.com/simrisk/simrisk/risk"
+)
+
+// Aliases maps other spellings of card-schema v1's enumerated values to the
+// values themselves: the Chinese names BSS exports and analysts write
+// (中国移动, 停机保号, 公安, 物联网卡, 补换卡 …) and the values in any case
+// (CMCC, Police). Readers apply it to operator, kind, status, fraud_flag
+// and iot.business before validating a record, in both formats. Matching
+// ignores case and surrounding white space.
+//
+// DefaultAliases is the built-in table; a deployment adds its own spellings
+// with Add or Load and passes the table to readers WithAliases. An Aliases
+// must not be changed while readers use it.
+type Aliases struct {
+	m map[string]map[string]string // field → lower-cased alias → value
+}
+
+// aliasValues are the fields that take aliases, with their values.
+var aliasValues = map[string][]string{
+	"operator":     risk.Operators,
+	"kind":         risk.Kinds,
+	"status":       risk.Statuses,
+	"fraud_flag":   risk.FraudFlags,
+	"iot.business": risk.Businesses,
+}
+
+// builtinAliases is DefaultAliases' table: field → value → its aliases.
+var builtinAliases = map[string]map[string][]string{
+	"operator": {
+		"cmcc":     {"中国移动", "移动", "China Mobile"},
+		"unicom":   {"中国联通", "联通", "China Unicom"},
+		"telecom":  {"中国电信", "电信", "China Telecom"},
+		"broadnet": {"中国广电", "广电", "China Broadnet", "CBN"},
+	},
+	"kind": {
+		"mobile":    {"手机卡", "手机"},
+		"data_card": {"数据卡", "上网卡"},
+		"iot":       {"物联网卡", "物联网"},
+	},
+	"status": {
+		"active":      {"正常", "在用", "正常在用"},
+		"suspended":   {"停机", "单停", "双停", "欠费停机"},
+		"keep_number": {"停机保号", "保号"},
+		"cancelled":   {"销户", "已销户", "拆机"},
+	},
+	"fraud_flag": {
+		"police":   {"公安", "公安机关"},
+		"miit":     {"工信部"},
+		"operator": {"运营商"},
+	},
+	"iot.business": {
+		"new":                 {"新装"},
+		"transfer":            {"过户"},
+		"realname_supplement": {"补登实名"},
+		"replacement":         {"补换卡", "补卡", "换卡"},
+		"other":               {"其他"},
+	},
+}
+
+var defaultAliases = DefaultAliases()
+
+// DefaultAliases returns a new table holding the built-in aliases
+// (datasets/README.md lists them).
+func DefaultAliases() *Aliases {
+	a := &Aliases{m: map[string]map[string]string{}}
+	for field, values := range aliasValues {
+		a.m[field] = map[string]string{}
+		for _, v := range values {
+			a.m[field][v] = v
+		}
+	}
+	for field, values := range builtinAliases {
+		for v, aliases := range values {
+			for _, al := range aliases {
+				if err := a.Add(field, al, v); err != nil {
+					panic(err) // the built-in table is wrong
+				}
+			}
+		}
+	}
+	return a
+}
+
+// Add makes alias another spelling of value in field (operator, kind,
+// status, fraud_flag or iot.business). It fails when the field takes no
+// aliases, value is not one of the field's values, or alias already means
+// another value.
+func (a *Aliases) Add(field, alias, value string) error {
+	values, ok := aliasValues[field]
+	if !ok {
+		return fmt.Errorf("aliases: field %q takes no aliases (want operator, kind, status, fraud_flag or iot.business)", field)
+	}
+	found := false
+	for _, v := range values {
+		found = found || v == value
+	}
+	if !found {
+		return fmt.Errorf("aliases: %s: %q is not a value of the field (want %s)", field, value, strings.Join(values, ", "))
+	}
+	key := aliasKey(alias)
+	if key == "" {
+		return fmt.Errorf("aliases: %s: an empty alias for %s", field, value)
+	}
+	if old, ok := a.m[field][key]; ok && old != value {
+		return fmt.Errorf("aliases: %s: %q already means %s", field, alias, old)
+	}
+	a.m[field][key] = value
+	return nil
+}
+
+// Load adds the aliases of a YAML file shaped as field → alias → value:
+//
+//	status:
+//	  预销户: suspended
+//	operator:
+//	  移动公司: cmcc
+//
+// Every problem is reported, each with its field and alias.
+func (a *Aliases) Load(r io.Reader) error {
+	var doc map[string]map[string]string
+	dec := yaml.NewDecoder(r)
+	if err := dec.Decode(&doc); err != nil && err != io.EOF {
+		return fmt.Errorf("aliases: %v (want field: {alias: value})", err)
+	}
+	var problems []string
+	fields := make([]string, 0, len(doc))
+	for f := range doc {
+		fields = append(fields, f)
+	}
+	sort.Strings(fields)
+	for _, f := range fields {
+		aliases := make([]string, 0, len(doc[f]))
+		for al := range doc[f] {
+			aliases = append(aliases, al)
+		}
+		sort.Strings(aliases)
+		for _, al := range aliases {
+			if err := a.Add(f, al, doc[f][al]); err != nil {
+				problems = append(problems, err.Error())
+			}
+		}
+	}
+	if len(problems) > 0 {
+		return fmt.Errorf("%s", strings.Join(problems, "\n"))
+	}
+	return nil
+}
+
+func aliasKey(s string) string { return strings.ToLower(strings.TrimSpace(s)) }
+
+// WithAliases reads enumerated values through a (DefaultAliases when not
+// given).
+func WithAliases(a *Aliases) ReadOption { return func(c *readConfig) { c.aliases = a } }
+
+// apply replaces aliases in rec by the values they stand for; other values
+// are left for Validate to judge.
+func (a *Aliases) apply(rec *risk.Record) {
+	a.one("operator", &rec.Operator, risk.Operators)
+	a.one("kind", &rec.Kind, risk.Kinds)
+	a.one("status", &rec.Status, risk.Statuses)
+	a.one("fraud_flag", &rec.FraudFlag, risk.FraudFlags)
+	a.one("iot.business", &rec.IoT.Business, risk.Businesses)
+}
+
+func (a *Aliases) one(field string, v *string, values []string) {
+	if *v == "" {
+		return
+	}
+	for _, c := range values {
+		if *v == c {
+			return
+		}
+	}
+	if c, ok := a.m[field][aliasKey(*v)]; ok {
+		*v = c
+	}
+}

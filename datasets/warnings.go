@@ -1,0 +1,142 @@
+package datasets
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/simrisk/simrisk/risk/ref"
+)
+
+// Warning is something a reader noticed that rejects no record: a column
+// (CSV) or key (JSON Lines) that card-schema v1 does not have, which is
+// ignored. Each is reported once per file, where it is first seen, with
+// the schema field it most looks like.
+type Warning struct {
+	Line    int    // the line it was first seen on
+	What    string // "column" or "key"
+	Name    string // as the file spells it, lower-cased, numbers masked; iot.x and roaming.x inside those objects
+	Suggest string // the schema field it is most like (a small edit away), or ""
+}
+
+// String reads "line 1: unknown column (ignored) alert_30d: did you mean
+// alerts_30d?".
+func (w Warning) String() string {
+	name := w.Name
+	if name == "" {
+		name = `""`
+	}
+	msg := fmt.Sprintf("line %d: unknown %s (ignored) %s", w.Line, w.What, name)
+	if w.Suggest != "" {
+		msg += ": did you mean " + w.Suggest + "?"
+	}
+	return msg
+}
+
+// WithWarnings calls fn with each Warning a reader has, as it reads (nil:
+// none are reported).
+func WithWarnings(fn func(Warning)) ReadOption { return func(c *readConfig) { c.warn = fn } }
+
+// WithStrict makes an unknown column or key an error that refuses the file
+// instead of a Warning: a CSV reader fails at its header, a JSON Lines
+// reader at the first record holding one (records before it were read; a
+// caller that must not act on part of a file reads it through first, as
+// ScoreFile does). The error matches ErrUnknownField.
+func WithStrict() ReadOption { return func(c *readConfig) { c.strict = true } }
+
+// ErrUnknownField is matched (errors.Is) by the error a strict reader
+// returns for a column or key card-schema v1 does not have.
+var ErrUnknownField = errors.New("unknown field")
+
+type unknownFieldError struct{ msg string }
+
+func (e *unknownFieldError) Error() string        { return e.msg }
+func (e *unknownFieldError) Is(target error) bool { return target == ErrUnknownField }
+
+// csvNames and jsonNames are the names a file may use: CSV's columns, and
+// JSON's keys by their paths (iot.test_plan).
+var (
+	csvNames  = append(append([]string{"last_attach_at"}, CSVColumns...), LabelColumns...)
+	jsonNames = append([]string{"roaming", "iot", "label", "last_attach_at"}, CSVColumns...)
+)
+
+// knownIgnored are schema fields no reader stores, which draw no warning.
+var knownIgnored = map[string]bool{"last_attach_at": true, "label": true}
+
+// suggest returns the schema name nearest to name by edit distance, when
+// it is near enough to be a slip (at most 1 edit for names up to 5
+// characters, 2 up to 11, 3 beyond).
+func suggest(name string, names []string) string {
+	max := 1
+	switch n := utf8.RuneCountInString(name); {
+	case n > 11:
+		max = 3
+	case n > 5:
+		max = 2
+	}
+	best, bestD := "", max+1
+	for _, s := range names {
+		if d := editDistance(name, s); d < bestD && d > 0 {
+			best, bestD = s, d
+		}
+	}
+	return best
+}
+
+// editDistance is the Levenshtein distance between a and b, in characters.
+func editDistance(a, b string) int {
+	ra, rb := []rune(a), []rune(b)
+	prev := make([]int, len(rb)+1)
+	cur := make([]int, len(rb)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(ra); i++ {
+		cur[0] = i
+		for j := 1; j <= len(rb); j++ {
+			cost := 1
+			if ra[i-1] == rb[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(rb)]
+}
+
+// unknowns reports each unknown name of one file once.
+type unknowns struct {
+	cfg   *readConfig
+	what  string   // column or key
+	names []string // what it may be
+	seen  map[string]bool
+}
+
+// add reports name (seen on line); in strict mode it returns the error
+// that refuses the file.
+func (u *unknowns) add(line int, name string) error {
+	if knownIgnored[name] {
+		return nil
+	}
+	if u.seen[name] {
+		return nil
+	}
+	if u.seen == nil {
+		u.seen = map[string]bool{}
+	}
+	if len(u.seen) < 1000 { // a file of random keys is not remembered whole
+		u.seen[name] = true
+	}
+	w := Warning{Line: line, What: u.what, Name: ref.MaskText(name), Suggest: suggest(name, u.names)}
+	if u.cfg.strict {
+		msg := strings.TrimPrefix(w.String(), fmt.Sprintf("line %d: ", line))
+		msg = strings.Replace(msg, " (ignored)", "", 1)
+		return &unknownFieldError{fmt.Sprintf("datasets: line %d: %s; strict reading refuses the file", line, msg)}
+	}
+	if u.cfg.warn != nil {
+		u.cfg.warn(w)
+	}
+	return nil
+}
