@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/stretchr/testify/require"
 )
@@ -204,4 +205,22 @@ func TestExplainMSISDNAnySpelling(t *testing.T) {
 	require.Equal(t, 0, code, stderr)
 	require.Contains(t, stdout, "card 106******0001")
 	require.NotContains(t, stdout, "1064800000001")
+}
+
+// records/README.md, pii-reject-reasons.jsonl, from the command line: the
+// reasons mask the number in every spelling, and are valid UTF-8.
+func TestScorePIIRejectReasons(t *testing.T) {
+	dir := t.TempDir()
+	out, rej := filepath.Join(dir, "d.jsonl"), filepath.Join(dir, "r.jsonl")
+	code, _, stderr := runCLI("score", "--as-of", "2026-11-01", "--in", filepath.Join("testdata", "pii-reject-reasons.jsonl"), "--out", out, "--rejects", rej)
+	require.Equal(t, 0, code, stderr)
+	require.Contains(t, stderr, "records 4 = decisions 1 + rejected 3")
+	r, err := os.ReadFile(rej)
+	require.NoError(t, err)
+	require.True(t, utf8.Valid(r))
+	require.Equal(t, `{"line":1,"reason":"operator: unknown operator \"13…00\" (want cmcc, unicom, telecom or broadnet)"}
+{"line":2,"reason":"fraud_flag: unknown source \"１３…００\" (want police, miit or operator)"}
+{"line":3,"reason":"open_region: \"13…00\" is not an ISO 3166 alpha-2 or 6-digit GB/T 2260 code"}
+`, string(r))
+	require.NotContains(t, canonical(stderr+string(r)), "13800138000")
 }
