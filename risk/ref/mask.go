@@ -30,14 +30,37 @@ func digitOf(r rune) string {
 		return asciiDigits[r-'０' : r-'０'+1]
 	case r < utf8.RuneSelf, r >= 0x3400 && r <= 0x9fff, r >= 0xac00 && r <= 0xd7a3:
 		return "" // ASCII, CJK ideographs, Hangul: no digit
-	case !unicode.IsNumber(r):
-		return ""
 	}
-	s := norm.NFKC.String(string(r))
-	if !digits(s) {
-		return ""
+	return compatDigits[r]
+}
+
+// compatDigits maps each number character that NFKC folds to ASCII digits
+// (① to "1", ⑩ to "10", 𝟏 to "1") to those digits: built once from
+// Unicode's number table, so that masking never normalises per character.
+var compatDigits = func() map[rune]string {
+	m := map[rune]string{}
+	for _, rt := range []*unicode.RangeTable{unicode.Nd, unicode.No, unicode.Nl} {
+		for _, r16 := range rt.R16 {
+			for r := rune(r16.Lo); r <= rune(r16.Hi); r += rune(r16.Stride) {
+				addCompatDigit(m, r)
+			}
+		}
+		for _, r32 := range rt.R32 {
+			for r := rune(r32.Lo); r <= rune(r32.Hi); r += rune(r32.Stride) {
+				addCompatDigit(m, r)
+			}
+		}
 	}
-	return s
+	return m
+}()
+
+func addCompatDigit(m map[rune]string, r rune) {
+	if r < utf8.RuneSelf {
+		return
+	}
+	if s := norm.NFKC.String(string(r)); digits(s) {
+		m[r] = s
+	}
 }
 
 const asciiDigits = "0123456789"
