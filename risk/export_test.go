@@ -12,6 +12,7 @@ import (
 // code, and on expr's VM), to prove the panic boundary and that rule errors
 // never quote card values.
 func init() {
+	repanicCompile = true // a panic while compiling is a bug the tests must see
 	testExprOptions = append(testExprOptions, expr.Function("boom", func(params ...any) (any, error) {
 		panic(fmt.Sprintf("boom on %v", params[0]))
 	}, new(func(string) bool)))

@@ -357,11 +357,18 @@ func (x *exprCompiler) compile(src rules.Expr, owner string, wantBool bool, stac
 	return exprProgram{p}, w.usesName, nil
 }
 
+// repanicCompile lets tests (and fuzzing) see a compiler's panic instead of
+// its error.
+var repanicCompile bool
+
 // recoverCompile turns a panic while compiling an expression (a bug in a
 // parser, checker or estimator that a hostile text found) into a positioned
 // error of the expression: loading never crashes the host.
 func recoverCompile(src rules.Expr, owner string, prog *program, errs *[]*rules.Error) {
 	if p := recover(); p != nil {
+		if repanicCompile {
+			panic(p)
+		}
 		*prog = nil
 		*errs = append(*errs, &rules.Error{Pos: src.PosAt(0), Rule: owner, Field: src.Key, Code: rules.CodeType,
 			Msg: "the expression could not be compiled (an internal error of the compiler; report it with the rule)"})

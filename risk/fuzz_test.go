@@ -70,7 +70,11 @@ func FuzzCompileWhen(f *testing.F) {
 		}
 	}
 	for _, s := range []string{"valid &&", "linked_platforms[9] == 'x'", "1/0 > 1", "params.x", "lists", "all(roaming, .days_ago > 1)",
-		"roaming.all(r, r.days_ago > 1)", "size(linked_platforms) / 0 > 1", strings.Repeat("(", 50)} {
+		"roaming.all(r, r.days_ago > 1)", "size(linked_platforms) / 0 > 1", strings.Repeat("(", 50),
+		strings.Repeat("(", 70) + "true" + strings.Repeat(")", 70), strings.Repeat("-", 70) + "1 > 0", `repeat("x", 1000000) != ""`,
+		`reduce(1..100000, #acc + mvno, "") != ""`, `any(0..999, any(0..999, any(0..999, true)))`,
+		`let x = all(roaming, .days_ago < 9); none(roaming, x && .region == "KH")`,
+		`roaming.all(a, roaming.all(b, a.region != b.region || a.days_ago <= b.days_ago))`} {
 		f.Add(s, false)
 		f.Add(s, true)
 	}
@@ -98,8 +102,14 @@ func FuzzCompileWhen(f *testing.F) {
 			}
 			return
 		}
-		if _, err := eng.Score(c, risk.AsOfTime(asOf)); err != nil {
+		d, err := eng.Score(c, risk.AsOfTime(asOf))
+		if err != nil {
 			t.Fatalf("a valid card was rejected: %v", err)
+		}
+		for _, e := range d.Errors {
+			if strings.Contains(e.Message, "internal error") {
+				t.Fatalf("the rule panicked on the card (caught by the panic boundary): %v", e)
+			}
 		}
 	})
 }

@@ -415,7 +415,7 @@ func (s *Scorer) evalRule(cr *compiledRule) (fired bool, err error) {
 			fired, err = false, panicError(p)
 		}
 	}()
-	s.env.cur = nil
+	s.env.cur, s.env.curStr = nil, ""
 	out, err := cr.when.eval(s)
 	if err != nil {
 		return false, err
