@@ -15,6 +15,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/simrisk/simrisk/datasets"
+	"github.com/simrisk/simrisk/risk"
 )
 
 // scored is what ScoreFile made of a file: "msisdn outcome" per decision,
@@ -247,4 +248,17 @@ func TestNotUTF8(t *testing.T) {
 	_, err = datasets.ParseEncoding("big5")
 	require.Error(t, err)
 	require.False(t, errors.Is(err, datasets.ErrNotUTF8))
+}
+
+// A CSV list cell is bounded by the record limits before it is split.
+func TestCSVListLimits(t *testing.T) {
+	many := func(item string, n int) string { return strings.TrimSuffix(strings.Repeat(item+";", n), ";") }
+	src := "msisdn,opened_at,roaming.region,roaming.last_seen,linked_platforms\n" +
+		"13800138001,2024-03-01," + many("KH", risk.MaxRoaming+1) + ",," + many("jd", risk.MaxLinkedPlatforms+1) + "\n" +
+		"13800138002,2024-03-01," + many("KH", risk.MaxRoaming) + ",," + many("jd", risk.MaxLinkedPlatforms) + "\n"
+	recs, rejects := readCSV(t, src)
+	require.Len(t, recs, 1)
+	require.Len(t, recs[0].Roaming, risk.MaxRoaming)
+	require.Equal(t, []datasets.Reject{{Line: 2, Reason: "roaming.region: has 257 items, over the limit of 256 (risk.MaxRoaming); " +
+		"linked_platforms: has 33 items, over the limit of 32 (risk.MaxLinkedPlatforms)"}}, rejects)
 }

@@ -104,11 +104,15 @@ var csvSetters = map[string]fieldSetter{
 	"released_at":        setTime(func(r *risk.Record) *risk.Time { return &r.ReleasedAt }),
 	"renewed":            setBool(func(r *risk.Record) *bool { return &r.Renewed }),
 	"linked_platforms": func(r *risk.Record, _ *Label, v string) error {
-		r.LinkedPlatforms = strings.Split(v, ";")
-		return nil
+		items, err := splitItems(v, risk.MaxLinkedPlatforms, "risk.MaxLinkedPlatforms")
+		r.LinkedPlatforms = items
+		return err
 	},
 	"roaming.region": func(r *risk.Record, _ *Label, v string) error {
-		items := strings.Split(v, ";")
+		items, err := splitItems(v, risk.MaxRoaming, "risk.MaxRoaming")
+		if err != nil {
+			return err
+		}
 		r.Roaming = growRoaming(r.Roaming, len(items))
 		for i, it := range items {
 			r.Roaming[i].Region = it
@@ -116,7 +120,10 @@ var csvSetters = map[string]fieldSetter{
 		return nil
 	},
 	"roaming.last_seen": func(r *risk.Record, _ *Label, v string) error {
-		items := strings.Split(v, ";")
+		items, err := splitItems(v, risk.MaxRoaming, "risk.MaxRoaming")
+		if err != nil {
+			return err
+		}
 		r.Roaming = growRoaming(r.Roaming, len(items))
 		for i, it := range items {
 			if it == "" {
@@ -147,6 +154,15 @@ var csvSetters = map[string]fieldSetter{
 		return err
 	},
 	"label.scenario": func(_ *risk.Record, l *Label, v string) error { l.Scenario = v; return nil },
+}
+
+// splitItems splits a list cell at ";", refusing more than max items (the
+// record limit named by limit) before splitting it.
+func splitItems(v string, max int, limit string) ([]string, error) {
+	if n := strings.Count(v, ";") + 1; n > max {
+		return nil, fmt.Errorf("has %d items, over the limit of %d (%s)", n, max, limit)
+	}
+	return strings.Split(v, ";"), nil
 }
 
 func growRoaming(r []risk.Roaming, n int) []risk.Roaming {

@@ -106,3 +106,53 @@ func FuzzCSVReader(f *testing.F) {
 		}
 	})
 }
+
+// FuzzReader: no panic, and every physical line (LF, CRLF or CR) of a
+// JSON Lines file is a record, a reject, or blank, in order; Count is
+// records + rejects; a reject's reason is never empty.
+func FuzzReader(f *testing.F) {
+	addCaseSeeds(f, ".jsonl")
+	f.Add([]byte("\n\n{}\n"))
+	f.Add([]byte(`{"msisdn":"13800138000","opened_at":"2024-03-01"}`))
+	f.Add([]byte("\ufeff{\"msisdn\":\"13800138000\",\"opened_at\":\"2024/03/01\",\"Status\":\"停机\"}\r{\"msisdn\":1}\r\n{\"iot\":{\"a\":1,\"A\":2}}"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		rd := NewReader(bytes.NewReader(data), fuzzAsOf, WithWarnings(func(Warning) {}))
+		var lines []int
+		n := 0
+		for {
+			_, err := rd.Read()
+			if err == io.EOF {
+				break
+			}
+			var rej *Reject
+			if err != nil && !errors.As(err, &rej) {
+				if errors.Is(err, ErrNotUTF8) && !utf8.Valid(data) {
+					return
+				}
+				t.Fatalf("unexpected error: %v", err)
+			}
+			if rej != nil && (rej.Line < 1 || rej.Reason == "") {
+				t.Fatalf("reject without a line or a reason: %v", rej)
+			}
+			lines = append(lines, rd.Line())
+			n++
+		}
+		if n != rd.Count() {
+			t.Fatalf("read %d, counted %d", n, rd.Count())
+		}
+		phys := physicalLines(data)
+		covered := make([]bool, len(phys)+1)
+		prev := 0
+		for _, l := range lines {
+			if l <= prev || l > len(phys) {
+				t.Fatalf("line %d after %d, of %d", l, prev, len(phys))
+			}
+			covered[l], prev = true, l
+		}
+		for i, l := range phys {
+			if !covered[i+1] && strings.TrimSpace(l) != "" {
+				t.Fatalf("line %d %q is neither record, reject nor blank", i+1, l)
+			}
+		}
+	})
+}

@@ -135,30 +135,3 @@ func TestGeneratorCoversEveryRule(t *testing.T) {
 	// most cards are ordinary
 	require.Greater(t, sum.ByOutcome["pass"], sum.Decisions/2)
 }
-
-func FuzzReader(f *testing.F) {
-	f.Add([]byte(mixed))
-	f.Add([]byte("\n\n{}\n"))
-	f.Add([]byte(`{"msisdn":"13800138000","opened_at":"2024-03-01"}`))
-	f.Fuzz(func(t *testing.T, data []byte) {
-		rd := datasets.NewReader(bytes.NewReader(data), asOf)
-		n := 0
-		for {
-			_, err := rd.Read()
-			if err == io.EOF {
-				break
-			}
-			var rej *datasets.Reject
-			if err != nil && !errors.As(err, &rej) {
-				t.Fatalf("unexpected error: %v", err)
-			}
-			if rej != nil && rej.Line < 1 {
-				t.Fatalf("reject without a line: %v", rej)
-			}
-			n++
-		}
-		if n != rd.Count() {
-			t.Fatalf("read %d, counted %d", n, rd.Count())
-		}
-	})
-}

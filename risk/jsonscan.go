@@ -22,12 +22,19 @@ type jscan struct {
 	i       int
 	depth   int
 	errs    []error          // problems with single fields; decoding goes on
+	nerrs   int              // how many there were
 	kbuf    []byte           // a key lower-cased
 	unknown func(key string) // told of keys the schema does not know
 }
 
-// fieldErr records a problem with one field's value, which is consumed.
-func (s *jscan) fieldErr(err error) { s.errs = append(s.errs, err) }
+// fieldErr records a problem with one field's value, which is consumed;
+// past MaxRecordErrors problems are only counted.
+func (s *jscan) fieldErr(err error) {
+	s.nerrs++
+	if len(s.errs) < MaxRecordErrors {
+		s.errs = append(s.errs, err)
+	}
+}
 
 var errJSONEnd = errors.New("unexpected end of JSON input")
 
@@ -667,7 +674,7 @@ func (r *Record) decodeFast(data []byte, unknown func(key string)) error {
 				haveRegion := false
 				var seen string
 				haveSeen := false
-				nerr := len(s.errs)
+				nerr := s.nerrs
 				err := s.object("roaming", `an object {"region", "last_seen"}`, "roaming", func(k []byte) (int, error) {
 					switch string(k) {
 					case "region":
@@ -685,7 +692,7 @@ func (r *Record) decodeFast(data []byte, unknown func(key string)) error {
 					s.report("roaming", k)
 					return -1, s.skip()
 				})
-				if err != nil || len(s.errs) > nerr {
+				if err != nil || s.nerrs > nerr {
 					return err // not an object, or a field of the wrong type: said already
 				}
 				if !haveRegion {
@@ -763,6 +770,9 @@ func (r *Record) decodeFast(data []byte, unknown func(key string)) error {
 			continue
 		}
 		*d.dst = t
+	}
+	if more := s.nerrs - len(s.errs); more > 0 {
+		s.errs = append(s.errs, &RecordError{Reason: fmt.Sprintf("and %d more problems", more)})
 	}
 	if len(s.errs) > 0 {
 		return JoinRecordErrors(s.errs...)
