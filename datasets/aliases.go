@@ -125,12 +125,21 @@ func (a *Aliases) Add(field, alias, value string) error {
 //	operator:
 //	  移动公司: cmcc
 //
-// Every problem is reported, each with its field and alias.
+// Every problem is reported, each with its field and alias; a file with a
+// problem adds nothing.
 func (a *Aliases) Load(r io.Reader) error {
 	var doc map[string]map[string]string
 	dec := yaml.NewDecoder(r)
 	if err := dec.Decode(&doc); err != nil && err != io.EOF {
 		return fmt.Errorf("aliases: %v (want field: {alias: value})", err)
+	}
+	// into a copy: a file with a bad entry changes nothing
+	next := &Aliases{m: map[string]map[string]string{}}
+	for f, m := range a.m {
+		next.m[f] = make(map[string]string, len(m))
+		for k, v := range m {
+			next.m[f][k] = v
+		}
 	}
 	var problems []string
 	fields := make([]string, 0, len(doc))
@@ -145,7 +154,7 @@ func (a *Aliases) Load(r io.Reader) error {
 		}
 		sort.Strings(aliases)
 		for _, al := range aliases {
-			if err := a.Add(f, al, doc[f][al]); err != nil {
+			if err := next.Add(f, al, doc[f][al]); err != nil {
 				problems = append(problems, err.Error())
 			}
 		}
@@ -153,6 +162,7 @@ func (a *Aliases) Load(r io.Reader) error {
 	if len(problems) > 0 {
 		return fmt.Errorf("%s", strings.Join(problems, "\n"))
 	}
+	a.m = next.m
 	return nil
 }
 

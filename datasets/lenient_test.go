@@ -188,6 +188,10 @@ func TestAliasesExtended(t *testing.T) {
 	require.EqualError(t, err, "aliases: field \"msisdn\" takes no aliases (want operator, kind, status, fraud_flag or iot.business)\n"+
 		"aliases: status: \"frozen\" is not a value of the field (want active, suspended, keep_number, cancelled)")
 	require.Error(t, a.Load(strings.NewReader("status: [a, b]\n")))
+	// a file with a bad entry adds nothing, not even its good ones
+	require.Error(t, a.Load(strings.NewReader("status:\n  冻结: suspended\n  封号: frozen\n")))
+	_, rejects, _, _ = readWith(t, datasets.JSONL, `{"msisdn":"13800138001","opened_at":"2024-03-01","status":"冻结"}`+"\n", datasets.WithAliases(a))
+	require.Len(t, rejects, 1)
 	// the default table is not changed by a copy's additions
 	_, rejects, _, _ = readWith(t, datasets.JSONL, src)
 	require.Len(t, rejects, 1)
