@@ -1,6 +1,9 @@
 package risk_test
 
 import (
+	"os"
+	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -70,4 +73,43 @@ func TestCompileUsesTheLoadLimits(t *testing.T) {
 	require.ErrorIs(t, risk.Check(rs).Err(), rules.CodeTooComplex)
 	_, err = risk.Compile(rs, risk.WithLimits(rules.DefaultLimits()))
 	require.NoError(t, err)
+}
+
+// A rule test's population file is checked again where it is read: one
+// replaced by a link to /dev/zero after loading fails that test, and one
+// over max_fixture_bytes too, with either record loader.
+func TestRuleTestPopulationCheckedWhenRead(t *testing.T) {
+	dir := t.TempDir()
+	pop := filepath.Join(dir, "p.jsonl")
+	require.NoError(t, os.WriteFile(pop, []byte(`{"msisdn":"13800138001","opened_at":"2024-01-01"}`+"\n"), 0o644))
+	f := filepath.Join(dir, "r.yaml")
+	require.NoError(t, os.WriteFile(f, []byte(bands+"rules: [{id: a, when: valid, outcome: monitor}]\n"+
+		"tests:\n  - {name: t, as_of: 2026-11-01, card: {}, population: p.jsonl, expect: {fires: [a]}}\n"), 0o644))
+	lim := rules.DefaultLimits()
+	lim.MaxFixtureBytes = 100
+	ld, err := rules.NewLoader(rules.WithLimits(lim))
+	require.NoError(t, err)
+	rs, err := ld.Load(f)
+	require.NoError(t, err)
+	eng, err := risk.Compile(rs)
+	require.NoError(t, err)
+	csvLoader := risk.WithRecordLoader(func(string, risk.Time) ([]*risk.Record, error) { return nil, nil })
+	for _, opts := range [][]risk.TestOption{nil, {csvLoader}} {
+		require.Equal(t, 1, eng.RunTests(rs.Tests, opts...).Passed)
+	}
+
+	require.NoError(t, os.WriteFile(pop, []byte(strings.Repeat(" ", 101)), 0o644))
+	for _, opts := range [][]risk.TestOption{nil, {csvLoader}} {
+		rep := eng.RunTests(rs.Tests, opts...)
+		require.Equal(t, 1, rep.Failed)
+		require.Contains(t, rep.Results[0].Failures[0], "over the limit max_fixture_bytes = 100")
+	}
+
+	require.NoError(t, os.Remove(pop))
+	require.NoError(t, os.Symlink("/dev/zero", pop))
+	for _, opts := range [][]risk.TestOption{nil, {csvLoader}} {
+		rep := eng.RunTests(rs.Tests, opts...)
+		require.Equal(t, 1, rep.Failed)
+		require.Contains(t, rep.Results[0].Failures[0], "leads outside the directory of the test file")
+	}
 }
