@@ -17,8 +17,9 @@ import (
 // The defaults (DefaultLimits) are far above anything a real pack needs:
 // the default pack is 16 KB, its longest list has 14 items and its largest
 // expression about 60 syntax-tree nodes. A host overrides them with
-// WithLimits (loading) and risk.WithLimits (compiling); `simrisk lint` and
-// `simrisk score` with --limit NAME=VALUE. The names are the yaml-style
+// WithLimits (loading) and risk.WithLimits (compiling, by default the
+// limits the RuleSet was loaded with); `simrisk lint`, `test`, `score` and
+// `explain` with --limit NAME=VALUE. The names are the yaml-style
 // names Limits.Set accepts (max_file_bytes, ...). rules/README.md has the
 // table.
 type Limits struct {
