@@ -227,3 +227,20 @@ func TestAllErrorsAtOnce(t *testing.T) {
 	require.Equal(t, risk.MaxRecordErrors, strings.Count(rejects[0], "is not an ISO 3166 country code"))
 	require.True(t, strings.HasSuffix(rejects[0], "; and 11 more problems"), rejects[0])
 }
+
+// Names from a file are shown safely in warnings, and a file of random
+// keys does not flood them.
+func TestWarningNamesBounded(t *testing.T) {
+	var src strings.Builder
+	for i := 0; i < 300; i++ {
+		src.WriteString(`{"msisdn":"13800138001","opened_at":"2024-03-01","k` + strings.Repeat("x", i) + `":1}` + "\n")
+	}
+	src.WriteString(`{"msisdn":"13800138001","opened_at":"2024-03-01","a\nline 9: forged":1,"` + strings.Repeat("y", 500) + `":1}` + "\n")
+	_, _, warnings, err := readWith(t, datasets.JSONL, src.String())
+	require.NoError(t, err)
+	require.Len(t, warnings, 100)
+	_, _, warnings, err = readWith(t, datasets.JSONL, `{"msisdn":"13800138001","opened_at":"2024-03-01","a`+"\\n"+`line 9: forged":1,"`+strings.Repeat("y", 500)+`":1}`+"\n")
+	require.NoError(t, err)
+	require.Equal(t, []string{`line 1: unknown key (ignored) "a\nline 9: forged"`,
+		"line 1: unknown key (ignored) " + strings.Repeat("y", 64) + "…"}, warnings)
+}

@@ -3,7 +3,9 @@ package datasets
 import (
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/simrisk/simrisk/risk/ref"
@@ -12,11 +14,12 @@ import (
 // Warning is something a reader noticed that rejects no record: a column
 // (CSV) or key (JSON Lines) that card-schema v1 does not have, which is
 // ignored. Each is reported once per file, where it is first seen, with
-// the schema field it most looks like.
+// the schema field it most looks like; at most 100 names are reported from
+// one file.
 type Warning struct {
 	Line    int    // the line it was first seen on
 	What    string // "column" or "key"
-	Name    string // as the file spells it, lower-cased, numbers masked; iot.x and roaming.x inside those objects
+	Name    string // as the file spells it, lower-cased, numbers masked, at most 64 characters, quoted when it holds control characters; iot.x and roaming.x inside those objects
 	Suggest string // the schema field it is most like (a small edit away), or ""
 }
 
@@ -68,6 +71,9 @@ var knownIgnored = map[string]bool{"last_attach_at": true, "label": true}
 // it is near enough to be a slip (at most 1 edit for names up to 5
 // characters, 2 up to 11, 3 beyond).
 func suggest(name string, names []string) string {
+	if len(name) > 64 {
+		return ""
+	}
 	max := 1
 	switch n := utf8.RuneCountInString(name); {
 	case n > 11:
@@ -106,6 +112,29 @@ func editDistance(a, b string) int {
 	return prev[len(rb)]
 }
 
+// maxUnknownNames is the most unknown names reported from one file.
+const maxUnknownNames = 100
+
+// displayName shows a name from a file safely: numbers masked, at most 64
+// characters, control characters and bytes that are not UTF-8 escaped.
+func displayName(name string) string {
+	if utf8.RuneCountInString(name) > 64 {
+		n := 0
+		for i := range name {
+			if n == 64 {
+				name = name[:i] + "…"
+				break
+			}
+			n++
+		}
+	}
+	name = ref.MaskText(name)
+	if !utf8.ValidString(name) || strings.IndexFunc(name, unicode.IsControl) >= 0 {
+		name = strconv.Quote(name)
+	}
+	return name
+}
+
 // unknowns reports each unknown name of one file once.
 type unknowns struct {
 	cfg   *readConfig
@@ -126,10 +155,11 @@ func (u *unknowns) add(line int, name string) error {
 	if u.seen == nil {
 		u.seen = map[string]bool{}
 	}
-	if len(u.seen) < 1000 { // a file of random keys is not remembered whole
-		u.seen[name] = true
+	if len(u.seen) >= maxUnknownNames && !u.cfg.strict {
+		return nil // a file of random keys is not remembered (or reported) whole
 	}
-	w := Warning{Line: line, What: u.what, Name: ref.MaskText(name), Suggest: suggest(name, u.names)}
+	u.seen[name] = true
+	w := Warning{Line: line, What: u.what, Name: displayName(name), Suggest: suggest(name, u.names)}
 	if u.cfg.strict {
 		msg := strings.TrimPrefix(w.String(), fmt.Sprintf("line %d: ", line))
 		msg = strings.Replace(msg, " (ignored)", "", 1)

@@ -72,8 +72,8 @@ func progressBar(w io.Writer, what string) (update func(done, total int), finish
 }
 
 // readLabelled reads a record file with its labels, when it has them.
-func readLabelled(cmd, path string, asOf risk.Time, stderr io.Writer) (*datasets.Loaded, []bool, bool) {
-	loaded, err := datasets.ReadFile(path, asOf, datasets.WithLabels())
+func readLabelled(cmd, path string, asOf risk.Time, stderr io.Writer, opts ...datasets.ReadOption) (*datasets.Loaded, []bool, bool) {
+	loaded, err := datasets.ReadFile(path, asOf, append(opts, datasets.WithLabels())...)
 	if err != nil {
 		fmt.Fprintf(stderr, "simrisk %s: %v\n", cmd, err)
 		return nil, nil, false
@@ -101,6 +101,7 @@ func cmdBacktest(ctx context.Context, args []string, stdout, stderr io.Writer) i
 	sample := fs.Int("sample", 20, "cards that change outcome to list")
 	lang := fs.String("lang", "zh", "language of titles and reasons: zh or en")
 	segs := addSegmentsFlag(fs)
+	rd := addReadFlags(fs)
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
@@ -108,7 +109,7 @@ func cmdBacktest(ctx context.Context, args []string, stdout, stderr io.Writer) i
 		fmt.Fprintln(stderr, "simrisk backtest: --candidate and --in are required")
 		return 2
 	}
-	if !checkOutputs("backtest", []string{*in, *baseline, *candidate, *segs}, []string{*report}, stderr) {
+	if !checkOutputs("backtest", []string{*in, *baseline, *candidate, *segs, *rd.aliases}, []string{*report}, stderr) {
 		return 2
 	}
 	if code := loadSegments("backtest", *segs, stderr); code != 0 {
@@ -126,7 +127,11 @@ func cmdBacktest(ctx context.Context, args []string, stdout, stderr io.Writer) i
 	if !ok {
 		return 2
 	}
-	loaded, labels, ok := readLabelled("backtest", *in, asOf, stderr)
+	ropts, code := rd.options("backtest", *in, stderr)
+	if code != 0 {
+		return code
+	}
+	loaded, labels, ok := readLabelled("backtest", *in, asOf, stderr, ropts...)
 	if !ok {
 		return 1
 	}

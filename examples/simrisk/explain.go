@@ -111,6 +111,7 @@ func cmdExplain(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	in := fs.String("in", "", "records, JSON Lines or CSV; the card's population is the file (default: one card on standard input)")
 	msisdn := fs.String("msisdn", "", "the card to explain (needed with --in)")
 	asJSON := fs.Bool("json", false, "write the explanation as JSON")
+	rd := addReadFlags(fs)
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
@@ -126,12 +127,20 @@ func cmdExplain(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if !ok {
 		return 2
 	}
+	name := *in
+	if name == "" {
+		name = "-"
+	}
+	ropts, code := rd.options("explain", name, stderr)
+	if code != 0 {
+		return code
+	}
 	var loaded *datasets.Loaded
 	var err error
 	if *in == "" {
-		loaded, err = datasets.Read(stdin, datasets.JSONL, asOf)
+		loaded, err = datasets.Read(stdin, datasets.JSONL, asOf, ropts...)
 	} else {
-		loaded, err = datasets.ReadFile(*in, asOf)
+		loaded, err = datasets.ReadFile(*in, asOf, ropts...)
 	}
 	if err != nil {
 		fmt.Fprintf(stderr, "simrisk explain: %v\n", err)

@@ -25,6 +25,7 @@ func cmdFit(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	asOfS := fs_.String("as-of", "", "the time dates are judged against: YYYY-MM-DD (CST) or RFC 3339 (default: now)")
 	seed := fs_.Uint64("seed", 1, "seed of the train/held-out split")
 	holdOut := fs_.Float64("holdout", 0.3, "share of cards held out to judge the fit")
+	rd := addReadFlags(fs_)
 	if err := fs_.Parse(args); err != nil {
 		return 2
 	}
@@ -41,14 +42,18 @@ func cmdFit(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "simrisk fit: %v\n", err)
 		return 1
 	}
-	if !checkOutputs("fit", []string{srcPath, *in}, []string{*out}, stderr) {
+	if !checkOutputs("fit", []string{srcPath, *in, *rd.aliases}, []string{*out}, stderr) {
 		return 2
 	}
 	asOf, ok := parseAsOf("fit", *asOfS, stderr)
 	if !ok {
 		return 2
 	}
-	loaded, labels, ok := readLabelled("fit", *in, asOf, stderr)
+	ropts, code := rd.options("fit", *in, stderr)
+	if code != 0 {
+		return code
+	}
+	loaded, labels, ok := readLabelled("fit", *in, asOf, stderr, ropts...)
 	if !ok {
 		return 1
 	}

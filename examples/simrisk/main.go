@@ -65,6 +65,8 @@ usage:
   simrisk fit --pack PACK --in LABELLED --as-of DATE --out SUGGESTED.yaml
                                 fit rule scores to labels; writes a suggested rule file
   score, explain and backtest take --lang zh|en for titles and reasons (default zh).
+  score, explain, backtest and fit read records with --encoding utf-8|gb18030|gbk,
+  --strict (refuse unknown columns and keys) and --aliases FILE (datasets/README.md).
   score, explain, lint and test take --limit NAME=VALUE (repeatable) to change a limit
   on what rules may ask (max_list_items, max_file_bytes, ...: rules/README.md, Limits).
   simrisk gen --cards N --seed S --as-of DATE [--out FILE] [--format jsonl|csv]
@@ -195,9 +197,7 @@ func cmdScore(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	in := fs.String("in", "", "input records, JSON Lines or CSV (- for standard input)")
 	format := fs.String("format", "", "input format: jsonl or csv (default: from the file name; .csv is CSV)")
 	idKeyFile := fs.String("id-key-file", "", "file holding the secret key that turns raw ID numbers in holder into pseudonymous keys")
-	encoding := fs.String("encoding", "utf-8", "input encoding: utf-8, gb18030 or gbk (what Chinese Excel saves CSV in)")
-	strict := fs.Bool("strict", false, "refuse a file with a column or key card-schema v1 does not have (default: warn once per file and ignore it)")
-	aliasesFile := fs.String("aliases", "", "YAML file of more spellings of enumerated values, field: {alias: value} (datasets/README.md)")
+	rd := addReadFlags(fs)
 	out := fs.String("out", "", "decisions, JSON Lines (default standard output)")
 	rejects := fs.String("rejects", "", "rejected records as {\"line\",\"reason\"} JSON Lines (default: counted, the first few reasons on stderr)")
 	maxRejects := fs.Float64("max-reject-ratio", 1, "fail (exit 1) when more than this share of the records (0 to 1) is rejected; a run that rejects every record always fails")
@@ -212,7 +212,7 @@ func cmdScore(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		fmt.Fprintf(stderr, "simrisk score: --max-reject-ratio %g: want a share from 0 to 1\n", *maxRejects)
 		return 2
 	}
-	if !checkOutputs("score", append([]string{*in, *idKeyFile, *rf.segs}, rf.paths...), []string{*out, *rejects}, stderr) {
+	if !checkOutputs("score", append([]string{*in, *idKeyFile, *rf.segs, *rd.aliases}, rf.paths...), []string{*out, *rejects}, stderr) {
 		return 2
 	}
 	rs, eng, code := rf.engine("score", stderr)
@@ -231,23 +231,8 @@ func cmdScore(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 			return 2
 		}
 	}
-	enc, err := datasets.ParseEncoding(*encoding)
-	if err != nil {
-		fmt.Fprintf(stderr, "simrisk score: --encoding: %v\n", err)
-		return 2
-	}
-	opts.Read = append(opts.Read, datasets.WithEncoding(enc),
-		datasets.WithWarnings(func(w datasets.Warning) { fmt.Fprintf(stderr, "simrisk score: %s: %s\n", *in, w) }))
-	if *strict {
-		opts.Read = append(opts.Read, datasets.WithStrict())
-	}
-	if *aliasesFile != "" {
-		a, err := loadAliases(*aliasesFile)
-		if err != nil {
-			fmt.Fprintf(stderr, "simrisk score: --aliases: %v\n", err)
-			return 2
-		}
-		opts.Read = append(opts.Read, datasets.WithAliases(a))
+	if opts.Read, code = rd.options("score", *in, stderr); code != 0 {
+		return code
 	}
 	if *idKeyFile != "" {
 		key, err := readKey(*idKeyFile)
@@ -388,6 +373,44 @@ func writeOutput(path string, write func(io.Writer) error) error {
 		return err
 	}
 	return f.Commit()
+}
+
+// readFlags are how the commands that read records read them.
+type readFlags struct {
+	encoding, aliases *string
+	strict            *bool
+}
+
+func addReadFlags(fs *flag.FlagSet) *readFlags {
+	return &readFlags{
+		encoding: fs.String("encoding", "utf-8", "input encoding: utf-8, gb18030 or gbk (what Chinese Excel saves CSV in)"),
+		strict:   fs.Bool("strict", false, "refuse a file with a column or key card-schema v1 does not have (default: warn once per file and ignore it)"),
+		aliases:  fs.String("aliases", "", "YAML file of more spellings of enumerated values, field: {alias: value} (datasets/README.md)"),
+	}
+}
+
+// options are the reader options the flags ask for, warnings printed on
+// stderr; code is non-zero (and said on stderr) when a flag is wrong.
+func (f *readFlags) options(cmd, in string, stderr io.Writer) (opts []datasets.ReadOption, code int) {
+	enc, err := datasets.ParseEncoding(*f.encoding)
+	if err != nil {
+		fmt.Fprintf(stderr, "simrisk %s: --encoding: %v\n", cmd, err)
+		return nil, 2
+	}
+	opts = append(opts, datasets.WithEncoding(enc),
+		datasets.WithWarnings(func(w datasets.Warning) { fmt.Fprintf(stderr, "simrisk %s: %s: %s\n", cmd, in, w) }))
+	if *f.strict {
+		opts = append(opts, datasets.WithStrict())
+	}
+	if *f.aliases != "" {
+		a, err := loadAliases(*f.aliases)
+		if err != nil {
+			fmt.Fprintf(stderr, "simrisk %s: --aliases: %v\n", cmd, err)
+			return nil, 2
+		}
+		opts = append(opts, datasets.WithAliases(a))
+	}
+	return opts, 0
 }
 
 // loadAliases reads an aliases file over the built-in table.

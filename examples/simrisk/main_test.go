@@ -597,3 +597,24 @@ func TestScoreStrictWarningsAliases(t *testing.T) {
 	require.Equal(t, 2, code)
 	require.Contains(t, stderr, `--aliases: `+aliases+`: aliases: status: "frozen" is not a value of the field`)
 }
+
+// explain and backtest read records as score does: --encoding, warnings.
+func TestReadFlagsOnOtherCommands(t *testing.T) {
+	gbk := "../../datasets/testdata/cases/csv-gbk-mvno.csv"
+	code, _, stderr := runCLI("explain", "--as-of", "2026-11-01", "--in", gbk, "--msisdn", "17031234560")
+	require.Equal(t, 1, code)
+	require.Contains(t, stderr, "--encoding gb18030")
+	code, stdout, stderr := runCLI("explain", "--as-of", "2026-11-01", "--in", gbk, "--msisdn", "17031234560", "--encoding", "gb18030", "--lang", "en")
+	require.Equal(t, 0, code, stderr)
+	require.NotEmpty(t, stdout)
+
+	dir := t.TempDir()
+	in := filepath.Join(dir, "cards.csv")
+	require.NoError(t, os.WriteFile(in, []byte("msisdn,opened_at,alert_30d\n13800138001,2024-03-01,9\n"), 0o644))
+	code, _, stderr = runCLI("backtest", "--candidate", "default", "--as-of", "2026-11-01", "--in", in)
+	require.Equal(t, 0, code, stderr)
+	require.Contains(t, stderr, "simrisk backtest: "+in+": line 1: unknown column (ignored) alert_30d: did you mean alerts_30d?")
+	code, _, stderr = runCLI("backtest", "--candidate", "default", "--as-of", "2026-11-01", "--in", in, "--strict")
+	require.Equal(t, 1, code)
+	require.Contains(t, stderr, "strict reading refuses the file")
+}
