@@ -268,6 +268,8 @@ func (c celEstimator) EstimateSize(n cost.AstNode) *cost.SizeEstimate {
 				name = e.AsIdent()
 			case celast.SelectKind:
 				name = e.AsSelect().FieldName()
+			case celast.CallKind:
+				name = e.AsCall().FunctionName()
 			}
 		}
 		return &cost.SizeEstimate{Min: 0, Max: textBytes(name)}

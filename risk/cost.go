@@ -44,6 +44,8 @@ type costEstimator struct {
 	scopes []size          // the lists the enclosing predicates loop over
 	accs   []size          // reduce's accumulators, innermost last
 	vars   map[string]size // let variables in scope
+	// shallow leaves out the bodies of loops (their own meter counts them)
+	shallow bool
 }
 
 // exprCost estimates the cost of a checked expr expression on one card.
@@ -82,6 +84,8 @@ func textBytes(name string) uint64 {
 		return 20
 	case "business":
 		return 20
+	case "region_name": // up to some 30 Chinese characters
+		return 128
 	}
 	return MaxTextBytes
 }
@@ -249,7 +253,7 @@ func (c *costEstimator) est(n ast.Node) (uint64, size) {
 				k = addSat(k, ka)
 			}
 			if isStringType(n) {
-				return k, size{n: MaxTextBytes}
+				return k, size{n: textBytes(name)}
 			}
 			return k, size{}
 		}
@@ -331,6 +335,17 @@ func (c *costEstimator) builtin(name string, args []ast.Node, n ast.Node) (uint6
 			return addSat(kl, addSat(sl.n, 1)), size{}
 		}
 		var ki uint64
+		if c.shallow {
+			// the loop's own cost without its iterations; its size as the
+			// full estimate has it
+			if name == "reduce" && len(args) > 2 {
+				ki, _ = c.est(args[2])
+			}
+			c.shallow = false
+			_, s := c.builtin(name, args, n)
+			c.shallow = true
+			return addSat(kl, ki), s
+		}
 		acc := size{}
 		if name == "reduce" {
 			var si size
@@ -378,9 +393,11 @@ func (c *costEstimator) builtin(name string, args []ast.Node, n ast.Node) (uint6
 		return size{}
 	}
 	switch name {
-	case "len", "type", "abs", "ceil", "floor", "round", "int", "float", "indexOf", "lastIndexOf", "hasPrefix", "hasSuffix",
-		"now", "duration", "date", "timezone", "bitand", "bitor", "bitxor", "bitnand", "bitnot", "bitshl", "bitshr", "bitushr":
-		return addSat(k, arg(0).n), size{}
+	case "len", "type", "abs", "ceil", "floor", "round", "now", "bitand", "bitor", "bitxor", "bitnand", "bitnot", "bitshl", "bitshr", "bitushr":
+		return k, size{}
+	case "int", "float", "indexOf", "lastIndexOf", "hasPrefix", "hasSuffix", "duration", "date", "timezone":
+		// read their string argument, a tenth of a unit a byte
+		return addSat(k, arg(0).n/10), size{}
 	case "repeat":
 		times, ok := constInt(args[min(1, len(args)-1)])
 		if !ok || len(args) != 2 {

@@ -40,8 +40,10 @@
 // (repeat or a range with a count read from the card, a string grown in
 // reduce) is refused. Each is a positioned error naming the limit
 // (too_complex, too_large, too_costly). At run time max_cost is also every
-// rule's budget on every card (expr's VM memory budget, cel-go's cost
-// limit). A rule that fails on a card, its budget spent or anything inside
+// rule's budget on every card: on expr's VM every loop body is charged its
+// estimated cost and memory is counted, cel-go's interpreter has it as its
+// cost limit, and compiled closures loop only over record lists, within the
+// estimate. A rule that fails on a card, its budget spent or anything inside
 // it panicking, is that rule's error on that card (Decision.Errors, a fixed
 // message by kind that quotes no card value); the other rules still decide.
 // Score, ScoreInto, ScoreBatch, ScoreBatchInto, Explain, RunTests and

@@ -29,7 +29,45 @@ type program interface {
 
 type exprProgram struct{ p *vm.Program }
 
-func (p exprProgram) eval(s *Scorer) (any, error) { return s.vm.Run(p.p, s.env.fillAll()) }
+func (p exprProgram) eval(s *Scorer) (any, error) {
+	s.spent = 0 // each rule's budget on each card
+	return s.vm.Run(p.p, s.env.fillAll())
+}
+
+// stepFunc is the function meterLoops calls in every loop body on expr's VM:
+// step(env, k, body) charges k (the body's estimated cost) to the rule's
+// budget on the card, and fails the rule once it is spent. Its name cannot
+// be written in an expression.
+const stepFunc = "step budget"
+
+// errBudget is the error of a rule over its run-time budget on a card.
+var errBudget = errors.New("run-time cost budget spent")
+
+// meterLoops wraps the body of every predicate (the body of a loop) in a
+// call of stepFunc, after type checking: expr's VM counts memory, not
+// steps, and a loop that allocates nothing would go unmetered.
+type meterLoops struct{}
+
+func (meterLoops) Visit(node *ast.Node) {
+	pn, ok := (*node).(*ast.PredicateNode)
+	if !ok || pn.Node == nil {
+		return
+	}
+	k, _ := (&costEstimator{vars: map[string]size{}, shallow: true}).est(pn.Node)
+	body := pn.Node
+	callee := &ast.IdentifierNode{Value: stepFunc}
+	callee.SetType(anyType)
+	envArg := &ast.IdentifierNode{Value: "$env"}
+	envArg.SetType(anyType)
+	cost := &ast.IntegerNode{Value: int(min(addSat(k, 2), 1<<40))}
+	cost.SetType(reflect.TypeOf(0))
+	call := &ast.CallNode{Callee: callee, Arguments: []ast.Node{envArg, cost, body}}
+	call.SetType(body.Type())
+	call.SetLocation(body.Location())
+	pn.Node = call
+}
+
+var anyType = reflect.TypeOf((*any)(nil)).Elem()
 
 // exprOptions are the expr settings every simrisk expression compiles with:
 // the typed vocabulary as environment and the domain functions.
@@ -73,6 +111,16 @@ func exprConfig(maxNodes uint) *conf.Config {
 			return maskValue(v), nil
 		}, new(func(string) string)),
 		expr.MaxNodes(maxNodes),
+		expr.Function(stepFunc, func(params ...any) (any, error) {
+			e, _ := params[0].(*env)
+			k, _ := params[1].(int)
+			if e != nil && e.s != nil {
+				if e.s.spent += uint64(k); e.s.spent > uint64(e.s.e.vmBudget) {
+					return nil, errBudget
+				}
+			}
+			return params[2], nil
+		}, new(func(any, int, any) any)),
 	}, testExprOptions...) {
 		op(cfg)
 	}
@@ -350,6 +398,7 @@ func (x *exprCompiler) compile(src rules.Expr, owner string, wantBool bool, stac
 	if err := optimizer.Optimize(&tree.Node, cfg); err != nil {
 		return nil, w.usesName, []*rules.Error{x.exprErr(err, src, owner)}
 	}
+	ast.Walk(&tree.Node, meterLoops{})
 	p, err := compiler.Compile(tree, cfg)
 	if err != nil {
 		return nil, w.usesName, []*rules.Error{x.exprErr(err, src, owner)}

@@ -231,16 +231,33 @@ func TestCostlyRulesAreRefused(t *testing.T) {
 		{"expr", `reduce(roaming, #acc + .days_ago, 0) > 100`},
 		{"cel", `roaming.all(a, roaming.all(b, a.region != b.region || a.days_ago <= b.days_ago))`},
 	}
+	// on a card at the record limits, in both evaluators, what the estimate
+	// admits stays within the run-time budget (the meter of expr's VM
+	// charges no more than the estimate)
+	cd := card()
+	for range risk.MaxRoaming {
+		cd.Roaming = append(cd.Roaming, risk.Roaming{Region: "JP", LastSeen: risk.Date(2026, 10, 1)})
+	}
+	for range risk.MaxLinkedPlatforms {
+		cd.LinkedPlatforms = append(cd.LinkedPlatforms, strings.Repeat("p", risk.MaxTextBytes))
+	}
+	fine = append(fine, []struct{ lang, when string }{
+		{"expr", `any(roaming, len(filter(linked_platforms, # == "x")) > 0 || .region == "XX")`},
+		{"expr", `count(roaming, len(join(linked_platforms, ",")) > 1) > 0`},
+		{"expr", `all(roaming, all(roaming, .days_ago < 1000) && .region != "XX")`},
+	}...)
 	for _, c := range fine {
-		eng, err := compileSrc(t, "rules:\n  - {id: r, language: "+c.lang+", when: '"+c.when+"', outcome: verify}\n"+bands)
-		require.NoError(t, err, c.when)
-		cd := card()
-		for i := 0; i < risk.MaxRoaming; i++ {
-			cd.Roaming = append(cd.Roaming, risk.Roaming{Region: "JP", LastSeen: risk.Date(2026, 10, 1)})
+		for _, ref := range []bool{false, true} {
+			opts := []risk.CompileOption{}
+			if ref {
+				opts = append(opts, risk.WithReferenceEvaluator())
+			}
+			eng, err := compileSrc(t, "rules:\n  - {id: r, language: "+c.lang+", when: '"+c.when+"', outcome: verify}\n"+bands, opts...)
+			require.NoError(t, err, c.when)
+			d, err := eng.Score(cd, risk.AsOfTime(asOf))
+			require.NoError(t, err)
+			require.Empty(t, d.Errors, "%s (reference %v)", c.when, ref)
 		}
-		d, err := eng.Score(cd, risk.AsOfTime(asOf))
-		require.NoError(t, err)
-		require.Empty(t, d.Errors, c.when)
 	}
 
 	// a higher max_cost admits what the default refuses

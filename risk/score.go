@@ -105,10 +105,11 @@ func (e *Engine) config(opts []ScoreOption) scoreConfig {
 // virtual machine. It is not safe for concurrent use: give each goroutine
 // its own (Engine.NewScorer), or call Engine.Score, which pools them.
 type Scorer struct {
-	e   *Engine
-	cfg scoreConfig
-	vm  vm.VM
-	env env
+	e     *Engine
+	cfg   scoreConfig
+	vm    vm.VM
+	spent uint64 // of the budget of the rule on expr's VM (stepFunc)
+	env   env
 	// start and end of each hit's reason in the decision's buffer, while
 	// it is being written
 	spans []int32
