@@ -102,7 +102,7 @@ func TestRuleTestPopulationCheckedWhenRead(t *testing.T) {
 	for _, opts := range [][]risk.TestOption{nil, {csvLoader}} {
 		rep := eng.RunTests(rs.Tests, opts...)
 		require.Equal(t, 1, rep.Failed)
-		require.Contains(t, rep.Results[0].Failures[0], "over the limit max_fixture_bytes = 100")
+		require.Contains(t, rep.Results[0].Failures[0], "over the limit max_fixture_bytes=100")
 	}
 
 	require.NoError(t, os.Remove(pop))

@@ -52,7 +52,7 @@ rules:
 	fmt.Println(err)
 	fmt.Println(rs.Limits().MaxTags, rs.Err() != nil)
 	// Output:
-	// mine.yaml:3:47: rule "a": [too_large] rule has 3 tags: over the limit max_tags = 2
+	// mine.yaml:3:47: rule "a": [too_large] rule has 3 tags: over the limit max_tags=2
 	// 2 true
 }
 

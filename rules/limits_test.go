@@ -43,7 +43,7 @@ func requireLimit(t *testing.T, err error, name string, value uint64) *rules.Err
 			found = e
 		}
 	}
-	require.Contains(t, found.Msg, fmt.Sprintf("over the limit %s = %d", name, value))
+	require.Contains(t, found.Msg, fmt.Sprintf("over the limit %s=%d", name, value))
 	return found
 }
 
@@ -62,22 +62,22 @@ func TestLoadLimits(t *testing.T) {
 		msg   string
 	}{
 		{"max_list_items", 3, "lists:\n  x: [a, b, c, d]\n", rules.Pos{File: "f.yaml", Line: 2, Column: 6},
-			`list "x" has 4 items: over the limit max_list_items = 3`},
+			`list "x" has 4 items: over the limit max_list_items=3`},
 		{"max_list_items", 3, "lists:\n  x: {type: region, items: [KH, MM, LA, TH]}\n", rules.Pos{File: "f.yaml", Line: 2, Column: 28},
-			`list "x" has 4 items: over the limit max_list_items = 3`},
+			`list "x" has 4 items: over the limit max_list_items=3`},
 		{"max_list_items", 2, "tests:\n  - {name: t, as_of: 2026-11-01, card: {}, expect: {fires: [a, b, c]}}\n",
-			rules.Pos{File: "f.yaml", Line: 2, Column: 60}, "fires has 3 items: over the limit max_list_items = 2"},
+			rules.Pos{File: "f.yaml", Line: 2, Column: 60}, "fires has 3 items: over the limit max_list_items=2"},
 		{"max_list_items", 2, "tests:\n  - {name: t, as_of: 2026-11-01, card: {roaming: [{region: KH}, {region: KH}, {region: KH}]}, expect: {}}\n",
-			rules.Pos{File: "f.yaml", Line: 2, Column: 50}, "card: a list of 3 items: over the limit max_list_items = 2"},
+			rules.Pos{File: "f.yaml", Line: 2, Column: 50}, "card: a list of 3 items: over the limit max_list_items=2"},
 		{"max_tags", 2, "rules:\n  - {id: a, when: valid, outcome: pass, tags: [x, y, z]}\n", rules.Pos{File: "f.yaml", Line: 2, Column: 47},
-			"rule has 3 tags: over the limit max_tags = 2"},
+			"rule has 3 tags: over the limit max_tags=2"},
 		{"max_reason_bytes", 10, "rules:\n  - {id: a, when: valid, outcome: pass, reason: 'eleven byte'}\n", rules.Pos{File: "f.yaml", Line: 2, Column: 49},
-			"reason is 11 bytes: over the limit max_reason_bytes = 10"},
+			"reason is 11 bytes: over the limit max_reason_bytes=10"},
 		{"max_reason_bytes", 10, "rules:\n  - {id: a, when: valid, outcome: pass, reason: {en: short, zh: 'eleven byte'}}\n", rules.Pos{File: "f.yaml", Line: 2, Column: 65},
-			"reason is 11 bytes: over the limit max_reason_bytes = 10"},
+			"reason is 11 bytes: over the limit max_reason_bytes=10"},
 		{"max_tests", 1, "tests:\n  - {name: a, as_of: 2026-11-01, card: {}, expect: {}}\n  - {name: b, as_of: 2026-11-01, card: {}, expect: {}}\n",
-			rules.Pos{File: "f.yaml", Line: 3, Column: 5}, "test 2 of the rule set: over the limit max_tests = 1"},
-		{"max_file_bytes", 10, "rules: []\n# more\n", rules.Pos{File: "f.yaml"}, "file is 17 bytes: over the limit max_file_bytes = 10"},
+			rules.Pos{File: "f.yaml", Line: 3, Column: 5}, "test 2 of the rule set: over the limit max_tests=1"},
+		{"max_file_bytes", 10, "rules: []\n# more\n", rules.Pos{File: "f.yaml"}, "file is 17 bytes: over the limit max_file_bytes=10"},
 	}
 	for _, c := range cases {
 		t.Run(c.limit+" "+c.msg, func(t *testing.T) {
@@ -114,7 +114,7 @@ func TestMaxFiles(t *testing.T) {
 	rs, err := ld.LoadFS(fsys, "set")
 	e := requireLimit(t, err, "max_files", 3)
 	require.Equal(t, "set", e.File)
-	require.Equal(t, "more than 3 rule files: over the limit max_files = 3", e.Msg)
+	require.Equal(t, "more than 3 rule files: over the limit max_files=3", e.Msg)
 	require.Len(t, rs.Files, 3)
 
 	_, err = ld.Parse(rules.Source{Name: "a"}, rules.Source{Name: "b"}, rules.Source{Name: "c"}, rules.Source{Name: "d"})
@@ -132,7 +132,7 @@ func TestMaxFileBytesCheckedBeforeReading(t *testing.T) {
 	require.NoError(t, os.Truncate(f, 50<<20))
 	_, err := rules.Load(f)
 	e := requireLimit(t, err, "max_file_bytes", 4<<20)
-	require.Equal(t, "file is 52428800 bytes: over the limit max_file_bytes = 4194304", e.Msg)
+	require.Equal(t, "file is 52428800 bytes: over the limit max_file_bytes=4194304", e.Msg)
 	require.Equal(t, rules.Pos{File: f}, e.Pos)
 }
 
@@ -155,7 +155,7 @@ func TestMaxFileBytesBoundsTheRead(t *testing.T) {
 	fsys := lyingFS{fstest.MapFS{"r.yaml": {Data: []byte(strings.Repeat("# comment\n", 100))}}}
 	_, err := loader(t, rules.WithLimits(small("max_file_bytes", 64))).LoadFS(fsys, "r.yaml")
 	e := requireLimit(t, err, "max_file_bytes", 64)
-	require.Equal(t, "file has more than 64 bytes: over the limit max_file_bytes = 64", e.Msg)
+	require.Equal(t, "file has more than 64 bytes: over the limit max_file_bytes=64", e.Msg)
 }
 
 func TestRuleFileMustBeRegular(t *testing.T) {
@@ -223,7 +223,7 @@ func TestMillionItemList(t *testing.T) {
 	b.WriteString("]\n")
 	rs, err := rules.Parse(rules.Source{Name: "f.yaml", Data: []byte(b.String())})
 	e := requireLimit(t, err, "max_list_items", 10_000)
-	require.Equal(t, `list "far" has 1000000 items: over the limit max_list_items = 10000`, e.Msg)
+	require.Equal(t, `list "far" has 1000000 items: over the limit max_list_items=10000`, e.Msg)
 	require.Equal(t, rules.Pos{File: "f.yaml", Line: 4, Column: 12}, e.Pos)
 	require.Len(t, rules.AsList(err), 1, "no error per item")
 	require.Empty(t, rs.Lists[0].Items)
@@ -267,7 +267,7 @@ func TestPopulationFixtureAtLoad(t *testing.T) {
 		{"link.jsonl", rules.CodeBadTest, "leads outside the directory of the test file"},
 		{"zero.jsonl", rules.CodeBadTest, "leads outside the directory of the test file"},
 		{"adir", rules.CodeBadTest, "is not a regular file"},
-		{"sub/big.jsonl", rules.CodeTooLarge, "is 100 bytes: over the limit max_fixture_bytes = 99"},
+		{"sub/big.jsonl", rules.CodeTooLarge, "is 100 bytes: over the limit max_fixture_bytes=99"},
 	}
 	ld := loader(t, rules.WithLimits(small("max_fixture_bytes", 99)))
 	for _, c := range cases {
@@ -312,7 +312,7 @@ func TestOpenPopulation(t *testing.T) {
 	writeFile(t, pop, strings.Repeat("x", 21))
 	_, err = tc.OpenPopulation()
 	require.ErrorIs(t, err, rules.CodeTooLarge)
-	require.ErrorContains(t, err, "over the limit max_fixture_bytes = 20")
+	require.ErrorContains(t, err, "over the limit max_fixture_bytes=20")
 
 	// grows while it is read
 	writeFile(t, pop, "0123456789")
@@ -321,7 +321,7 @@ func TestOpenPopulation(t *testing.T) {
 	writeFile(t, pop, strings.Repeat("x", 1000))
 	_, err = io.ReadAll(r)
 	require.ErrorIs(t, err, rules.CodeTooLarge)
-	require.ErrorContains(t, err, "over the limit max_fixture_bytes = 20")
+	require.ErrorContains(t, err, "over the limit max_fixture_bytes=20")
 	r.Close()
 
 	// replaced by a symbolic link out of the directory, or to a device

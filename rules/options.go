@@ -76,7 +76,7 @@ func (ld *Loader) Parse(srcs ...Source) (*RuleSet, error) {
 	lim := ld.cfg.limits
 	if len(srcs) > lim.MaxFiles {
 		c.Addf(Pos{File: srcs[lim.MaxFiles].Name}, "", "", CodeTooLarge,
-			"%d rule files: over the limit max_files = %d", len(srcs), lim.MaxFiles)
+			"%d rule files: over the limit max_files=%d", len(srcs), lim.MaxFiles)
 		srcs = srcs[:lim.MaxFiles]
 	}
 	keep := make([]Source, 0, len(srcs))
@@ -104,11 +104,11 @@ func (ld *Loader) Pack(name string) (*RuleSet, error) {
 
 func fileTooLarge(name string, size, limit int64) *Error {
 	return &Error{Pos: Pos{File: name}, Code: CodeTooLarge,
-		Msg: fmt.Sprintf("file is %d bytes: over the limit max_file_bytes = %d", size, limit)}
+		Msg: fmt.Sprintf("file is %d bytes: over the limit max_file_bytes=%d", size, limit)}
 }
 
 // overLimit is the message of a too_large error: what, then the limit's
 // name and value.
 func overLimit(what, name string, limit int64) string {
-	return fmt.Sprintf("%s: over the limit %s = %d", what, name, limit)
+	return fmt.Sprintf("%s: over the limit %s=%d", what, name, limit)
 }

@@ -493,8 +493,8 @@ tests:
 	require.Equal(t, 0, code, stderr)
 	code, stdout, _ := runCLI("lint", "--limit", "max_list_items=2", "--limit", "max_tags=1", f)
 	require.Equal(t, 1, code)
-	require.Contains(t, stdout, f+`:2:36: [too_large] list "far" has 3 items: over the limit max_list_items = 2`)
-	require.Contains(t, stdout, f+`:4:93: rule "far": [too_large] rule has 2 tags: over the limit max_tags = 1`)
+	require.Contains(t, stdout, f+`:2:36: [too_large] list "far" has 3 items: over the limit max_list_items=2`)
+	require.Contains(t, stdout, f+`:4:93: rule "far": [too_large] rule has 2 tags: over the limit max_tags=1`)
 
 	// and compiling: a compile-side limit
 	code, stdout, _ = runCLI("lint", "--limit", "max_expr_nodes=3", f)
@@ -511,14 +511,14 @@ tests:
 	require.Equal(t, 0, code, stderr)
 	code, _, stderr = runCLI("test", "--limit", "max_list_items=2", f)
 	require.Equal(t, 1, code)
-	require.Contains(t, stderr, "over the limit max_list_items = 2")
+	require.Contains(t, stderr, "over the limit max_list_items=2")
 
 	code, _, stderr = runCLI("score", "--rules", f, "--as-of", "2026-11-01", "--in", in, "--limit", "max_list_items=2")
 	require.Equal(t, 1, code)
-	require.Contains(t, stderr, "over the limit max_list_items = 2")
+	require.Contains(t, stderr, "over the limit max_list_items=2")
 	code, _, stderr = runCLI("score", "--pack", "default", "--as-of", "2026-11-01", "--in", in, "--limit", "max_list_items=3")
 	require.Equal(t, 1, code)
-	require.Contains(t, stderr, `list "high_fraud_countries" has 9 items: over the limit max_list_items = 3`)
+	require.Contains(t, stderr, `list "high_fraud_countries" has 9 items: over the limit max_list_items=3`)
 
 	for _, cmd := range []string{"lint", "test", "score"} {
 		code, _, stderr = runCLI(cmd, "--limit", "max_lists=3", f)
