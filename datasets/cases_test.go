@@ -1,16 +1,12 @@
 package datasets_test
 
 import (
-	"bytes"
-	"context"
-	"encoding/json"
 	"errors"
-	"io"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
-	"unicode/utf8"
 
 	"github.com/stretchr/testify/require"
 
@@ -27,39 +23,18 @@ type scored struct {
 	raw       []byte // the decision stream
 }
 
+// scoreRecordCase scores a case file as runCase does and keeps each
+// decision as "msisdn outcome".
 func scoreRecordCase(t *testing.T, name string, opts ...datasets.ReadOption) (*scored, error) {
 	t.Helper()
-	path := filepath.Join("testdata", "cases", name)
-	data, err := os.ReadFile(path)
-	require.NoError(t, err)
-	open := func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(data)), nil }
-	var dec, rej bytes.Buffer
-	sum, err := datasets.ScoreFile(context.Background(), engine(t), open, datasets.ScoreOptions{
-		AsOf: asOf, Format: datasets.FormatOf(name), Read: opts, Decisions: &dec, Rejects: &rej})
+	run, err := runCase(t, name, opts...)
 	if err != nil {
 		return nil, err
 	}
-	out := &scored{sum: sum, raw: dec.Bytes()}
-	for _, line := range strings.Split(strings.TrimSpace(dec.String()), "\n") {
-		if line == "" {
-			continue
-		}
-		var d struct{ MSISDN, Outcome string }
-		require.NoError(t, json.Unmarshal([]byte(line), &d))
-		out.decisions = append(out.decisions, d.MSISDN+" "+d.Outcome)
+	out := &scored{sum: run.sum, rejects: run.rejects, raw: run.stream}
+	for _, d := range run.decisions {
+		out.decisions = append(out.decisions, fmt.Sprint(d["msisdn"], " ", d["outcome"]))
 	}
-	for _, line := range strings.Split(strings.TrimSpace(rej.String()), "\n") {
-		if line == "" {
-			continue
-		}
-		var r datasets.Reject
-		require.NoError(t, json.Unmarshal([]byte(line), &r))
-		out.rejects = append(out.rejects, r)
-	}
-	require.Equal(t, sum.Records, sum.Decisions+sum.Rejects)
-	require.Equal(t, sum.Decisions, len(out.decisions))
-	require.Equal(t, sum.Rejects, len(out.rejects))
-	require.True(t, utf8.Valid(out.raw), "the decision stream is UTF-8")
 	return out, nil
 }
 

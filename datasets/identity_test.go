@@ -24,16 +24,29 @@ type caseRun struct {
 	decisions []map[string]any
 	rejects   []datasets.Reject
 	raw       string // decisions and rejects as written
+	stream    []byte // the decision stream alone
 }
 
 func scoreCase(t *testing.T, name string, opts ...datasets.ReadOption) caseRun {
+	t.Helper()
+	run, err := runCase(t, name, opts...)
+	require.NoError(t, err)
+	return run
+}
+
+// runCase scores testdata/cases/NAME with ScoreFile and checks what every
+// run must hold: records = decisions + rejects, each written, and a UTF-8
+// decision stream.
+func runCase(t *testing.T, name string, opts ...datasets.ReadOption) (caseRun, error) {
 	t.Helper()
 	path := filepath.Join("testdata", "cases", name)
 	var dec, rej bytes.Buffer
 	sum, err := datasets.ScoreFile(context.Background(), engine(t), func() (io.ReadCloser, error) { return os.Open(path) },
 		datasets.ScoreOptions{AsOf: asOf, Format: datasets.FormatOf(path), Read: opts, Decisions: &dec, Rejects: &rej})
-	require.NoError(t, err)
-	run := caseRun{sum: sum, raw: dec.String() + rej.String()}
+	if err != nil {
+		return caseRun{}, err
+	}
+	run := caseRun{sum: sum, raw: dec.String() + rej.String(), stream: dec.Bytes()}
 	for _, l := range strings.Split(strings.TrimSpace(dec.String()), "\n") {
 		if l == "" {
 			continue
@@ -53,7 +66,8 @@ func scoreCase(t *testing.T, name string, opts ...datasets.ReadOption) caseRun {
 	require.Equal(t, sum.Records, sum.Decisions+sum.Rejects)
 	require.Equal(t, sum.Decisions, len(run.decisions))
 	require.Equal(t, sum.Rejects, len(run.rejects))
-	return run
+	require.True(t, utf8.Valid(dec.Bytes()), "the decision stream is UTF-8")
+	return run, nil
 }
 
 func caseKey(t *testing.T) datasets.ReadOption {
