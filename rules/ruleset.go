@@ -163,30 +163,21 @@ func (rs *RuleSet) Limits() Limits {
 // index builds the lookups by name. The first of duplicates wins, as the
 // linear lookups did.
 func (rs *RuleSet) index() {
-	rs.rulesByID = make(map[string]*Rule, len(rs.Rules))
-	for _, r := range rs.Rules {
-		if _, ok := rs.rulesByID[r.ID]; !ok {
-			rs.rulesByID[r.ID] = r
+	rs.rulesByID = firstByName(rs.Rules, func(r *Rule) string { return r.ID })
+	rs.params = firstByName(rs.Params, func(p *Param) string { return p.Name })
+	rs.lists = firstByName(rs.Lists, func(l *List) string { return l.Name })
+	rs.macros = firstByName(rs.Macros, func(m *Macro) string { return m.Name })
+}
+
+// firstByName maps each name to the first item of xs that has it.
+func firstByName[T any](xs []T, name func(T) string) map[string]T {
+	m := make(map[string]T, len(xs))
+	for _, x := range xs {
+		if _, ok := m[name(x)]; !ok {
+			m[name(x)] = x
 		}
 	}
-	rs.params = make(map[string]*Param, len(rs.Params))
-	for _, p := range rs.Params {
-		if _, ok := rs.params[p.Name]; !ok {
-			rs.params[p.Name] = p
-		}
-	}
-	rs.lists = make(map[string]*List, len(rs.Lists))
-	for _, l := range rs.Lists {
-		if _, ok := rs.lists[l.Name]; !ok {
-			rs.lists[l.Name] = l
-		}
-	}
-	rs.macros = make(map[string]*Macro, len(rs.Macros))
-	for _, m := range rs.Macros {
-		if _, ok := rs.macros[m.Name]; !ok {
-			rs.macros[m.Name] = m
-		}
-	}
+	return m
 }
 
 // Param is a named policy number (or string or switch) referred to in
