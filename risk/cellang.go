@@ -280,7 +280,7 @@ func (c celEstimator) EstimateSize(n cost.AstNode) *cost.SizeEstimate {
 func (c celEstimator) EstimateCallCost(function, overloadID string, target *cost.AstNode, args []cost.AstNode) *cost.CallEstimate {
 	switch function {
 	case "in_region", "days_between", "region_name", "mask":
-		return &cost.CallEstimate{CostEstimate: cost.CostEstimate{Min: 1, Max: 4}}
+		return cost.NewCallEstimate(cost.Estimate{Min: 1, Max: 4}, nil)
 	}
 	return nil
 }

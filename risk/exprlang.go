@@ -160,7 +160,6 @@ type exprCompiler struct {
 	rs        *rules.RuleSet
 	reference bool // no lowering: every expression on expr's VM
 	cfg       func() *conf.Config
-	params    map[string]ast.Node // fresh node per use: see constNode
 	lists     map[string]any
 	macros    map[string]*rules.Macro
 	badMacro  map[string]bool   // macros with errors of their own
@@ -199,7 +198,6 @@ type rewriter struct {
 	owned    map[*ast.IdentifierNode]bool
 	loose    []*ast.IdentifierNode
 	errs     []*rules.Error
-	inlined  bool // we are inside an inlined macro: locations are patched after
 	usesName map[string]bool
 	// listNames remembers which list a constant came from, for messages
 	listNames map[*ast.ConstantNode]string

@@ -1,7 +1,6 @@
 package risk
 
 import (
-	"errors"
 	"fmt"
 	"strconv"
 	"unicode/utf16"
@@ -35,8 +34,6 @@ func (s *jscan) fieldErr(err error) {
 		s.errs = append(s.errs, err)
 	}
 }
-
-var errJSONEnd = errors.New("unexpected end of JSON input")
 
 func (s *jscan) syntax(what string) error {
 	if s.i >= len(s.b) {

@@ -21,8 +21,7 @@ type RegionSet struct {
 	items       []string
 }
 
-func setBit(b []uint64, i int)      { b[i>>6] |= 1 << (i & 63) }
-func hasBit(b []uint64, i int) bool { return b[i>>6]&(1<<(i&63)) != 0 }
+func setBit(b []uint64, i int) { b[i>>6] |= 1 << (i & 63) }
 
 // NewRegionSet compiles region codes; entries that are not region codes are
 // ignored (the rule loader reports them).

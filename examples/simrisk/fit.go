@@ -124,12 +124,3 @@ func ruleSource(pack string, rs *rules.RuleSet) ([]byte, string, error) {
 	b, err := fs.ReadFile(rules.PacksFS(), strings.TrimPrefix(file, "pack:"))
 	return b, "", err
 }
-
-func same(a, b string) bool {
-	if a == "" || b == "" {
-		return false
-	}
-	sa, err1 := os.Stat(a)
-	sb, err2 := os.Stat(b)
-	return err1 == nil && err2 == nil && os.SameFile(sa, sb)
-}

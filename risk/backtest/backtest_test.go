@@ -197,7 +197,7 @@ func (r imageRect) Dy() int { return r.h }
 
 type rect struct{ w, h int }
 
-func (r rect) Bounds() imageRect { return imageRect{r.w, r.h} }
+func (r rect) Bounds() imageRect { return imageRect(r) }
 
 // The ROC area is 1 for scores that separate perfectly, 0 for inverted ones.
 func TestAUCKnownCases(t *testing.T) {
