@@ -9,6 +9,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"unicode"
 
 	"github.com/stretchr/testify/require"
 	"golang.org/x/text/unicode/norm"
@@ -38,8 +39,21 @@ func spellings(s string) []string {
 	switch len(s) {
 	case 11:
 		out = append(out, s[:3]+" "+s[3:7]+" "+s[7:], s[:3]+"-"+s[3:7]+"-"+s[7:], "+86 "+s, "0086"+s)
+		// issue 14 review: any separator between the groups
+		for _, sep := range []string{".", "/", "_", "\u200b", "*", "·", ",", "。", "\u2060", ", "} {
+			out = append(out, s[:3]+sep+s[3:7]+sep+s[7:])
+		}
+		out = append(out, "(+86)"+s, "+86("+s[:3]+")"+s[3:], `="`+s+`"`)
 	default:
 		out = append(out, s[:6]+" "+s[6:14]+" "+s[14:], s[:6]+"-"+s[6:14]+"-"+s[14:], "身份证："+s, "ID: "+s)
+		for _, sep := range []string{".", "/", "_", "\u200b", "*", "·", ",", "。"} {
+			out = append(out, s[:6]+sep+s[6:14]+sep+s[14:])
+		}
+		out = append(out, "ID "+s[:6]+"/"+s[6:14]+"/"+s[14:], `="`+s+`"`, "'"+s, "\u200b"+s+"\u200b", "("+s+")", s+";",
+			"公民身份号码："+s, "身份证号码（18位）："+s)
+		if len(s) == 18 {
+			out = append(out, s[:17]+"×")
+		}
 	}
 	return out
 }
@@ -85,7 +99,7 @@ func leakInputs(t *testing.T, dir string) (jsonl, csv, rulesDir string, cards []
 	var c strings.Builder
 	c.WriteString("msisdn,opened_at,holder,mvno,complaints,recycled,open_region,last_voice_at\n")
 	for g, secret := range append(spellings(leakPhone), spellings(leakID)...) {
-		s := strings.ReplaceAll(secret, ",", "")
+		s := strings.ReplaceAll(strings.ReplaceAll(secret, ",", ""), `"`, "")
 		for i := 0; i < 6; i++ {
 			fmt.Fprintf(&c, "%s,2024-03-01,h-c%d,%s,,,,2026-10-30\n", card(), g, s)
 		}
@@ -115,12 +129,18 @@ func leakInputs(t *testing.T, dir string) (jsonl, csv, rulesDir string, cards []
 	return jsonl, csv, rulesDir, cards
 }
 
-// canonical is text as the leak scan reads it: NFKC, upper case, without
-// spaces and dashes.
+// canonical is text as the leak scan reads it: NFKC, upper case, × read as
+// X, without anything that is neither a letter nor a digit (spaces,
+// dashes, dots, slashes, zero-width characters...).
 func canonical(s string) string {
 	s = strings.ToUpper(norm.NFKC.String(s))
 	return strings.Map(func(r rune) rune {
-		if r == ' ' || r == '-' || r == '\t' || r == '\u00a0' || r == '\u3000' || (r >= '\u2010' && r <= '\u2015') || r == '\u2212' {
+		switch {
+		case r == '×':
+			return 'X'
+		case r == '*':
+			return '*' // a mask stays one: 138****5678 is not 1385678
+		case !unicode.IsLetter(r) && !unicode.IsDigit(r):
 			return -1
 		}
 		return r
@@ -145,6 +165,7 @@ func TestNoCommandLeaksPersonalData(t *testing.T) {
 	firstCard := cards[0]
 	one := `{"msisdn":"+86 138 0013 8000","opened_at":"2024-03-01","mvno":"110105 19491231 002X","holder":"h-1","linked_platforms":["１３９１２３４５６７８"]}` + "\n"
 
+	loose := `{"msisdn":"13800138000","opened_at":"2024-03-01","mvno":"ID 110105/19491231/002X","holder":"h-1","linked_platforms":["139·1234·5678","139。1234。5678","139\u200b1234\u200b5678"]}` + "\n"
 	runs := []struct {
 		args  []string
 		stdin string
@@ -159,6 +180,8 @@ func TestNoCommandLeaksPersonalData(t *testing.T) {
 		{args: []string{"explain", "--as-of", "2026-11-01", "--in", jsonl, "--msisdn", "+86 139 1234 5678"}},
 		{args: []string{"explain", "--as-of", "2026-11-01", "--rules", rulesDir}, stdin: one},
 		{args: []string{"explain", "--as-of", "2026-11-01", "--json"}, stdin: one},
+		{args: []string{"explain", "--as-of", "2026-11-01"}, stdin: loose},
+		{args: []string{"explain", "--as-of", "2026-11-01", "--json", "--lang", "en"}, stdin: loose},
 		{args: []string{"backtest", "--candidate", "default-cel", "--baseline", rulesDir, "--as-of", "2026-11-01", "--in", jsonl, "--report", out("report.html")}},
 		{args: []string{"backtest", "--candidate", "default", "--as-of", "2026-11-01", "--in", csv, "--lang", "en"}},
 		{args: []string{"fit", "--pack", "default", "--as-of", "2026-11-01", "--in", jsonl, "--out", out("fit.yaml")}},

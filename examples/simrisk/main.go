@@ -179,10 +179,21 @@ func compileOptions(lim rules.Limits, opts ...risk.CompileOption) []risk.Compile
 	return append([]risk.CompileOption{risk.WithLimits(lim)}, opts...)
 }
 
+// maskedRuleError is e's text with its message masked and its position (a
+// rule file's path, the user's own) as it is: a path such as
+// /tmp/run3697098128/001 would otherwise read as a number.
+func maskedRuleError(e *rules.Error) string {
+	msg, pos := e.Error(), e.Pos.String()
+	if !strings.HasPrefix(msg, pos) {
+		pos = ""
+	}
+	return pos + ref.MaskText(msg[len(pos):])
+}
+
 func printErrors(w io.Writer, err error) {
 	if l := rules.AsList(err); l != nil {
 		for _, e := range l {
-			fmt.Fprintln(w, ref.MaskText(e.Error()))
+			fmt.Fprintln(w, maskedRuleError(e))
 		}
 		return
 	}
@@ -537,7 +548,7 @@ func cmdLint(args []string, stdout, stderr io.Writer) int {
 		}
 	default:
 		for _, e := range errs {
-			fmt.Fprintln(stdout, ref.MaskText(e.Error()))
+			fmt.Fprintln(stdout, maskedRuleError(e))
 		}
 		for _, n := range notes {
 			fmt.Fprintf(stderr, "%s: rule %q: [note] %s\n", n.Pos, n.Rule, n.Msg)

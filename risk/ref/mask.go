@@ -16,8 +16,10 @@ import (
 // a mobile number's length (IoT numbers have 13, ID numbers 15 or 18).
 const minMasked = 11
 
-// maxSepRun is how many separators (spaces, dashes) in a row may stand
-// between two digits of one number: "138 - 0013 - 8000" is one number.
+// maxSepRun is how many separators in a row may stand between two digits
+// of one number: "138 - 0013 - 8000", "138.0013.8000", "138。0013。8000"
+// and "138\u200b0013\u200b8000" are one number each. A separator is any
+// character that is neither a letter nor a digit (isTextSep).
 const maxSepRun = 3
 
 // digitOf returns the ASCII digits r stands for under NFKC (full-width １,
@@ -65,11 +67,28 @@ func addCompatDigit(m map[rune]string, r rune) {
 
 const asciiDigits = "0123456789"
 
-func isCheckX(r rune) bool { return r == 'X' || r == 'x' || r == 'Ｘ' || r == 'ｘ' }
+// isCheckX reports whether r may be an ID number's check character: X, x
+// (either width) or ×, which Excel users type for X.
+func isCheckX(r rune) bool { return r == 'X' || r == 'x' || r == 'Ｘ' || r == 'ｘ' || r == '×' }
+
+// isTextSep reports whether r may stand between the digit groups of a
+// number in free text: anything that is neither a letter nor a digit
+// (punctuation, symbols, spaces of any kind, zero-width and other format
+// characters, control characters). Only maxSepRun of them in a row join
+// two groups.
+func isTextSep(r rune) bool {
+	if r < utf8.RuneSelf {
+		return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9')
+	}
+	if r >= 0x3400 && r <= 0x9fff || r >= 0xac00 && r <= 0xd7a3 {
+		return false // CJK ideographs, Hangul: letters
+	}
+	return !unicode.IsLetter(r) && digitOf(r) == ""
+}
 
 // numberish reports whether r can be part of a spelled number.
 func numberish(r rune) bool {
-	return digitOf(r) != "" || isSeparator(r) || r == '+' || r == '＋' || isCheckX(r)
+	return digitOf(r) != "" || isTextSep(r) || isCheckX(r)
 }
 
 // numberRun is one number found in text: bytes [lo, hi) spell n digits
@@ -80,9 +99,9 @@ type numberRun struct {
 }
 
 // eachNumber calls fn for every number of at least minMasked digits in s,
-// in any spelling: ASCII or full-width digits, up to maxSepRun spaces or
-// dashes between digits, a leading +, an ID number's check character X
-// after 17 digits. fn returning false stops the scan.
+// in any spelling: ASCII or full-width digits, up to maxSepRun separators
+// (isTextSep) between digits, a leading +, an ID number's check character
+// X (or ×) after 17 digits. fn returning false stops the scan.
 func eachNumber(s []byte, fn func(numberRun) bool) {
 	var cur numberRun
 	in := false
@@ -116,20 +135,20 @@ func eachNumber(s []byte, fn func(numberRun) bool) {
 			cur.n += len(d)
 			seps = 0
 			lastEnd = i + size
-		case isSeparator(r):
-			if in {
-				seps++
-			}
-		case (r == '+' || r == '＋') && !in:
-			cur = numberRun{lo: i, plus: true}
-			in, seps = true, 0
-			lastEnd = i // a lone + is no number
 		case isCheckX(r) && in && cur.n == 17:
 			cur.n++
 			seps = 0
 			lastEnd = i + size
 			if !flush() {
 				return
+			}
+		case (r == '+' || r == '＋') && !in:
+			cur = numberRun{lo: i, plus: true}
+			in, seps = true, 0
+			lastEnd = i // a lone + is no number
+		case isTextSep(r):
+			if in {
+				seps++
 			}
 		default:
 			if !flush() {
@@ -192,7 +211,11 @@ func HasNumber(s []byte) bool {
 
 // AppendMaskedText appends s to dst with every number of 11 or more digits
 // masked, in whatever spelling it was written (ASCII or full-width digits,
-// spaces or dashes between them, +86 before them, an ID number's X). A
+// up to 3 separators of any kind between digit groups: spaces, dashes,
+// dots, slashes, underscores, commas, 。, ·, zero-width characters; +86
+// before them, an ID number's X or ×). Digit groups joined so that make
+// fewer than 11 digits (a date such as 2026-10-29, a count) stay as they
+// are. A
 // masked number is written in ASCII without its separators: a number keeps
 // its first 3 and last 4 digits (138****8000), an 18-character ID number
 // its first 6 and last 4 (110105********002X), a 15-digit one its first 6
@@ -219,17 +242,14 @@ func knownLength(n int) bool { return n == 11 || n == 13 || n == 15 || n == 18 }
 // out at an end, with those the mask keeps beside them, are fewer than 11,
 // so no number is left unmasked.
 func trimRun(s []byte, n int) (lo, hi, m int) {
-	if knownLength(n) {
-		return 0, len(s), n
-	}
 	type group struct{ lo, hi, n int }
 	var gs [32]group
 	k := 0
 	in := false
 	for i := 0; i < len(s); {
 		r, size := utf8.DecodeRune(s[i:])
-		if isSeparator(r) {
-			in = false
+		if digitOf(r) == "" && !(isCheckX(r) && i+size == len(s)) {
+			in = false // a separator (a run ends at a digit or its check X)
 		} else {
 			if !in {
 				if k == len(gs) {
@@ -246,6 +266,24 @@ func trimRun(s []byte, n int) (lo, hi, m int) {
 			gs[k-1].hi = i + size
 		}
 		i += size
+	}
+	// one group that is a number of its own, among short ones: in
+	// "1.5 13800138000" the 13800138000
+	for g := 0; g < k; g++ {
+		if gs[g].n < minMasked || gs[g].n == n {
+			continue
+		}
+		left := 0
+		for _, h := range gs[:g] {
+			left += h.n
+		}
+		if left+6 < minMasked && n-left-gs[g].n+4 < minMasked {
+			return gs[g].lo, gs[g].hi, gs[g].n
+		}
+		break
+	}
+	if knownLength(n) {
+		return 0, len(s), n
 	}
 	// what is left out at each end, with the digits the mask keeps next
 	// to it (at most 6 at the head, 4 at the tail), stays under 11 digits:
@@ -276,12 +314,12 @@ func appendMaskedRun(dst, s []byte, n int) []byte {
 	for i := 0; i < len(s); {
 		r, size := utf8.DecodeRune(s[i:])
 		i += size
-		if r == '+' || r == '＋' {
+		if (r == '+' || r == '＋') && i == size {
 			dst = append(dst, '+')
 			continue
 		}
 		d := digitOf(r)
-		if d == "" && isCheckX(r) {
+		if d == "" && isCheckX(r) && i == len(s) {
 			d = "X"
 		}
 		for j := 0; j < len(d); j++ {

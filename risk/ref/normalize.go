@@ -18,6 +18,17 @@ import (
 //   - for ID numbers, a lower-case check character x, and a leading label
 //     such as "ID:", "ID：", "身份证：", "身份证号:" (see idLabels);
 //   - for phone numbers, the country code written +86, 86 or 0086.
+//
+// Looser spellings, from spreadsheets and BSS exports, are read too: an
+// Excel formula wrapper ="…", a leading apostrophe, surrounding brackets
+// and quotes, trailing punctuation (; , .), any characters that are
+// neither letters nor digits between the digit groups (dots, slashes,
+// underscores, 。, ·, zero-width characters such as U+200B), × for an ID's
+// check character X, and any label ending in a colon (公民身份号码：,
+// 身份证号码（18位）：) or a known label with a bracketed qualifier. An ID
+// number in a loose spelling counts only when it is valid (ValidateID,
+// check character included); a phone number in one becomes its canonical
+// 11 or 13 digits ("(+86)138.0013.8000" is 13800138000).
 
 // ErrSciNotation is returned by NormalizeMSISDN (and named in the readers'
 // reasons) for text such as 1.38001E+10: a spreadsheet showed a long number
@@ -79,6 +90,13 @@ func dropIDLabel(s string) string {
 			continue
 		}
 		rest := strings.TrimSpace(t[len(l):])
+		if strings.HasPrefix(rest, "(") || strings.HasPrefix(rest, "（") {
+			// a qualifier: 身份证号码（18位）
+			if j := strings.IndexAny(rest, ")）"); j >= 0 {
+				_, n := utf8.DecodeRuneInString(rest[j:])
+				rest = strings.TrimSpace(rest[j+n:])
+			}
+		}
 		if r, n := utf8.DecodeRuneInString(rest); r == ':' || r == '：' {
 			return strings.TrimSpace(rest[n:])
 		} else if l != "id" && l != "sfz" && rest != "" && isDigit(rest[0]) {
@@ -102,11 +120,58 @@ func NormalizeIDText(s string) (string, bool) {
 	if !maybeIDText(s) {
 		return s, false
 	}
-	t := stripSeparators(dropIDLabel(nfkc(s)))
-	if LooksLikeID(t) {
-		return upperX(t), true
+	t := nfkc(s)
+	if u := stripSeparators(dropIDLabel(t)); LooksLikeID(u) {
+		return upperX(u), true
+	}
+	if id, ok := looseID(t); ok {
+		return id, true
 	}
 	return s, false
+}
+
+// afterLabel is t without a leading label: the text after its last colon
+// (either width), or, without one, without a known label (dropIDLabel).
+func afterLabel(t string) string {
+	if i := strings.LastIndexAny(t, ":："); i >= 0 {
+		_, n := utf8.DecodeRuneInString(t[i:])
+		return t[i+n:]
+	}
+	return dropIDLabel(t)
+}
+
+// looseID reads t (NFKC already) as an ID number in a loose spelling:
+// after a label, the digits and a final check character X (x, ×) with any
+// characters that are neither letters nor digits around and between them
+// (="…", '…, (…), …;, dots, slashes, U+200B). It counts only when the
+// number is valid, check character included, so that text which merely
+// holds 18 digits is not taken for one.
+func looseID(t string) (string, bool) {
+	var b [18]byte
+	n := 0
+	for _, r := range afterLabel(t) {
+		switch {
+		case r >= '0' && r <= '9':
+			if n == len(b) {
+				return "", false
+			}
+			b[n] = byte(r)
+			n++
+		case isCheckX(r) && n == 17:
+			b[n] = 'X'
+			n++
+		case !isTextSep(r):
+			return "", false // a letter or another digit
+		}
+	}
+	if n != 15 && n != 18 {
+		return "", false
+	}
+	id := string(b[:n])
+	if ValidateID(id) != nil {
+		return "", false
+	}
+	return id, true
 }
 
 // maybeIDText is false for ASCII text that cannot be an ID number in any
@@ -114,28 +179,36 @@ func NormalizeIDText(s string) (string, bool) {
 // spaces, dashes and a final x (a key such as hk-7f3a…). It spares keys
 // the allocating normalisation.
 func maybeIDText(s string) bool {
-	first := -1
+	start := 0
 	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if c >= utf8.RuneSelf {
+		if s[i] >= utf8.RuneSelf {
 			return true
 		}
-		if first < 0 && isDigit(c) {
-			first = i
+		if s[i] == ':' {
+			start = i + 1 // a label ends here
 		}
 	}
-	if first < 0 {
-		return false
-	}
-	for i := first; i < len(s); i++ {
+	nd := 0
+	for i := start; i < len(s); i++ {
 		switch c := s[i]; {
-		case isDigit(c), c == ' ', c == '-', c == '\t':
-		case (c == 'x' || c == 'X') && strings.TrimSpace(s[i+1:]) == "":
-		default:
-			return false
+		case isDigit(c):
+			nd++
+		case c == 'x' || c == 'X':
+			if nd > 0 { // the check character: no letter or digit may follow
+				for _, c := range s[i+1:] {
+					if c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' {
+						return false
+					}
+				}
+				return true
+			}
+		case c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z':
+			if nd > 0 {
+				return false // a letter after the first digit: a key, hk-7f3a…
+			}
 		}
 	}
-	return true
+	return nd >= 15
 }
 
 func upperX(s string) string {
@@ -146,10 +219,19 @@ func upperX(s string) string {
 }
 
 // IsSciNotation reports whether s is a number written in scientific
-// notation (1.10105E+17, 1.38001e10), as spreadsheets save long numbers
-// they took for amounts.
+// notation (1.10105E+17, 1.38001e10, 1,10105E+17 with a decimal comma,
+// 1.10105 E+17), as spreadsheets save long numbers they took for amounts,
+// also after a label (ID:1.10105E+17) or in an Excel wrapper ="…" or
+// quotes.
 func IsSciNotation(s string) bool {
 	s = strings.TrimSpace(nfkc(s))
+	if strings.IndexAny(s, "eE") < 0 {
+		return false
+	}
+	s = strings.TrimSpace(afterLabel(s))
+	s = strings.TrimLeft(s, "='\"")
+	s = strings.TrimRight(s, "\"")
+	s = stripSeparators(strings.TrimSpace(s)) // 1.10105 E+17
 	i := 0
 	if i < len(s) && (s[i] == '+' || s[i] == '-') {
 		i++
@@ -158,7 +240,7 @@ func IsSciNotation(s string) bool {
 	for i < len(s) && isDigit(s[i]) {
 		i, mant = i+1, mant+1
 	}
-	if i < len(s) && s[i] == '.' {
+	if i < len(s) && (s[i] == '.' || s[i] == ',') {
 		i++
 		for i < len(s) && isDigit(s[i]) {
 			i, mant = i+1, mant+1
@@ -183,8 +265,11 @@ func IsSciNotation(s string) bool {
 var ErrMSISDN = errors.New("is not an 11- or 13-digit number")
 
 // NormalizeMSISDN returns the canonical form of a phone or IoT number: its
-// 11 or 13 ASCII digits. It accepts full-width digits (NFKC), spaces and
-// dashes between digits, and the country code written +86, 86 or 0086
+// 11 or 13 ASCII digits. It accepts full-width digits (NFKC), any
+// characters that are neither letters nor digits around and between the
+// digits (spaces, dashes, dots, slashes, brackets, an Excel wrapper ="…",
+// zero-width characters: "(+86)138.0013.8000"), and the country code
+// written +86, 86 or 0086
 // before the number (86 only when 11 or 13 digits follow). Text already
 // canonical is returned as it is, without allocating. Errors:
 // ErrSciNotation for 1.38001E+10, ErrMSISDN for anything else; neither
@@ -196,12 +281,8 @@ func NormalizeMSISDN(s string) (string, error) {
 	if IsSciNotation(s) {
 		return "", ErrSciNotation
 	}
-	t := stripSeparators(strings.TrimSpace(nfkc(s)))
-	plus := strings.HasPrefix(t, "+")
-	if plus {
-		t = t[1:]
-	}
-	if !digits(t) {
+	t, plus, ok := msisdnDigits(nfkc(s))
+	if !ok {
 		return "", ErrMSISDN
 	}
 	switch {
@@ -216,4 +297,25 @@ func NormalizeMSISDN(s string) (string, error) {
 		return "", ErrMSISDN
 	}
 	return t, nil
+}
+
+// msisdnDigits is t's digits, with plus reporting a + before the first of
+// them; ok is false when t holds a letter, a + after a digit or no digit.
+func msisdnDigits(t string) (d string, plus, ok bool) {
+	var b strings.Builder
+	b.Grow(len(t))
+	for _, r := range t {
+		switch {
+		case r >= '0' && r <= '9':
+			b.WriteByte(byte(r))
+		case r == '+':
+			if b.Len() > 0 || plus {
+				return "", false, false
+			}
+			plus = true
+		case !isTextSep(r):
+			return "", false, false
+		}
+	}
+	return b.String(), plus, b.Len() > 0
 }

@@ -252,3 +252,76 @@ func FuzzNormalize(f *testing.F) {
 		}
 	})
 }
+
+// Findings of issue 14's second review: numbers and ID numbers written with
+// separators other than spaces and dashes are masked in free text; dates
+// and short counts are not.
+func TestMaskTextAnySeparator(t *testing.T) {
+	for _, in := range []string{"138.0013.8001", "138/0013/8002", "138_0013_8003", "138\u200b0013\u200b8004",
+		"138*0013*8009", "138·0013·8010", "138,0013,8011", "138。0013。8012", "138\u20600013\ufeff8013",
+		"138\u200e\u200f0013\u200d8014", "(138)0013-8015", "138 ,0013; 8016", "1380013800\u00d75"} {
+		got := ref.MaskText("reason: " + in + " end")
+		require.True(t, strings.Contains(got, "138****80") && strings.HasSuffix(got, " end"), "%q -> %q", in, got)
+		require.True(t, ref.HasNumber([]byte("reason: "+in+" end")), in)
+		require.True(t, utf8.ValidString(got), got)
+	}
+	for in, want := range map[string]string{
+		"ID 110105/19491231/002X":        "ID 110105********002X",
+		"110105.19491231.002x":           "110105********002X",
+		"11010519491231002×":             "110105********002X",
+		"110105_19491231_002X,":          "110105********002X,",
+		"linked 13800138000;13900139000": "linked 138***************9000",
+		"on 2026-10-29, 3/4 cards":       "on 2026-10-29, 3/4 cards",
+		"12.34.56 and 1,234,567":         "12.34.56 and 1,234,567",
+		"约 10。5 元":                       "约 10。5 元",
+	} {
+		require.Equal(t, want, ref.MaskText(in), in)
+		require.Equal(t, want != in, ref.HasNumber([]byte(in)), in)
+	}
+}
+
+// Issue 14 review, finding 3: raw ID numbers as Excel and BSS exports
+// write them are recognised (a valid number only, in the loose spellings).
+func TestNormalizeIDTextLoose(t *testing.T) {
+	for _, in := range []string{`="11010519491231002X"`, "11010519491231002×", "110105.19491231.002X", "110105_19491231_002X",
+		"110105/19491231/002X", "\u200b11010519491231002X\u200b", "'11010519491231002X", "11010519491231002X\r",
+		"(11010519491231002X)", "11010519491231002X;", "公民身份号码：11010519491231002X", "身份证号码（18位）：11010519491231002X",
+		"身份证号码（18位）11010519491231002X", "ID No.: 110105-19491231-002x", "証件:１１０１０５.１９４９１２３１.００２Ｘ"} {
+		got, ok := ref.NormalizeIDText(in)
+		require.True(t, ok, "%q", in)
+		require.Equal(t, "11010519491231002X", got, "%q", in)
+	}
+	// loose spellings count only for a valid number; keys stay keys
+	for _, in := range []string{"110105.19491231.0021", "cust/110105/19491231/0021", "hk-0123456789abcdef0123456789abcdef",
+		"110105.19491231.002X.1", "a.11010519491231002X"} {
+		_, ok := ref.NormalizeIDText(in)
+		require.False(t, ok, "%q", in)
+	}
+}
+
+// Finding 3 (msisdn) and 17: brackets, dots, slashes and Excel wrappers.
+func TestNormalizeMSISDNLoose(t *testing.T) {
+	for _, in := range []string{"(+86)13800138000", "+86(138)00138000", "138.0013.8000", "138/0013/8000", `="13800138000"`,
+		"'13800138000", "138\u200b0013\u200b8000"} {
+		got, err := ref.NormalizeMSISDN(in)
+		require.NoError(t, err, "%q", in)
+		require.Equal(t, "13800138000", got, "%q", in)
+	}
+	for _, in := range []string{"138+0013+8000", "tel 13800138000", "+1 2025550123"} {
+		_, err := ref.NormalizeMSISDN(in)
+		require.ErrorIs(t, err, ref.ErrMSISDN, "%q", in)
+	}
+}
+
+// Finding 4: scientific notation with a decimal comma, a label, a space
+// or a lower-case e.
+func TestIsSciNotationLoose(t *testing.T) {
+	for _, in := range []string{"1,10105E+17", "ID:1.10105E+17", "1.10105 E+17", "1.10105e+17", `="1.10105E+17"`, "身份证号：1,10105e17"} {
+		require.True(t, ref.IsSciNotation(in), "%q", in)
+	}
+	_, err := ref.NormalizeMSISDN("1,38001E+10")
+	require.ErrorIs(t, err, ref.ErrSciNotation)
+	for _, in := range []string{"hk-1e5", "E+17", "1.5", "ID: 11010519491231002X"} {
+		require.False(t, ref.IsSciNotation(in), "%q", in)
+	}
+}
