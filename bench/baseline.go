@@ -1,6 +1,7 @@
 package bench
 
 import (
+	"slices"
 	"strconv"
 
 	"github.com/simrisk/simrisk/risk"
@@ -8,9 +9,11 @@ import (
 	"github.com/simrisk/simrisk/rules"
 )
 
-// RuleIDs are the default pack's rules in its order; bit i of
-// Result.Fired is RuleIDs[i].
-var RuleIDs = []string{
+// RuleIDs returns the default pack's rules in its order, a new slice on
+// each call; bit i of Result.Fired is RuleIDs()[i].
+func RuleIDs() []string { return slices.Clone(ruleIDs) }
+
+var ruleIDs = []string{
 	"fraud_involved", "multi_card_id", "multi_card_id_total", "dormant", "high_fraud_region",
 	"frequent_alerts", "verification_overdue", "verification_pending", "iot_handler_check",
 	"iot_nondirected_data", "iot_149_nondirected", "iot_149_directed", "recycled_short_freeze",

@@ -72,7 +72,7 @@ func TestBaselineAgreesWithEngine(t *testing.T) {
 		want := bench.Handwritten(r, fx.feats[i], asOf)
 		var got uint32
 		for _, h := range d.Hits {
-			for j, id := range bench.RuleIDs {
+			for j, id := range bench.RuleIDs() {
 				if id == h.Rule {
 					got |= 1 << j
 					fired[id]++
@@ -90,7 +90,7 @@ func TestBaselineAgreesWithEngine(t *testing.T) {
 		require.Equal(t, reasons.String(), string(bench.AppendReasons(nil, r, fx.feats[i], asOf, want)), "card %d: reasons", i)
 	}
 	// the comparison means something only if the rules fire
-	for _, id := range bench.RuleIDs {
+	for _, id := range bench.RuleIDs() {
 		if id != "multi_card_id_total" {
 			require.Positive(t, fired[id], "no generated card fires %s", id)
 		}

@@ -25,13 +25,22 @@ type Aliases struct {
 	m map[string]map[string]string // field → lower-cased alias → value
 }
 
+// The enumerated values, read once: the copies risk returns, kept here.
+var (
+	operators  = risk.Operators()
+	kinds      = risk.Kinds()
+	statuses   = risk.Statuses()
+	fraudFlags = risk.FraudFlags()
+	businesses = risk.Businesses()
+)
+
 // aliasValues are the fields that take aliases, with their values.
 var aliasValues = map[string][]string{
-	"operator":     risk.Operators,
-	"kind":         risk.Kinds,
-	"status":       risk.Statuses,
-	"fraud_flag":   risk.FraudFlags,
-	"iot.business": risk.Businesses,
+	"operator":     operators,
+	"kind":         kinds,
+	"status":       statuses,
+	"fraud_flag":   fraudFlags,
+	"iot.business": businesses,
 }
 
 // builtinAliases is DefaultAliases' table: field → value → its aliases.
@@ -175,11 +184,11 @@ func WithAliases(a *Aliases) ReadOption { return func(c *readConfig) { c.aliases
 // apply replaces aliases in rec by the values they stand for; other values
 // are left for Validate to judge.
 func (a *Aliases) apply(rec *risk.Record) {
-	a.one("operator", &rec.Operator, risk.Operators)
-	a.one("kind", &rec.Kind, risk.Kinds)
-	a.one("status", &rec.Status, risk.Statuses)
-	a.one("fraud_flag", &rec.FraudFlag, risk.FraudFlags)
-	a.one("iot.business", &rec.IoT.Business, risk.Businesses)
+	a.one("operator", &rec.Operator, operators)
+	a.one("kind", &rec.Kind, kinds)
+	a.one("status", &rec.Status, statuses)
+	a.one("fraud_flag", &rec.FraudFlag, fraudFlags)
+	a.one("iot.business", &rec.IoT.Business, businesses)
 }
 
 func (a *Aliases) one(field string, v *string, values []string) {

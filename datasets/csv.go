@@ -4,6 +4,7 @@ import (
 	"encoding/csv"
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -15,7 +16,14 @@ import (
 // schema's fields, flattened with dots (iot.test_plan). Lists put ";"
 // between items; roaming is two aligned lists, roaming.region and
 // roaming.last_seen (item i of each is one entry). An empty cell is absent.
-var CSVColumns = []string{
+// It returns a new slice on each call.
+func CSVColumns() []string { return slices.Clone(csvColumns) }
+
+// LabelColumns returns the columns that follow CSVColumns when labels are
+// written (label.fraud, label.scenario), a new slice on each call.
+func LabelColumns() []string { return slices.Clone(labelColumns) }
+
+var csvColumns = []string{
 	"msisdn", "iccid", "operator", "mvno", "kind", "status", "opened_at", "holder", "id_region",
 	"last_voice_at", "last_sms_at", "last_data_at", "open_region", "roaming.region", "roaming.last_seen",
 	"fraud_flag", "complaints", "alerts_30d", "verify_required_at", "verified_at", "recycled", "released_at",
@@ -24,8 +32,7 @@ var CSVColumns = []string{
 	"iot.handler_verified", "iot.province_approval", "iot.group_approval",
 }
 
-// LabelColumns follow CSVColumns when labels are written.
-var LabelColumns = []string{"label.fraud", "label.scenario"}
+var labelColumns = []string{"label.fraud", "label.scenario"}
 
 type fieldSetter func(r *risk.Record, l *Label, v string) error
 
@@ -206,9 +213,9 @@ func fmtInt(n int) string {
 func (w *CSVWriter) Write(r *risk.Record, l Label) error {
 	if !w.header {
 		w.header = true
-		h := append([]string(nil), CSVColumns...)
+		h := slices.Clone(csvColumns)
 		if w.labels {
-			h = append(h, LabelColumns...)
+			h = append(h, labelColumns...)
 		}
 		if err := w.cw.Write(h); err != nil {
 			return err

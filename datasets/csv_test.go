@@ -148,3 +148,27 @@ func TestScoreCSVFile(t *testing.T) {
 	require.Zero(t, sum.Rejects)
 	require.GreaterOrEqual(t, sum.Decisions, 500)
 }
+
+// The column lists, holder buckets and sample mix are copies: changing what
+// a caller got back changes neither the next copy nor the header written.
+func TestExportedListsAreCopies(t *testing.T) {
+	cols := datasets.CSVColumns()
+	want := strings.Join(append(datasets.CSVColumns(), datasets.LabelColumns()...), ",")
+	cols[0] = "changed"
+	labels := datasets.LabelColumns()
+	labels[0] = "changed"
+	var b strings.Builder
+	w := datasets.NewCSVWriter(&b, true)
+	require.NoError(t, w.Write(&risk.Record{MSISDN: "13800138000"}, datasets.Label{}))
+	require.NoError(t, w.Flush())
+	require.Equal(t, want, strings.SplitN(b.String(), "\n", 2)[0])
+	require.Equal(t, "msisdn", datasets.CSVColumns()[0])
+
+	hb := datasets.HolderBuckets()
+	hb[0] = "changed"
+	require.Equal(t, "1", datasets.HolderBuckets()[0])
+
+	mix := datasets.SampleMix()
+	mix[datasets.ScenarioNormal] = 0
+	require.Equal(t, 0.70, datasets.SampleMix()[datasets.ScenarioNormal])
+}

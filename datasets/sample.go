@@ -5,6 +5,7 @@ import (
 	_ "embed"
 	"fmt"
 	"io"
+	"maps"
 
 	"github.com/simrisk/simrisk/risk"
 )
@@ -18,9 +19,12 @@ const (
 	SampleSeed  = 1
 )
 
-// SampleMix over-represents the rare scenarios, so that 2,000 cards hold
-// cases of every rule; the default mix is DefaultMix.
-var SampleMix = map[string]float64{
+// SampleMix returns the committed sample's share of holders per scenario, a
+// new map on each call. It over-represents the rare scenarios, so that
+// 2,000 cards hold cases of every rule; the default mix is DefaultMix.
+func SampleMix() map[string]float64 { return maps.Clone(sampleMix) }
+
+var sampleMix = map[string]float64{
 	ScenarioNormal: 0.70, ScenarioFraudRing: 0.03, ScenarioStockpile: 0.01, ScenarioIoTMisuse: 0.03,
 	ScenarioTakeover: 0.03, ScenarioFlagged: 0.02, ScenarioVerification: 0.04, ScenarioDataCard: 0.03,
 	ScenarioEnterpriseIoT: 0.006,
@@ -36,7 +40,7 @@ func Sample() io.Reader { return bytes.NewReader(sampleJSONL) }
 // WriteSample writes the sample population as JSON Lines, with labels:
 // what sample/cards.jsonl holds.
 func WriteSample(w io.Writer) error {
-	return GenerateTo(w, JSONL, GenOptions{Cards: SampleCards, Seed: SampleSeed, AsOf: SampleAsOf, Mix: SampleMix}, nil)
+	return GenerateTo(w, JSONL, GenOptions{Cards: SampleCards, Seed: SampleSeed, AsOf: SampleAsOf, Mix: sampleMix}, nil)
 }
 
 // GenerateTo streams a generated population to w in the given format, each

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"sort"
 	"strings"
 
@@ -28,13 +29,16 @@ type Stats struct {
 	MVNO            int
 }
 
-// HolderBuckets are the keys of Stats.HolderHist, in order.
-var HolderBuckets = []string{"1", "2", "3", "4", "5", "6-10", "11-50", "51+"}
+// HolderBuckets returns the keys of Stats.HolderHist, in order (1 … 5,
+// 6-10, 11-50, 51+), a new slice on each call.
+func HolderBuckets() []string { return slices.Clone(holderBuckets) }
+
+var holderBuckets = []string{"1", "2", "3", "4", "5", "6-10", "11-50", "51+"}
 
 func holderBucket(n int) string {
 	switch {
 	case n <= 5:
-		return HolderBuckets[n-1]
+		return holderBuckets[n-1]
 	case n <= 10:
 		return "6-10"
 	case n <= 50:
@@ -130,7 +134,7 @@ func pct(n, d int) string {
 func (s *Stats) Format(w io.Writer) {
 	fmt.Fprintf(w, "cards %d (rejected %d), holders with valid cards %d, judged as of %s\n\n", s.Cards, s.Rejected, s.Holders, s.AsOf)
 	fmt.Fprintln(w, "valid cards per holder")
-	for _, b := range HolderBuckets {
+	for _, b := range holderBuckets {
 		fmt.Fprintf(w, "  %-6s %9d holders  %s  %s\n", b, s.HolderHist[b], pct(s.HolderHist[b], s.Holders), strings.Repeat("#", (s.HolderHist[b]*40+s.Holders-1)/max(s.Holders, 1)))
 	}
 	fmt.Fprintln(w, "\nshares of cards")

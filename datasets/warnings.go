@@ -60,8 +60,8 @@ func (e *unknownFieldError) Is(target error) bool { return target == ErrUnknownF
 // csvNames and jsonNames are the names a file may use: CSV's columns, and
 // JSON's keys by their paths (iot.test_plan).
 var (
-	csvNames  = append(append([]string{"last_attach_at"}, CSVColumns...), LabelColumns...)
-	jsonNames = append([]string{"roaming", "iot", "label", "last_attach_at"}, CSVColumns...)
+	csvNames  = append(append([]string{"last_attach_at"}, csvColumns...), labelColumns...)
+	jsonNames = append([]string{"roaming", "iot", "label", "last_attach_at"}, csvColumns...)
 )
 
 // knownIgnored are schema fields no reader stores, which draw no warning.

@@ -108,9 +108,22 @@ func defaultCompileConfig() compileConfig {
 	return compileConfig{lang: rules.LangZh, limits: rules.DefaultLimits(), maxCELSize: 4000}
 }
 
-// CompileOption configures Compile. Options that can fail return an error
-// from Compile.
+// CompileOption configures Compile and Check. An option with a bad value is
+// a bad_option error (rules.CodeBadOption) from both.
 type CompileOption func(*compileConfig) error
+
+// applyOptions applies opts in order to cc and returns a bad_option error,
+// with no position, for each that fails; a failing option leaves cc as it
+// was.
+func applyOptions(cc *compileConfig, opts []CompileOption) rules.ErrorList {
+	var errs rules.ErrorList
+	for _, o := range opts {
+		if err := o(cc); err != nil {
+			errs = append(errs, &rules.Error{Code: rules.CodeBadOption, Msg: err.Error()})
+		}
+	}
+	return errs
+}
 
 // WithMaxNodes sets the size limit of one expression in syntax-tree nodes,
 // counted after its macros are expanded (default 500): the MaxExprNodes of
@@ -126,23 +139,23 @@ func WithMaxNodes(n int) CompileOption {
 	}
 }
 
-// WithReferenceEvaluator compiles every expression for the reference
-// evaluators (expr's VM, cel-go's interpreter) instead of the compiled
-// evaluator. Decisions are the same; it is slower. For debugging and for
-// differential tests.
 // WithLanguage chooses the language of rule titles and reasons: "zh"
 // (Chinese, the default) or "en". A rule that gives no text in that
 // language uses its default one.
 func WithLanguage(lang string) CompileOption {
 	return func(c *compileConfig) error {
-		if !slices.Contains(rules.Languages, lang) {
-			return fmt.Errorf("risk: WithLanguage(%q): want one of %s", lang, strings.Join(rules.Languages, ", "))
+		if !slices.Contains(rules.Languages(), lang) {
+			return fmt.Errorf("risk: WithLanguage(%q): want one of %s", lang, strings.Join(rules.Languages(), ", "))
 		}
 		c.lang = lang
 		return nil
 	}
 }
 
+// WithReferenceEvaluator compiles every expression for the reference
+// evaluators (expr's VM, cel-go's interpreter) instead of the compiled
+// evaluator. Decisions are the same; it is slower. For debugging and for
+// differential tests.
 func WithReferenceEvaluator() CompileOption {
 	return func(c *compileConfig) error { c.reference = true; return nil }
 }
@@ -179,7 +192,9 @@ const DefaultVerifyHours = 24
 // Compile type-checks and compiles every expression of a rule set into an
 // Engine. All problems are returned together as a rules.ErrorList of
 // positioned errors (file:line:column, rule id, stable code); on error the
-// Engine is nil. Disabled rules are checked too, but never evaluated.
+// Engine is nil. Disabled rules are checked too, but never evaluated. Options
+// with bad values are bad_option errors without a position, returned before
+// any expression is compiled.
 //
 // A RuleSet whose load reported errors (rs.Err() != nil) is not compiled:
 // Compile returns those errors. What such a set holds is only what could be
@@ -191,10 +206,8 @@ func Compile(rs *rules.RuleSet, opts ...CompileOption) (*Engine, error) {
 	}
 	cc := defaultCompileConfig()
 	cc.limits = rs.Limits() // the limits it was loaded with, unless WithLimits says otherwise
-	for _, o := range opts {
-		if err := o(&cc); err != nil {
-			return nil, err
-		}
+	if errs := applyOptions(&cc, opts); len(errs) > 0 {
+		return nil, errs
 	}
 	var c rules.Collector
 	e := check(rs, cc, &c)
@@ -205,16 +218,17 @@ func Compile(rs *rules.RuleSet, opts ...CompileOption) (*Engine, error) {
 }
 
 // Check returns every problem Compile would report, without building an
-// Engine to score with: for linters that already hold load errors.
+// Engine to score with: for linters that already hold load errors. An
+// option with a bad value is a bad_option entry (first in the list, with no
+// position) and is ignored: the expressions are still checked, under the
+// other options.
 func Check(rs *rules.RuleSet, opts ...CompileOption) rules.ErrorList {
 	cc := defaultCompileConfig()
 	cc.limits = rs.Limits()
-	for _, o := range opts {
-		_ = o(&cc)
-	}
+	bad := applyOptions(&cc, opts)
 	var c rules.Collector
 	check(rs, cc, &c)
-	return withSnippets(rs, c.List())
+	return append(bad, withSnippets(rs, c.List())...)
 }
 
 // withSnippets adds the source line and caret to errors that lack them.
@@ -506,7 +520,7 @@ func check(rs *rules.RuleSet, cc compileConfig, c *rules.Collector) *Engine {
 		if chosen.Src != "" {
 			cr.reason = finishTemplate(tmpl(chosen))
 		}
-		for _, lang := range rules.Languages { // the other languages' reasons must compile too
+		for _, lang := range rules.Languages() { // the other languages' reasons must compile too
 			if src, ok := r.Reasons[lang]; ok && src.Src != "" && (src.Src != chosen.Src || src.Pos != chosen.Pos) {
 				tmpl(src)
 			}

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+	"slices"
 	"strings"
 	"time"
 
@@ -136,9 +137,12 @@ var (
 	lowerTestHook   func(l *lowerer, n *ast.CallNode) (lowered, bool)
 )
 
-// Functions lists the domain functions expressions may call, besides the
-// expression language's own.
-var Functions = []Term{
+// Functions returns the domain functions expressions may call, besides the
+// expression language's own: call syntax, result type and meaning, a new
+// slice on each call.
+func Functions() []Term { return slices.Clone(functions) }
+
+var functions = []Term{
 	{"in_region(code, lists.NAME)", "bool", "code is in a region list, with the prefix meaning of province (NN0000) and prefecture (NNNN00) entries"},
 	{"days_between(a, b)", "int", "CST calendar days from time a to time b (Unix seconds); never when either is 0"},
 	{"region_name(code)", "string", "a region's name: 福建省龙岩市新罗区 for a GB/T 2260 code, Cambodia for KH; the code itself when unknown"},

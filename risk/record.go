@@ -3,6 +3,7 @@ package risk
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/simrisk/simrisk/risk/ref"
@@ -76,15 +77,36 @@ type IoT struct {
 	GroupApproval    bool
 }
 
-// Enumerated values of card-schema v1.
+// Enumerated values of card-schema v1; the exported functions below return
+// copies, so that a caller cannot change what Validate accepts.
 var (
-	Operators   = []string{"cmcc", "unicom", "telecom", "broadnet"}
-	Kinds       = []string{"mobile", "data_card", "iot"}
-	Statuses    = []string{"active", "suspended", "keep_number", "cancelled"}
-	FraudFlags  = []string{"police", "miit", "operator"}
-	Businesses  = []string{"new", "transfer", "realname_supplement", "replacement", "other"}
+	operators   = []string{"cmcc", "unicom", "telecom", "broadnet"}
+	kinds       = []string{"mobile", "data_card", "iot"}
+	statuses    = []string{"active", "suspended", "keep_number", "cancelled"}
+	fraudFlags  = []string{"police", "miit", "operator"}
+	businesses  = []string{"new", "transfer", "realname_supplement", "replacement", "other"}
 	statusValid = map[string]bool{"": true, "active": true, "suspended": true, "keep_number": true}
 )
+
+// Operators returns card-schema v1's operator values (cmcc, unicom, telecom,
+// broadnet), a new slice on each call.
+func Operators() []string { return slices.Clone(operators) }
+
+// Kinds returns card-schema v1's kind values (mobile, data_card, iot), a new
+// slice on each call.
+func Kinds() []string { return slices.Clone(kinds) }
+
+// Statuses returns card-schema v1's status values (active, suspended,
+// keep_number, cancelled), a new slice on each call.
+func Statuses() []string { return slices.Clone(statuses) }
+
+// FraudFlags returns card-schema v1's fraud_flag values (police, miit,
+// operator), a new slice on each call.
+func FraudFlags() []string { return slices.Clone(fraudFlags) }
+
+// Businesses returns card-schema v1's iot.business values (new, transfer,
+// realname_supplement, replacement, other), a new slice on each call.
+func Businesses() []string { return slices.Clone(businesses) }
 
 // ErrInvalidRecord is matched (errors.Is) by every error Validate returns.
 var ErrInvalidRecord = errors.New("invalid record")
@@ -274,10 +296,10 @@ func (r *Record) validate(asOf Time) error {
 	if r.ICCID != "" && (len(r.ICCID) < 19 || len(r.ICCID) > 20) {
 		errs.add(recErr("iccid", "has %d characters, want 19 or 20", len(r.ICCID)))
 	}
-	if r.Operator != "" && !oneOf(r.Operator, Operators) {
+	if r.Operator != "" && !oneOf(r.Operator, operators) {
 		errs.add(recErr("operator", "unknown operator %s (want cmcc, unicom, telecom or broadnet)", ref.Quote(r.Operator)))
 	}
-	if r.Kind != "" && !oneOf(r.Kind, Kinds) {
+	if r.Kind != "" && !oneOf(r.Kind, kinds) {
 		errs.add(recErr("kind", "unknown kind %s (want mobile, data_card or iot)", ref.Quote(r.Kind)))
 	}
 	var seg ref.Segment
@@ -334,7 +356,7 @@ func (r *Record) validate(asOf Time) error {
 		errs.add(checkRegion(fmt.Sprintf("roaming[%d].region", i), ro.Region))
 		errs.add(notAfter(fmt.Sprintf("roaming[%d].last_seen", i), ro.LastSeen, asOf))
 	}
-	if r.FraudFlag != "" && !oneOf(r.FraudFlag, FraudFlags) {
+	if r.FraudFlag != "" && !oneOf(r.FraudFlag, fraudFlags) {
 		errs.add(recErr("fraud_flag", "unknown source %s (want police, miit or operator)", ref.Quote(r.FraudFlag)))
 	}
 	if r.Complaints < 0 {
@@ -343,7 +365,7 @@ func (r *Record) validate(asOf Time) error {
 	if r.Alerts30d < 0 {
 		errs.add(recErr("alerts_30d", "%d is negative", r.Alerts30d))
 	}
-	if r.IoT.Business != "" && !oneOf(r.IoT.Business, Businesses) {
+	if r.IoT.Business != "" && !oneOf(r.IoT.Business, businesses) {
 		errs.add(recErr("iot.business", "unknown business %s (want new, transfer, realname_supplement, replacement or other)", ref.Quote(r.IoT.Business)))
 	}
 	for _, d := range [...]struct {

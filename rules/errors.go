@@ -47,6 +47,7 @@ const (
 	CodeBadTemplate    Code = "bad_template"    // a reason template that does not parse
 	CodeBadTest        Code = "bad_test"        // a rule test that cannot run (bad card, unknown rule)
 	CodeTooManyErrors  Code = "too_many_errors" // the error cap was reached; later errors were dropped
+	CodeBadOption      Code = "bad_option"      // a compile option out of range (risk.WithLanguage("fr")); no position
 )
 
 // Pos is a position in a rule file. Line and Column are 1-based; Column

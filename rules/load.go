@@ -882,8 +882,8 @@ func (l *loader) texts(n *yaml.Node, rule, field string, set func(lang string, v
 	}
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		k, v := n.Content[i], n.Content[i+1]
-		if !slices.Contains(Languages, k.Value) {
-			l.errf(k, rule, field, CodeBadValue, "%s: unknown language %q (want %s)", field, k.Value, strings.Join(Languages, " or "))
+		if !slices.Contains(languages, k.Value) {
+			l.errf(k, rule, field, CodeBadValue, "%s: unknown language %q (want %s)", field, k.Value, strings.Join(languages, " or "))
 			continue
 		}
 		if s, ok := l.str(v, rule, field); ok {

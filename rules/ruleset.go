@@ -2,6 +2,7 @@ package rules
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"unicode/utf8"
 )
@@ -254,8 +255,11 @@ const (
 	LangEn = "en" // English
 )
 
-// Languages are the languages titles and reasons may be given in.
-var Languages = []string{LangZh, LangEn}
+// Languages returns the languages titles and reasons may be given in
+// (LangZh, LangEn), a new slice on each call.
+func Languages() []string { return slices.Clone(languages) }
+
+var languages = []string{LangZh, LangEn}
 
 // TitleIn is the rule's title in lang, or in its default language when it
 // has none in lang.
