@@ -18,7 +18,7 @@ rules:
   - id: r
     when: alerts_30d > "x"
     outcome: monitor
-`+bands)})
+` + bands)})
 	require.NoError(t, err)
 	bad := []risk.CompileOption{risk.WithLanguage("fr"), risk.WithMaxNodes(0)}
 

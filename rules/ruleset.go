@@ -112,7 +112,7 @@ func (m Mode) String() string {
 	return "enforce"
 }
 
-// Languages an expression may be written in.
+// Expression languages: the values of a rule file's language key.
 const (
 	LangExpr = "expr"
 	LangCEL  = "cel"
