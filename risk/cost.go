@@ -105,6 +105,20 @@ func isScalar(n ast.Node) bool {
 	return false
 }
 
+// isContainer reports whether n is a list, a map or a value of unknown
+// type (a literal's element).
+func isContainer(n ast.Node) bool {
+	t := n.Type()
+	if t == nil {
+		return true
+	}
+	switch t.Kind() {
+	case reflect.Slice, reflect.Array, reflect.Map, reflect.Interface:
+		return true
+	}
+	return false
+}
+
 func isListType(n ast.Node) bool {
 	t := n.Type()
 	return t != nil && (t.Kind() == reflect.Slice || t.Kind() == reflect.Array)
@@ -166,7 +180,7 @@ func (c *costEstimator) est(n ast.Node) (uint64, size) {
 		}
 		return 1, size{}
 	case *ast.MemberNode:
-		c1, _ := c.est(x.Node)
+		c1, sb := c.est(x.Node)
 		var c2 uint64
 		s := size{}
 		if p, ok := x.Property.(*ast.StringNode); ok {
@@ -178,6 +192,11 @@ func (c *costEstimator) est(n ast.Node) (uint64, size) {
 			if isStringType(n) {
 				s.n = MaxTextBytes
 			}
+		}
+		if !isScalar(n) && isContainer(x.Node) {
+			// an element of a list or a value of a map: as long as the
+			// longest of them (el bounds every level below too)
+			s = size{n: max(s.n, sb.el), el: max(s.el, sb.el)}
 		}
 		return addSat(addSat(c1, c2), 1), s
 	case *ast.ChainNode:
@@ -222,16 +241,17 @@ func (c *costEstimator) est(n ast.Node) (uint64, size) {
 		var el uint64
 		for _, m := range x.Nodes {
 			km, sm := c.est(m)
-			k, el = addSat(k, km), max(el, sm.n)
+			k, el = addSat(k, km), max(el, sm.n, sm.el)
 		}
 		return k, size{n: uint64(len(x.Nodes)), el: el}
 	case *ast.MapNode:
 		k := uint64(len(x.Pairs))
+		var el uint64
 		for _, m := range x.Pairs {
-			km, _ := c.est(m)
-			k = addSat(k, km)
+			km, sm := c.est(m)
+			k, el = addSat(k, km), max(el, sm.n, sm.el)
 		}
-		return k, size{n: uint64(len(x.Pairs))}
+		return k, size{n: uint64(len(x.Pairs)), el: el}
 	case *ast.PairNode:
 		k1, _ := c.est(x.Key)
 		k2, s := c.est(x.Value)
@@ -371,7 +391,7 @@ func (c *costEstimator) builtin(name string, args []ast.Node, n ast.Node) (uint6
 		case "filter", "sortBy", "groupBy":
 			return addSat(k, sl.n), sl
 		case "map":
-			return addSat(k, sl.n), size{n: sl.n, el: sb.n}
+			return addSat(k, sl.n), size{n: sl.n, el: max(sb.n, sb.el)}
 		case "reduce":
 			return k, acc
 		case "find", "findLast":

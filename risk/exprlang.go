@@ -122,7 +122,7 @@ func exprConfig(maxNodes uint) *conf.Config {
 			}
 			return params[2], nil
 		}, new(func(any, int, any) any)),
-	}, testExprOptions...) {
+	}, append(budgetedOptions(), testExprOptions...)...) {
 		op(cfg)
 	}
 	cfg.Check()
@@ -401,6 +401,7 @@ func (x *exprCompiler) compile(src rules.Expr, owner string, wantBool bool, stac
 		return nil, w.usesName, []*rules.Error{x.exprErr(err, src, owner)}
 	}
 	ast.Walk(&tree.Node, meterLoops{})
+	ast.Walk(&tree.Node, meterAllocs{})
 	p, err := compiler.Compile(tree, cfg)
 	if err != nil {
 		return nil, w.usesName, []*rules.Error{x.exprErr(err, src, owner)}
