@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/simrisk/simrisk/risk/ref"
 )
 
 // wire is card-schema v1 as JSON. Dates are kept as text and read after
@@ -153,6 +155,9 @@ func (r *Record) decodeReference(data []byte) error {
 func jsonError(err error) error {
 	var te *json.UnmarshalTypeError
 	if errors.As(err, &te) {
+		if n, ok := strings.CutPrefix(te.Value, "number "); ok {
+			te.Value = "number " + ref.Quote(n) // masked: it may be a phone or ID number
+		}
 		field := te.Field
 		if field == "" {
 			return recErr("", "want a JSON object, got %s", te.Value)

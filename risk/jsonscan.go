@@ -3,8 +3,11 @@ package risk
 import (
 	"fmt"
 	"strconv"
+	"unicode"
 	"unicode/utf16"
 	"unicode/utf8"
+
+	"github.com/simrisk/simrisk/risk/ref"
 )
 
 // A hand-rolled decoder for card-schema v1's fixed shape: one pass over the
@@ -39,7 +42,12 @@ func (s *jscan) syntax(what string) error {
 	if s.i >= len(s.b) {
 		return recErr("", "not valid JSON (at byte %d): unexpected end of JSON input", s.i)
 	}
-	return recErr("", "not valid JSON (at byte %d): invalid character %q %s", s.i+1, s.b[s.i], what)
+	c, _ := utf8.DecodeRune(s.b[s.i:])
+	shown := fmt.Sprintf("%U", c) // a byte order mark, a control character: by its code point
+	if c != utf8.RuneError && unicode.IsPrint(c) {
+		shown = strconv.QuoteRune(c)
+	}
+	return recErr("", "not valid JSON (at byte %d): invalid character %s %s", s.i+1, shown, what)
 }
 
 func (s *jscan) ws() {
@@ -299,7 +307,7 @@ func (s *jscan) typeErr(field, want string) error {
 		return err
 	}
 	if got == "number" {
-		got = "number " + string(s.b[start:s.i])
+		got = "number " + ref.Quote(string(s.b[start:s.i])) // masked: it may be a phone or ID number
 	}
 	s.fieldErr(recErr(field, "want %s, got %s", want, got))
 	return nil
@@ -356,7 +364,7 @@ func (s *jscan) intField(field string, dst *int) error {
 	}
 	n, perr := strconv.ParseInt(text, 10, 64)
 	if perr != nil {
-		s.fieldErr(recErr(field, "want an integer, got number %s", text))
+		s.fieldErr(recErr(field, "want an integer, got number %s", ref.Quote(text))) // masked: it may be a phone or ID number
 		return nil
 	}
 	*dst = int(n)

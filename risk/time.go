@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/simrisk/simrisk/risk/ref"
 )
@@ -97,10 +98,15 @@ var minValid = Date(1980, 1, 1)
 // RFC 3339 timestamp, and the forms spreadsheets write: YYYY/MM/DD (month
 // and day of one or two digits, 2026/1/5), and either date form followed by
 // a time of day in China Standard Time, H:MM or H:MM:SS (2026-10-29
-// 00:00:00, 2026/10/29 0:00).
+// 00:00:00, 2026/10/29 0:00). White space of any width (the ideographic
+// and no-break spaces too) and zero-width characters around the text are
+// ignored.
 func ParseTime(s string) (Time, error) {
 	if t, ok := parseDateFast(s); ok {
 		return checkRange(t, s)
+	}
+	if t := strings.TrimFunc(s, isBlankRune); t != s {
+		return ParseTime(t)
 	}
 	if t, ok := parseSheetDate(s); ok {
 		return checkRange(t, s)
@@ -256,4 +262,14 @@ func daysFromCivil(y, m, d int) int {
 	doy := (153*mp+2)/5 + d - 1
 	doe := yoe*365 + yoe/4 - yoe/100 + doy
 	return era*146097 + doe - 719468
+}
+
+// isBlankRune reports white space of any width and the zero-width
+// characters spreadsheets and web forms leave around values.
+func isBlankRune(c rune) bool {
+	switch c {
+	case '\u200b', '\u200c', '\u200d', '\u2060', '\ufeff':
+		return true
+	}
+	return unicode.IsSpace(c)
 }
