@@ -12,7 +12,8 @@
 // score writes one decision per good record (JSON Lines, input order) and
 // one reject per bad record with its line number (a card listed twice is
 // scored once, in its last record's state; the earlier records are
-// rejected as superseded); it exits 0 when the run completed, 1 when every
+// rejected as superseded); it exits 0 when the run completed, 1 when the
+// input holds no records, when every
 // record was rejected or more than --max-reject-ratio of them (default 1),
 // when the rules are unusable or input/output fails, and 2 for a usage
 // mistake, such as an output that is an input or another output. Outputs
@@ -52,7 +53,7 @@ const usage = `simrisk: fraud-risk rules for Chinese phone and IoT cards
 
 usage:
   simrisk score [--pack NAME | --rules PATH ...] --as-of DATE --in FILE.jsonl|FILE.csv [--format jsonl|csv]
-                [--out FILE] [--rejects FILE] [--id-key-file FILE] [--encoding utf-8|gb18030|gbk]
+                [--out FILE] [--rejects FILE] [--id-key-file FILE] [--encoding utf-8|gb18030|gbk|utf-16]
                 [--segments FILE] [--max-reject-ratio R] [--strict] [--aliases FILE]
   simrisk lint [--format text|json|sarif] [--limit NAME=VALUE ...] PATH...
                                 check rule files; every problem as file:line:col
@@ -65,7 +66,7 @@ usage:
   simrisk fit --pack PACK --in LABELLED --as-of DATE --out SUGGESTED.yaml
                                 fit rule scores to labels; writes a suggested rule file
   score, explain and backtest take --lang zh|en for titles and reasons (default zh).
-  score, explain, backtest and fit read records with --encoding utf-8|gb18030|gbk,
+  score, explain, backtest and fit read records with --encoding utf-8|gb18030|gbk|utf-16|utf-16le|utf-16be,
   --strict (refuse unknown columns and keys) and --aliases FILE (datasets/README.md).
   score, explain, lint and test take --limit NAME=VALUE (repeatable) to change a limit
   on what rules may ask (max_list_items, max_file_bytes, ...: rules/README.md, Limits).
@@ -305,6 +306,16 @@ func cmdScore(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		fmt.Fprintf(stderr, "simrisk score: %v\n", err)
 		return 1
 	}
+	if sum.Records == 0 {
+		// an empty file, a header alone, blank lines: most likely an export that failed
+		abort()
+		name := *in
+		if name == "-" {
+			name = "standard input"
+		}
+		fmt.Fprintf(stderr, "simrisk score: no records in %s (an empty file, a CSV header alone or blank lines); nothing was scored\n", name)
+		return 1
+	}
 	for _, f := range outs {
 		if err := f.Commit(); err != nil {
 			abort()
@@ -394,7 +405,7 @@ type readFlags struct {
 
 func addReadFlags(fs *flag.FlagSet) *readFlags {
 	return &readFlags{
-		encoding: fs.String("encoding", "utf-8", "input encoding: utf-8, gb18030 or gbk (what Chinese Excel saves CSV in)"),
+		encoding: fs.String("encoding", "utf-8", "input encoding: utf-8, gb18030 or gbk (what Chinese Excel saves CSV in), utf-16, utf-16le or utf-16be (Excel's Unicode text; a UTF-16 file with a byte order mark is recognised without it)"),
 		strict:   fs.Bool("strict", false, "refuse a file with a column or key card-schema v1 does not have (default: warn once per file and ignore it)"),
 		aliases:  fs.String("aliases", "", "YAML file of more spellings of enumerated values, field: {alias: value} (datasets/README.md)"),
 	}

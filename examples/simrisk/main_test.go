@@ -452,7 +452,7 @@ func TestScoreRecordCases(t *testing.T) {
 	require.Contains(t, stderr, "records 5 = decisions 4 + rejected 1")
 	require.Contains(t, d, `"msisdn":"13800138004","score":`)
 	require.Regexp(t, `"msisdn":"13800138004","score":\d+,"level":"\w+","outcome":"verify"`, d)
-	require.Equal(t, `{"line":3,"reason":"not valid CSV: the quote opened in field 3 is never closed; line 3 alone is rejected, reading resumes at line 4"}`+"\n", r)
+	require.Equal(t, `{"line":3,"reason":"not valid CSV: the quote opened in field 3 is not closed on this line (a field cannot span lines; this line alone is rejected)"}`+"\n", r)
 
 	for _, name := range []string{"csv-mac-cr.csv", "jsonl-cr.jsonl", "jsonl-utf8-bom.jsonl", "csv-excel-trailing-empty-cols.csv"} {
 		code, stderr, _, r = score(name)
@@ -617,4 +617,28 @@ func TestReadFlagsOnOtherCommands(t *testing.T) {
 	code, _, stderr = runCLI("backtest", "--candidate", "default", "--as-of", "2026-11-01", "--in", in, "--strict")
 	require.Equal(t, 1, code)
 	require.Contains(t, stderr, "strict reading refuses the file")
+}
+
+// An input with no records (an empty file, a CSV header alone, only blank
+// lines: most likely a failed export) fails the run, naming the file.
+func TestScoreNoRecordsFails(t *testing.T) {
+	dir := t.TempDir()
+	for name, content := range map[string]string{
+		"empty.jsonl":    "",
+		"empty.csv":      "",
+		"header.csv":     "\ufeffmsisdn,opened_at,holder\r\n",
+		"blank.jsonl":    "\n  \r\n\n",
+		"blank.csv":      "msisdn,opened_at\n,,\n\n,\n",
+		"repeated.csv":   "msisdn,opened_at\nmsisdn,opened_at\n",
+		"utf16bom.jsonl": "\xff\xfe",
+	} {
+		in := filepath.Join(dir, name)
+		require.NoError(t, os.WriteFile(in, []byte(content), 0o600))
+		out := filepath.Join(dir, name+".out")
+		code, _, stderr := runCLI("score", "--as-of", "2026-11-01", "--in", in, "--out", out)
+		require.Equal(t, 1, code, "%s: %s", name, stderr)
+		require.Contains(t, stderr, "simrisk score: no records in "+in, name)
+		_, err := os.Stat(out)
+		require.True(t, os.IsNotExist(err), "no output is left for %s", name)
+	}
 }
