@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"go.yaml.in/yaml/v3"
+	"golang.org/x/text/unicode/norm"
 
 	"github.com/simrisk/simrisk/risk"
 )
@@ -14,9 +15,11 @@ import (
 // Aliases maps other spellings of card-schema v1's enumerated values to the
 // values themselves: the Chinese names BSS exports and analysts write
 // (中国移动, 停机保号, 公安, 物联网卡, 补换卡 …) and the values in any case
-// (CMCC, Police). Readers apply it to operator, kind, status, fraud_flag
-// and iot.business before validating a record, in both formats. Matching
-// ignores case and surrounding white space.
+// (CMCC, Police), and the Traditional forms of the Chinese names (中國移動,
+// 停機保號). Readers apply it to operator, kind, status, fraud_flag and
+// iot.business before validating a record, in both formats. Matching folds
+// the value by Unicode NFKC (full-width ＣＭＣＣ is CMCC) and ignores case,
+// white space of any width around it and zero-width characters in it.
 //
 // DefaultAliases is the built-in table; a deployment adds its own spellings
 // with Add or Load and passes the table to readers WithAliases. An Aliases
@@ -46,32 +49,32 @@ var aliasValues = map[string][]string{
 // builtinAliases is DefaultAliases' table: field → value → its aliases.
 var builtinAliases = map[string]map[string][]string{
 	"operator": {
-		"cmcc":     {"中国移动", "移动", "China Mobile"},
-		"unicom":   {"中国联通", "联通", "China Unicom"},
-		"telecom":  {"中国电信", "电信", "China Telecom"},
-		"broadnet": {"中国广电", "广电", "China Broadnet", "CBN"},
+		"cmcc":     {"中国移动", "移动", "China Mobile", "中國移動", "移動"},
+		"unicom":   {"中国联通", "联通", "China Unicom", "中國聯通", "聯通"},
+		"telecom":  {"中国电信", "电信", "China Telecom", "中國電信", "電信"},
+		"broadnet": {"中国广电", "广电", "China Broadnet", "CBN", "中國廣電", "廣電"},
 	},
 	"kind": {
-		"mobile":    {"手机卡", "手机"},
-		"data_card": {"数据卡", "上网卡"},
-		"iot":       {"物联网卡", "物联网"},
+		"mobile":    {"手机卡", "手机", "手機卡", "手機"},
+		"data_card": {"数据卡", "上网卡", "數據卡", "上網卡"},
+		"iot":       {"物联网卡", "物联网", "物聯網卡", "物聯網"},
 	},
 	"status": {
 		"active":      {"正常", "在用", "正常在用"},
-		"suspended":   {"停机", "单停", "双停", "欠费停机"},
-		"keep_number": {"停机保号", "保号"},
-		"cancelled":   {"销户", "已销户", "拆机"},
+		"suspended":   {"停机", "单停", "双停", "欠费停机", "停機", "單停", "雙停", "欠費停機"},
+		"keep_number": {"停机保号", "保号", "停機保號", "保號"},
+		"cancelled":   {"销户", "已销户", "拆机", "銷戶", "已銷戶", "拆機"},
 	},
 	"fraud_flag": {
-		"police":   {"公安", "公安机关"},
+		"police":   {"公安", "公安机关", "公安機關"},
 		"miit":     {"工信部"},
-		"operator": {"运营商"},
+		"operator": {"运营商", "運營商"},
 	},
 	"iot.business": {
-		"new":                 {"新装"},
-		"transfer":            {"过户"},
-		"realname_supplement": {"补登实名"},
-		"replacement":         {"补换卡", "补卡", "换卡"},
+		"new":                 {"新装", "新裝"},
+		"transfer":            {"过户", "過戶"},
+		"realname_supplement": {"补登实名", "補登實名"},
+		"replacement":         {"补换卡", "补卡", "换卡", "補換卡", "補卡", "換卡"},
 		"other":               {"其他"},
 	},
 }
@@ -175,7 +178,20 @@ func (a *Aliases) Load(r io.Reader) error {
 	return nil
 }
 
-func aliasKey(s string) string { return strings.ToLower(strings.TrimSpace(s)) }
+// aliasKey is the form aliases are matched in: NFKC (full-width letters
+// and digits as ASCII), without white space of any width around it or
+// zero-width characters anywhere in it, lower case.
+func aliasKey(s string) string {
+	s = norm.NFKC.String(s)
+	s = strings.Map(func(c rune) rune {
+		switch c {
+		case '\u200b', '\u200c', '\u200d', '\u2060', '\ufeff':
+			return -1
+		}
+		return c
+	}, s)
+	return strings.ToLower(trimBlank(s))
+}
 
 // WithAliases reads enumerated values through a (DefaultAliases when not
 // given).

@@ -46,7 +46,7 @@ func TestCaseCSVUnterminatedQuote(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, 5, got.sum.Records)
 	require.Equal(t, []string{"13800138001 pass", "13800138003 verify", "13800138004 verify", "13800138005 pass"}, got.decisions)
-	require.Equal(t, []datasets.Reject{{Line: 3, Reason: "not valid CSV: the quote opened in field 3 is never closed; line 3 alone is rejected, reading resumes at line 4"}}, got.rejects)
+	require.Equal(t, []datasets.Reject{{Line: 3, Reason: "not valid CSV: the quote opened in field 3 is not closed on this line (a field cannot span lines; this line alone is rejected)"}}, got.rejects)
 }
 
 // csv-mac-cr.csv, jsonl-cr.jsonl: CR-only line ends are line ends.
@@ -133,10 +133,15 @@ func TestLineEndsAndBOM(t *testing.T) {
 	require.Empty(t, rejects)
 }
 
-// A stray quote never eats the lines after it, whatever follows it; a
-// quoted field holding a line end is still read.
+// A stray quote never eats the lines after it, whatever follows it: a
+// field may not hold a line end, each physical line is one row, and a line
+// whose quotes do not close is rejected alone.
 func TestCSVStructuralErrorsLoseNothing(t *testing.T) {
 	head := "msisdn,opened_at,mvno,note\n"
+	unclosed := func(field int) string {
+		return fmt.Sprintf("not valid CSV: the quote opened in field %d is not closed on this line (a field cannot span lines; this line alone is rejected)", field)
+	}
+	quoteInside := "not valid CSV: field 3 has a quote inside it without being quoted (quote the field and write the quote twice)"
 	for _, tc := range []struct {
 		name    string
 		src     string
@@ -146,33 +151,23 @@ func TestCSVStructuralErrorsLoseNothing(t *testing.T) {
 		{"closed three lines later, wrong field count",
 			head + "13800138001,2024-03-01,\"a\n13800138002,2024-03-01,,\n13800138003,2024-03-01,b\",,x\n13800138004,2024-03-01,,\n",
 			[]string{"13800138002", "13800138004"},
-			[]datasets.Reject{
-				{Line: 2, Reason: "not valid CSV: the quote opened in field 3 runs on to line 4, and the row then has 5 fields and a value after the header's 4 named columns; line 2 alone is rejected, reading resumes at line 3"},
-				{Line: 4, Reason: "not valid CSV: field 3 has a quote inside it without being quoted (quote the field and write the quote twice)"},
-			}},
+			[]datasets.Reject{{Line: 2, Reason: unclosed(3)}, {Line: 4, Reason: quoteInside}}},
 		{"closed with the right field count, in a card field",
 			head + "13800138001,2024-03-01,\"a\n13800138002,2024-03-01,b\",\n13800138003,2024-03-01,,\n",
 			[]string{"13800138003"},
-			[]datasets.Reject{
-				{Line: 2, Reason: "not valid CSV: the quote opened in field 3 runs on to line 3, and mvno cannot hold a line end; line 2 alone is rejected, reading resumes at line 3"},
-				{Line: 3, Reason: "not valid CSV: field 3 has a quote inside it without being quoted (quote the field and write the quote twice)"},
-			}},
-		{"a quoted line end in a remark, a valid row",
+			[]datasets.Reject{{Line: 2, Reason: unclosed(3)}, {Line: 3, Reason: quoteInside}}},
+		{"a quoted line end in a remark rejects both lines, each alone",
 			head + "13800138001,2024-03-01,,\"a\nb\"\n13800138002,2024-03-01,,\n",
-			[]string{"13800138001", "13800138002"}, nil},
-		{"a quoted line end in a bad record names its lines",
-			head + "13800138001,2024-03-01x,,\"a\nb\"\n13800138002,2024-03-01,,\n",
 			[]string{"13800138002"},
-			[]datasets.Reject{{Line: 2, EndLine: 3, Reason: `opened_at: "20…1x" is not a date (want YYYY-MM-DD or YYYY/MM/DD, either with HH:MM:SS in China Standard Time, or an RFC 3339 timestamp)`}}},
+			[]datasets.Reject{{Line: 2, Reason: unclosed(4)}, {Line: 3, Reason: "not valid CSV: field 1 has a quote inside it without being quoted (quote the field and write the quote twice)"}}},
 		{"text after a closing quote",
 			head + "13800138001,\"2024-03-01\"x,,\n13800138002,2024-03-01,,\n",
 			[]string{"13800138002"},
 			[]datasets.Reject{{Line: 2, Reason: `not valid CSV: field 2 has 'x' after its closing quote (a quote inside a quoted field is written twice)`}}},
-		{"still open after MaxRowLines lines",
-			head + "13800138001,2024-03-01,,\"a\n" + strings.Repeat("\"\"\n", datasets.MaxRowLines) + "13800138002,2024-03-01,,\n",
-			[]string{"13800138002"},
-			// the lines of "" after it are quoted empty fields: blank
-			[]datasets.Reject{{Line: 2, Reason: "not valid CSV: the quote opened in field 4 is still open after 64 lines (MaxRowLines); line 2 alone is rejected, reading resumes at line 3"}}},
+		{"a quoted field with commas and quotes on one line is read",
+			head + "13800138001,\"2024-03-01\",,\"a,\"\"b\"\"\"\n\"x\ny\n",
+			[]string{"13800138001"},
+			[]datasets.Reject{{Line: 3, Reason: unclosed(1)}, {Line: 4, Reason: "has 1 fields, the header has 4"}}},
 		{"Excel's empty rows are blank lines",
 			head + ",,,\n13800138001,2024-03-01,,\n , ,,\n",
 			[]string{"13800138001"}, nil},
@@ -197,12 +192,12 @@ func TestCSVRowLimit(t *testing.T) {
 	require.Len(t, recs, 1)
 	require.Equal(t, []datasets.Reject{{Line: 2, Reason: "line is longer than 1048576 bytes (MaxLineBytes)"}}, rejects)
 
-	// a quoted field over several lines counts them all
+	// a quote open over several long lines: each line is rejected alone
 	half := strings.Repeat("y", datasets.MaxLineBytes/2)
 	recs, rejects = readCSV(t, "msisdn,opened_at,mvno\n13800138001,2024-03-01,\""+half+"\n"+half+"\n"+half+"\"\n13800138002,2024-03-01,\n")
 	require.Len(t, recs, 1)
 	require.Len(t, rejects, 3)
-	require.Equal(t, datasets.Reject{Line: 2, Reason: "not valid CSV: the quote opened in field 3 runs on past 1048576 bytes (MaxLineBytes); line 2 alone is rejected, reading resumes at line 3"}, rejects[0])
+	require.Equal(t, []int{2, 3, 4}, []int{rejects[0].Line, rejects[1].Line, rejects[2].Line})
 }
 
 // Input that is not UTF-8 stops either reader with ErrNotUTF8; an unknown
@@ -217,7 +212,7 @@ func TestNotUTF8(t *testing.T) {
 	require.ErrorIs(t, err, datasets.ErrNotUTF8, "the error stays")
 
 	_, err = datasets.Read(strings.NewReader("msisdn\n1\n"), datasets.CSV, asOf, datasets.WithEncoding("latin1"))
-	require.EqualError(t, err, `datasets: unknown encoding "latin1" (want utf-8, gb18030 or gbk)`)
+	require.EqualError(t, err, `datasets: unknown encoding "latin1" (want utf-8, gb18030, gbk, utf-16, utf-16le or utf-16be)`)
 	_, err = datasets.ParseEncoding("GB18030")
 	require.NoError(t, err)
 	_, err = datasets.ParseEncoding("big5")

@@ -55,7 +55,7 @@ func TestCSVReader(t *testing.T) {
 		{Line: 3, Reason: `iot.test_plan: want true or false (or TRUE, FALSE, 1, 0), got "yes"`},
 		{Line: 5, Reason: `complaints: want an integer, got "two"`},
 		{Line: 6, Reason: "has 2 fields, the header has 8"},
-		{Line: 7, Reason: "not valid CSV: the quote opened in field 1 is never closed"},
+		{Line: 7, Reason: "not valid CSV: the quote opened in field 1 is not closed on this line (a field cannot span lines; this line alone is rejected)"},
 	}, rejects)
 }
 

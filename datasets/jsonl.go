@@ -19,18 +19,13 @@ const MaxLineBytes = 1 << 20
 
 // Reject is a record that could not be used: its 1-based line number and
 // why. The reason never holds the holder key, an ID number or a full MSISDN.
-// A CSV record that spans several lines (a quoted field holding line ends)
-// has its last line in EndLine; EndLine is 0 for a one-line record.
+// A record is always one physical line, in both formats.
 type Reject struct {
-	Line    int    `json:"line"`
-	EndLine int    `json:"end_line,omitempty"`
-	Reason  string `json:"reason"`
+	Line   int    `json:"line"`
+	Reason string `json:"reason"`
 }
 
 func (r *Reject) Error() string {
-	if r.EndLine > r.Line {
-		return fmt.Sprintf("lines %d-%d: %s", r.Line, r.EndLine, ref.MaskText(r.Reason))
-	}
 	return fmt.Sprintf("line %d: %s", r.Line, ref.MaskText(r.Reason))
 }
 
@@ -105,7 +100,7 @@ func (r *Reader) Read() (*risk.Record, error) {
 			r.n++
 			return nil, &Reject{Line: r.line, Reason: fmt.Sprintf("line is longer than %d bytes (MaxLineBytes)", MaxLineBytes)}
 		}
-		if len(bytes.TrimSpace(line)) == 0 {
+		if len(bytes.TrimFunc(line, isBlank)) == 0 {
 			continue
 		}
 		r.n++
@@ -198,15 +193,10 @@ func (w *Writer) WriteDecision(d *risk.Decision) error {
 	return err
 }
 
-// WriteReject writes one reject as {"line": N, "reason": "..."}, with
-// "end_line" after "line" for a reject spanning several lines.
+// WriteReject writes one reject as {"line": N, "reason": "..."}.
 func (w *Writer) WriteReject(r *Reject) error {
 	w.buf = append(w.buf[:0], `{"line":`...)
 	w.buf = strconv.AppendInt(w.buf, int64(r.Line), 10)
-	if r.EndLine > r.Line {
-		w.buf = append(w.buf, `,"end_line":`...)
-		w.buf = strconv.AppendInt(w.buf, int64(r.EndLine), 10)
-	}
 	w.buf = append(w.buf, `,"reason":`...)
 	q, _ := json.Marshal(ref.MaskText(r.Reason))
 	w.buf = append(append(w.buf, q...), '}', '\n')

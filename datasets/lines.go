@@ -1,14 +1,17 @@
 package datasets
 
 import (
+	"bufio"
 	"bytes"
 	"errors"
 	"fmt"
 	"io"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	"golang.org/x/text/encoding/simplifiedchinese"
+	xunicode "golang.org/x/text/encoding/unicode"
 	"golang.org/x/text/transform"
 )
 
@@ -22,10 +25,14 @@ const (
 	UTF8    Encoding = "utf-8"
 	GB18030 Encoding = "gb18030" // what Chinese Excel and most Chinese BSS exports write; a superset of GBK and GB2312
 	GBK     Encoding = "gbk"     // read as GB18030, its superset
+	UTF16   Encoding = "utf-16"  // Excel's "Unicode text": byte order by the file's byte order mark, little-endian without one
+	UTF16LE Encoding = "utf-16le"
+	UTF16BE Encoding = "utf-16be"
 )
 
 // ParseEncoding reads an encoding name: utf-8 (or utf8), gb18030, gbk (or
-// gb2312, cp936), case-insensitively.
+// gb2312, cp936), utf-16 (or utf16, unicode), utf-16le, utf-16be,
+// case-insensitively.
 func ParseEncoding(s string) (Encoding, error) {
 	switch strings.ToLower(strings.TrimSpace(s)) {
 	case "", "utf-8", "utf8":
@@ -34,8 +41,14 @@ func ParseEncoding(s string) (Encoding, error) {
 		return GB18030, nil
 	case "gbk", "gb2312", "cp936":
 		return GBK, nil
+	case "utf-16", "utf16", "unicode":
+		return UTF16, nil
+	case "utf-16le", "utf16le":
+		return UTF16LE, nil
+	case "utf-16be", "utf16be":
+		return UTF16BE, nil
 	}
-	return "", fmt.Errorf("unknown encoding %q (want utf-8, gb18030 or gbk)", s)
+	return "", fmt.Errorf("unknown encoding %q (want utf-8, gb18030, gbk, utf-16, utf-16le or utf-16be)", s)
 }
 
 // ErrNotUTF8 is matched (errors.Is) by the error a reader returns when a
@@ -46,21 +59,70 @@ var ErrNotUTF8 = errors.New("not valid UTF-8")
 type notUTF8Error struct{ line int }
 
 func (e *notUTF8Error) Error() string {
-	return fmt.Sprintf("datasets: line %d: the file is not valid UTF-8; if it is GBK or GB18030 (as Chinese Excel saves CSV), read it with --encoding gb18030 (datasets.WithEncoding(datasets.GB18030))", e.line)
+	return fmt.Sprintf("datasets: line %d: the file is not valid UTF-8; if it is GBK or GB18030 (as Chinese Excel saves CSV), read it with --encoding gb18030 (datasets.WithEncoding(datasets.GB18030)); if it is UTF-16 without a byte order mark, with --encoding utf-16le or utf-16be", e.line)
 }
 
 func (e *notUTF8Error) Is(target error) bool { return target == ErrNotUTF8 }
 
-// decoder wraps r so that it yields UTF-8.
+// decoder wraps r so that it yields UTF-8. A file read as UTF-8 that is
+// UTF-16 (it starts with a UTF-16 byte order mark, or a quarter or more of
+// its first bytes are NUL, as in UTF-16 text of ASCII characters) is read
+// as UTF-16, in the byte order its mark or its NUL bytes show.
 func decoder(r io.Reader, e Encoding) (io.Reader, error) {
 	switch e {
 	case "", UTF8:
-		return r, nil
+		br := bufio.NewReaderSize(r, 4096)
+		head, _ := br.Peek(512) // an error shows again on reading
+		if order, ok := sniffUTF16(head); ok {
+			return utf16Reader(br, order, xunicode.IgnoreBOM), nil
+		}
+		return br, nil
 	case GB18030, GBK:
 		// GB18030 decodes every GBK byte sequence as GBK does, and the four-byte ones GBK lacks
 		return transform.NewReader(r, simplifiedchinese.GB18030.NewDecoder()), nil
+	case UTF16:
+		return utf16Reader(r, xunicode.LittleEndian, xunicode.UseBOM), nil
+	case UTF16LE:
+		return utf16Reader(r, xunicode.LittleEndian, xunicode.IgnoreBOM), nil
+	case UTF16BE:
+		return utf16Reader(r, xunicode.BigEndian, xunicode.IgnoreBOM), nil
 	}
-	return nil, fmt.Errorf("datasets: unknown encoding %q (want utf-8, gb18030 or gbk)", e)
+	return nil, fmt.Errorf("datasets: unknown encoding %q (want utf-8, gb18030, gbk, utf-16, utf-16le or utf-16be)", e)
+}
+
+func utf16Reader(r io.Reader, order xunicode.Endianness, policy xunicode.BOMPolicy) io.Reader {
+	// with a byte order mark, the mark decides (and is dropped)
+	return transform.NewReader(r, xunicode.BOMOverride(xunicode.UTF16(order, policy).NewDecoder()))
+}
+
+// sniffUTF16 tells a UTF-16 file from the first bytes of a file said to be
+// UTF-8: by its byte order mark, or by its NUL bytes (no text file in UTF-8
+// holds many), which fall on odd offsets in little-endian UTF-16 of
+// ASCII-range characters and on even ones in big-endian.
+func sniffUTF16(head []byte) (xunicode.Endianness, bool) {
+	switch {
+	case bytes.HasPrefix(head, []byte{0xff, 0xfe}):
+		return xunicode.LittleEndian, true
+	case bytes.HasPrefix(head, []byte{0xfe, 0xff}):
+		return xunicode.BigEndian, true
+	}
+	var even, odd int
+	for i, c := range head {
+		if c == 0 {
+			if i%2 == 0 {
+				even++
+			} else {
+				odd++
+			}
+		}
+	}
+	if len(head) < 4 || 4*(even+odd) < len(head) {
+		return xunicode.BigEndian, false
+	}
+	if odd >= even {
+		return xunicode.LittleEndian, true
+	}
+	return xunicode.BigEndian, true
 }
 
 // lineReader splits its input into physical lines at LF, CRLF or a lone CR,
@@ -119,7 +181,7 @@ func (l *lineReader) next() (line []byte, tooLong bool, err error) {
 			l.fill()
 		}
 		l.bom = true
-		if bytes.HasPrefix(l.buf[l.r:l.w], []byte("\ufeff")) {
+		if bytes.HasPrefix(l.buf[l.r:l.w], bom) {
 			l.r += 3
 		}
 	}
@@ -200,5 +262,31 @@ func (l *lineReader) check(line []byte, tooLong bool) ([]byte, bool, error) {
 		l.fatal = &notUTF8Error{line: l.line}
 		return nil, false, l.fatal
 	}
+	// files exported in parts and joined have a byte order mark at the
+	// start of each part
+	for bytes.HasPrefix(line, bom) {
+		line = line[len(bom):]
+	}
 	return line, false, nil
+}
+
+var bom = []byte("\ufeff")
+
+// isBlank reports white space of any width (the ideographic space, the
+// no-break space) and the zero-width characters spreadsheets and web forms
+// leave around values (U+200B-U+200D, U+2060, U+FEFF).
+func isBlank(c rune) bool {
+	switch c {
+	case '\u200b', '\u200c', '\u200d', '\u2060', '\ufeff':
+		return true
+	}
+	return unicode.IsSpace(c)
+}
+
+// trimBlank trims what isBlank reports from both ends of s.
+func trimBlank(s string) string {
+	if s == "" || (s[0] > ' ' && s[0] < 0x80 && s[len(s)-1] > ' ' && s[len(s)-1] < 0x80) {
+		return s // the common case, without decoding
+	}
+	return strings.TrimFunc(s, isBlank)
 }

@@ -121,6 +121,7 @@ func newReadConfig(asOf risk.Time, opts []ReadOption) readConfig {
 // dashes, lower-case x, a label such as "身份证："), and every spelling of
 // one number gets the same key.
 func (c *readConfig) finish(rec *risk.Record, decodeErr error) error {
+	trimRecord(rec)
 	c.aliases.apply(rec)
 	var holderErr error
 	if id, ok := ref.NormalizeIDText(rec.Holder); ok {
@@ -166,6 +167,22 @@ func (c *readConfig) finish(rec *risk.Record, decodeErr error) error {
 		}
 	}
 	return risk.JoinRecordErrors(append(known, rest...)...)
+}
+
+// trimRecord trims white space of any width and zero-width characters
+// around every text value (dates and numbers are trimmed as they are
+// parsed), as CSV cells are: a trailing space never changes a value.
+func trimRecord(r *risk.Record) {
+	for _, p := range [...]*string{&r.MSISDN, &r.ICCID, &r.Operator, &r.MVNO, &r.Kind, &r.Status, &r.Holder,
+		&r.IDRegion, &r.OpenRegion, &r.FraudFlag, &r.IoT.Business} {
+		*p = trimBlank(*p)
+	}
+	for i := range r.Roaming {
+		r.Roaming[i].Region = trimBlank(r.Roaming[i].Region)
+	}
+	for i, p := range r.LinkedPlatforms {
+		r.LinkedPlatforms[i] = trimBlank(p)
+	}
 }
 
 // listField is a field path without its list index: roaming[2].region is

@@ -128,9 +128,29 @@ func displayName(name string) string {
 			n++
 		}
 	}
-	name = ref.MaskText(name)
+	name = maskName(name)
 	if !utf8.ValidString(name) || strings.IndexFunc(name, unicode.IsControl) >= 0 {
 		name = strconv.Quote(name)
+	}
+	return name
+}
+
+// maskName masks a column or key name from a file for a message: through
+// the one masker (ref.MaskText), and a name it leaves as it is that holds 7
+// or more digits in all (a number written with dots or underscores, say) is
+// shown only by its first and last two characters (ref.Quote).
+func maskName(name string) string {
+	if m := ref.MaskText(name); m != name {
+		return m
+	}
+	digits := 0
+	for _, c := range name {
+		if unicode.IsDigit(c) {
+			digits++
+		}
+	}
+	if digits >= 7 {
+		return ref.Quote(name)
 	}
 	return name
 }
