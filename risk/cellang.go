@@ -111,7 +111,8 @@ func celBaseOptions() []cel.EnvOption {
 
 // celCompiler compiles the CEL expressions of one rule set.
 type celCompiler struct {
-	reference bool // no lowering: every expression on cel-go's interpreter
+	lastCost  uint64 // the estimate of the last expression compiled (0 if none)
+	reference bool   // no lowering: every expression on cel-go's interpreter
 	env       *cel.Env
 	costLimit uint64
 	runBudget uint64 // the run-time cost limit: costLimit unless a test lowers it
@@ -308,6 +309,7 @@ func (c *celCompiler) nodesAfterExpansion(a *cel.Ast) uint64 {
 // compile parses, type-checks, bounds and plans one CEL expression.
 func (c *celCompiler) compile(src rules.Expr, owner string, wantBool bool) (prog program, used map[string]bool, errs []*rules.Error) {
 	defer recoverCompile(src, owner, &prog, &errs)
+	c.lastCost = 0
 	errAt := func(line, col int, code rules.Code, msg string) *rules.Error {
 		return &rules.Error{Pos: src.PosAt(celOffset(src.Src, line, col)), Rule: owner, Field: src.Key, Code: code, Msg: msg}
 	}
@@ -370,9 +372,10 @@ func (c *celCompiler) compile(src rules.Expr, owner string, wantBool bool) (prog
 	if err != nil {
 		return nil, used, []*rules.Error{errAt(1, 0, rules.CodeTooCostly, "cost cannot be estimated: "+err.Error())}
 	}
+	c.lastCost = est.Max
 	if est.Max > c.costLimit {
 		return nil, used, []*rules.Error{errAt(1, 0, rules.CodeTooCostly,
-			fmt.Sprintf("estimated cost per card up to %d is over the limit max_cost=%d; simplify it", est.Max, c.costLimit))}
+			fmt.Sprintf("estimated cost per card up to %s is over the limit max_cost=%s; simplify it", numText(est.Max), numText(c.costLimit)))}
 	}
 	if !c.reference {
 		if wantBool {

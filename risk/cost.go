@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"math"
 	"reflect"
+	"strconv"
+	"strings"
 
 	"github.com/expr-lang/expr/ast"
 
@@ -58,12 +60,27 @@ func exprCost(n ast.Node) uint64 {
 // costError is the too_costly error of an expression whose estimate is over
 // the limit.
 func costError(src rules.Expr, owner string, est, limit uint64) *rules.Error {
-	msg := fmt.Sprintf("estimated cost per card up to %d is over the limit max_cost=%d; a loop costs its body times its list's longest length (roaming %d entries, linked_platforms %d, a range its length)",
-		est, limit, MaxRoaming, MaxLinkedPlatforms)
+	msg := fmt.Sprintf("estimated cost per card up to %s is over the limit max_cost=%s; a loop costs its body times its list's longest length (roaming %d entries, linked_platforms %d, a range its length)",
+		numText(est), numText(limit), MaxRoaming, MaxLinkedPlatforms)
 	if est == unbounded {
-		msg = fmt.Sprintf("its cost per card cannot be bounded (a range or repeat count that is not a constant, a string or list grown in reduce's accumulator, or sizes that multiply past every bound), so it is over the limit max_cost=%d", limit)
+		msg = fmt.Sprintf("its cost per card cannot be bounded (a range or repeat count that is not a constant, a string or list grown in reduce's accumulator, or sizes that multiply past every bound), so it is over the limit max_cost=%s", numText(limit))
 	}
 	return &rules.Error{Pos: src.PosAt(0), Rule: owner, Field: src.Key, Code: rules.CodeTooCostly, Msg: msg}
+}
+
+// numText writes a count or size of the engine's own (an estimate, a
+// limit) for a message: in digits below ten digits, else as "about 1.8e12",
+// so no masker of phone and ID numbers in a lint report takes it for one.
+func numText(n uint64) string {
+	if n < 1e9 {
+		return strconv.FormatUint(n, 10)
+	}
+	if n == unbounded {
+		return "more than 1.8e19"
+	}
+	m := strconv.FormatFloat(float64(n), 'e', 1, 64) // 1.8e+12
+	mant, exp, _ := strings.Cut(m, "e+")
+	return "about " + mant + "e" + strings.TrimLeft(exp, "0")
 }
 
 func isStringType(n ast.Node) bool {

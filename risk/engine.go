@@ -36,6 +36,7 @@ type Engine struct {
 	celMacroIdx           map[string]int     // CEL macro name -> index
 	exprMacros            map[string]program // expr macros on their own, for Explain
 	personalMacros        map[string]string  // macros that read personal data -> the field, withheld by Explain
+	packCost              uint64             // the sum of the rules' cost estimates (max_pack_cost)
 	vmBudget              uint               // expr's VM memory budget per run of a rule: max_cost
 }
 
@@ -426,13 +427,15 @@ func check(rs *rules.RuleSet, cc compileConfig, c *rules.Collector) *Engine {
 					r := rs.Rules[i]
 					if r.Language == rules.LangCEL && r.When.Src != "" {
 						p, used, errs := wx.compile(r.When, r.ID, true)
-						celWhen[i] = celResult{p, used, errs, true}
+						celWhen[i] = celResult{p, used, errs, true, wx.lastCost}
 					}
 				}
 			}()
 		}
 		wg.Wait()
 	}
+	var packCost uint64 // the sum of the rules' estimates so far
+	packOver := false
 	for ri, r := range rs.Rules {
 		cr := &compiledRule{id: r.ID, title: r.TitleIn(cc.lang), tags: r.Tags, score: r.Score, outcome: r.Outcome,
 			shadow: r.Mode == rules.Shadow, enabled: r.Enabled, lang: r.Language}
@@ -448,17 +451,27 @@ func check(rs *rules.RuleSet, cc compileConfig, c *rules.Collector) *Engine {
 		if r.When.Src == "" && r.When.Pos.Line == 0 {
 			continue // reported by the loader
 		}
+		// the rule's estimate: its condition and every reason's
+		// placeholders, in every language
+		var ruleCost, maxPart uint64
 		compile := func(src rules.Expr, owner string, wantBool bool) (program, map[string]bool, []*rules.Error) {
-			return x.compile(src, owner, wantBool, nil)
+			p, used, errs := x.compile(src, owner, wantBool, nil)
+			ruleCost, maxPart = addSat(ruleCost, x.lastCost), max(maxPart, x.lastCost)
+			return p, used, errs
 		}
 		if r.Language == rules.LangCEL {
-			compile = cx.compile
+			compile = func(src rules.Expr, owner string, wantBool bool) (program, map[string]bool, []*rules.Error) {
+				p, used, errs := cx.compile(src, owner, wantBool)
+				ruleCost, maxPart = addSat(ruleCost, cx.lastCost), max(maxPart, cx.lastCost)
+				return p, used, errs
+			}
 		}
 		var prog program
 		var used map[string]bool
 		var errs []*rules.Error
 		if celWhen[ri].done {
 			prog, used, errs = celWhen[ri].prog, celWhen[ri].used, celWhen[ri].errs
+			ruleCost, maxPart = celWhen[ri].cost, celWhen[ri].cost
 		} else {
 			prog, used, errs = compile(r.When, r.ID, true)
 		}
@@ -525,6 +538,25 @@ func check(rs *rules.RuleSet, cc compileConfig, c *rules.Collector) *Engine {
 				tmpl(src)
 			}
 		}
+		ruleLimit := cc.limits.MaxCost
+		if r.Language == rules.LangCEL && cx != nil {
+			ruleLimit = cx.costLimit
+		}
+		if ruleCost > ruleLimit && maxPart <= ruleLimit { // a part over it is said at the part
+			c.Add(&rules.Error{Pos: r.When.Pos, Rule: r.ID, Field: "when", Code: rules.CodeTooCostly,
+				Msg: fmt.Sprintf("the condition and the reasons' placeholders together are estimated to cost up to %s per card, over the limit max_cost=%s; a rule's condition and reasons share one budget",
+					numText(ruleCost), numText(ruleLimit))})
+		}
+		if !packOver && ruleCost <= ruleLimit { // a rule over its own limit is refused already
+			packCost = addSat(packCost, ruleCost)
+			if packCost > max(cc.limits.MaxPackCost, ruleLimit) {
+				packOver = true
+				c.Add(&rules.Error{Pos: r.When.Pos, Rule: r.ID, Field: "when", Code: rules.CodeTooCostly,
+					Msg: fmt.Sprintf("the rules up to this one are estimated to cost up to %s per card together, over the limit max_pack_cost=%s; every card is scored by every rule",
+						numText(packCost), numText(max(cc.limits.MaxPackCost, ruleLimit)))})
+			}
+		}
+		e.packCost = packCost
 		e.all = append(e.all, cr)
 		if cr.enabled && cr.when != nil {
 			e.rules = append(e.rules, cr)
@@ -540,6 +572,7 @@ type celResult struct {
 	used map[string]bool
 	errs []*rules.Error
 	done bool
+	cost uint64 // the condition's estimate
 }
 
 // sharedConfig builds the expr configuration once per compile: building it

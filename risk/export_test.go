@@ -36,3 +36,6 @@ func init() {
 func WithRunBudget(n uint64) CompileOption {
 	return func(c *compileConfig) error { c.runBudget = n; return nil }
 }
+
+// PackCost is the sum of the rules' cost estimates (max_pack_cost).
+func (e *Engine) PackCost() uint64 { return e.packCost }

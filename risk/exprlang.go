@@ -161,6 +161,7 @@ func vocabTop() map[string]bool {
 
 // exprCompiler compiles the expressions of one rule set.
 type exprCompiler struct {
+	lastCost  uint64 // the estimate of the last expression compiled (0 if none)
 	rs        *rules.RuleSet
 	reference bool // no lowering: every expression on expr's VM
 	cfg       func() *conf.Config
@@ -332,6 +333,7 @@ func (w *rewriter) walk(root *ast.Node) {
 // wantBool asks for a boolean result.
 func (x *exprCompiler) compile(src rules.Expr, owner string, wantBool bool, stack []string) (prog program, used map[string]bool, errs []*rules.Error) {
 	defer recoverCompile(src, owner, &prog, &errs)
+	x.lastCost = 0
 	if e := checkText(src, owner, x.limits); e != nil {
 		return nil, nil, []*rules.Error{e}
 	}
@@ -374,7 +376,9 @@ func (x *exprCompiler) compile(src rules.Expr, owner string, wantBool bool, stac
 	if err != nil {
 		return nil, w.usesName, []*rules.Error{x.exprErr(err, src, owner)}
 	}
-	if cost := exprCost(tree.Node); cost > x.limits.MaxCost {
+	cost := exprCost(tree.Node)
+	x.lastCost = cost
+	if cost > x.limits.MaxCost {
 		return nil, w.usesName, []*rules.Error{costError(src, owner, cost, x.limits.MaxCost)}
 	}
 	if wantBool && t.Kind() != reflect.Bool {

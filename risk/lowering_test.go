@@ -432,6 +432,7 @@ func checkSameMacros(t *testing.T, lang string, macros [][2]string, exprs []stri
 	// limit is tested on its own (limits_test.go)
 	lim := rules.DefaultLimits()
 	lim.MaxCost = 1 << 40
+	lim.MaxPackCost = 1 << 50
 	fast, err1 := risk.Compile(rs, risk.WithLimits(lim))
 	ref, err2 := risk.Compile(rs, risk.WithReferenceEvaluator(), risk.WithLimits(lim))
 	require.Equal(t, err1 == nil, err2 == nil, "compile disagrees: %v / %v", err1, err2)

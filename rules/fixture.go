@@ -82,7 +82,7 @@ func checkFixture(fsys fs.FS, dir, p string, max int64, mustExist bool) (Code, s
 		return CodeBadTest, fmt.Sprintf("population %q is not a regular file", p)
 	}
 	if st.Size() > max {
-		return CodeTooLarge, overLimit(fmt.Sprintf("population file %q is %d bytes", p, st.Size()), "max_fixture_bytes", max)
+		return CodeTooLarge, overLimit(fmt.Sprintf("population file %q is %s", p, bytesText(st.Size())), "max_fixture_bytes", max)
 	}
 	return "", ""
 }
@@ -154,3 +154,13 @@ func (b *boundedFile) Read(p []byte) (int, error) {
 }
 
 func (b *boundedFile) Close() error { return b.f.Close() }
+
+// bytesText writes a file's size for a message: in bytes below a gigabyte,
+// else in GiB with one decimal ("102.4 GiB"), so no masker of phone numbers
+// in a report takes a long run of digits for one.
+func bytesText(n int64) string {
+	if n < 1e9 {
+		return fmt.Sprintf("%d bytes", n)
+	}
+	return fmt.Sprintf("%.1f GiB", float64(n)/(1<<30))
+}

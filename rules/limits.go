@@ -54,6 +54,13 @@ type Limits struct {
 	// is a too_costly load error; the same budget bounds every rule on every
 	// card at run time.
 	MaxCost uint64
+	// MaxPackCost is the most all rules of a rule set may cost on one card
+	// together, the sum of their estimates (each a rule's condition and its
+	// reasons' placeholders), in the units of MaxCost (default 20,000,000).
+	// The rule whose estimate takes the sum over it gets a too_costly load
+	// error naming the sum. It is never taken below MaxCost: a rule set of
+	// one rule within MaxCost is within it.
+	MaxPackCost uint64
 	// MaxFixtureBytes is the largest record file a rule test may name as its
 	// population (default 64 MiB). A fixture must be a regular file inside
 	// the rule directory.
@@ -75,6 +82,7 @@ func DefaultLimits() Limits {
 		MaxReasonBytes:        2 << 10,
 		MaxReasonPlaceholders: 32,
 		MaxCost:               1_000_000,
+		MaxPackCost:           20_000_000,
 		MaxFixtureBytes:       64 << 20,
 		MaxTests:              10_000,
 	}
@@ -94,6 +102,7 @@ func (l *Limits) fields() map[string]any {
 		"max_reason_bytes":        &l.MaxReasonBytes,
 		"max_reason_placeholders": &l.MaxReasonPlaceholders,
 		"max_cost":                &l.MaxCost,
+		"max_pack_cost":           &l.MaxPackCost,
 		"max_fixture_bytes":       &l.MaxFixtureBytes,
 		"max_tests":               &l.MaxTests,
 	}

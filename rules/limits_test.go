@@ -12,6 +12,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/simrisk/simrisk/risk/ref"
 	"github.com/simrisk/simrisk/rules"
 )
 
@@ -365,4 +366,24 @@ func TestREADMELimitsTable(t *testing.T) {
 		rows++
 	}
 	require.Equal(t, len(rules.LimitNames()), rows, "every limit has its row")
+}
+
+// A huge population file's size is said in GiB: a run of 11 digits in a
+// lint report would be masked as if it were a phone number.
+func TestPopulationFixtureSizeNotMaskable(t *testing.T) {
+	dir := t.TempDir()
+	big := filepath.Join(dir, "big.jsonl")
+	fh, err := os.Create(big)
+	require.NoError(t, err)
+	require.NoError(t, fh.Truncate(107_000_002_400)) // sparse
+	require.NoError(t, fh.Close())
+	f := filepath.Join(dir, "r.yaml")
+	writeFile(t, f, fmt.Sprintf(popTest, "big.jsonl"))
+	_, err = loader(t).Load(f)
+	require.ErrorIs(t, err, rules.CodeTooLarge)
+	msg := rules.AsList(err)[0].Msg
+	_, tail, ok := strings.Cut(msg, `big.jsonl" `) // the temporary path may hold digits of its own
+	require.True(t, ok, msg)
+	require.Equal(t, "is 99.7 GiB: over the limit max_fixture_bytes=67108864", tail)
+	require.Equal(t, ref.MaskText(tail), tail)
 }
