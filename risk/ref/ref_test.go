@@ -325,3 +325,17 @@ func TestIsSciNotationLoose(t *testing.T) {
 		require.False(t, ref.IsSciNotation(in), "%q", in)
 	}
 }
+
+// Issue 14 review, finding 8: a segments file is read as leniently as a
+// record file: CR-only line ends (old Mac Excel), a header in any case.
+func TestAddSegmentsLineEndsAndCase(t *testing.T) {
+	require.NoError(t, ref.AddSegments(strings.NewReader("Prefix,Length,Operator,Kind,MVNO,Note\r1746,11,Telecom,Mobile,FALSE,cr only\r# c\r\n17461,11,telecom,mobile,true,crlf\r\n")))
+	s, ok := ref.LookupSegment("17460000001")
+	require.True(t, ok)
+	require.Equal(t, ref.Segment{Prefix: "1746", Length: 11, Operator: "telecom", Kind: "mobile", MVNO: false}, s)
+	s, ok = ref.LookupSegment("17461000001")
+	require.True(t, ok)
+	require.True(t, s.MVNO)
+	err := ref.AddSegments(strings.NewReader("PREFIX,length,operator,kind,mvno\r1747,11,telecom,mobile,false\r1747,12,telecom,mobile,false\r"))
+	require.EqualError(t, err, `segments: line 3: length "12": want 11 or 13`)
+}

@@ -84,7 +84,7 @@ func parseSegment(row []string) (Segment, error) {
 	for i := range row {
 		row[i] = strings.TrimSpace(row[i])
 	}
-	s := Segment{Prefix: row[0], Operator: row[2], Kind: row[3]}
+	s := Segment{Prefix: row[0], Operator: strings.ToLower(row[2]), Kind: strings.ToLower(row[3])}
 	n, err := strconv.Atoi(row[1])
 	switch {
 	case err != nil || (n != 11 && n != 13):
@@ -103,7 +103,7 @@ func parseSegment(row []string) (Segment, error) {
 	default:
 		return s, fmt.Errorf("kind %s: want mobile, data_card or iot", Quote(s.Kind))
 	}
-	switch row[4] {
+	switch strings.ToLower(row[4]) {
 	case "true":
 		s.MVNO = true
 	case "false", "":
@@ -117,7 +117,9 @@ func parseSegment(row []string) (Segment, error) {
 // the embedded table (segments.csv): a header row
 // "prefix,length,operator,kind,mvno[,note]", then one row per segment, for
 // example "1740,11,telecom,mobile,false,satellite"; lines starting with #
-// are comments. prefix is 3 or more digits starting with 1, length 11 or
+// are comments. Lines may end in LF, CRLF or CR alone (old Mac Excel); the
+// header and the values of operator, kind and mvno are read
+// case-insensitively (Prefix,Length,...; FALSE). prefix is 3 or more digits starting with 1, length 11 or
 // 13, operator cmcc, unicom, telecom or broadnet, kind mobile, data_card or
 // iot, mvno true or false (empty is false). A row for a prefix and length
 // the table has replaces it; the longest prefix still wins. Nothing is
@@ -126,7 +128,7 @@ func parseSegment(row []string) (Segment, error) {
 // table before or after the whole file; records validated before keep the
 // segment they got.
 func AddSegments(r io.Reader) error {
-	cr := csv.NewReader(r)
+	cr := csv.NewReader(&lineEnds{r: r})
 	cr.Comment = '#'
 	cr.FieldsPerRecord = -1
 	cr.TrimLeadingSpace = true
@@ -143,7 +145,7 @@ func AddSegments(r io.Reader) error {
 		line, _ := cr.FieldPos(0)
 		if header {
 			header = false
-			if len(row) < 5 || strings.TrimSpace(strings.TrimPrefix(row[0], "\ufeff")) != "prefix" {
+			if len(row) < 5 || !strings.EqualFold(strings.TrimSpace(strings.TrimPrefix(row[0], "\ufeff")), "prefix") {
 				return fmt.Errorf("segments: line %d: the first row must be the header prefix,length,operator,kind,mvno[,note]", line)
 			}
 			continue
@@ -191,3 +193,34 @@ func LookupSegment(msisdn string) (Segment, bool) {
 
 // Segments lists the segment table.
 func Segments() []Segment { return append([]Segment(nil), segs.Load().list...) }
+
+// lineEnds reads r with every line end (CRLF, or CR alone) turned into LF,
+// as the record readers take them.
+type lineEnds struct {
+	r  io.Reader
+	cr bool // the last byte read was a CR
+}
+
+func (l *lineEnds) Read(p []byte) (int, error) {
+	for {
+		n, err := l.r.Read(p)
+		out := 0
+		for _, c := range p[:n] {
+			switch {
+			case c == '\r':
+				p[out] = '\n'
+				out++
+				l.cr = true
+				continue
+			case c == '\n' && l.cr:
+			default:
+				p[out] = c
+				out++
+			}
+			l.cr = false
+		}
+		if out > 0 || err != nil || n == 0 {
+			return out, err
+		}
+	}
+}
