@@ -74,17 +74,38 @@ func isRuleFile(p string) bool {
 // OutputFile is an output written under a temporary name in its
 // directory and renamed to its own name by Commit, so that an interrupted
 // or failed run leaves the file as it was (or absent), never half written.
+// An output that exists and is not a regular file (/dev/stdout, /dev/null,
+// a FIFO, /dev/fd/N of a process substitution, a character device) is
+// written directly instead: never renamed over, never removed.
 type OutputFile struct {
 	*os.File
-	name string
-	done bool
+	name   string
+	done   bool
+	direct bool   // written in place: not a temporary file
+	target string // the file Commit renames over: name, links resolved
 }
 
 // CreateOutput creates a temporary file next to name for writing it; call
 // Commit when the run completed, Abort (or Commit's error path) otherwise.
-// The file gets the mode of the file it replaces, or 0644.
+// The file gets the mode of the file it replaces, or 0644. When name
+// exists and is not a regular file, or is reached through /proc
+// (/dev/stdout or /dev/fd/N when that is a file), it is opened for
+// appending and written in place (opening a FIFO waits for its reader);
+// a directory is an error. A symbolic link to a regular file stays a link:
+// the file it points to is replaced.
 func CreateOutput(name string) (*OutputFile, error) {
-	dir, base := filepath.Split(name)
+	direct, target, err := outputTarget(name)
+	if err != nil {
+		return nil, err
+	}
+	if direct {
+		f, err := os.OpenFile(name, os.O_WRONLY|os.O_APPEND, 0)
+		if err != nil {
+			return nil, err
+		}
+		return &OutputFile{File: f, name: name, direct: true}, nil
+	}
+	dir, base := filepath.Split(target)
 	if dir == "" {
 		dir = "."
 	}
@@ -97,7 +118,58 @@ func CreateOutput(name string) (*OutputFile, error) {
 		mode = info.Mode().Perm() // an existing output keeps its mode
 	}
 	_ = f.Chmod(mode)
-	return &OutputFile{File: f, name: name}, nil
+	return &OutputFile{File: f, name: name, target: target}, nil
+}
+
+// outputTarget says how name is written: direct when it exists and is not
+// a regular file, or when it is reached through /proc (/dev/stdout,
+// /dev/fd/3: names that stand for a file descriptor's file); otherwise
+// target is the file a rename must replace: name with its symbolic links
+// resolved, so that a link to an output stays a link.
+func outputTarget(name string) (direct bool, target string, err error) {
+	info, err := os.Stat(name)
+	if err != nil {
+		if _, lerr := os.Lstat(name); lerr == nil {
+			return true, name, nil // a dangling link: not ours to replace
+		}
+		return false, name, nil // a new file
+	}
+	if info.IsDir() {
+		return false, "", fmt.Errorf("output %s is a directory", name)
+	}
+	if !info.Mode().IsRegular() {
+		return true, name, nil
+	}
+	p, err := filepath.Abs(name)
+	if err != nil {
+		return true, name, nil
+	}
+	for hop := 0; hop < 40; hop++ {
+		dir, err := filepath.EvalSymlinks(filepath.Dir(p))
+		if err != nil {
+			return true, name, nil
+		}
+		p = filepath.Join(dir, filepath.Base(p))
+		if p == "/proc" || strings.HasPrefix(p, "/proc/") {
+			return true, name, nil
+		}
+		li, err := os.Lstat(p)
+		if err != nil {
+			return true, name, nil
+		}
+		if li.Mode()&os.ModeSymlink == 0 {
+			return false, p, nil
+		}
+		link, err := os.Readlink(p)
+		if err != nil {
+			return true, name, nil
+		}
+		if !filepath.IsAbs(link) {
+			link = filepath.Join(dir, link)
+		}
+		p = link
+	}
+	return true, name, nil
 }
 
 // Name is the file's own name, not the temporary one.
@@ -110,13 +182,16 @@ func (f *OutputFile) Commit() error {
 		return errors.New("datasets: output " + f.name + " committed or aborted already")
 	}
 	f.done = true
+	if f.direct {
+		return f.File.Close()
+	}
 	tmp := f.File.Name()
 	err := f.File.Sync()
 	if cerr := f.File.Close(); err == nil {
 		err = cerr
 	}
 	if err == nil {
-		err = os.Rename(tmp, f.name)
+		err = os.Rename(tmp, f.target)
 	}
 	if err != nil {
 		os.Remove(tmp)
@@ -132,5 +207,7 @@ func (f *OutputFile) Abort() {
 	}
 	f.done = true
 	f.File.Close()
-	os.Remove(f.File.Name())
+	if !f.direct {
+		os.Remove(f.File.Name())
+	}
 }

@@ -1,0 +1,116 @@
+package datasets
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"syscall"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+)
+
+// Issue 14 review, finding 1: an output that is not a regular file (a
+// FIFO, /dev/null, /dev/stdout) is written in place, never renamed over or
+// removed; the decisions reach its reader.
+func TestCreateOutputFIFO(t *testing.T) {
+	dir := t.TempDir()
+	fifo := filepath.Join(dir, "out.fifo")
+	require.NoError(t, syscall.Mkfifo(fifo, 0o600))
+	got := make(chan string, 1)
+	go func() {
+		r, err := os.Open(fifo)
+		if err != nil {
+			got <- err.Error()
+			return
+		}
+		b, _ := io.ReadAll(r)
+		r.Close()
+		got <- string(b)
+	}()
+	f, err := CreateOutput(fifo)
+	require.NoError(t, err)
+	_, err = f.WriteString("decision\n")
+	require.NoError(t, err)
+	require.NoError(t, f.Commit())
+	info, err := os.Lstat(fifo)
+	require.NoError(t, err)
+	require.True(t, info.Mode()&os.ModeNamedPipe != 0, "the FIFO was replaced: %v", info.Mode())
+	require.Equal(t, "decision\n", <-got)
+	entries, err := os.ReadDir(dir)
+	require.NoError(t, err)
+	require.Len(t, entries, 1, "a temporary file was left")
+}
+
+// /dev/stdout is a link to /proc/self/fd/1: when standard output is a
+// file, the file is written through the descriptor and the link stays.
+func TestCreateOutputThroughProcLink(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, "redirected.jsonl")
+	fd, err := os.Create(file)
+	require.NoError(t, err)
+	defer fd.Close()
+	_, err = fd.WriteString("before\n")
+	require.NoError(t, err)
+	link := filepath.Join(dir, "stdout")
+	require.NoError(t, os.Symlink(fmt.Sprintf("/proc/self/fd/%d", fd.Fd()), link))
+	for _, abort := range []bool{false, true} {
+		f, err := CreateOutput(link)
+		require.NoError(t, err)
+		_, err = f.WriteString("decision\n")
+		require.NoError(t, err)
+		if abort {
+			f.Abort()
+		} else {
+			require.NoError(t, f.Commit())
+		}
+		info, err := os.Lstat(link)
+		require.NoError(t, err)
+		require.True(t, info.Mode()&os.ModeSymlink != 0, "the link was replaced by a file")
+	}
+	b, err := os.ReadFile(file)
+	require.NoError(t, err)
+	require.Equal(t, "before\ndecision\ndecision\n", string(b))
+}
+
+// A link to a regular output stays a link; the file it names is replaced.
+func TestCreateOutputKeepsLink(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, "real.jsonl")
+	require.NoError(t, os.WriteFile(file, []byte("old\n"), 0o644))
+	link := filepath.Join(dir, "out.jsonl")
+	require.NoError(t, os.Symlink("real.jsonl", link))
+	f, err := CreateOutput(link)
+	require.NoError(t, err)
+	_, err = f.WriteString("new\n")
+	require.NoError(t, err)
+	require.NoError(t, f.Commit())
+	info, err := os.Lstat(link)
+	require.NoError(t, err)
+	require.True(t, info.Mode()&os.ModeSymlink != 0)
+	b, err := os.ReadFile(file)
+	require.NoError(t, err)
+	require.Equal(t, "new\n", string(b))
+}
+
+// /dev/null is only ever opened: the test first asserts that CreateOutput
+// will write it in place, and stops otherwise.
+func TestCreateOutputDevNull(t *testing.T) {
+	direct, _, err := outputTarget(os.DevNull)
+	require.NoError(t, err)
+	require.True(t, direct, "%s would be renamed over", os.DevNull)
+	f, err := CreateOutput(os.DevNull)
+	require.NoError(t, err)
+	_, err = f.WriteString("decision\n")
+	require.NoError(t, err)
+	require.NoError(t, f.Commit())
+	f, err = CreateOutput(os.DevNull)
+	require.NoError(t, err)
+	f.Abort()
+	info, err := os.Lstat(os.DevNull)
+	require.NoError(t, err)
+	require.True(t, info.Mode()&os.ModeCharDevice != 0)
+	_, err = CreateOutput(t.TempDir())
+	require.ErrorContains(t, err, "is a directory")
+}
