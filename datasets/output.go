@@ -13,8 +13,9 @@ import (
 // cleaned absolute path (symbolic links in the directory resolved), or,
 // when both exist, the same file by os.SameFile (a hard or symbolic link).
 // An output in an input directory (of rule files) that is itself a rule
-// file (.yaml, .yml) is refused too. "" and "-" (standard input or output)
-// are skipped. The error names the
+// file (.yaml, .yml) is refused too. An input "-" is standard input: an
+// output that is the file standard input reads (os.SameFile) is refused.
+// "" and an output "-" (standard output) are skipped. The error names the
 // two paths.
 func CheckOutputs(inputs, outputs []string) error {
 	type file struct {
@@ -39,7 +40,14 @@ func CheckOutputs(inputs, outputs []string) error {
 	}
 	var ins, outs []file
 	for _, p := range inputs {
-		if p != "" && p != "-" {
+		switch p {
+		case "":
+		case "-":
+			// standard input redirected from a file: < x.jsonl --out x.jsonl
+			if info, err := os.Stdin.Stat(); err == nil && info.Mode().IsRegular() {
+				ins = append(ins, file{path: "standard input", key: "\x00stdin", info: info})
+			}
+		default:
 			ins = append(ins, resolve(p))
 		}
 	}

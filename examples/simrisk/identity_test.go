@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"unicode/utf8"
 
@@ -223,4 +224,39 @@ func TestScorePIIRejectReasons(t *testing.T) {
 {"line":3,"reason":"open_region: \"13…00\" is not an ISO 3166 alpha-2 or 6-digit GB/T 2260 code"}
 `, string(r))
 	require.NotContains(t, canonical(stderr+string(r)), "13800138000")
+}
+
+// Issue 14 review, finding 7: an input given on standard input from a file
+// is not replaced by the output: score --in - --out x.jsonl < x.jsonl is a
+// usage error and x.jsonl stays as it was.
+func TestScoreStdinIsOutput(t *testing.T) {
+	dir := t.TempDir()
+	x := filepath.Join(dir, "x.jsonl")
+	src := `{"msisdn":"13800138000","opened_at":"2024-03-01"}` + "\n"
+	require.NoError(t, os.WriteFile(x, []byte(src), 0o644))
+	f, err := os.Open(x)
+	require.NoError(t, err)
+	defer f.Close()
+	saved := os.Stdin
+	os.Stdin = f
+	defer func() { os.Stdin = saved }()
+	for _, args := range [][]string{{"--out", x}, {"--rejects", x}} {
+		code, _, stderr := runCLI(append([]string{"score", "--as-of", "2026-11-01", "--in", "-"}, args...)...)
+		require.Equal(t, 2, code, stderr)
+		require.Contains(t, stderr, "is the input standard input")
+		got, err := os.ReadFile(x)
+		require.NoError(t, err)
+		require.Equal(t, src, string(got))
+	}
+}
+
+// Issue 14 review, finding 9: SIGTERM stops a run as SIGINT does (the
+// context is cancelled, outputs are aborted), instead of killing the
+// process with its temporary files left behind.
+func TestSIGTERMCancelsRun(t *testing.T) {
+	ctx, stop := signalContext()
+	defer stop()
+	require.NoError(t, syscall.Kill(os.Getpid(), syscall.SIGTERM))
+	<-ctx.Done() // a process without the handler is killed here
+	require.ErrorIs(t, ctx.Err(), context.Canceled)
 }

@@ -41,6 +41,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/simrisk/simrisk/datasets"
@@ -83,10 +84,17 @@ PATH is a rule file or a directory of them; "pack:NAME" names an embedded pack.
 var stdin io.Reader = os.Stdin
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	ctx, stop := signalContext()
 	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
 	stop()
 	os.Exit(code)
+}
+
+// signalContext is cancelled by SIGINT (Ctrl-C) or SIGTERM (kill, a job
+// scheduler's stop): either way a run stops and removes its temporary
+// outputs, leaving the old ones as they were.
+func signalContext() (context.Context, context.CancelFunc) {
+	return signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 }
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
