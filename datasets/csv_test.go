@@ -122,9 +122,9 @@ func TestIDKey(t *testing.T) {
 	holders, reasons := read()
 	require.Empty(t, holders)
 	require.Equal(t, []string{
-		"line 1: holder: is a raw ID number (110105********002X); give an ID key (simrisk score --id-key-file) to turn it into a pseudonymous key",
-		"line 2: holder: is a raw ID number (110105********0021); give an ID key (simrisk score --id-key-file) to turn it into a pseudonymous key",
-		"line 3: holder: is a raw ID number (110105********002X); give an ID key (simrisk score --id-key-file) to turn it into a pseudonymous key",
+		"line 1: holder: is a raw ID number (110105********002X); give an ID key (simrisk --id-key-file) to turn it into a pseudonymous key",
+		"line 2: holder: is a raw ID number (110105********0021); give an ID key (simrisk --id-key-file) to turn it into a pseudonymous key",
+		"line 3: holder: is a raw ID number (110105********002X); give an ID key (simrisk --id-key-file) to turn it into a pseudonymous key",
 	}, reasons)
 
 	holders, reasons = read(datasets.WithIDKey([]byte("a secret key of 32 bytes, really")))

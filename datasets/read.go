@@ -127,7 +127,7 @@ func (c *readConfig) finish(rec *risk.Record, decodeErr error) error {
 	if id, ok := ref.NormalizeIDText(rec.Holder); ok {
 		if c.idKey == nil {
 			holderErr = &risk.RecordError{Field: "holder", Reason: fmt.Sprintf(
-				"is a raw ID number (%s); give an ID key (simrisk score --id-key-file) to turn it into a pseudonymous key", ref.MaskID(id))}
+				"is a raw ID number (%s); give an ID key (simrisk --id-key-file) to turn it into a pseudonymous key", ref.MaskID(id))}
 		} else if k, err := ref.HolderKey(c.idKey, id); err != nil {
 			holderErr = &risk.RecordError{Field: "holder", Reason: fmt.Sprintf("ID number %s: %v", ref.MaskID(id), err)}
 		} else {

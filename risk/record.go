@@ -340,7 +340,7 @@ func (r *Record) validate(asOf Time) error {
 	if ref.IsSciNotation(r.Holder) {
 		errs.add(recErr("holder", "%s %v", ref.Quote(r.Holder), ref.ErrSciNotation))
 	} else if id, ok := ref.NormalizeIDText(r.Holder); ok {
-		errs.add(recErr("holder", "is a raw ID number (%s); pass a pseudonymous key instead (ref.HolderKey, or simrisk score --id-key-file)", MaskID(id)))
+		errs.add(recErr("holder", "is a raw ID number (%s); pass a pseudonymous key instead (ref.HolderKey, or simrisk --id-key-file)", MaskID(id)))
 	}
 	if r.IDRegion != "" {
 		if len(r.IDRegion) != 6 || !allDigits(r.IDRegion) {

@@ -109,7 +109,7 @@ func cmdBacktest(ctx context.Context, args []string, stdout, stderr io.Writer) i
 		fmt.Fprintln(stderr, "simrisk backtest: --candidate and --in are required")
 		return 2
 	}
-	if !checkOutputs("backtest", []string{*in, *baseline, *candidate, *segs, *rd.aliases}, []string{*report}, stderr) {
+	if !checkOutputs("backtest", []string{*in, *baseline, *candidate, *segs, *rd.aliases, *rd.idKey}, []string{*report}, stderr) {
 		return 2
 	}
 	if code := loadSegments("backtest", *segs, stderr); code != 0 {

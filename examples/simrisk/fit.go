@@ -42,7 +42,7 @@ func cmdFit(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "simrisk fit: %v\n", err)
 		return 1
 	}
-	if !checkOutputs("fit", []string{srcPath, *in, *rd.aliases}, []string{*out}, stderr) {
+	if !checkOutputs("fit", []string{srcPath, *in, *rd.aliases, *rd.idKey}, []string{*out}, stderr) {
 		return 2
 	}
 	asOf, ok := parseAsOf("fit", *asOfS, stderr)

@@ -23,6 +23,7 @@ func cmdGen(args []string, stdout, stderr io.Writer) int {
 	out := fs.String("out", "", "output file (default standard output)")
 	format := fs.String("format", "", "jsonl or csv (default: from --out's name; .csv is CSV)")
 	stats := fs.String("stats", "", "print the statistics of this population file instead of generating")
+	idKey := addIDKeyFlag(fs)
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
@@ -35,7 +36,7 @@ func cmdGen(args []string, stdout, stderr io.Writer) int {
 		}
 	}
 	if *stats != "" {
-		return genStats(*stats, *format, asOf, stdout, stderr)
+		return genStats(*stats, *format, *idKey, asOf, stdout, stderr)
 	}
 	if *cards <= 0 || asOf == 0 {
 		fmt.Fprintln(stderr, "simrisk gen: --cards N (N > 0) and --as-of DATE are required")
@@ -76,7 +77,11 @@ func cmdGen(args []string, stdout, stderr io.Writer) int {
 	return 0
 }
 
-func genStats(path, format string, asOf risk.Time, stdout, stderr io.Writer) int {
+func genStats(path, format, idKeyFile string, asOf risk.Time, stdout, stderr io.Writer) int {
+	keyOpts, code := idKeyOption("gen", idKeyFile, stderr)
+	if code != 0 {
+		return code
+	}
 	f := datasets.FormatOf(path)
 	if format != "" {
 		var err error
@@ -91,7 +96,7 @@ func genStats(path, format string, asOf risk.Time, stdout, stderr io.Writer) int
 		return 1
 	}
 	defer in.Close()
-	rd, err := datasets.NewRecordReader(in, f, 0, datasets.WithLabels())
+	rd, err := datasets.NewRecordReader(in, f, 0, append(keyOpts, datasets.WithLabels())...)
 	if err != nil {
 		fmt.Fprintf(stderr, "simrisk gen: %v\n", err)
 		return 1

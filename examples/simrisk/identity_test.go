@@ -260,3 +260,66 @@ func TestSIGTERMCancelsRun(t *testing.T) {
 	<-ctx.Done() // a process without the handler is killed here
 	require.ErrorIs(t, ctx.Err(), context.Canceled)
 }
+
+// Issue 14 review, findings 3 and 6: one holder's ID number in six Excel
+// and BSS spellings is one holder (一证五卡 fires), and every command that
+// reads holders takes --id-key-file, so a file score accepts is read by
+// explain, backtest, fit and gen --stats too.
+func TestIDKeyFileEveryCommandLooseSpellings(t *testing.T) {
+	dir := t.TempDir()
+	key := filepath.Join(dir, "id.key")
+	require.NoError(t, os.WriteFile(key, []byte("0123456789abcdef0123456789abcdef\n"), 0o600))
+	var b strings.Builder
+	b.WriteString("msisdn,opened_at,holder,last_voice_at\n")
+	for i, h := range []string{`"=""11010519491231002X"""`, "11010519491231002×", "110105.19491231.002X", "110105/19491231/002X",
+		"\u200b11010519491231002X\u200b", "'11010519491231002X", `"(11010519491231002X)"`, "11010519491231002X;",
+		"公民身份号码：11010519491231002X", "身份证号码（18位）：11010519491231002X"} {
+		fmt.Fprintf(&b, "1380013800%d,2024-03-01,%s,2026-10-30\r\n", i, h)
+	}
+	in := filepath.Join(dir, "cards.csv")
+	require.NoError(t, os.WriteFile(in, []byte(b.String()), 0o644))
+
+	code, stdout, stderr := runCLI("score", "--as-of", "2026-11-01", "--in", in, "--id-key-file", key)
+	require.Equal(t, 0, code, stderr)
+	require.Contains(t, stderr, "records 10 = decisions 10 + rejected 0; 1 holders")
+	require.Equal(t, 10, strings.Count(stdout, "名下有 10 张有效卡"), stdout)
+	require.NotContains(t, stdout+stderr, "11010519491231002")
+
+	for _, args := range [][]string{
+		{"explain", "--as-of", "2026-11-01", "--in", in, "--msisdn", "13800138003"},
+		{"backtest", "--candidate", "default", "--as-of", "2026-11-01", "--in", in},
+		{"fit", "--pack", "default", "--as-of", "2026-11-01", "--in", in, "--out", filepath.Join(dir, "fit.yaml")},
+		{"gen", "--stats", in, "--as-of", "2026-11-01"},
+	} {
+		code, stdout, stderr := runCLI(append(args, "--id-key-file", key)...)
+		require.NotEqual(t, 2, code, "%v: %s", args, stderr)
+		require.NotContains(t, stderr, "raw ID number", "%v", args)
+		require.NotContains(t, stdout+stderr, "11010519491231002", "%v", args)
+		if args[0] == "gen" {
+			require.Contains(t, stdout, "cards 10 (rejected 0), holders with valid cards 1")
+		}
+	}
+}
+
+// Issue 14 review, finding 4: an ID number or a phone number a spreadsheet
+// saved in scientific notation, with a decimal comma, a label, a space or a
+// lower-case e, is rejected with the export-as-text hint, never taken for
+// a holder key.
+func TestSciNotationSpellingsRejected(t *testing.T) {
+	dir := t.TempDir()
+	var b strings.Builder
+	b.WriteString("msisdn,opened_at,holder\n")
+	holders := []string{`"1,10105E+17"`, "ID:1.10105E+17", "1.10105 E+17", "1.10105e+17", `"身份证号：1,10105e17"`, `"=""1.10105E+17"""`}
+	for i, h := range holders {
+		fmt.Fprintf(&b, "1380013800%d,2024-03-01,%s\n", i, h)
+	}
+	b.WriteString(`"1,38001E+10",2024-03-01,h-1` + "\n")
+	in := filepath.Join(dir, "sci.csv")
+	require.NoError(t, os.WriteFile(in, []byte(b.String()), 0o644))
+	rej := filepath.Join(dir, "r.jsonl")
+	code, _, stderr := runCLI("score", "--as-of", "2026-11-01", "--in", in, "--rejects", rej)
+	require.Equal(t, 1, code, stderr)
+	got, err := os.ReadFile(rej)
+	require.NoError(t, err)
+	require.Equal(t, len(holders)+1, strings.Count(string(got), "export the column as text"), string(got))
+}

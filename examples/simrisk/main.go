@@ -67,13 +67,19 @@ usage:
   simrisk fit --pack PACK --in LABELLED --as-of DATE --out SUGGESTED.yaml
                                 fit rule scores to labels; writes a suggested rule file
   score, explain and backtest take --lang zh|en for titles and reasons (default zh).
+<<<<<<< HEAD
   score, explain, backtest and fit read records with --encoding utf-8|gb18030|gbk|utf-16|utf-16le|utf-16be,
   --strict (refuse unknown columns and keys) and --aliases FILE (datasets/README.md).
+=======
+  score, explain, backtest and fit read records with --encoding utf-8|gb18030|gbk,
+  --strict (refuse unknown columns and keys), --aliases FILE (datasets/README.md) and
+  --id-key-file FILE (raw ID numbers in holder become pseudonymous keys; gen --stats too).
+>>>>>>> d803c0a (simrisk: --id-key-file is a read flag of every command that reads holders (explain, backtest, fit, gen --stats too), one flag code; reject hints name it without the command)
   score, explain, lint and test take --limit NAME=VALUE (repeatable) to change a limit
   on what rules may ask (max_list_items, max_file_bytes, ...: rules/README.md, Limits).
   simrisk gen --cards N --seed S --as-of DATE [--out FILE] [--format jsonl|csv]
                                 write a synthetic population with ground-truth labels
-  simrisk gen --stats FILE [--as-of DATE]
+  simrisk gen --stats FILE [--as-of DATE] [--id-key-file FILE]
                                 print a population's statistics
   simrisk packs                 list the embedded rule packs
 
@@ -216,7 +222,6 @@ func cmdScore(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	asOfS := fs.String("as-of", "", "the time dates are judged against: YYYY-MM-DD (CST) or RFC 3339 (default: now)")
 	in := fs.String("in", "", "input records, JSON Lines or CSV (- for standard input)")
 	format := fs.String("format", "", "input format: jsonl or csv (default: from the file name; .csv is CSV)")
-	idKeyFile := fs.String("id-key-file", "", "file holding the secret key that turns raw ID numbers in holder into pseudonymous keys")
 	rd := addReadFlags(fs)
 	out := fs.String("out", "", "decisions, JSON Lines (default standard output)")
 	rejects := fs.String("rejects", "", "rejected records as {\"line\",\"reason\"} JSON Lines (default: counted, the first few reasons on stderr)")
@@ -232,7 +237,7 @@ func cmdScore(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		fmt.Fprintf(stderr, "simrisk score: --max-reject-ratio %g: want a share from 0 to 1\n", *maxRejects)
 		return 2
 	}
-	if !checkOutputs("score", append([]string{*in, *idKeyFile, *rf.segs, *rd.aliases}, rf.paths...), []string{*out, *rejects}, stderr) {
+	if !checkOutputs("score", append([]string{*in, *rd.idKey, *rf.segs, *rd.aliases}, rf.paths...), []string{*out, *rejects}, stderr) {
 		return 2
 	}
 	rs, eng, code := rf.engine("score", stderr)
@@ -253,14 +258,6 @@ func cmdScore(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	}
 	if opts.Read, code = rd.options("score", *in, stderr); code != 0 {
 		return code
-	}
-	if *idKeyFile != "" {
-		key, err := readKey(*idKeyFile)
-		if err != nil {
-			fmt.Fprintf(stderr, "simrisk score: --id-key-file: %v\n", err)
-			return 1
-		}
-		opts.Read = append(opts.Read, datasets.WithIDKey(key))
 	}
 	open := func() (io.ReadCloser, error) { return os.Open(*in) }
 	if *in == "-" {
@@ -407,12 +404,33 @@ func writeOutput(path string, write func(io.Writer) error) error {
 
 // readFlags are how the commands that read records read them.
 type readFlags struct {
-	encoding, aliases *string
-	strict            *bool
+	encoding, aliases, idKey *string
+	strict                   *bool
+}
+
+// addIDKeyFlag is --id-key-file, which every command that reads holders
+// takes (score, explain, backtest, fit, gen --stats).
+func addIDKeyFlag(fs *flag.FlagSet) *string {
+	return fs.String("id-key-file", "", "file holding the secret key that turns raw ID numbers in holder into pseudonymous keys")
+}
+
+// idKeyOption reads the --id-key-file path (none when ""); code is 1 (and
+// said on stderr) when the file is unusable.
+func idKeyOption(cmd, path string, stderr io.Writer) (opts []datasets.ReadOption, code int) {
+	if path == "" {
+		return nil, 0
+	}
+	key, err := readKey(path)
+	if err != nil {
+		fmt.Fprintf(stderr, "simrisk %s: --id-key-file: %v\n", cmd, err)
+		return nil, 1
+	}
+	return []datasets.ReadOption{datasets.WithIDKey(key)}, 0
 }
 
 func addReadFlags(fs *flag.FlagSet) *readFlags {
 	return &readFlags{
+		idKey:    addIDKeyFlag(fs),
 		encoding: fs.String("encoding", "utf-8", "input encoding: utf-8, gb18030 or gbk (what Chinese Excel saves CSV in), utf-16, utf-16le or utf-16be (Excel's Unicode text; a UTF-16 file with a byte order mark is recognised without it)"),
 		strict:   fs.Bool("strict", false, "refuse a file with a column or key card-schema v1 does not have (default: warn once per file and ignore it)"),
 		aliases:  fs.String("aliases", "", "YAML file of more spellings of enumerated values, field: {alias: value} (datasets/README.md)"),
@@ -440,7 +458,8 @@ func (f *readFlags) options(cmd, in string, stderr io.Writer) (opts []datasets.R
 		}
 		opts = append(opts, datasets.WithAliases(a))
 	}
-	return opts, 0
+	key, code := idKeyOption(cmd, *f.idKey, stderr)
+	return append(opts, key...), code
 }
 
 // loadAliases reads an aliases file over the built-in table.
