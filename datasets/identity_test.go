@@ -290,3 +290,27 @@ func TestOutputFile(t *testing.T) {
 	entries, _ = os.ReadDir(dir)
 	require.Len(t, entries, 1)
 }
+
+// Issue 14 review, finding 5: gen --stats on a file without one valid
+// record prints a report (no panic, no empty date); a card listed eight
+// times is one card, in its last record's state.
+func TestStatsNoValidRecordAndDuplicates(t *testing.T) {
+	for _, src := range []string{"", "not json\n", `{"msisdn":"1"}` + "\n"} {
+		st, err := datasets.ComputeStats(datasets.NewReader(strings.NewReader(src), 0), 0)
+		require.NoError(t, err)
+		var b strings.Builder
+		require.NotPanics(t, func() { st.Format(&b) })
+		require.Contains(t, b.String(), "holders with valid cards 0, judged as of -\n")
+	}
+	var src strings.Builder
+	for i := 0; i < 7; i++ {
+		src.WriteString(`{"msisdn":"13800138000","opened_at":"2024-03-01","holder":"h-1","status":"cancelled"}` + "\n")
+	}
+	src.WriteString(`{"msisdn":"138 0013 8000","opened_at":"2024-03-01","holder":"h-1","last_voice_at":"2026-10-30"}` + "\n")
+	st, err := datasets.ComputeStats(datasets.NewReader(strings.NewReader(src.String()), 0), 0)
+	require.NoError(t, err)
+	require.Equal(t, 1, st.Cards)
+	require.Equal(t, 0, st.Cancelled, "the last record's state: active")
+	require.Equal(t, 1, st.Holders)
+	require.Equal(t, 1, st.HolderHist["1"])
+}

@@ -47,13 +47,23 @@ func holderBucket(n int) string {
 	return "51+"
 }
 
+// statCard is what the statistics keep of one card: its last record's
+// state (one card, one count, as score counts it).
+type statCard struct {
+	scenario, operator, kind, holder string
+	fraud, mvno, recycled, roaming   bool
+	valid                            bool
+	lastDay                          int // CST day of last activity, or of opening when never used
+}
+
 // ComputeStats reads a whole population. Dormancy is judged at asOf, or,
 // when asOf is zero, at the latest date found in the file (a snapshot's
-// as-of time).
+// as-of time). A card listed twice counts once, in its last record's
+// state, as score counts it; the earlier records count as neither cards
+// nor rejects.
 func ComputeStats(rd RecordReader, asOf risk.Time) (*Stats, error) {
 	s := &Stats{HolderHist: map[string]int{}, ByOperator: map[string]int{}, ByKind: map[string]int{}, ByScenario: map[string]int{}}
-	holders := map[string]int32{}
-	lastDays := map[int]int{} // CST day of last activity (valid cards) -> cards
+	cards := map[string]statCard{}
 	latest := risk.Time(0)
 	for {
 		r, err := rd.Read()
@@ -68,52 +78,57 @@ func ComputeStats(rd RecordReader, asOf risk.Time) (*Stats, error) {
 		if err != nil {
 			return nil, err
 		}
-		s.Cards++
-		if l := rd.Label(); l.Scenario != "" {
-			s.ByScenario[l.Scenario]++
-		}
-		if rd.Label().Fraud {
-			s.Fraud++
-		}
-		if r.MVNO != "" {
-			s.MVNO++
-			s.ByOperator["mvno"]++
-		} else {
-			s.ByOperator[r.Operator]++
-		}
-		s.ByKind[r.Kind]++
-		if r.Recycled {
-			s.Recycled++
-		}
-		if len(r.Roaming) > 0 {
-			s.Roaming++
-		}
 		for _, t := range []risk.Time{r.OpenedAt, r.LastVoiceAt, r.LastSMSAt, r.LastDataAt, r.VerifyRequiredAt, r.VerifiedAt} {
 			latest = max(latest, t)
 		}
-		if !r.Valid() {
-			s.Cancelled++
-			continue
-		}
-		if r.Holder != "" {
-			holders[r.Holder]++
-		} else {
-			s.HolderHist["1"]++
-			s.Holders++
-		}
+		l := rd.Label()
+		c := statCard{scenario: l.Scenario, fraud: l.Fraud, operator: r.Operator, kind: r.Kind, holder: r.Holder,
+			mvno: r.MVNO != "", recycled: r.Recycled, roaming: len(r.Roaming) > 0, valid: r.Valid()}
 		last := r.LastActivity()
 		if last == 0 {
 			last = r.OpenedAt
 		}
-		lastDays[last.Day()]++
+		c.lastDay = last.Day()
+		cards[r.MSISDN] = c
 	}
 	if asOf == 0 {
 		asOf = latest
 	}
 	s.AsOf = asOf
-	for day, n := range lastDays {
-		if asOf.Day()-day >= 90 {
-			s.Dormant += n
+	holders := map[string]int32{}
+	for _, c := range cards {
+		s.Cards++
+		if c.scenario != "" {
+			s.ByScenario[c.scenario]++
+		}
+		if c.fraud {
+			s.Fraud++
+		}
+		if c.mvno {
+			s.MVNO++
+			s.ByOperator["mvno"]++
+		} else {
+			s.ByOperator[c.operator]++
+		}
+		s.ByKind[c.kind]++
+		if c.recycled {
+			s.Recycled++
+		}
+		if c.roaming {
+			s.Roaming++
+		}
+		if !c.valid {
+			s.Cancelled++
+			continue
+		}
+		if c.holder != "" {
+			holders[c.holder]++
+		} else {
+			s.HolderHist["1"]++
+			s.Holders++
+		}
+		if asOf.Day()-c.lastDay >= 90 {
+			s.Dormant++
 		}
 	}
 	for _, n := range holders {
@@ -132,10 +147,18 @@ func pct(n, d int) string {
 
 // Format writes the statistics as a readable report.
 func (s *Stats) Format(w io.Writer) {
-	fmt.Fprintf(w, "cards %d (rejected %d), holders with valid cards %d, judged as of %s\n\n", s.Cards, s.Rejected, s.Holders, s.AsOf)
+	asOf := "-"
+	if s.AsOf != 0 {
+		asOf = s.AsOf.String()
+	}
+	fmt.Fprintf(w, "cards %d (rejected %d), holders with valid cards %d, judged as of %s\n\n", s.Cards, s.Rejected, s.Holders, asOf)
 	fmt.Fprintln(w, "valid cards per holder")
 	for _, b := range holderBuckets {
-		fmt.Fprintf(w, "  %-6s %9d holders  %s  %s\n", b, s.HolderHist[b], pct(s.HolderHist[b], s.Holders), strings.Repeat("#", (s.HolderHist[b]*40+s.Holders-1)/max(s.Holders, 1)))
+		bar := 0
+		if s.Holders > 0 {
+			bar = (s.HolderHist[b]*40 + s.Holders - 1) / s.Holders
+		}
+		fmt.Fprintf(w, "  %-6s %9d holders  %s  %s\n", b, s.HolderHist[b], pct(s.HolderHist[b], s.Holders), strings.Repeat("#", bar))
 	}
 	fmt.Fprintln(w, "\nshares of cards")
 	for _, row := range []struct {
