@@ -17,7 +17,9 @@
 // record was rejected or more than --max-reject-ratio of them (default 1),
 // when the rules are unusable or input/output fails, and 2 for a usage
 // mistake, such as an output that is an input or another output. Outputs
-// are written through a temporary file renamed when the run completed. lint prints every problem of the rule files as
+// that are regular files are written through a temporary file renamed when
+// the run completed (SIGINT and SIGTERM remove it); an output that is not
+// one (/dev/stdout, a FIFO, a device) is written in place. lint prints every problem of the rule files as
 // file:line:col: rule "id": [code] message and exits 1 when there is any.
 // test runs the rule files' tests, prints each failure, ends with
 // "N passed, N failed" and exits 1 when any failed.

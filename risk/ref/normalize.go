@@ -24,7 +24,7 @@ import (
 // and quotes, trailing punctuation (; , .), any characters that are
 // neither letters nor digits between the digit groups (dots, slashes,
 // underscores, 。, ·, zero-width characters such as U+200B), × for an ID's
-// check character X, and any label ending in a colon (公民身份号码：,
+// check character X, a spreadsheet float's trailing ".0", and any label ending in a colon (公民身份号码：,
 // 身份证号码（18位）：) or a known label with a bracketed qualifier. An ID
 // number in a loose spelling counts only when it is valid (ValidateID,
 // check character included); a phone number in one becomes its canonical
@@ -127,7 +127,23 @@ func NormalizeIDText(s string) (string, bool) {
 	if id, ok := looseID(t); ok {
 		return id, true
 	}
+	if u, ok := dropFloatZero(t); ok {
+		if id, ok := looseID(u); ok {
+			return id, true // 11010519491231002X.0, a spreadsheet's float
+		}
+	}
 	return s, false
+}
+
+// dropFloatZero is t without a trailing ".0" (any number of zeros, then
+// spaces), which a spreadsheet that took a number for an amount appends:
+// 13800138000.0. ok is false when t has none.
+func dropFloatZero(t string) (string, bool) {
+	u := strings.TrimRight(strings.TrimSpace(t), "0")
+	if len(u) < len(strings.TrimSpace(t)) && strings.HasSuffix(u, ".") {
+		return u[:len(u)-1], true
+	}
+	return t, false
 }
 
 // afterLabel is t without a leading label: the text after its last colon
@@ -195,7 +211,8 @@ func maybeIDText(s string) bool {
 			nd++
 		case c == 'x' || c == 'X':
 			if nd > 0 { // the check character: no letter or digit may follow
-				for _, c := range s[i+1:] {
+				rest, _ := dropFloatZero(s[i+1:])
+				for _, c := range rest {
 					if c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' {
 						return false
 					}
@@ -282,6 +299,9 @@ func NormalizeMSISDN(s string) (string, error) {
 		return "", ErrSciNotation
 	}
 	t, plus, ok := msisdnDigits(nfkc(s))
+	if u, float := dropFloatZero(nfkc(s)); float && ok && len(t) != 11 && len(t) != 13 {
+		t, plus, ok = msisdnDigits(u) // 13800138000.0, a spreadsheet's float
+	}
 	if !ok {
 		return "", ErrMSISDN
 	}
