@@ -69,14 +69,9 @@ usage:
   simrisk fit --pack PACK --in LABELLED --as-of DATE --out SUGGESTED.yaml
                                 fit rule scores to labels; writes a suggested rule file
   score, explain and backtest take --lang zh|en for titles and reasons (default zh).
-<<<<<<< HEAD
   score, explain, backtest and fit read records with --encoding utf-8|gb18030|gbk|utf-16|utf-16le|utf-16be,
-  --strict (refuse unknown columns and keys) and --aliases FILE (datasets/README.md).
-=======
-  score, explain, backtest and fit read records with --encoding utf-8|gb18030|gbk,
   --strict (refuse unknown columns and keys), --aliases FILE (datasets/README.md) and
   --id-key-file FILE (raw ID numbers in holder become pseudonymous keys; gen --stats too).
->>>>>>> d803c0a (simrisk: --id-key-file is a read flag of every command that reads holders (explain, backtest, fit, gen --stats too), one flag code; reject hints name it without the command)
   score, explain, lint and test take --limit NAME=VALUE (repeatable) to change a limit
   on what rules may ask (max_list_items, max_file_bytes, ...: rules/README.md, Limits).
   simrisk gen --cards N --seed S --as-of DATE [--out FILE] [--format jsonl|csv]
