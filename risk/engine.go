@@ -36,6 +36,7 @@ type Engine struct {
 	celMacroIdx           map[string]int     // CEL macro name -> index
 	exprMacros            map[string]program // expr macros on their own, for Explain
 	personalMacros        map[string]string  // macros that read personal data -> the field, withheld by Explain
+	maxReason             int                // max_rendered_reason_bytes
 	packCost              uint64             // the sum of the rules' cost estimates (max_pack_cost)
 	vmBudget              uint               // expr's VM memory budget per run of a rule: max_cost
 }
@@ -294,7 +295,8 @@ func check(rs *rules.RuleSet, cc compileConfig, c *rules.Collector) *Engine {
 		}
 	}
 	e := &Engine{name: rs.Name, version: rs.Version, digest: rs.Digest, verifyHours: DefaultVerifyHours,
-		celMacroIdx: map[string]int{}, exprMacros: map[string]program{}, vmBudget: uint(cc.limits.MaxCost)}
+		celMacroIdx: map[string]int{}, exprMacros: map[string]program{}, vmBudget: uint(cc.limits.MaxCost),
+		maxReason: cc.limits.MaxRenderedReasonBytes}
 	if cc.runBudget > 0 {
 		e.vmBudget = uint(cc.runBudget)
 	}

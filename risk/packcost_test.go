@@ -2,7 +2,9 @@ package risk_test
 
 import (
 	"os"
+	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/stretchr/testify/require"
 
@@ -79,4 +81,38 @@ func TestCostMessageNumbersNotMaskable(t *testing.T) {
 		require.Contains(t, e.Msg, "up to about ")
 		require.Equal(t, ref.MaskText(e.Msg), e.Msg)
 	}
+}
+
+// A reason of 32 placeholders of 900,000 bytes each rendered 28.8 MB per
+// hit (testdata/attack13/bigreason): its placeholders together are over
+// max_cost at load now, and a rendered reason is cut at
+// max_rendered_reason_bytes at run time, at a character boundary.
+func TestRenderedReasonBounded(t *testing.T) {
+	e := requireLimitErr(t, attackSrc(t, "bigreason"), rules.CodeTooCostly, "max_cost=1000000")
+	require.Contains(t, e.Msg, "reasons' placeholders together")
+
+	eng, err := compileSrc(t, `
+rules:
+  - {id: r, when: 'true', outcome: monitor, score: 1, reason: 'a{repeat("中", 2000)}{repeat("x", 100000)}'}
+  - {id: s, when: 'true', outcome: monitor, score: 1, reason: 'b{repeat("中", 10)}'}
+`+bands)
+	require.NoError(t, err)
+	d, err := eng.Score(card(), risk.AsOfTime(asOf))
+	require.NoError(t, err)
+	require.Empty(t, d.Errors)
+	require.Len(t, d.Hits, 2)
+	r := d.Hits[0].Reason
+	require.True(t, utf8.ValidString(r))
+	require.True(t, strings.HasSuffix(r, "…"))
+	require.LessOrEqual(t, len(r), 4096+len("…"))
+	require.Equal(t, "a"+strings.Repeat("中", 1365)+"…", r) // 1 + 1365×3 = 4096 bytes
+	require.Equal(t, "b"+strings.Repeat("中", 10), d.Hits[1].Reason)
+
+	lim := rules.DefaultLimits()
+	require.NoError(t, lim.Set("max_rendered_reason_bytes", "8"))
+	eng, err = compileSrc(t, "rules:\n  - {id: r, when: 'true', outcome: monitor, score: 1, reason: 'abcdefghij'}\n"+bands, risk.WithLimits(lim))
+	require.NoError(t, err)
+	d, err = eng.Score(card(), risk.AsOfTime(asOf))
+	require.NoError(t, err)
+	require.Equal(t, "abcdefgh…", d.Hits[0].Reason)
 }

@@ -12,6 +12,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+	"unicode/utf8"
 	"unsafe"
 
 	"cel.dev/cel-go/common/types"
@@ -451,10 +452,13 @@ func (s *Scorer) renderSafe(dst []byte, cr *compiledRule, d *Decision) (out []by
 			d.Errors = d.Errors[:nerr]
 			b := dst[:start]
 			for i := range cr.reason {
+				if len(b)-start > s.e.maxReason {
+					break
+				}
 				b = s.renderPart(b, cr, &cr.reason[i], d)
 			}
 			b, s.maskBuf = maskTail(b, start, s.maskBuf)
-			out = b
+			out = cutReason(b, start, s.e.maxReason)
 		}
 	}()
 	return s.render(dst, cr, d)
@@ -485,10 +489,29 @@ func (s *Scorer) render(dst []byte, cr *compiledRule, d *Decision) []byte {
 	start := len(dst)
 	b := dst
 	for i := range cr.reason {
+		if len(b)-start > s.e.maxReason {
+			break // cut below: the rest would not be shown
+		}
 		b = s.renderOne(b, cr, &cr.reason[i], d)
 	}
 	b, s.maskBuf = maskTail(b, start, s.maskBuf)
-	return b
+	return cutReason(b, start, s.e.maxReason)
+}
+
+// reasonCut ends a rendered reason cut at max_rendered_reason_bytes.
+const reasonCut = "…"
+
+// cutReason cuts the reason b[start:] to at most max bytes and a
+// reasonCut, at a UTF-8 boundary, when it is longer than max.
+func cutReason(b []byte, start, max int) []byte {
+	if len(b)-start <= max {
+		return b
+	}
+	n := start + max
+	for n > start && !utf8.RuneStart(b[n]) {
+		n--
+	}
+	return append(b[:n], reasonCut...)
 }
 
 // renderOne appends one part of a reason.

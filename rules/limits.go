@@ -45,6 +45,12 @@ type Limits struct {
 	MaxExprNodes int
 	// MaxReasonBytes is the longest reason template, in bytes (default 2 KiB).
 	MaxReasonBytes int
+	// MaxRenderedReasonBytes is the longest reason a decision shows, in
+	// bytes, once its placeholders are filled in on a card (default 4 KiB):
+	// a longer one is cut at a UTF-8 character boundary and ends with "…".
+	// It is enforced at run time; a placeholder's value is bounded by
+	// max_cost before that.
+	MaxRenderedReasonBytes int
 	// MaxReasonPlaceholders is the most {placeholders} in one reason
 	// template (default 32).
 	MaxReasonPlaceholders int
@@ -72,19 +78,20 @@ type Limits struct {
 // DefaultLimits returns the limits used when none are given.
 func DefaultLimits() Limits {
 	return Limits{
-		MaxFileBytes:          4 << 20,
-		MaxFiles:              1000,
-		MaxListItems:          10_000,
-		MaxTags:               32,
-		MaxExprBytes:          16 << 10,
-		MaxExprDepth:          64,
-		MaxExprNodes:          500,
-		MaxReasonBytes:        2 << 10,
-		MaxReasonPlaceholders: 32,
-		MaxCost:               1_000_000,
-		MaxPackCost:           20_000_000,
-		MaxFixtureBytes:       64 << 20,
-		MaxTests:              10_000,
+		MaxFileBytes:           4 << 20,
+		MaxFiles:               1000,
+		MaxListItems:           10_000,
+		MaxTags:                32,
+		MaxExprBytes:           16 << 10,
+		MaxExprDepth:           64,
+		MaxExprNodes:           500,
+		MaxReasonBytes:         2 << 10,
+		MaxReasonPlaceholders:  32,
+		MaxRenderedReasonBytes: 4 << 10,
+		MaxCost:                1_000_000,
+		MaxPackCost:            20_000_000,
+		MaxFixtureBytes:        64 << 20,
+		MaxTests:               10_000,
 	}
 }
 
@@ -92,19 +99,20 @@ func DefaultLimits() Limits {
 // Names and the docs.
 func (l *Limits) fields() map[string]any {
 	return map[string]any{
-		"max_file_bytes":          &l.MaxFileBytes,
-		"max_files":               &l.MaxFiles,
-		"max_list_items":          &l.MaxListItems,
-		"max_tags":                &l.MaxTags,
-		"max_expr_bytes":          &l.MaxExprBytes,
-		"max_expr_depth":          &l.MaxExprDepth,
-		"max_expr_nodes":          &l.MaxExprNodes,
-		"max_reason_bytes":        &l.MaxReasonBytes,
-		"max_reason_placeholders": &l.MaxReasonPlaceholders,
-		"max_cost":                &l.MaxCost,
-		"max_pack_cost":           &l.MaxPackCost,
-		"max_fixture_bytes":       &l.MaxFixtureBytes,
-		"max_tests":               &l.MaxTests,
+		"max_file_bytes":            &l.MaxFileBytes,
+		"max_files":                 &l.MaxFiles,
+		"max_list_items":            &l.MaxListItems,
+		"max_tags":                  &l.MaxTags,
+		"max_expr_bytes":            &l.MaxExprBytes,
+		"max_expr_depth":            &l.MaxExprDepth,
+		"max_expr_nodes":            &l.MaxExprNodes,
+		"max_reason_bytes":          &l.MaxReasonBytes,
+		"max_reason_placeholders":   &l.MaxReasonPlaceholders,
+		"max_rendered_reason_bytes": &l.MaxRenderedReasonBytes,
+		"max_cost":                  &l.MaxCost,
+		"max_pack_cost":             &l.MaxPackCost,
+		"max_fixture_bytes":         &l.MaxFixtureBytes,
+		"max_tests":                 &l.MaxTests,
 	}
 }
 
