@@ -50,10 +50,10 @@ func holderBucket(n int) string {
 // statCard is what the statistics keep of one card: its last record's
 // state (one card, one count, as score counts it).
 type statCard struct {
-	scenario, operator, kind, holder string
-	fraud, mvno, recycled, roaming   bool
-	valid                            bool
-	lastDay                          int // CST day of last activity, or of opening when never used
+	holder                                string
+	scenario, operator, kind              string // interned: a population has a few of each
+	lastDay                               int32  // CST day of last activity, or of opening when never used
+	fraud, mvno, recycled, roaming, valid bool
 }
 
 // ComputeStats reads a whole population. Dormancy is judged at asOf, or,
@@ -64,6 +64,15 @@ type statCard struct {
 func ComputeStats(rd RecordReader, asOf risk.Time) (*Stats, error) {
 	s := &Stats{HolderHist: map[string]int{}, ByOperator: map[string]int{}, ByKind: map[string]int{}, ByScenario: map[string]int{}}
 	cards := map[string]statCard{}
+	names := map[string]string{}
+	intern := func(v string) string {
+		if n, ok := names[v]; ok {
+			return n
+		}
+		v = strings.Clone(v)
+		names[v] = v
+		return v
+	}
 	latest := risk.Time(0)
 	for {
 		r, err := rd.Read()
@@ -82,14 +91,19 @@ func ComputeStats(rd RecordReader, asOf risk.Time) (*Stats, error) {
 			latest = max(latest, t)
 		}
 		l := rd.Label()
-		c := statCard{scenario: l.Scenario, fraud: l.Fraud, operator: r.Operator, kind: r.Kind, holder: r.Holder,
+		// copies: a record's strings may hold its whole line in memory
+		c := statCard{scenario: intern(l.Scenario), fraud: l.Fraud, operator: intern(r.Operator), kind: intern(r.Kind), holder: strings.Clone(r.Holder),
 			mvno: r.MVNO != "", recycled: r.Recycled, roaming: len(r.Roaming) > 0, valid: r.Valid()}
 		last := r.LastActivity()
 		if last == 0 {
 			last = r.OpenedAt
 		}
-		c.lastDay = last.Day()
-		cards[r.MSISDN] = c
+		c.lastDay = int32(last.Day())
+		if _, seen := cards[r.MSISDN]; seen {
+			cards[r.MSISDN] = c
+		} else {
+			cards[strings.Clone(r.MSISDN)] = c
+		}
 	}
 	if asOf == 0 {
 		asOf = latest
@@ -127,7 +141,7 @@ func ComputeStats(rd RecordReader, asOf risk.Time) (*Stats, error) {
 			s.HolderHist["1"]++
 			s.Holders++
 		}
-		if asOf.Day()-c.lastDay >= 90 {
+		if asOf.Day()-int(c.lastDay) >= 90 {
 			s.Dormant++
 		}
 	}
