@@ -42,10 +42,12 @@ func (r *Reject) Error() string {
 //		use(rec)
 //	}
 //
-// Blank lines are skipped and are not records. Lines end in LF, CRLF or CR;
-// a leading UTF-8 byte order mark is skipped. Bytes that are not UTF-8 (or
-// not in the encoding given WithEncoding) end the file with an error
-// matching ErrNotUTF8.
+// Blank lines (white space of any width, zero-width characters) are
+// skipped and are not records. Lines end in LF, CRLF or CR; a UTF-8 byte
+// order mark at the start of any line is skipped. A UTF-16 file is
+// recognised (byte order mark, or NUL bytes) and read as such. Bytes that
+// are not UTF-8 (or not in the encoding given WithEncoding) end the file
+// with an error matching ErrNotUTF8.
 type Reader struct {
 	lr    *lineReader
 	cfg   readConfig

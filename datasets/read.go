@@ -93,10 +93,12 @@ func WithIDKey(key []byte) ReadOption {
 }
 
 // WithEncoding reads input in the given encoding (UTF8 by default; GB18030
-// or GBK for what Chinese Excel and many BSS exports write), converting it
-// to UTF-8 as it is read. Without it, input that is not valid UTF-8 stops
-// the reader with an error matching ErrNotUTF8. An unknown encoding makes
-// every Read fail.
+// or GBK for what Chinese Excel and many BSS exports write; UTF16, UTF16LE
+// or UTF16BE for Excel's "Unicode text"), converting it to UTF-8 as it is
+// read. Read as UTF8, a file that starts with a UTF-16 byte order mark, or
+// whose first 512 bytes are a quarter or more NUL, is read as UTF-16; other
+// input that is not valid UTF-8 stops the reader with an error matching
+// ErrNotUTF8. An unknown encoding makes every Read fail.
 func WithEncoding(e Encoding) ReadOption { return func(c *readConfig) { c.encoding = e } }
 
 // WithLabels reads each record's ground-truth label (Label()).
