@@ -242,7 +242,7 @@ func upperX(s string) string {
 // quotes.
 func IsSciNotation(s string) bool {
 	s = strings.TrimSpace(nfkc(s))
-	if strings.IndexAny(s, "eE") < 0 {
+	if !strings.ContainsAny(s, "eE") {
 		return false
 	}
 	s = strings.TrimSpace(afterLabel(s))
