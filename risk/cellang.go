@@ -322,12 +322,12 @@ func (c *celCompiler) compile(src rules.Expr, owner string, wantBool bool) (prog
 	}
 	parsed, iss := c.env.Parse(src.Src)
 	if iss.Err() != nil {
-		return nil, nil, c.issues(src.Src, iss, errAt, rules.CodeExprSyntax)
+		return nil, nil, c.issues(src.Src, iss, nil, errAt, rules.CodeExprSyntax)
 	}
 
 	checked, iss := c.env.Check(parsed)
 	if iss.Err() != nil {
-		return nil, usedNames(parsed), c.issues(src.Src, iss, errAt, rules.CodeType)
+		return nil, usedNames(parsed), c.issues(src.Src, iss, parsed, errAt, rules.CodeType)
 	}
 	if needsCST(checked) { // timestamp parts in CST (cst.go)
 		opt, err := cel.NewStaticOptimizer(cstTimes{})
@@ -393,43 +393,93 @@ func (c *celCompiler) compile(src rules.Expr, owner string, wantBool bool) (prog
 	return celProgram{prg}, used, nil
 }
 
-func (c *celCompiler) issues(src string, iss *cel.Issues, errAt func(int, int, rules.Code, string) *rules.Error, def rules.Code) []*rules.Error {
+// issues turns cel-go's issues into positioned errors; parsed is the parsed
+// expression the checker's issues are about (nil for the parser's).
+func (c *celCompiler) issues(src string, iss *cel.Issues, parsed *cel.Ast, errAt func(int, int, rules.Code, string) *rules.Error, def rules.Code) []*rules.Error {
+	var nodes map[int64]celast.Expr
+	var parent map[int64]celast.Expr
+	if parsed != nil {
+		nodes, parent = map[int64]celast.Expr{}, map[int64]celast.Expr{}
+		celast.PostOrderVisit(parsed.NativeRep().Expr(), celast.NewExprVisitor(func(e celast.Expr) {
+			nodes[e.ID()] = e
+			if e.Kind() == celast.SelectKind {
+				parent[e.AsSelect().Operand().ID()] = e
+			}
+		}))
+	}
 	var out []*rules.Error
 	for _, e := range iss.Errors() {
-		out = append(out, celError(src, e, errAt, def))
+		out = append(out, c.celError(src, e, nodes[e.ExprID], parent, errAt, def))
 	}
 	return out
 }
 
 var paramRefRE = regexp.MustCompile(`^(params|lists)\s*\.\s*([A-Za-z_][A-Za-z0-9_]*)`)
 
-func celError(src string, e *common.Error, errAt func(int, int, rules.Code, string) *rules.Error, def rules.Code) *rules.Error {
+// celError gives one cel-go issue its code. A checker issue is classified by
+// the node it is about (its ExprID), not by its text: an identifier the
+// checker reports on is undeclared (the checker has no other complaint
+// about a bare name; params.X and lists.X with no X close to a declared
+// one are reported so too), and so is a call of a function the environment
+// does not declare. What the node cannot tell is left to celCodeByText.
+func (c *celCompiler) celError(src string, e *common.Error, node celast.Expr, parent map[int64]celast.Expr, errAt func(int, int, rules.Code, string) *rules.Error, def rules.Code) *rules.Error {
 	msg, code := e.Message, def
 	line, col := e.Location.Line(), e.Location.Column()
+	name := ""
 	switch {
-	case strings.HasPrefix(msg, "undeclared reference to '"):
-		name := strings.TrimPrefix(msg, "undeclared reference to '")
-		name = name[:strings.IndexByte(name, '\'')]
-		if name == "params" || name == "lists" {
-			// params.X with no X declared: CEL names the root; name the field
+	case node == nil:
+	case node.Kind() == celast.IdentKind:
+		name = node.AsIdent()
+		if p := parent[node.ID()]; p != nil && (name == "params" || name == "lists") {
+			name += "." + p.AsSelect().FieldName()
+			// point at the field: cel-go points at the root
 			rs := []rune(src)
-			off := celOffset(src, line, col)
-			if off >= 0 && off < len(rs) {
-				if m := paramRefRE.FindStringSubmatchIndex(string(rs[off:])); m != nil {
-					rest := string(rs[off:])
-					name = rest[m[2]:m[3]] + "." + rest[m[4]:m[5]]
+			if off := celOffset(src, line, col); off >= 0 && off < len(rs) {
+				rest := string(rs[off:])
+				if m := paramRefRE.FindStringSubmatchIndex(rest); m != nil {
 					col += utf8.RuneCountInString(rest[:m[4]])
 				}
 			}
 		}
-		switch {
-		case strings.HasPrefix(name, "params."):
-			code, msg = rules.CodeUndefinedParam, fmt.Sprintf("parameter %q is not declared under params", strings.TrimPrefix(name, "params."))
-		case strings.HasPrefix(name, "lists."):
-			code, msg = rules.CodeUndefinedList, fmt.Sprintf("list %q is not declared under lists", strings.TrimPrefix(name, "lists."))
-		default:
-			code, msg = rules.CodeUndefinedName, fmt.Sprintf("%s is not a field, derived value, population feature or macro", name)
-		}
+	case node.Kind() == celast.CallKind && !c.env.HasFunction(node.AsCall().FunctionName()):
+		name = node.AsCall().FunctionName()
+	}
+	if name == "" {
+		code, msg, name = celCodeByText(msg, code)
+	}
+	switch {
+	case name == "":
+	case strings.HasPrefix(name, "params."):
+		code, msg = rules.CodeUndefinedParam, fmt.Sprintf("parameter %q is not declared under params", strings.TrimPrefix(name, "params."))
+	case strings.HasPrefix(name, "lists."):
+		code, msg = rules.CodeUndefinedList, fmt.Sprintf("list %q is not declared under lists", strings.TrimPrefix(name, "lists."))
+	default:
+		code, msg = rules.CodeUndefinedName, fmt.Sprintf("%s is not a field, derived value, population feature or macro", name)
+	}
+	return errAt(line, col, code, msg)
+}
+
+// celCodeByText chooses the code of a cel-go issue, and the message to show,
+// from cel-go's message text, where the issue's node does not tell. It is
+// the one place that reads cel-go's messages; a message cel-go rewords
+// falls through to def, and TestUpstreamCodesPinned, which holds a rule
+// file for each case here, fails. The cases:
+//   - a qualified name close to a declared one (params.max_alerts when
+//     params.max_alert exists): cel-go reports it on the selection node,
+//     where a type with no such field or no fields at all is reported too;
+//     name is the qualified name, and the caller turns it into
+//     undefined_param, undefined_list or undefined_name;
+//   - a missing field of a value (r.regio in a macro over roaming):
+//     undefined_name;
+//   - the parser's recursion and size limits (no node at all): too_complex;
+//   - `in` on a region list: the code stays def (type), the message says
+//     to use in_region.
+func celCodeByText(msg string, def rules.Code) (code rules.Code, newMsg, name string) {
+	code = def
+	switch {
+	case strings.HasPrefix(msg, "undeclared reference to '"):
+		name = strings.TrimPrefix(msg, "undeclared reference to '")
+		name = name[:strings.IndexByte(name, '\'')]
 	case strings.Contains(msg, "undefined field '"):
 		code = rules.CodeUndefinedName
 	case strings.Contains(msg, "size limit") || strings.Contains(msg, "recursion"):
@@ -438,7 +488,7 @@ func celError(src string, e *common.Error, errAt func(int, int, rules.Code, stri
 	if strings.Contains(msg, "(string, simrisk.RegionSet)") && strings.Contains(msg, "@in") {
 		msg = "a region list: write in_region(x, lists.NAME)"
 	}
-	return errAt(line, col, code, msg)
+	return code, msg, name
 }
 
 // celOffset turns a CEL location (1-based line, 0-based column, in runes)
