@@ -191,6 +191,10 @@ func WithMaxCELSize(n int) CompileOption {
 // declares no verify_hours parameter.
 const DefaultVerifyHours = 24
 
+// MaxVerifyHours is the largest verify_hours parameter a rule set may
+// declare: a year of hours.
+const MaxVerifyHours = 8760
+
 // Compile type-checks and compiles every expression of a rule set into an
 // Engine. All problems are returned together as a rules.ErrorList of
 // positioned errors (file:line:column, rule id, stable code); on error the
@@ -203,6 +207,9 @@ const DefaultVerifyHours = 24
 // read (a rule without its outcome would score as pass); Check still checks
 // its expressions for a linter.
 func Compile(rs *rules.RuleSet, opts ...CompileOption) (*Engine, error) {
+	if rs == nil {
+		return nil, nilRuleSet()
+	}
 	if err := rs.Err(); err != nil {
 		return nil, err
 	}
@@ -212,11 +219,27 @@ func Compile(rs *rules.RuleSet, opts ...CompileOption) (*Engine, error) {
 		return nil, errs
 	}
 	var c rules.Collector
-	e := check(rs, cc, &c)
+	e := checkSafe(rs, cc, &c)
 	if errs := withSnippets(rs, c.List()); len(errs) > 0 {
 		return nil, errs
 	}
 	return e, nil
+}
+
+func nilRuleSet() rules.ErrorList {
+	return rules.ErrorList{{Code: rules.CodeMissingKey, Msg: "no rule set (nil)"}}
+}
+
+// checkSafe is check of a rule set that may have been built by hand, under
+// a recover: never a panic out of Compile or Check.
+func checkSafe(rs *rules.RuleSet, cc compileConfig, c *rules.Collector) (e *Engine) {
+	defer recoverCheck(c)
+	before := c.Len()
+	rs = handChecked(rs, c)
+	if rs.Err() == nil && c.Len() > before {
+		return nil // a hand-built set the loader would have refused
+	}
+	return check(rs, cc, c)
 }
 
 // Check returns every problem Compile would report, without building an
@@ -225,11 +248,14 @@ func Compile(rs *rules.RuleSet, opts ...CompileOption) (*Engine, error) {
 // position) and is ignored: the expressions are still checked, under the
 // other options.
 func Check(rs *rules.RuleSet, opts ...CompileOption) rules.ErrorList {
+	if rs == nil {
+		return nilRuleSet()
+	}
 	cc := defaultCompileConfig()
 	cc.limits = rs.Limits()
 	bad := applyOptions(&cc, opts)
 	var c rules.Collector
-	check(rs, cc, &c)
+	checkSafe(rs, cc, &c)
 	return append(bad, withSnippets(rs, c.List())...)
 }
 
@@ -376,11 +402,11 @@ func check(rs *rules.RuleSet, cc compileConfig, c *rules.Collector) *Engine {
 			Msg: "macros refer to each other in a loop: " + strings.Join(cyc, " → ")})
 	}
 	if p := rs.Param("verify_hours"); p != nil {
-		if v, ok := p.Value.(int64); ok && v > 0 {
+		if v, ok := p.Value.(int64); ok && v >= 1 && v <= MaxVerifyHours {
 			e.verifyHours = int(v)
 		} else {
 			c.Add(&rules.Error{Pos: p.Pos, Field: "params", Code: rules.CodeBadValue,
-				Msg: "parameter verify_hours (the verification deadline) must be a positive whole number of hours"})
+				Msg: fmt.Sprintf("parameter verify_hours (the verification deadline) must be a whole number of hours from 1 to %d (a year)", MaxVerifyHours)})
 		}
 	}
 	// A file that did not parse may be the one with the bands: its syntax

@@ -241,11 +241,11 @@ func (s *Scorer) decide(r *Record, d *Decision) {
 		}
 	}
 	if outcome == rules.Verify {
-		hours := Time(e.verifyHours * 3600)
-		if verificationPending(r) && Time(r.VerifyRequiredAt)+hours >= s.cfg.asOf {
-			d.Deadline = r.VerifyRequiredAt + hours
+		hours := Time(e.verifyHours * 3600) // at most a year (compile checks verify_hours)
+		if verificationPending(r) && addTime(r.VerifyRequiredAt, hours) >= s.cfg.asOf {
+			d.Deadline = addTime(r.VerifyRequiredAt, hours)
 		} else {
-			d.Deadline = s.cfg.asOf + hours
+			d.Deadline = addTime(s.cfg.asOf, hours)
 		}
 	}
 	if len(d.Errors) == 0 && d.Errors != nil {
@@ -758,4 +758,16 @@ func (d *Decision) AppendJSON(b []byte) []byte {
 	b = append(b, `,"ruleset":`...)
 	b = appendJSONString(b, d.RuleSet)
 	return append(b, '}')
+}
+
+// lastDeadline is the latest deadline a decision gives: the last second RFC
+// 3339 can write (9999-12-31T23:59:59+08:00).
+var lastDeadline = Date(9999, 12, 31) + 86399
+
+// addTime is t+d, never past lastDeadline (nor overflowing).
+func addTime(t, d Time) Time {
+	if t > lastDeadline-d {
+		return lastDeadline
+	}
+	return t + d
 }
