@@ -1,7 +1,6 @@
 package risk
 
 import (
-	"errors"
 	"fmt"
 	"math"
 	"runtime"
@@ -409,9 +408,9 @@ func check(rs *rules.RuleSet, cc compileConfig, c *rules.Collector) *Engine {
 				Msg: fmt.Sprintf("parameter verify_hours (the verification deadline) must be a whole number of hours from 1 to %d (a year)", MaxVerifyHours)})
 		}
 	}
-	// A file that did not parse may be the one with the bands: its syntax
-	// error is the problem to report, not their absence.
-	if len(rs.Bands) == 0 && !errors.Is(rs.Err(), rules.CodeSyntax) {
+	// A file that did not parse, or could not be read, may be the one with
+	// the bands: its error is the problem to report, not their absence.
+	if len(rs.Bands) == 0 && !fileUnread(rs.Err()) {
 		file := ""
 		if len(rs.Files) > 0 {
 			file = rs.Files[0]
@@ -774,4 +773,17 @@ func (e *Engine) Bands() []rules.Band {
 		out[i] = *b
 	}
 	return out
+}
+
+// fileUnread reports whether a load's errors say that a whole file was not
+// read or did not parse (yaml_syntax, io, or too_large for the file itself,
+// which has no line): what it holds is unknown, so checks of the whole set
+// would only report its absence.
+func fileUnread(err error) bool {
+	for _, e := range rules.AsList(err) {
+		if e.Code == rules.CodeSyntax || e.Code == rules.CodeIO || (e.Code == rules.CodeTooLarge && e.Line == 0) {
+			return true
+		}
+	}
+	return false
 }

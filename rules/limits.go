@@ -28,6 +28,19 @@ type Limits struct {
 	MaxFileBytes int64
 	// MaxFiles is the most rule files one load reads (default 1,000).
 	MaxFiles int
+	// MaxTotalBytes is the most bytes one load reads over all its rule and
+	// test files (default 16 MiB). Checked on the files' sizes before any
+	// is read (Parse: on the sources' lengths), and again as they are read.
+	MaxTotalBytes int64
+	// MaxRules is the most rules in one rule set, all files together
+	// (default 5,000). Checked at load, before any compile work: the first
+	// rule past it is the error and later ones are not read.
+	MaxRules int
+	// MaxTextBytes is the longest short text, in bytes (default 1 KiB): a
+	// rule id, title (each language), tag, name, list item, parameter
+	// value, test name and a string in a test card. Descriptions may be as
+	// long as max_reason_bytes.
+	MaxTextBytes int
 	// MaxListItems is the most items of one list (default 10,000).
 	MaxListItems int
 	// MaxTags is the most tags on one rule (default 32).
@@ -43,7 +56,8 @@ type Limits struct {
 	// MaxExprNodes is the most syntax-tree nodes of one expression,
 	// measured after macros are expanded (default 500).
 	MaxExprNodes int
-	// MaxReasonBytes is the longest reason template, in bytes (default 2 KiB).
+	// MaxReasonBytes is the longest reason template, and the longest
+	// description, in bytes (default 2 KiB).
 	MaxReasonBytes int
 	// MaxRenderedReasonBytes is the longest reason a decision shows, in
 	// bytes, once its placeholders are filled in on a card (default 4 KiB):
@@ -80,6 +94,9 @@ func DefaultLimits() Limits {
 	return Limits{
 		MaxFileBytes:           4 << 20,
 		MaxFiles:               1000,
+		MaxTotalBytes:          16 << 20,
+		MaxRules:               5000,
+		MaxTextBytes:           1 << 10,
 		MaxListItems:           10_000,
 		MaxTags:                32,
 		MaxExprBytes:           16 << 10,
@@ -101,6 +118,9 @@ func (l *Limits) fields() map[string]any {
 	return map[string]any{
 		"max_file_bytes":            &l.MaxFileBytes,
 		"max_files":                 &l.MaxFiles,
+		"max_total_bytes":           &l.MaxTotalBytes,
+		"max_rules":                 &l.MaxRules,
+		"max_text_bytes":            &l.MaxTextBytes,
 		"max_list_items":            &l.MaxListItems,
 		"max_tags":                  &l.MaxTags,
 		"max_expr_bytes":            &l.MaxExprBytes,

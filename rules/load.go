@@ -1,6 +1,7 @@
 package rules
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
@@ -117,17 +118,47 @@ func loadFS(cfg loadConfig, fsys fs.FS, paths []string) (*RuleSet, error) {
 	if len(files) == 0 && c.Len() == 0 {
 		c.Addf(Pos{}, "", "", CodeIO, "no rule files given")
 	}
-	srcs := make([]Source, 0, len(files))
+	// max_total_bytes on the sizes the files claim, before any is read: a
+	// load of many files each under max_file_bytes must not exhaust memory.
+	var total int64
 	for _, f := range files {
-		data, e := readFile(fsys, f, lim.MaxFileBytes)
+		// a file over max_file_bytes is refused by itself, unread
+		if st, err := fs.Stat(fsys, f); err == nil && st.Mode().IsRegular() && st.Size() <= lim.MaxFileBytes {
+			total += st.Size()
+			if total > lim.MaxTotalBytes {
+				c.Add(totalTooLarge(f, lim.MaxTotalBytes))
+				rs := parseSources(cfg, fsys, nil, &c, true)
+				return rs, rs.err
+			}
+		}
+	}
+	srcs := make([]Source, 0, len(files))
+	unread := false
+	total = 0
+	for _, f := range files {
+		left := lim.MaxTotalBytes - total
+		data, e := readFile(fsys, f, min(lim.MaxFileBytes, left))
+		if e != nil && e.Code == CodeTooLarge && left < lim.MaxFileBytes {
+			// a file grew after its size was read
+			c.Add(totalTooLarge(f, lim.MaxTotalBytes))
+			unread = true
+			break
+		}
 		if e != nil {
 			c.Add(e)
+			unread = true
 			continue
 		}
+		total += int64(len(data))
 		srcs = append(srcs, Source{Name: f, Data: data})
 	}
-	rs := parseSources(cfg, fsys, srcs, &c)
+	rs := parseSources(cfg, fsys, srcs, &c, unread)
 	return rs, rs.err
+}
+
+func totalTooLarge(name string, limit int64) *Error {
+	return &Error{Pos: Pos{File: name}, Code: CodeTooLarge,
+		Msg: overLimit(fmt.Sprintf("the rule files up to this one have more than %d bytes in all", limit), "max_total_bytes", limit)}
 }
 
 // readFile reads one rule file, refusing one that is not a regular file or
@@ -192,10 +223,12 @@ func Parse(srcs ...Source) (*RuleSet, error) {
 
 // parseSources reads the sources into a RuleSet and records c's errors in
 // it (RuleSet.Err). fsys, when not nil, is where test fixtures are checked.
-func parseSources(cfg loadConfig, fsys fs.FS, srcs []Source, c *Collector) *RuleSet {
+// unread says that a file could not be read (or was refused), so that
+// checks across files, which would only report its absence, are skipped.
+func parseSources(cfg loadConfig, fsys fs.FS, srcs []Source, c *Collector, unread bool) *RuleSet {
 	rs := &RuleSet{Language: LangExpr, limits: cfg.limits}
 	h := sha256.New()
-	l := &loader{rs: rs, c: c, cfg: cfg, fsys: fsys, ids: map[string]Pos{}, names: map[string]Pos{}, tests: map[string]Pos{}}
+	l := &loader{rs: rs, c: c, cfg: cfg, fsys: fsys, ids: map[string]Pos{}, names: map[string]Pos{}, tests: map[string]Pos{}, broken: unread}
 	for _, s := range srcs {
 		fmt.Fprintf(h, "%s\x00%d\x00", path.Base(filepath.ToSlash(s.Name)), len(s.Data))
 		h.Write(s.Data)
@@ -224,8 +257,10 @@ type loader struct {
 	lang      string
 	bandsFile string
 	metaFrom  map[string]Pos
-	ntests    int  // tests read so far, for max_tests
-	broken    bool // a file did not parse: checks across files would only report its absence
+	ntests    int                 // tests read so far, for max_tests
+	nrules    int                 // rules read so far, for max_rules
+	bad       map[*yaml.Node]bool // scalars reported by badNumbers
+	broken    bool                // a file did not parse: checks across files would only report its absence
 
 	// the last source line turned into runes by expr, so that many
 	// expressions on one long line do not convert it again each
@@ -262,19 +297,45 @@ func (l *loader) file(s Source) {
 	}
 	l.rs.lines[s.Name] = l.lines
 	l.lang = ""
-	var doc yaml.Node
-	if err := yaml.Unmarshal(s.Data, &doc); err != nil {
+	syntaxErr := func(err error) {
 		l.broken = true
 		e := yamlError(s.Name, s.Data, l.lines, err)
 		if l.c.Len() < MaxErrors {
 			e.Snippet = snippet(l.lines, e.Line, e.Column)
 		}
 		l.c.Add(e)
+	}
+	// A rule file is one YAML document. Empty documents after it (a lone
+	// --- or ...) are allowed; anything else after a second --- is an error
+	// at that line, not silently ignored.
+	dec := yaml.NewDecoder(bytes.NewReader(s.Data))
+	var doc yaml.Node
+	if err := dec.Decode(&doc); err != nil && err != io.EOF {
+		syntaxErr(err)
 		return
+	}
+	for {
+		var next yaml.Node
+		err := dec.Decode(&next)
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			syntaxErr(err)
+			return
+		}
+		if len(next.Content) == 1 && next.Content[0].Kind == yaml.ScalarNode && next.Content[0].Tag == "!!null" &&
+			next.Content[0].Value == "" && next.Content[0].Style&yaml.TaggedStyle == 0 {
+			continue // an empty document
+		}
+		l.broken = true
+		l.errf(&next, "", "", CodeSyntax, "a rule file is one YAML document: a second document starts here (split it into another file)")
+		break
 	}
 	if len(doc.Content) == 0 {
 		return // an empty file is an empty contribution
 	}
+	defer l.badNumbers(&doc) // those no reader reported with its context
 	root := doc.Content[0]
 	if root.Kind != yaml.MappingNode {
 		l.errf(root, "", "", CodeBadValue, "a rule file is a mapping with keys such as rules, params and tests")
@@ -359,6 +420,10 @@ func (l *loader) mapping(n *yaml.Node, rule string, fn func(key string, k, v *ya
 	seen := map[string]bool{}
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		k, v := n.Content[i], n.Content[i+1]
+		if max := l.cfg.limits.MaxTextBytes; len(k.Value) > max {
+			l.tooLarge(k, rule, "", fmt.Sprintf("key is %d bytes", len(k.Value)), "max_text_bytes", int64(max))
+			continue
+		}
 		if seen[k.Value] {
 			l.errf(k, rule, k.Value, CodeDuplicate, "key %q appears twice", k.Value)
 			continue
@@ -407,13 +472,82 @@ func kindName(n *yaml.Node) string {
 	return "nothing"
 }
 
+// str reads a string. Every string but an expression (when, bounded by
+// max_expr_bytes) and a reason (max_reason_bytes) is bounded here: a
+// description by max_reason_bytes, any other (ids, titles, tags, names, list
+// items, ...) by max_text_bytes.
 func (l *loader) str(n *yaml.Node, rule, field string) (string, bool) {
 	if n.Kind != yaml.ScalarNode || n.Tag == "!!null" || n.Tag == "!!map" || n.Tag == "!!seq" {
 		l.errf(n, rule, field, CodeBadValue, "%s: want a string, got %s", field, kindName(n))
 		return "", false
 	}
+	if l.reportBad(n, rule, field) || !l.textFits(n, rule, field, field) {
+		return "", false
+	}
 	return n.Value, true
 }
+
+// textFits reports a string over its limit (see str) at n.
+func (l *loader) textFits(n *yaml.Node, rule, field, what string) bool {
+	name, max := "max_text_bytes", l.cfg.limits.MaxTextBytes
+	switch field {
+	case "when", "reason":
+		return true // bounded where they are read
+	case "description":
+		name, max = "max_reason_bytes", l.cfg.limits.MaxReasonBytes
+	}
+	if len(n.Value) > max {
+		l.tooLarge(n, rule, field, fmt.Sprintf("%s is %d bytes", what, len(n.Value)), name, int64(max))
+		return false
+	}
+	return true
+}
+
+// badNumbers reports (bad_number) every scalar of a document that badNumber
+// refuses and no reader has reported with its rule and field: so no place
+// (params, scores, bands, test cards at any depth, list items, keys) lets
+// one through. It runs after the document is read, once over it.
+func (l *loader) badNumbers(root *yaml.Node) {
+	stack := []*yaml.Node{root}
+	for len(stack) > 0 {
+		n := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		if n.Kind == yaml.ScalarNode {
+			l.reportBad(n, "", "value")
+		} else if n.Kind != yaml.AliasNode {
+			stack = append(stack, n.Content...)
+		}
+	}
+}
+
+// badNumber says why a plain scalar written as a YAML number (1.1 or 1.2
+// syntax: decimal, exponent, 0x, 0o, 0b, underscores, .inf, .nan) is not a
+// finite float64 or an int64, or "" when it is fine (or no number): 1e999,
+// -1e400, .NaN, +.inf, 0xFFFFFFFFFFFFFFFFFF. YAML would read the too large
+// ones as strings. A quoted or !!str-tagged scalar is a string and fine.
+func badNumber(n *yaml.Node) string {
+	if n.Kind != yaml.ScalarNode {
+		return ""
+	}
+	switch {
+	case n.Tag == "!!float":
+		var f float64
+		if n.Decode(&f) == nil && (math.IsNaN(f) || math.IsInf(f, 0)) {
+			return "NaN and infinities are not allowed"
+		}
+	case n.Tag == "!!int":
+		var i int64
+		if n.Decode(&i) != nil {
+			return "outside the 64-bit integer range"
+		}
+	case n.Tag == "!!str" && n.Style == 0 && yamlNumberRE.MatchString(n.Value):
+		return "too large for a 64-bit number; quote it if it is meant as text"
+	}
+	return ""
+}
+
+// yamlNumberRE matches the plain scalars YAML 1.1 or 1.2 reads as numbers.
+var yamlNumberRE = regexp.MustCompile(`^[-+]?(?:(?:\.[0-9][0-9_]*|[0-9][0-9_]*(?:\.[0-9_]*)?)(?:[eE][-+]?[0-9]+)?|0x[0-9a-fA-F_]+|0o[0-7_]+|0b[01_]+)$`)
 
 func (l *loader) boolean(n *yaml.Node, rule, field string) (bool, bool) {
 	if n.Kind != yaml.ScalarNode || n.Tag != "!!bool" {
@@ -449,6 +583,9 @@ func (l *loader) notFinite(n *yaml.Node, rule, field string) bool {
 	if n.Kind != yaml.ScalarNode {
 		return false
 	}
+	if l.bad[n] {
+		return true // reported already
+	}
 	switch {
 	case n.Tag == "!!float":
 		var f float64
@@ -464,8 +601,39 @@ func (l *loader) notFinite(n *yaml.Node, rule, field string) bool {
 	default:
 		return false
 	}
-	l.errf(n, rule, field, CodeBadNumber, "%s: %s is not a finite number (NaN and infinities are not allowed)", field, n.Value)
+	l.markBad(n)
+	l.errf(n, rule, field, CodeBadNumber, "%s: %s is not a finite number (NaN and infinities are not allowed)", field, shorten(n.Value))
 	return true
+}
+
+// reportBad reports n as bad_number, with its rule and field, when it is a
+// YAML number that is no finite float64 or int64 (see badNumber).
+func (l *loader) reportBad(n *yaml.Node, rule, field string) bool {
+	if l.bad[n] {
+		return true
+	}
+	why := badNumber(n)
+	if why == "" {
+		return false
+	}
+	l.markBad(n)
+	l.errf(n, rule, field, CodeBadNumber, "%s: %s is not a finite number (%s)", field, shorten(n.Value), why)
+	return true
+}
+
+func (l *loader) markBad(n *yaml.Node) {
+	if l.bad == nil {
+		l.bad = map[*yaml.Node]bool{}
+	}
+	l.bad[n] = true
+}
+
+// shorten cuts a long value for an error message.
+func shorten(v string) string {
+	if len(v) > 40 {
+		return v[:20] + "…" + v[len(v)-10:]
+	}
+	return v
 }
 
 // listLen reports a list over max_list_items, before anything is decoded
@@ -547,6 +715,12 @@ func (l *loader) params(n *yaml.Node) {
 		p := &Param{Name: key, Pos: l.pos(k)}
 		if v.Kind != yaml.ScalarNode {
 			l.errf(v, "", "params", CodeBadValue, "parameter %q: want a number, string or boolean, got %s", key, kindName(v))
+			return true
+		}
+		if l.reportBad(v, "", "params") {
+			return true
+		}
+		if v.Tag == "!!str" && !l.textFits(v, "", "params", "parameter "+strconv.Quote(key)) {
 			return true
 		}
 		switch v.Tag {
@@ -748,7 +922,16 @@ func (l *loader) rules(n *yaml.Node) {
 		l.errf(n, "", "rules", CodeBadValue, "rules: want a list, got %s", kindName(n))
 		return
 	}
-	for _, it := range n.Content {
+	items := n.Content
+	if lim := l.cfg.limits.MaxRules; l.nrules+len(items) > lim {
+		keep := max(lim-l.nrules, 0)
+		if keep < len(items) && l.nrules <= lim {
+			l.tooLarge(items[keep], "", "rules", fmt.Sprintf("rule %d of the rule set", lim+1), "max_rules", int64(lim))
+		}
+		items = items[:keep]
+	}
+	l.nrules += len(n.Content)
+	for _, it := range items {
 		l.rule(it)
 	}
 }
@@ -991,7 +1174,9 @@ func (l *loader) record(n *yaml.Node, test, field string) (map[string]any, bool)
 	}
 	v, err := l.nodeValue(n, 0)
 	if err != nil {
-		l.errf(err.at, test, field, err.code, "%s: %s", field, err.msg)
+		if err.code != "" { // else already reported
+			l.errf(err.at, test, field, err.code, "%s: %s", field, err.msg)
+		}
 		return nil, false
 	}
 	m, _ := v.(map[string]any)
@@ -1020,6 +1205,9 @@ func (l *loader) nodeValue(n *yaml.Node, depth int) (any, *nodeError) {
 	case yaml.MappingNode:
 		m := make(map[string]any, len(n.Content)/2)
 		for i := 0; i+1 < len(n.Content); i += 2 {
+			if max := l.cfg.limits.MaxTextBytes; len(n.Content[i].Value) > max {
+				return nil, &nodeError{n.Content[i], CodeTooLarge, overLimit(fmt.Sprintf("a key of %d bytes", len(n.Content[i].Value)), "max_text_bytes", int64(max))}
+			}
 			v, err := l.nodeValue(n.Content[i+1], depth+1)
 			if err != nil {
 				return nil, err
@@ -1041,6 +1229,13 @@ func (l *loader) nodeValue(n *yaml.Node, depth int) (any, *nodeError) {
 		}
 		return s, nil
 	}
+	if l.bad[n] {
+		return nil, &nodeError{n, "", ""} // reported already
+	}
+	if why := badNumber(n); why != "" {
+		l.markBad(n)
+		return nil, &nodeError{n, CodeBadNumber, fmt.Sprintf("%s is not a finite number (%s)", shorten(n.Value), why)}
+	}
 	switch n.Tag {
 	case "!!null":
 		return nil, nil
@@ -1061,6 +1256,9 @@ func (l *loader) nodeValue(n *yaml.Node, depth int) (any, *nodeError) {
 			}
 			return f, nil
 		}
+	}
+	if max := l.cfg.limits.MaxTextBytes; len(n.Value) > max {
+		return nil, &nodeError{n, CodeTooLarge, overLimit(fmt.Sprintf("a text of %d bytes", len(n.Value)), "max_text_bytes", int64(max))}
 	}
 	return n.Value, nil
 }

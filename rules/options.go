@@ -80,17 +80,25 @@ func (ld *Loader) Parse(srcs ...Source) (*RuleSet, error) {
 		srcs = srcs[:lim.MaxFiles]
 	}
 	keep := make([]Source, 0, len(srcs))
+	unread := false
+	var total int64
 	for _, s := range srcs {
 		if ld.cfg.noTests && isTestFile(s.Name) {
 			continue
 		}
 		if int64(len(s.Data)) > lim.MaxFileBytes {
 			c.Add(fileTooLarge(s.Name, int64(len(s.Data)), lim.MaxFileBytes))
+			unread = true
 			continue
+		}
+		if total += int64(len(s.Data)); total > lim.MaxTotalBytes {
+			c.Add(totalTooLarge(s.Name, lim.MaxTotalBytes))
+			keep, unread = nil, true
+			break
 		}
 		keep = append(keep, s)
 	}
-	return parseSources(ld.cfg, nil, keep, &c), c.List().Err()
+	return parseSources(ld.cfg, nil, keep, &c, unread), c.List().Err()
 }
 
 // Pack is the package-level Pack with the loader's options.

@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -641,4 +642,24 @@ func TestScoreNoRecordsFails(t *testing.T) {
 		_, err := os.Stat(out)
 		require.True(t, os.IsNotExist(err), "no output is left for %s", name)
 	}
+}
+
+// A rule file that cannot be read (a link to /dev/zero, attack case zt2)
+// is its one io error: no follow-on "no score bands" for the set.
+func TestLintUnreadableFileNoFollowOn(t *testing.T) {
+	dir := t.TempDir()
+	f := filepath.Join(dir, "rules.yaml")
+	require.NoError(t, os.Symlink("/dev/zero", f))
+	code, stdout, _ := runCLI("lint", dir)
+	require.Equal(t, 1, code)
+	require.Equal(t, f+": [io] not a regular file\n", stdout)
+
+	// a whole load over max_total_bytes likewise, and --limit sets it
+	dir = t.TempDir()
+	for i := range 3 {
+		require.NoError(t, os.WriteFile(filepath.Join(dir, "r"+strconv.Itoa(i)+".yaml"), []byte("name: x\n"), 0o644))
+	}
+	code, stdout, _ = runCLI("lint", "--limit", "max_total_bytes=10", dir)
+	require.Equal(t, 1, code)
+	require.Equal(t, filepath.Join(dir, "r1.yaml")+": [too_large] the rule files up to this one have more than 10 bytes in all: over the limit max_total_bytes=10\n", stdout)
 }
