@@ -5,6 +5,7 @@ import (
 	"reflect"
 	"regexp"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"cel.dev/cel-go/cel"
@@ -95,6 +96,16 @@ func celBaseOptions() []cel.EnvOption {
 				cel.UnaryBinding(func(a ref.Val) ref.Val {
 					v, _ := a.Value().(string)
 					return types.String(maskValue(v))
+				}))),
+		// string(timestamp) in CST: what cstTimes rewrites it to
+		cel.Function(cstTextFunc,
+			cel.Overload("cst_rfc3339_timestamp", []*cel.Type{cel.TimestampType}, cel.StringType,
+				cel.UnaryBinding(func(a ref.Val) ref.Val {
+					t, ok := a.Value().(time.Time)
+					if !ok {
+						return types.NewErr("no such overload")
+					}
+					return types.String(t.In(CST).Format(time.RFC3339))
 				}))),
 		cel.Function("region_name",
 			cel.Overload("region_name_string", []*cel.Type{cel.StringType}, cel.StringType,

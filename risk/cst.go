@@ -47,10 +47,19 @@ type cstTimes struct{}
 func (cstTimes) Optimize(ctx *cel.OptimizerContext, a *celast.AST) *celast.AST {
 	for _, e := range celast.MatchDescendants(celast.NavigateAST(a), celast.KindMatcher(celast.CallKind)) {
 		c := e.AsCall()
+		if isTimestampString(a, c) {
+			arg := ctx.CopyASTAndMetadata(ctx.NewAST(c.Args()[0]))
+			ctx.UpdateExpr(e, ctx.NewCall(cstTextFunc, arg))
+			continue
+		}
 		if !c.IsMemberFunction() || !celTimeParts[c.FunctionName()] {
 			continue
 		}
-		if t := a.GetType(c.Target().ID()); t == nil || t.Kind() != types.TimestampKind {
+		// a timestamp's parts, or a dyn value's (a timestamp behind dyn(),
+		// or out of a map or list of mixed values): read in CST. A
+		// duration behind dyn then has no such overload: the rule fails on
+		// the card instead of reading a part in UTC.
+		if t := a.GetType(c.Target().ID()); t == nil || (t.Kind() != types.TimestampKind && t.Kind() != types.DynKind) {
 			continue // getHours() of a duration takes no zone
 		}
 		switch args := c.Args(); len(args) {
@@ -59,7 +68,7 @@ func (cstTimes) Optimize(ctx *cel.OptimizerContext, a *celast.AST) *celast.AST {
 			ctx.UpdateExpr(e, ctx.NewMemberCall(c.FunctionName(), target, ctx.NewLiteral(types.String(cstOffsetText))))
 		case 1:
 			if args[0].Kind() == celast.LiteralKind {
-				if s, ok := args[0].AsLiteral().(types.String); ok && chinaZones[string(s)] {
+				if s, ok := args[0].AsLiteral().(types.String); ok && (chinaZones[string(s)] || s == "Local") {
 					ctx.UpdateExpr(args[0], ctx.NewLiteral(types.String(cstOffsetText)))
 				}
 			}
@@ -68,12 +77,26 @@ func (cstTimes) Optimize(ctx *cel.OptimizerContext, a *celast.AST) *celast.AST {
 	return a
 }
 
+// cstTextFunc is string() of a timestamp in CST (RFC 3339 with +08:00).
+const cstTextFunc = "cst_rfc3339"
+
+// isTimestampString reports whether c is string(t) of a timestamp, which
+// cel-go writes in UTC.
+func isTimestampString(a *celast.AST, c celast.CallExpr) bool {
+	if c.IsMemberFunction() || c.FunctionName() != "string" || len(c.Args()) != 1 {
+		return false
+	}
+	t := a.GetType(c.Args()[0].ID())
+	return t != nil && t.Kind() == types.TimestampKind
+}
+
 // needsCST says whether a checked CEL expression reads a timestamp part
 // that cstTimes rewrites, so that others skip the optimizer.
 func needsCST(a *cel.Ast) bool {
 	found := false
 	celast.PostOrderVisit(a.NativeRep().Expr(), celast.NewExprVisitor(func(e celast.Expr) {
-		if e.Kind() == celast.CallKind && e.AsCall().IsMemberFunction() && celTimeParts[e.AsCall().FunctionName()] {
+		if e.Kind() == celast.CallKind && (e.AsCall().IsMemberFunction() && celTimeParts[e.AsCall().FunctionName()] ||
+			isTimestampString(a.NativeRep(), e.AsCall())) {
 			found = true
 		}
 	}))
@@ -100,8 +123,10 @@ func zoneOf(name string) (*time.Location, error) {
 			off = -off
 		}
 		return time.FixedZone(name, off), nil
-	case name == "Local" || name == "":
-		return nil, fmt.Errorf("time zone %q: the machine's zone is not a rule's; name one (Asia/Shanghai)", name)
+	case name == "Local":
+		return CST, nil // the vocabulary's local time is CST, whatever the machine's zone
+	case name == "":
+		return nil, fmt.Errorf("time zone %q: name one (Asia/Shanghai)", name)
 	}
 	return time.LoadLocation(name)
 }
@@ -119,15 +144,15 @@ func exprDate(params ...any) (any, error) {
 	}
 	switch v := params[0].(type) {
 	case int:
-		return time.Unix(int64(v), 0).In(loc), nil
+		return time.Unix(int64(v), 0).In(CST), nil
 	case int64:
-		return time.Unix(v, 0).In(loc), nil
+		return time.Unix(v, 0).In(CST), nil
 	case string:
 		switch len(params) {
 		case 1:
 			for _, layout := range dateLayouts {
 				if t, err := time.ParseInLocation(layout, v, loc); err == nil {
-					return t, nil
+					return t.In(CST), nil // a text with its own offset: that instant in CST
 				}
 			}
 			return nil, fmt.Errorf("invalid date %s", v)
@@ -141,7 +166,11 @@ func exprDate(params ...any) (any, error) {
 				}
 				loc = l
 			}
-			return time.ParseInLocation(layout, v, loc)
+			t, err := time.ParseInLocation(layout, v, loc)
+			if err != nil {
+				return nil, err
+			}
+			return t.In(CST), nil // read in the zone named, seen in CST
 		}
 	}
 	return nil, fmt.Errorf("date(%s): want a time (Unix seconds) or a text", strings.TrimSuffix(fmt.Sprintf("%T", params[0]), "{}"))

@@ -97,11 +97,7 @@ func exprConfig(maxNodes uint) *conf.Config {
 			new(func(string, string, string) time.Time), new(func(*time.Location, int) time.Time),
 			new(func(*time.Location, string) time.Time), new(func(*time.Location, string, string) time.Time)),
 		expr.Function("now", func(params ...any) (any, error) {
-			loc := CST
-			if len(params) == 1 {
-				loc, _ = params[0].(*time.Location)
-			}
-			return time.Now().In(loc), nil
+			return time.Now().In(CST), nil // now(zone) too: every time a rule sees is in CST
 		}, new(func() time.Time), new(func(*time.Location) time.Time)),
 		expr.Function("timezone", func(params ...any) (any, error) {
 			name, _ := params[0].(string)
@@ -376,6 +372,9 @@ func (x *exprCompiler) compile(src rules.Expr, owner string, wantBool bool, stac
 	if err != nil {
 		return nil, w.usesName, []*rules.Error{x.exprErr(err, src, owner)}
 	}
+	if e := localTimeUse(tree.Node, src, owner); e != nil {
+		return nil, w.usesName, []*rules.Error{e}
+	}
 	cost := exprCost(tree.Node)
 	x.lastCost = cost
 	if cost > x.limits.MaxCost {
@@ -463,4 +462,29 @@ func exprCodeByText(msg string, lim rules.Limits) (rules.Code, string) {
 		return rules.CodeUndefinedName, msg
 	}
 	return rules.CodeType, msg
+}
+
+var timeType = reflect.TypeOf(time.Time{})
+
+// localTimeUse finds t.Local() on a time: the machine's time zone, which no
+// rule may read (a rule's times are in CST already); an error at the call.
+func localTimeUse(n ast.Node, src rules.Expr, owner string) *rules.Error {
+	var found *ast.MemberNode
+	ast.Find(n, func(n ast.Node) bool {
+		m, ok := n.(*ast.MemberNode)
+		if !ok || found != nil {
+			return false
+		}
+		p, ok := m.Property.(*ast.StringNode)
+		if ok && p.Value == "Local" && m.Node.Type() == timeType {
+			found = m
+			return true
+		}
+		return false
+	})
+	if found == nil {
+		return nil
+	}
+	return &rules.Error{Pos: src.PosAt(found.Location().From), Rule: owner, Field: src.Key, Code: rules.CodeType,
+		Msg: ".Local() is the machine's time zone, which a rule never reads: times are in CST (+08:00) already; drop .Local()"}
 }

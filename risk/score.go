@@ -552,6 +552,8 @@ func appendValue(b []byte, v any) []byte {
 		return strconv.AppendBool(b, x)
 	case []string:
 		return append(b, strings.Join(x, ", ")...)
+	case time.Time: // a time shown in a reason: RFC 3339 in CST, whatever its zone
+		return x.In(CST).AppendFormat(b, time.RFC3339)
 	case []any:
 		for i, it := range x {
 			if i > 0 {
