@@ -1,6 +1,7 @@
 package rules
 
 import (
+	"math"
 	"sync/atomic"
 	"unicode/utf8"
 
@@ -26,7 +27,7 @@ func (l *loader) expr(n *yaml.Node, value, key string) Expr {
 	case yaml.DoubleQuotedStyle, yaml.SingleQuotedStyle:
 		col++
 	}
-	e.pos = make([]Pos, 0, utf8.RuneCountInString(value))
+	e.pos = make([]lineCol, 0, utf8.RuneCountInString(value))
 	// cursor over the source: line index and rune column
 	src := l.lineRunes(line)
 	ci := col - 1
@@ -72,17 +73,20 @@ func (l *loader) expr(n *yaml.Node, value, key string) Expr {
 		if !found {
 			break
 		}
-		p := Pos{File: l.file_, Line: line, Column: ci + 1}
+		pl, pc := line, ci+1
 		if ci < 0 { // matched a line break: point at the end of the previous line
-			p.Line, p.Column = line-1, utf8.RuneCountInString(lineAt(l.lines, line-1))+1
+			pl, pc = line-1, utf8.RuneCountInString(lineAt(l.lines, line-1))+1
 		}
-		e.pos = append(e.pos, p)
+		if pl > math.MaxInt32 || pc > math.MaxInt32 {
+			break // past what a lineCol holds (a host's limits allow a 2 GB line)
+		}
+		e.pos = append(e.pos, lineCol{int32(pl), int32(pc)})
 		if !advance() {
 			break
 		}
 	}
 	if len(e.pos) > 0 {
-		e.Pos = e.pos[0]
+		e.Pos = e.PosAt(0)
 	}
 	return e
 }

@@ -292,10 +292,14 @@ type Band struct {
 // to place an offset inside it in the rule file.
 type Expr struct {
 	Src string
-	Pos Pos    // position of the first character of Src in the file
-	pos []Pos  // position of each rune of Src, when it could be mapped
-	Key string // the YAML key it came from: when, reason, ...
+	Pos Pos       // position of the first character of Src in the file
+	pos []lineCol // position of each rune of Src in Pos.File, when it could be mapped
+	Key string    // the YAML key it came from: when, reason, ...
 }
+
+// lineCol is a position inside an Expr's file: 8 bytes a rune, not a Pos's
+// 32, since an expression's runes all share one file name.
+type lineCol struct{ line, col int32 }
 
 // PosAt returns the file position of the rune at offset (0-based, counted in
 // runes) in Src. Offsets past the end map to the last character.
@@ -309,7 +313,7 @@ func (e Expr) PosAt(offset int) Pos {
 	if offset >= len(e.pos) {
 		offset = len(e.pos) - 1
 	}
-	return e.pos[offset]
+	return Pos{File: e.Pos.File, Line: int(e.pos[offset].line), Column: int(e.pos[offset].col)}
 }
 
 // TestCase is one analyst-written rule test. The card and the other cards of
@@ -402,7 +406,8 @@ func SubExpr(e Expr, off int, src string) Expr {
 	if len(e.pos) > 0 {
 		n := utf8.RuneCountInString(src)
 		for i := 0; i < n; i++ {
-			s.pos = append(s.pos, e.PosAt(off+i))
+			p := e.PosAt(off + i)
+			s.pos = append(s.pos, lineCol{int32(p.Line), int32(p.Column)})
 		}
 	}
 	return s
