@@ -27,6 +27,9 @@ func fuzzLimits() rules.Limits {
 	l.MaxCost = 20_000
 	l.MaxTests = 50
 	l.MaxFixtureBytes = 4 << 10
+	l.MaxTotalBytes = 64 << 10
+	l.MaxRules = 50
+	l.MaxTextBytes = 64
 	return l
 }
 
@@ -71,6 +74,12 @@ func hostileSeeds() []string {
 		"language: cel\n" + fmt.Sprintf(rule, "roaming.exists(r, roaming.exists(s, r.region == s.region))"),
 		fmt.Sprintf(rule, "let x = roaming; any(x, {any(x, {.region == 'KH'})})"),
 		"name: x\n" + strings.Repeat("# "+strings.Repeat("x", 2000)+"\n", 3),
+		fmt.Sprintf(rule, "valid") + "---\nrules:\n  - {id: b, when: valid, outcome: suspend}\n",
+		fmt.Sprintf(rule, "valid") + "...\n--- !!str\nhello\n--- [1, 2\n",
+		"params: {big: 1e999, neg: -1e400, h: 0xFFFFFFFFFFFFFFFFFF, q: '1e999'}\n" + fmt.Sprintf(rule, "valid") +
+			"tests:\n  - {name: t, as_of: 2026-11-01, card: {roaming: [{region: KH, last_seen: 1e999}]}, expect: {fires: [a]}}\n",
+		"rules:\n  - {id: a, when: valid, outcome: pass, title: " + strings.Repeat("t", 100) + ", tags: [" + strings.Repeat("x", 100) + "]}\n",
+		"rules:\n" + strings.Repeat("  - {id: a, when: valid, outcome: pass}\n", 60),
 	}
 }
 
@@ -114,9 +123,26 @@ func FuzzLoadCompile(f *testing.F) {
 				t.Fatalf("list %s has %d items", l.Name, len(l.Items))
 			}
 		}
+		if len(rs.Rules) > lim.MaxRules {
+			t.Fatalf("%d rules", len(rs.Rules))
+		}
 		for _, r := range rs.Rules {
 			if len(r.Tags) > lim.MaxTags || len(r.Reason.Src) > lim.MaxReasonBytes {
 				t.Fatalf("rule %s: %d tags, reason of %d bytes", r.ID, len(r.Tags), len(r.Reason.Src))
+			}
+			texts := append([]string{r.ID, r.Title}, r.Tags...)
+			for _, s := range r.Titles {
+				texts = append(texts, s)
+			}
+			for _, s := range texts {
+				if len(s) > lim.MaxTextBytes {
+					t.Fatalf("rule %s: a text of %d bytes", r.ID, len(s))
+				}
+			}
+		}
+		for _, p := range rs.Params {
+			if s, ok := p.Value.(string); ok && len(s) > lim.MaxTextBytes {
+				t.Fatalf("parameter %s of %d bytes", p.Name, len(s))
 			}
 		}
 		if len(rs.Tests) > lim.MaxTests {
