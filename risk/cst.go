@@ -155,7 +155,7 @@ func exprDate(params ...any) (any, error) {
 					return t.In(CST), nil // a text with its own offset: that instant in CST
 				}
 			}
-			return nil, fmt.Errorf("invalid date %s", v)
+			return nil, dateTextError{}
 		case 2, 3:
 			layout, _ := params[1].(string)
 			if len(params) == 3 {
@@ -175,3 +175,9 @@ func exprDate(params ...any) (any, error) {
 	}
 	return nil, fmt.Errorf("date(%s): want a time (Unix seconds) or a text", strings.TrimSuffix(fmt.Sprintf("%T", params[0]), "{}"))
 }
+
+// dateTextError is date(text) of a text in none of the layouts it reads;
+// it quotes no text (a card's value).
+type dateTextError struct{}
+
+func (dateTextError) Error() string { return "invalid date: the text is in none of date's layouts" }

@@ -2,9 +2,11 @@ package risk
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"math"
+	"regexp/syntax"
 	"runtime"
 	"slices"
 	"strconv"
@@ -17,6 +19,7 @@ import (
 
 	"cel.dev/cel-go/common/types"
 	"cel.dev/cel-go/common/types/ref"
+	"github.com/expr-lang/expr/file"
 	"github.com/expr-lang/expr/vm"
 
 	"github.com/simrisk/simrisk/rules"
@@ -337,6 +340,10 @@ const (
 	msgIndex      = "index out of range"
 	msgConversion = "a value of the wrong type, or one that cannot be converted"
 	msgMissing    = "a value that is missing on this card"
+	msgDate       = "a value that cannot be parsed as a date or time"
+	msgDuration   = "a value that cannot be parsed as a duration"
+	msgJSON       = "a value that cannot be parsed as JSON"
+	msgPattern    = "a pattern that cannot be compiled as a regular expression"
 	msgBudget     = "over the run-time cost budget on this card (max_cost)"
 	msgPanic      = "the rule failed inside the evaluator (an internal error; report it with the rule)"
 	msgCancelled  = "evaluation was cancelled"
@@ -351,6 +358,10 @@ var errKinds = []struct {
 	{[]string{"budget", "cost limit", "max_cost"}, msgBudget},
 	{[]string{"overflow"}, msgOverflow},
 	{[]string{"divide by zero", "division by zero", "modulus by zero", "modulo by zero"}, msgDivZero},
+	{[]string{"error parsing regexp"}, msgPattern},
+	{[]string{"time: invalid duration", "time: unknown unit", "time: missing unit"}, msgDuration},
+	{[]string{"parsing time", "invalid date", "rfc 3339 timestamp"}, msgDate},
+	{[]string{"looking for beginning of value", "unexpected end of json", "invalid character"}, msgJSON},
 	{[]string{"out of range", "out of bounds", "index"}, msgIndex},
 	{[]string{"nil", "no such key", "no such attribute", "cannot fetch", "missing"}, msgMissing},
 	{[]string{"convert", "conversion", "invalid syntax", "parsing", "invalid operation", "mismatched",
@@ -369,7 +380,30 @@ func errMessage(err error) string {
 	case err == errOverflow:
 		return msgOverflow
 	}
-	msg := strings.ToLower(err.Error())
+	var pe *time.ParseError
+	var je *json.SyntaxError
+	var ue *json.UnmarshalTypeError
+	var re *syntax.Error
+	var de dateTextError
+	switch {
+	case errors.As(err, &pe), errors.As(err, &de):
+		return msgDate
+	case errors.As(err, &je), errors.As(err, &ue):
+		return msgJSON
+	case errors.As(err, &re):
+		return msgPattern
+	}
+	// the evaluator's own words, without the snippet of the expression
+	// expr adds (whose text would match words of its own)
+	text := err.Error()
+	var fe *file.Error
+	if errors.As(err, &fe) {
+		text = fe.Message
+		if fe.Prev != nil {
+			text = fe.Prev.Error()
+		}
+	}
+	msg := strings.ToLower(text)
 	for _, k := range errKinds {
 		for _, w := range k.words {
 			if strings.Contains(msg, w) {
