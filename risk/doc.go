@@ -41,9 +41,15 @@
 // reduce) is refused. Each is a positioned error naming the limit
 // (too_complex, too_large, too_costly). At run time max_cost is also every
 // rule's budget on every card: on expr's VM every loop body is charged its
-// estimated cost and memory is counted, cel-go's interpreter has it as its
-// cost limit, and compiled closures loop only over record lists, within the
-// estimate. A rule that fails on a card, its budget spent or anything inside
+// estimated cost, the calls that grow a string or list more than linearly
+// (repeat, replace, join, split, concat, + of strings) are charged the size
+// of their result before they allocate it, and memory is counted; cel-go's
+// interpreter has it as its cost limit, and compiled closures loop only over
+// record lists, within the estimate. A rule's estimate is its condition's
+// plus every reason placeholder's (every language), held to max_cost; the
+// rules' estimates together are held to max_pack_cost. A reason rendered on
+// a card longer than max_rendered_reason_bytes is cut at a UTF-8 boundary
+// and ends with "…". A rule that fails on a card, its budget spent or anything inside
 // it panicking, is that rule's error on that card (Decision.Errors, a fixed
 // message by kind that quotes no card value); the other rules still decide.
 // Score, ScoreInto, ScoreBatch, ScoreBatchInto, Explain, RunTests and
