@@ -4,6 +4,11 @@ import (
 	"reflect"
 	"sort"
 
+	"cel.dev/cel-go/cel"
+	"cel.dev/cel-go/common/types"
+	"cel.dev/cel-go/common/types/ref"
+	"cel.dev/cel-go/common/types/traits"
+
 	"github.com/expr-lang/expr"
 	"strings"
 	"unicode/utf8"
@@ -243,4 +248,90 @@ func budgetedOptions() []expr.Option {
 		opts = append(opts, expr.Function(budgetPrefix+n, budgeted(n), new(func(...any) any)))
 	}
 	return opts
+}
+
+// celBudgetOptions re-binds the CEL string functions that grow a value more
+// than linearly (ext's replace, split and join) to
+// implementations that compute the size of their result first and fail
+// with a budget error when it is over limit bytes (the run-time budget,
+// max_cost), before allocating: cel-go's cost limit is checked only after
+// a call has built its result. cel-go allows a binding to be redefined
+// for the same overload signature. + of strings (a singleton binding that
+// cannot be re-bound) at most doubles values that were within the budget,
+// and cel-go's cost limit stops the evaluation right after it.
+func celBudgetOptions(limit uint64) []cel.EnvOption {
+	over := func(n uint64) ref.Val {
+		if n > limit {
+			return types.NewErr("run-time cost budget spent: a result of %s bytes is over max_cost", numText(n))
+		}
+		return nil
+	}
+	str := func(v ref.Val) string { s, _ := v.Value().(string); return s }
+	replace := func(args ...ref.Val) ref.Val {
+		s, old, repl := str(args[0]), str(args[1]), str(args[2])
+		n := int64(-1)
+		if len(args) == 4 {
+			n, _ = args[3].Value().(int64)
+		}
+		m := count(s, old)
+		if n >= 0 {
+			m = min(m, uint64(n))
+		}
+		if e := over(addSat(uint64(len(s)), mulSat(m, uint64(len(repl))))); e != nil {
+			return e
+		}
+		return types.String(strings.Replace(s, old, repl, int(n)))
+	}
+	split := func(args ...ref.Val) ref.Val {
+		s, sep := str(args[0]), str(args[1])
+		n := int64(-1)
+		if len(args) == 3 {
+			n, _ = args[2].Value().(int64)
+		}
+		m := addSat(count(s, sep), 1)
+		if n >= 0 {
+			m = min(m, uint64(n))
+		}
+		if e := over(mulSat(m, elemBytes)); e != nil {
+			return e
+		}
+		return types.NewStringList(types.DefaultTypeAdapter, strings.SplitN(s, sep, int(n)))
+	}
+	join := func(args ...ref.Val) ref.Val {
+		l, ok := args[0].(traits.Lister)
+		if !ok {
+			return types.MaybeNoSuchOverloadErr(args[0])
+		}
+		sep := ""
+		if len(args) == 2 {
+			sep = str(args[1])
+		}
+		size, _ := l.Size().Value().(int64)
+		parts := make([]string, 0, size)
+		var n uint64
+		for i := int64(0); i < size; i++ {
+			el, ok := l.Get(types.Int(i)).(types.String)
+			if !ok {
+				return types.NewErr("join: a list of strings is wanted")
+			}
+			parts = append(parts, string(el))
+			n = addSat(n, addSat(uint64(len(el)), uint64(len(sep))))
+		}
+		if e := over(n); e != nil {
+			return e
+		}
+		return types.String(strings.Join(parts, sep))
+	}
+	S, I, L := cel.StringType, cel.IntType, cel.ListType(cel.StringType)
+	return []cel.EnvOption{
+		cel.Function("replace",
+			cel.MemberOverload("string_replace_string_string", []*cel.Type{S, S, S}, S, cel.FunctionBinding(replace)),
+			cel.MemberOverload("string_replace_string_string_int", []*cel.Type{S, S, S, I}, S, cel.FunctionBinding(replace))),
+		cel.Function("split",
+			cel.MemberOverload("string_split_string", []*cel.Type{S, S}, L, cel.FunctionBinding(split)),
+			cel.MemberOverload("string_split_string_int", []*cel.Type{S, S, I}, L, cel.FunctionBinding(split))),
+		cel.Function("join",
+			cel.MemberOverload("list_join", []*cel.Type{L}, S, cel.FunctionBinding(join)),
+			cel.MemberOverload("list_join_string", []*cel.Type{L, S}, S, cel.FunctionBinding(join))),
+	}
 }

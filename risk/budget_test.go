@@ -2,6 +2,8 @@ package risk_test
 
 import (
 	"os"
+	"runtime"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -69,4 +71,47 @@ rules:
 	require.True(t, d.Fired("r"))
 	require.True(t, d.Fired("s"))
 	require.True(t, d.Fired("u"))
+}
+
+// The CEL forms of the growing calls (testdata/attack13/cel1 and kin):
+// refused by the estimate at load, and, with the estimate out of the way,
+// failed by the run-time budget before the result is built (cel-go's own
+// cost limit is checked only after a call has allocated its result).
+func TestGrowingCELCallsBudgetedAtRunTime(t *testing.T) {
+	conds := []string{
+		`cel.bind(a, "` + strings.Repeat("x", 200) + `", cel.bind(b, a.replace("x", a), cel.bind(c, b.replace("x", b), c.size() > 0)))`,
+		`cel.bind(a, "` + strings.Repeat("x", 2000) + `", cel.bind(b, a.replace("x", a), b.split("").size() > 0))`,
+		`cel.bind(a, "` + strings.Repeat("x", 2000) + `", cel.bind(b, a.replace("x", a), [b, b, b, b].join(",").size() > 0))`,
+	}
+	lim := rules.DefaultLimits()
+	lim.MaxCost = 1 << 62
+	for _, c := range conds {
+		src := "language: cel\nrules:\n  - {id: g, when: '" + c + "', outcome: monitor, score: 1}\n" + bands
+		requireLimitErr(t, src, rules.CodeTooCostly, "max_cost")
+		eng, err := compileSrc(t, src, risk.WithLimits(lim), risk.WithRunBudget(1_000_000))
+		require.NoError(t, err, c)
+		var before, after runtime.MemStats
+		runtime.ReadMemStats(&before)
+		d, err := eng.Score(card(), risk.AsOfTime(asOf))
+		runtime.ReadMemStats(&after)
+		require.NoError(t, err)
+		require.Len(t, d.Errors, 1, c)
+		require.Contains(t, d.Errors[0].Message, "run-time cost budget", c)
+		// refused before the result was built: cel-go's own limit let
+		// replace build 1.6 GB first
+		require.Less(t, after.TotalAlloc-before.TotalAlloc, uint64(64<<20), c)
+	}
+	// within the budget they give what cel-go's give
+	eng, err := compileSrc(t, `
+language: cel
+rules:
+  - {id: r, when: '"a-b-c".replace("-", "+") == "a+b+c" && "a-b-c".replace("-", "+", 1) == "a+b-c" && "abc".replace("", "-") == "-a-b-c-"', outcome: monitor, score: 1}
+  - {id: s, when: '"a,b,c".split(",")[2] == "c" && "a,b,c".split(",", 2) == ["a", "b,c"] && ["a", "b"].join(",") == "a,b" && ["a", "b"].join() == "ab" && "a" + "b" == "ab"', outcome: monitor, score: 1}
+`+bands)
+	require.NoError(t, err)
+	d, err := eng.Score(card(), risk.AsOfTime(asOf))
+	require.NoError(t, err)
+	require.Empty(t, d.Errors)
+	require.True(t, d.Fired("r"))
+	require.True(t, d.Fired("s"))
 }

@@ -190,6 +190,7 @@ func newCELCompiler(rs *rules.RuleSet, lists map[string]any, macroNames []string
 		opts = append(opts, cel.Variable(m, cel.BoolType))
 		c.macros[m] = i
 	}
+	opts = append(opts, celBudgetOptions(runBudget)...)
 	env, err := cel.NewEnv(opts...)
 	if err != nil {
 		return nil, err
