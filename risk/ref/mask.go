@@ -179,7 +179,11 @@ func HasNumber(s []byte) bool {
 		for lo > 0 && !utf8.RuneStart(s[lo]) {
 			lo--
 		}
-		if r, _ := utf8.DecodeRune(s[lo:]); !numberish(r) {
+		if r, _ := utf8.DecodeRune(s[lo:]); !numberish(r) || digitOf(r) == "" && !digitNear(s, lo) {
+			// a separator inside a number has a digit within maxSepRun+1
+			// characters on some side (the runs between digits are at most
+			// maxSepRun long, a leading + is followed by one): most
+			// punctuation and spaces of a reason do not, and cost no scan
 			continue
 		}
 		hi := lo
@@ -205,6 +209,29 @@ func HasNumber(s []byte) bool {
 		for i+minMasked < hi {
 			i += minMasked
 		}
+	}
+	return false
+}
+
+// digitNear reports whether a digit (any spelling) stands within
+// maxSepRun+1 characters before or after the character at s[i].
+func digitNear(s []byte, i int) bool {
+	_, size := utf8.DecodeRune(s[i:])
+	hi := i + size
+	for k := 0; k <= maxSepRun && hi < len(s); k++ {
+		r, n := utf8.DecodeRune(s[hi:])
+		if digitOf(r) != "" {
+			return true
+		}
+		hi += n
+	}
+	lo := i
+	for k := 0; k <= maxSepRun && lo > 0; k++ {
+		r, n := utf8.DecodeLastRune(s[:lo])
+		if digitOf(r) != "" {
+			return true
+		}
+		lo -= n
 	}
 	return false
 }
