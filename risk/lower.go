@@ -643,25 +643,9 @@ func (l *lowerer) call(n *ast.CallNode) (lowered, bool) {
 		}
 		return inRegion(l.key(n.Arguments[0]), a, set), true
 	case "region_name":
-		if len(n.Arguments) != 1 {
-			return lowered{}, false
-		}
-		a, ok := l.lower(n.Arguments[0])
-		if !ok || a.s == nil {
-			return lowered{}, false
-		}
-		x := a.s
-		return fold(lowered{s: func(e *env) string { return ref.RegionName(x(e)) }}, true, a)
+		return l.stringFunc(n, ref.RegionName)
 	case "mask":
-		if len(n.Arguments) != 1 {
-			return lowered{}, false
-		}
-		a, ok := l.lower(n.Arguments[0])
-		if !ok || a.s == nil {
-			return lowered{}, false
-		}
-		x := a.s
-		return fold(lowered{s: func(e *env) string { return maskValue(x(e)) }}, true, a)
+		return l.stringFunc(n, maskValue)
 	case "days_between":
 		if len(n.Arguments) != 2 {
 			return lowered{}, false
@@ -1145,4 +1129,18 @@ func order[T int | float64 | string](op string, x, y func(*env) T) boolFn {
 		return func(e *env) bool { return x(e) > y(e) }
 	}
 	return func(e *env) bool { return x(e) >= y(e) }
+}
+
+// stringFunc lowers a call of a function of one string argument to one
+// string result (region_name, mask).
+func (l *lowerer) stringFunc(n *ast.CallNode, f func(string) string) (lowered, bool) {
+	if len(n.Arguments) != 1 {
+		return lowered{}, false
+	}
+	a, ok := l.lower(n.Arguments[0])
+	if !ok || a.s == nil {
+		return lowered{}, false
+	}
+	x := a.s
+	return fold(lowered{s: func(e *env) string { return f(x(e)) }}, true, a)
 }
