@@ -196,6 +196,22 @@ func TestWithoutTests(t *testing.T) {
 	require.NotEmpty(t, withTests.Tests)
 	require.Empty(t, without.Tests)
 	require.Equal(t, len(withTests.Rules), len(without.Rules))
+	// and name the same rule set: a host scoring without tests and an
+	// analyst testing the pack see one digest in decisions and reports
+	require.Equal(t, withTests.Digest, without.Digest)
+	okTests := fstest.MapFS{
+		"set/a.yaml":      {Data: []byte(minimal)},
+		"set/a_test.yaml": {Data: []byte("tests: []\n")},
+	}
+	full, err := rules.LoadFS(okTests, "set")
+	require.NoError(t, err)
+	bare, err := ld.LoadFS(okTests, "set")
+	require.NoError(t, err)
+	require.Equal(t, full.Digest, bare.Digest)
+	okTests["set/a_test.yaml"] = &fstest.MapFile{Data: []byte("tests: [] # changed\n")}
+	changed, err := ld.LoadFS(okTests, "set")
+	require.NoError(t, err)
+	require.NotEqual(t, bare.Digest, changed.Digest, "the test files are part of the digest")
 }
 
 func TestRuleSetRemembersLimits(t *testing.T) {

@@ -66,7 +66,7 @@ func loadFS(cfg loadConfig, fsys fs.FS, paths []string) (*RuleSet, error) {
 	seen := map[string]bool{}
 	tooMany := false
 	add := func(p string) {
-		if seen[p] || tooMany || (cfg.noTests && isTestFile(p)) {
+		if seen[p] || tooMany {
 			return
 		}
 		seen[p] = true
@@ -145,6 +145,11 @@ func loadFS(cfg loadConfig, fsys fs.FS, paths []string) (*RuleSet, error) {
 			break
 		}
 		if e != nil {
+			if cfg.noTests && isTestFile(f) {
+				// without tests a test file is read only for the digest:
+				// one that cannot be read must not keep the rules from loading
+				continue
+			}
 			c.Add(e)
 			unread = true
 			continue
@@ -230,8 +235,14 @@ func parseSources(cfg loadConfig, fsys fs.FS, srcs []Source, c *Collector, unrea
 	h := sha256.New()
 	l := &loader{rs: rs, c: c, cfg: cfg, fsys: fsys, ids: map[string]Pos{}, names: map[string]Pos{}, tests: map[string]Pos{}, broken: unread}
 	for _, s := range srcs {
+		// the digest covers the test files too, with or without
+		// WithoutTests, so that a host scoring without tests and an analyst
+		// testing the same pack name the same rule set
 		fmt.Fprintf(h, "%s\x00%d\x00", path.Base(filepath.ToSlash(s.Name)), len(s.Data))
 		h.Write(s.Data)
+		if cfg.noTests && isTestFile(s.Name) {
+			continue
+		}
 		rs.Files = append(rs.Files, s.Name)
 		l.file(s)
 	}

@@ -32,8 +32,10 @@ func WithLimits(l Limits) LoadOption {
 }
 
 // WithoutTests loads rules without their tests: files whose name ends in
-// _test.yaml or _test.yml are not read (not even a sibling of a named
-// file), and a `tests:` key of a rule file is skipped unread. A host that
+// _test.yaml or _test.yml are not parsed (only their bytes enter the
+// digest, so the RuleSet's Digest is the same with or without this option;
+// one that cannot be read is left out of it), and a `tests:` key of a rule
+// file is skipped. A host that
 // scores with a pack uses it so that a broken rule test cannot keep its
 // rules from loading; `simrisk test` and reload checks load with tests.
 func WithoutTests() LoadOption {
@@ -83,9 +85,6 @@ func (ld *Loader) Parse(srcs ...Source) (*RuleSet, error) {
 	unread := false
 	var total int64
 	for _, s := range srcs {
-		if ld.cfg.noTests && isTestFile(s.Name) {
-			continue
-		}
 		if int64(len(s.Data)) > lim.MaxFileBytes {
 			c.Add(fileTooLarge(s.Name, int64(len(s.Data)), lim.MaxFileBytes))
 			unread = true
