@@ -182,6 +182,7 @@ func (s *Scorer) explainReads(cr *compiledRule, rx *RuleExplanation, en *env, re
 			continue
 		}
 		text := string(appendValue(nil, v))
+		formatted := false // a time we formatted ourselves holds no card text
 		if n == "as_of" || strings.HasSuffix(n, "_at") {
 			var t Time
 			switch x := v.(type) {
@@ -194,11 +195,15 @@ func (s *Scorer) explainReads(cr *compiledRule, rx *RuleExplanation, en *env, re
 			if t != 0 {
 				text = t.Std().Format("2006-01-02 15:04")
 			}
+			formatted = true
 		}
-		if personalFields[n] {
+		switch {
+		case personalFields[n]:
 			text = maskValue(text)
+		case !formatted:
+			text = maskText(text)
 		}
-		rx.Reads = append(rx.Reads, Value{Name: n, Value: maskText(text)})
+		rx.Reads = append(rx.Reads, Value{Name: n, Value: text})
 	}
 	for _, p := range cr.probes {
 		if readsPersonal(p.text, s.e.personalMacros) {

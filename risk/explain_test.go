@@ -77,6 +77,14 @@ func TestExplainNearMisses(t *testing.T) {
 				reads = append(reads, v.Name+"="+v.Value)
 			}
 			require.Contains(t, strings.Join(reads, " "), "days_since_last_activity=87")
+			// times it formats itself are shown as dates, not masked as if
+			// their digits were a number
+			var pending []string
+			for _, v := range p.Reads {
+				pending = append(pending, v.Name+"="+v.Value)
+			}
+			require.Contains(t, strings.Join(pending, " "), "verify_required_at=2026-10-31 04:00")
+			require.Contains(t, strings.Join(pending, " "), "as_of=2026-11-01 00:00")
 			require.Contains(t, out, "nearest miss: days_since_last_activity is 87, needs >= 90 (3 short)")
 		})
 	}
