@@ -759,7 +759,11 @@ func cmdTest(args []string, stdout, stderr io.Writer) int {
 				covered++
 			}
 		}
-		fmt.Fprintf(stdout, "coverage: %d of %d rules fire and stay silent in some case; %d gaps\n", covered, len(cov.Rules), uncovered)
+		gaps := "gaps"
+		if uncovered == 1 {
+			gaps = "gap"
+		}
+		fmt.Fprintf(stdout, "coverage: %d of %d rules fire and stay silent in some case; %d %s\n", covered, len(cov.Rules), uncovered, gaps)
 	}
 	if *junit != "" {
 		if err := writeJUnit(*junit, rs.Name, rep, took); err != nil {
