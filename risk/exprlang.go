@@ -454,7 +454,7 @@ func (x *exprCompiler) exprErr(err error, src rules.Expr, owner string) *rules.E
 func exprCodeByText(msg string, lim rules.Limits) (rules.Code, string) {
 	switch {
 	case strings.Contains(msg, "exceeds maximum allowed nodes"):
-		return rules.CodeTooComplex, fmt.Sprintf("expression has more syntax-tree nodes than the limit max_expr_nodes=%d; split it into macros", lim.MaxExprNodes)
+		return rules.CodeTooComplex, fmt.Sprintf("expression has more syntax-tree nodes than the limit max_expr_nodes=%d (macros count once expanded); simplify it, or split the condition across rules", lim.MaxExprNodes)
 	case strings.HasPrefix(msg, "unknown name "):
 		name := strings.TrimPrefix(msg, "unknown name ")
 		return rules.CodeUndefinedName, fmt.Sprintf("%s is not a field, derived value, population feature or macro", name)
