@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"io"
 	"math"
@@ -48,8 +47,11 @@ func compilePack(cmd, flagName, name, lang string, stderr io.Writer) (*rules.Rul
 }
 
 // progressBar draws a progress bar on w, redrawn when the percentage
-// changes.
+// changes, only when w is a terminal (isTerminal): a file gets no \r bars.
 func progressBar(w io.Writer, what string) (update func(done, total int), finish func()) {
+	if !isTerminal(w) {
+		return nil, func() {}
+	}
 	last := -1
 	update = func(done, total int) {
 		pct := 100
@@ -91,18 +93,20 @@ func readLabelled(cmd, path string, asOf risk.Time, stderr io.Writer, opts ...da
 }
 
 func cmdBacktest(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("backtest", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlags("backtest")
 	baseline := fs.String("baseline", "default", "the rules in force: an embedded pack name or a rule file or directory")
 	candidate := fs.String("candidate", "", "the proposed rules: an embedded pack name or a rule file or directory")
 	in := fs.String("in", "", "records, JSON Lines or CSV; with labels (as simrisk gen writes them) for quality figures")
 	asOfS := fs.String("as-of", "", "the time dates are judged against: YYYY-MM-DD (CST) or RFC 3339 (default: now)")
 	report := fs.String("report", "", "write an HTML report with charts to this file")
 	sample := fs.Int("sample", 20, "cards that change outcome to list")
-	lang := fs.String("lang", "zh", "language of titles and reasons: zh or en")
+	lang := addLangFlag(fs)
 	segs := addSegmentsFlag(fs)
 	rd := addReadFlags(fs)
-	if err := fs.Parse(args); err != nil {
+	if _, code, done := parseFlags(fs, args, "", stdout, stderr); done {
+		return code
+	}
+	if !checkLang("backtest", *lang, stderr) {
 		return 2
 	}
 	if *candidate == "" || *in == "" {

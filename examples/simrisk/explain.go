@@ -28,7 +28,7 @@ func addRuleFlags(fs *flag.FlagSet) *ruleFlags {
 	rf := &ruleFlags{}
 	rf.pack = fs.String("pack", "", "embedded rule pack (default \"default\")")
 	fs.Var(&rf.paths, "rules", "rule file or directory (repeatable)")
-	rf.lang = fs.String("lang", "zh", "language of titles and reasons: zh or en")
+	rf.lang = addLangFlag(fs)
 	rf.segs = addSegmentsFlag(fs)
 	rf.limits = newLimitFlag()
 	fs.Var(rf.limits, "limit", limitUsage)
@@ -104,15 +104,17 @@ func parseAsOf(cmd, s string, stderr io.Writer) (risk.Time, bool) {
 }
 
 func cmdExplain(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("explain", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlags("explain")
 	rf := addRuleFlags(fs)
 	asOfS := fs.String("as-of", "", "the time dates are judged against: YYYY-MM-DD (CST) or RFC 3339 (default: now)")
 	in := fs.String("in", "", "records, JSON Lines or CSV; the card's population is the file (default: one card on standard input)")
 	msisdn := fs.String("msisdn", "", "the card to explain (needed with --in)")
 	asJSON := fs.Bool("json", false, "write the explanation as JSON")
 	rd := addReadFlags(fs)
-	if err := fs.Parse(args); err != nil {
+	if _, code, done := parseFlags(fs, args, "", stdout, stderr); done {
+		return code
+	}
+	if !checkLang("explain", *rf.lang, stderr) {
 		return 2
 	}
 	if *in != "" && *msisdn == "" {

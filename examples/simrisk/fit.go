@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"io"
 	"io/fs"
@@ -17,17 +16,17 @@ import (
 )
 
 func cmdFit(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	fs_ := flag.NewFlagSet("fit", flag.ContinueOnError)
-	fs_.SetOutput(stderr)
+	fs_ := newFlags("fit")
 	pack := fs_.String("pack", "default", "the rules to tune: an embedded pack name or a rule file or directory")
 	in := fs_.String("in", "", "labelled records (as simrisk gen writes them), JSON Lines or CSV")
 	out := fs_.String("out", "", "where to write the suggested rule file (never the input)")
 	asOfS := fs_.String("as-of", "", "the time dates are judged against: YYYY-MM-DD (CST) or RFC 3339 (default: now)")
 	seed := fs_.Uint64("seed", 1, "seed of the train/held-out split")
 	holdOut := fs_.Float64("holdout", 0.3, "share of cards held out to judge the fit")
+	force := fs_.Bool("force", false, "write --out even when the file exists (default: refuse)")
 	rd := addReadFlags(fs_)
-	if err := fs_.Parse(args); err != nil {
-		return 2
+	if _, code, done := parseFlags(fs_, args, "", stdout, stderr); done {
+		return code
 	}
 	if *in == "" || *out == "" {
 		fmt.Fprintln(stderr, "simrisk fit: --in and --out are required")
@@ -43,6 +42,10 @@ func cmdFit(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	if !checkOutputs("fit", []string{srcPath, *in, *rd.aliases, *rd.idKey}, []string{*out}, stderr) {
+		return 2
+	}
+	if st, err := os.Stat(*out); err == nil && (st.Mode().IsRegular() || st.IsDir()) && !*force {
+		fmt.Fprintf(stderr, "simrisk fit: --out %s exists; nothing was fitted (--force overwrites it)\n", *out)
 		return 2
 	}
 	asOf, ok := parseAsOf("fit", *asOfS, stderr)

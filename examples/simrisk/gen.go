@@ -1,7 +1,6 @@
 package main
 
 import (
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -15,8 +14,7 @@ import (
 // cmdGen writes a synthetic population (simrisk gen --cards N ...) or prints
 // a population's statistics (simrisk gen --stats FILE).
 func cmdGen(args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("gen", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlags("gen")
 	cards := fs.Int("cards", 0, "how many cards to generate")
 	seed := fs.Uint64("seed", 1, "random seed: the same seed and options give the same bytes")
 	asOfS := fs.String("as-of", "", "snapshot date: no date in the population lies after it (with --stats: judge dormancy at it; default the file's latest date)")
@@ -24,8 +22,8 @@ func cmdGen(args []string, stdout, stderr io.Writer) int {
 	format := fs.String("format", "", "jsonl or csv (default: from --out's name; .csv is CSV)")
 	stats := fs.String("stats", "", "print the statistics of this population file instead of generating")
 	idKey := addIDKeyFlag(fs)
-	if err := fs.Parse(args); err != nil {
-		return 2
+	if _, code, done := parseFlags(fs, args, "", stdout, stderr); done {
+		return code
 	}
 	var asOf risk.Time
 	if *asOfS != "" {
@@ -110,26 +108,20 @@ func genStats(path, format, idKeyFile string, asOf risk.Time, stdout, stderr io.
 	return 0
 }
 
-// progress draws a progress bar on stderr for long runs: in place on a
-// terminal, one line per tenth otherwise. Short runs show nothing.
+// progress draws a progress bar on stderr for long runs, in place, only
+// when stderr is a terminal: a redirected stderr (a log file, a pipe) gets
+// none. Short runs show nothing.
 type progress struct {
-	w        io.Writer
-	total    int
-	unit     string
-	start    time.Time
-	tty      bool
-	lastTick int
-	shown    bool
+	w     io.Writer
+	total int
+	unit  string
+	start time.Time
+	tty   bool
+	shown bool
 }
 
 func newProgress(w io.Writer, total int, unit string) *progress {
-	p := &progress{w: w, total: total, unit: unit, start: time.Now()}
-	if f, ok := w.(*os.File); ok {
-		if st, err := f.Stat(); err == nil && st.Mode()&os.ModeCharDevice != 0 {
-			p.tty = true
-		}
-	}
-	return p
+	return &progress{w: w, total: total, unit: unit, start: time.Now(), tty: isTerminal(w)}
 }
 
 func (p *progress) update(n int) {
@@ -143,11 +135,6 @@ func (p *progress) update(n int) {
 	if p.tty {
 		fmt.Fprintf(p.w, "\r%s", line)
 		p.shown = true
-		return
-	}
-	if tick := int(frac * 10); tick > p.lastTick || n == p.total {
-		p.lastTick = tick
-		fmt.Fprintln(p.w, line)
 	}
 }
 

@@ -121,11 +121,14 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	case "gen":
 		return cmdGen(args[1:], stdout, stderr)
 	case "packs":
-		for _, p := range rules.Packs() {
-			fmt.Fprintln(stdout, p)
-		}
-		return 0
+		return cmdPacks(args[1:], stdout, stderr)
+	case "version", "--version":
+		return cmdVersion(args[1:], stdout, stderr)
 	case "-h", "--help", "help":
+		if len(args) == 2 && synopses[args[1]] != "" {
+			// simrisk help CMD is simrisk CMD --help
+			return run(context.Background(), []string{args[1], "--help"}, stdout, stderr)
+		}
 		fmt.Fprint(stdout, usage)
 		return 0
 	}
@@ -213,8 +216,7 @@ func printErrors(w io.Writer, err error) {
 }
 
 func cmdScore(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("score", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlags("score")
 	rf := addRuleFlags(fs)
 	asOfS := fs.String("as-of", "", "the time dates are judged against: YYYY-MM-DD (CST) or RFC 3339 (default: now)")
 	in := fs.String("in", "", "input records, JSON Lines or CSV (- for standard input)")
@@ -223,7 +225,10 @@ func cmdScore(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	out := fs.String("out", "", "decisions, JSON Lines (default standard output)")
 	rejects := fs.String("rejects", "", "rejected records as {\"line\",\"reason\"} JSON Lines (default: counted, the first few reasons on stderr)")
 	maxRejects := fs.Float64("max-reject-ratio", 1, "fail (exit 1) when more than this share of the records (0 to 1) is rejected; a run that rejects every record always fails")
-	if err := fs.Parse(args); err != nil {
+	if _, code, done := parseFlags(fs, args, "", stdout, stderr); done {
+		return code
+	}
+	if !checkLang("score", *rf.lang, stderr) {
 		return 2
 	}
 	if *in == "" {
@@ -517,16 +522,15 @@ func printSummary(w io.Writer, rs *rules.RuleSet, sum *datasets.Summary, took ti
 }
 
 func cmdLint(args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("lint", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlags("lint")
 	format := fs.String("format", "text", "output: text (file:line:col: ...), json (one array) or sarif (SARIF 2.1.0, for code review)")
 	pack := fs.String("pack", "", "lint an embedded pack instead of files")
 	limits := newLimitFlag()
 	fs.Var(limits, "limit", limitUsage)
-	if err := fs.Parse(args); err != nil {
-		return 2
+	paths, code, done := parseFlags(fs, args, "PATH...", stdout, stderr)
+	if done {
+		return code
 	}
-	paths := fs.Args()
 	if *pack != "" {
 		paths = append(paths, "pack:"+*pack)
 	}
@@ -686,16 +690,15 @@ func lint(paths []string, lim rules.Limits) (rules.ErrorList, error) {
 }
 
 func cmdTest(args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("test", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlags("test")
 	coverage := fs.Bool("coverage", false, "report rules with no firing or no non-firing case, and outcomes no case reaches")
 	junit := fs.String("junit", "", "also write the results as JUnit XML to this file, for CI")
 	limits := newLimitFlag()
 	fs.Var(limits, "limit", limitUsage)
-	if err := fs.Parse(args); err != nil {
-		return 2
+	args, code, done := parseFlags(fs, args, "PATH...", stdout, stderr)
+	if done {
+		return code
 	}
-	args = fs.Args()
 	if len(args) == 0 {
 		fmt.Fprintln(stderr, "simrisk test: give rule files or directories")
 		return 2
@@ -727,10 +730,12 @@ func cmdTest(args []string, stdout, stderr io.Writer) int {
 			fmt.Fprintf(stdout, "    %s\n", f)
 		}
 	}
-	if len(rep.Results) == 0 {
-		fmt.Fprintln(stderr, "simrisk test: the rule files have no tests")
-	}
 	fmt.Fprintf(stdout, "%d passed, %d failed\n", rep.Passed, rep.Failed)
+	if len(rep.Results) == 0 {
+		// a run that tested nothing must not pass for one that passed
+		fmt.Fprintf(stderr, "simrisk test: no tests in %s: nothing was tested (a rule file's tests: section; rules/README.md)\n", strings.Join(args, " "))
+		return 1
+	}
 	uncovered := 0
 	if *coverage {
 		cov := rep.Coverage(eng)

@@ -1,0 +1,188 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"runtime"
+	"runtime/debug"
+	"strings"
+
+	"github.com/simrisk/simrisk/rules"
+)
+
+// The command line's conventions, one place for every subcommand:
+//
+//   - flags are written GNU-style, --name VALUE or --name=VALUE (the
+//     standard library's flag package also accepts -name; help and docs
+//     show --name);
+//   - --help (-h) prints the subcommand's usage on standard output and
+//     exits 0;
+//   - a flag or argument the subcommand does not take is a usage error
+//     (exit 2) that names it;
+//   - flags may follow positional arguments (lint PATH --format json);
+//     "--" ends the flags.
+
+// synopses are each subcommand's usage lines and what it does.
+var synopses = map[string]string{
+	"score": `simrisk score [--pack NAME | --rules PATH ...] --as-of DATE --in FILE [--out FILE.jsonl|FILE.csv] [--only-flagged]
+              [--rejects FILE] [flags]
+score every record of a file: decisions (JSON Lines, or CSV when --out ends in .csv), rejects, a summary on stderr`,
+	"lint": `simrisk lint [--format text|json|sarif] [--pack NAME] [--limit NAME=VALUE ...] PATH...
+check rule files; every problem as file:line:col: rule "id": [code] message`,
+	"test": `simrisk test [--coverage] [--junit FILE] [--limit NAME=VALUE ...] PATH...
+run the rule files' tests; exits 1 when one fails or when there are none`,
+	"explain": `simrisk explain [--pack NAME | --rules PATH] --as-of DATE [--in FILE (--msisdn N | --ref LINE)] [--json] [--lang zh|en]
+every rule's verdict on one card (standard input without --in), with near misses`,
+	"backtest": `simrisk backtest --baseline PACK --candidate PACK --in FILE --as-of DATE [--report FILE.html] [--changes FILE.csv]
+compare two rule sets on a (labelled) population; PACK is pack:NAME (embedded) or a rule file or directory`,
+	"fit": `simrisk fit --pack PACK --in LABELLED --as-of DATE --out SUGGESTED.yaml [--force]
+fit rule scores to labels; writes a suggested rule file (never over an existing file without --force)`,
+	"gen": `simrisk gen --cards N --seed S --as-of DATE [--out FILE] [--format jsonl|csv]
+simrisk gen --stats FILE [--as-of DATE] [--id-key-file FILE]
+write a synthetic population with ground-truth labels, or print a population's statistics`,
+	"packs":   "simrisk packs\nlist the embedded rule packs",
+	"version": "simrisk version\nthe command's module version, the Go version it was built with and the embedded packs' digests",
+}
+
+// newFlags is a flag set for a subcommand; its errors are printed by
+// parseFlags, not by the flag package.
+func newFlags(cmd string) *flag.FlagSet {
+	fs := flag.NewFlagSet(cmd, flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	return fs
+}
+
+// printUsage writes cmd's synopsis and its flags, GNU-style.
+func printUsage(w io.Writer, fs *flag.FlagSet) {
+	fmt.Fprintf(w, "usage: %s\n", synopses[fs.Name()])
+	n := 0
+	fs.VisitAll(func(*flag.Flag) { n++ })
+	if n == 0 {
+		return
+	}
+	fmt.Fprintln(w, "\nflags:")
+	fs.VisitAll(func(f *flag.Flag) {
+		typ, use := flag.UnquoteUsage(f)
+		line := "  --" + f.Name
+		if typ != "" {
+			line += " " + strings.ToUpper(typ)
+		}
+		fmt.Fprintln(w, line)
+		if f.DefValue != "" && f.DefValue != "false" && f.DefValue != "0" {
+			use += fmt.Sprintf(" (default %s)", f.DefValue)
+		}
+		fmt.Fprintf(w, "      %s\n", use)
+	})
+}
+
+// parseFlags parses a subcommand's arguments: flags anywhere, "--" ending
+// them. positional is what the subcommand takes besides flags ("" for
+// nothing, as PATH... for lint). done is true when the caller must return
+// code: 0 after --help (usage on stdout), 2 after a usage mistake (said on
+// stderr).
+func parseFlags(fs *flag.FlagSet, args []string, positional string, stdout, stderr io.Writer) (pos []string, code int, done bool) {
+	for {
+		err := fs.Parse(args)
+		if errors.Is(err, flag.ErrHelp) {
+			printUsage(stdout, fs)
+			return nil, 0, true
+		}
+		if err != nil {
+			msg := err.Error()
+			if name, ok := strings.CutPrefix(msg, "flag provided but not defined: "); ok {
+				msg = fmt.Sprintf("unknown flag --%s", strings.TrimLeft(name, "-"))
+			} else {
+				msg = strings.ReplaceAll(msg, "flag: -", "flag --")
+				msg = strings.Replace(msg, " for flag -", " for flag --", 1)
+				msg = strings.Replace(msg, "flag needs an argument: -", "flag needs a value: --", 1)
+			}
+			fmt.Fprintf(stderr, "simrisk %s: %s\nrun 'simrisk %s --help' for usage\n", fs.Name(), msg, fs.Name())
+			return nil, 2, true
+		}
+		rest := fs.Args()
+		if len(rest) == 0 {
+			break
+		}
+		if used := len(args) - len(rest); used > 0 && args[used-1] == "--" {
+			pos = append(pos, rest...)
+			break
+		}
+		pos = append(pos, rest[0])
+		args = rest[1:]
+	}
+	if positional == "" && len(pos) > 0 {
+		fmt.Fprintf(stderr, "simrisk %s: unexpected argument %q (flags are written --name VALUE)\nrun 'simrisk %s --help' for usage\n", fs.Name(), pos[0], fs.Name())
+		return nil, 2, true
+	}
+	return pos, 0, false
+}
+
+// addLangFlag is --lang; checkLang refuses a language the texts do not
+// come in.
+func addLangFlag(fs *flag.FlagSet) *string {
+	return fs.String("lang", rules.LangZh, "language of titles, reasons and reports: zh or en")
+}
+
+func checkLang(cmd, lang string, stderr io.Writer) bool {
+	for _, l := range rules.Languages() {
+		if l == lang {
+			return true
+		}
+	}
+	fmt.Fprintf(stderr, "simrisk %s: --lang %s: not a language simrisk speaks; use --lang zh (中文) or --lang en (English)\n", cmd, lang)
+	return false
+}
+
+// isTerminal says whether w is a terminal, where progress bars may be
+// drawn; files, pipes and buffers get none.
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0 && st.Mode()&os.ModeDevice != 0 && f.Name() != os.DevNull
+}
+
+// cmdVersion prints the module's version, the Go version and each
+// embedded pack's name, version and digest.
+func cmdVersion(args []string, stdout, stderr io.Writer) int {
+	fs := newFlags("version")
+	if _, code, done := parseFlags(fs, args, "", stdout, stderr); done {
+		return code
+	}
+	mod, ver := "github.com/simrisk/simrisk", "(unknown)"
+	if bi, ok := debug.ReadBuildInfo(); ok {
+		if bi.Main.Path != "" {
+			mod = bi.Main.Path
+		}
+		if bi.Main.Version != "" {
+			ver = bi.Main.Version
+		}
+	}
+	fmt.Fprintf(stdout, "simrisk %s %s\n%s\n", mod, ver, runtime.Version())
+	for _, p := range rules.Packs() {
+		rs, err := rules.Pack(p)
+		if err != nil {
+			fmt.Fprintf(stdout, "pack:%s: %v\n", p, err)
+			continue
+		}
+		fmt.Fprintf(stdout, "pack:%s %s %s\n", p, rs.Version, rs.Digest)
+	}
+	return 0
+}
+
+// cmdPacks lists the embedded packs.
+func cmdPacks(args []string, stdout, stderr io.Writer) int {
+	fs := newFlags("packs")
+	if _, code, done := parseFlags(fs, args, "", stdout, stderr); done {
+		return code
+	}
+	for _, p := range rules.Packs() {
+		fmt.Fprintln(stdout, p)
+	}
+	return 0
+}
