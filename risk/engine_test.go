@@ -488,12 +488,18 @@ rules:
 	require.ErrorContains(t, err, `t.yaml:3:53: rule "r": [bad_value] reason: unknown language "fr"`)
 }
 
-// The default expr pack runs compiled throughout, conditions and reason
-// placeholders (lists, let and join included): none falls back to expr's VM.
+// Both default packs run compiled throughout, conditions and reason
+// placeholders (lists, let or cel.bind, filter, map and join included): none
+// falls back to expr's VM or cel-go's interpreter.
 func TestDefaultPackFullyCompiled(t *testing.T) {
-	eng := defaultEngine(t)
-	for _, r := range eng.Rules() {
-		require.Empty(t, r.Fallback, r.ID)
-		require.Empty(t, r.ReasonFallbacks, r.ID)
+	for _, pack := range []string{"default", "default-cel"} {
+		rs, err := rules.Pack(pack)
+		require.NoError(t, err)
+		eng, err := risk.Compile(rs)
+		require.NoError(t, err)
+		for _, r := range eng.Rules() {
+			require.Empty(t, r.Fallback, "%s: %s", pack, r.ID)
+			require.Empty(t, r.ReasonFallbacks, "%s: %s", pack, r.ID)
+		}
 	}
 }

@@ -209,7 +209,12 @@ func (s *Scorer) explainReads(cr *compiledRule, rx *RuleExplanation, en *env, re
 		if readsPersonal(p.text, s.e.personalMacros) {
 			continue // its values would say what the number or holder is
 		}
+		s.ovf = false
 		l, r := p.lhs(&s.env), p.rhs(&s.env)
+		if s.ovf { // CEL's checked arithmetic overflowed
+			s.ovf = false
+			return errOverflow
+		}
 		c := Comparison{Expr: p.text, Op: p.op, Left: l, Right: r, Short: short(p.op, l, r), Time: p.time}
 		c.Holds = c.Short == 0
 		rx.Comparisons = append(rx.Comparisons, c)

@@ -681,9 +681,7 @@ func (l *lowerer) builtin(n *ast.BuiltinNode) (lowered, bool) {
 		if !ok || x.i == nil {
 			return lowered{}, false
 		}
-		f := x.i
-		return fold(lowered{s: func(e *env) string { return strconv.Itoa(f(e)) },
-			a: func(e *env, b []byte) []byte { return strconv.AppendInt(b, int64(f(e)), 10) }}, true, x)
+		return stringOfInt(x), true
 	case "len":
 		if len(n.Arguments) != 1 {
 			return lowered{}, false
@@ -729,6 +727,14 @@ func (l *lowerer) builtin(n *ast.BuiltinNode) (lowered, bool) {
 		return lowered{}, false
 	}
 	return predicate(roam, body, want, empty), true
+}
+
+// stringOfInt lowers string(x) of an int: its decimal text.
+func stringOfInt(x lowered) lowered {
+	f := x.i
+	r, _ := fold(lowered{s: func(e *env) string { return strconv.Itoa(f(e)) },
+		a: func(e *env, b []byte) []byte { return strconv.AppendInt(b, int64(f(e)), 10) }}, true, x)
+	return r
 }
 
 // listX is roaming or linked_platforms, filtered (pred) and mapped to

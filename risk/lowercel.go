@@ -12,12 +12,18 @@ import (
 	"cel.dev/cel-go/common/types"
 	"cel.dev/cel-go/common/types/traits"
 	"cel.dev/cel-go/parser"
+
+	rref "github.com/simrisk/simrisk/risk/ref"
 )
 
 // Lowering of checked CEL expressions into the same Go closures as expr's.
 // CEL differs from expr in one way that matters here: integer overflow is an
 // error. Lowered CEL arithmetic checks it and fails the rule for the card,
-// as cel-go does (the closure panics with errOverflow; the program recovers).
+// as cel-go does: the closure marks the overflow in the Scorer (ovf) and
+// goes on with a value nobody reads; the program (celClosureProgram) turns
+// the mark into errOverflow, and CEL's && and || (celAnd, celOr), which
+// absorb an error when the other side decides, look at the mark of each
+// side. No panic, no recover on the hot path.
 
 var errOverflow = errors.New("integer overflow")
 
@@ -66,17 +72,14 @@ type celClosureProgram struct {
 	conj   []conj // as closureProgram's
 }
 
-func (p celClosureProgram) eval(s *Scorer) (v any, err error) {
-	defer func() {
-		if r := recover(); r != nil {
-			if r == errOverflow {
-				err = errOverflow
-				return
-			}
-			panic(r)
-		}
-	}()
-	return p.f(&s.env), nil
+func (p celClosureProgram) eval(s *Scorer) (any, error) {
+	s.ovf = false
+	v := p.f(&s.env)
+	if s.ovf {
+		s.ovf = false
+		return nil, errOverflow
+	}
+	return v, nil
 }
 
 // lowerCEL lowers a checked boolean CEL expression, or returns false. The
@@ -154,7 +157,7 @@ func (l *celLowerer) macroRef(e celast.Expr) (closureProgram, bool) {
 func lowerCELValue(a *cel.Ast, macros map[string]closureProgram) (program, bool) {
 	l := &celLowerer{a: a.NativeRep(), macros: macros}
 	x, ok := l.lower(l.a.Expr())
-	if !ok || l.overflo {
+	if !ok || l.overflo || (x.b == nil && x.i == nil && x.f == nil && x.s == nil) {
 		return nil, false
 	}
 	return loweredProgram{x}, true
@@ -254,53 +257,60 @@ func (l *celLowerer) stringSet(e celast.Expr) (map[string]struct{}, bool) {
 	return set, true
 }
 
-func addChecked(x, y int) int {
+// addOK, subOK and mulOK are CEL's int arithmetic: the result, and false
+// when it overflows.
+func addOK(x, y int) (int, bool) {
 	r := x + y
-	if (r > x) != (y > 0) {
-		panic(errOverflow)
-	}
-	return r
+	return r, (r > x) == (y > 0)
 }
 
-func subChecked(x, y int) int {
+func subOK(x, y int) (int, bool) {
 	r := x - y
-	if (r < x) != (y > 0) {
-		panic(errOverflow)
-	}
-	return r
+	return r, (r < x) == (y > 0)
 }
 
-// tryBool runs f, reporting an overflow instead of panicking.
-func tryBool(f boolFn, e *env) (v, failed bool) {
-	defer func() {
-		if r := recover(); r != nil {
-			if r != errOverflow {
-				panic(r)
-			}
-			failed = true
-		}
-	}()
-	return f(e), false
+func mulOK(x, y int) (int, bool) {
+	if x == 0 || y == 0 {
+		return 0, true
+	}
+	r := x * y
+	return r, !(r/y != x || (x == -1 && y == math.MinInt64) || (y == -1 && x == math.MinInt64))
+}
+
+// checked is an int operation of lowered CEL code: its result, noting an
+// overflow in the scorer (see celClosureProgram).
+func checked(e *env, r int, ok bool) int {
+	if !ok {
+		e.s.ovf = true
+	}
+	return r
 }
 
 // celAnd is CEL's && when its left side may fail: false && error and
-// error && false are both false; otherwise an error stays an error.
+// error && false are both false; otherwise an error stays an error. Each
+// side is evaluated with the overflow mark cleared, and the mark is set
+// again after when the result is an error.
 func celAnd(x, y lowered) lowered {
 	if y.k && !y.b(nil) {
 		return y
 	}
 	a, b := x.b, y.b
 	return lowered{b: func(e *env) bool {
-		av, failed := tryBool(a, e)
-		if !failed && !av {
+		s := e.s
+		outer := s.ovf
+		s.ovf = false
+		av := a(e)
+		af := s.ovf
+		s.ovf = false
+		if !af && !av {
+			s.ovf = outer
 			return false
 		}
-		if !b(e) {
+		if !b(e) && !s.ovf {
+			s.ovf = outer
 			return false
 		}
-		if failed {
-			panic(errOverflow)
-		}
+		s.ovf = s.ovf || af || outer
 		return true
 	}, probes: append(append([]probe(nil), x.probes...), y.probes...)}
 }
@@ -313,29 +323,23 @@ func celOr(x, y lowered) lowered {
 	}
 	a, b := x.b, y.b
 	return lowered{b: func(e *env) bool {
-		av, failed := tryBool(a, e)
-		if !failed && av {
+		s := e.s
+		outer := s.ovf
+		s.ovf = false
+		av := a(e)
+		af := s.ovf
+		s.ovf = false
+		if !af && av {
+			s.ovf = outer
 			return true
 		}
-		if b(e) {
+		if b(e) && !s.ovf {
+			s.ovf = outer
 			return true
 		}
-		if failed {
-			panic(errOverflow)
-		}
+		s.ovf = s.ovf || af || outer
 		return false
 	}, probes: append(append([]probe(nil), x.probes...), y.probes...)}
-}
-
-func mulChecked(x, y int) int {
-	if x == 0 || y == 0 {
-		return 0
-	}
-	r := x * y
-	if r/y != x || (x == -1 && y == math.MinInt64) || (y == -1 && x == math.MinInt64) {
-		panic(errOverflow)
-	}
-	return r
 }
 
 func (l *celLowerer) call(c celast.CallExpr) (lowered, bool) {
@@ -406,7 +410,31 @@ func (l *celLowerer) call(c celast.CallExpr) (lowered, bool) {
 				return lowered{i: func(e *env) int { return len(e.r.LinkedPlatforms) }}, true
 			}
 		}
+		// a filtered or mapped list (or a bound name holding one)
+		if x, ok := l.lower(target); ok && x.lst != nil {
+			lst := x.lst
+			return lowered{i: func(e *env) int { return lst.count(e) }}, true
+		}
 		return lowered{}, false
+	case "join":
+		// list.join(sep) of a filtered or mapped list of strings, sep a constant
+		if !c.IsMemberFunction() || len(args) > 1 {
+			return lowered{}, false
+		}
+		lst, ok := l.listOf(c.Target())
+		if !ok || (lst.roam && lst.item == nil) {
+			return lowered{}, false
+		}
+		sep := ""
+		if len(args) == 1 {
+			a, ok := l.lower(args[0])
+			if !ok || !a.k || a.s == nil {
+				return lowered{}, false
+			}
+			sep = a.s(nil)
+		}
+		return lowered{s: func(e *env) string { return string(lst.join(e, nil, sep)) },
+			a: func(e *env, b []byte) []byte { return lst.join(e, b, sep) }}, true
 	case "startsWith", "endsWith", "contains":
 		if !c.IsMemberFunction() || len(args) != 1 {
 			return lowered{}, false
@@ -430,6 +458,16 @@ func (l *celLowerer) call(c celast.CallExpr) (lowered, bool) {
 		if len(xs) == 1 && xs[0].s != nil {
 			x := xs[0].s
 			return lowered{s: func(e *env) string { return maskValue(x(e)) }}, true
+		}
+	case "region_name":
+		if len(xs) == 1 && xs[0].s != nil {
+			x := xs[0].s
+			return fold(lowered{s: func(e *env) string { return rref.RegionName(x(e)) }}, true, xs[0])
+		}
+	case "string":
+		// string(int): decimal, as cel-go writes it
+		if len(xs) == 1 && xs[0].i != nil {
+			return stringOfInt(xs[0]), true
 		}
 	case "_&&_", "_||_":
 		if len(xs) != 2 || xs[0].b == nil || xs[1].b == nil {
@@ -456,10 +494,7 @@ func (l *celLowerer) call(c celast.CallExpr) (lowered, bool) {
 			l.overflo = true
 			return lowered{i: func(e *env) int {
 				v := x(e)
-				if v == math.MinInt64 {
-					panic(errOverflow)
-				}
-				return -v
+				return checked(e, -v, v != math.MinInt64)
 			}}, true
 		}
 		if len(xs) == 1 && xs[0].f != nil {
@@ -494,14 +529,22 @@ func (l *celLowerer) call(c celast.CallExpr) (lowered, bool) {
 		switch {
 		case a.i != nil && b.i != nil:
 			x, y := a.i, b.i
+			opOK := map[string]func(int, int) (int, bool){"_+_": addOK, "_-_": subOK, "_*_": mulOK}[fn]
+			if a.k && b.k {
+				// constants fold (params.verify_hours * 3600), unless they
+				// overflow: then the rule fails on every card, at run time
+				if v, ok := opOK(x(nil), y(nil)); ok {
+					return konst(lowered{i: func(*env) int { return v }}), true
+				}
+			}
 			l.overflo = true
 			switch fn {
 			case "_+_":
-				return lowered{i: func(e *env) int { return addChecked(x(e), y(e)) }, text: sumText("+", a, b), time: a.time != b.time}, true
+				return lowered{i: func(e *env) int { r, ok := addOK(x(e), y(e)); return checked(e, r, ok) }, text: sumText("+", a, b), time: a.time != b.time}, true
 			case "_-_":
-				return lowered{i: func(e *env) int { return subChecked(x(e), y(e)) }, text: sumText("-", a, b), time: a.time != b.time}, true
+				return lowered{i: func(e *env) int { r, ok := subOK(x(e), y(e)); return checked(e, r, ok) }, text: sumText("-", a, b), time: a.time != b.time}, true
 			}
-			return lowered{i: func(e *env) int { return mulChecked(x(e), y(e)) }, text: sumText("*", a, b)}, true
+			return lowered{i: func(e *env) int { r, ok := mulOK(x(e), y(e)); return checked(e, r, ok) }, text: sumText("*", a, b)}, true
 		case a.f != nil && b.f != nil:
 			x, y := a.f, b.f
 			switch fn {
@@ -513,7 +556,9 @@ func (l *celLowerer) call(c celast.CallExpr) (lowered, bool) {
 			return lowered{f: func(e *env) float64 { return x(e) * y(e) }}, true
 		case fn == "_+_" && a.s != nil && b.s != nil:
 			x, y := a.s, b.s
-			return lowered{s: func(e *env) string { return x(e) + y(e) }}, true
+			ax, ay := appenderOf(a), appenderOf(b)
+			return fold(lowered{s: func(e *env) string { return x(e) + y(e) },
+				a: func(e *env, buf []byte) []byte { return ay(e, ax(e, buf)) }}, true, a, b)
 		}
 	case "days_between":
 		if len(xs) == 2 && xs[0].i != nil && xs[1].i != nil {
@@ -530,6 +575,9 @@ func (l *celLowerer) call(c celast.CallExpr) (lowered, bool) {
 func (l *celLowerer) comprehension(c celast.ComprehensionExpr) (lowered, bool) {
 	if isBind(c) {
 		return l.bind(c)
+	}
+	if x, ok, isList := l.listMacro(c); isList {
+		return x, ok
 	}
 	if l.iter != "" || c.IterVar2() != "" {
 		return lowered{}, false
@@ -610,7 +658,7 @@ func (l *celLowerer) bind(c celast.ComprehensionExpr) (lowered, bool) {
 	v, ok := l.lower(c.AccuInit())
 	fails := l.overflo
 	l.overflo = before
-	if !ok || fails || (v.b == nil && v.i == nil && v.f == nil && v.s == nil) {
+	if !ok || fails || (v.b == nil && v.i == nil && v.f == nil && v.s == nil && v.lst == nil) {
 		return lowered{}, false
 	}
 	bodyWith := func(v lowered, once int) (lowered, bool) {
@@ -634,3 +682,88 @@ func (l *celLowerer) bind(c celast.ComprehensionExpr) (lowered, bool) {
 
 // vocabTopNames are the first parts of the vocabulary's names.
 var vocabTopNames = vocabTop()
+
+// listMacro lowers filter and map (of two or three arguments) over roaming
+// and linked_platforms, and over what filter, map and cel.bind give of
+// them: the lists expr's filter and map lower to (listX), which lowered
+// code only counts (size) or joins. isList reports whether c has the shape
+// of one of these macros: an accumulator starting as [] to which each step
+// appends one element, or appends it when a predicate holds.
+func (l *celLowerer) listMacro(c celast.ComprehensionExpr) (x lowered, ok, isList bool) {
+	init, cond, step := c.AccuInit(), c.LoopCondition(), c.LoopStep()
+	if init.Kind() != celast.ListKind || len(init.AsList().Elements()) != 0 || c.IterVar2() != "" {
+		return lowered{}, false, false
+	}
+	if r := c.Result(); r.Kind() != celast.IdentKind || r.AsIdent() != c.AccuVar() {
+		return lowered{}, false, false
+	}
+	if cond.Kind() != celast.LiteralKind || cond.AsLiteral() != types.True {
+		return lowered{}, false, false
+	}
+	isAccu := func(e celast.Expr) bool { return e.Kind() == celast.IdentKind && e.AsIdent() == c.AccuVar() }
+	var pred celast.Expr
+	if step.Kind() == celast.CallKind {
+		if sc := step.AsCall(); sc.FunctionName() == "_?_:_" && len(sc.Args()) == 3 && isAccu(sc.Args()[2]) {
+			pred, step = sc.Args()[0], sc.Args()[1]
+		}
+	}
+	if step.Kind() != celast.CallKind {
+		return lowered{}, false, false
+	}
+	add := step.AsCall()
+	if add.FunctionName() != "_+_" || len(add.Args()) != 2 || !isAccu(add.Args()[0]) ||
+		add.Args()[1].Kind() != celast.ListKind || len(add.Args()[1].AsList().Elements()) != 1 {
+		return lowered{}, false, false
+	}
+	item := add.Args()[1].AsList().Elements()[0]
+	if item.Kind() == celast.IdentKind && item.AsIdent() == c.IterVar() {
+		item = nil // the element itself: a filter
+	}
+	if l.iter != "" || l.inRoam || l.inStr {
+		return lowered{}, false, true // inside another loop: left to cel-go
+	}
+	if _, hidden := l.scope[c.IterVar()]; hidden {
+		return lowered{}, false, true
+	}
+	lst, ok := l.listOf(c.IterRange())
+	if !ok {
+		return lowered{}, false, true
+	}
+	base := *lst
+	if base.item != nil {
+		return lowered{}, false, true // filtering or mapping mapped strings: not lowered
+	}
+	inner := &celLowerer{a: l.a, macros: l.macros, iter: c.IterVar(), inRoam: base.roam, inStr: !base.roam, scope: l.scope, once: l.once}
+	if pred != nil {
+		body, ok := inner.lower(pred)
+		if !ok || body.b == nil || inner.overflo {
+			return lowered{}, false, true
+		}
+		if prev := base.pred; prev != nil {
+			f := body.b
+			base.pred = func(e *env) bool { return prev(e) && f(e) }
+		} else {
+			base.pred = body.b
+		}
+	}
+	if item != nil {
+		body, ok := inner.lower(item)
+		if !ok || body.s == nil || inner.overflo {
+			return lowered{}, false, true
+		}
+		base.item = appenderOf(body)
+	}
+	return lowered{lst: &base}, true, true
+}
+
+// listOf lowers e as a list lowered code can loop over: roaming,
+// linked_platforms, or what filter, map and cel.bind give of them.
+func (l *celLowerer) listOf(e celast.Expr) (*listX, bool) {
+	if ref, ok := l.a.ReferenceMap()[e.ID()]; ok && !l.local(ref.Name) && (ref.Name == "roaming" || ref.Name == "linked_platforms") {
+		return &listX{roam: ref.Name == "roaming"}, true
+	}
+	if x, ok := l.lower(e); ok && x.lst != nil {
+		return x.lst, true
+	}
+	return nil, false
+}

@@ -124,6 +124,8 @@ type Scorer struct {
 	macroVal   []ref.Val
 	macroStamp []uint64
 	maskBuf    []byte // scratch for masking a reason that holds a number
+	// ovf marks an integer overflow in lowered CEL code (see lowercel.go)
+	ovf bool
 }
 
 func newScorer(e *Engine, cfg scoreConfig) *Scorer {
