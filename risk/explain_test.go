@@ -44,10 +44,10 @@ func TestExplainNearMisses(t *testing.T) {
 				byID[r.ID] = r
 			}
 			want := map[string]string{
-				"dormant":               "days_since_last_activity is 87, needs >= 90 (3 short)",
-				"frequent_alerts":       "alerts_30d is 2, needs >= 3 (1 short)",
-				"fraud_involved":        "complaints is 0, needs >= 1 (1 short)",
-				"multi_card_id":         "pop.cards_on_operator is 5, needs > 5 (1 short)",
+				"dormant":         "days_since_last_activity is 87, needs >= 90 (3 short)",
+				"frequent_alerts": "alerts_30d is 2, needs >= 3 (1 short)",
+				"fraud_involved":  "complaints is 0, needs >= 1 (1 short)",
+				"multi_card_id":   "pop.cards_on_operator is 5, needs > 5 (1 short)",
 				// both languages fold params.verify_hours * 3600
 				"verification_overdue":  "as_of is 2026-11-01 00:00, verify_required_at + 86400 is 2026-11-01 04:00, needs > verify_required_at + 86400 (4h0m1s short)",
 				"recycled_short_freeze": "freeze_days is 95, needs < 90 (6 short)",
