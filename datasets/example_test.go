@@ -1,6 +1,7 @@
 package datasets_test
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -10,6 +11,7 @@ import (
 
 	"github.com/simrisk/simrisk/datasets"
 	"github.com/simrisk/simrisk/risk"
+	"github.com/simrisk/simrisk/rules"
 )
 
 // Read JSON Lines records; bad ones come back as rejects with their line.
@@ -98,4 +100,35 @@ func ExampleWithEncoding() {
 	// Output:
 	// true
 	// 蜗牛移动
+}
+
+// Score a file into CSV decisions, writing only the cards that are not
+// pass; each row starts with the record's input line.
+func ExampleScoreOptions_csv() {
+	in := "{\"msisdn\":\"13800138000\",\"opened_at\":\"2024-03-01\",\"last_voice_at\":\"2026-10-30\",\"alerts_30d\":4}\n" +
+		"{\"msisdn\":\"13800138002\",\"opened_at\":\"2024-03-01\",\"last_data_at\":\"2026-10-31\"}\n"
+	eng, err := risk.Compile(must(rules.Pack("default")))
+	if err != nil {
+		panic(err)
+	}
+	var out strings.Builder
+	sum, err := datasets.ScoreFile(context.Background(), eng,
+		func() (io.ReadCloser, error) { return io.NopCloser(strings.NewReader(in)), nil },
+		datasets.ScoreOptions{AsOf: risk.Date(2026, 11, 1), Decisions: &out, DecisionFormat: datasets.CSV, OnlyFlagged: true})
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println(strings.Join(datasets.DecisionColumns(), ","))
+	row := strings.Split(strings.Split(out.String(), "\n")[1], ",")
+	fmt.Println(row[0], row[4], row[6], "| decisions:", sum.Decisions)
+	// Output:
+	// line,msisdn,score,level,outcome,deadline,rules,shadow_rules,reasons,errors,ruleset
+	// 1 verify frequent_alerts | decisions: 2
+}
+
+func must[T any](v T, err error) T {
+	if err != nil {
+		panic(err)
+	}
+	return v
 }

@@ -233,6 +233,7 @@ func LoadRecords(path string, asOf risk.Time) ([]*risk.Record, error) {
 type Loaded struct {
 	Records    []*risk.Record
 	Labels     []Label
+	Lines      []int // each record's line in the input (1 is the first line; a CSV header is line 1)
 	Rejects    []*Reject
 	Duplicates []Duplicate
 	Superseded int // records rejected as superseded by a later one of the card
@@ -265,11 +266,10 @@ func Read(in io.Reader, f Format, asOf risk.Time, opts ...ReadOption) (*Loaded, 
 	}
 	out := &Loaded{}
 	var cards cardIndex
-	var lines []int
 	for {
 		r, err := rd.Read()
 		if err == io.EOF {
-			out.dedupe(&cards, lines)
+			out.dedupe(&cards)
 			return out, nil
 		}
 		var rej *Reject
@@ -283,26 +283,27 @@ func Read(in io.Reader, f Format, asOf risk.Time, opts ...ReadOption) (*Loaded, 
 		out.Records = append(out.Records, r)
 		out.Labels = append(out.Labels, rd.Label())
 		cards.add(r.MSISDN, rd.Line())
-		lines = append(lines, rd.Line())
+		out.Lines = append(out.Lines, rd.Line())
 	}
 }
 
 // dedupe rejects the earlier records of cards listed twice.
-func (l *Loaded) dedupe(cards *cardIndex, lines []int) {
+func (l *Loaded) dedupe(cards *cardIndex) {
+	lines := l.Lines // kept overwrites it from the front: index k <= i
 	d := cards.duplicates()
 	if d.superseded == nil {
 		return
 	}
 	l.Duplicates, l.Superseded = d.list, len(d.superseded)
-	recs, labels := l.Records[:0], l.Labels[:0]
+	recs, labels, kept := l.Records[:0], l.Labels[:0], l.Lines[:0]
 	for i, r := range l.Records {
 		if later, old := d.superseded[lines[i]]; old {
 			l.Rejects = append(l.Rejects, supersededReject(lines[i], later, r.MSISDN))
 			continue
 		}
-		recs, labels = append(recs, r), append(labels, l.Labels[i])
+		recs, labels, kept = append(recs, r), append(labels, l.Labels[i]), append(kept, lines[i])
 	}
 	clear(l.Records[len(recs):])
-	l.Records, l.Labels = recs, labels
+	l.Records, l.Labels, l.Lines = recs, labels, kept
 	slices.SortStableFunc(l.Rejects, func(a, b *Reject) int { return cmp.Compare(a.Line, b.Line) })
 }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/simrisk/simrisk/risk"
 	"github.com/simrisk/simrisk/risk/ref"
+	"github.com/simrisk/simrisk/rules"
 )
 
 // Summary counts what a scoring run did. Records = Decisions + Rejects.
@@ -50,10 +51,20 @@ type ScoreOptions struct {
 	AsOf      risk.Time    // required: the time every date is judged against
 	Format    Format       // JSONL (default) or CSV
 	Read      []ReadOption // reader options: WithIDKey, ...
-	Decisions io.Writer    // decisions as JSON Lines, in input order; nil to discard
-	Rejects   io.Writer    // rejects as {"line": N, "reason": "..."} lines; nil to discard
-	BatchSize int          // records scored together (default 8192)
-	Workers   int          // scoring goroutines (default GOMAXPROCS)
+	Decisions io.Writer    // decisions as JSON Lines (or DecisionFormat), in input order; nil to discard
+	// DecisionFormat is how Decisions is written: JSONL (the default) or
+	// CSV, in DecisionColumns (which include the line).
+	DecisionFormat Format
+	// Lines adds each JSON Lines decision's input line as "line": the
+	// card's reference (simrisk explain --ref), a number that names the
+	// card without showing it.
+	Lines bool
+	// OnlyFlagged writes only the decisions whose outcome is not pass;
+	// the Summary still counts every one.
+	OnlyFlagged bool
+	Rejects     io.Writer // rejects as {"line": N, "reason": "..."} lines; nil to discard
+	BatchSize   int       // records scored together (default 8192)
+	Workers     int       // scoring goroutines (default GOMAXPROCS)
 }
 
 // ScoreFile scores a file of card records (JSON Lines or CSV) in two
@@ -110,9 +121,13 @@ func ScoreFile(ctx context.Context, eng *risk.Engine, open Opener, o ScoreOption
 	sum := &Summary{Holders: pop.Holders(), ByOutcome: map[string]int{}, ByLevel: map[string]int{},
 		ByRule: map[string]int{}, Errors: map[string]int{}, Examples: map[string]*risk.Decision{},
 		Duplicates: dups.list, Superseded: len(dups.superseded)}
-	var dw, rw *Writer
+	var dw *decisionWriter
+	var rw *Writer
 	if o.Decisions != nil {
-		dw = NewWriter(o.Decisions)
+		var err error
+		if dw, err = newDecisionWriter(o.Decisions, o.DecisionFormat, o.Lines); err != nil {
+			return nil, err
+		}
 	}
 	if o.Rejects != nil {
 		rw = NewWriter(o.Rejects)
@@ -123,8 +138,9 @@ func ScoreFile(ctx context.Context, eng *risk.Engine, open Opener, o ScoreOption
 	}
 	// A batch keeps records and rejects in input order.
 	type item struct {
-		rec *risk.Record
-		rej *Reject
+		rec  *risk.Record
+		rej  *Reject
+		line int
 	}
 	batch := make([]item, 0, o.BatchSize)
 	recs := make([]*risk.Record, 0, o.BatchSize)
@@ -180,8 +196,8 @@ func ScoreFile(ctx context.Context, eng *risk.Engine, open Opener, o ScoreOption
 				cp := *d
 				sum.Examples[d.Outcome.String()] = &cp
 			}
-			if dw != nil {
-				if err := dw.WriteDecision(d); err != nil {
+			if dw != nil && !(o.OnlyFlagged && d.Outcome == rules.Pass) {
+				if err := dw.write(d, it.line); err != nil {
 					return err
 				}
 			}
@@ -193,7 +209,7 @@ func ScoreFile(ctx context.Context, eng *risk.Engine, open Opener, o ScoreOption
 		if later, old := dups.superseded[line]; r != nil && old {
 			r, rej = nil, supersededReject(line, later, r.MSISDN)
 		}
-		batch = append(batch, item{r, rej})
+		batch = append(batch, item{r, rej, line})
 		if len(batch) == cap(batch) {
 			if err := flush(); err != nil {
 				return err
@@ -208,7 +224,7 @@ func ScoreFile(ctx context.Context, eng *risk.Engine, open Opener, o ScoreOption
 		return sum, err
 	}
 	if dw != nil {
-		if err := dw.Flush(); err != nil {
+		if err := dw.flush(); err != nil {
 			return sum, err
 		}
 	}

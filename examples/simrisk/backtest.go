@@ -2,12 +2,17 @@ package main
 
 import (
 	"context"
+	"encoding/csv"
+	"encoding/json"
 	"fmt"
 	"io"
 	"math"
 	"os"
+	"slices"
+	"strconv"
 	"strings"
 	"text/tabwriter"
+	"time"
 
 	"github.com/simrisk/simrisk/datasets"
 	"github.com/simrisk/simrisk/risk"
@@ -15,35 +20,42 @@ import (
 	"github.com/simrisk/simrisk/rules"
 )
 
-// loadPack loads a rule set named on the command line: an embedded pack
-// ("default", "pack:default") or a rule file or directory.
-func loadPack(name string) (*rules.RuleSet, error) {
+// loadPack loads a rule set named on the command line: "pack:NAME" is
+// always the embedded pack; anything else is a rule file or directory,
+// except a bare embedded pack's name ("default") that names no file here,
+// which is the embedded pack too. A bare name that is both is refused: the
+// analyst's copy and the embedded pack would be one click apart. source is
+// how reports name where the rules came from: pack:NAME or the path.
+func loadPack(name string) (rs *rules.RuleSet, source string, err error) {
 	if n, ok := strings.CutPrefix(name, "pack:"); ok {
-		return rules.Pack(n)
+		rs, err = rules.Pack(n)
+		return rs, name, err
 	}
-	if _, err := os.Stat(name); err != nil {
-		for _, p := range rules.Packs() {
-			if p == name {
-				return rules.Pack(name)
-			}
+	_, statErr := os.Stat(name)
+	if slices.Contains(rules.Packs(), name) {
+		if statErr == nil {
+			return nil, "", fmt.Errorf("%q is both an embedded pack and a file or directory here: write pack:%s for the embedded pack, ./%s for the local one", name, name, name)
 		}
+		rs, err = rules.Pack(name)
+		return rs, "pack:" + name, err
 	}
-	return rules.Load(name)
+	rs, err = rules.Load(name)
+	return rs, name, err
 }
 
 // compilePack loads (loadPack) and compiles a rule set named by a flag;
 // problems go to stderr.
-func compilePack(cmd, flagName, name, lang string, stderr io.Writer) (*rules.RuleSet, *risk.Engine, bool) {
-	rs, err := loadPack(name)
+func compilePack(cmd, flagName, name, lang string, stderr io.Writer) (*rules.RuleSet, string, *risk.Engine, bool) {
+	rs, source, err := loadPack(name)
 	if err == nil {
 		var eng *risk.Engine
 		if eng, err = risk.Compile(rs, risk.WithLanguage(lang)); err == nil {
-			return rs, eng, true
+			return rs, source, eng, true
 		}
 	}
 	fmt.Fprintf(stderr, "simrisk %s: %s %s cannot be used:\n", cmd, flagName, name)
 	printErrors(stderr, err)
-	return nil, nil, false
+	return nil, "", nil, false
 }
 
 // progressBar draws a progress bar on w, redrawn when the percentage
@@ -94,12 +106,13 @@ func readLabelled(cmd, path string, asOf risk.Time, stderr io.Writer, opts ...da
 
 func cmdBacktest(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := newFlags("backtest")
-	baseline := fs.String("baseline", "default", "the rules in force: an embedded pack name or a rule file or directory")
-	candidate := fs.String("candidate", "", "the proposed rules: an embedded pack name or a rule file or directory")
+	baseline := fs.String("baseline", "pack:default", "the rules in force: pack:NAME (an embedded pack) or a rule file or directory")
+	candidate := fs.String("candidate", "", "the proposed rules: pack:NAME (an embedded pack) or a rule file or directory")
 	in := fs.String("in", "", "records, JSON Lines or CSV; with labels (as simrisk gen writes them) for quality figures")
 	asOfS := fs.String("as-of", "", "the time dates are judged against: YYYY-MM-DD (CST) or RFC 3339 (default: now)")
 	report := fs.String("report", "", "write an HTML report with charts to this file")
-	sample := fs.Int("sample", 20, "cards that change outcome to list")
+	sample := fs.Int("sample", 20, "cards that change outcome to list on standard output and in the report")
+	changes := fs.String("changes", "", "write every card that changes outcome to this file, CSV (.csv) or JSON Lines: its reference (input line), masked number, label, outcome and score before and after, rules that now fire and that no longer fire")
 	lang := addLangFlag(fs)
 	segs := addSegmentsFlag(fs)
 	rd := addReadFlags(fs)
@@ -113,17 +126,17 @@ func cmdBacktest(ctx context.Context, args []string, stdout, stderr io.Writer) i
 		fmt.Fprintln(stderr, "simrisk backtest: --candidate and --in are required")
 		return 2
 	}
-	if !checkOutputs("backtest", []string{*in, *baseline, *candidate, *segs, *rd.aliases, *rd.idKey}, []string{*report}, stderr) {
+	if !checkOutputs("backtest", []string{*in, *baseline, *candidate, *segs, *rd.aliases, *rd.idKey}, []string{*report, *changes}, stderr) {
 		return 2
 	}
 	if code := loadSegments("backtest", *segs, stderr); code != 0 {
 		return code
 	}
-	_, base, ok := compilePack("backtest", "--baseline", *baseline, *lang, stderr)
+	baseRS, baseSrc, base, ok := compilePack("backtest", "--baseline", *baseline, *lang, stderr)
 	if !ok {
 		return 1
 	}
-	_, cand, ok := compilePack("backtest", "--candidate", *candidate, *lang, stderr)
+	candRS, candSrc, cand, ok := compilePack("backtest", "--candidate", *candidate, *lang, stderr)
 	if !ok {
 		return 1
 	}
@@ -140,15 +153,36 @@ func cmdBacktest(ctx context.Context, args []string, stdout, stderr io.Writer) i
 		return 1
 	}
 	update, finish := progressBar(stderr, "scoring")
-	rep, err := backtest.Run(ctx, base, cand, backtest.Input{Records: loaded.Records, Labels: labels, AsOf: asOf},
-		backtest.WithProgress(update), backtest.WithSample(*sample))
+	keep := *sample
+	if *changes != "" {
+		keep = -1 // every changed card, for the file
+	}
+	rep, err := backtest.Run(ctx, base, cand, backtest.Input{Records: loaded.Records, Labels: labels, AsOf: asOf, Lines: loaded.Lines},
+		backtest.WithProgress(update), backtest.WithSample(keep))
 	finish()
 	if err != nil {
 		fmt.Fprintf(stderr, "simrisk backtest: %v\n", err)
 		return 1
 	}
 	rep.Rejected += len(loaded.Rejects)
+	rep.Baseline.Path, rep.Candidate.Path = baseSrc, candSrc
+	rep.Input, rep.Lang, rep.Generated = *in, *lang, time.Now()
+	rep.Rules = backtest.Compare(baseRS, candRS, *lang)
+	all := rep.Changed
+	if *sample >= 0 && len(rep.Changed) > *sample {
+		rep.Changed = rep.Changed[:*sample]
+	}
 	printBacktest(stdout, rep)
+	if baseRS.Digest == candRS.Digest {
+		fmt.Fprintf(stderr, "simrisk backtest: the baseline (%s) and the candidate (%s) are the same rules (digest %s)\n", baseSrc, candSrc, baseRS.Digest)
+	}
+	if *changes != "" {
+		if err := writeOutput(*changes, func(w io.Writer) error { return writeChanges(w, *changes, all, rep.Labelled) }); err != nil {
+			fmt.Fprintf(stderr, "simrisk backtest: --changes: %v\n", err)
+			return 1
+		}
+		fmt.Fprintf(stderr, "%d changed cards written to %s\n", len(all), *changes)
+	}
 	if *report != "" {
 		if err := writeOutput(*report, rep.WriteHTML); err != nil {
 			fmt.Fprintf(stderr, "simrisk backtest: --report: %v\n", err)
@@ -167,8 +201,9 @@ func fnum(x float64) string {
 }
 
 func printBacktest(w io.Writer, r *backtest.Report) {
-	fmt.Fprintf(w, "baseline %s %s (%s)\ncandidate %s %s (%s)\n", r.Baseline.Name, r.Baseline.Version, r.Baseline.Digest,
-		r.Candidate.Name, r.Candidate.Version, r.Candidate.Digest)
+	fmt.Fprintf(w, "baseline  %s %s from %s (%s)\ncandidate %s %s from %s (%s)\n", r.Baseline.Name, r.Baseline.Version, r.Baseline.Path, r.Baseline.Digest,
+		r.Candidate.Name, r.Candidate.Version, r.Candidate.Path, r.Candidate.Digest)
+	printRuleChanges(w, r.Rules)
 	fmt.Fprintf(w, "cards %d, rejected %d", r.Cards, r.Rejected)
 	if r.Labelled {
 		fmt.Fprintf(w, ", labelled positive %d", r.Positive)
@@ -239,10 +274,128 @@ func printBacktest(w io.Writer, r *backtest.Report) {
 		fmt.Fprintf(w, "ROC AUC of the score: baseline %s, candidate %s\n", fnum(r.Baseline.AUC), fnum(r.Candidate.AUC))
 	}
 	if len(r.Changed) > 0 {
-		fmt.Fprintf(w, "\nsample of cards that change outcome (%d of %d):\n", len(r.Changed), r.ChangedTotal)
+		fmt.Fprintf(w, "\nsample of cards that change outcome (%d of %d; ref is the input line: explain --in FILE --ref N):\n", len(r.Changed), r.ChangedTotal)
+		tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+		fmt.Fprintln(tw, "  ref\tcard\tbaseline\tcandidate\tnow fire\tno longer fire")
 		for _, ch := range r.Changed {
-			fmt.Fprintf(w, "  %s  %s (%g) -> %s (%g)  +%v -%v\n", ch.MSISDN, ch.Baseline.Outcome, ch.Baseline.Score,
-				ch.Candidate.Outcome, ch.Candidate.Score, ch.Added, ch.Removed)
+			fmt.Fprintf(tw, "  %d\t%s\t%s (%g)\t%s (%g)\t%s\t%s\n", ch.Line, ch.MSISDN, ch.Baseline.Outcome, ch.Baseline.Score,
+				ch.Candidate.Outcome, ch.Candidate.Score, orDash(strings.Join(ch.Added, " ")), orDash(strings.Join(ch.Removed, " ")))
+		}
+		tw.Flush()
+	}
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}
+
+// printRuleChanges says in a few lines what changed between the rule sets.
+func printRuleChanges(w io.Writer, c *backtest.RuleChanges) {
+	if c == nil {
+		return
+	}
+	if c.Empty() {
+		fmt.Fprintln(w, "rules: no change (same parameters, lists, macros, bands and rules)")
+		return
+	}
+	fmt.Fprintln(w, "what changed in the rules:")
+	edit := func(kind string, e backtest.Edit) {
+		switch {
+		case e.Before == "":
+			fmt.Fprintf(w, "  %s %s added: %s\n", kind, e.Name, e.After)
+		case e.After == "":
+			fmt.Fprintf(w, "  %s %s removed (was %s)\n", kind, e.Name, e.Before)
+		default:
+			fmt.Fprintf(w, "  %s %s: %s -> %s\n", kind, e.Name, e.Before, e.After)
 		}
 	}
+	for _, e := range c.Params {
+		edit("param", e)
+	}
+	for _, l := range c.Lists {
+		switch {
+		case l.New:
+			fmt.Fprintf(w, "  list %s added (%d items)\n", l.Name, len(l.Added))
+		case l.Dropped:
+			fmt.Fprintf(w, "  list %s removed (%d items)\n", l.Name, len(l.Removed))
+		default:
+			fmt.Fprintf(w, "  list %s: +%d -%d items", l.Name, len(l.Added), len(l.Removed))
+			if l.Type != nil {
+				fmt.Fprintf(w, ", type %s -> %s", l.Type.Before, l.Type.After)
+			}
+			fmt.Fprintln(w)
+		}
+	}
+	for _, e := range c.Macros {
+		edit("macro", e)
+	}
+	for _, e := range c.Bands {
+		e.Name = ">= " + e.Name
+		edit("band", e)
+	}
+	for _, r := range c.Added {
+		fmt.Fprintf(w, "  rule %s added (%s)\n", r.ID, r.Title)
+	}
+	for _, r := range c.Removed {
+		fmt.Fprintf(w, "  rule %s removed (%s)\n", r.ID, r.Title)
+	}
+	for _, r := range c.Changed {
+		for _, f := range r.Fields {
+			fmt.Fprintf(w, "  rule %s %s: %s -> %s\n", r.ID, f.Name, oneLine(f.Before), oneLine(f.After))
+		}
+	}
+}
+
+func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
+
+// changeColumns are --changes' CSV columns (and its JSON Lines keys).
+var changeColumns = []string{"ref", "card", "label", "outcome_before", "score_before", "outcome_after", "score_after", "rules_now_firing", "rules_no_longer_firing"}
+
+// writeChanges writes every changed card, as CSV when path ends in .csv,
+// else as JSON Lines. ref is the card's input line; the card is masked.
+func writeChanges(w io.Writer, path string, changed []backtest.Change, labelled bool) error {
+	rows := make([][]string, 0, len(changed))
+	for _, ch := range changed {
+		label := ""
+		if labelled && ch.Label != nil {
+			label = "negative"
+			if *ch.Label {
+				label = "positive"
+			}
+		}
+		rows = append(rows, []string{strconv.Itoa(ch.Line), ch.MSISDN, label,
+			ch.Baseline.Outcome.String(), strconv.FormatFloat(ch.Baseline.Score, 'g', -1, 64),
+			ch.Candidate.Outcome.String(), strconv.FormatFloat(ch.Candidate.Score, 'g', -1, 64),
+			strings.Join(ch.Added, " "), strings.Join(ch.Removed, " ")})
+	}
+	if datasets.FormatOf(path) == datasets.CSV {
+		cw := csv.NewWriter(w)
+		cw.Write(changeColumns)
+		cw.WriteAll(rows) // flushes; returns the first error
+		return cw.Error()
+	}
+	enc := json.NewEncoder(w)
+	for i, row := range rows {
+		m := map[string]any{}
+		for k, col := range changeColumns {
+			m[col] = row[k]
+		}
+		m["ref"] = changed[i].Line
+		m["score_before"], m["score_after"] = changed[i].Baseline.Score, changed[i].Candidate.Score
+		m["rules_now_firing"], m["rules_no_longer_firing"] = nonNil(changed[i].Added), nonNil(changed[i].Removed)
+		if err := enc.Encode(m); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func nonNil(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
 }

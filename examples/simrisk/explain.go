@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/simrisk/simrisk/datasets"
@@ -57,6 +58,18 @@ func loadSegments(cmd, path string, stderr io.Writer) int {
 	return 0
 }
 
+// source is where the chosen rules come from, as reports name it:
+// pack:NAME or the --rules paths.
+func (rf *ruleFlags) source() string {
+	if len(rf.paths) > 0 {
+		return strings.Join(rf.paths, " ")
+	}
+	if *rf.pack != "" {
+		return "pack:" + strings.TrimPrefix(*rf.pack, "pack:")
+	}
+	return "pack:default"
+}
+
 // engine loads and compiles the chosen rule set; problems go to stderr.
 // code is 0, 2 for a usage mistake, or 1 when the rules cannot be used.
 func (rf *ruleFlags) engine(cmd string, stderr io.Writer) (rs *rules.RuleSet, eng *risk.Engine, code int) {
@@ -75,7 +88,7 @@ func (rf *ruleFlags) engine(cmd string, stderr io.Writer) (rs *rules.RuleSet, en
 		if p == "" {
 			p = "default"
 		}
-		paths = multiFlag{"pack:" + p}
+		paths = multiFlag{"pack:" + strings.TrimPrefix(p, "pack:")}
 	}
 	rs, err := loadRules(paths, rules.WithLimits(rf.limits.lim), rules.WithoutTests())
 	if err == nil {
@@ -108,7 +121,8 @@ func cmdExplain(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	rf := addRuleFlags(fs)
 	asOfS := fs.String("as-of", "", "the time dates are judged against: YYYY-MM-DD (CST) or RFC 3339 (default: now)")
 	in := fs.String("in", "", "records, JSON Lines or CSV; the card's population is the file (default: one card on standard input)")
-	msisdn := fs.String("msisdn", "", "the card to explain (needed with --in)")
+	msisdn := fs.String("msisdn", "", "the card to explain, by its number (with --in; or --ref)")
+	refLine := fs.Int("ref", 0, "the card to explain, by its reference in backtest and score output: the line of --in it stands on")
 	asJSON := fs.Bool("json", false, "write the explanation as JSON")
 	rd := addReadFlags(fs)
 	if _, code, done := parseFlags(fs, args, "", stdout, stderr); done {
@@ -117,8 +131,16 @@ func cmdExplain(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if !checkLang("explain", *rf.lang, stderr) {
 		return 2
 	}
-	if *in != "" && *msisdn == "" {
-		fmt.Fprintln(stderr, "simrisk explain: --in needs --msisdn N (the card to explain)")
+	if *in != "" && *msisdn == "" && *refLine == 0 {
+		fmt.Fprintln(stderr, "simrisk explain: --in needs --msisdn N or --ref LINE (the card to explain)")
+		return 2
+	}
+	if *msisdn != "" && *refLine != 0 {
+		fmt.Fprintln(stderr, "simrisk explain: give --msisdn or --ref, not both")
+		return 2
+	}
+	if *refLine != 0 && (*in == "" || *refLine < 0) {
+		fmt.Fprintln(stderr, "simrisk explain: --ref LINE needs --in FILE, the input the reference came from (a line number from 1)")
 		return 2
 	}
 	_, eng, code := rf.engine("explain", stderr)
@@ -157,13 +179,29 @@ func cmdExplain(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	}
 	pop := risk.NewPopulation()
 	var card *risk.Record
-	for _, r := range loaded.Records {
+	for i, r := range loaded.Records {
 		pop.Add(r)
+		if *refLine != 0 {
+			if loaded.Lines[i] == *refLine {
+				card = r
+			}
+			continue
+		}
 		if *msisdn == "" || r.MSISDN == *msisdn {
 			if card == nil {
 				card = r
 			}
 		}
+	}
+	if card == nil && *refLine != 0 {
+		for _, rej := range loaded.Rejects {
+			if rej.Line == *refLine {
+				fmt.Fprintf(stderr, "simrisk explain: line %d of %s is not a card that was scored: %s\n", *refLine, *in, ref.MaskText(rej.Reason))
+				return 1
+			}
+		}
+		fmt.Fprintf(stderr, "simrisk explain: line %d of %s holds no record (a header, a blank line, or past the end); a reference is the line number backtest and score print for a card\n", *refLine, *in)
+		return 1
 	}
 	if card == nil {
 		if *msisdn != "" {

@@ -32,7 +32,7 @@ func cmdFit(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "simrisk fit: --in and --out are required")
 		return 2
 	}
-	rs, eng, ok := compilePack("fit", "--pack", *pack, rules.LangZh, stderr)
+	rs, _, eng, ok := compilePack("fit", "--pack", *pack, rules.LangZh, stderr)
 	if !ok {
 		return 1
 	}

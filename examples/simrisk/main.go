@@ -222,7 +222,8 @@ func cmdScore(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	in := fs.String("in", "", "input records, JSON Lines or CSV (- for standard input)")
 	format := fs.String("format", "", "input format: jsonl or csv (default: from the file name; .csv is CSV)")
 	rd := addReadFlags(fs)
-	out := fs.String("out", "", "decisions, JSON Lines (default standard output)")
+	out := fs.String("out", "", "decisions: JSON Lines, or CSV when the name ends in .csv (columns: datasets.DecisionColumns, README); default standard output, JSON Lines")
+	onlyFlagged := fs.Bool("only-flagged", false, "write only the decisions that are not pass (the summary still counts every card)")
 	rejects := fs.String("rejects", "", "rejected records as {\"line\",\"reason\"} JSON Lines (default: counted, the first few reasons on stderr)")
 	maxRejects := fs.Float64("max-reject-ratio", 1, "fail (exit 1) when more than this share of the records (0 to 1) is rejected; a run that rejects every record always fails")
 	if _, code, done := parseFlags(fs, args, "", stdout, stderr); done {
@@ -307,6 +308,10 @@ func cmdScore(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	}
 	start := time.Now()
 	opts.Decisions, opts.Rejects = decW, rejW
+	opts.Lines, opts.OnlyFlagged = true, *onlyFlagged
+	if *out != "" && *out != "-" && datasets.FormatOf(*out) == datasets.CSV {
+		opts.DecisionFormat = datasets.CSV
+	}
 	sum, err := datasets.ScoreFile(ctx, eng, open, opts)
 	if err != nil {
 		abort()
@@ -330,7 +335,7 @@ func cmdScore(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 			return 1
 		}
 	}
-	printSummary(stderr, rs, sum, time.Since(start))
+	printSummary(stderr, rs, rf.source(), sum, time.Since(start))
 	return rejectsVerdict("score", sum.Records, sum.Rejects, sum.FirstRejects, *rejects != "", *maxRejects, stderr)
 }
 
@@ -492,8 +497,8 @@ func readKey(path string) ([]byte, error) {
 	return key, nil
 }
 
-func printSummary(w io.Writer, rs *rules.RuleSet, sum *datasets.Summary, took time.Duration) {
-	fmt.Fprintf(w, "rule set %s %s (%s)\n", rs.Name, rs.Version, rs.Digest)
+func printSummary(w io.Writer, rs *rules.RuleSet, source string, sum *datasets.Summary, took time.Duration) {
+	fmt.Fprintf(w, "rule set %s %s from %s (%s)\n", rs.Name, rs.Version, source, rs.Digest)
 	fmt.Fprintf(w, "records %d = decisions %d + rejected %d; %d holders; %s\n",
 		sum.Records, sum.Decisions, sum.Rejects, sum.Holders, took.Round(time.Millisecond))
 	printDuplicates(w, sum.Duplicates, sum.Superseded)
@@ -549,9 +554,10 @@ func cmdLint(args []string, stdout, stderr io.Writer) int {
 	}
 	// rules the compiled evaluator does not handle run on the reference
 	// evaluator: slower, same answers. Say which (notes, not problems).
-	var notes []*rules.Error
+	var notes, warns []*rules.Error
 	if len(errs) == 0 {
 		if rs, err := loadRules(paths, rules.WithLimits(limits.lim)); err == nil {
+			warns = append(warns, packCopyWarnings(paths, rs)...)
 			if eng, err := risk.Compile(rs, compileOptions(limits.lim)...); err == nil {
 				for _, r := range eng.Rules() {
 					if r.Fallback != "" {
@@ -571,6 +577,9 @@ func cmdLint(args []string, stdout, stderr io.Writer) int {
 		for _, e := range errs {
 			items = append(items, item{maskedError(e), "error"})
 		}
+		for _, e := range warns {
+			items = append(items, item{maskedError(e), "warning"})
+		}
 		for _, e := range notes {
 			items = append(items, item{maskedError(e), "note"})
 		}
@@ -581,12 +590,15 @@ func cmdLint(args []string, stdout, stderr io.Writer) int {
 			return 2
 		}
 	case "sarif":
-		if err := writeSARIF(stdout, errs, notes); err != nil {
+		if err := writeSARIF(stdout, errs, warns, notes); err != nil {
 			fmt.Fprintf(stderr, "simrisk lint: %v\n", err)
 			return 2
 		}
 	default:
 		for _, e := range errs {
+			fmt.Fprintln(stdout, maskedRuleError(e))
+		}
+		for _, e := range warns {
 			fmt.Fprintln(stdout, maskedRuleError(e))
 		}
 		for _, n := range notes {
@@ -597,8 +609,61 @@ func cmdLint(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "%d problems\n", len(errs))
 		return 1
 	}
+	if len(warns) > 0 {
+		fmt.Fprintf(stderr, "no problems, %d warnings\n", len(warns))
+		return 0
+	}
 	fmt.Fprintln(stderr, "no problems")
 	return 0
+}
+
+// codePackCopy is lint's warning for a rule set that keeps an embedded
+// pack's name and version while its content differs: reports, summaries
+// and decisions would name two rule sets alike.
+const codePackCopy rules.Code = "pack_copy"
+
+// packCopyWarnings warns when rule files (not an embedded pack) carry an
+// embedded pack's name and version but not its content (digest).
+func packCopyWarnings(paths []string, rs *rules.RuleSet) []*rules.Error {
+	for _, p := range paths {
+		if strings.HasPrefix(p, "pack:") {
+			return nil
+		}
+	}
+	for _, name := range rules.Packs() {
+		if rs.Name != name {
+			continue
+		}
+		pack, err := rules.Pack(name)
+		if err != nil || pack.Version != rs.Version || pack.Digest == rs.Digest {
+			return nil
+		}
+		pos := namePos(rs)
+		return []*rules.Error{{Pos: pos, Code: codePackCopy, Msg: fmt.Sprintf(
+			"warning: this rule set is named %s %s like the embedded pack pack:%s but its files differ (digest %s, the pack's %s): give it a name or version of its own so that reports, summaries and decisions tell the two apart",
+			rs.Name, rs.Version, name, rs.Digest, pack.Digest)}}
+	}
+	return nil
+}
+
+// namePos is the position of the rule set's "name:" key: the first file
+// with a line that starts with it, line 1 of the first file otherwise.
+func namePos(rs *rules.RuleSet) rules.Pos {
+	for _, f := range rs.Files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			continue
+		}
+		for i, l := range strings.Split(string(b), "\n") {
+			if strings.HasPrefix(l, "name:") {
+				return rules.Pos{File: f, Line: i + 1, Column: 1}
+			}
+		}
+	}
+	if len(rs.Files) > 0 {
+		return rules.Pos{File: rs.Files[0], Line: 1, Column: 1}
+	}
+	return rules.Pos{}
 }
 
 type sarifRegion struct {
@@ -633,15 +698,18 @@ func maskedError(e *rules.Error) *rules.Error {
 	return &c
 }
 
-// writeSARIF writes problems (level error) and notes as one SARIF 2.1.0 run.
-func writeSARIF(w io.Writer, errs, notes []*rules.Error) error {
+// writeSARIF writes problems (level error), warnings and notes as one
+// SARIF 2.1.0 run.
+func writeSARIF(w io.Writer, errs, warns, notes []*rules.Error) error {
 	results := []sarifResult{}
 	seen := map[string]bool{}
 	ruleList := []map[string]string{}
-	for i, e := range append(append([]*rules.Error{}, errs...), notes...) {
+	for i, e := range append(append(append([]*rules.Error{}, errs...), warns...), notes...) {
 		r := sarifResult{RuleID: string(e.Code), Level: "error"}
-		if i >= len(errs) {
+		if i >= len(errs)+len(warns) {
 			r.Level = "note"
+		} else if i >= len(errs) {
+			r.Level = "warning"
 		}
 		r.Message.Text = ref.MaskText(e.Msg)
 		if e.Rule != "" {

@@ -15,6 +15,7 @@ import (
 	"fmt"
 	"math"
 	"sort"
+	"time"
 
 	"gonum.org/v1/gonum/integrate"
 	"gonum.org/v1/gonum/stat"
@@ -30,6 +31,10 @@ type Input struct {
 	// needs verification (fraud or violation). Nil when the data has none.
 	Labels []bool
 	AsOf   risk.Time
+	// Lines, when given, are the records' input lines, one per record
+	// (datasets.Loaded.Lines): each Change carries its card's line, a
+	// reference that names the card without showing its number.
+	Lines []int
 }
 
 // Option configures Run.
@@ -46,7 +51,7 @@ type config struct {
 func WithProgress(f func(done, total int)) Option { return func(c *config) { c.progress = f } }
 
 // WithSample sets how many cards that change outcome the report lists
-// (default 20).
+// (default 20; a negative n lists them all).
 func WithSample(n int) Option { return func(c *config) { c.sample = n } }
 
 // WithWorkers sets the scoring workers (default GOMAXPROCS).
@@ -68,11 +73,24 @@ type Report struct {
 	Changed []Change
 	// ChangedTotal is how many cards changed outcome in all.
 	ChangedTotal int
+
+	// AsOf is the time the cards were judged at (Input.AsOf).
+	AsOf risk.Time
+	// The report's header and language, set by the caller before
+	// WriteHTML (Run leaves them empty): the records' file, when the
+	// report was made (WriteHTML uses the current time when zero), what
+	// changed between the rule sets (Compare; not shown when nil) and the
+	// language, "zh" (the default) or "en".
+	Input     string
+	Generated time.Time
+	Rules     *RuleChanges
+	Lang      string
 }
 
 // PackReport is one rule set's results.
 type PackReport struct {
 	Name, Version, Digest string
+	Path                  string // where the rules came from (pack:NAME or a path): set by the caller, Run leaves it empty
 	Rules                 []RuleStats
 	Outcomes              [5]int     // cards per outcome (indexed by rules.Outcome)
 	ByOutcome             []Metrics  // with labels: cards at or above each outcome from monitor up, as flagged
@@ -113,6 +131,7 @@ type Point struct{ FPR, TPR, Threshold float64 }
 // Change is one card whose outcome differs between the rule sets.
 type Change struct {
 	MSISDN         string // masked
+	Line           int    // the record's input line (Input.Lines); 0 when not given
 	Label          *bool
 	Baseline       Verdict
 	Candidate      Verdict
@@ -136,13 +155,17 @@ func Run(ctx context.Context, baseline, candidate *risk.Engine, in Input, opts .
 	if in.Labels != nil && len(in.Labels) != len(in.Records) {
 		return nil, fmt.Errorf("backtest: %d labels for %d records", len(in.Labels), len(in.Records))
 	}
+	if in.Lines != nil && len(in.Lines) != len(in.Records) {
+		return nil, fmt.Errorf("backtest: %d lines for %d records", len(in.Lines), len(in.Records))
+	}
 	if baseline == nil || candidate == nil {
 		return nil, errors.New("backtest: a baseline and a candidate engine are needed")
 	}
 	// validate once, build the population from the valid records
 	recs := make([]*risk.Record, 0, len(in.Records))
 	var labels []bool
-	rep := &Report{Labelled: in.Labels != nil}
+	var lines []int
+	rep := &Report{Labelled: in.Labels != nil, AsOf: in.AsOf}
 	pop := risk.NewPopulation()
 	for i, r := range in.Records {
 		if r.Validate(in.AsOf) != nil {
@@ -151,6 +174,9 @@ func Run(ctx context.Context, baseline, candidate *risk.Engine, in Input, opts .
 		}
 		pop.Add(r)
 		recs = append(recs, r)
+		if in.Lines != nil {
+			lines = append(lines, in.Lines[i])
+		}
 		if in.Labels != nil {
 			labels = append(labels, in.Labels[i])
 			if in.Labels[i] {
@@ -194,7 +220,7 @@ func Run(ctx context.Context, baseline, candidate *risk.Engine, in Input, opts .
 			continue
 		}
 		rep.ChangedTotal++
-		if len(rep.Changed) >= cfg.sample {
+		if cfg.sample >= 0 && len(rep.Changed) >= cfg.sample {
 			continue
 		}
 		ch := Change{MSISDN: risk.MaskMSISDN(recs[i].MSISDN),
@@ -203,6 +229,9 @@ func Run(ctx context.Context, baseline, candidate *risk.Engine, in Input, opts .
 		if labels != nil {
 			l := labels[i]
 			ch.Label = &l
+		}
+		if lines != nil {
+			ch.Line = lines[i]
 		}
 		ch.Added = minus(ch.Candidate.Rules, ch.Baseline.Rules)
 		ch.Removed = minus(ch.Baseline.Rules, ch.Candidate.Rules)

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/base64"
+	"encoding/xml"
 	stdhtml "html"
 	"image/png"
 	"io/fs"
@@ -12,6 +13,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -148,19 +150,21 @@ func TestBacktestUnlabelled(t *testing.T) {
 	require.True(t, math.IsNaN(rep.Baseline.AUC))
 	require.True(t, math.IsNaN(rep.Baseline.Rules[0].Precision))
 	require.Empty(t, rep.Baseline.Sweep)
+	rep.Lang = "en"
 	var buf bytes.Buffer
 	require.NoError(t, rep.WriteHTML(&buf))
-	require.Contains(t, buf.String(), "No labels")
+	require.True(t, strings.Contains(buf.String(), "No labels"))
 	require.Len(t, images(t, buf.String()), 2) // no ROC without labels
 }
 
-// The HTML report is self-contained: every chart is an embedded PNG that
-// decodes, and the tables are there.
+// The HTML report is self-contained: every chart is an embedded SVG image
+// that parses, and the tables are there.
 func TestBacktestHTML(t *testing.T) {
 	base, cand := engines(t)
 	recs, labels := labelled(5000)
 	rep, err := backtest.Run(context.Background(), base, cand, backtest.Input{Records: recs, Labels: labels, AsOf: asOf})
 	require.NoError(t, err)
+	rep.Lang = "en"
 	var buf bytes.Buffer
 	require.NoError(t, rep.WriteHTML(&buf))
 	html := buf.String()
@@ -171,7 +175,7 @@ func TestBacktestHTML(t *testing.T) {
 		require.Greater(t, im.Bounds().Dy(), 200)
 	}
 	for _, s := range []string{"Threshold sweep", "Outcomes, baseline → candidate", "ROC AUC of the score", "dormant", "Sample of cards that change outcome"} {
-		require.Contains(t, html, s)
+		require.True(t, strings.Contains(html, s), s)
 	}
 	require.NotRegexp(t, `\b1[3-9]\d{9}\b`, html, "no full number in the report")
 	require.NotContains(t, html, "src=\"http")
@@ -180,12 +184,19 @@ func TestBacktestHTML(t *testing.T) {
 func images(t *testing.T, html string) []interface{ Bounds() imageRect } {
 	t.Helper()
 	var out []interface{ Bounds() imageRect }
-	for _, m := range regexp.MustCompile(`src="data:image/png;base64,([^"]+)"`).FindAllStringSubmatch(html, -1) {
-		b, err := base64.StdEncoding.DecodeString(stdhtml.UnescapeString(m[1])) // as a browser reads the attribute
+	for _, m := range regexp.MustCompile(`src="data:image/svg\+xml;base64,([^"]+)"`).FindAllStringSubmatch(stdhtml.UnescapeString(html), -1) {
+		b, err := base64.StdEncoding.DecodeString(m[1]) // as a browser reads the attribute
 		require.NoError(t, err)
-		im, err := png.Decode(bytes.NewReader(b))
+		var svg struct {
+			Width  string `xml:"width,attr"`
+			Height string `xml:"height,attr"`
+		}
+		require.NoError(t, xml.Unmarshal(b, &svg))
+		w, err := strconv.ParseFloat(strings.TrimSuffix(svg.Width, "pt"), 64)
 		require.NoError(t, err)
-		out = append(out, rect{im.Bounds().Dx(), im.Bounds().Dy()})
+		h, err := strconv.ParseFloat(strings.TrimSuffix(svg.Height, "pt"), 64)
+		require.NoError(t, err)
+		out = append(out, rect{int(w), int(h)})
 	}
 	return out
 }
