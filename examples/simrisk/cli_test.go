@@ -52,6 +52,7 @@ func TestStrayArgumentsAreErrors(t *testing.T) {
 		{[]string{"packs", "--all"}, "unknown flag --all"},
 		{[]string{"score", "--as-of"}, "flag needs a value: --as-of"},
 		{[]string{"gen", "--cards", "many"}, "--cards"},
+		{[]string{"help", "frobnicate"}, `unknown command "frobnicate"`},
 	} {
 		code, stdout, stderr := runCLI(tc.args...)
 		require.Equal(t, 2, code, "%v: %s", tc.args, stderr)

@@ -1,13 +1,19 @@
 // Command simrisk is the analysts' command line for simrisk rule files:
 //
-//	simrisk score [--pack NAME | --rules PATH ...] --as-of DATE --in FILE.jsonl [--out FILE] [--rejects FILE]
+//	simrisk score [--pack NAME | --rules PATH ...] --as-of DATE --in FILE.jsonl [--out FILE.jsonl|FILE.csv] [--only-flagged] [--rejects FILE]
 //	simrisk lint [--format text|json|sarif] [--pack NAME] [--limit NAME=VALUE ...] PATH...
 //	simrisk test [--coverage] [--junit FILE] [--limit NAME=VALUE ...] PATH...
-//	simrisk explain [--pack NAME | --rules PATH] --as-of DATE [--in FILE --msisdn N] [--json] [--lang zh|en]
-//	simrisk backtest --baseline PACK --candidate PACK --in FILE --as-of DATE [--report FILE.html]
-//	simrisk fit --pack PACK --in LABELLED --as-of DATE --out SUGGESTED.yaml
+//	simrisk explain [--pack NAME | --rules PATH] --as-of DATE [--in FILE (--msisdn N | --ref LINE)] [--json] [--lang zh|en]
+//	simrisk backtest [--baseline PACK] --candidate PACK --in FILE --as-of DATE [--report FILE.html] [--changes FILE.csv]
+//	simrisk fit --pack PACK --in LABELLED --as-of DATE --out SUGGESTED.yaml [--force]
 //	simrisk gen --cards N --seed S --as-of DATE [--out FILE] [--format jsonl|csv]
 //	simrisk gen --stats FILE
+//	simrisk version
+//
+// Every subcommand takes --help (usage on standard output, exit 0); a flag
+// or argument it does not take is a usage error (exit 2). A card's
+// reference in score's decisions ("line") and backtest's output is its
+// line in the input file: explain --in FILE --ref LINE explains it.
 //
 // score writes one decision per good record (JSON Lines, input order) and
 // one reject per bad record with its line number (a card listed twice is
@@ -56,31 +62,35 @@ const usage = `simrisk: fraud-risk rules for Chinese phone and IoT cards
 
 usage:
   simrisk score [--pack NAME | --rules PATH ...] --as-of DATE --in FILE.jsonl|FILE.csv [--format jsonl|csv]
-                [--out FILE] [--rejects FILE] [--id-key-file FILE] [--encoding utf-8|gb18030|gbk|utf-16]
-                [--segments FILE] [--max-reject-ratio R] [--strict] [--aliases FILE]
+                [--out FILE.jsonl|FILE.csv] [--only-flagged] [--rejects FILE] [--id-key-file FILE]
+                [--encoding utf-8|gb18030|gbk|utf-16] [--segments FILE] [--max-reject-ratio R] [--strict] [--aliases FILE]
+                                score every record; decisions carry their input line (the card's reference)
   simrisk lint [--format text|json|sarif] [--limit NAME=VALUE ...] PATH...
                                 check rule files; every problem as file:line:col
   simrisk test [--coverage] [--junit FILE] [--limit NAME=VALUE ...] PATH...
-                                run the rule files' tests
-  simrisk explain [--pack NAME | --rules PATH] --as-of DATE [--in FILE --msisdn N] [--json]
+                                run the rule files' tests (no tests: exit 1)
+  simrisk explain [--pack NAME | --rules PATH] --as-of DATE [--in FILE (--msisdn N | --ref LINE)] [--json]
                                 every rule's verdict on one card (stdin without --in), with near misses
-  simrisk backtest --baseline PACK --candidate PACK --in FILE --as-of DATE [--report FILE.html]
+  simrisk backtest [--baseline PACK] --candidate PACK --in FILE --as-of DATE [--report FILE.html] [--changes FILE.csv]
                                 compare two rule sets on a (labelled) population
-  simrisk fit --pack PACK --in LABELLED --as-of DATE --out SUGGESTED.yaml
+  simrisk fit --pack PACK --in LABELLED --as-of DATE --out SUGGESTED.yaml [--force]
                                 fit rule scores to labels; writes a suggested rule file
-  score, explain and backtest take --lang zh|en for titles and reasons (default zh).
-  score, explain, backtest and fit read records with --encoding utf-8|gb18030|gbk|utf-16|utf-16le|utf-16be,
-  --strict (refuse unknown columns and keys), --aliases FILE (datasets/README.md) and
-  --id-key-file FILE (raw ID numbers in holder become pseudonymous keys; gen --stats too).
-  score, explain, lint and test take --limit NAME=VALUE (repeatable) to change a limit
-  on what rules may ask (max_list_items, max_file_bytes, ...: rules/README.md, Limits).
   simrisk gen --cards N --seed S --as-of DATE [--out FILE] [--format jsonl|csv]
                                 write a synthetic population with ground-truth labels
   simrisk gen --stats FILE [--as-of DATE] [--id-key-file FILE]
                                 print a population's statistics
   simrisk packs                 list the embedded rule packs
+  simrisk version               module version, Go version, the embedded packs' digests
 
-PATH is a rule file or a directory of them; "pack:NAME" names an embedded pack.
+  score, explain and backtest take --lang zh|en for titles, reasons and the report (default zh).
+  score, explain, backtest and fit read records with --encoding utf-8|gb18030|gbk|utf-16|utf-16le|utf-16be,
+  --strict (refuse unknown columns and keys), --aliases FILE (datasets/README.md) and
+  --id-key-file FILE (raw ID numbers in holder become pseudonymous keys; gen --stats too).
+  score, explain, lint and test take --limit NAME=VALUE (repeatable) to change a limit
+  on what rules may ask (max_list_items, max_file_bytes, ...: rules/README.md, Limits).
+
+PACK is pack:NAME (an embedded pack, always) or a rule file or directory; a bare pack name that
+is also a directory here is refused. "simrisk CMD --help" shows a command's flags.
 `
 
 // stdin is the standard input commands read (tests replace it).
@@ -128,6 +138,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		if len(args) == 2 && synopses[args[1]] != "" {
 			// simrisk help CMD is simrisk CMD --help
 			return run(context.Background(), []string{args[1], "--help"}, stdout, stderr)
+		}
+		if len(args) > 1 {
+			fmt.Fprintf(stderr, "simrisk help: unknown command %q\n\n%s", args[1], usage)
+			return 2
 		}
 		fmt.Fprint(stdout, usage)
 		return 0
