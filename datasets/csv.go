@@ -4,10 +4,13 @@ import (
 	"encoding/csv"
 	"fmt"
 	"io"
+	"reflect"
 	"slices"
 	"strconv"
 	"strings"
+	"unsafe"
 
+	"github.com/simrisk/simrisk/internal/vocab"
 	"github.com/simrisk/simrisk/risk"
 	"github.com/simrisk/simrisk/risk/ref"
 )
@@ -23,13 +26,50 @@ func CSVColumns() []string { return slices.Clone(csvColumns) }
 // written (label.fraud, label.scenario), a new slice on each call.
 func LabelColumns() []string { return slices.Clone(labelColumns) }
 
-var csvColumns = []string{
-	"msisdn", "iccid", "operator", "mvno", "kind", "status", "opened_at", "holder", "id_region",
-	"last_voice_at", "last_sms_at", "last_data_at", "open_region", "roaming.region", "roaming.last_seen",
-	"fraud_flag", "complaints", "alerts_30d", "verify_required_at", "verified_at", "recycled", "released_at",
-	"renewed", "linked_platforms", "iot.test_plan", "iot.nondirected_data", "iot.nondirected_voice",
-	"iot.nondirected_sms", "iot.directed_voice", "iot.directed_sms", "iot.user_realnamed", "iot.business",
-	"iot.handler_verified", "iot.province_approval", "iot.group_approval",
+// csvColumns and csvFields are card-schema v1's fields from the vocabulary
+// table (internal/vocab), in its order; the roaming list is two columns.
+var csvColumns, csvFields = func() ([]string, []csvField) {
+	var cols []string
+	var fs []csvField
+	for _, f := range vocab.Fields() {
+		if f.Record == "" {
+			continue
+		}
+		if f.Kind == vocab.Roaming {
+			for _, g := range vocab.RoamingFields() {
+				if g.Record != "" {
+					cols = append(cols, f.Name+"."+g.Name)
+					fs = append(fs, csvField{kind: f.Kind, sub: g.Kind, name: f.Name + "." + g.Name, off: recordOffset(reflect.TypeOf(risk.Record{}), f.Record), subOff: recordOffset(reflect.TypeOf(risk.Roaming{}), g.Record)})
+				}
+			}
+			continue
+		}
+		cols = append(cols, f.Name)
+		fs = append(fs, csvField{kind: f.Kind, name: f.Name, off: recordOffset(reflect.TypeOf(risk.Record{}), f.Record)})
+	}
+	return cols, fs
+}()
+
+// csvField is one column: a field of Record at off (for a roaming column,
+// the roaming list's; subOff is then the entry's field).
+type csvField struct {
+	kind, sub   vocab.Kind
+	name        string
+	off, subOff uintptr
+}
+
+// recordOffset is the offset of a field (a path: IoT.TestPlan) in t.
+func recordOffset(t reflect.Type, path string) uintptr {
+	var off uintptr
+	for _, name := range strings.Split(path, ".") {
+		f, ok := t.FieldByName(name)
+		if !ok {
+			panic("datasets: the vocabulary names " + path + ", which risk.Record does not have")
+		}
+		off += f.Offset
+		t = f.Type
+	}
+	return off
 }
 
 var labelColumns = []string{"label.fraud", "label.scenario"}
@@ -88,79 +128,68 @@ func setInt(dst func(*risk.Record) *int) fieldSetter {
 	}
 }
 
-var csvSetters = map[string]fieldSetter{
-	"msisdn":             setStr(func(r *risk.Record) *string { return &r.MSISDN }),
-	"iccid":              setStr(func(r *risk.Record) *string { return &r.ICCID }),
-	"operator":           setStr(func(r *risk.Record) *string { return &r.Operator }),
-	"mvno":               setStr(func(r *risk.Record) *string { return &r.MVNO }),
-	"kind":               setStr(func(r *risk.Record) *string { return &r.Kind }),
-	"status":             setStr(func(r *risk.Record) *string { return &r.Status }),
-	"opened_at":          setTime(func(r *risk.Record) *risk.Time { return &r.OpenedAt }),
-	"holder":             setStr(func(r *risk.Record) *string { return &r.Holder }),
-	"id_region":          setStr(func(r *risk.Record) *string { return &r.IDRegion }),
-	"last_voice_at":      setTime(func(r *risk.Record) *risk.Time { return &r.LastVoiceAt }),
-	"last_sms_at":        setTime(func(r *risk.Record) *risk.Time { return &r.LastSMSAt }),
-	"last_data_at":       setTime(func(r *risk.Record) *risk.Time { return &r.LastDataAt }),
-	"open_region":        setStr(func(r *risk.Record) *string { return &r.OpenRegion }),
-	"fraud_flag":         setStr(func(r *risk.Record) *string { return &r.FraudFlag }),
-	"complaints":         setInt(func(r *risk.Record) *int { return &r.Complaints }),
-	"alerts_30d":         setInt(func(r *risk.Record) *int { return &r.Alerts30d }),
-	"verify_required_at": setTime(func(r *risk.Record) *risk.Time { return &r.VerifyRequiredAt }),
-	"verified_at":        setTime(func(r *risk.Record) *risk.Time { return &r.VerifiedAt }),
-	"recycled":           setBool(func(r *risk.Record) *bool { return &r.Recycled }),
-	"released_at":        setTime(func(r *risk.Record) *risk.Time { return &r.ReleasedAt }),
-	"renewed":            setBool(func(r *risk.Record) *bool { return &r.Renewed }),
-	"linked_platforms": func(r *risk.Record, _ *Label, v string) error {
-		items, err := splitItems(v, risk.MaxLinkedPlatforms, "risk.MaxLinkedPlatforms")
-		r.LinkedPlatforms = items
-		return err
-	},
-	"roaming.region": func(r *risk.Record, _ *Label, v string) error {
+var csvSetters = func() map[string]fieldSetter {
+	m := map[string]fieldSetter{
+		"label.fraud": func(_ *risk.Record, l *Label, v string) error {
+			b, err := parseBool(v)
+			l.Fraud = b
+			return err
+		},
+		"label.scenario": func(_ *risk.Record, l *Label, v string) error { l.Scenario = v; return nil },
+	}
+	for _, f := range csvFields {
+		off := f.off
+		at := func(r *risk.Record) unsafe.Pointer { return unsafe.Add(unsafe.Pointer(r), off) }
+		switch f.kind {
+		case vocab.String:
+			m[f.name] = setStr(func(r *risk.Record) *string { return (*string)(at(r)) })
+		case vocab.Time:
+			m[f.name] = setTime(func(r *risk.Record) *risk.Time { return (*risk.Time)(at(r)) })
+		case vocab.Bool:
+			m[f.name] = setBool(func(r *risk.Record) *bool { return (*bool)(at(r)) })
+		case vocab.Int:
+			m[f.name] = setInt(func(r *risk.Record) *int { return (*int)(at(r)) })
+		case vocab.Strings:
+			m[f.name] = func(r *risk.Record, _ *Label, v string) error {
+				items, err := splitItems(v, risk.MaxLinkedPlatforms, "risk.MaxLinkedPlatforms")
+				*(*[]string)(at(r)) = items
+				return err
+			}
+		case vocab.Roaming:
+			m[f.name] = roamingSetter(f)
+		}
+	}
+	return m
+}()
+
+// roamingSetter sets one field of every roaming entry from a list cell
+// (item i of each roaming column is entry i).
+func roamingSetter(f csvField) fieldSetter {
+	sub := f.subOff
+	return func(r *risk.Record, _ *Label, v string) error {
 		items, err := splitItems(v, risk.MaxRoaming, "risk.MaxRoaming")
 		if err != nil {
 			return err
 		}
 		r.Roaming = growRoaming(r.Roaming, len(items))
 		for i, it := range items {
-			r.Roaming[i].Region = it
+			p := unsafe.Add(unsafe.Pointer(&r.Roaming[i]), sub)
+			switch f.sub {
+			case vocab.String:
+				*(*string)(p) = it
+			case vocab.Time:
+				if it == "" {
+					continue
+				}
+				t, err := risk.ParseTime(it)
+				if err != nil {
+					return fmt.Errorf("item %d: %v", i+1, err)
+				}
+				*(*risk.Time)(p) = t
+			}
 		}
 		return nil
-	},
-	"roaming.last_seen": func(r *risk.Record, _ *Label, v string) error {
-		items, err := splitItems(v, risk.MaxRoaming, "risk.MaxRoaming")
-		if err != nil {
-			return err
-		}
-		r.Roaming = growRoaming(r.Roaming, len(items))
-		for i, it := range items {
-			if it == "" {
-				continue
-			}
-			t, err := risk.ParseTime(it)
-			if err != nil {
-				return fmt.Errorf("item %d: %v", i+1, err)
-			}
-			r.Roaming[i].LastSeen = t
-		}
-		return nil
-	},
-	"iot.test_plan":         setBool(func(r *risk.Record) *bool { return &r.IoT.TestPlan }),
-	"iot.nondirected_data":  setBool(func(r *risk.Record) *bool { return &r.IoT.NondirectedData }),
-	"iot.nondirected_voice": setBool(func(r *risk.Record) *bool { return &r.IoT.NondirectedVoice }),
-	"iot.nondirected_sms":   setBool(func(r *risk.Record) *bool { return &r.IoT.NondirectedSMS }),
-	"iot.directed_voice":    setBool(func(r *risk.Record) *bool { return &r.IoT.DirectedVoice }),
-	"iot.directed_sms":      setBool(func(r *risk.Record) *bool { return &r.IoT.DirectedSMS }),
-	"iot.user_realnamed":    setBool(func(r *risk.Record) *bool { return &r.IoT.UserRealnamed }),
-	"iot.business":          setStr(func(r *risk.Record) *string { return &r.IoT.Business }),
-	"iot.handler_verified":  setBool(func(r *risk.Record) *bool { return &r.IoT.HandlerVerified }),
-	"iot.province_approval": setBool(func(r *risk.Record) *bool { return &r.IoT.ProvinceApproval }),
-	"iot.group_approval":    setBool(func(r *risk.Record) *bool { return &r.IoT.GroupApproval }),
-	"label.fraud": func(_ *risk.Record, l *Label, v string) error {
-		b, err := parseBool(v)
-		l.Fraud = b
-		return err
-	},
-	"label.scenario": func(_ *risk.Record, l *Label, v string) error { l.Scenario = v; return nil },
+	}
 }
 
 // splitItems splits a list cell at ";", refusing more than max items (the
@@ -221,22 +250,33 @@ func (w *CSVWriter) Write(r *risk.Record, l Label) error {
 			return err
 		}
 	}
-	var regions, seen []string
-	for _, ro := range r.Roaming {
-		regions = append(regions, ro.Region)
-		seen = append(seen, fmtTime(ro.LastSeen))
+	w.row = w.row[:0]
+	for _, f := range csvFields {
+		p := unsafe.Add(unsafe.Pointer(r), f.off)
+		switch f.kind {
+		case vocab.String:
+			w.row = append(w.row, *(*string)(p))
+		case vocab.Time:
+			w.row = append(w.row, fmtTime(*(*risk.Time)(p)))
+		case vocab.Bool:
+			w.row = append(w.row, fmtBool(*(*bool)(p)))
+		case vocab.Int:
+			w.row = append(w.row, fmtInt(*(*int)(p)))
+		case vocab.Strings:
+			w.row = append(w.row, strings.Join(*(*[]string)(p), ";"))
+		case vocab.Roaming:
+			items := make([]string, len(r.Roaming))
+			for i := range r.Roaming {
+				q := unsafe.Add(unsafe.Pointer(&r.Roaming[i]), f.subOff)
+				if f.sub == vocab.Time {
+					items[i] = fmtTime(*(*risk.Time)(q))
+				} else {
+					items[i] = *(*string)(q)
+				}
+			}
+			w.row = append(w.row, strings.Join(items, ";"))
+		}
 	}
-	w.row = append(w.row[:0],
-		r.MSISDN, r.ICCID, r.Operator, r.MVNO, r.Kind, r.Status, fmtTime(r.OpenedAt), r.Holder, r.IDRegion,
-		fmtTime(r.LastVoiceAt), fmtTime(r.LastSMSAt), fmtTime(r.LastDataAt), r.OpenRegion,
-		strings.Join(regions, ";"), strings.Join(seen, ";"),
-		r.FraudFlag, fmtInt(r.Complaints), fmtInt(r.Alerts30d), fmtTime(r.VerifyRequiredAt), fmtTime(r.VerifiedAt),
-		fmtBool(r.Recycled), fmtTime(r.ReleasedAt), fmtBool(r.Renewed), strings.Join(r.LinkedPlatforms, ";"),
-		fmtBool(r.IoT.TestPlan), fmtBool(r.IoT.NondirectedData), fmtBool(r.IoT.NondirectedVoice),
-		fmtBool(r.IoT.NondirectedSMS), fmtBool(r.IoT.DirectedVoice), fmtBool(r.IoT.DirectedSMS),
-		fmtBool(r.IoT.UserRealnamed), r.IoT.Business, fmtBool(r.IoT.HandlerVerified),
-		fmtBool(r.IoT.ProvinceApproval), fmtBool(r.IoT.GroupApproval),
-	)
 	if w.labels {
 		w.row = append(w.row, strconv.FormatBool(l.Fraud), l.Scenario)
 	}

@@ -8,6 +8,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/simrisk/simrisk/internal/vocab"
 	"github.com/simrisk/simrisk/risk/ref"
 )
 
@@ -60,12 +61,19 @@ func (e *unknownFieldError) Is(target error) bool { return target == ErrUnknownF
 // csvNames and jsonNames are the names a file may use: CSV's columns, and
 // JSON's keys by their paths (iot.test_plan).
 var (
-	csvNames  = append(append([]string{"last_attach_at"}, csvColumns...), labelColumns...)
-	jsonNames = append([]string{"roaming", "iot", "label", "last_attach_at"}, csvColumns...)
+	csvNames  = append(append(vocab.Unread(), csvColumns...), labelColumns...)
+	jsonNames = append(append([]string{"roaming", "iot", "label"}, vocab.Unread()...), csvColumns...)
 )
 
-// knownIgnored are schema fields no reader stores, which draw no warning.
-var knownIgnored = map[string]bool{"last_attach_at": true, "label": true}
+// knownIgnored are schema fields no reader stores (vocab.Unread), and the
+// label, which draw no warning.
+var knownIgnored = func() map[string]bool {
+	m := map[string]bool{"label": true}
+	for _, k := range vocab.Unread() {
+		m[k] = true
+	}
+	return m
+}()
 
 // suggest returns the schema name nearest to name by edit distance, when
 // it is near enough to be a slip (at most 1 edit for names up to 5

@@ -12,54 +12,6 @@ import (
 	"github.com/simrisk/simrisk/risk/ref"
 )
 
-// wire is card-schema v1 as JSON. Dates are kept as text and read after
-// decoding, so that a bad date is reported with its field name.
-type wire struct {
-	MSISDN           *string       `json:"msisdn"`
-	ICCID            *string       `json:"iccid"`
-	Operator         *string       `json:"operator"`
-	MVNO             *string       `json:"mvno"`
-	Kind             *string       `json:"kind"`
-	Status           *string       `json:"status"`
-	OpenedAt         *string       `json:"opened_at"`
-	Holder           *string       `json:"holder"`
-	IDRegion         *string       `json:"id_region"`
-	LastVoiceAt      *string       `json:"last_voice_at"`
-	LastSMSAt        *string       `json:"last_sms_at"`
-	LastDataAt       *string       `json:"last_data_at"`
-	OpenRegion       *string       `json:"open_region"`
-	Roaming          []wireRoaming `json:"roaming"`
-	FraudFlag        *string       `json:"fraud_flag"`
-	Complaints       *int64        `json:"complaints"`
-	Alerts30d        *int64        `json:"alerts_30d"`
-	VerifyRequiredAt *string       `json:"verify_required_at"`
-	VerifiedAt       *string       `json:"verified_at"`
-	Recycled         *bool         `json:"recycled"`
-	ReleasedAt       *string       `json:"released_at"`
-	Renewed          *bool         `json:"renewed"`
-	LinkedPlatforms  []string      `json:"linked_platforms"`
-	IoT              *wireIoT      `json:"iot"`
-}
-
-type wireRoaming struct {
-	Region   *string `json:"region"`
-	LastSeen *string `json:"last_seen"`
-}
-
-type wireIoT struct {
-	TestPlan         *bool   `json:"test_plan"`
-	NondirectedData  *bool   `json:"nondirected_data"`
-	NondirectedVoice *bool   `json:"nondirected_voice"`
-	NondirectedSMS   *bool   `json:"nondirected_sms"`
-	DirectedVoice    *bool   `json:"directed_voice"`
-	DirectedSMS      *bool   `json:"directed_sms"`
-	UserRealnamed    *bool   `json:"user_realnamed"`
-	Business         *string `json:"business"`
-	HandlerVerified  *bool   `json:"handler_verified"`
-	ProvinceApproval *bool   `json:"province_approval"`
-	GroupApproval    *bool   `json:"group_approval"`
-}
-
 func str(p *string) string {
 	if p == nil {
 		return ""
@@ -93,20 +45,10 @@ func (r *Record) decodeReference(data []byte) error {
 	if err := json.Unmarshal(data, &w); err != nil {
 		return jsonError(err)
 	}
-	*r = Record{
-		MSISDN: str(w.MSISDN), ICCID: str(w.ICCID), Operator: str(w.Operator), MVNO: str(w.MVNO),
-		Kind: str(w.Kind), Status: str(w.Status), Holder: str(w.Holder), IDRegion: str(w.IDRegion),
-		OpenRegion: str(w.OpenRegion), FraudFlag: str(w.FraudFlag),
-		Recycled: boolv(w.Recycled), Renewed: boolv(w.Renewed), LinkedPlatforms: w.LinkedPlatforms,
-	}
+	*r = Record{}
+	w.scalars(r)
 	if w.MSISDN == nil {
 		return recErr("msisdn", "is required")
-	}
-	if w.Complaints != nil {
-		r.Complaints = int(*w.Complaints)
-	}
-	if w.Alerts30d != nil {
-		r.Alerts30d = int(*w.Alerts30d)
 	}
 	var err error
 	date := func(field string, p *string, dst *Time) {
@@ -120,13 +62,7 @@ func (r *Record) decodeReference(data []byte) error {
 		}
 		*dst = t
 	}
-	date("opened_at", w.OpenedAt, &r.OpenedAt)
-	date("last_voice_at", w.LastVoiceAt, &r.LastVoiceAt)
-	date("last_sms_at", w.LastSMSAt, &r.LastSMSAt)
-	date("last_data_at", w.LastDataAt, &r.LastDataAt)
-	date("verify_required_at", w.VerifyRequiredAt, &r.VerifyRequiredAt)
-	date("verified_at", w.VerifiedAt, &r.VerifiedAt)
-	date("released_at", w.ReleasedAt, &r.ReleasedAt)
+	w.dates(r, date)
 	if len(w.Roaming) > 0 {
 		r.Roaming = make([]Roaming, len(w.Roaming))
 		for i, ro := range w.Roaming {
@@ -135,16 +71,6 @@ func (r *Record) decodeReference(data []byte) error {
 			}
 			r.Roaming[i].Region = *ro.Region
 			date(fmt.Sprintf("roaming[%d].last_seen", i), ro.LastSeen, &r.Roaming[i].LastSeen)
-		}
-	}
-	if w.IoT != nil {
-		r.IoT = IoT{
-			TestPlan: boolv(w.IoT.TestPlan), NondirectedData: boolv(w.IoT.NondirectedData),
-			NondirectedVoice: boolv(w.IoT.NondirectedVoice), NondirectedSMS: boolv(w.IoT.NondirectedSMS),
-			DirectedVoice: boolv(w.IoT.DirectedVoice), DirectedSMS: boolv(w.IoT.DirectedSMS),
-			UserRealnamed: boolv(w.IoT.UserRealnamed), Business: str(w.IoT.Business),
-			HandlerVerified: boolv(w.IoT.HandlerVerified), ProvinceApproval: boolv(w.IoT.ProvinceApproval),
-			GroupApproval: boolv(w.IoT.GroupApproval),
 		}
 	}
 	return err
@@ -202,68 +128,7 @@ func (r *Record) MarshalJSON() ([]byte, error) {
 // AppendJSON appends the record's card-schema v1 JSON to b.
 func (r *Record) AppendJSON(b []byte) []byte {
 	w := objWriter{b: append(b, '{')}
-	w.str("msisdn", r.MSISDN)
-	w.str("iccid", r.ICCID)
-	w.str("operator", r.Operator)
-	w.str("mvno", r.MVNO)
-	w.str("kind", r.Kind)
-	w.str("status", r.Status)
-	w.time("opened_at", r.OpenedAt)
-	w.str("holder", r.Holder)
-	w.str("id_region", r.IDRegion)
-	w.time("last_voice_at", r.LastVoiceAt)
-	w.time("last_sms_at", r.LastSMSAt)
-	w.time("last_data_at", r.LastDataAt)
-	w.str("open_region", r.OpenRegion)
-	if len(r.Roaming) > 0 {
-		w.key("roaming")
-		w.b = append(w.b, '[')
-		for i, ro := range r.Roaming {
-			if i > 0 {
-				w.b = append(w.b, ',')
-			}
-			ow := objWriter{b: append(w.b, '{')}
-			ow.str("region", ro.Region)
-			ow.time("last_seen", ro.LastSeen)
-			w.b = append(ow.b, '}')
-		}
-		w.b = append(w.b, ']')
-	}
-	w.str("fraud_flag", r.FraudFlag)
-	w.int("complaints", r.Complaints)
-	w.int("alerts_30d", r.Alerts30d)
-	w.time("verify_required_at", r.VerifyRequiredAt)
-	w.time("verified_at", r.VerifiedAt)
-	w.bool("recycled", r.Recycled)
-	w.time("released_at", r.ReleasedAt)
-	w.bool("renewed", r.Renewed)
-	if len(r.LinkedPlatforms) > 0 {
-		w.key("linked_platforms")
-		w.b = append(w.b, '[')
-		for i, p := range r.LinkedPlatforms {
-			if i > 0 {
-				w.b = append(w.b, ',')
-			}
-			w.b = appendJSONString(w.b, p)
-		}
-		w.b = append(w.b, ']')
-	}
-	if r.IoT != (IoT{}) {
-		w.key("iot")
-		ow := objWriter{b: append(w.b, '{')}
-		ow.bool("test_plan", r.IoT.TestPlan)
-		ow.bool("nondirected_data", r.IoT.NondirectedData)
-		ow.bool("nondirected_voice", r.IoT.NondirectedVoice)
-		ow.bool("nondirected_sms", r.IoT.NondirectedSMS)
-		ow.bool("directed_voice", r.IoT.DirectedVoice)
-		ow.bool("directed_sms", r.IoT.DirectedSMS)
-		ow.bool("user_realnamed", r.IoT.UserRealnamed)
-		ow.str("business", r.IoT.Business)
-		ow.bool("handler_verified", r.IoT.HandlerVerified)
-		ow.bool("province_approval", r.IoT.ProvinceApproval)
-		ow.bool("group_approval", r.IoT.GroupApproval)
-		w.b = append(ow.b, '}')
-	}
+	r.appendFields(&w)
 	return append(w.b, '}')
 }
 
@@ -298,6 +163,21 @@ func (w *objWriter) time(k string, t Time) {
 	w.b = append(w.b, '"')
 	w.b = t.AppendText(w.b)
 	w.b = append(w.b, '"')
+}
+
+func (w *objWriter) strs(k string, v []string) {
+	if len(v) == 0 {
+		return
+	}
+	w.key(k)
+	w.b = append(w.b, '[')
+	for i, s := range v {
+		if i > 0 {
+			w.b = append(w.b, ',')
+		}
+		w.b = appendJSONString(w.b, s)
+	}
+	w.b = append(w.b, ']')
 }
 
 func (w *objWriter) int(k string, v int) {

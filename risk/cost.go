@@ -9,6 +9,7 @@ import (
 
 	"github.com/expr-lang/expr/ast"
 
+	"github.com/simrisk/simrisk/internal/vocab"
 	"github.com/simrisk/simrisk/rules"
 )
 
@@ -92,20 +93,25 @@ func isStringType(n ast.Node) bool {
 // roaming entry) by what Validate accepts: codes and enumerations are
 // short, free texts MaxTextBytes.
 func textBytes(name string) uint64 {
-	switch name {
-	case "region", "id_region", "open_region", "segment":
-		return 6
-	case "operator", "fraud_flag", "status", "kind", "segment_operator", "segment_kind":
-		return 12
-	case "msisdn", "iccid":
-		return 20
-	case "business":
-		return 20
-	case "region_name": // up to some 30 Chinese characters
-		return 128
+	if n, ok := maxTextBytes[name]; ok {
+		return n
 	}
 	return MaxTextBytes
 }
+
+// maxTextBytes are the bounds of the vocabulary's texts (vocab.Field's
+// MaxBytes), by name and by last part (a CEL selection names only the
+// field: business of iot.business), and region_name's.
+var maxTextBytes = func() map[string]uint64 {
+	m := map[string]uint64{"region_name": 128} // up to some 30 Chinese characters
+	for _, f := range append(vocab.Fields(), vocab.RoamingFields()...) {
+		if f.MaxBytes > 0 {
+			m[f.Name] = uint64(f.MaxBytes)
+			m[f.Key()] = uint64(f.MaxBytes)
+		}
+	}
+	return m
+}()
 
 // isScalar reports whether n is a number or a boolean, whose size does not
 // grow.

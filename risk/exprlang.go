@@ -18,6 +18,7 @@ import (
 	"github.com/expr-lang/expr/parser"
 	"github.com/expr-lang/expr/vm"
 
+	"github.com/simrisk/simrisk/internal/vocab"
 	"github.com/simrisk/simrisk/risk/ref"
 	"github.com/simrisk/simrisk/rules"
 )
@@ -138,14 +139,26 @@ var (
 // slice on each call.
 func Functions() []Term { return slices.Clone(functions) }
 
-var functions = []Term{
-	{"in_region(code, lists.NAME)", "bool", "code is in a region list, with the prefix meaning of province (NN0000) and prefecture (NNNN00) entries"},
-	{"days_between(a, b)", "int", "CST calendar days from time a to time b (Unix seconds); never when either is 0"},
-	{"region_name(code)", "string", "a region's name: 福建省龙岩市新罗区 for a GB/T 2260 code, Cambodia for KH; the code itself when unknown"},
-	{"mask(text)", "string", "text with its middle hidden, as reasons must print msisdn, iccid and holder: 138****8000, 110105********002X"},
-}
+var functions = func() []Term {
+	var ts []Term
+	for _, f := range vocab.Funcs() {
+		ts = append(ts, Term{f.Call, f.Result, f.Doc})
+	}
+	return ts
+}()
 
-var reservedNames = map[string]bool{"params": true, "lists": true, "in_region": true, "days_between": true, "region_name": true, "mask": true}
+// reservedNames are the names no macro may take: the functions' and
+// params, lists.
+var reservedNames = func() map[string]bool {
+	m := map[string]bool{}
+	for _, n := range vocab.Reserved() {
+		m[n] = true
+	}
+	for _, f := range vocab.Funcs() {
+		m[f.Name] = true
+	}
+	return m
+}()
 
 func vocabTop() map[string]bool {
 	m := map[string]bool{}

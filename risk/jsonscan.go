@@ -7,6 +7,7 @@ import (
 	"unicode/utf16"
 	"unicode/utf8"
 
+	"github.com/simrisk/simrisk/internal/vocab"
 	"github.com/simrisk/simrisk/risk/ref"
 )
 
@@ -548,29 +549,161 @@ func (s *jscan) report(where string, key []byte) {
 	s.unknown(string(key))
 }
 
+// decoder holds the state of decoding one record; its field method (the
+// key dispatch, generated from the vocabulary table into vocab_gen.go)
+// decodes each top-level key.
+type decoder struct {
+	s     *jscan
+	r     *Record
+	have  uint64 // required fields given, by their index
+	dates [nDates]pendingDate
+}
+
+// pendingDate is a date read as text, parsed once the object is read.
+type pendingDate struct {
+	field string
+	text  string
+	set   bool
+	dst   *Time
+}
+
+// requiredStr reads a required text field (slot is its index).
+func (d *decoder) requiredStr(slot int, field string, dst *string) error {
+	s := d.s
+	if s.null() {
+		d.have &^= 1 << slot
+		*dst = ""
+		return nil
+	}
+	d.have |= 1 << slot
+	if s.i >= len(s.b) || s.b[s.i] != '"' {
+		return s.typeErr(field, "a string")
+	}
+	v, err := s.str()
+	*dst = v
+	return err
+}
+
+// date reads a date's text into its slot of d.dates.
+func (d *decoder) date(slot int, field string, dst *Time) error {
+	text, ok, err := d.s.timeField(field, dst)
+	if err != nil {
+		return err
+	}
+	d.dates[slot] = pendingDate{field, text, ok, dst}
+	return nil
+}
+
+// strings reads a list of strings (a null item reads as "").
+func (d *decoder) strings(field string, dst *[]string) error {
+	s := d.s
+	if s.null() {
+		*dst = nil
+		return nil
+	}
+	*dst = (*dst)[:0]
+	if s.i < len(s.b) && s.b[s.i] == '[' {
+		*dst = []string{}
+	}
+	return s.list(field, "a list of strings", func() error {
+		if s.null() {
+			*dst = append(*dst, "")
+			return nil
+		}
+		if s.i >= len(s.b) || s.b[s.i] != '"' {
+			return s.typeErr(field, "a list of strings")
+		}
+		v, err := s.str()
+		*dst = append(*dst, v)
+		return err
+	})
+}
+
+// roaming reads the roaming list.
+func (d *decoder) roaming() error {
+	s, r := d.s, d.r
+	if s.null() {
+		r.Roaming = nil
+		return nil
+	}
+	r.Roaming = nil // an empty list reads as no roaming, as before
+	return s.list("roaming", `a list of {"region", "last_seen"}`, func() error {
+		i := len(r.Roaming)
+		r.Roaming = append(r.Roaming, Roaming{})
+		if s.null() {
+			s.fieldErr(recErr(fmt.Sprintf("roaming[%d].region", i), "is required"))
+			return nil
+		}
+		haveRegion := false
+		var seen string
+		haveSeen := false
+		nerr := s.nerrs
+		err := s.object("roaming", `an object {"region", "last_seen"}`, "roaming", func(k []byte) (int, error) {
+			switch string(k) {
+			case "region":
+				if s.null() {
+					haveRegion = false
+					return 0, nil
+				}
+				haveRegion = true
+				return 0, s.strField("roaming.region", &r.Roaming[i].Region)
+			case "last_seen":
+				text, ok, err := s.timeField("roaming.last_seen", nil)
+				seen, haveSeen = text, ok
+				return 1, err
+			}
+			s.report("roaming", k)
+			return -1, s.skip()
+		})
+		if err != nil || s.nerrs > nerr {
+			return err // not an object, or a field of the wrong type: said already
+		}
+		if !haveRegion {
+			s.fieldErr(recErr(fmt.Sprintf("roaming[%d].region", i), "is required"))
+		}
+		if haveSeen {
+			t, err := ParseTime(seen)
+			if err != nil {
+				s.fieldErr(recErr(fmt.Sprintf("roaming[%d].last_seen", i), "%v", err))
+			} else {
+				r.Roaming[i].LastSeen = t
+			}
+		}
+		return nil
+	})
+}
+
+// unread are the card-schema keys no rule reads yet (vocab.Unread): known,
+// skipped.
+var unread = func() map[string]bool {
+	m := map[string]bool{}
+	for _, k := range vocab.Unread() {
+		m[k] = true
+	}
+	return m
+}()
+
+// other handles a top-level key that is not a field of the record; next is
+// the first index no field uses.
+func (d *decoder) other(key []byte, next int) (int, error) {
+	s := d.s
+	switch {
+	case string(key) == "label": // the generator's ground truth, which scoring ignores
+		return next, s.skip()
+	case unread[string(key)]:
+		return next + 1, s.skip()
+	}
+	s.report("", key)
+	return -1, s.skip()
+}
+
 // decodeFast decodes one card-schema v1 object into r; unknown, when not
 // nil, is told of each key the schema does not know, by its path (iot.x,
 // roaming.x).
 func (r *Record) decodeFast(data []byte, unknown func(key string)) error {
 	*r = Record{}
-	s := &jscan{b: data, unknown: unknown}
-	haveMSISDN := false
-	// Dates are parsed once the object is read.
-	type pending struct {
-		field string
-		text  string
-		set   bool
-		dst   *Time
-	}
-	var dates [7]pending
-	date := func(slot int, field string, dst *Time) (int, error) {
-		text, ok, err := s.timeField(field, dst)
-		if err != nil {
-			return 0, err
-		}
-		dates[slot] = pending{field, text, ok, dst}
-		return 20 + slot, nil
-	}
+	d := &decoder{s: &jscan{b: data, unknown: unknown}, r: r}
+	s := d.s
 	s.ws()
 	if s.i < len(s.b) && s.b[s.i] != '{' {
 		// not an object: say so if it is valid JSON, else where it breaks
@@ -587,194 +720,24 @@ func (r *Record) decodeFast(data []byte, unknown func(key string)) error {
 		}
 		return recErr("", "want a JSON object, got %s", kind)
 	}
-	err := s.object("", "", "", func(key []byte) (int, error) {
-		switch string(key) {
-		case "msisdn":
-			if !s.null() {
-				haveMSISDN = true
-				if s.i >= len(s.b) || s.b[s.i] != '"' {
-					return 0, s.typeErr("msisdn", "a string")
-				}
-				v, err := s.str()
-				r.MSISDN = v
-				return 0, err
-			}
-			haveMSISDN = false
-			r.MSISDN = ""
-			return 0, nil
-		case "iccid":
-			return 1, s.strField("iccid", &r.ICCID)
-		case "operator":
-			return 2, s.strField("operator", &r.Operator)
-		case "mvno":
-			return 3, s.strField("mvno", &r.MVNO)
-		case "kind":
-			return 4, s.strField("kind", &r.Kind)
-		case "status":
-			return 5, s.strField("status", &r.Status)
-		case "holder":
-			return 6, s.strField("holder", &r.Holder)
-		case "id_region":
-			return 7, s.strField("id_region", &r.IDRegion)
-		case "open_region":
-			return 8, s.strField("open_region", &r.OpenRegion)
-		case "fraud_flag":
-			return 9, s.strField("fraud_flag", &r.FraudFlag)
-		case "opened_at":
-			return date(0, "opened_at", &r.OpenedAt)
-		case "last_voice_at":
-			return date(1, "last_voice_at", &r.LastVoiceAt)
-		case "last_sms_at":
-			return date(2, "last_sms_at", &r.LastSMSAt)
-		case "last_data_at":
-			return date(3, "last_data_at", &r.LastDataAt)
-		case "verify_required_at":
-			return date(4, "verify_required_at", &r.VerifyRequiredAt)
-		case "verified_at":
-			return date(5, "verified_at", &r.VerifiedAt)
-		case "released_at":
-			return date(6, "released_at", &r.ReleasedAt)
-		case "complaints":
-			return 10, s.intField("complaints", &r.Complaints)
-		case "alerts_30d":
-			return 11, s.intField("alerts_30d", &r.Alerts30d)
-		case "recycled":
-			return 12, s.boolField("recycled", &r.Recycled)
-		case "renewed":
-			return 13, s.boolField("renewed", &r.Renewed)
-		case "linked_platforms":
-			if s.null() {
-				r.LinkedPlatforms = nil
-				return 14, nil
-			}
-			r.LinkedPlatforms = r.LinkedPlatforms[:0]
-			if s.i < len(s.b) && s.b[s.i] == '[' {
-				r.LinkedPlatforms = []string{}
-			}
-			return 14, s.list("linked_platforms", "a list of strings", func() error {
-				if s.null() {
-					r.LinkedPlatforms = append(r.LinkedPlatforms, "")
-					return nil
-				}
-				if s.i >= len(s.b) || s.b[s.i] != '"' {
-					return s.typeErr("linked_platforms", "a list of strings")
-				}
-				v, err := s.str()
-				r.LinkedPlatforms = append(r.LinkedPlatforms, v)
-				return err
-			})
-		case "roaming":
-			if s.null() {
-				r.Roaming = nil
-				return 15, nil
-			}
-			r.Roaming = nil // an empty list reads as no roaming, as before
-			return 15, s.list("roaming", `a list of {"region", "last_seen"}`, func() error {
-				i := len(r.Roaming)
-				r.Roaming = append(r.Roaming, Roaming{})
-				if s.null() {
-					s.fieldErr(recErr(fmt.Sprintf("roaming[%d].region", i), "is required"))
-					return nil
-				}
-				haveRegion := false
-				var seen string
-				haveSeen := false
-				nerr := s.nerrs
-				err := s.object("roaming", `an object {"region", "last_seen"}`, "roaming", func(k []byte) (int, error) {
-					switch string(k) {
-					case "region":
-						if s.null() {
-							haveRegion = false
-							return 0, nil
-						}
-						haveRegion = true
-						return 0, s.strField("roaming.region", &r.Roaming[i].Region)
-					case "last_seen":
-						text, ok, err := s.timeField("roaming.last_seen", nil)
-						seen, haveSeen = text, ok
-						return 1, err
-					}
-					s.report("roaming", k)
-					return -1, s.skip()
-				})
-				if err != nil || s.nerrs > nerr {
-					return err // not an object, or a field of the wrong type: said already
-				}
-				if !haveRegion {
-					s.fieldErr(recErr(fmt.Sprintf("roaming[%d].region", i), "is required"))
-				}
-				if haveSeen {
-					t, err := ParseTime(seen)
-					if err != nil {
-						s.fieldErr(recErr(fmt.Sprintf("roaming[%d].last_seen", i), "%v", err))
-					} else {
-						r.Roaming[i].LastSeen = t
-					}
-				}
-				return nil
-			})
-		case "iot":
-			if s.null() {
-				r.IoT = IoT{}
-				return 16, nil
-			}
-			io := &r.IoT
-			return 16, s.object("iot", "an object", "iot", func(k []byte) (int, error) {
-				switch string(k) {
-				case "test_plan":
-					return 0, s.boolField("iot.test_plan", &io.TestPlan)
-				case "nondirected_data":
-					return 1, s.boolField("iot.nondirected_data", &io.NondirectedData)
-				case "nondirected_voice":
-					return 2, s.boolField("iot.nondirected_voice", &io.NondirectedVoice)
-				case "nondirected_sms":
-					return 3, s.boolField("iot.nondirected_sms", &io.NondirectedSMS)
-				case "directed_voice":
-					return 4, s.boolField("iot.directed_voice", &io.DirectedVoice)
-				case "directed_sms":
-					return 5, s.boolField("iot.directed_sms", &io.DirectedSMS)
-				case "user_realnamed":
-					return 6, s.boolField("iot.user_realnamed", &io.UserRealnamed)
-				case "business":
-					return 7, s.strField("iot.business", &io.Business)
-				case "handler_verified":
-					return 8, s.boolField("iot.handler_verified", &io.HandlerVerified)
-				case "province_approval":
-					return 9, s.boolField("iot.province_approval", &io.ProvinceApproval)
-				case "group_approval":
-					return 10, s.boolField("iot.group_approval", &io.GroupApproval)
-				}
-				s.report("iot", k)
-				return -1, s.skip()
-			})
-		case "label": // the generator's ground truth, which scoring ignores
-			return 17, s.skip()
-		case "last_attach_at": // in card-schema v1; no rule reads it yet
-			return 18, s.skip()
-		}
-		s.report("", key)
-		return -1, s.skip()
-	})
-	if err != nil {
+	if err := s.object("", "", "", d.field); err != nil {
 		return err
 	}
 	s.ws()
 	if s.i != len(s.b) {
 		return s.syntax("after top-level value")
 	}
-	if !haveMSISDN {
-		s.fieldErr(recErr("msisdn", "is required"))
-	}
-	for _, d := range dates {
-		if !d.set {
+	d.required()
+	for _, p := range d.dates {
+		if !p.set {
 			continue
 		}
-		t, err := ParseTime(d.text)
+		t, err := ParseTime(p.text)
 		if err != nil {
-			s.fieldErr(recErr(d.field, "%v", err))
+			s.fieldErr(recErr(p.field, "%v", err))
 			continue
 		}
-		*d.dst = t
+		*p.dst = t
 	}
 	if more := s.nerrs - len(s.errs); more > 0 {
 		s.errs = append(s.errs, &RecordError{Reason: fmt.Sprintf("and %d more problems", more)})

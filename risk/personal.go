@@ -9,6 +9,7 @@ import (
 	celast "cel.dev/cel-go/common/ast"
 	"github.com/expr-lang/expr/ast"
 
+	"github.com/simrisk/simrisk/internal/vocab"
 	"github.com/simrisk/simrisk/rules"
 )
 
@@ -23,7 +24,15 @@ import (
 // freely: they print nothing.
 
 // personalFields are the vocabulary terms that hold personal data.
-var personalFields = map[string]bool{"msisdn": true, "iccid": true, "holder": true}
+var personalFields = func() map[string]bool {
+	m := map[string]bool{}
+	for _, f := range vocab.Fields() {
+		if f.Personal {
+			m[f.Name] = true
+		}
+	}
+	return m
+}()
 
 // maskValue is the vocabulary's mask function: the middle of a number
 // hidden, as reasons show it. An 18-character ID number keeps its first 6

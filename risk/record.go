@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/simrisk/simrisk/internal/vocab"
 	"github.com/simrisk/simrisk/risk/ref"
 )
 
@@ -80,13 +81,19 @@ type IoT struct {
 // Enumerated values of card-schema v1; the exported functions below return
 // copies, so that a caller cannot change what Validate accepts.
 var (
-	operators   = []string{"cmcc", "unicom", "telecom", "broadnet"}
-	kinds       = []string{"mobile", "data_card", "iot"}
-	statuses    = []string{"active", "suspended", "keep_number", "cancelled"}
-	fraudFlags  = []string{"police", "miit", "operator"}
-	businesses  = []string{"new", "transfer", "realname_supplement", "replacement", "other"}
+	operators   = enum("operator")
+	kinds       = enum("kind")
+	statuses    = enum("status")
+	fraudFlags  = enum("fraud_flag")
+	businesses  = enum("iot.business")
 	statusValid = map[string]bool{"": true, "active": true, "suspended": true, "keep_number": true}
 )
+
+// enum is the values the vocabulary table allows a field.
+func enum(name string) []string {
+	f, _ := vocab.Lookup(name)
+	return f.Enum
+}
 
 // Operators returns card-schema v1's operator values (cmcc, unicom, telecom,
 // broadnet), a new slice on each call.
@@ -368,15 +375,8 @@ func (r *Record) validate(asOf Time) error {
 	if r.IoT.Business != "" && !oneOf(r.IoT.Business, businesses) {
 		errs.add(recErr("iot.business", "unknown business %s (want new, transfer, realname_supplement, replacement or other)", ref.Quote(r.IoT.Business)))
 	}
-	for _, d := range [...]struct {
-		name string
-		t    Time
-	}{
-		{"opened_at", r.OpenedAt}, {"last_voice_at", r.LastVoiceAt}, {"last_sms_at", r.LastSMSAt},
-		{"last_data_at", r.LastDataAt}, {"verify_required_at", r.VerifyRequiredAt},
-		{"verified_at", r.VerifiedAt}, {"released_at", r.ReleasedAt},
-	} {
-		errs.add(notAfter(d.name, d.t, asOf))
+	for _, d := range r.dates() {
+		errs.add(notAfter(d.name, *d.t, asOf))
 	}
 	for i, p := range r.LinkedPlatforms {
 		if p == "" {
@@ -384,6 +384,12 @@ func (r *Record) validate(asOf Time) error {
 		}
 	}
 	return errs.err()
+}
+
+// namedTime is one of the record's dates (Record.dates, vocab_gen.go).
+type namedTime struct {
+	name string
+	t    *Time
 }
 
 func notAfter(field string, t, asOf Time) error {

@@ -1,0 +1,270 @@
+// Package vocab is the one table of the rule vocabulary: every field of a
+// card record (card-schema v1), every value derived from one, every
+// population feature, the fields of a roaming entry and the domain
+// functions, each named once with its type, its documentation and how it is
+// read from a risk.Record.
+//
+// Stage: data, before everything else. It is pure data and imports nothing
+// but the standard library; every other stage derives from it:
+//
+//   - package risk's vocab_gen.go (written by package vocab/gen, run with
+//     `go generate ./risk`): the expr environment struct and its fill code,
+//     the CEL activation, the compiled evaluator's readers, the JSON codec
+//     and the fast JSON scanner's key dispatch, the record's date list;
+//   - at run time, from this table directly: risk.Vocabulary and
+//     risk.Functions, the CEL declarations, the personal-data and text-size
+//     tables, and package datasets' CSV columns, reader and writer;
+//   - the vocabulary table of rules/README.md and the records' JSON Schema
+//     (risk/record.schema.json), also written by vocab/gen.
+//
+// It lives at the module root, not under risk/, because package datasets
+// (the CSV codec) reads it too. Adding a record field is one entry here,
+// one field of risk.Record and a `go generate ./risk`.
+package vocab
+
+import "strings"
+
+// Kind is the type of a name, as a rule and the record formats see it.
+type Kind uint8
+
+// The kinds. A Time is a date of the record (risk.Time); rules read it as
+// Unix seconds, an int.
+const (
+	String  Kind = iota + 1
+	Int          // a Go int
+	Bool         // a Go bool
+	Time         // a risk.Time: a date in the formats, Unix seconds (int) in rules
+	Strings      // a list of strings
+	Roaming      // the list of roaming entries
+)
+
+// RuleType is the type a rule sees: "string", "int", "bool", "list of
+// string" or "list".
+func (k Kind) RuleType() string {
+	switch k {
+	case String:
+		return "string"
+	case Int, Time:
+		return "int"
+	case Bool:
+		return "bool"
+	case Strings:
+		return "list of string"
+	case Roaming:
+		return "list"
+	}
+	return "?"
+}
+
+// Field is one name of the vocabulary.
+type Field struct {
+	// Name is the name rules use, which is also the record's JSON key (or,
+	// with a dot, its key inside a nested object) and its CSV column.
+	Name string
+	Kind Kind
+	Doc  string // one line for the documentation table
+	// Record is the field of risk.Record that holds it ("IoT.TestPlan"),
+	// "" for a derived value or a population feature.
+	Record string
+	// Required: a record without it is rejected.
+	Required bool
+	// Enum lists the values card-schema v1 allows ("" is always allowed
+	// unless Required).
+	Enum []string
+	// Personal: personal data, which reasons print only masked.
+	Personal bool
+	// MaxBytes bounds the text's length for the cost estimate (0: the
+	// record limit risk.MaxTextBytes).
+	MaxBytes int
+
+	// A derived value: DaysSince names the Time field it counts the CST
+	// days since (never when that is absent); otherwise Read is a Go
+	// expression of package risk computing it from e (*env), Fill the same
+	// for the reference evaluators' fill (r is the *Record, asOf the Time,
+	// seg the *ref.Segment, f the *Features; Read when empty), and Val the
+	// valRef the branch code computes it with in place ("" for none).
+	DaysSince string
+	Read      string
+	Fill      string
+	Val       string
+}
+
+// Group tells where a name lives.
+func (f *Field) Group() string {
+	switch {
+	case strings.HasPrefix(f.Name, "iot."):
+		return "iot"
+	case strings.HasPrefix(f.Name, "pop."):
+		return "pop"
+	case f.Record != "":
+		return "record"
+	}
+	return "derived"
+}
+
+// Key is the name's last part: the JSON key inside its object.
+func (f *Field) Key() string { return f.Name[strings.LastIndexByte(f.Name, '.')+1:] }
+
+// GoName is the name's Go identifier in the expr environment struct:
+// last_voice_at -> LastVoiceAt.
+func (f *Field) GoName() string { return GoName(f.Key()) }
+
+// GoName turns a snake_case name into an exported Go identifier.
+func GoName(s string) string {
+	var b strings.Builder
+	for _, p := range strings.Split(s, "_") {
+		if p == "" {
+			continue
+		}
+		b.WriteString(strings.ToUpper(p[:1]) + p[1:])
+	}
+	return b.String()
+}
+
+// Fields returns the table in its order (the records' JSON and CSV order),
+// a new slice on each call.
+func Fields() []Field { return append([]Field(nil), fields...) }
+
+// Lookup returns the field of a name.
+func Lookup(name string) (Field, bool) {
+	for _, f := range fields {
+		if f.Name == name {
+			return f, true
+		}
+	}
+	return Field{}, false
+}
+
+var (
+	operators  = []string{"cmcc", "unicom", "telecom", "broadnet"}
+	kinds      = []string{"mobile", "data_card", "iot"}
+	statuses   = []string{"active", "suspended", "keep_number", "cancelled"}
+	fraudFlags = []string{"police", "miit", "operator"}
+	businesses = []string{"new", "transfer", "realname_supplement", "replacement", "other"}
+)
+
+var fields = []Field{
+	// card-schema v1, in its order
+	{Name: "msisdn", Kind: String, Record: "MSISDN", Required: true, Personal: true, MaxBytes: 20,
+		Doc: "the number (never printed in full: reasons mask it)"},
+	{Name: "iccid", Kind: String, Record: "ICCID", Personal: true, MaxBytes: 20, Doc: "SIM serial"},
+	{Name: "operator", Kind: String, Record: "Operator", Enum: operators, MaxBytes: 12,
+		Doc: "current operator: cmcc, unicom, telecom, broadnet (from the segment when the record has none)"},
+	{Name: "mvno", Kind: String, Record: "MVNO", Doc: "MVNO brand, empty for an operator's own card"},
+	{Name: "kind", Kind: String, Record: "Kind", Enum: kinds, MaxBytes: 12,
+		Doc: "mobile, data_card, iot (from the segment when the record has none)"},
+	{Name: "status", Kind: String, Record: "Status", Enum: statuses, MaxBytes: 12,
+		Doc: `active, suspended, keep_number, cancelled ("" reads as active)`},
+	{Name: "opened_at", Kind: Time, Record: "OpenedAt", Required: true,
+		Doc: "Unix seconds; 0 when absent (never, for a valid record)"},
+	{Name: "holder", Kind: String, Record: "Holder", Personal: true,
+		Doc: "pseudonymous holder key (may be tested; reasons print it only as `mask(holder)`)"},
+	{Name: "id_region", Kind: String, Record: "IDRegion", MaxBytes: 6, Doc: "GB/T 2260 code of the holder's ID"},
+	{Name: "last_voice_at", Kind: Time, Record: "LastVoiceAt", Doc: "Unix seconds, 0 when never"},
+	{Name: "last_sms_at", Kind: Time, Record: "LastSMSAt", Doc: "Unix seconds, 0 when never"},
+	{Name: "last_data_at", Kind: Time, Record: "LastDataAt", Doc: "Unix seconds, 0 when never"},
+	{Name: "open_region", Kind: String, Record: "OpenRegion", MaxBytes: 6,
+		Doc: "where opened: ISO 3166 alpha-2 or GB/T 2260 code"},
+	{Name: "roaming", Kind: Roaming, Record: "Roaming",
+		Doc: "entries with .region (string), .last_seen (Unix seconds, 0 unknown), .days_ago (int, never when unknown)"},
+	{Name: "fraud_flag", Kind: String, Record: "FraudFlag", Enum: fraudFlags, MaxBytes: 12,
+		Doc: "police, miit, operator, or empty"},
+	{Name: "complaints", Kind: Int, Record: "Complaints", Doc: "verified fraud complaints"},
+	{Name: "alerts_30d", Kind: Int, Record: "Alerts30d", Doc: "warning-model hits in the 30 days before as-of"},
+	{Name: "verify_required_at", Kind: Time, Record: "VerifyRequiredAt",
+		Doc: "Unix seconds a second verification was demanded, 0 when none"},
+	{Name: "verified_at", Kind: Time, Record: "VerifiedAt", Doc: "Unix seconds of the last passed verification, 0 when never"},
+	{Name: "recycled", Kind: Bool, Record: "Recycled", Doc: "the number was re-issued"},
+	{Name: "released_at", Kind: Time, Record: "ReleasedAt", Doc: "Unix seconds the previous holder released it, 0 when unknown"},
+	{Name: "renewed", Kind: Bool, Record: "Renewed", Doc: "unbound through 二次号码焕新"},
+	{Name: "linked_platforms", Kind: Strings, Record: "LinkedPlatforms",
+		Doc: "platforms where the previous holder's accounts are still bound"},
+	{Name: "iot.test_plan", Kind: Bool, Record: "IoT.TestPlan", Doc: "on an IoT test-card plan"},
+	{Name: "iot.nondirected_data", Kind: Bool, Record: "IoT.NondirectedData", Doc: "non-directed data open"},
+	{Name: "iot.nondirected_voice", Kind: Bool, Record: "IoT.NondirectedVoice", Doc: "non-directed voice open"},
+	{Name: "iot.nondirected_sms", Kind: Bool, Record: "IoT.NondirectedSMS", Doc: "non-directed SMS open"},
+	{Name: "iot.directed_voice", Kind: Bool, Record: "IoT.DirectedVoice", Doc: "directed voice open"},
+	{Name: "iot.directed_sms", Kind: Bool, Record: "IoT.DirectedSMS", Doc: "directed SMS open"},
+	{Name: "iot.user_realnamed", Kind: Bool, Record: "IoT.UserRealnamed", Doc: "real-named to its actual user"},
+	{Name: "iot.business", Kind: String, Record: "IoT.Business", Enum: businesses, MaxBytes: 20,
+		Doc: "new, transfer, realname_supplement, replacement, other"},
+	{Name: "iot.handler_verified", Kind: Bool, Record: "IoT.HandlerVerified", Doc: "handler photo + ID comparison done"},
+	{Name: "iot.province_approval", Kind: Bool, Record: "IoT.ProvinceApproval", Doc: "provincial approval on file"},
+	{Name: "iot.group_approval", Kind: Bool, Record: "IoT.GroupApproval", Doc: "group (集团) approval on file"},
+
+	// derived values
+	{Name: "as_of", Kind: Int, Read: "int(e.asOf)", Fill: "int(asOf)", Doc: "the scoring as-of time, Unix seconds"},
+	{Name: "days_since_opened", Kind: Int, DaysSince: "opened_at", Doc: "CST calendar days from opened_at to as-of"},
+	{Name: "days_since_last_voice", Kind: Int, DaysSince: "last_voice_at", Doc: "days since the last voice record; never when none"},
+	{Name: "days_since_last_sms", Kind: Int, DaysSince: "last_sms_at", Doc: "days since the last SMS record; never when none"},
+	{Name: "days_since_last_data", Kind: Int, DaysSince: "last_data_at", Doc: "days since the last data record; never when none"},
+	{Name: "days_since_last_activity", Kind: Int, Read: "e.daysSinceLastActivity()", Val: "{kind: vDaysActivity}",
+		Doc: "days since the latest voice, SMS or data record; from opened_at when there was none"},
+	{Name: "days_since_verified", Kind: Int, DaysSince: "verified_at", Doc: "days since verified_at; never when none"},
+	{Name: "verification_pending", Kind: Bool, Read: "verificationPending(e.r)", Fill: "verificationPending(r)",
+		Doc: "a verification was demanded and none passed since (verified_at < verify_required_at)"},
+	{Name: "freeze_days", Kind: Int, Read: "freezeDays(e.r)", Fill: "freezeDays(r)", Val: "{kind: vFreeze}",
+		Doc: "for a recycled number: days from released_at to opened_at (the re-issue); never when unknown or not recycled"},
+	{Name: "segment", Kind: String, Read: "e.segment().Prefix", Fill: "seg.Prefix", MaxBytes: 6,
+		Doc: "the number's segment prefix (149, 1440, 1703, ...), empty when unknown"},
+	{Name: "segment_operator", Kind: String, Read: "e.segment().Operator", Fill: "seg.Operator", MaxBytes: 12,
+		Doc: "original operator of the segment"},
+	{Name: "segment_kind", Kind: String, Read: "e.segment().Kind", Fill: "seg.Kind", MaxBytes: 12, Doc: "kind of the segment"},
+	{Name: "segment_mvno", Kind: Bool, Read: "e.segment().MVNO", Fill: "seg.MVNO", Doc: "the segment is an MVNO range"},
+	{Name: "valid", Kind: Bool, Read: `e.r.Status != "cancelled"`, Fill: "r.Valid()",
+		Doc: "the card counts in card totals (status is not cancelled)"},
+	{Name: "never", Kind: Int, Read: "Never", Doc: "the value of a days_since_* count for what never happened"},
+
+	// population features
+	{Name: "pop.cards_on_operator", Kind: Int, Read: "e.features().CardsOnOperator", Fill: "f.CardsOnOperator",
+		Val: "{kind: vPop, off: unsafe.Offsetof(Features{}.CardsOnOperator)}",
+		Doc: "holder's valid cards at this card's operator (an MVNO brand counts as its own operator)"},
+	{Name: "pop.cards_total", Kind: Int, Read: "e.features().CardsTotal", Fill: "f.CardsTotal",
+		Val: "{kind: vPop, off: unsafe.Offsetof(Features{}.CardsTotal)}",
+		Doc: "holder's valid cards at all operators"},
+	{Name: "pop.cards_same_day", Kind: Int, Read: "e.features().CardsSameDay", Fill: "f.CardsSameDay",
+		Val: "{kind: vPop, off: unsafe.Offsetof(Features{}.CardsSameDay)}",
+		Doc: "holder's valid cards opened the same CST day"},
+	{Name: "pop.operators", Kind: Int, Read: "e.features().Operators", Fill: "f.Operators",
+		Val: "{kind: vPop, off: unsafe.Offsetof(Features{}.Operators)}",
+		Doc: "distinct operators (MVNO brands apart) among the holder's valid cards"},
+}
+
+// RoamingFields are the fields of one roaming entry (a rule reads them on
+// the entry a quantifier is looking at: .region, .last_seen, .days_ago).
+// Record is the field of risk.Roaming.
+func RoamingFields() []Field { return append([]Field(nil), roamingFields...) }
+
+var roamingFields = []Field{
+	{Name: "region", Kind: String, Record: "Region", Required: true, MaxBytes: 6,
+		Doc: "ISO 3166 alpha-2 or 6-digit GB/T 2260 code"},
+	{Name: "last_seen", Kind: Time, Record: "LastSeen", Doc: "Unix seconds, 0 when unknown"},
+	{Name: "days_ago", Kind: Int, DaysSince: "last_seen", Doc: "days since last_seen; never when unknown"},
+}
+
+// Func is one domain function rules may call, besides the expression
+// languages' own.
+type Func struct {
+	Name   string
+	Call   string // call syntax for the documentation: in_region(code, lists.NAME)
+	Result string // its rule type
+	Doc    string
+}
+
+// Funcs returns the domain functions, a new slice on each call.
+func Funcs() []Func { return append([]Func(nil), funcs...) }
+
+var funcs = []Func{
+	{"in_region", "in_region(code, lists.NAME)", "bool", "code is in a region list, with the prefix meaning of province (NN0000) and prefecture (NNNN00) entries"},
+	{"days_between", "days_between(a, b)", "int", "CST calendar days from time a to time b (Unix seconds); never when either is 0"},
+	{"region_name", "region_name(code)", "string", "a region's name: 福建省龙岩市新罗区 for a GB/T 2260 code, Cambodia for KH; the code itself when unknown"},
+	{"mask", "mask(text)", "string", "text with its middle hidden, as reasons must print msisdn, iccid and holder: 138****8000, 110105********002X"},
+}
+
+// Reserved returns the names besides the functions' that no macro may
+// take.
+func Reserved() []string { return []string{"params", "lists"} }
+
+// Unread returns the card-schema v1 keys no rule reads yet: the readers
+// accept them without storing them and warn about nothing.
+func Unread() []string { return []string{"last_attach_at"} }
