@@ -151,6 +151,9 @@ func canonical(s string) string {
 // number belongs.
 var decisionMSISDN = regexp.MustCompile(`"msisdn":"1[0-9]{10}(?:[0-9]{2})?","score"`)
 
+// csvDecisionMSISDN is the same in a CSV decision row: line, msisdn, score.
+var csvDecisionMSISDN = regexp.MustCompile(`(?m)^([0-9]+),1[0-9]{10}(?:[0-9]{2})?,([0-9.]+),(low|medium|high|critical),`)
+
 // Every command of the CLI, run on inputs full of personal data in every
 // spelling, shows no full number or ID number in anything it writes:
 // stdout, stderr, output files, the HTML report (a decision's own msisdn
@@ -184,6 +187,12 @@ func TestNoCommandLeaksPersonalData(t *testing.T) {
 		{args: []string{"explain", "--as-of", "2026-11-01", "--json", "--lang", "en"}, stdin: loose},
 		{args: []string{"backtest", "--candidate", "default-cel", "--baseline", rulesDir, "--as-of", "2026-11-01", "--in", jsonl, "--report", out("report.html")}},
 		{args: []string{"backtest", "--candidate", "default", "--as-of", "2026-11-01", "--in", csv, "--lang", "en"}},
+		{args: []string{"backtest", "--candidate", "pack:default-cel", "--baseline", rulesDir, "--as-of", "2026-11-01", "--in", csv, "--lang", "en",
+			"--changes", out("changes.csv"), "--report", out("report-en.html")}},
+		{args: []string{"backtest", "--candidate", "pack:default-cel", "--baseline", rulesDir, "--as-of", "2026-11-01", "--in", jsonl, "--changes", out("changes.jsonl")}},
+		{args: []string{"explain", "--as-of", "2026-11-01", "--in", jsonl, "--ref", "1"}},
+		{args: []string{"explain", "--as-of", "2026-11-01", "--in", csv, "--ref", "2", "--json"}},
+		{args: []string{"score", "--as-of", "2026-11-01", "--in", jsonl, "--out", out("d4.csv"), "--only-flagged"}},
 		{args: []string{"fit", "--pack", "default", "--as-of", "2026-11-01", "--in", jsonl, "--out", out("fit.yaml")}},
 		{args: []string{"lint", rulesDir, filepath.Join(dir, "bad.yaml")}},
 		{args: []string{"lint", "--format", "json", filepath.Join(dir, "bad.yaml")}},
@@ -195,7 +204,7 @@ func TestNoCommandLeaksPersonalData(t *testing.T) {
 	secrets := append([]string{canonical(leakPhone), canonical(leakID), canonical(leakID15), "13800138000"}, cards...)
 	scan := func(what, text string) {
 		t.Helper()
-		c := canonical(decisionMSISDN.ReplaceAllString(text, `"msisdn":"(own)","score"`))
+		c := canonical(csvDecisionMSISDN.ReplaceAllString(decisionMSISDN.ReplaceAllString(text, `"msisdn":"(own)","score"`), "$1,(own),$2,$3,"))
 		for _, s := range secrets {
 			if i := strings.Index(c, s); i >= 0 {
 				t.Errorf("%s shows %s: …%s…", what, s, c[max(0, i-80):min(len(c), i+len(s)+40)])
@@ -219,7 +228,8 @@ func TestNoCommandLeaksPersonalData(t *testing.T) {
 	for _, f := range files {
 		names = append(names, f.Name())
 	}
-	require.Subset(t, names, []string{"d1.jsonl", "r1.jsonl", "d2.jsonl", "r2.jsonl", "d3.jsonl", "r3.jsonl", "report.html", "junit.xml"})
+	require.Subset(t, names, []string{"d1.jsonl", "r1.jsonl", "d2.jsonl", "r2.jsonl", "d3.jsonl", "r3.jsonl", "report.html", "junit.xml",
+		"changes.csv", "changes.jsonl", "report-en.html", "d4.csv"})
 	// the reasons that print the personal data did fire, masked
 	d1, err := os.ReadFile(out("d1.jsonl"))
 	require.NoError(t, err)

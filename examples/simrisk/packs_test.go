@@ -126,9 +126,19 @@ func TestBacktestChangesAndExplainRef(t *testing.T) {
 	code, _, errOut := runCLI("gen", "--cards", "3000", "--seed", "3", "--as-of", "2026-11-01", "--out", pop)
 	require.Equal(t, 0, code, errOut)
 	cand := copyPack(t, dir, "alert_threshold: 3", "alert_threshold: 1")
-	changes := filepath.Join(dir, "changes.csv")
-	code, out, errOut := runCLI("backtest", "--candidate", cand, "--in", pop, "--as-of", "2026-11-01", "--changes", changes, "--sample", "3", "--lang", "en")
+	changes, report := filepath.Join(dir, "changes.csv"), filepath.Join(dir, "report.html")
+	code, out, errOut := runCLI("backtest", "--candidate", cand, "--in", pop, "--as-of", "2026-11-01", "--changes", changes, "--sample", "3", "--lang", "en", "--report", report)
 	require.Equal(t, 0, code, errOut)
+	html, err := os.ReadFile(report)
+	require.NoError(t, err)
+	for _, want := range []string{
+		`<html lang="en">`,
+		`<th>Input</th><td class="l" colspan="2">` + pop + `</td>`,
+		`<th>path</th><td class="l">pack:default</td><td class="l">` + cand + `</td>`,
+		`<tr><td>alert_threshold</td><td class="l"><code>3</code></td><td class="l"><code>1</code></td></tr>`,
+	} {
+		require.True(t, strings.Contains(string(html), want), want)
+	}
 	total := regexp.MustCompile(`; (\d+) change outcome`).FindStringSubmatch(out)
 	require.NotNil(t, total)
 	require.Contains(t, errOut, total[1]+" changed cards written to "+changes)
