@@ -208,7 +208,8 @@ func TestDecisionJSON(t *testing.T) {
 	require.NoError(t, err)
 	require.JSONEq(t, fmt.Sprintf(`{"msisdn":"13800138000","score":30,"level":"medium","outcome":"verify",
 		"deadline":"2026-11-02T00:00:00+08:00","hits":[{"rule":"frequent_alerts","tags":["frequent_alerts"],"score":30,
-		"reason":"30 天内触发预警模型 4 次（阈值 3）"}],"ruleset":%q}`, eng.Digest()), string(b))
+		"reason":"30 天内触发预警模型 4 次（阈值 3）"}],"ruleset":%q,
+		"as_of":"2026-11-01T00:00:00+08:00","pack":"default","version":%q}`, eng.Digest(), eng.Version()), string(b))
 }
 
 func TestInvalidRecordRejected(t *testing.T) {
@@ -502,4 +503,35 @@ func TestDefaultPackFullyCompiled(t *testing.T) {
 			require.Empty(t, r.ReasonFallbacks, "%s: %s", pack, r.ID)
 		}
 	}
+}
+
+// A pending verification keeps its deadline whatever the outcome: a card
+// whose demanded verification is still open, escalated to restrict by its
+// score, still says when the verification is due; so does an overdue one
+// (suspended), and a card with no pending verification has no deadline
+// unless it must verify.
+func TestPendingVerificationKeepsDeadline(t *testing.T) {
+	eng := defaultEngine(t)
+	c := card()
+	c.FraudFlag, c.Alerts30d = "police", 5 // fraud_involved + frequent_alerts: 90, restrict
+	c.VerifyRequiredAt = asOf - 3600       // demanded an hour before as-of
+	d, err := eng.Score(c, risk.AsOfTime(asOf))
+	require.NoError(t, err)
+	require.Equal(t, "restrict", d.Outcome.String())
+	require.Equal(t, asOf-3600+24*3600, d.Deadline)
+	require.Contains(t, string(d.AppendJSON(nil)), `"deadline":"2026-11-01T23:00:00+08:00"`)
+
+	c = card()
+	c.VerifyRequiredAt = risk.Date(2026, 10, 1) // overdue: suspended
+	d, err = eng.Score(c, risk.AsOfTime(asOf))
+	require.NoError(t, err)
+	require.Equal(t, "suspend", d.Outcome.String())
+	require.Equal(t, risk.Date(2026, 10, 2), d.Deadline)
+
+	c = card()
+	c.FraudFlag, c.Alerts30d = "police", 5
+	d, err = eng.Score(c, risk.AsOfTime(asOf))
+	require.NoError(t, err)
+	require.Equal(t, "restrict", d.Outcome.String())
+	require.Zero(t, d.Deadline)
 }

@@ -50,6 +50,9 @@ type Population struct {
 	feats   []popFeats        // per entry (by its idx), once sealed
 	cards   int
 	holders int
+	nidx    int32    // entries ever added: the next entry's idx
+	dead    []uint64 // by idx: entries of cards added again since (a bit set)
+	ndead   int
 
 	mu     sync.Mutex  // held while sealing
 	sealed atomic.Bool // read on every feature lookup: no lock on the hot path
@@ -94,6 +97,8 @@ func (p *Population) opID(r *Record, add bool) (uint16, bool) {
 	name, mvno := r.Operator, false
 	if r.MVNO != "" {
 		name, mvno = r.MVNO, true
+	} else if name == "" {
+		name = countKey(r) // a card not validated yet: its segment's operator
 	}
 	if p.ops == nil {
 		for i, n := range p.opNames {
@@ -136,16 +141,35 @@ func (p *Population) opID(r *Record, add bool) (uint16, bool) {
 	return id, true
 }
 
-// Add counts one card. Add validated records only (Record.Validate fills
-// the operator a count needs). Cancelled cards and cards without a holder
-// are not counted.
+// Add counts one card. A card not validated yet counts under the operator
+// of its number's segment (Record.Validate would fill it). Cancelled cards
+// and cards without a holder are not counted. Adding a record that was
+// added before (the same *Record, changed or not: cancelled, moved to
+// another holder) replaces its earlier state: a card counts once however
+// often it is added. Two different records with the same number are two
+// cards here; LivePopulation keys cards by number.
 func (p *Population) Add(r *Record) {
+	if r.popID == p.id {
+		// added before: its old entry no longer counts
+		p.cards--
+		if i := r.popIdx; i >= 0 {
+			if int(i>>6) >= len(p.dead) {
+				p.dead = append(p.dead, make([]uint64, int(i>>6)+1-len(p.dead))...)
+			}
+			p.dead[i>>6] |= 1 << (i & 63)
+			p.ndead++
+			p.sealed.Store(false)
+		}
+		r.popID, r.popIdx = 0, 0
+	}
 	p.cards++
 	if !r.Valid() || r.Holder == "" {
+		r.popID, r.popIdx = p.id, -1
 		return
 	}
 	op, _ := p.opID(r, true)
-	i := int32(len(p.entries))
+	i := p.nidx
+	p.nidx++
 	if len(p.entries) == cap(p.entries) {
 		// double: append grows large slices by a quarter, copying a million
 		// entries over and over
@@ -184,11 +208,19 @@ func (p *Population) seal() {
 	if p.sealed.Load() {
 		return
 	}
-	s := p.entries
-	if cap(p.feats) < len(s) {
-		p.feats = make([]popFeats, len(s), len(s)+len(s)/8)
+	if p.ndead > 0 {
+		// cards added again: drop their earlier entries
+		p.entries = slices.DeleteFunc(p.entries, func(e popEntry) bool {
+			return int(e.idx>>6) < len(p.dead) && p.dead[e.idx>>6]&(1<<(e.idx&63)) != 0
+		})
+		clear(p.dead)
+		p.ndead = 0
 	}
-	p.feats = p.feats[:len(s)]
+	s := p.entries
+	if n := int(p.nidx); cap(p.feats) < n {
+		p.feats = make([]popFeats, n, n+n/8)
+	}
+	p.feats = p.feats[:p.nidx]
 	if len(s) > 0 {
 		// the features' buffer is the sort's scratch space: entries and
 		// features are both 16 bytes without pointers, and the features are
@@ -296,7 +328,7 @@ func (p *Population) featuresInto(r *Record, f *Features) {
 		return
 	}
 	p.ensureSealed()
-	if r.popID == p.id && int(r.popIdx) < len(p.feats) && self == 1 {
+	if r.popID == p.id && r.popIdx >= 0 && int(r.popIdx) < len(p.feats) && self == 1 {
 		*f = p.feats[r.popIdx].features()
 		return
 	}

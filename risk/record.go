@@ -254,10 +254,15 @@ func (r *Record) Validate(asOf Time) error {
 	return nil
 }
 
-// validFor reports whether the record passed Validate at asOf. Scoring
-// skips validating such records again; change a record only before
-// validating it.
-func (r *Record) validFor(asOf Time) bool { return asOf != 0 && r.validAt == asOf }
+// validFor reports whether the record passed Validate at asOf or before
+// (only dates after the as-of time depend on it, so a record valid then is
+// valid at any later time). Scoring skips validating such records again;
+// change a record only before validating it.
+func (r *Record) validFor(asOf Time) bool { return asOf != 0 && r.validAt != 0 && r.validAt <= asOf }
+
+// stored reports whether r is a LivePopulation's own record, shared and
+// never written again.
+func (r *Record) stored() bool { return r.popID&liveIDBit != 0 }
 
 // The longest lists and texts a record may hold (Validate rejects a record
 // over them, naming the limit). Rules' cost is estimated at load from them

@@ -35,6 +35,9 @@ type Decision struct {
 	Hits     []Hit         `json:"hits"`               // the rules that fired, in rule order
 	Errors   []RuleError   `json:"errors,omitempty"`   // rules that failed on this card; the others still decided
 	RuleSet  string        `json:"ruleset"`            // digest of the rule set that decided
+	AsOf     Time          `json:"as_of"`              // the as-of time the card was judged against (written as RFC 3339)
+	Pack     string        `json:"pack"`               // the rule pack's name (rules.RuleSet.Name), "" when it has none
+	Version  string        `json:"version"`            // the rule pack's version, "" when it has none
 
 	// reasons holds the text of every hit's reason; the hits' Reason strings
 	// point into it, so that scoring into a reused Decision allocates nothing.
@@ -69,7 +72,7 @@ func (d *Decision) Fired(id string) bool {
 
 type scoreConfig struct {
 	asOf    Time
-	pop     *Population
+	pop     FeatureSource
 	workers int
 }
 
@@ -85,8 +88,31 @@ func AsOf(t time.Time) ScoreOption { return func(c *scoreConfig) { c.asOf = Time
 func AsOfTime(t Time) ScoreOption { return func(c *scoreConfig) { c.asOf = t } }
 
 // WithPopulation gives the population whose features (cards per holder, ...)
-// the rules see. Without it each card is scored as its holder's only card.
-func WithPopulation(p *Population) ScoreOption { return func(c *scoreConfig) { c.pop = p } }
+// the rules see: a sealed batch *Population or a *LivePopulation. Without
+// it (or with nil) each card is scored as its holder's only card.
+func WithPopulation(p FeatureSource) ScoreOption {
+	return func(c *scoreConfig) {
+		switch q := p.(type) {
+		case *Population:
+			if q == nil {
+				p = nil
+			}
+		case *LivePopulation:
+			if q == nil {
+				p = nil
+			}
+		}
+		c.pop = p
+	}
+}
+
+// FeatureSource is what scoring reads population features from: a batch
+// *Population (built with Add, sealed on first read) or a *LivePopulation
+// (upserts and removals while others score). Only this package implements
+// it.
+type FeatureSource interface {
+	featuresInto(r *Record, f *Features)
+}
 
 // Workers sets how many goroutines ScoreBatch uses (default GOMAXPROCS).
 func Workers(n int) ScoreOption { return func(c *scoreConfig) { c.workers = n } }
@@ -125,7 +151,8 @@ type Scorer struct {
 	macroStamp []uint64
 	maskBuf    []byte // scratch for masking a reason that holds a number
 	// ovf marks an integer overflow in lowered CEL code (see lowercel.go)
-	ovf bool
+	ovf     bool
+	copyRec Record // a stored record scored at an earlier as-of time than it was validated at
 }
 
 func newScorer(e *Engine, cfg scoreConfig) *Scorer {
@@ -207,6 +234,12 @@ func (s *Scorer) Score(r *Record) (*Decision, error) {
 // not validated again.
 func (s *Scorer) ScoreInto(r *Record, d *Decision) error {
 	if !r.validFor(s.cfg.asOf) {
+		if r.stored() {
+			// a LivePopulation's record, shared with other goroutines and
+			// validated at a later as-of time: validate and score a copy
+			s.copyRec = *r
+			r = &s.copyRec
+		}
 		if err := r.Validate(s.cfg.asOf); err != nil {
 			return err
 		}
@@ -224,14 +257,14 @@ func (s *Scorer) decide(r *Record, d *Decision) {
 		s.attribute()
 	}
 	var outcome rules.Outcome
-	if len(s.fired) == 0 && d.unchanged(r.MSISDN, e.digest, e.band0) {
+	if len(s.fired) == 0 && d.unchanged(r.MSISDN, e, s.cfg.asOf) {
 		// most cards: nothing fired, score 0, and in a batch rescored into
 		// the last batch's results, the decision already says so: it is
 		// left as it is (not written, its memory is not written back)
 		outcome = d.Outcome
 	} else {
 		// field by field: cheaper than writing a whole new Decision
-		d.MSISDN, d.RuleSet = r.MSISDN, e.digest
+		d.MSISDN, d.RuleSet, d.AsOf, d.Pack, d.Version = r.MSISDN, e.digest, s.cfg.asOf, e.name, e.version
 		d.Score, d.Level, d.Outcome, d.Deadline = 0, 0, 0, 0
 		d.Hits, d.Errors, d.reasons = d.Hits[:0], d.Errors[:0], d.reasons[:0]
 		s.spans = s.spans[:0]
@@ -245,13 +278,16 @@ func (s *Scorer) decide(r *Record, d *Decision) {
 			outcome = s.collect(d)
 		}
 	}
-	if outcome == rules.Verify {
-		hours := Time(e.verifyHours * 3600) // at most a year (compile checks verify_hours)
-		if verificationPending(r) && addTime(r.VerifyRequiredAt, hours) >= s.cfg.asOf {
-			d.Deadline = addTime(r.VerifyRequiredAt, hours)
-		} else {
-			d.Deadline = addTime(s.cfg.asOf, hours)
-		}
+	hours := Time(e.verifyHours * 3600) // at most a year (compile checks verify_hours)
+	switch pending := verificationPending(r); {
+	case outcome == rules.Verify && pending && addTime(r.VerifyRequiredAt, hours) >= s.cfg.asOf:
+		d.Deadline = addTime(r.VerifyRequiredAt, hours)
+	case outcome == rules.Verify:
+		d.Deadline = addTime(s.cfg.asOf, hours)
+	case pending:
+		// a verification already demanded keeps its deadline whatever
+		// the outcome (restrict or suspend by score, say), passed or not
+		d.Deadline = addTime(r.VerifyRequiredAt, hours)
 	}
 	if len(d.Errors) == 0 && d.Errors != nil {
 		d.Errors = nil
@@ -259,13 +295,19 @@ func (s *Scorer) decide(r *Record, d *Decision) {
 }
 
 // unchanged reports whether d is already the decision of a card no rule
-// fires on: the same number (the same string), the same rule set, score 0
-// in band b, no hits, no errors, no deadline.
-func (d *Decision) unchanged(msisdn, digest string, b band) bool {
+// fires on: the same number (the same string), the same rule set, pack and
+// as-of time, score 0 in e's first band, no hits, no errors, no deadline.
+func (d *Decision) unchanged(msisdn string, e *Engine, asOf Time) bool {
+	b := e.band0
 	return len(d.Hits) == 0 && d.Hits != nil && d.Errors == nil && len(d.reasons) == 0 &&
-		d.Score == 0 && d.Level == b.Level && d.Outcome == b.Outcome && d.Deadline == 0 &&
-		len(d.MSISDN) == len(msisdn) && unsafe.StringData(d.MSISDN) == unsafe.StringData(msisdn) &&
-		len(d.RuleSet) == len(digest) && unsafe.StringData(d.RuleSet) == unsafe.StringData(digest)
+		d.Score == 0 && d.Level == b.Level && d.Outcome == b.Outcome && d.Deadline == 0 && d.AsOf == asOf &&
+		sameString(d.MSISDN, msisdn) && sameString(d.RuleSet, e.digest) &&
+		sameString(d.Pack, e.name) && sameString(d.Version, e.version)
+}
+
+// sameString reports whether a and b are the same string in memory.
+func sameString(a, b string) bool {
+	return len(a) == len(b) && unsafe.StringData(a) == unsafe.StringData(b)
 }
 
 // collect builds the hits, reasons, score, level and outcome of the rules
@@ -795,6 +837,15 @@ func (d *Decision) AppendJSON(b []byte) []byte {
 	}
 	b = append(b, `,"ruleset":`...)
 	b = appendJSONString(b, d.RuleSet)
+	if d.AsOf != 0 {
+		b = append(b, `,"as_of":"`...)
+		b = d.AsOf.Std().AppendFormat(b, time.RFC3339)
+		b = append(b, '"')
+	}
+	b = append(b, `,"pack":`...)
+	b = appendJSONString(b, d.Pack)
+	b = append(b, `,"version":`...)
+	b = appendJSONString(b, d.Version)
 	return append(b, '}')
 }
 

@@ -27,7 +27,7 @@ type envState struct {
 	r      *Record
 	asOf   Time
 	asOfDy int // asOf.Day()
-	pop    *Population
+	pop    FeatureSource
 	full   bool
 
 	featOK bool
@@ -50,7 +50,7 @@ func daysSince(t, asOf Time) int {
 }
 
 // begin makes r the card being scored: nothing is computed yet.
-func (e *env) begin(r *Record, asOf Time, pop *Population) {
+func (e *env) begin(r *Record, asOf Time, pop FeatureSource) {
 	if asOf != e.asOf {
 		e.asOfDy = asOf.Day()
 	}
@@ -61,7 +61,11 @@ func (e *env) begin(r *Record, asOf Time, pop *Population) {
 // features are the card's population features, looked up once per card.
 func (e *env) features() *Features {
 	if !e.featOK {
-		e.pop.featuresInto(e.r, &e.feat)
+		if e.pop == nil {
+			e.feat = selfFeatures(e.r)
+		} else {
+			e.pop.featuresInto(e.r, &e.feat)
+		}
 		e.featOK = true
 	}
 	return &e.feat

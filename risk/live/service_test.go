@@ -1,0 +1,333 @@
+package live_test
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/simrisk/simrisk/risk"
+	"github.com/simrisk/simrisk/risk/live"
+)
+
+var asOf = risk.Date(2026, 11, 1)
+
+// pack is a small rule pack with a test; threshold sets when "many" fires,
+// version its version; broken packs are made from it.
+func pack(version string, threshold int) string {
+	return fmt.Sprintf(`name: small
+version: %s
+bands:
+  - {min: 0, level: low, outcome: pass}
+  - {min: 50, level: high, outcome: restrict}
+rules:
+  - {id: many, when: pop.cards_on_operator > %d, score: 60, outcome: pass, tags: [many], reason: "many cards"}
+tests:
+  - {name: one card passes, as_of: 2026-11-01, card: {holder: h-1}, expect: {not_fires: [many]}}
+`, version, threshold)
+}
+
+func writePack(t *testing.T, dir, text string) {
+	t.Helper()
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "pack.yaml"), []byte(text), 0o644))
+}
+
+func card(i int, holder string) *risk.Record {
+	return &risk.Record{MSISDN: fmt.Sprintf("1380000%04d", i), OpenedAt: risk.Date(2025, 1, 1), Holder: holder,
+		LastVoiceAt: risk.Date(2026, 10, 30)}
+}
+
+type countHooks struct {
+	live.NopHooks
+	mu       sync.Mutex
+	outcomes map[string]int
+	hits     map[string]int
+	reloads  map[string]int
+	cards    int
+	diffs    int
+}
+
+func newCountHooks() *countHooks {
+	return &countHooks{outcomes: map[string]int{}, hits: map[string]int{}, reloads: map[string]int{}}
+}
+
+func (h *countHooks) Decided(d *risk.Decision, _ time.Duration) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.outcomes[d.Outcome.String()]++
+	for _, hit := range d.Hits {
+		h.hits[hit.Rule]++
+	}
+}
+
+func (h *countHooks) Reloaded(ev live.ReloadEvent) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	res := "ok"
+	if !ev.OK {
+		res = "failed"
+	}
+	if ev.Shadow {
+		res = "shadow_" + res
+	}
+	h.reloads[res]++
+}
+
+func (h *countHooks) PopulationChanged(n int) { h.mu.Lock(); h.cards = n; h.mu.Unlock() }
+func (h *countHooks) ShadowDiffered(_, _ *risk.Decision) {
+	h.mu.Lock()
+	h.diffs++
+	h.mu.Unlock()
+}
+
+// Score stores and scores; the decision names as_of, pack, version and
+// digest; ScoreStored scores what is stored; Remove forgets.
+func TestServiceScoreStoreRemove(t *testing.T) {
+	dir := t.TempDir()
+	writePack(t, dir, pack("1.0", 5))
+	hooks := newCountHooks()
+	svc, err := live.New(context.Background(), live.DirSource(dir), live.WithHooks(hooks))
+	require.NoError(t, err)
+	ctx := context.Background()
+	for i := range 6 {
+		d, err := svc.Score(ctx, card(i, "h-1"), asOf)
+		require.NoError(t, err)
+		require.Equal(t, i == 5, d.Fired("many"), "card %d", i)
+		require.Equal(t, asOf, d.AsOf)
+		require.Equal(t, "small", d.Pack)
+		require.Equal(t, "1.0", d.Version)
+		require.Equal(t, svc.Rules().Digest, d.RuleSet)
+	}
+	d, err := svc.ScoreStored(ctx, "+86 138 0000 0000", asOf)
+	require.NoError(t, err)
+	require.True(t, d.Fired("many"), "the first card sees the five others")
+	removed, err := svc.Remove("13800000005")
+	require.NoError(t, err)
+	require.True(t, removed)
+	d, err = svc.ScoreStored(ctx, "13800000000", asOf)
+	require.NoError(t, err)
+	require.False(t, d.Fired("many"))
+	_, err = svc.ScoreStored(ctx, "13800000005", asOf)
+	require.ErrorIs(t, err, live.ErrUnknownCard)
+	bad := card(7, "h-1")
+	bad.OpenedAt = 0
+	_, err = svc.Score(ctx, bad, asOf)
+	require.ErrorIs(t, err, risk.ErrInvalidRecord)
+	require.Equal(t, 5, svc.Len())
+	require.Equal(t, 5, hooks.cards)
+	require.Equal(t, 2, hooks.hits["many"], "the sixth card, then the first with five others")
+	require.Equal(t, map[string]int{"pass": 5 + 1, "restrict": 1 + 1}, hooks.outcomes)
+
+	// an as-of time before the card was stored: scored on a copy, and a
+	// date after it is the record's error
+	_, err = svc.ScoreStored(ctx, "13800000000", risk.Date(2024, 12, 1))
+	require.ErrorIs(t, err, risk.ErrInvalidRecord)
+	d, err = svc.ScoreStored(ctx, "13800000000", risk.Date(2026, 12, 1))
+	require.NoError(t, err)
+	require.Equal(t, risk.Date(2026, 12, 1), d.AsOf)
+}
+
+// A reload swaps in a pack only when it loads, compiles and passes its own
+// tests; otherwise the last good engine keeps serving and every error is
+// reported.
+func TestServiceReload(t *testing.T) {
+	dir := t.TempDir()
+	writePack(t, dir, pack("1.0", 5))
+	hooks := newCountHooks()
+	svc, err := live.New(context.Background(), live.DirSource(dir), live.WithHooks(hooks))
+	require.NoError(t, err)
+	ctx := context.Background()
+	good := svc.Rules().Digest
+
+	writePack(t, dir, pack("2.0", 0)) // its own test fails: one card is > 0
+	info, err := svc.Reload(ctx)
+	var re *live.ReloadError
+	require.ErrorAs(t, err, &re)
+	require.Len(t, re.Errors, 1)
+	require.Contains(t, re.Errors[0], `test "one card passes"`)
+	require.Equal(t, good, info.Digest)
+	require.Equal(t, re.Errors, svc.Rules().LastErrors)
+
+	writePack(t, dir, strings.Replace(pack("2.0", 5), "pop.cards_on_operator > 5", "pop.cards_on_operator >", 1)+
+		"  - {id: two, when: nope, outcome: pass}\n")
+	_, err = svc.Reload(ctx)
+	require.ErrorAs(t, err, &re)
+	require.GreaterOrEqual(t, len(re.Errors), 2, "every error: %v", re.Errors)
+	d, err := svc.Score(ctx, card(1, "h-1"), asOf)
+	require.NoError(t, err)
+	require.Equal(t, good, d.RuleSet)
+	require.Equal(t, "1.0", d.Version)
+
+	writePack(t, dir, pack("3.0", 0)+"") // still failing tests
+	writePack(t, dir, strings.Replace(pack("3.0", 5), "one card passes", "one card still passes", 1))
+	info, err = svc.Reload(ctx)
+	require.NoError(t, err)
+	require.NotEqual(t, good, info.Digest)
+	require.Nil(t, info.LastErrors)
+	d, err = svc.Score(ctx, card(1, "h-1"), asOf)
+	require.NoError(t, err)
+	require.Equal(t, "3.0", d.Version)
+	require.Equal(t, info.Digest, d.RuleSet)
+	require.Equal(t, map[string]int{"failed": 2, "ok": 1}, hooks.reloads)
+
+	// New refuses a pack that does not load
+	writePack(t, dir, "rules: [")
+	_, err = live.New(ctx, live.DirSource(dir))
+	require.ErrorAs(t, err, &re)
+}
+
+// Scores running while reloads swap packs: every decision comes from one
+// good pack, whole (its digest and version agree), never from a broken one.
+func TestServiceReloadUnderLoad(t *testing.T) {
+	dir := t.TempDir()
+	texts := []string{pack("1.0", 5), pack("bad", 0), pack("2.0", 3)}
+	writePack(t, dir, texts[0])
+	svc, err := live.New(context.Background(), live.DirSource(dir))
+	require.NoError(t, err)
+	digests := sync.Map{}
+	digests.Store(svc.Rules().Digest, "1.0")
+	ctx := context.Background()
+	var stop atomic.Bool
+	var wg sync.WaitGroup
+	var failed atomic.Int64
+	for w := range 2 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := 0; !stop.Load(); i++ {
+				d, err := svc.Score(ctx, card(i%50, fmt.Sprintf("h-%d", w*10+i%7)), asOf)
+				if err != nil {
+					failed.Add(1)
+					continue
+				}
+				v, ok := digests.Load(d.RuleSet)
+				if !ok || v != d.Version || d.Version == "bad" {
+					failed.Add(1)
+				}
+			}
+		}()
+	}
+	for i := range 12 {
+		text := texts[i%3]
+		writePack(t, dir, text)
+		info, err := svc.Reload(ctx)
+		if i%3 == 1 {
+			require.Error(t, err)
+		} else {
+			require.NoError(t, err)
+			digests.Store(info.Digest, info.Version)
+		}
+	}
+	stop.Store(true)
+	wg.Wait()
+	require.Zero(t, failed.Load())
+}
+
+// A shadow pack is scored beside the live one: it never changes the answer,
+// and its differences are counted, hooked and logged.
+func TestServiceShadow(t *testing.T) {
+	dir, shadowDir := t.TempDir(), t.TempDir()
+	writePack(t, dir, pack("1.0", 5))
+	writePack(t, shadowDir, pack("cand", 2))
+	hooks := newCountHooks()
+	logPath := filepath.Join(t.TempDir(), "decisions.jsonl")
+	dlog, err := live.OpenDecisionLog(logPath, live.LogOptions{})
+	require.NoError(t, err)
+	svc, err := live.New(context.Background(), live.DirSource(dir), live.WithShadow(live.DirSource(shadowDir)),
+		live.WithHooks(hooks), live.WithDecisionLog(dlog))
+	require.NoError(t, err)
+	for i := range 4 {
+		d, err := svc.Score(context.Background(), card(i, "h-1"), asOf)
+		require.NoError(t, err)
+		require.False(t, d.Fired("many"), "the shadow never decides")
+		require.Equal(t, "1.0", d.Version)
+	}
+	require.NoError(t, dlog.Close())
+	require.EqualValues(t, 2, svc.ShadowDifferences(), "the third and fourth cards: 3 and 4 > 2 in the shadow")
+	require.Equal(t, 2, hooks.diffs)
+	require.Equal(t, "cand", svc.Rules().ShadowVersion)
+	lines := readLines(t, logPath)
+	require.Len(t, lines, 4)
+	var last struct {
+		Decision map[string]any `json:"decision"`
+		Shadow   map[string]any `json:"shadow"`
+	}
+	require.NotContains(t, lines[1], `"shadow"`)
+	require.NoError(t, json.Unmarshal([]byte(lines[3]), &last))
+	require.Equal(t, "138****0003", last.Decision["msisdn"])
+	require.Equal(t, "restrict", last.Shadow["outcome"])
+	require.Equal(t, "pass", last.Decision["outcome"])
+	for _, l := range lines {
+		require.NotContains(t, l, "13800000003")
+		require.NotContains(t, l, "h-1")
+	}
+}
+
+func readLines(t *testing.T, path string) []string {
+	t.Helper()
+	f, err := os.Open(path)
+	require.NoError(t, err)
+	defer f.Close()
+	var out []string
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		out = append(out, sc.Text())
+	}
+	require.NoError(t, sc.Err())
+	return out
+}
+
+// The decision log rotates by size, keeps MaxFiles rotated files, and
+// refuses options over its limits.
+func TestDecisionLogRotation(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "d.jsonl")
+	l, err := live.OpenDecisionLog(path, live.LogOptions{MaxBytes: live.MinLogBytes, MaxFiles: 2,
+		Now: func() time.Time { return time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC) }})
+	require.NoError(t, err)
+	d := &risk.Decision{MSISDN: "13800138000", Hits: []risk.Hit{{Rule: "r", Reason: strings.Repeat("x", 300)}}, AsOf: asOf}
+	one := 0
+	for i := range 100 {
+		require.NoError(t, l.Write(d, nil))
+		if i == 0 {
+			st, err := os.Stat(path)
+			require.NoError(t, err)
+			one = int(st.Size())
+		}
+	}
+	require.NoError(t, l.Close())
+	require.Error(t, l.Write(d, nil), "closed")
+	perFile := live.MinLogBytes / one
+	for _, name := range []string{"d.jsonl", "d.jsonl.1", "d.jsonl.2"} {
+		st, err := os.Stat(filepath.Join(dir, name))
+		require.NoError(t, err)
+		require.LessOrEqual(t, st.Size(), int64(live.MinLogBytes), name)
+		if name != "d.jsonl" {
+			require.Equal(t, perFile*one, int(st.Size()), name)
+		}
+		for _, line := range readLines(t, filepath.Join(dir, name)) {
+			require.Contains(t, line, `"msisdn":"138****8000"`)
+			require.NotContains(t, line, "13800138000")
+		}
+	}
+	_, err = os.Stat(filepath.Join(dir, "d.jsonl.3"))
+	require.True(t, errors.Is(err, os.ErrNotExist))
+	require.Equal(t, 100%perFile, len(readLines(t, path))%perFile)
+
+	_, err = live.OpenDecisionLog(path, live.LogOptions{MaxBytes: 10})
+	require.ErrorContains(t, err, "live.MinLogBytes")
+	_, err = live.OpenDecisionLog(path, live.LogOptions{MaxFiles: live.MaxLogFiles + 1})
+	require.ErrorContains(t, err, "live.MaxLogFiles")
+	_, err = live.OpenDecisionLog(filepath.Join(dir, "no", "such", "dir"), live.LogOptions{})
+	require.Error(t, err)
+}
