@@ -68,7 +68,7 @@ func printUsage(w io.Writer, fs *flag.FlagSet) {
 		typ, use := flag.UnquoteUsage(f)
 		line := "  --" + f.Name
 		if typ != "" {
-			line += " " + strings.ToUpper(typ)
+			line += " " + metavar(fs.Name(), f.Name, typ)
 		}
 		fmt.Fprintln(w, line)
 		if f.DefValue != "" && f.DefValue != "false" && f.DefValue != "0" {
@@ -76,6 +76,30 @@ func printUsage(w io.Writer, fs *flag.FlagSet) {
 		}
 		fmt.Fprintf(w, "      %s\n", use)
 	})
+}
+
+// metavars name a flag's value in help by what it is, not by its Go type.
+var metavars = map[string]string{
+	"as-of": "DATE", "in": "FILE", "out": "FILE", "rejects": "FILE", "report": "FILE.html", "changes": "FILE",
+	"aliases": "FILE", "id-key-file": "FILE", "segments": "FILE", "junit": "FILE", "stats": "FILE",
+	"baseline": "PACK", "candidate": "PACK", "pack": "NAME", "rules": "PATH", "lang": "zh|en",
+	"encoding": "ENCODING", "msisdn": "NUMBER", "ref": "LINE", "limit": "NAME=VALUE",
+	"max-reject-ratio": "SHARE", "holdout": "SHARE", "sample": "N", "cards": "N", "seed": "N",
+}
+
+func metavar(cmd, name, typ string) string {
+	switch {
+	case cmd == "fit" && name == "pack":
+		return "PACK"
+	case cmd == "lint" && name == "format":
+		return "text|json|sarif"
+	case name == "format":
+		return "jsonl|csv"
+	}
+	if m, ok := metavars[name]; ok {
+		return m
+	}
+	return strings.ToUpper(typ)
 }
 
 // parseFlags parses a subcommand's arguments: flags anywhere, "--" ending

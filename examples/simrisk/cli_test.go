@@ -29,7 +29,8 @@ func TestHelpEverySubcommand(t *testing.T) {
 	}
 	code, stdout, _ := runCLI("score", "--help")
 	require.Equal(t, 0, code)
-	require.Contains(t, stdout, "\n  --as-of STRING\n")
+	require.Contains(t, stdout, "\n  --as-of DATE\n")
+	require.NotContains(t, stdout, "STRING")
 	require.Contains(t, stdout, "--only-flagged")
 	code, stdout, _ = runCLI("--help")
 	require.Equal(t, 0, code)

@@ -206,6 +206,9 @@ func cmdExplain(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if card == nil {
 		if *msisdn != "" {
 			fmt.Fprintf(stderr, "simrisk explain: no valid record of %s in %s\n", risk.MaskMSISDN(*msisdn), *in)
+			if strings.Contains(*msisdn, "*") {
+				fmt.Fprintln(stderr, "hint: a masked number names no card; --ref LINE takes the reference (input line) that backtest and score print next to it")
+			}
 		} else {
 			fmt.Fprintln(stderr, "simrisk explain: no valid record on standard input")
 		}

@@ -37,15 +37,6 @@ func copyPack(t *testing.T, dir string, repl ...string) string {
 	return dst
 }
 
-// chdir runs the rest of the test in dir.
-func chdir(t *testing.T, dir string) {
-	t.Helper()
-	wd, err := os.Getwd()
-	require.NoError(t, err)
-	require.NoError(t, os.Chdir(dir))
-	t.Cleanup(func() { os.Chdir(wd) })
-}
-
 // The pack-name trap: after cp -r rules/packs/default ., a bare "default"
 // names both the embedded pack and the copy. It is refused, saying so;
 // pack:default is always the embedded pack, ./default the copy; the output
@@ -55,7 +46,7 @@ func TestPackNameVersusPath(t *testing.T) {
 	sample, err := filepath.Abs("../../datasets/sample/cards.jsonl")
 	require.NoError(t, err)
 	copyPack(t, dir, "dormant_days: 90", "dormant_days: 60")
-	chdir(t, dir)
+	t.Chdir(dir)
 
 	code, stdout, stderr := runCLI("backtest", "--baseline", "default", "--candidate", "./default", "--in", sample, "--as-of", "2026-11-01")
 	require.Equal(t, 1, code)
@@ -180,6 +171,9 @@ func TestBacktestChangesAndExplainRef(t *testing.T) {
 	code, _, errOut = runCLI("explain", "--in", pop, "--ref", "999999", "--as-of", "2026-11-01")
 	require.Equal(t, 1, code)
 	require.Contains(t, errOut, "line 999999 of "+pop+" holds no record")
+	code, _, errOut = runCLI("explain", "--in", pop, "--msisdn", rows[1][1], "--as-of", "2026-11-01")
+	require.Equal(t, 1, code)
+	require.Contains(t, errOut, "hint: a masked number names no card; --ref LINE takes the reference")
 	code, _, errOut = runCLI("explain", "--ref", "3", "--as-of", "2026-11-01")
 	require.Equal(t, 2, code)
 	require.Contains(t, errOut, "--ref LINE needs --in FILE")
