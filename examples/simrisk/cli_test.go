@@ -106,6 +106,7 @@ func TestFitRefusesExistingOutAndTestWithoutTests(t *testing.T) {
 	code, stdout, stderr := runCLI("fit", "--pack", "pack:default", "--in", "../../datasets/sample/cards.jsonl", "--as-of", "2026-11-01", "--out", out, "--force")
 	require.Equal(t, 0, code, stderr)
 	require.Contains(t, stdout, "fitted on ")
+	require.Regexp(t, `^rule set default 1\.0\.0 from pack:default \(sha256:[0-9a-f]{32}\)\n`, stdout)
 
 	rf := filepath.Join(dir, "r.yaml")
 	require.NoError(t, os.WriteFile(rf, []byte("name: mine\nversion: 1.0.0\nbands:\n  - {min: 0, level: low, outcome: pass}\nrules:\n  - {id: a, title: A, when: alerts_30d > 3, score: 10, outcome: monitor, reason: many alerts}\n"), 0o600))
@@ -113,4 +114,26 @@ func TestFitRefusesExistingOutAndTestWithoutTests(t *testing.T) {
 	require.Equal(t, 1, code)
 	require.Equal(t, "0 passed, 0 failed\n", stdout)
 	require.Contains(t, stderr, "simrisk test: no tests in "+rf+": nothing was tested")
+}
+
+// Progress bars are for terminals: a buffer, a file or /dev/null gets none.
+func TestProgressOnlyOnATerminal(t *testing.T) {
+	require.False(t, isTerminal(&strings.Builder{}))
+	f, err := os.Create(filepath.Join(t.TempDir(), "log"))
+	require.NoError(t, err)
+	defer f.Close()
+	require.False(t, isTerminal(f))
+	null, err := os.OpenFile(os.DevNull, os.O_WRONLY, 0)
+	require.NoError(t, err)
+	defer null.Close()
+	require.False(t, isTerminal(null))
+	update, finish := progressBar(f, "scoring")
+	require.Nil(t, update)
+	finish()
+	p := newProgress(f, 1_000_000, "cards")
+	p.update(500_000)
+	p.done()
+	st, err := f.Stat()
+	require.NoError(t, err)
+	require.Zero(t, st.Size(), "nothing drawn into the file")
 }

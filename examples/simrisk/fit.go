@@ -32,7 +32,7 @@ func cmdFit(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "simrisk fit: --in and --out are required")
 		return 2
 	}
-	rs, _, eng, ok := compilePack("fit", "--pack", *pack, rules.LangZh, stderr)
+	rs, source, eng, ok := compilePack("fit", "--pack", *pack, rules.LangZh, stderr)
 	if !ok {
 		return 1
 	}
@@ -69,6 +69,7 @@ func cmdFit(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "simrisk fit: %v\n", err)
 		return 1
 	}
+	fmt.Fprintf(stdout, "rule set %s %s from %s (%s)\n", rs.Name, rs.Version, source, rs.Digest)
 	fmt.Fprintf(stdout, "fitted on %d cards, judged on %d held out; flagged when score >= %g\n\n", res.Train, res.HeldOut, res.Threshold)
 	tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "rule\thits (train)\tcurrent\tfitted\tcoefficient\t")

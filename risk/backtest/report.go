@@ -300,7 +300,7 @@ var page = template.Must(template.New("report").Funcs(template.FuncMap{
 	"band":    func(string) string { return "" },
 }).Parse(`<!DOCTYPE html>
 <html lang="{{.Lang}}"><head><meta charset="utf-8">
-<title>{{T "title"}}: {{.R.Baseline.Name}} {{.R.Baseline.Version}} → {{.R.Candidate.Name}} {{.R.Candidate.Version}}</title>
+<title>{{T "title"}}: {{.R.Baseline.Name}} {{.R.Baseline.Version}}{{with .R.Baseline.Path}} ({{.}}){{end}} → {{.R.Candidate.Name}} {{.R.Candidate.Version}}{{with .R.Candidate.Path}} ({{.}}){{end}}</title>
 <style>
 body{font-family:system-ui,"PingFang SC","Microsoft YaHei","Noto Sans CJK SC",sans-serif;margin:2em;color:#222;max-width:1200px}
 table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #ccc;padding:3px 8px;text-align:right}
