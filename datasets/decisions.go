@@ -12,7 +12,7 @@ import (
 )
 
 // decisionColumns are the columns of decisions written as CSV.
-var decisionColumns = []string{"line", "msisdn", "score", "level", "outcome", "deadline", "rules", "shadow_rules", "reasons", "errors", "ruleset"}
+var decisionColumns = []string{"line", "msisdn", "score", "level", "outcome", "deadline", "rules", "shadow_rules", "reasons", "errors", "ruleset", "as_of", "pack", "version"}
 
 // DecisionColumns returns the columns ScoreFile writes decisions in when
 // ScoreOptions.DecisionFormat is CSV, a new slice on each call:
@@ -28,6 +28,8 @@ var decisionColumns = []string{"line", "msisdn", "score", "level", "outcome", "d
 //	reasons       every fired rule's reason, in rule order, separated by " | "
 //	errors        the rules that failed on the card, ids separated by spaces
 //	ruleset       the digest of the rule set that decided
+//	as_of         the time the card was judged against, RFC 3339 (+08:00)
+//	pack, version the rule set's name and version
 func DecisionColumns() []string { return slices.Clone(decisionColumns) }
 
 // decisionWriter writes decisions as JSON Lines or CSV, with or without
@@ -82,7 +84,11 @@ func (w *decisionWriter) write(d *risk.Decision, line int) error {
 	r[0], r[1], r[2] = strconv.Itoa(line), d.MSISDN, strconv.FormatFloat(d.Score, 'g', -1, 64)
 	r[3], r[4], r[5] = d.Level.String(), d.Outcome.String(), deadline
 	r[6], r[7], r[8] = strings.Join(rules, " "), strings.Join(shadow, " "), strings.Join(reasons, " | ")
-	r[9], r[10] = strings.Join(errs, " "), d.RuleSet
+	asOf := ""
+	if d.AsOf != 0 {
+		asOf = d.AsOf.Std().Format(time.RFC3339)
+	}
+	r[9], r[10], r[11], r[12], r[13] = strings.Join(errs, " "), d.RuleSet, asOf, d.Pack, d.Version
 	return w.csv.Write(r)
 }
 

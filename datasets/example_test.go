@@ -122,7 +122,7 @@ func ExampleScoreOptions_csv() {
 	row := strings.Split(strings.Split(out.String(), "\n")[1], ",")
 	fmt.Println(row[0], row[4], row[6], "| decisions:", sum.Decisions)
 	// Output:
-	// line,msisdn,score,level,outcome,deadline,rules,shadow_rules,reasons,errors,ruleset
+	// line,msisdn,score,level,outcome,deadline,rules,shadow_rules,reasons,errors,ruleset,as_of,pack,version
 	// 1 verify frequent_alerts | decisions: 2
 }
 
