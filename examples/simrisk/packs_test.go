@@ -212,7 +212,20 @@ func TestExplainRefOfRejectedLine(t *testing.T) {
 	require.Equal(t, 1, code)
 	require.Contains(t, stderr, "line 1 of "+in+" is not a card that was scored: msisdn: 138****8000 is the card of line 3 too (duplicate of line 3)")
 	require.NotContains(t, stderr, "13800138000")
-	code, stdout, stderr := runCLI("explain", "--in", in, "--ref", "3", "--as-of", "2026-11-01", "--msisdn", "13800138000")
+	// in a CSV the header is line 1, the first record line 2
+	csvIn := filepath.Join(dir, "cards.csv")
+	require.NoError(t, os.WriteFile(csvIn, []byte("msisdn,opened_at,alerts_30d\n13800138000,2024-03-01,4\n13800138001,2024-03-01,0\n"), 0o644))
+	code, stdout, stderr := runCLI("explain", "--in", csvIn, "--ref", "2", "--as-of", "2026-11-01", "--lang", "en")
+	require.Equal(t, 0, code, stderr)
+	require.True(t, strings.HasPrefix(stdout, "card 138****8000: "), stdout)
+	code, stdout, stderr = runCLI("explain", "--in", csvIn, "--ref", "3", "--as-of", "2026-11-01", "--lang", "en")
+	require.Equal(t, 0, code, stderr)
+	require.True(t, strings.HasPrefix(stdout, "card 138****8001: "), stdout)
+	code, _, stderr = runCLI("explain", "--in", csvIn, "--ref", "1", "--as-of", "2026-11-01")
+	require.Equal(t, 1, code)
+	require.Contains(t, stderr, "line 1 of "+csvIn+" holds no record (a header")
+
+	code, stdout, stderr = runCLI("explain", "--in", in, "--ref", "3", "--as-of", "2026-11-01", "--msisdn", "13800138000")
 	require.Equal(t, 2, code, stdout)
 	require.Contains(t, stderr, "give --msisdn or --ref, not both")
 }
