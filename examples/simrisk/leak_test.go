@@ -126,6 +126,15 @@ func leakInputs(t *testing.T, dir string) (jsonl, csv, rulesDir string, cards []
 	require.NoError(t, os.WriteFile(filepath.Join(rulesDir, "pii.yaml"), []byte(r.String()), 0o644))
 	bad := "rules:\n  - id: bad\n    when: mvno == \"" + leakID + "\" && nope\n    score: 1\n  - id: bad2\n    when: mvno == \"139 1234 5678\" +\n"
 	require.NoError(t, os.WriteFile(filepath.Join(dir, "bad.yaml"), []byte(bad), 0o644))
+	// a rule set that writes numbers into its own text: a list, a parameter,
+	// a title, a condition, a reason; backtest's "what changed" and rule
+	// tables show them masked
+	lit := "name: lit\nversion: \"2\"\nbands:\n  - {min: 0, level: low, outcome: pass}\n  - {min: 5, level: high, outcome: verify}\nparams:\n  vip: \"13912345678\"\nlists:\n  watch:\n    items: [\"139 1234 5678\", \"11010519491231002X\"]\n" +
+		"rules:\n  - id: watched\n    title: {zh: \"观察 13912345678\", en: \"watched 110105 19491231 002X\"}\n" +
+		"    when: msisdn == params.vip || msisdn in lists.watch || holder == \"110105194912310028\"\n    score: 5\n    outcome: monitor\n" +
+		"    reason: {zh: \"观察号码 139-1234-5678\", en: \"watched 139-1234-5678\"}\n"
+	require.NoError(t, os.MkdirAll(filepath.Join(dir, "lit"), 0o755))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "lit", "lit.yaml"), []byte(lit), 0o644))
 	return jsonl, csv, rulesDir, cards
 }
 
@@ -190,6 +199,10 @@ func TestNoCommandLeaksPersonalData(t *testing.T) {
 		{args: []string{"backtest", "--candidate", "pack:default-cel", "--baseline", rulesDir, "--as-of", "2026-11-01", "--in", csv, "--lang", "en",
 			"--changes", out("changes.csv"), "--report", out("report-en.html")}},
 		{args: []string{"backtest", "--candidate", "pack:default-cel", "--baseline", rulesDir, "--as-of", "2026-11-01", "--in", jsonl, "--changes", out("changes.jsonl")}},
+		{args: []string{"backtest", "--candidate", filepath.Join(dir, "lit"), "--baseline", rulesDir, "--as-of", "2026-11-01", "--in", jsonl,
+			"--report", out("report-lit.html"), "--changes", out("changes-lit.csv")}},
+		{args: []string{"backtest", "--candidate", rulesDir, "--baseline", filepath.Join(dir, "lit"), "--as-of", "2026-11-01", "--in", csv, "--lang", "en",
+			"--report", out("report-lit-en.html")}},
 		{args: []string{"explain", "--as-of", "2026-11-01", "--in", jsonl, "--ref", "1"}},
 		{args: []string{"explain", "--as-of", "2026-11-01", "--in", csv, "--ref", "2", "--json"}},
 		{args: []string{"score", "--as-of", "2026-11-01", "--in", jsonl, "--out", out("d4.csv"), "--only-flagged"}},
@@ -229,7 +242,7 @@ func TestNoCommandLeaksPersonalData(t *testing.T) {
 		names = append(names, f.Name())
 	}
 	require.Subset(t, names, []string{"d1.jsonl", "r1.jsonl", "d2.jsonl", "r2.jsonl", "d3.jsonl", "r3.jsonl", "report.html", "junit.xml",
-		"changes.csv", "changes.jsonl", "report-en.html", "d4.csv"})
+		"changes.csv", "changes.jsonl", "report-en.html", "d4.csv", "report-lit.html", "report-lit-en.html"})
 	// the reasons that print the personal data did fire, masked
 	d1, err := os.ReadFile(out("d1.jsonl"))
 	require.NoError(t, err)

@@ -21,6 +21,7 @@ import (
 	"gonum.org/v1/gonum/stat"
 
 	"github.com/simrisk/simrisk/risk"
+	"github.com/simrisk/simrisk/risk/ref"
 	"github.com/simrisk/simrisk/rules"
 )
 
@@ -106,7 +107,7 @@ type PackReport struct {
 
 // RuleStats is one rule's hits, and with labels how well it finds positives.
 type RuleStats struct {
-	ID, Title string
+	ID, Title string // Title masked (ref.MaskText) like every text of a report
 	Shadow    bool
 	Metrics
 }
@@ -315,7 +316,7 @@ func (p *packRun) report(labels []bool, positives int) *PackReport {
 	}
 	for j, ri := range p.rules {
 		m := metrics(ri.ID, r.Overlap[j][j], ruleTP[j], n, positives, labels != nil)
-		r.Rules = append(r.Rules, RuleStats{ID: ri.ID, Title: ri.Title, Shadow: ri.Shadow, Metrics: m})
+		r.Rules = append(r.Rules, RuleStats{ID: ri.ID, Title: ref.MaskText(ri.Title), Shadow: ri.Shadow, Metrics: m})
 	}
 	sorted := append([]float64(nil), p.scores...)
 	sort.Float64s(sorted)

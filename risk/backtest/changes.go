@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/simrisk/simrisk/risk/ref"
 	"github.com/simrisk/simrisk/rules"
 )
 
@@ -57,8 +58,46 @@ func (c *RuleChanges) Empty() bool {
 }
 
 // Compare lists what changed from base to cand. Titles are in lang ("zh"
-// or "en"; a rule without a title in it has its default title).
+// or "en"; a rule without a title in it has its default title). Every
+// text is masked as ref.MaskText masks (a number or ID number written in a
+// rule file, in a list, a parameter, a condition, a title or a reason,
+// shows as 139****5678): a report shows no full number or ID number.
 func Compare(base, cand *rules.RuleSet, lang string) *RuleChanges {
+	c := compare(base, cand, lang)
+	mask := func(es []Edit) {
+		for i := range es {
+			es[i] = Edit{ref.MaskText(es[i].Name), ref.MaskText(es[i].Before), ref.MaskText(es[i].After)}
+		}
+	}
+	maskRefs := func(rs []RuleRef) {
+		for i := range rs {
+			rs[i] = RuleRef{ref.MaskText(rs[i].ID), ref.MaskText(rs[i].Title)}
+		}
+	}
+	mask(c.Params)
+	mask(c.Macros)
+	mask(c.Bands)
+	maskRefs(c.Added)
+	maskRefs(c.Removed)
+	for i := range c.Lists {
+		l := &c.Lists[i]
+		l.Name = ref.MaskText(l.Name)
+		for j := range l.Added {
+			l.Added[j] = ref.MaskText(l.Added[j])
+		}
+		for j := range l.Removed {
+			l.Removed[j] = ref.MaskText(l.Removed[j])
+		}
+	}
+	for i := range c.Changed {
+		r := &c.Changed[i]
+		r.RuleRef = RuleRef{ref.MaskText(r.ID), ref.MaskText(r.Title)}
+		mask(r.Fields)
+	}
+	return c
+}
+
+func compare(base, cand *rules.RuleSet, lang string) *RuleChanges {
 	c := &RuleChanges{}
 	c.Params = editsByName(base.Params, cand.Params, func(p *rules.Param) string { return p.Name },
 		func(p *rules.Param) string { return paramText(p.Value) })

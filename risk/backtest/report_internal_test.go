@@ -3,6 +3,7 @@ package backtest
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"io/fs"
 	"regexp"
 	"strconv"
@@ -181,5 +182,47 @@ func TestReportChineseAllTheWay(t *testing.T) {
 	}
 	for _, w := range []string{"\nbaseline\n", "\ncandidate\n", "Score distribution", "\ncards\n", "ROC curve of", "Hits per rule", "\npass", "\nverify"} {
 		require.False(t, strings.Contains(all, w), w)
+	}
+}
+
+// A number or ID number written in a rule file (a list item, a parameter,
+// a title, a condition, a reason) shows masked in what changed, in the
+// rules' titles and in the HTML report: a report never shows one in full.
+func TestReportMasksNumbersInRules(t *testing.T) {
+	base, err := rules.Pack("default")
+	require.NoError(t, err)
+	cand := edited(t,
+		"params:\n", "params:\n  vip_number: \"13912345678\"\n",
+		"lists:\n", "lists:\n  watch:\n    items: [\"139 1234 5678\", \"11010519491231002X\"]\n",
+		`title: {zh: 睡眠卡, en: "dormant card"}`, `title: {zh: 睡眠卡 13912345678, en: "dormant card 139-1234-5678"}`,
+		"when: valid && days_since_last_activity >= params.dormant_days",
+		"when: valid && days_since_last_activity >= params.dormant_days && msisdn != \"13912345678\" && !(msisdn in lists.watch)",
+		`en: "no voice, SMS or data for {days_since_last_activity} days (limit {params.dormant_days})"`,
+		`en: "no voice, SMS or data for {days_since_last_activity} days (limit {params.dormant_days}); ID 110105 19491231 002X"`,
+	)
+	for _, lang := range []string{"zh", "en"} {
+		c := Compare(base, cand, lang)
+		require.NotEmpty(t, c.Params)
+		require.NotEmpty(t, c.Lists)
+		require.NotEmpty(t, c.Changed)
+		be, err := risk.Compile(base, risk.WithLanguage(lang))
+		require.NoError(t, err)
+		ce, err := risk.Compile(cand, risk.WithLanguage(lang))
+		require.NoError(t, err)
+		recs, labels := datasets.GenerateLabelled(datasets.GenOptions{Cards: 200, Seed: 7, AsOf: risk.Date(2026, 11, 1)})
+		rep, err := Run(context.Background(), be, ce, Input{Records: recs, Labels: datasets.Fraud(labels), AsOf: risk.Date(2026, 11, 1)})
+		require.NoError(t, err)
+		rep.Lang, rep.Rules = lang, c
+		var buf bytes.Buffer
+		require.NoError(t, rep.WriteHTML(&buf))
+		text := fmt.Sprintf("%+v %+v", *c, rep.Candidate.Rules) + buf.String()
+		flat := regexp.MustCompile(`[\s\-.·/_]`).ReplaceAllString(text, "") // any spelling
+		for _, secret := range []string{"13912345678", "11010519491231002X"} {
+			if i := strings.Index(flat, secret); i >= 0 {
+				t.Fatalf("%s: %s shows in full: …%s…", lang, secret, flat[max(0, i-60):min(len(flat), i+40)])
+			}
+		}
+		require.Contains(t, buf.String(), "139****5678")
+		require.Contains(t, buf.String(), "110105********002X")
 	}
 }
