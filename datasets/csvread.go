@@ -33,11 +33,10 @@ import (
 // Spaces around a cell (white space of any width, and zero-width
 // characters) are not part of its value.
 type CSVReader struct {
-	lr      *lineReader
-	cfg     readConfig
-	setters []fieldSetter
-	names   []string
-	named   int   // header cells up to the last one with a name
+	lr  *lineReader
+	cfg readConfig
+	csvHeader
+	csvRows
 	err     error // a fatal error: the header, the encoding, I/O
 	started bool
 	line    int // line of the row last returned or rejected
@@ -45,11 +44,22 @@ type CSVReader struct {
 	n       int
 	headers int // repeats of the header skipped
 	label   Label
+	unk     unknowns
+}
 
+// csvHeader is what a CSV file's header says: its columns' names and how
+// each column sets a record's field.
+type csvHeader struct {
+	setters []fieldSetter
+	names   []string
+	named   int // header cells up to the last one with a name
+}
+
+// csvRows is the scratch space of reading rows, one per goroutine.
+type csvRows struct {
 	row    []byte // the row's field contents, one after another
 	ends   []int  // where each field ends in row
 	fields []string
-	unk    unknowns
 	errs   []error
 }
 
@@ -90,8 +100,16 @@ func (r *CSVReader) readRow() (num int, bad string, err error) {
 		return 0, "", err
 	}
 	if tooLong {
-		return num, fmt.Sprintf("line is longer than %d bytes (MaxLineBytes)", MaxLineBytes), nil
+		return num, tooLongReason, nil
 	}
+	return num, r.parse(text), nil
+}
+
+var tooLongReason = fmt.Sprintf("line is longer than %d bytes (MaxLineBytes)", MaxLineBytes)
+
+// parse splits one physical line into r.row and r.ends, or returns why it
+// is not valid CSV.
+func (r *csvRows) parse(text []byte) (bad string) {
 	r.row, r.ends = r.row[:0], r.ends[:0]
 	i := 0
 	for { // a field
@@ -101,7 +119,7 @@ func (r *CSVReader) readRow() (num int, bad string, err error) {
 			for {
 				q := bytes.IndexByte(text[i:], '"')
 				if q < 0 {
-					return num, fmt.Sprintf("not valid CSV: the quote opened in field %d is not closed on this line (a field cannot span lines; this line alone is rejected)", field), nil
+					return fmt.Sprintf("not valid CSV: the quote opened in field %d is not closed on this line (a field cannot span lines; this line alone is rejected)", field)
 				}
 				r.row = append(r.row, text[i:i+q]...)
 				i += q + 1
@@ -117,11 +135,11 @@ func (r *CSVReader) readRow() (num int, bad string, err error) {
 				i++
 			}
 			if i == len(text) {
-				return num, "", nil
+				return ""
 			}
 			if text[i] != ',' {
 				c, _ := utf8.DecodeRune(text[i:])
-				return num, fmt.Sprintf("not valid CSV: field %d has %s after its closing quote (a quote inside a quoted field is written twice)", field, quoteRune(c)), nil
+				return fmt.Sprintf("not valid CSV: field %d has %s after its closing quote (a quote inside a quoted field is written twice)", field, quoteRune(c))
 			}
 			i++
 			continue
@@ -131,12 +149,12 @@ func (r *CSVReader) readRow() (num int, bad string, err error) {
 			end = i + j
 		}
 		if bytes.IndexByte(text[i:end], '"') >= 0 {
-			return num, fmt.Sprintf("not valid CSV: field %d has a quote inside it without being quoted (quote the field and write the quote twice)", field), nil
+			return fmt.Sprintf("not valid CSV: field %d has a quote inside it without being quoted (quote the field and write the quote twice)", field)
 		}
 		r.row = append(r.row, text[i:end]...)
 		r.ends = append(r.ends, len(r.row))
 		if end == len(text) {
-			return num, "", nil
+			return ""
 		}
 		i = end + 1
 	}
@@ -152,7 +170,7 @@ func quoteRune(c rune) string {
 }
 
 // splitRow turns r.row into r.fields (one string for the whole row).
-func (r *CSVReader) splitRow() []string {
+func (r *csvRows) splitRow() []string {
 	s := string(r.row)
 	r.fields = r.fields[:0]
 	start := 0
@@ -165,21 +183,21 @@ func (r *CSVReader) splitRow() []string {
 
 // blank reports whether a row holds nothing but white space (an empty
 // line, or Excel's ",,,," for an empty row).
-func (r *CSVReader) blank() bool {
+func (r *csvRows) blank() bool {
 	return len(bytes.TrimFunc(r.row, isBlank)) == 0
 }
 
 // isHeader reports whether the row just read repeats the header (files
 // exported in parts and concatenated): every cell names the header's column.
-func (r *CSVReader) isHeader() bool {
-	if len(r.ends) < r.named {
+func (r *csvRows) isHeader(h *csvHeader) bool {
+	if len(r.ends) < h.named {
 		return false
 	}
 	start := 0
 	for i, e := range r.ends {
 		cell := strings.ToLower(string(bytes.TrimFunc(r.row[start:e], isBlank)))
 		start = e
-		if i < r.named && cell != r.names[i] || i >= r.named && cell != "" {
+		if i < h.named && cell != h.names[i] || i >= h.named && cell != "" {
 			return false
 		}
 	}
@@ -261,43 +279,56 @@ func (r *CSVReader) Read() (*risk.Record, error) {
 		if bad == "" && r.blank() {
 			continue
 		}
-		if bad == "" && r.isHeader() {
+		if bad == "" && r.isHeader(&r.csvHeader) {
 			r.headers++
 			continue
 		}
 		r.n++
 		r.line = num
-		if bad != "" {
-			return nil, &Reject{Line: num, Reason: bad}
-		}
-		if n := len(r.ends); n < r.named || (n > r.named && len(bytes.TrimFunc(r.row[r.ends[r.named-1]:], isBlank)) > 0) {
-			if n < r.named {
-				return nil, &Reject{Line: num, Reason: fmt.Sprintf("has %d fields, the header has %d", n, r.named)}
-			}
-			return nil, &Reject{Line: num, Reason: fmt.Sprintf("has %d fields and a value after the header's %d named columns", n, r.named)}
-		}
-		fields := r.splitRow()
 		rec := new(risk.Record)
-		r.label = Label{}
-		r.errs = r.errs[:0]
-		for i, v := range fields[:r.named] {
-			if r.setters[i] == nil {
-				continue
-			}
-			if v = trimBlank(v); v == "" {
-				continue
-			}
-			if err := r.setters[i](rec, &r.label, v); err != nil {
-				r.errs = append(r.errs, &risk.RecordError{Field: r.names[i], Reason: ref.MaskText(err.Error())})
-			}
-		}
-		var decodeErr error
-		if len(r.errs) > 0 {
-			decodeErr = risk.JoinRecordErrors(r.errs...)
-		}
-		if err := r.cfg.finish(rec, decodeErr); err != nil {
-			return nil, &Reject{Line: num, Reason: reason(err)}
+		label, rej := r.decodeRow(&r.cfg, &r.csvHeader, rec, num, bad)
+		r.label = label
+		if rej != nil {
+			return nil, rej
 		}
 		return rec, nil
 	}
+}
+
+// decodeRow decodes and validates the row just parsed (bad says why it is
+// not valid CSV, or is ""; the row is neither blank nor a repeat of the
+// header) into rec, which must be zero. It needs no state of the file but
+// its header, so that rows can be decoded on several goroutines.
+func (r *csvRows) decodeRow(cfg *readConfig, h *csvHeader, rec *risk.Record, num int, bad string) (Label, *Reject) {
+	if bad != "" {
+		return Label{}, &Reject{Line: num, Reason: bad}
+	}
+	if n := len(r.ends); n < h.named || (n > h.named && len(bytes.TrimFunc(r.row[r.ends[h.named-1]:], isBlank)) > 0) {
+		if n < h.named {
+			return Label{}, &Reject{Line: num, Reason: fmt.Sprintf("has %d fields, the header has %d", n, h.named)}
+		}
+		return Label{}, &Reject{Line: num, Reason: fmt.Sprintf("has %d fields and a value after the header's %d named columns", n, h.named)}
+	}
+	fields := r.splitRow()
+	var label Label
+	r.errs = r.errs[:0]
+	for i, v := range fields[:h.named] {
+		if h.setters[i] == nil {
+			continue
+		}
+		if v = trimBlank(v); v == "" {
+			continue
+		}
+		if err := h.setters[i](rec, &label, v); err != nil {
+			r.errs = append(r.errs, &risk.RecordError{Field: h.names[i], Reason: ref.MaskText(err.Error())})
+		}
+	}
+	var decodeErr error
+	if len(r.errs) > 0 {
+		decodeErr = risk.JoinRecordErrors(r.errs...)
+	}
+	if err := cfg.finish(rec, decodeErr); err != nil {
+		return label, &Reject{Line: num, Reason: reason(err)}
+	}
+	return label, nil
 }

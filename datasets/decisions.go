@@ -1,6 +1,7 @@
 package datasets
 
 import (
+	"bytes"
 	"encoding/csv"
 	"io"
 	"slices"
@@ -57,10 +58,7 @@ func (w *decisionWriter) write(d *risk.Decision, line int) error {
 		if !w.lines {
 			return w.json.WriteDecision(d)
 		}
-		b := d.AppendJSON(w.json.buf[:0])
-		b = append(b[:len(b)-1], `,"line":`...)
-		b = strconv.AppendInt(b, int64(line), 10)
-		w.json.buf = append(b, '}', '\n')
+		w.json.buf = appendDecisionLine(w.json.buf[:0], d, line)
 		_, err := w.json.bw.Write(w.json.buf)
 		return err
 	}
@@ -90,6 +88,32 @@ func (w *decisionWriter) write(d *risk.Decision, line int) error {
 	}
 	r[9], r[10], r[11], r[12], r[13] = strings.Join(errs, " "), d.RuleSet, asOf, d.Pack, d.Version
 	return w.csv.Write(r)
+}
+
+// appendDecisionLine appends d's JSON Lines line with its input line as
+// "line" to b.
+func appendDecisionLine(b []byte, d *risk.Decision, line int) []byte {
+	n := len(b)
+	b = d.AppendJSON(b)
+	if len(b) > n { // the object's closing brace
+		b = b[:len(b)-1]
+	}
+	b = append(b, `,"line":`...)
+	b = strconv.AppendInt(b, int64(line), 10)
+	return append(b, '}', '\n')
+}
+
+// decisionHeader is the CSV decisions' header row.
+func decisionHeader() ([]byte, error) {
+	var b bytes.Buffer
+	w, err := newDecisionWriter(&b, CSV, true)
+	if err != nil {
+		return nil, err
+	}
+	if err := w.flush(); err != nil {
+		return nil, err
+	}
+	return b.Bytes(), nil
 }
 
 func (w *decisionWriter) flush() error {

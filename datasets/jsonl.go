@@ -100,7 +100,7 @@ func (r *Reader) Read() (*risk.Record, error) {
 		}
 		if tooLong {
 			r.n++
-			return nil, &Reject{Line: r.line, Reason: fmt.Sprintf("line is longer than %d bytes (MaxLineBytes)", MaxLineBytes)}
+			return nil, &Reject{Line: r.line, Reason: tooLongReason}
 		}
 		if len(bytes.TrimFunc(line, isBlank)) == 0 {
 			continue
@@ -108,39 +108,51 @@ func (r *Reader) Read() (*risk.Record, error) {
 		r.n++
 		rec := new(risk.Record)
 		r.keys = r.keys[:0]
-		decodeErr := rec.DecodeJSON(line, r.onUnknown) // the fast decoder, without encoding/json's extra pass
+		label, rej := r.cfg.decodeJSONLine(rec, line, r.line, &r.keys)
 		for _, k := range r.keys {
 			if err := r.unk.add(r.line, k); err != nil {
 				r.err = err
 				return nil, err
 			}
 		}
-		if re, ok := decodeErr.(*risk.RecordError); decodeErr != nil && (!ok || re.Field == "") {
-			return nil, &Reject{Line: r.line, Reason: reason(decodeErr)} // not a JSON object: nothing more to say
-		}
-		if r.cfg.labels {
-			var l struct {
-				Label *Label `json:"label"`
-			}
-			r.label = Label{}
-			if e := json.Unmarshal(line, &l); e != nil {
-				return nil, &Reject{Line: r.line, Reason: "label: " + reason(e)}
-			}
-			if l.Label != nil {
-				r.label = *l.Label
-			}
-		}
-		if e := r.cfg.finish(rec, decodeErr); e != nil {
-			return nil, &Reject{Line: r.line, Reason: reason(e)}
+		r.label = label
+		if rej != nil {
+			return nil, rej
 		}
 		return rec, nil
 	}
 }
 
-func (r *Reader) onUnknown(key string) {
-	if len(r.keys) < 100 {
-		r.keys = append(r.keys, key)
+// decodeJSONLine decodes and validates one JSON Lines record (a line that
+// is not blank) into rec, which must be zero, appending the keys it does
+// not know to keys (at most 100). It is the part of Reader.Read that needs
+// no state of the file, so that lines can be decoded on several goroutines;
+// the caller reports the unknown keys (first) and the reject in line order.
+func (c *readConfig) decodeJSONLine(rec *risk.Record, line []byte, num int, keys *[]string) (Label, *Reject) {
+	decodeErr := rec.DecodeJSON(line, func(key string) {
+		if len(*keys) < 100 {
+			*keys = append(*keys, key)
+		}
+	}) // the fast decoder, without encoding/json's extra pass
+	if re, ok := decodeErr.(*risk.RecordError); decodeErr != nil && (!ok || re.Field == "") {
+		return Label{}, &Reject{Line: num, Reason: reason(decodeErr)} // not a JSON object: nothing more to say
 	}
+	var label Label
+	if c.labels {
+		var l struct {
+			Label *Label `json:"label"`
+		}
+		if e := json.Unmarshal(line, &l); e != nil {
+			return Label{}, &Reject{Line: num, Reason: "label: " + reason(e)}
+		}
+		if l.Label != nil {
+			label = *l.Label
+		}
+	}
+	if e := c.finish(rec, decodeErr); e != nil {
+		return label, &Reject{Line: num, Reason: reason(e)}
+	}
+	return label, nil
 }
 
 // reason is a reject's reason: the error's text through the one masker
@@ -197,13 +209,18 @@ func (w *Writer) WriteDecision(d *risk.Decision) error {
 
 // WriteReject writes one reject as {"line": N, "reason": "..."}.
 func (w *Writer) WriteReject(r *Reject) error {
-	w.buf = append(w.buf[:0], `{"line":`...)
-	w.buf = strconv.AppendInt(w.buf, int64(r.Line), 10)
-	w.buf = append(w.buf, `,"reason":`...)
-	q, _ := json.Marshal(ref.MaskText(r.Reason))
-	w.buf = append(append(w.buf, q...), '}', '\n')
+	w.buf = appendReject(w.buf[:0], r)
 	_, err := w.bw.Write(w.buf)
 	return err
+}
+
+// appendReject appends a reject's line, as WriteReject writes it, to b.
+func appendReject(b []byte, r *Reject) []byte {
+	b = append(b, `{"line":`...)
+	b = strconv.AppendInt(b, int64(r.Line), 10)
+	b = append(b, `,"reason":`...)
+	q, _ := json.Marshal(ref.MaskText(r.Reason))
+	return append(append(b, q...), '}', '\n')
 }
 
 // Flush writes any buffered data.

@@ -139,6 +139,9 @@ type lineReader struct {
 	skipLF bool   // the last line ended in CR: a LF right after it belongs to it
 	bom    bool   // the start was checked for a byte order mark
 	fatal  error
+	// lazyUTF8 leaves the check that a line is UTF-8 to the caller (the
+	// workers of a pass over a file, who check the lines they decode)
+	lazyUTF8 bool
 }
 
 func newLineReader(r io.Reader) *lineReader {
@@ -258,7 +261,7 @@ func (l *lineReader) check(line []byte, tooLong bool) ([]byte, bool, error) {
 	if tooLong {
 		return nil, true, nil
 	}
-	if !utf8.Valid(line) {
+	if !l.lazyUTF8 && !utf8.Valid(line) {
 		l.fatal = &notUTF8Error{line: l.line}
 		return nil, false, l.fatal
 	}

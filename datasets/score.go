@@ -1,13 +1,17 @@
 package datasets
 
 import (
+	"bytes"
 	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"io"
+	"runtime"
 	"slices"
 	"strconv"
+	"sync"
+	"sync/atomic"
 
 	"github.com/simrisk/simrisk/risk"
 	"github.com/simrisk/simrisk/risk/ref"
@@ -63,8 +67,11 @@ type ScoreOptions struct {
 	// the Summary still counts every one.
 	OnlyFlagged bool
 	Rejects     io.Writer // rejects as {"line": N, "reason": "..."} lines; nil to discard
-	BatchSize   int       // records scored together (default 8192)
-	Workers     int       // scoring goroutines (default GOMAXPROCS)
+	BatchSize   int       // unused: records are read, scored and written in windows of about a thousand
+	Workers     int       // goroutines reading, scoring and encoding (default GOMAXPROCS)
+	// Progress, when not nil, is called after every window of records
+	// (about a thousand), on one goroutine, with how far the run has come.
+	Progress func(ScoreProgress)
 }
 
 // ScoreFile scores a file of card records (JSON Lines or CSV) in two
@@ -89,17 +96,29 @@ func ScoreFile(ctx context.Context, eng *risk.Engine, open Opener, o ScoreOption
 	if o.AsOf == 0 {
 		return nil, errors.New("datasets: ScoreFile needs an as-of time")
 	}
-	if o.BatchSize <= 0 {
-		o.BatchSize = 8192
+	workers := o.Workers
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	progress := func(pass, records int, c *lineChunk) {}
+	if o.Progress != nil {
+		progress = func(pass, records int, c *lineChunk) {
+			o.Progress(ScoreProgress{Pass: pass, Records: records, Bytes: c.bytes})
+		}
 	}
 	pop := risk.NewPopulation()
 	var cards cardIndex
-	if err := eachRecord(open, o, func(r *risk.Record, _ *Reject, line int) error {
-		if r != nil {
-			cards.add(r.MSISDN, line)
-			pop.Add(r)
+	records := 0
+	if err := runPass(ctx, open, o, workers, func(*passDecoder, *lineChunk) {}, func(c *lineChunk) error {
+		for _, it := range c.items {
+			if it.rec != nil {
+				cards.add(it.rec.MSISDN, it.line)
+				pop.Add(it.rec)
+			}
 		}
-		return ctx.Err()
+		records += len(c.items)
+		progress(1, records, c)
+		return nil
 	}); err != nil {
 		return nil, err
 	}
@@ -109,11 +128,16 @@ func ScoreFile(ctx context.Context, eng *risk.Engine, open Opener, o ScoreOption
 	if dups.superseded != nil {
 		// the same card twice: count it once, in its last record's state
 		pop = risk.NewPopulation()
-		if err := eachRecord(open, o2, func(r *risk.Record, _ *Reject, line int) error {
-			if _, old := dups.superseded[line]; r != nil && !old {
-				pop.Add(r)
+		records = 0
+		if err := runPass(ctx, open, o2, workers, func(*passDecoder, *lineChunk) {}, func(c *lineChunk) error {
+			for _, it := range c.items {
+				if _, old := dups.superseded[it.line]; it.rec != nil && !old {
+					pop.Add(it.rec)
+				}
 			}
-			return ctx.Err()
+			records += len(c.items)
+			progress(1, records, c)
+			return nil
 		}); err != nil {
 			return nil, err
 		}
@@ -121,110 +145,94 @@ func ScoreFile(ctx context.Context, eng *risk.Engine, open Opener, o ScoreOption
 	sum := &Summary{Holders: pop.Holders(), ByOutcome: map[string]int{}, ByLevel: map[string]int{},
 		ByRule: map[string]int{}, Errors: map[string]int{}, Examples: map[string]*risk.Decision{},
 		Duplicates: dups.list, Superseded: len(dups.superseded)}
-	var dw *decisionWriter
-	var rw *Writer
+	var dw, rw *Writer
 	if o.Decisions != nil {
-		var err error
-		if dw, err = newDecisionWriter(o.Decisions, o.DecisionFormat, o.Lines); err != nil {
-			return nil, err
+		dw = NewWriter(o.Decisions)
+		if o.DecisionFormat == CSV {
+			head, err := decisionHeader()
+			if err != nil {
+				return nil, err
+			}
+			if _, err := dw.bw.Write(head); err != nil {
+				return nil, err
+			}
 		}
 	}
 	if o.Rejects != nil {
 		rw = NewWriter(o.Rejects)
 	}
-	opts := []risk.ScoreOption{risk.AsOfTime(o.AsOf), risk.WithPopulation(pop)}
-	if o.Workers > 0 {
-		opts = append(opts, risk.Workers(o.Workers))
+	// the scoring pass: each worker scores and encodes its chunks; the
+	// chunks are written, and the summary counted, in input order
+	var haveExample atomic.Uint64 // outcomes with an example, a bit each
+	var mu sync.Mutex
+	var scorers []*scoreWorker
+	work := func(d *passDecoder, c *lineChunk) {
+		w, _ := d.state.(*scoreWorker)
+		if w == nil {
+			w = &scoreWorker{s: eng.NewScorer(risk.AsOfTime(o.AsOf), risk.WithPopulation(pop)), st: newChunkStats(), o: &o}
+			if o.DecisionFormat == CSV {
+				w.csv, _ = newDecisionWriter(&w.sink, CSV, true)
+				_ = w.csv.flush()
+				w.sink.Reset() // the header: written once, first
+			}
+			d.state = w
+			mu.Lock()
+			scorers = append(scorers, w)
+			mu.Unlock()
+		}
+		w.score(c, dups.superseded, &haveExample, rw != nil, dw != nil)
 	}
-	// A batch keeps records and rejects in input order.
-	type item struct {
-		rec  *risk.Record
-		rej  *Reject
-		line int
-	}
-	batch := make([]item, 0, o.BatchSize)
-	recs := make([]*risk.Record, 0, o.BatchSize)
-	flush := func() error {
-		recs = recs[:0]
-		for _, it := range batch {
-			if it.rec != nil {
-				recs = append(recs, it.rec)
+	records = 0
+	err := runPass(ctx, open, o2, workers, work, func(c *lineChunk) error {
+		st := &c.stats
+		sum.Records += st.records
+		sum.Decisions += st.decisions
+		sum.Rejects += st.rejects
+		for _, r := range st.firstRejects {
+			if len(sum.FirstRejects) < MaxFirstRejects {
+				sum.FirstRejects = append(sum.FirstRejects, r)
 			}
 		}
-		results := eng.ScoreBatch(ctx, recs, opts...)
-		k := 0
-		for _, it := range batch {
-			sum.Records++
-			if it.rej != nil {
-				sum.Rejects++
-				if len(sum.FirstRejects) < MaxFirstRejects {
-					sum.FirstRejects = append(sum.FirstRejects, *it.rej)
-				}
-				if rw != nil {
-					if err := rw.WriteReject(it.rej); err != nil {
-						return err
-					}
-				}
-				continue
-			}
-			res := results[k]
-			k++
-			if res.Err != nil {
-				if ctx.Err() != nil {
-					return ctx.Err()
-				}
-				// validated in pass 1 already; kept for safety
-				sum.Rejects++
-				if rw != nil {
-					if err := rw.WriteReject(&Reject{Reason: res.Err.Error()}); err != nil {
-						return err
-					}
-				}
-				continue
-			}
-			d := res.Decision
-			sum.Decisions++
-			sum.ByOutcome[d.Outcome.String()]++
-			sum.ByLevel[d.Level.String()]++
-			for _, h := range d.Hits {
-				sum.ByRule[h.Rule]++
-			}
-			for _, e := range d.Errors {
-				sum.Errors[e.Rule]++
-			}
-			if _, ok := sum.Examples[d.Outcome.String()]; !ok {
-				cp := *d
-				sum.Examples[d.Outcome.String()] = &cp
-			}
-			if dw != nil && !(o.OnlyFlagged && d.Outcome == rules.Pass) {
-				if err := dw.write(d, it.line); err != nil {
-					return err
-				}
+		for _, d := range st.examples {
+			k := d.Outcome.String()
+			if _, ok := sum.Examples[k]; !ok {
+				sum.Examples[k] = d
+				haveExample.Or(1 << (uint(d.Outcome) & 63))
 			}
 		}
-		batch = batch[:0]
-		return nil
-	}
-	err := eachRecord(open, o2, func(r *risk.Record, rej *Reject, line int) error {
-		if later, old := dups.superseded[line]; r != nil && old {
-			r, rej = nil, supersededReject(line, later, r.MSISDN)
-		}
-		batch = append(batch, item{r, rej, line})
-		if len(batch) == cap(batch) {
-			if err := flush(); err != nil {
+		if rw != nil && len(c.rejOut) > 0 {
+			if _, err := rw.bw.Write(c.rejOut); err != nil {
 				return err
 			}
 		}
-		return ctx.Err()
+		if dw != nil && len(c.out) > 0 {
+			if _, err := dw.bw.Write(c.out); err != nil {
+				return err
+			}
+		}
+		records += len(c.items)
+		progress(2, records, c)
+		return nil
 	})
-	if err == nil {
-		err = flush()
+	for _, w := range scorers { // order does not matter for sums
+		for k, n := range w.st.byOutcome {
+			sum.ByOutcome[k] += n
+		}
+		for k, n := range w.st.byLevel {
+			sum.ByLevel[k] += n
+		}
+		for k, n := range w.st.byRule {
+			sum.ByRule[k] += n
+		}
+		for k, n := range w.st.errors {
+			sum.Errors[k] += n
+		}
 	}
 	if err != nil {
 		return sum, err
 	}
 	if dw != nil {
-		if err := dw.flush(); err != nil {
+		if err := dw.Flush(); err != nil {
 			return sum, err
 		}
 	}
@@ -236,34 +244,101 @@ func ScoreFile(ctx context.Context, eng *risk.Engine, open Opener, o ScoreOption
 	return sum, nil
 }
 
-func eachRecord(open Opener, o ScoreOptions, fn func(*risk.Record, *Reject, int) error) error {
-	f, err := open()
-	if err != nil {
-		return err
-	}
-	defer f.Close()
-	rd, err := NewRecordReader(f, o.Format, o.AsOf, o.Read...)
-	if err != nil {
-		return err
-	}
-	for {
-		rec, err := rd.Read()
-		if err == io.EOF {
-			return nil
+// ScoreProgress is how far ScoreFile has come: the pass it is in (1 counts
+// the population, 2 scores; a file with duplicated cards has its pass 1
+// twice), the records (non-blank lines) of this pass read so far and the
+// input bytes read so far in this pass (the file's size at the end).
+type ScoreProgress struct {
+	Pass    int
+	Records int
+	Bytes   int64
+}
+
+// scoreWorker scores chunks on one worker goroutine.
+type scoreWorker struct {
+	s    *risk.Scorer
+	d    risk.Decision
+	st   *chunkStats // the sums, kept per worker
+	o    *ScoreOptions
+	csv  *decisionWriter // CSV decisions, into sink
+	sink bytes.Buffer
+}
+
+// chunkStats counts what a chunk's records became: the counts in input
+// order's terms (firstRejects, examples) per chunk, the sums per worker.
+type chunkStats struct {
+	records, decisions, rejects int
+	firstRejects                []Reject
+	examples                    []*risk.Decision
+	byOutcome, byLevel, byRule  map[string]int
+	errors                      map[string]int
+}
+
+func newChunkStats() *chunkStats {
+	return &chunkStats{byOutcome: map[string]int{}, byLevel: map[string]int{}, byRule: map[string]int{}, errors: map[string]int{}}
+}
+
+func (st *chunkStats) reset() {
+	st.records, st.decisions, st.rejects = 0, 0, 0
+	st.firstRejects, st.examples = st.firstRejects[:0], st.examples[:0]
+}
+
+func (w *scoreWorker) score(c *lineChunk, superseded map[int]int, haveExample *atomic.Uint64, rejects, decisions bool) {
+	st := &c.stats
+	var seen uint64 // outcomes this chunk has an example of
+	for _, it := range c.items {
+		st.records++
+		rej := it.rej
+		if later, old := superseded[it.line]; it.rec != nil && old {
+			rej = supersededReject(it.line, later, it.rec.MSISDN)
 		}
-		var rej *Reject
-		if errors.As(err, &rej) {
-			if err := fn(nil, rej, rej.Line); err != nil {
-				return err
+		if rej != nil {
+			st.rejects++
+			if len(st.firstRejects) < MaxFirstRejects {
+				st.firstRejects = append(st.firstRejects, *rej)
+			}
+			if rejects {
+				c.rejOut = appendReject(c.rejOut, rej)
 			}
 			continue
 		}
-		if err != nil {
-			return err
+		if err := w.s.ScoreInto(it.rec, &w.d); err != nil {
+			// validated in pass 1 already; kept for safety
+			st.rejects++
+			if rejects {
+				c.rejOut = appendReject(c.rejOut, &Reject{Reason: err.Error()})
+			}
+			continue
 		}
-		if err := fn(rec, nil, rd.Line()); err != nil {
-			return err
+		d := &w.d
+		st.decisions++
+		w.st.byOutcome[d.Outcome.String()]++
+		w.st.byLevel[d.Level.String()]++
+		for _, h := range d.Hits {
+			w.st.byRule[h.Rule]++
 		}
+		for _, e := range d.Errors {
+			w.st.errors[e.Rule]++
+		}
+		if bit := uint64(1) << (uint(d.Outcome) & 63); seen&bit == 0 && haveExample.Load()&bit == 0 {
+			seen |= bit
+			cp := d.Clone()
+			st.examples = append(st.examples, &cp)
+		}
+		switch {
+		case !decisions || w.o.OnlyFlagged && d.Outcome == rules.Pass:
+		case w.csv != nil:
+			_ = w.csv.write(d, it.line) // into sink: no error
+		case w.o.Lines:
+			c.out = appendDecisionLine(c.out, d, it.line)
+		default:
+			c.out = append(d.AppendJSON(c.out), '\n')
+		}
+	}
+	if w.csv != nil {
+		_ = w.csv.flush()
+		c.out = append(c.out, w.sink.Bytes()...)
+		w.sink.Reset()
 	}
 }
 
