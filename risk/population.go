@@ -53,6 +53,11 @@ type Population struct {
 	nidx    int32    // entries ever added: the next entry's idx
 	dead    []uint64 // by idx: entries of cards added again since (a bit set)
 	ndead   int
+	// where each run of holder hashes with the same top bits starts in the
+	// sorted entries (about four entries a run), once sealed: a lookup
+	// searches one run instead of every entry
+	runs     []int32
+	runShift uint
 
 	mu     sync.Mutex  // held while sealing
 	sealed atomic.Bool // read on every feature lookup: no lock on the hot path
@@ -285,6 +290,7 @@ func (p *Population) seal() {
 		}
 	}
 	p.holders = holders
+	p.indexRuns()
 	p.sealed.Store(true)
 }
 
@@ -336,6 +342,25 @@ func (p *Population) featuresInto(r *Record, f *Features) {
 	p.lookup(r, f, self)
 }
 
+// indexRuns notes where each run of hashes with equal top bits starts in
+// the sorted entries.
+func (p *Population) indexRuns() {
+	bits := uint(max(1, min(24, mbits.Len(uint(len(p.entries)/4)))))
+	p.runShift = 64 - bits
+	n := 1 << bits
+	if cap(p.runs) < n+1 {
+		p.runs = make([]int32, n+1)
+	}
+	p.runs = p.runs[:n+1]
+	clear(p.runs)
+	for _, e := range p.entries {
+		p.runs[(e.h>>p.runShift)+1]++
+	}
+	for b := 1; b <= n; b++ {
+		p.runs[b] += p.runs[b-1]
+	}
+}
+
 // lookup finds the features of a card that was not added itself, by its
 // holder (binary search over the sorted entries): the holder's counts as they
 // are. That is right for the usual case, the same card decoded again in a
@@ -343,7 +368,9 @@ func (p *Population) featuresInto(r *Record, f *Features) {
 func (p *Population) lookup(r *Record, f *Features, self int) {
 	p.ensureSealed()
 	h := maphash.String(p.seed, r.Holder)
-	lo, _ := slices.BinarySearchFunc(p.entries, h, func(e popEntry, t uint64) int {
+	run := h >> p.runShift
+	base := int(p.runs[run])
+	lo, _ := slices.BinarySearchFunc(p.entries[base:p.runs[run+1]], h, func(e popEntry, t uint64) int {
 		switch {
 		case e.h < t:
 			return -1
@@ -352,6 +379,7 @@ func (p *Population) lookup(r *Record, f *Features, self int) {
 		}
 		return 0
 	})
+	lo += base
 	hi := lo
 	for hi < len(p.entries) && p.entries[hi].h == h {
 		hi++

@@ -241,6 +241,11 @@ func upperX(s string) string {
 // also after a label (ID:1.10105E+17) or in an Excel wrapper ="…" or
 // quotes.
 func IsSciNotation(s string) bool {
+	return sciTail(s) && sciFull(s)
+}
+
+// sciFull is IsSciNotation without its quick test.
+func sciFull(s string) bool {
 	s = strings.TrimSpace(nfkc(s))
 	if !strings.ContainsAny(s, "eE") {
 		return false
@@ -275,6 +280,41 @@ func IsSciNotation(s string) bool {
 		i, exp = i+1, exp+1
 	}
 	return exp > 0 && i == len(s)
+}
+
+// sciTail is IsSciNotation's quick test: false when s, plain ASCII, cannot
+// end as a number in scientific notation does once labels, quotes, white
+// space and separators are dropped (an exponent's digits after e or E and
+// an optional sign); true when it may, or when s is not plain ASCII. Most
+// texts (holder keys, names) fail it at their last characters, without the
+// allocations of the full reading.
+func sciTail(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return true
+		}
+	}
+	i := len(s) - 1
+	for i >= 0 && strings.IndexByte(" \t\n\v\f\r\"-", s[i]) >= 0 { // trailing white space, quotes, separators
+		i--
+	}
+	digits := 0
+	for i >= 0 && (isDigit(s[i]) || s[i] == ' ' || s[i] == '\t' || s[i] == '-') {
+		if isDigit(s[i]) {
+			digits++
+		}
+		i--
+	}
+	if digits == 0 {
+		return false
+	}
+	if i >= 0 && s[i] == '+' {
+		i--
+		for i >= 0 && (s[i] == ' ' || s[i] == '\t' || s[i] == '-') {
+			i--
+		}
+	}
+	return i >= 0 && (s[i] == 'e' || s[i] == 'E')
 }
 
 // ErrMSISDN is returned by NormalizeMSISDN for text that is not a phone or
