@@ -172,6 +172,7 @@ func runPass(ctx context.Context, open Opener, o ScoreOptions, workers int,
 	}
 	lr.lazyUTF8 = true // the workers check each line
 
+	parent := ctx
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	window := 4 * workers
@@ -274,6 +275,9 @@ func runPass(ctx context.Context, open Opener, o ScoreOptions, workers int,
 	}
 	cancel()
 	wg.Wait()
+	if perr == nil {
+		perr = parent.Err() // cancelled before a chunk came back
+	}
 	return perr
 }
 

@@ -1,0 +1,192 @@
+package datasets
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/simrisk/simrisk/risk"
+	"github.com/simrisk/simrisk/rules"
+)
+
+var pipeAsOf = risk.Date(2026, 11, 1)
+
+// messyFile makes a generated file of n cards in format f with what real
+// files have: rejects of several kinds (bad JSON or CSV, bad values, an
+// over-long line), cards listed twice or three times (the later record
+// changed), blank lines, byte order marks at the start and inside, CRLF
+// line ends. It returns the file.
+func messyFile(t testing.TB, f Format, n int, seed uint64) []byte {
+	var buf bytes.Buffer
+	require.NoError(t, GenerateTo(&buf, f, GenOptions{Cards: n, Seed: seed, AsOf: pipeAsOf}, nil))
+	lines := strings.Split(strings.TrimSuffix(buf.String(), "\n"), "\n")
+	head := []string{}
+	if f == CSV {
+		head, lines = lines[:1], lines[1:]
+	}
+	rng := rand.New(rand.NewPCG(seed, 99))
+	var out []string
+	for i, l := range lines {
+		switch rng.IntN(40) {
+		case 0: // a broken line
+			if f == CSV {
+				l = `"` + l
+			} else {
+				l = l[:len(l)/2]
+			}
+		case 1: // a bad value
+			l = strings.Replace(l, "2026-", "2026/13/", 1)
+		case 2:
+			out = append(out, "", "  \u3000")
+		case 3: // the card again, later, changed
+			j := min(len(lines)-1, i+1+rng.IntN(50))
+			lines[j] = l
+			if f == JSONL {
+				lines[j] = strings.Replace(l, `"status":"active"`, `"status":"suspended"`, 1)
+			}
+		case 4:
+			l = "\ufeff" + l
+		case 5:
+			if f == CSV {
+				out = append(out, head...) // a part's header again
+			}
+		}
+		out = append(out, l)
+	}
+	out = append(out, strings.Repeat("x", MaxLineBytes+10))
+	text := strings.Join(append(head, out...), "\r\n")
+	return append([]byte("\ufeff"), text...)
+}
+
+type pipeResult struct {
+	decisions, rejects []byte
+	sum                *Summary
+	err                error
+}
+
+func scoreBytes(t testing.TB, eng *risk.Engine, data []byte, f Format, workers int, opts ...ReadOption) pipeResult {
+	var dec, rej bytes.Buffer
+	open := func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(data)), nil }
+	sum, err := ScoreFile(context.Background(), eng, open, ScoreOptions{AsOf: pipeAsOf, Format: f, Read: opts,
+		Decisions: &dec, Rejects: &rej, Workers: workers})
+	return pipeResult{dec.Bytes(), rej.Bytes(), sum, err}
+}
+
+func defaultEngine(t testing.TB) *risk.Engine {
+	rs, err := rules.Pack("default")
+	require.NoError(t, err)
+	eng, err := risk.Compile(rs)
+	require.NoError(t, err)
+	return eng
+}
+
+func summaryJSON(t testing.TB, s *Summary) string {
+	b, err := json.Marshal(s)
+	require.NoError(t, err)
+	return string(b)
+}
+
+// ScoreFile on many workers, the file cut into many small chunks that
+// finish out of order, writes the same bytes and the same summary as one
+// worker reading it in one chunk; records = decisions + rejects, and every
+// line the file has is a decision, a reject, blank or a header.
+func TestScoreFileParallelSameAsOneWorker(t *testing.T) {
+	eng := defaultEngine(t)
+	for _, f := range []Format{JSONL, CSV} {
+		t.Run(string(f), func(t *testing.T) {
+			data := messyFile(t, f, 3000, 5)
+			defer func(n int) { chunkLines = n }(chunkLines)
+			chunkLines = 1 << 20
+			one := scoreBytes(t, eng, data, f, 1)
+			require.NoError(t, one.err)
+			chunkLines = 7
+			many := scoreBytes(t, eng, data, f, 5)
+			require.NoError(t, many.err)
+
+			require.Equal(t, one.decisions, many.decisions)
+			require.Equal(t, one.rejects, many.rejects)
+			require.Equal(t, summaryJSON(t, one.sum), summaryJSON(t, many.sum))
+
+			s := many.sum
+			require.Equal(t, s.Records, s.Decisions+s.Rejects)
+			require.Equal(t, s.Decisions, bytes.Count(many.decisions, []byte("\n")))
+			require.Equal(t, s.Rejects, bytes.Count(many.rejects, []byte("\n")))
+			require.Greater(t, s.Rejects, 100, "the file has rejects of every kind")
+			require.Greater(t, s.Superseded, 20, "the file has cards listed twice")
+			require.Contains(t, string(many.rejects), "(duplicate of line ")
+			require.Contains(t, string(many.rejects), "MaxLineBytes")
+			require.Len(t, s.FirstRejects, MaxFirstRejects)
+			// rejects come in line order, each with its line
+			last := 0
+			for _, l := range bytes.Split(bytes.TrimSuffix(many.rejects, []byte("\n")), []byte("\n")) {
+				var r Reject
+				require.NoError(t, json.Unmarshal(l, &r))
+				require.Greater(t, r.Line, last)
+				last = r.Line
+			}
+		})
+	}
+}
+
+// A file that stops being UTF-8, or a strict reading of an unknown key,
+// fails the run the same way on many workers as on one, at the same line,
+// with nothing written when it fails in the first pass.
+func TestScoreFileParallelFailsAtTheSameLine(t *testing.T) {
+	eng := defaultEngine(t)
+	data := messyFile(t, JSONL, 2000, 8)
+	lines := bytes.Split(data, []byte("\r\n"))
+	bad := bytes.Clone(data)
+	at := bytes.Index(bad, lines[1500])
+	bad[at+3] = 0xff
+	defer func(n int) { chunkLines = n }(chunkLines)
+	chunkLines = 5
+	var errs []string
+	for _, w := range []int{1, 4} {
+		r := scoreBytes(t, eng, bad, JSONL, w)
+		require.True(t, errors.Is(r.err, ErrNotUTF8), "%v", r.err)
+		require.Empty(t, r.decisions)
+		require.Empty(t, r.rejects)
+		errs = append(errs, r.err.Error())
+	}
+	require.Equal(t, errs[0], errs[1])
+	require.Contains(t, errs[0], "line 1501:")
+
+	strict := bytes.Replace(data, lines[1200], append(bytes.TrimSuffix(lines[1200], []byte("}")), `,"alert_30d":1}`...), 1)
+	errs = errs[:0]
+	var warned []string
+	for _, w := range []int{1, 4} {
+		r := scoreBytes(t, eng, strict, JSONL, w, WithStrict())
+		require.True(t, errors.Is(r.err, ErrUnknownField), "%v", r.err)
+		require.Empty(t, r.decisions)
+		errs = append(errs, r.err.Error())
+		var ws []string
+		r = scoreBytes(t, eng, strict, JSONL, w, WithWarnings(func(w Warning) { ws = append(ws, w.String()) }))
+		require.NoError(t, r.err)
+		warned = append(warned, fmt.Sprint(ws))
+	}
+	require.Equal(t, errs[0], errs[1])
+	require.Contains(t, errs[0], "line 1201:")
+	require.Equal(t, warned[0], warned[1])
+	require.Contains(t, warned[0], "line 1201: unknown key (ignored) alert_30d: did you mean alerts_30d?")
+}
+
+// A cancelled run stops with the context's error, on every worker count.
+func TestScoreFileParallelCancelled(t *testing.T) {
+	eng := defaultEngine(t)
+	data := messyFile(t, JSONL, 2000, 3)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	open := func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(data)), nil }
+	for _, w := range []int{1, 3} {
+		_, err := ScoreFile(ctx, eng, open, ScoreOptions{AsOf: pipeAsOf, Workers: w})
+		require.ErrorIs(t, err, context.Canceled)
+	}
+}
