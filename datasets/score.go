@@ -100,10 +100,11 @@ func ScoreFile(ctx context.Context, eng *risk.Engine, open Opener, o ScoreOption
 	if workers <= 0 {
 		workers = runtime.GOMAXPROCS(0)
 	}
+	passes := 2
 	progress := func(pass, records int, c *lineChunk) {}
 	if o.Progress != nil {
 		progress = func(pass, records int, c *lineChunk) {
-			o.Progress(ScoreProgress{Pass: pass, Records: records, Bytes: c.bytes})
+			o.Progress(ScoreProgress{Pass: pass, Passes: passes, Scoring: pass == passes, Records: records, Bytes: c.bytes})
 		}
 	}
 	pop := risk.NewPopulation()
@@ -129,6 +130,7 @@ func ScoreFile(ctx context.Context, eng *risk.Engine, open Opener, o ScoreOption
 		// the same card twice: count it once, in its last record's state
 		pop = risk.NewPopulation()
 		records = 0
+		passes = 3
 		if err := runPass(ctx, open, o2, workers, func(*passDecoder, *lineChunk) {}, func(c *lineChunk) error {
 			for _, it := range c.items {
 				if _, old := dups.superseded[it.line]; it.rec != nil && !old {
@@ -136,7 +138,7 @@ func ScoreFile(ctx context.Context, eng *risk.Engine, open Opener, o ScoreOption
 				}
 			}
 			records += len(c.items)
-			progress(1, records, c)
+			progress(2, records, c)
 			return nil
 		}); err != nil {
 			return nil, err
@@ -211,7 +213,7 @@ func ScoreFile(ctx context.Context, eng *risk.Engine, open Opener, o ScoreOption
 			}
 		}
 		records += len(c.items)
-		progress(2, records, c)
+		progress(passes, records, c)
 		return nil
 	})
 	for _, w := range scorers { // order does not matter for sums
@@ -244,14 +246,13 @@ func ScoreFile(ctx context.Context, eng *risk.Engine, open Opener, o ScoreOption
 	return sum, nil
 }
 
-// ScoreProgress is how far ScoreFile has come: the pass it is in (1 counts
-// the population, 2 scores; a file with duplicated cards has its pass 1
-// twice), the records (non-blank lines) of this pass read so far and the
-// input bytes read so far in this pass (the file's size at the end).
+// ScoreProgress is how far ScoreFile has come.
 type ScoreProgress struct {
-	Pass    int
-	Records int
-	Bytes   int64
+	Pass    int   // the pass over the file, from 1
+	Passes  int   // how many passes the run makes: 2, or 3 once the first found cards listed twice
+	Scoring bool  // the pass scores (the last); the others count the population
+	Records int   // records (non-blank lines) read in this pass
+	Bytes   int64 // input bytes read in this pass (the file's size at its end)
 }
 
 // scoreWorker scores chunks on one worker goroutine.

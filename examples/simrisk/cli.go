@@ -10,6 +10,8 @@ import (
 	"runtime/debug"
 	"strings"
 
+	"golang.org/x/term"
+
 	"github.com/simrisk/simrisk/rules"
 )
 
@@ -161,14 +163,11 @@ func checkLang(cmd, lang string, stderr io.Writer) bool {
 }
 
 // isTerminal says whether w is a terminal, where progress bars may be
-// drawn; files, pipes and buffers get none.
+// drawn; files, pipes, buffers and character devices that are no terminal
+// (/dev/null) get none. It asks the terminal driver (golang.org/x/term).
 func isTerminal(w io.Writer) bool {
 	f, ok := w.(*os.File)
-	if !ok {
-		return false
-	}
-	st, err := f.Stat()
-	return err == nil && st.Mode()&os.ModeCharDevice != 0 && st.Mode()&os.ModeDevice != 0 && f.Name() != os.DevNull
+	return ok && term.IsTerminal(int(f.Fd()))
 }
 
 // cmdVersion prints the module's version, the Go version and each

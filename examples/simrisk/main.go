@@ -326,6 +326,10 @@ func cmdScore(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	if *out != "" && *out != "-" && datasets.FormatOf(*out) == datasets.CSV {
 		opts.DecisionFormat = datasets.CSV
 	}
+	if bar := newScoreProgress(stderr, stdout, decW == stdout, inputSize(open)); bar != nil {
+		opts.Progress = bar.update
+		defer bar.done()
+	}
 	sum, err := datasets.ScoreFile(ctx, eng, open, opts)
 	if err != nil {
 		abort()
