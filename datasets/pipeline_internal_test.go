@@ -73,10 +73,14 @@ type pipeResult struct {
 }
 
 func scoreBytes(t testing.TB, eng *risk.Engine, data []byte, f Format, workers int, opts ...ReadOption) pipeResult {
+	return scoreWith(eng, data, ScoreOptions{Format: f, Read: opts, Workers: workers})
+}
+
+func scoreWith(eng *risk.Engine, data []byte, o ScoreOptions) pipeResult {
 	var dec, rej bytes.Buffer
 	open := func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(data)), nil }
-	sum, err := ScoreFile(context.Background(), eng, open, ScoreOptions{AsOf: pipeAsOf, Format: f, Read: opts,
-		Decisions: &dec, Rejects: &rej, Workers: workers})
+	o.AsOf, o.Decisions, o.Rejects = pipeAsOf, &dec, &rej
+	sum, err := ScoreFile(context.Background(), eng, open, o)
 	return pipeResult{dec.Bytes(), rej.Bytes(), sum, err}
 }
 
@@ -133,6 +137,36 @@ func TestScoreFileParallelSameAsOneWorker(t *testing.T) {
 				last = r.Line
 			}
 		})
+	}
+}
+
+// The decisions' other forms (CSV, with lines, only the flagged ones) are
+// the same bytes on many workers as on one too.
+func TestScoreFileParallelSameDecisionForms(t *testing.T) {
+	eng := defaultEngine(t)
+	data := messyFile(t, JSONL, 2000, 6)
+	defer func(n int) { chunkLines = n }(chunkLines)
+	for _, o := range []ScoreOptions{{DecisionFormat: CSV}, {Lines: true}, {Lines: true, OnlyFlagged: true}, {DecisionFormat: CSV, OnlyFlagged: true}} {
+		chunkLines = 1 << 20
+		o.Workers = 1
+		one := scoreWith(eng, data, o)
+		require.NoError(t, one.err)
+		chunkLines = 3
+		o.Workers = 4
+		many := scoreWith(eng, data, o)
+		require.NoError(t, many.err)
+		require.Equal(t, string(one.decisions), string(many.decisions), "%+v", o)
+		require.Equal(t, one.rejects, many.rejects)
+		n := bytes.Count(many.decisions, []byte("\n"))
+		if o.DecisionFormat == CSV {
+			n-- // the header
+			require.True(t, bytes.HasPrefix(many.decisions, []byte(strings.Join(decisionColumns, ",")+"\n")))
+		}
+		if o.OnlyFlagged {
+			require.Equal(t, many.sum.Decisions-many.sum.ByOutcome["pass"], n)
+		} else {
+			require.Equal(t, many.sum.Decisions, n)
+		}
 	}
 }
 
