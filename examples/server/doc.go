@@ -1,0 +1,2 @@
+// Command server is simrisk's reference host service.
+package main
