@@ -8,6 +8,16 @@
 //	eng, err := risk.Compile(rs)
 //	d, err := eng.Score(card, risk.AsOfTime(asOf), risk.WithPopulation(pop))
 //
+// Populations. Rules read population features (pop.cards_on_operator, ...)
+// from WithPopulation: a Population for a batch (built with Add, sealed by
+// one sort, compact: 32 bytes a card) or a LivePopulation for a card base
+// that changes while it is scored (Upsert keyed by canonical MSISDN,
+// Remove, exact holder keys, lock-free reads of stored cards; package
+// risk/live builds a host service's core on it: hot reload, shadow pack,
+// hooks and a decision log). Every decision names its rule set's digest,
+// the pack's name and version and the as-of time: with the card, all a
+// replay needs.
+//
 // Engine.ScoreBatch scores many cards with a worker pool, results in input
 // order; Engine.ScoreBatchInto does the same into the results of the
 // previous batch, reusing them (no garbage once warm); Engine.NewScorer

@@ -39,3 +39,6 @@ func WithRunBudget(n uint64) CompileOption {
 
 // PackCost is the sum of the rules' cost estimates (max_pack_cost).
 func (e *Engine) PackCost() uint64 { return e.packCost }
+
+// LiveIndexBytes is the memory a live population holds beyond its records.
+func LiveIndexBytes(p *LivePopulation) int64 { return p.indexBytes() }

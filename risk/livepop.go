@@ -77,7 +77,9 @@ type LivePopulation struct {
 	used    int32   // slots handed out (under mu)
 	free    []int32 // slots of removed cards (under mu)
 	ops     atomic.Pointer[map[string]uint16]
-	scratch []liveMember // recount's (under mu)
+	scratch []liveMember                                 // recount's (under mu)
+	bigs    atomic.Pointer[[]*atomic.Pointer[bigHolder]] // counts of holders with many cards
+	bigFree []int32                                      // free indexes into bigs (under mu)
 
 	cards   atomic.Int64
 	holders atomic.Int64
@@ -119,6 +121,8 @@ func NewLivePopulation() *LivePopulation {
 	p.dir.Store(&dir)
 	ops := map[string]uint16{}
 	p.ops.Store(&ops)
+	bigs := []*atomic.Pointer[bigHolder]{}
+	p.bigs.Store(&bigs)
 	return p
 }
 
@@ -213,57 +217,57 @@ func (p *LivePopulation) Upsert(r *Record, asOf Time) (*Record, error) {
 	return c, nil
 }
 
-// UpsertBatch is Upsert of every record, validating them on all cores
-// (GOMAXPROCS goroutines) and storing them in order; it returns one error
-// per record (nil for those stored), or nil when all were. It is how a
-// population is built from a snapshot at start.
+// UpsertBatch is Upsert of every record, in order: records are validated
+// and copied on all cores (GOMAXPROCS goroutines) while the ones already
+// validated are stored (storing is one writer at a time). It returns one
+// error per record (nil for those stored), or nil when all were. It is how
+// a population is built from a snapshot at start: read records in chunks
+// (tens of thousands) and give each chunk to UpsertBatch.
 func (p *LivePopulation) UpsertBatch(recs []*Record, asOf Time) []error {
-	copies := make([]*Record, len(recs))
-	var errs []error
-	var errMu sync.Mutex
-	setErr := func(i int, err error) {
-		errMu.Lock()
-		if errs == nil {
-			errs = make([]error, len(recs))
+	if p == nil && len(recs) > 0 {
+		errs := make([]error, len(recs))
+		for i := range errs {
+			_, errs[i] = p.Upsert(recs[i], asOf)
 		}
-		errs[i] = err
-		errMu.Unlock()
+		return errs
 	}
-	const chunk = 512
+	const chunk = 256
+	nchunks := (len(recs) + chunk - 1) / chunk
+	copies := make([]*Record, len(recs))
+	errs := make([]error, len(recs))
+	done := make([]chan struct{}, nchunks)
+	for i := range done {
+		done[i] = make(chan struct{})
+	}
 	var next atomic.Int64
-	var wg sync.WaitGroup
-	for w := min(runtime.GOMAXPROCS(0), (len(recs)+chunk-1)/chunk); w > 0; w-- {
-		wg.Add(1)
+	for w := min(runtime.GOMAXPROCS(0), nchunks); w > 0; w-- {
 		go func() {
-			defer wg.Done()
 			for {
-				start := int(next.Add(chunk)) - chunk
-				if start >= len(recs) {
+				k := int(next.Add(1)) - 1
+				if k >= nchunks {
 					return
 				}
-				for i := start; i < min(start+chunk, len(recs)); i++ {
-					c, err := p.prepare(recs[i], asOf)
-					if err != nil {
-						setErr(i, err)
-						continue
-					}
-					copies[i] = c
+				for i := k * chunk; i < min((k+1)*chunk, len(recs)); i++ {
+					copies[i], errs[i] = p.prepare(recs[i], asOf)
 				}
+				close(done[k])
 			}
 		}()
 	}
-	wg.Wait()
-	for start := 0; start < len(copies); start += chunk {
+	failed := false
+	for k := range nchunks {
+		<-done[k]   // chunks are taken in order: the next is soon ready
 		p.mu.Lock() // per chunk: other writers get their turn
-		for i := start; i < min(start+chunk, len(copies)); i++ {
-			if copies[i] == nil {
-				continue
+		for i := k * chunk; i < min((k+1)*chunk, len(recs)); i++ {
+			if copies[i] != nil {
+				errs[i] = p.store(copies[i])
 			}
-			if err := p.store(copies[i]); err != nil {
-				setErr(i, err)
-			}
+			failed = failed || errs[i] != nil
 		}
 		p.mu.Unlock()
+	}
+	if !failed {
+		return nil
 	}
 	return errs
 }
@@ -321,10 +325,18 @@ func (p *LivePopulation) store(c *Record) error {
 			th := &p.byHolder[hs]
 			th.mu.Lock()
 			slot.feats.Store(0)
-			slot.op, slot.day = op, dayOf(c.OpenedAt)
+			day := dayOf(c.OpenedAt)
+			_, head, bi := p.findHolder(th, htag, c.Holder)
+			if bi >= 0 {
+				p.setBig(bi, p.bigAt(bi).with(slot.op, slot.day, -1).with(op, day, +1))
+			}
+			slot.op, slot.day = op, day
 			slot.rec.Store(c)
-			_, head := p.findHolder(th, htag, c.Holder)
-			p.recount(head)
+			if bi >= 0 {
+				slot.feats.Store(bigFeats(op, day, bi))
+			} else {
+				p.recount(head)
+			}
 			th.mu.Unlock()
 			return nil
 		}
@@ -366,31 +378,53 @@ func (p *LivePopulation) alloc() (int32, error) {
 	return id, nil
 }
 
-// link adds counted card id (state c) to its holder's list and recounts the
+// link adds counted card id (state c) to its holder and recounts the
 // holder (under mu).
 func (p *LivePopulation) link(id int32, c *Record, op uint16) {
 	hs, htag := p.hash(c.Holder)
 	th := &p.byHolder[hs]
 	slot := p.card(id)
 	th.mu.Lock()
-	slot.op, slot.day = op, dayOf(c.OpenedAt)
-	pos, head := p.findHolder(th, htag, c.Holder)
-	if head < 0 {
+	defer th.mu.Unlock()
+	day := dayOf(c.OpenedAt)
+	slot.op, slot.day = op, day
+	pos, head, bi := p.findHolder(th, htag, c.Holder)
+	switch {
+	case bi >= 0:
+		p.setBig(bi, p.bigAt(bi).with(op, day, +1))
+		slot.feats.Store(bigFeats(op, day, bi))
+	case head < 0:
 		slot.next = -1
 		th.insert(htag, id)
 		p.holders.Add(1)
-	} else {
+		p.recount(id)
+	default:
 		// after the head: the head stays the table's entry
 		hc := p.card(head)
 		slot.next = hc.next
 		hc.next = id
-		_ = pos
+		n := 0
+		for k := head; k >= 0; k = p.card(k).next {
+			n++
+		}
+		if n <= bigHolderCards {
+			p.recount(head)
+			return
+		}
+		// a holder with many cards keeps counts by operator and day, and
+		// its cards point at them: an update no longer rewrites every card
+		bh := &bigHolder{key: c.Holder}
+		for k := head; k >= 0; k = p.card(k).next {
+			kc := p.card(k)
+			bh = bh.with(kc.op, kc.day, +1)
+		}
+		bi = p.newBig(bh)
+		for k := head; k >= 0; k = p.card(k).next {
+			kc := p.card(k)
+			kc.feats.Store(bigFeats(kc.op, kc.day, bi))
+		}
+		th.slots[pos] = uint64(htag)<<32 | uint64(bigEntry|uint32(bi))
 	}
-	if head < 0 {
-		head = id
-	}
-	p.recount(head)
-	th.mu.Unlock()
 }
 
 // unlink takes counted card id out of the list of holder and recounts the
@@ -402,7 +436,18 @@ func (p *LivePopulation) unlink(id int32, holder string) {
 	defer th.mu.Unlock()
 	slot := p.card(id)
 	slot.feats.Store(0)
-	pos, head := p.findHolder(th, htag, holder)
+	pos, head, bi := p.findHolder(th, htag, holder)
+	if bi >= 0 {
+		bh := p.bigAt(bi).with(slot.op, slot.day, -1)
+		if bh.total > 0 {
+			p.setBig(bi, bh)
+			return
+		}
+		th.remove(pos)
+		p.holders.Add(-1)
+		p.freeBig(bi)
+		return
+	}
 	if head < 0 {
 		return // not linked (cannot happen: every counted card is)
 	}
@@ -503,7 +548,17 @@ func (p *LivePopulation) featuresInto(r *Record, f *Features) {
 	}
 	if r.popID == p.id {
 		if c := p.card(r.popIdx); c != nil && c.rec.Load() == r {
-			if v := c.feats.Load(); v != 0 && c.rec.Load() == r {
+			v := c.feats.Load()
+			if v&bigFeat != 0 {
+				// a card of a holder with many cards: the holder's counts
+				bi := int32(v & (1<<31 - 1))
+				op, day := uint16(v>>47), uint16(v>>31)
+				if bh := p.bigAt(bi); bh != nil && c.rec.Load() == r && c.feats.Load() == v {
+					*f = Features{CardsOnOperator: countOf(bh.ops, op), CardsTotal: int(bh.total),
+						CardsSameDay: countOf(bh.days, day), Operators: len(bh.ops)}
+					return
+				}
+			} else if v != 0 && c.rec.Load() == r {
 				*f = unpackFeatures(v)
 				return
 			}
@@ -535,7 +590,12 @@ func (p *LivePopulation) asIf(r *Record, f *Features) {
 		}
 	}
 	th.mu.RLock()
-	_, head := p.findHolder(th, htag, r.Holder)
+	_, head, bi := p.findHolder(th, htag, r.Holder)
+	if bi >= 0 {
+		p.asIfBig(r, f, p.bigAt(bi), op, known, day)
+		th.mu.RUnlock()
+		return
+	}
 	for id := head; id >= 0; {
 		c := p.card(id)
 		id = c.next
@@ -572,8 +632,139 @@ func selfFeatures(r *Record) Features {
 
 func sat16(n int) uint64 { return uint64(min(n, 1<<16-1)) }
 
+// packFeatures packs a card's features (of a holder with few cards: no
+// count near the top bit, which marks bigFeats).
 func packFeatures(onOp, total, sameDay, ops int) uint64 {
-	return sat16(onOp) | sat16(total)<<16 | sat16(sameDay)<<32 | sat16(ops)<<48
+	return sat16(onOp) | sat16(total)<<16 | sat16(sameDay)<<32 | uint64(min(ops, 1<<15-1))<<48
+}
+
+// bigFeats is the features word of a card of a holder with many cards: the
+// mark, the card's operator and day, and the holder's counts' index.
+func bigFeats(op, day uint16, bi int32) uint64 {
+	return bigFeat | uint64(op)<<47 | uint64(day)<<31 | uint64(uint32(bi))
+}
+
+const (
+	bigHolderCards = 16 // a holder with more keeps counts (bigHolder), not per-card features
+	bigEntry       = 1 << 31
+	bigFeat        = 1 << 63
+)
+
+// bigHolder is the counts of a holder with many cards, replaced whole (never
+// written once published) on every change: readers see one or the other.
+type bigHolder struct {
+	key   string
+	total int32
+	ops   []keyCount // cards by operator id, sorted
+	days  []keyCount // cards by opening day, sorted
+}
+
+type keyCount struct {
+	k uint16
+	n int32
+}
+
+// countOf is the count of k in s (sorted by k), 0 when absent.
+func countOf(s []keyCount, k uint16) int {
+	i, ok := slices.BinarySearchFunc(s, k, func(e keyCount, k uint16) int { return int(e.k) - int(k) })
+	if !ok {
+		return 0
+	}
+	return int(s[i].n)
+}
+
+// with is b with a card of operator op opened on day added (delta +1) or
+// taken away (-1): a new bigHolder, copying the counts (work proportional
+// to the holder's distinct days, at most its cards).
+func (b *bigHolder) with(op, day uint16, delta int32) *bigHolder {
+	return &bigHolder{key: b.key, total: b.total + delta, ops: adjust(b.ops, op, delta), days: adjust(b.days, day, delta)}
+}
+
+func adjust(s []keyCount, k uint16, delta int32) []keyCount {
+	i, ok := slices.BinarySearchFunc(s, k, func(e keyCount, k uint16) int { return int(e.k) - int(k) })
+	out := make([]keyCount, 0, len(s)+1)
+	out = append(out, s[:i]...)
+	switch {
+	case !ok:
+		out = append(out, keyCount{k, delta})
+	case s[i].n+delta > 0:
+		out = append(out, keyCount{k, s[i].n + delta})
+	}
+	if ok {
+		i++
+	}
+	return append(out, s[i:]...)
+}
+
+func (p *LivePopulation) bigAt(bi int32) *bigHolder {
+	dir := *p.bigs.Load()
+	if int(bi) >= len(dir) {
+		return nil
+	}
+	return dir[bi].Load()
+}
+
+func (p *LivePopulation) setBig(bi int32, b *bigHolder) { (*p.bigs.Load())[bi].Store(b) }
+
+// newBig stores b under a free index (under mu).
+func (p *LivePopulation) newBig(b *bigHolder) int32 {
+	if n := len(p.bigFree); n > 0 {
+		bi := p.bigFree[n-1]
+		p.bigFree = p.bigFree[:n-1]
+		p.setBig(bi, b)
+		return bi
+	}
+	dir := *p.bigs.Load()
+	grown := append(slices.Clip(dir), new(atomic.Pointer[bigHolder]))
+	grown[len(dir)].Store(b)
+	p.bigs.Store(&grown)
+	return int32(len(dir))
+}
+
+func (p *LivePopulation) freeBig(bi int32) {
+	p.setBig(bi, nil)
+	p.bigFree = append(p.bigFree, bi)
+}
+
+// asIf for a holder with many cards, from its counts (under the holder
+// shard's read lock): the card stored under r's number, when it counts for
+// this holder, taken out, and r counted in.
+func (p *LivePopulation) asIfBig(r *Record, f *Features, bh *bigHolder, op uint16, known bool, day uint16) {
+	total, onOp, same, ops := int(bh.total), 0, countOf(bh.days, day), len(bh.ops)
+	rest := 0 // the holder's cards on r's operator
+	if known {
+		rest = countOf(bh.ops, op)
+		onOp = rest
+	}
+	ns, tag := p.hash(r.MSISDN)
+	tn := &p.byNumber[ns]
+	tn.mu.RLock()
+	_, sid := p.findNumber(tn, tag, r.MSISDN)
+	tn.mu.RUnlock()
+	if sid >= 0 {
+		// its membership changes only under the holder's lock, held
+		sc := p.card(sid)
+		if s := sc.rec.Load(); s != nil && counted(s) && s.Holder == r.Holder {
+			total--
+			if sc.day == day {
+				same--
+			}
+			if countOf(bh.ops, sc.op) == 1 {
+				ops--
+			}
+			if known && sc.op == op {
+				onOp--
+				rest--
+			}
+		}
+	}
+	if r.Valid() {
+		total, onOp, same = total+1, onOp+1, same+1
+		if rest == 0 {
+			ops++
+		}
+	}
+	*f = Features{CardsOnOperator: onOp, CardsTotal: total, CardsSameDay: same, Operators: ops}
 }
 
 func unpackFeatures(v uint64) Features {
@@ -582,8 +773,8 @@ func unpackFeatures(v uint64) Features {
 }
 
 // recount writes the features of every card of the holder whose list starts
-// at head (under mu and the holder's shard lock): work proportional to the
-// holder's cards (k² compares up to 16 cards, sorting beyond).
+// at head (under mu and the holder's shard lock): a holder with few cards
+// (at most bigHolderCards), k² compares.
 func (p *LivePopulation) recount(head int32) {
 	m := p.scratch[:0]
 	for id := head; id >= 0; {
@@ -592,47 +783,24 @@ func (p *LivePopulation) recount(head int32) {
 		id = c.next
 	}
 	p.scratch = m
-	total := len(m)
-	if total <= 16 {
-		ops := 0
-		for i, a := range m {
-			first := true
-			for _, b := range m[:i] {
-				if b.op == a.op {
-					first = false
-					break
-				}
-			}
-			ops += btoi(first)
-		}
-		for _, a := range m {
-			onOp, same := 0, 0
-			for _, b := range m {
-				onOp += btoi(b.op == a.op)
-				same += btoi(b.day == a.day)
-			}
-			p.card(a.id).feats.Store(packFeatures(onOp, total, same, ops))
-		}
-		return
-	}
-	byOp := make([]uint16, total)
-	byDay := make([]uint16, total)
+	ops := 0
 	for i, a := range m {
-		byOp[i], byDay[i] = a.op, a.day
-	}
-	slices.Sort(byOp)
-	slices.Sort(byDay)
-	ops := len(slices.Compact(slices.Clone(byOp)))
-	count := func(s []uint16, v uint16) int {
-		lo, _ := slices.BinarySearch(s, v)
-		hi := lo
-		for hi < len(s) && s[hi] == v {
-			hi++
+		first := true
+		for _, b := range m[:i] {
+			if b.op == a.op {
+				first = false
+				break
+			}
 		}
-		return hi - lo
+		ops += btoi(first)
 	}
 	for _, a := range m {
-		p.card(a.id).feats.Store(packFeatures(count(byOp, a.op), total, count(byDay, a.day), ops))
+		onOp, same := 0, 0
+		for _, b := range m {
+			onOp += btoi(b.op == a.op)
+			same += btoi(b.day == a.day)
+		}
+		p.card(a.id).feats.Store(packFeatures(onOp, len(m), same, ops))
 	}
 }
 
@@ -657,23 +825,30 @@ func (p *LivePopulation) findNumber(t *liveTable, tag uint32, m string) (int, in
 	}
 }
 
-// findHolder finds the first card of holder key h in shard t: its table
-// position and id, or -1.
-func (p *LivePopulation) findHolder(t *liveTable, tag uint32, h string) (int, int32) {
+// findHolder finds holder key h in shard t: its table position, and the
+// first card of its list (a holder with few cards) or its counts' index (a
+// holder with many), the other -1; all -1 when the holder has no counted
+// card.
+func (p *LivePopulation) findHolder(t *liveTable, tag uint32, h string) (pos int, head, big int32) {
 	if len(t.slots) == 0 {
-		return -1, -1
+		return -1, -1, -1
 	}
 	mask := uint32(len(t.slots) - 1)
 	for i := tag & mask; ; i = (i + 1) & mask {
 		e := t.slots[i]
 		if e == 0 {
-			return -1, -1
+			return -1, -1, -1
 		}
-		if uint32(e>>32) == tag {
-			id := int32(uint32(e) - 1)
-			if r := p.card(id).rec.Load(); r != nil && r.Holder == h {
-				return int(i), id
+		if uint32(e>>32) != tag {
+			continue
+		}
+		if v := uint32(e); v&bigEntry != 0 {
+			bi := int32(v &^ bigEntry)
+			if bh := p.bigAt(bi); bh != nil && bh.key == h {
+				return int(i), -1, bi
 			}
+		} else if r := p.card(int32(v - 1)).rec.Load(); r != nil && r.Holder == h {
+			return int(i), int32(v - 1), -1
 		}
 	}
 }

@@ -129,11 +129,18 @@ func TestLiveHoldersExact(t *testing.T) {
 // cards gives; and a record that is not stored gets the features it would
 // have once stored.
 func TestLiveMatchesBatch(t *testing.T) {
-	rng := rand.New(rand.NewPCG(1, 2))
+	// 60 holders: a few cards each; 6: many each (counts kept per holder)
+	for _, holders := range []int{60, 6} {
+		t.Run(fmt.Sprint(holders), func(t *testing.T) { testLiveMatchesBatch(t, holders) })
+	}
+}
+
+func testLiveMatchesBatch(t *testing.T, holders int) {
+	rng := rand.New(rand.NewPCG(1, uint64(holders)))
 	ops := []string{"", "", "cmcc", "unicom", "telecom"}
 	mvnos := []string{"", "", "", "brand-a", "brand-b"}
 	mk := func() *risk.Record {
-		r := &risk.Record{MSISDN: fmt.Sprintf("1380000%04d", rng.IntN(400)), Holder: fmt.Sprintf("h-%d", rng.IntN(60)),
+		r := &risk.Record{MSISDN: fmt.Sprintf("1380000%04d", rng.IntN(400)), Holder: fmt.Sprintf("h-%d", rng.IntN(holders)),
 			OpenedAt: risk.Date(2025, 1, 1+rng.IntN(3)), Operator: ops[rng.IntN(len(ops))], MVNO: mvnos[rng.IntN(len(mvnos))]}
 		switch rng.IntN(10) {
 		case 0:
@@ -194,9 +201,14 @@ func TestLiveMatchesBatch(t *testing.T) {
 // holder's cards are all on one operator and day, so the four counts move
 // together).
 func TestLiveConcurrentReadersSeeWholeUpdates(t *testing.T) {
+	for _, base := range []int{4, 30} { // a holder with few cards, with many
+		t.Run(fmt.Sprint(base), func(t *testing.T) { testLiveConcurrent(t, base) })
+	}
+}
+
+func testLiveConcurrent(t *testing.T, base int) {
 	eng := defaultEngine(t)
 	pop := risk.NewLivePopulation()
-	const base = 4
 	for i := range base {
 		_, err := pop.Upsert(holderCard(i, "h-1"), asOf)
 		require.NoError(t, err)
@@ -235,7 +247,7 @@ func TestLiveConcurrentReadersSeeWholeUpdates(t *testing.T) {
 				if err := s.ScoreInto(r, &d); err != nil {
 					panic(err)
 				}
-				nf := pop.Features(holderCard(9, "h-1")) // a record not stored: under the shard's read lock
+				nf := pop.Features(holderCard(999, "h-1")) // a record not stored: under the shard's read lock
 				if nf.CardsTotal < base+1 || nf.CardsTotal > base+3 || nf.CardsOnOperator != nf.CardsTotal {
 					panic(fmt.Sprintf("half an update (as if): %+v", nf))
 				}
@@ -296,4 +308,44 @@ func TestLivePopulationNilAndErrors(t *testing.T) {
 	eng := defaultEngine(t)
 	_, err = eng.Score(holderCard(1, "h"), risk.AsOfTime(asOf), risk.WithPopulation(pop))
 	require.NoError(t, err, "a nil population is no population")
+}
+
+// UpsertBatch stores in input order (the last state of a number wins),
+// reports each bad record at its index, and builds what Upserts one by one
+// build.
+func TestLiveUpsertBatch(t *testing.T) {
+	var recs []*risk.Record
+	for i := range 3000 {
+		recs = append(recs, holderCard(i%2500, fmt.Sprintf("h-%d", i%700)))
+	}
+	recs[10].OpenedAt = 0
+	recs[2600].Status = "cancelled" // the second state of card 100: cancelled
+	pop, one := risk.NewLivePopulation(), risk.NewLivePopulation()
+	errs := pop.UpsertBatch(recs, asOf)
+	require.Len(t, errs, len(recs))
+	for i, err := range errs {
+		_, err1 := one.Upsert(recs[i], asOf)
+		if i == 10 {
+			require.ErrorIs(t, err, risk.ErrInvalidRecord)
+			require.ErrorIs(t, err1, risk.ErrInvalidRecord)
+			continue
+		}
+		require.NoError(t, err, "record %d", i)
+		require.NoError(t, err1)
+	}
+	require.Equal(t, 2500, pop.Len(), "card 10 is stored by its second record")
+	for i := range 2500 {
+		a, okA := pop.Lookup(holderCard(i, "").MSISDN)
+		b, okB := one.Lookup(holderCard(i, "").MSISDN)
+		require.Equal(t, okB, okA)
+		if okA {
+			require.Equal(t, b.Status, a.Status)
+			require.Equal(t, one.Features(b), pop.Features(a), "card %d", i)
+		}
+	}
+	r, _ := pop.Lookup(holderCard(100, "").MSISDN)
+	require.Equal(t, "cancelled", r.Status)
+	require.Nil(t, pop.UpsertBatch(recs[:5], asOf))
+	var nilPop *risk.LivePopulation
+	require.Len(t, nilPop.UpsertBatch(recs[:2], asOf), 2)
 }

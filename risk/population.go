@@ -19,28 +19,38 @@ type Features struct {
 	Operators       int // distinct counting operators among the holder's valid cards
 }
 
-// Population holds the features of a set of cards scored together: cards per
-// holder per operator, per holder in total, opened the same day. Build it
-// with Add over every card (one pass), then read it: the first read seals it
-// (one sort of compact entries), after which it is safe for concurrent use.
-// Add after reading is allowed (the next read seals again) but not
-// concurrently with reads.
+// Population holds the features of a set of cards scored together, for a
+// batch (a file, a snapshot): cards per holder per operator, per holder in
+// total, opened the same day. Build it with Add over every card (one pass),
+// then read it: the first read seals it (one sort of compact entries),
+// after which it is safe for concurrent use. Add after reading is allowed
+// (the next read seals again, a whole-population sort) but not
+// concurrently with reads. A card base that changes while it is scored
+// (upserts, removals, concurrent readers) is a LivePopulation's job; both
+// are read through WithPopulation.
 //
 // Memory is compact: per counted card a 16-byte entry (a 64-bit holder
 // hash — the holder key is not kept —, an operator id and a day) and, after
 // sealing, its four feature counts (16 bytes); sealing sorts the entries in
-// place. Two holders whose keys collide in 64 bits would be counted as one;
-// at 10 million holders the odds are about 1 in 370,000. More than 65,535
-// distinct operators and MVNO brands would share the last id.
+// place. Two holders whose keys collide in 64 bits would be counted as one:
+// at n holders the odds of any such pair are about n²/2⁶⁵, 1 in 370,000 at
+// 10 million holders but about 1 in 9 at 2 billion, so a national card
+// base should use LivePopulation, which compares holder keys exactly. More
+// than 65,535 distinct operators and MVNO brands would share the last id.
 //
-// A card remembers its entry, so scoring reads its features without
-// hashing; change a card's holder, operator, MVNO, status or opening date
-// only before adding it. A card without a holder key is its own holder. The
-// card being scored should be in the population. A record that was not
-// added itself (the same card decoded again in a second pass over a file) is
-// looked up by its holder and gets the holder's counts; a holder the
-// population does not know, or no Population at all, makes the card its
-// holder's only card.
+// A card is the *Record added: adding the same record again (changed or
+// not: cancelled, moved to another holder, validated since) replaces its
+// earlier state, so a card counts once however often it is added; two
+// different records with the same number are two cards (LivePopulation
+// keys cards by number). A card not validated yet counts under its number
+// segment's operator. A card remembers its entry, so scoring reads its
+// features without hashing; after changing a card's holder, operator,
+// MVNO, status or opening date, add it again. A card without a holder key
+// is its own holder. The card being scored should be in the population. A
+// record that was not added itself (the same card decoded again in a second
+// pass over a file) is looked up by its holder and gets the holder's
+// counts; a holder the population does not know, or no Population at all,
+// makes the card its holder's only card.
 type Population struct {
 	seed    maphash.Seed
 	id      uint64            // cards added remember it (a number, not a pointer: no write barrier, nothing for the GC to trace)
