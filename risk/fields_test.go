@@ -31,9 +31,9 @@ func TestFieldTablesCoverVocabulary(t *testing.T) {
 	var e env
 	for i, r := range recs {
 		for _, as := range []Time{asOf, asOf + 200*86400} {
-			e.begin(r, as, pop)
+			e.begin(r, as, pop, r.fingerprint())
 			var lazy env
-			lazy.begin(r, as, pop)
+			lazy.begin(r, as, pop, r.fingerprint())
 			e.fillAll()
 			for name, fn := range boolFields {
 				require.Equal(t, readers[name](&e), fn(&lazy), "card %d: %s", i, name)
@@ -64,7 +64,7 @@ func TestDirectFieldsMatchReaders(t *testing.T) {
 	seen := map[string]bool{}
 	for _, r := range recs {
 		e := &env{}
-		e.begin(r, asOf, nil)
+		e.begin(r, asOf, nil, r.fingerprint())
 		for name, d := range directFields {
 			switch d.kind {
 			case dirBool:
@@ -164,7 +164,7 @@ func TestDerivedIntsMatchReaders(t *testing.T) {
 	seen := map[string]bool{}
 	for _, r := range recs {
 		e := &env{}
-		e.begin(r, asOf, pop)
+		e.begin(r, asOf, pop, r.fingerprint())
 		for name, v := range derivedInts {
 			want := intFields[name](e)
 			if name == "days_since_last_activity" {
@@ -215,7 +215,7 @@ func TestBoolNodesMatchReaders(t *testing.T) {
 		nodes++
 		code := branchCode([]step{{conds: []conj{{n: x.node}}, rule: cr, skip: 1}})
 		for _, r := range recs {
-			s.env.begin(r, asOf, nil)
+			s.env.begin(r, asOf, nil, r.fingerprint())
 			s.fired = s.fired[:0]
 			s.env.run(code, nil)
 			require.Equal(t, read(&s.env), len(s.fired) == 1, "%s on %+v", name, r)

@@ -537,11 +537,14 @@ func (p *LivePopulation) Lookup(msisdn string) (*Record, bool) {
 // present state, in place of the card stored under its number.
 func (p *LivePopulation) Features(r *Record) Features {
 	var f Features
-	p.featuresInto(r, &f)
+	p.featuresInto(r, &f, 0)
 	return f
 }
 
-func (p *LivePopulation) featuresInto(r *Record, f *Features) {
+// featuresInto finds r's features; a stored record is known by its
+// address (a LivePopulation's records are never written), so fp, the
+// record's fingerprint, is not needed.
+func (p *LivePopulation) featuresInto(r *Record, f *Features, _ uint64) {
 	if p == nil {
 		*f = selfFeatures(r)
 		return

@@ -179,7 +179,7 @@ func (p *Population) Add(r *Record) {
 	}
 	p.cards++
 	if !r.Valid() || r.Holder == "" {
-		r.popID, r.popIdx = p.id, -1
+		r.popID, r.popIdx, r.popFP = p.id, -1, r.fingerprint()
 		return
 	}
 	op, _ := p.opID(r, true)
@@ -193,7 +193,7 @@ func (p *Population) Add(r *Record) {
 		p.entries = grown
 	}
 	p.entries = append(p.entries, popEntry{h: maphash.String(p.seed, r.Holder), op: op, day: dayOf(r.OpenedAt), idx: i})
-	r.popID, r.popIdx = p.id, i
+	r.popID, r.popIdx, r.popFP = p.id, i, r.fingerprint()
 	p.sealed.Store(false)
 }
 
@@ -322,21 +322,28 @@ func (p *Population) Holders() int {
 // Features returns the features of r within the population.
 func (p *Population) Features(r *Record) Features {
 	var f Features
-	p.featuresInto(r, &f)
+	p.featuresInto(r, &f, r.fingerprint())
 	return f
 }
 
-func (p *Population) featuresInto(r *Record, f *Features) {
+// featuresInto finds r's features; fp is r's fingerprint now: a card
+// changed since it was added is looked up by its holder, as one never
+// added.
+func (p *Population) featuresInto(r *Record, f *Features, fp uint64) {
+	popID, popIdx := r.popID, r.popIdx
+	if r.popFP != fp {
+		popID = 0
+	}
 	// the usual case first: a valid card of this sealed population
-	if p != nil && r.popID == p.id && p.sealed.Load() && uint(r.popIdx) < uint(len(p.feats)) && r.Holder != "" && r.Valid() {
-		*f = p.feats[r.popIdx].features()
+	if p != nil && popID == p.id && p.sealed.Load() && uint(popIdx) < uint(len(p.feats)) && r.Holder != "" && r.Valid() {
+		*f = p.feats[popIdx].features()
 		return
 	}
 	self := 0
 	if r.Valid() {
 		self = 1
 	}
-	if p == nil || r.Holder == "" || self == 0 && r.popID != p.id {
+	if p == nil || r.Holder == "" || self == 0 && popID != p.id {
 		*f = Features{CardsOnOperator: self, CardsTotal: self, CardsSameDay: self, Operators: self}
 		if p != nil && r.Holder != "" {
 			p.lookup(r, f, self)
@@ -344,8 +351,8 @@ func (p *Population) featuresInto(r *Record, f *Features) {
 		return
 	}
 	p.ensureSealed()
-	if r.popID == p.id && r.popIdx >= 0 && int(r.popIdx) < len(p.feats) && self == 1 {
-		*f = p.feats[r.popIdx].features()
+	if popID == p.id && popIdx >= 0 && int(popIdx) < len(p.feats) && self == 1 {
+		*f = p.feats[popIdx].features()
 		return
 	}
 	*f = Features{CardsOnOperator: self, CardsTotal: self, CardsSameDay: self, Operators: self}

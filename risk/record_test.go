@@ -115,7 +115,8 @@ func TestRecordJSON(t *testing.T) {
 	var back risk.Record
 	require.NoError(t, json.Unmarshal(out, &back))
 	require.NoError(t, back.Validate(asOf))
-	require.Equal(t, r, back)
+	require.Equal(t, string(r.AppendJSON(nil)), string(back.AppendJSON(nil)))
+	require.Equal(t, r.Operator, back.Operator) // filled by Validate
 
 	bad := []struct{ src, want string }{
 		{`{"msisdn":13800138000,"opened_at":"2024-03-01"}`, `msisdn: want a string, got number "13…00"`},

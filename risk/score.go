@@ -111,7 +111,7 @@ func WithPopulation(p FeatureSource) ScoreOption {
 // (upserts and removals while others score). Only this package implements
 // it.
 type FeatureSource interface {
-	featuresInto(r *Record, f *Features)
+	featuresInto(r *Record, f *Features, fp uint64)
 }
 
 // Workers sets how many goroutines ScoreBatch uses (default GOMAXPROCS).
@@ -230,10 +230,11 @@ func (s *Scorer) Score(r *Record) (*Decision, error) {
 // ScoreInto validates and scores one card into d, reusing d's hit slice and
 // reason buffer: scoring into a reused Decision allocates nothing, and the
 // previous hits' Reason strings change with it (copy them first to keep
-// them). A record that already passed Validate at the scorer's as-of time is
-// not validated again.
+// them). A record that already passed Validate at the scorer's as-of time
+// (or before) and has not changed since is not validated again.
 func (s *Scorer) ScoreInto(r *Record, d *Decision) error {
-	if !r.validFor(s.cfg.asOf) {
+	fp := r.fingerprint()
+	if !r.validFor(s.cfg.asOf, fp) {
 		if r.stored() {
 			// a LivePopulation's record, shared with other goroutines and
 			// validated at a later as-of time: validate and score a copy
@@ -243,15 +244,17 @@ func (s *Scorer) ScoreInto(r *Record, d *Decision) error {
 		if err := r.Validate(s.cfg.asOf); err != nil {
 			return err
 		}
+		fp = r.validFP
 	}
-	s.decide(r, d)
+	s.decide(r, d, fp)
 	return nil
 }
 
-func (s *Scorer) decide(r *Record, d *Decision) {
+// decide scores a valid record whose fingerprint is fp.
+func (s *Scorer) decide(r *Record, d *Decision, fp uint64) {
 	e := s.e
 	s.card++
-	s.env.begin(r, s.cfg.asOf, s.cfg.pop)
+	s.env.begin(r, s.cfg.asOf, s.cfg.pop, fp)
 	s.fired = s.fired[:0]
 	if p := s.runCode(); p != nil {
 		s.attribute()

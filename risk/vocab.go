@@ -28,6 +28,7 @@ type envState struct {
 	asOf   Time
 	asOfDy int // asOf.Day()
 	pop    FeatureSource
+	fp     uint64 // r's fingerprint (Record.fingerprint)
 	full   bool
 
 	featOK bool
@@ -50,11 +51,11 @@ func daysSince(t, asOf Time) int {
 }
 
 // begin makes r the card being scored: nothing is computed yet.
-func (e *env) begin(r *Record, asOf Time, pop FeatureSource) {
+func (e *env) begin(r *Record, asOf Time, pop FeatureSource, fp uint64) {
 	if asOf != e.asOf {
 		e.asOfDy = asOf.Day()
 	}
-	e.r, e.asOf, e.pop = r, asOf, pop
+	e.r, e.asOf, e.pop, e.fp = r, asOf, pop, fp
 	e.full, e.featOK, e.segOK, e.cur, e.curStr = false, false, 0, nil, ""
 }
 
@@ -64,7 +65,7 @@ func (e *env) features() *Features {
 		if e.pop == nil {
 			e.feat = selfFeatures(e.r)
 		} else {
-			e.pop.featuresInto(e.r, &e.feat)
+			e.pop.featuresInto(e.r, &e.feat, e.fp)
 		}
 		e.featOK = true
 	}
