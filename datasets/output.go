@@ -3,6 +3,7 @@ package datasets
 import (
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -119,7 +120,17 @@ func CreateOutput(name string) (*OutputFile, error) {
 	}
 	f, err := os.CreateTemp(dir, "."+base+".*.tmp")
 	if err != nil {
-		return nil, err
+		// the temporary file's name is ours, not the user's: name the output
+		dir = filepath.Clean(dir)
+		switch st, serr := os.Stat(dir); {
+		case serr != nil && errors.Is(serr, fs.ErrNotExist):
+			return nil, fmt.Errorf("output %s: directory %s does not exist", name, dir)
+		case serr == nil && !st.IsDir():
+			return nil, fmt.Errorf("output %s: %s is not a directory", name, dir)
+		case errors.Is(err, fs.ErrPermission):
+			return nil, fmt.Errorf("output %s: cannot write in directory %s (permission denied)", name, dir)
+		}
+		return nil, fmt.Errorf("output %s: %w", name, err)
 	}
 	mode := os.FileMode(0o644)
 	if info, err := os.Stat(name); err == nil && info.Mode().IsRegular() {

@@ -114,3 +114,20 @@ func TestCreateOutputDevNull(t *testing.T) {
 	_, err = CreateOutput(t.TempDir())
 	require.ErrorContains(t, err, "is a directory")
 }
+
+// An output that cannot be created is named as the user wrote it, never by
+// the temporary file behind it: a missing directory, a file where a
+// directory should be.
+func TestCreateOutputErrorNamesTheOutput(t *testing.T) {
+	dir := t.TempDir()
+	name := filepath.Join(dir, "nodir", "x.csv")
+	_, err := CreateOutput(name)
+	require.EqualError(t, err, "output "+name+": directory "+filepath.Join(dir, "nodir")+" does not exist")
+	require.NotContains(t, err.Error(), ".tmp")
+
+	file := filepath.Join(dir, "file")
+	require.NoError(t, os.WriteFile(file, nil, 0o644))
+	name = filepath.Join(file, "x.csv")
+	_, err = CreateOutput(name)
+	require.EqualError(t, err, "output "+name+": "+file+" is not a directory")
+}
