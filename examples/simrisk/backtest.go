@@ -92,9 +92,7 @@ func readLabelled(cmd, path string, asOf risk.Time, stderr io.Writer, opts ...da
 		fmt.Fprintf(stderr, "simrisk %s: %v\n", cmd, err)
 		return nil, nil, false
 	}
-	for _, rej := range loaded.Rejects {
-		fmt.Fprintf(stderr, "simrisk %s: %s: record rejected: %v\n", cmd, path, rej)
-	}
+	printRejected(stderr, cmd, path, loaded.Rejects)
 	printDuplicates(stderr, loaded.Duplicates, loaded.Superseded)
 	for _, l := range loaded.Labels {
 		if l.Fraud || l.Scenario != "" { // the file carries labels
@@ -102,6 +100,23 @@ func readLabelled(cmd, path string, asOf risk.Time, stderr io.Writer, opts ...da
 		}
 	}
 	return loaded, nil, true
+}
+
+// printRejected says which records of path were rejected: the first
+// datasets.MaxFirstRejects with their line and reason, then how many more
+// (a file with thousands of bad lines does not bury the run's output).
+func printRejected(w io.Writer, cmd, path string, rejects []*datasets.Reject) {
+	hint := fmt.Sprintf(" (simrisk score --in %s --rejects FILE lists every one)", path)
+	if path == "-" {
+		path, hint = "standard input", ""
+	}
+	for i, rej := range rejects {
+		if i == datasets.MaxFirstRejects {
+			fmt.Fprintf(w, "simrisk %s: %s: ... and %d more rejected records%s\n", cmd, path, len(rejects)-i, hint)
+			break
+		}
+		fmt.Fprintf(w, "simrisk %s: %s: record rejected: %v\n", cmd, path, rej)
+	}
 }
 
 func cmdBacktest(ctx context.Context, args []string, stdout, stderr io.Writer) int {
@@ -127,6 +142,10 @@ func cmdBacktest(ctx context.Context, args []string, stdout, stderr io.Writer) i
 		return 2
 	}
 	if !checkOutputs("backtest", []string{*in, *baseline, *candidate, *segs, *rd.aliases, *rd.idKey}, []string{*report, *changes}, stderr) {
+		return 2
+	}
+	if refuseDash("backtest", "--changes", *changes, "the backtest's summary", stderr) || refuseDash("backtest", "--report", *report, "the backtest's summary", stderr) ||
+		!checkName("backtest", "--report", *report, stderr, "HTML") || !checkName("backtest", "--changes", *changes, stderr, "CSV", "JSON Lines") {
 		return 2
 	}
 	if code := loadSegments("backtest", *segs, stderr); code != 0 {
@@ -371,7 +390,7 @@ func writeChanges(w io.Writer, path string, changed []backtest.Change, labelled 
 			ch.Candidate.Outcome.String(), strconv.FormatFloat(ch.Candidate.Score, 'g', -1, 64),
 			strings.Join(ch.Added, " "), strings.Join(ch.Removed, " ")})
 	}
-	if datasets.FormatOf(path) == datasets.CSV {
+	if f, _ := outputFormat("--changes", path); f == datasets.CSV {
 		cw := csv.NewWriter(w)
 		cw.Write(changeColumns)
 		cw.WriteAll(rows) // flushes; returns the first error

@@ -6,12 +6,15 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"runtime"
 	"runtime/debug"
+	"slices"
 	"strings"
 
 	"golang.org/x/term"
 
+	"github.com/simrisk/simrisk/datasets"
 	"github.com/simrisk/simrisk/rules"
 )
 
@@ -208,4 +211,79 @@ func cmdPacks(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stdout, p)
 	}
 	return 0
+}
+
+// formatsByExt are the formats file names say, by extension: the ones
+// simrisk writes and the ones a name could wrongly promise.
+var formatsByExt = map[string]string{
+	".csv": "CSV", ".jsonl": "JSON Lines", ".json": "JSON Lines", ".ndjson": "JSON Lines",
+	".html": "HTML", ".htm": "HTML", ".yaml": "YAML", ".yml": "YAML",
+	".tsv": "TSV", ".xlsx": "Excel", ".xls": "Excel", ".ods": "a spreadsheet", ".parquet": "Parquet",
+	".xml": "XML", ".pdf": "PDF",
+}
+
+// compressed says whether ext (".gz") names a compressed file.
+func compressed(ext string) bool {
+	return slices.Contains([]string{".gz", ".gzip", ".zip", ".bz2", ".xz", ".zst", ".7z", ".tgz"}, strings.ToLower(ext))
+}
+
+// nameSays checks that an output's name does not promise another format
+// than the ones it is written in (want, as formatsByExt names them): a
+// compressed name (.gz) or one that says another format (.xlsx for CSV,
+// .csv for the HTML report) is an error naming the flag. A name without
+// an extension or with one that says no format (.out, .txt), "-" and what
+// exists and is not a regular file (/dev/null, a FIFO) are fine. It
+// returns the format the name says ("" for none).
+func nameSays(flagName, name string, want ...string) (string, error) {
+	if st, err := os.Stat(name); name == "" || name == "-" || err == nil && !st.Mode().IsRegular() {
+		return "", nil
+	}
+	ext := strings.ToLower(filepath.Ext(name))
+	if compressed(ext) {
+		return "", fmt.Errorf("%s %s: simrisk writes uncompressed files; name it without %s and compress it afterwards", flagName, name, ext)
+	}
+	says, ok := formatsByExt[ext]
+	if !ok || slices.Contains(want, says) {
+		return says, nil
+	}
+	names := make([]string, len(want))
+	for i, w := range want {
+		for _, e := range []string{".csv", ".jsonl", ".html", ".yaml"} {
+			if formatsByExt[e] == w {
+				names[i] = e + " (" + w + ")"
+			}
+		}
+	}
+	return "", fmt.Errorf("%s %s: the name says %s, but it is written as %s: name it %s", flagName, name, says, strings.Join(want, " or "), strings.Join(names, " or "))
+}
+
+// outputFormat is the format a record or decision output is written in,
+// told by its name (nameSays): .csv (any case) is CSV; anything else
+// JSON Lines, the default.
+func outputFormat(flagName, name string) (datasets.Format, error) {
+	says, err := nameSays(flagName, name, "CSV", "JSON Lines")
+	if says == "CSV" {
+		return datasets.CSV, err
+	}
+	return datasets.JSONL, err
+}
+
+// refuseDash refuses (on stderr) an output flag given "-" where standard
+// output already carries something (stdoutHolds says what): it says so
+// instead of writing a file named "-".
+func refuseDash(cmd, flagName, value, stdoutHolds string, stderr io.Writer) bool {
+	if value != "-" {
+		return false
+	}
+	fmt.Fprintf(stderr, "simrisk %s: %s -: standard output carries %s; give %s a file name\n", cmd, flagName, stdoutHolds, flagName)
+	return true
+}
+
+// checkName is nameSays for a command: the error on stderr, false.
+func checkName(cmd, flagName, name string, stderr io.Writer, want ...string) bool {
+	if _, err := nameSays(flagName, name, want...); err != nil {
+		fmt.Fprintf(stderr, "simrisk %s: %v\n", cmd, err)
+		return false
+	}
+	return true
 }

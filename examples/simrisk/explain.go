@@ -131,6 +131,12 @@ func cmdExplain(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if !checkLang("explain", *rf.lang, stderr) {
 		return 2
 	}
+	refGiven := false
+	fs.Visit(func(f *flag.Flag) { refGiven = refGiven || f.Name == "ref" })
+	if refGiven && *refLine < 1 {
+		fmt.Fprintf(stderr, "simrisk explain: --ref %d: a reference is a line number from 1 (the line of --in a card stands on, as backtest and score print it)\n", *refLine)
+		return 2
+	}
 	if *in != "" && *msisdn == "" && *refLine == 0 {
 		fmt.Fprintln(stderr, "simrisk explain: --in needs --msisdn N or --ref LINE (the card to explain)")
 		return 2
@@ -139,7 +145,7 @@ func cmdExplain(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "simrisk explain: give --msisdn or --ref, not both")
 		return 2
 	}
-	if *refLine != 0 && (*in == "" || *refLine < 0) {
+	if *refLine != 0 && *in == "" {
 		fmt.Fprintln(stderr, "simrisk explain: --ref LINE needs --in FILE, the input the reference came from (a line number from 1)")
 		return 2
 	}
@@ -170,9 +176,7 @@ func cmdExplain(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "simrisk explain: %v\n", err)
 		return 1
 	}
-	for _, rej := range loaded.Rejects {
-		fmt.Fprintf(stderr, "simrisk explain: record rejected: %v\n", rej)
-	}
+	printRejected(stderr, "explain", name, loaded.Rejects)
 	printDuplicates(stderr, loaded.Duplicates, loaded.Superseded)
 	if m, err := ref.NormalizeMSISDN(*msisdn); err == nil {
 		*msisdn = m // +86 138 0013 8000 names the card 13800138000

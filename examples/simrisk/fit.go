@@ -44,6 +44,9 @@ func cmdFit(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if !checkOutputs("fit", []string{srcPath, *in, *rd.aliases, *rd.idKey}, []string{*out}, stderr) {
 		return 2
 	}
+	if refuseDash("fit", "--out", *out, "the fit's summary", stderr) || !checkName("fit", "--out", *out, stderr, "YAML") {
+		return 2
+	}
 	if st, err := os.Stat(*out); err == nil && (st.Mode().IsRegular() || st.IsDir()) && !*force {
 		fmt.Fprintf(stderr, "simrisk fit: --out %s exists; nothing was fitted (--force overwrites it)\n", *out)
 		return 2

@@ -40,18 +40,21 @@ func cmdGen(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "simrisk gen: --cards N (N > 0) and --as-of DATE are required")
 		return 2
 	}
-	f := datasets.FormatOf(*out)
-	if *format != "" {
-		var err error
+	f, err := outputFormat("--out", *out)
+	if *format != "" && err == nil { // --format says what a name need not, never the contrary
 		if f, err = datasets.ParseFormat(*format); err != nil {
-			fmt.Fprintf(stderr, "simrisk gen: --format: %v\n", err)
-			return 2
+			err = fmt.Errorf("--format: %v", err)
+		} else {
+			_, err = nameSays("--out", *out, map[datasets.Format]string{datasets.CSV: "CSV", datasets.JSONL: "JSON Lines"}[f])
 		}
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "simrisk gen: %v\n", err)
+		return 2
 	}
 	w := stdout
 	var file *datasets.OutputFile
 	if *out != "" && *out != "-" {
-		var err error
 		if file, err = datasets.CreateOutput(*out); err != nil {
 			fmt.Fprintf(stderr, "simrisk gen: %v\n", err)
 			return 1
@@ -59,7 +62,7 @@ func cmdGen(args []string, stdout, stderr io.Writer) int {
 		w = file
 	}
 	bar := newProgress(stderr, *cards, "cards")
-	err := datasets.GenerateTo(w, f, datasets.GenOptions{Cards: *cards, Seed: *seed, AsOf: asOf}, bar.update)
+	err = datasets.GenerateTo(w, f, datasets.GenOptions{Cards: *cards, Seed: *seed, AsOf: asOf}, bar.update)
 	bar.done()
 	if file != nil {
 		if err == nil {

@@ -139,6 +139,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			// simrisk help CMD is simrisk CMD --help
 			return run(context.Background(), []string{args[1], "--help"}, stdout, stderr)
 		}
+		if len(args) == 2 && (args[1] == "help" || args[1] == "-h" || args[1] == "--help") {
+			args = args[:1] // help help, help --help: the help
+		}
 		if len(args) > 1 {
 			fmt.Fprintf(stderr, "simrisk help: unknown command %q\n\n%s", args[1], usage)
 			return 2
@@ -238,7 +241,7 @@ func cmdScore(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	rd := addReadFlags(fs)
 	out := fs.String("out", "", "decisions: JSON Lines, or CSV when the name ends in .csv (columns: datasets.DecisionColumns, README); default standard output, JSON Lines")
 	onlyFlagged := fs.Bool("only-flagged", false, "write only the decisions that are not pass (the summary still counts every card)")
-	rejects := fs.String("rejects", "", "rejected records as {\"line\",\"reason\"} JSON Lines (default: counted, the first few reasons on stderr)")
+	rejects := fs.String("rejects", "", "rejected records as {\"line\",\"reason\"} JSON Lines (- for standard output when --out is a file; default: counted, the first few reasons on stderr)")
 	maxRejects := fs.Float64("max-reject-ratio", 1, "fail (exit 1) when more than this share of the records (0 to 1) is rejected; a run that rejects every record always fails")
 	if _, code, done := parseFlags(fs, args, "", stdout, stderr); done {
 		return code
@@ -257,6 +260,17 @@ func cmdScore(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	if !checkOutputs("score", append([]string{*in, *rd.idKey, *rf.segs, *rd.aliases}, rf.paths...), []string{*out, *rejects}, stderr) {
 		return 2
 	}
+	if (*out == "" || *out == "-") && refuseDash("score", "--rejects", *rejects, "the decisions (--out FILE frees it)", stderr) {
+		return 2
+	}
+	decFormat, err := outputFormat("--out", *out)
+	if err == nil {
+		_, err = nameSays("--rejects", *rejects, "JSON Lines")
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "simrisk score: %v\n", err)
+		return 2
+	}
 	rs, eng, code := rf.engine("score", stderr)
 	if code != 0 {
 		return code
@@ -265,7 +279,6 @@ func cmdScore(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	if !ok {
 		return 2
 	}
-	var err error
 	opts := datasets.ScoreOptions{AsOf: asOf, Format: datasets.FormatOf(*in)}
 	if *format != "" {
 		if opts.Format, err = datasets.ParseFormat(*format); err != nil {
@@ -310,7 +323,9 @@ func cmdScore(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		decW = f
 	}
 	var rejW io.Writer
-	if *rejects != "" {
+	if *rejects == "-" {
+		rejW = stdout // the decisions go to a file
+	} else if *rejects != "" {
 		f, err := datasets.CreateOutput(*rejects)
 		if err != nil {
 			abort()
@@ -323,9 +338,7 @@ func cmdScore(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	start := time.Now()
 	opts.Decisions, opts.Rejects = decW, rejW
 	opts.Lines, opts.OnlyFlagged = true, *onlyFlagged
-	if *out != "" && *out != "-" && datasets.FormatOf(*out) == datasets.CSV {
-		opts.DecisionFormat = datasets.CSV
-	}
+	opts.DecisionFormat = decFormat
 	if bar := newScoreProgress(stderr, stdout, decW == stdout, inputSize(open)); bar != nil {
 		opts.Progress = bar.update
 		defer bar.done()
