@@ -104,6 +104,10 @@ var messages = map[string][2]string{ // key: {en, zh}
 	"level_medium":        {"medium", "中"},
 	"level_high":          {"high", "高"},
 	"level_critical":      {"critical", "严重"},
+	"mode_enforce":        {"enforce", "生效"},
+	"mode_shadow":         {"shadow", "影子"},
+	"enabled_true":        {"yes", "是"},
+	"enabled_false":       {"no", "否"},
 }
 
 // translator returns the report's text for a key in lang ("en" or "zh");

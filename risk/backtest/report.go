@@ -264,6 +264,18 @@ func (r *Report) WriteHTML(w io.Writer) error {
 			return fmt.Sprintf(tr("outcome_at_least"), tr("outcome_"+(rules.Monitor+rules.Outcome(i)).String()))
 		},
 		"field": func(f string) string { return tr("field_" + f) },
+		// a rule field's value in the report's language: outcome, mode and
+		// enabled are words of the page; conditions, scores, tags and
+		// texts are shown as written
+		"value": func(f, v string) string {
+			switch f {
+			case "outcome", "mode", "enabled":
+				if v != "" {
+					return tr(f + "_" + v)
+				}
+			}
+			return v
+		},
 		"band": func(v string) string {
 			if v == "" {
 				return ""
@@ -297,6 +309,7 @@ var page = template.Must(template.New("report").Funcs(template.FuncMap{
 	"outcome": func(rules.Outcome) string { return "" },
 	"atleast": func(int) string { return "" },
 	"field":   func(string) string { return "" },
+	"value":   func(string, string) string { return "" },
 	"band":    func(string) string { return "" },
 }).Parse(`<!DOCTYPE html>
 <html lang="{{.Lang}}"><head><meta charset="utf-8">
@@ -336,7 +349,7 @@ img{display:block;margin:1em 0;border:1px solid #eee}.muted{color:#777}
 {{if .Added}}<h3>{{T "rules_added"}}</h3><ul>{{range .Added}}<li><b>{{.ID}}</b> {{.Title}}</li>{{end}}</ul>{{end}}
 {{if .Removed}}<h3>{{T "rules_removed"}}</h3><ul>{{range .Removed}}<li><b>{{.ID}}</b> {{.Title}}</li>{{end}}</ul>{{end}}
 {{if .Changed}}<h3>{{T "rules_changed"}}</h3><table><tr><th>{{T "rule"}}</th><th>{{T "field"}}</th><th>{{T "before"}}</th><th>{{T "after"}}</th></tr>
-{{range .Changed}}{{$r := .}}{{range .Fields}}<tr><td><b>{{$r.ID}}</b> {{$r.Title}}</td><td class="l">{{field .Name}}</td><td class="l"><code>{{.Before}}</code></td><td class="l"><code>{{.After}}</code></td></tr>{{end}}{{end}}</table>{{end}}
+{{range .Changed}}{{$r := .}}{{range .Fields}}<tr><td><b>{{$r.ID}}</b> {{$r.Title}}</td><td class="l">{{field .Name}}</td><td class="l"><code>{{value .Name .Before}}</code></td><td class="l"><code>{{value .Name .After}}</code></td></tr>{{end}}{{end}}</table>{{end}}
 {{end}}
 {{range .Charts}}<h2>{{.Title}}</h2><img alt="{{.Title}}" src="{{.Src}}">{{end}}
 <h2>{{T "rules"}}</h2>

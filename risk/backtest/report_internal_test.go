@@ -226,3 +226,33 @@ func TestReportMasksNumbersInRules(t *testing.T) {
 		require.Contains(t, buf.String(), "110105********002X")
 	}
 }
+
+// What changed in a rule is in the report's language all the way: an
+// outcome, a mode and enabled read as the page's words (核验 → 观察, 生效
+// → 影子, 是 → 否 in zh), not as the rule file's English keys.
+func TestReportRuleEditsInTheReportsLanguage(t *testing.T) {
+	base, err := rules.Pack("default")
+	require.NoError(t, err)
+	cand := edited(t, "    outcome: verify\n    reason:\n      zh: \"{days_since_last_activity} 天无",
+		"    outcome: monitor\n    mode: shadow\n    enabled: false\n    reason:\n      zh: \"{days_since_last_activity} 天无")
+	for lang, want := range map[string][]string{
+		"zh": {"<code>核验</code></td><td class=\"l\"><code>观察</code>", "<code>生效</code></td><td class=\"l\"><code>影子</code>", "<code>是</code></td><td class=\"l\"><code>否</code>"},
+		"en": {"<code>verify</code></td><td class=\"l\"><code>monitor</code>", "<code>enforce</code></td><td class=\"l\"><code>shadow</code>", "<code>yes</code></td><td class=\"l\"><code>no</code>"},
+	} {
+		be, err := risk.Compile(base, risk.WithLanguage(lang))
+		require.NoError(t, err)
+		ce, err := risk.Compile(cand, risk.WithLanguage(lang))
+		require.NoError(t, err)
+		recs, labels := datasets.GenerateLabelled(datasets.GenOptions{Cards: 200, Seed: 7, AsOf: risk.Date(2026, 11, 1)})
+		rep, err := Run(context.Background(), be, ce, Input{Records: recs, Labels: datasets.Fraud(labels), AsOf: risk.Date(2026, 11, 1)})
+		require.NoError(t, err)
+		rep.Lang, rep.Rules = lang, Compare(base, cand, lang)
+		require.Len(t, rep.Rules.Changed, 1)
+		require.Len(t, rep.Rules.Changed[0].Fields, 3, "%+v", rep.Rules.Changed[0].Fields)
+		var buf bytes.Buffer
+		require.NoError(t, rep.WriteHTML(&buf))
+		for _, w := range want {
+			require.Contains(t, buf.String(), w, lang)
+		}
+	}
+}
