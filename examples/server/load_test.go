@@ -47,6 +47,7 @@ const (
 	badCompile                 // a condition naming a field that does not exist
 	badTest                    // compiles, but one of its own tests fails
 	numPackKind
+	shadowProbe // version a and one more rule (alerts_30d == 29): a shadow pack that decides some cards otherwise
 )
 
 func (k packKind) good() bool { return k == goodA || k == goodB }
@@ -70,6 +71,16 @@ func writePack(t testing.TB, dir string, k packKind) {
 	case badCompile:
 		text = strings.Replace(text, "version: 1.0.0", "version: 1.0.0-compile", 1)
 		text = strings.Replace(text, "\nrules:\n", "\nrules:\n  - id: broken_rule\n    title: broken\n    when: no_such_field > 1\n    score: 10\n    reason: broken\n", 1)
+	case shadowProbe:
+		text = strings.Replace(text, "version: 1.0.0", "version: 1.0.0-probe", 1)
+		text += `
+  - id: shadow_probe
+    title: {zh: 探针, en: probe}
+    when: valid && alerts_30d == 29
+    score: 5
+    outcome: monitor
+    reason: {zh: 探针, en: probe}
+`
 	case badTest:
 		text = strings.Replace(text, "version: 1.0.0", "version: 1.0.0-test", 1)
 		tests = append(tests, []byte(`

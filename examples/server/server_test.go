@@ -603,3 +603,112 @@ func TestNoPersonalDataInErrorsOrLogs(t *testing.T) {
 	requireNoPersonalData(t, answers.String())
 	requireNoPersonalData(t, ts.log.String())
 }
+
+// A shadow pack scores beside the live one: the answer is the live pack's,
+// differences are counted, shown in GET /v1/rules and logged with both
+// decisions in the decision log (masked); a shadow pack that fails to
+// reload does not stop the live swap.
+func TestShadowAndDecisionLog(t *testing.T) {
+	liveDir, shadowDir := rulesDir(t, goodA), rulesDir(t, shadowProbe)
+	logPath := filepath.Join(t.TempDir(), "decisions.jsonl")
+	base, _, stop := startRun(t, "--rules", liveDir, "--shadow", shadowDir, "--decision-log", logPath)
+	post := func(card string) map[string]any {
+		resp, err := http.Post(base+"/v1/score"+asOf, "application/json", strings.NewReader(card))
+		require.NoError(t, err)
+		defer resp.Body.Close()
+		require.Equal(t, 200, resp.StatusCode)
+		var d map[string]any
+		require.NoError(t, json.NewDecoder(resp.Body).Decode(&d))
+		return d
+	}
+	probe := strings.Replace(cleanCard, `"holder"`, `"alerts_30d":29,"holder"`, 1)
+	d := post(probe)
+	require.Equal(t, packDigest(liveDir), d["ruleset"], "the answer is the live pack's")
+	require.NotContains(t, fmt.Sprint(d["hits"]), "shadow_probe")
+	post(cleanCard)
+
+	var info struct {
+		Shadow struct {
+			Digest      string
+			Differences int
+			Errors      []string
+		}
+	}
+	getJSON(t, http.DefaultClient, base+"/v1/rules", &info)
+	require.Equal(t, packDigest(shadowDir), info.Shadow.Digest)
+	require.Equal(t, 1, info.Shadow.Differences)
+	require.Contains(t, getText(t, http.DefaultClient, base+"/metrics"), "simrisk_shadow_differences_total 1\n")
+
+	// the shadow pack breaks: the live pack still reloads (200), the shadow's
+	// errors are in the answer and counted
+	writePack(t, shadowDir, badTest)
+	writePack(t, liveDir, goodB)
+	resp, err := http.Post(base+"/-/reload", "", nil)
+	require.NoError(t, err)
+	var ans struct {
+		Digest string
+		Shadow struct{ Errors []string }
+	}
+	require.NoError(t, json.NewDecoder(resp.Body).Decode(&ans))
+	resp.Body.Close()
+	require.Equal(t, 200, resp.StatusCode)
+	require.Equal(t, packDigest(liveDir), ans.Digest)
+	require.NotEmpty(t, ans.Shadow.Errors)
+	require.Contains(t, getText(t, http.DefaultClient, base+"/metrics"), `simrisk_shadow_reloads_total{result="failed"} 1`)
+
+	require.Equal(t, 0, stop())
+	// the log is flushed on shutdown: both decisions, the first with the
+	// shadow's, masked
+	b, err := os.ReadFile(logPath)
+	require.NoError(t, err)
+	lines := strings.Split(strings.TrimSpace(string(b)), "\n")
+	require.Len(t, lines, 2, string(b))
+	require.Contains(t, lines[0], "shadow_probe")
+	require.Contains(t, lines[0], "138****8000")
+	requireNoPersonalData(t, string(b))
+}
+
+// With --id-key-file a raw ID number in holder becomes a keyed pseudonym as
+// the card is read; without it the card is refused (masked).
+func TestIDKeyFile(t *testing.T) {
+	card := strings.Replace(cleanCard, `"h-clean"`, `"`+leakID+`"`, 1)
+	ts := newTestServer(t)
+	code, body := ts.do(t, "POST", "/v1/score"+asOf, "application/json", card)
+	require.Equal(t, 400, code, body)
+	require.Equal(t, "bad_record", decode(t, body)["error"])
+	requireNoPersonalData(t, body)
+
+	key := writeFile(t, "0123456789abcdef0123456789abcdef")
+	ts = newTestServer(t, "--id-key-file", key)
+	for i := range 6 {
+		code, body = ts.do(t, "POST", "/v1/score"+asOf, "application/json",
+			strings.Replace(strings.Replace(card, "13800138000", fmt.Sprintf("1390000000%d", i), 1), "110105", " 110105", 1))
+		require.Equal(t, 200, code, body)
+	}
+	require.Contains(t, body, `"rule":"multi_card_id"`, "six cards of one ID, however it was spaced")
+	requireNoPersonalData(t, body+ts.log.String())
+}
+
+// --snapshot loads JSON Lines or CSV before the server listens; bad
+// records are logged (masked) and skipped.
+func TestSnapshot(t *testing.T) {
+	dir := t.TempDir()
+	csv := filepath.Join(dir, "cards.csv")
+	require.NoError(t, os.WriteFile(csv, []byte("msisdn,opened_at,holder\n"+
+		"13900000000,2024-03-01,h-1\n13900000001,2024-03-01,h-1\n"+leakPhone+",2099-01-01,h-1\n"), 0o644))
+	base, logs, stop := startRun(t, "--snapshot", csv)
+	var health struct{ Cards int }
+	getJSON(t, http.DefaultClient, base+"/healthz", &health)
+	require.Equal(t, 2, health.Cards)
+	require.Equal(t, 0, stop())
+	require.Contains(t, logs.String(), `"msg":"snapshot: record rejected","line":4`)
+	requireNoPersonalData(t, logs.String())
+
+	// the same cards as JSON Lines, named by --snapshot-format
+	jsonl := filepath.Join(dir, "cards.txt")
+	require.NoError(t, os.WriteFile(jsonl, []byte(multiCard(0)+"\n"+multiCard(1)+"\n"), 0o644))
+	base, _, stop = startRun(t, "--snapshot", jsonl, "--snapshot-format", "jsonl", "--pack", "default-cel")
+	getJSON(t, http.DefaultClient, base+"/healthz", &health)
+	require.Equal(t, 2, health.Cards)
+	require.Equal(t, 0, stop())
+}
