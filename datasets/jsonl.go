@@ -108,7 +108,7 @@ func (r *Reader) Read() (*risk.Record, error) {
 		r.n++
 		rec := new(risk.Record)
 		r.keys = r.keys[:0]
-		label, rej := r.cfg.decodeJSONLine(rec, line, r.line, &r.keys)
+		label, rej := r.cfg.decodeJSONLine(rec, line, false, r.line, &r.keys)
 		for _, k := range r.keys {
 			if err := r.unk.add(r.line, k); err != nil {
 				r.err = err
@@ -128,12 +128,20 @@ func (r *Reader) Read() (*risk.Record, error) {
 // not know to keys (at most 100). It is the part of Reader.Read that needs
 // no state of the file, so that lines can be decoded on several goroutines;
 // the caller reports the unknown keys (first) and the reject in line order.
-func (c *readConfig) decodeJSONLine(rec *risk.Record, line []byte, num int, keys *[]string) (Label, *Reject) {
-	decodeErr := rec.DecodeJSON(line, func(key string) {
+// With shared, the record's text values share one copy of the line (one
+// allocation instead of one per value; for records dropped soon after).
+func (c *readConfig) decodeJSONLine(rec *risk.Record, line []byte, shared bool, num int, keys *[]string) (Label, *Reject) {
+	unknown := func(key string) {
 		if len(*keys) < 100 {
 			*keys = append(*keys, key)
 		}
-	}) // the fast decoder, without encoding/json's extra pass
+	}
+	var decodeErr error // the fast decoder, without encoding/json's extra pass
+	if shared {
+		decodeErr = rec.DecodeJSONText(string(line), unknown)
+	} else {
+		decodeErr = rec.DecodeJSON(line, unknown)
+	}
 	if re, ok := decodeErr.(*risk.RecordError); decodeErr != nil && (!ok || re.Field == "") {
 		return Label{}, &Reject{Line: num, Reason: reason(decodeErr)} // not a JSON object: nothing more to say
 	}

@@ -3,6 +3,8 @@ package datasets
 import (
 	"bytes"
 	"context"
+	"encoding/binary"
+	"hash/maphash"
 	"io"
 	"sync"
 	"sync/atomic"
@@ -26,17 +28,18 @@ const chunkBytes = 512 << 10
 // lineChunk is a run of consecutive lines of the input and, once a worker
 // has had it, what they hold.
 type lineChunk struct {
-	seq   int
-	data  []byte // the lines, one after another
-	ends  []int  // where each line ends in data
-	nums  []int  // each line's number
-	long  []bool // the line was longer than MaxLineBytes (and is empty)
-	err   error  // the input's error after these lines (not io.EOF)
-	bytes int64  // input bytes read when the chunk was cut
-	items []item // one per line that is a record, in order
-	recs  []risk.Record
-	keys  []string // unknown keys of the records, items[i].keys indexes it
-	fatal error    // a line that stops the file (not UTF-8): items end before it
+	seq    int
+	data   []byte // the lines, one after another
+	ends   []int  // where each line ends in data
+	nums   []int  // each line's number
+	long   []bool // the line was longer than MaxLineBytes (and is empty)
+	err    error  // the input's error after these lines (not io.EOF)
+	bytes  int64  // input bytes read when the chunk was cut
+	items  []item // one per line that is a record, in order
+	recs   []risk.Record
+	keys   []string   // unknown keys of the records, items[i].keys indexes it
+	fatal  error      // a line that stops the file (not UTF-8): items end before it
+	digest liteDigest // of the valid records (population pass, lite; scoring pass)
 
 	// the scoring pass's output
 	out, rejOut []byte
@@ -52,7 +55,7 @@ type item struct {
 
 func (c *lineChunk) reset() {
 	c.data, c.ends, c.nums, c.long = c.data[:0], c.ends[:0], c.nums[:0], c.long[:0]
-	c.err, c.bytes, c.fatal = nil, 0, nil
+	c.err, c.bytes, c.fatal, c.digest = nil, 0, nil, liteDigest{}
 	clear(c.items) // no pointers into records kept for the GC
 	c.items, c.keys = c.items[:0], c.keys[:0]
 	c.out, c.rejOut = c.out[:0], c.rejOut[:0]
@@ -82,7 +85,9 @@ type passDecoder struct {
 	format Format
 	hdr    *csvHeader // CSV
 	rows   csvRows
-	state  any // the pass's own, per worker
+	state  any  // the pass's own, per worker
+	lite   bool // read only the population's fields where the line allows (JSON Lines)
+	seed   maphash.Seed
 }
 
 // decode fills c.items from c's lines: blank lines (and, in CSV, repeats
@@ -119,11 +124,27 @@ func (d *passDecoder) decode(c *lineChunk) {
 				continue
 			}
 			rec := c.record(k)
-			if _, rej := d.cfg.decodeJSONLine(rec, line, num, &c.keys); rej != nil {
+			if d.lite {
+				if ok, valid := d.liteRecord(rec, line); ok {
+					if valid {
+						it.rec = rec
+						k++
+						c.digest.add(d.seed, num, rec)
+					} else {
+						it.rej = &Reject{Line: num} // its reason comes from the scoring pass
+					}
+					break
+				}
+				*rec = risk.Record{}
+			}
+			if _, rej := d.cfg.decodeJSONLine(rec, line, true, num, &c.keys); rej != nil {
 				it.rej = rej
 			} else {
 				it.rec = rec
 				k++
+				if d.lite {
+					c.digest.add(d.seed, num, rec)
+				}
 			}
 		}
 		it.key = len(c.keys)
@@ -137,7 +158,7 @@ func (d *passDecoder) decode(c *lineChunk) {
 // ctx's) ends the pass. unk reports unknown keys before take sees a chunk.
 // It returns the first error: the input's, a line's that stops the file,
 // take's or ctx's; every goroutine has ended when it returns.
-func runPass(ctx context.Context, open Opener, o ScoreOptions, workers int,
+func runPass(ctx context.Context, open Opener, o ScoreOptions, workers int, mode passMode,
 	work func(d *passDecoder, c *lineChunk), take func(c *lineChunk) error) error {
 	f, err := open()
 	if err != nil {
@@ -231,7 +252,7 @@ func runPass(ctx context.Context, open Opener, o ScoreOptions, workers int,
 		wwg.Add(1)
 		go func() {
 			defer wwg.Done()
-			d := &passDecoder{cfg: &cfg, format: o.Format, hdr: hdr}
+			d := &passDecoder{cfg: &cfg, format: o.Format, hdr: hdr, lite: mode.lite && o.Format != CSV, seed: mode.seed}
 			for c := range todo {
 				if ctx.Err() == nil {
 					d.decode(c)
@@ -301,6 +322,13 @@ func takeChunk(ctx context.Context, c *lineChunk, unk *unknowns, take func(c *li
 	return c.err
 }
 
+// passMode says how a pass reads records: lite, the population's fields
+// only where it can (JSON Lines); seed hashes the digest.
+type passMode struct {
+	lite bool
+	seed maphash.Seed
+}
+
 // countingReader counts the bytes read through it, for progress.
 type countingReader struct {
 	r io.Reader
@@ -312,3 +340,229 @@ func (c *countingReader) Read(p []byte) (int, error) {
 	c.n.Add(int64(n))
 	return n, err
 }
+
+// The population pass of a JSON Lines file reads only the fields the
+// population and the duplicate check need (msisdn, operator, mvno, kind,
+// status, opened_at, holder), through the readers' own normalisation and
+// Validate, without decoding the rest of the record. A line whose fields
+// are not plain (a key or one of these values escaped, null or not a
+// string, a key twice, JSON it cannot follow) is decoded whole, as the
+// scoring pass does. Whether the two passes saw the same cards is checked
+// by a digest (liteDigest): the scoring pass, which decodes every record
+// whole, must find the same valid records with the same fields.
+
+// popKeys are the keys the population pass reads, by their index in a
+// liteFields.
+var popKeys = [...]string{"msisdn", "operator", "mvno", "kind", "status", "opened_at", "holder"}
+
+// litePop reads a record's population fields from a JSON object line; ok
+// is false when the line is not plain enough to be read so.
+func litePop(line []byte) (f [len(popKeys)]string, seen [len(popKeys)]bool, ok bool) {
+	i := skipWS(line, 0)
+	if i >= len(line) || line[i] != '{' {
+		return f, seen, false
+	}
+	i = skipWS(line, i+1)
+	if i < len(line) && line[i] == '}' {
+		return f, seen, skipWS(line, i+1) == len(line)
+	}
+	for {
+		// a key: plain ASCII, no escapes
+		if i >= len(line) || line[i] != '"' {
+			return f, seen, false
+		}
+		ks := i + 1
+		q := bytes.IndexByte(line[ks:], '"')
+		if q < 0 {
+			return f, seen, false
+		}
+		i = ks + q
+		key := line[ks:i]
+		if bytes.IndexByte(key, '\\') >= 0 {
+			return f, seen, false
+		}
+		i = skipWS(line, i+1)
+		if i >= len(line) || line[i] != ':' {
+			return f, seen, false
+		}
+		i = skipWS(line, i+1)
+		k := popKey(key)
+		if k >= 0 {
+			// one of ours: a plain string
+			if seen[k] || i >= len(line) || line[i] != '"' {
+				return f, seen, false
+			}
+			vs := i + 1
+			q := bytes.IndexByte(line[vs:], '"')
+			if q < 0 {
+				return f, seen, false
+			}
+			i = vs + q
+			if bytes.IndexByte(line[vs:i], '\\') >= 0 {
+				return f, seen, false
+			}
+			f[k], seen[k] = string(line[vs:i]), true
+			i++
+		} else if i = skipValue(line, i, 0); i < 0 {
+			return f, seen, false
+		}
+		i = skipWS(line, i)
+		if i >= len(line) {
+			return f, seen, false
+		}
+		switch line[i] {
+		case ',':
+			i = skipWS(line, i+1)
+		case '}':
+			return f, seen, skipWS(line, i+1) == len(line)
+		default:
+			return f, seen, false
+		}
+	}
+}
+
+// popKey is the index of key (any case) in popKeys, or -1.
+func popKey(key []byte) int {
+	for k, name := range popKeys {
+		if len(key) == len(name) {
+			match := true
+			for j := range key {
+				c := key[j]
+				if c >= 'A' && c <= 'Z' {
+					c += 'a' - 'A'
+				}
+				if c != name[j] {
+					match = false
+					break
+				}
+			}
+			if match {
+				return k
+			}
+		}
+	}
+	return -1
+}
+
+func skipWS(b []byte, i int) int {
+	for i < len(b) && (b[i] == ' ' || b[i] == '\t' || b[i] == '\n' || b[i] == '\r') {
+		i++
+	}
+	return i
+}
+
+// skipValue skips one JSON value from b[i], returning where it ends, or -1
+// when it cannot follow it (the line is then decoded whole).
+func skipValue(b []byte, i, depth int) int {
+	if i >= len(b) || depth > 64 {
+		return -1
+	}
+	switch c := b[i]; {
+	case c == '"':
+		for i++; ; {
+			q := bytes.IndexByte(b[i:], '"')
+			if q < 0 {
+				return -1
+			}
+			i += q
+			bs := 0 // backslashes before the quote: an odd number escape it
+			for j := i - 1; b[j] == '\\'; j-- {
+				bs++
+			}
+			i++
+			if bs%2 == 0 {
+				return i
+			}
+		}
+	case c == '{' || c == '[':
+		end := byte('}')
+		if c == '[' {
+			end = ']'
+		}
+		i = skipWS(b, i+1)
+		if i < len(b) && b[i] == end {
+			return i + 1
+		}
+		for {
+			if c == '{' {
+				if i = skipValue(b, i, depth+1); i < 0 || i > len(b) || b[i-1] != '"' {
+					return -1
+				}
+				if i = skipWS(b, i); i >= len(b) || b[i] != ':' {
+					return -1
+				}
+				i = skipWS(b, i+1)
+			}
+			if i = skipValue(b, i, depth+1); i < 0 {
+				return -1
+			}
+			if i = skipWS(b, i); i >= len(b) {
+				return -1
+			}
+			switch b[i] {
+			case ',':
+				i = skipWS(b, i+1)
+			case end:
+				return i + 1
+			default:
+				return -1
+			}
+		}
+	default: // a number, true, false, null
+		start := i
+		for i < len(b) && (b[i] >= '0' && b[i] <= '9' || b[i] >= 'a' && b[i] <= 'z' || b[i] == '-' || b[i] == '+' || b[i] == '.' || b[i] == 'E') {
+			i++
+		}
+		if i == start {
+			return -1
+		}
+		return i
+	}
+}
+
+// liteRecord fills rec from a line's population fields and judges it as
+// the readers do (normalisation, Validate); it returns false when the line
+// must be decoded whole.
+func (d *passDecoder) liteRecord(rec *risk.Record, line []byte) (ok bool, valid bool) {
+	f, seen, ok := litePop(line)
+	if !ok {
+		return false, false
+	}
+	rec.MSISDN, rec.Operator, rec.MVNO, rec.Kind, rec.Status, rec.Holder = f[0], f[1], f[2], f[3], f[4], f[6]
+	if seen[5] {
+		t, err := risk.ParseTime(f[5])
+		if err != nil {
+			return true, false
+		}
+		rec.OpenedAt = t
+	}
+	return true, d.cfg.finish(rec, nil) == nil
+}
+
+// liteDigest sums a hash of each valid record's line and population
+// fields: the population pass's sum equals the scoring pass's when they
+// counted the same records the same way.
+type liteDigest struct {
+	sum uint64
+	n   int
+}
+
+func (g *liteDigest) add(seed maphash.Seed, line int, r *risk.Record) {
+	var h maphash.Hash
+	h.SetSeed(seed)
+	var b [24]byte
+	binary.LittleEndian.PutUint64(b[0:], uint64(line))
+	binary.LittleEndian.PutUint64(b[8:], uint64(r.OpenedAt))
+	if r.Valid() {
+		b[16] = 1
+	}
+	h.Write(b[:17])
+	for _, s := range [...]string{r.MSISDN, r.Holder, r.Operator, r.MVNO} {
+		h.WriteString(s)
+		h.WriteByte(0)
+	}
+	g.sum += h.Sum64()
+	g.n++
+}
+
+func (g *liteDigest) merge(o liteDigest) { g.sum, g.n = g.sum+o.sum, g.n+o.n }

@@ -10,6 +10,7 @@ import (
 	"math/rand/v2"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/stretchr/testify/require"
 
@@ -223,4 +224,93 @@ func TestScoreFileParallelCancelled(t *testing.T) {
 		_, err := ScoreFile(ctx, eng, open, ScoreOptions{AsOf: pipeAsOf, Workers: w})
 		require.ErrorIs(t, err, context.Canceled)
 	}
+}
+
+// opaque hides a writer's type: ScoreFile cannot rewind it, so it scores
+// with two whole decodes from the start.
+type opaque struct{ io.Writer }
+
+// The population pass that reads only the population's fields gives the
+// bytes the exact way (two whole decodes) gives: on a clean file with
+// cards listed twice without falling back; on files whose records are bad
+// in other fields (which it counted and the scoring pass rejects) by
+// falling back to the exact way; and on records whose population fields
+// are bad, escaped, null or of the wrong type, in any case of the keys.
+func TestScoreFileLitePopulationPassSameBytes(t *testing.T) {
+	eng := defaultEngine(t)
+	var buf bytes.Buffer
+	require.NoError(t, GenerateTo(&buf, JSONL, GenOptions{Cards: 3000, Seed: 9, AsOf: pipeAsOf}, nil))
+	lines := strings.Split(strings.TrimSuffix(buf.String(), "\n"), "\n")
+	for i := 0; i < len(lines); i += 97 { // the card again, later
+		lines = append(lines, strings.Replace(lines[i], `"status":"active"`, `"status":"suspended"`, 1))
+	}
+	clean := []byte(strings.Join(lines, "\n"))
+	odd := []string{
+		`{"MSISDN":"13800138000","Operator":"cmcc","status":"active","opened_at":"2024-01-02","holder":"hk-odd1"}`,
+		`{"msisdn":"+86 138 0013 8001","operator":"移动","status":"正常","opened_at":"2024/1/2","holder":" hk-odd1 "}`,
+		`{"msisdn":"1380013800\u0032","status":"active","opened_at":"2024-01-02","holder":"hk-odd1"}`,
+		`{"msisdn":"13800138003","status":"active","opened_at":"2024-01-02","holder":null}`,
+		`{"msisdn":13800138004,"status":"active","opened_at":"2024-01-02","holder":"hk-odd1"}`,
+		`{"msisdn":"13800138005","status":"active","opened_at":"2024-13-02","holder":"hk-odd1"}`,
+		`{"msisdn":"13800138006","status":"lost","opened_at":"2024-01-02","holder":"hk-odd1"}`,
+		`{"msisdn":"13800138007","msisdn":"13800138008","status":"active","opened_at":"2024-01-02","holder":"hk-odd1"}`,
+		`{"msisdn":"13800138009","status":"active","opened_at":"2024-01-02","holder":"hk-odd1","iot":{"a":[1,{"b":"}"}]}}`,
+		`{"msisdn":"13800138010","status":"cancelled","opened_at":"2024-01-02","holder":"hk-odd1"}`,
+		`{"msisdn":"13800138000","status":"active","opened_at":"2024-01-02","holder":"hk-odd1"}`,
+		`{"msisdn":"13800138011","status":"active","opened_at":"2024-01-02","holder":"11010519491231002X"}`,
+		`{"msisdn":"13800138012","status":"active","opened_at":"2024-01-02","holder":"hk-odd1"`,
+		`[1,2]`,
+	}
+	oddFile := append(bytes.Clone(clean), ("\n" + strings.Join(odd, "\n"))...)
+	for _, c := range []struct {
+		name     string
+		data     []byte
+		fallback bool
+	}{
+		{"clean", clean, false},
+		{"odd population fields", oddFile, false},
+		{"bad other fields", messyFile(t, JSONL, 3000, 4), true},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			var dec, rej bytes.Buffer
+			open := func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(c.data)), nil }
+			exact, err := ScoreFile(context.Background(), eng, open, ScoreOptions{AsOf: pipeAsOf, Decisions: opaque{&dec}, Rejects: opaque{&rej}, Lines: true})
+			require.NoError(t, err)
+			before := liteFallbacks.Load()
+			lite := scoreWith(eng, c.data, ScoreOptions{Lines: true})
+			require.NoError(t, lite.err)
+			require.Equal(t, c.fallback, liteFallbacks.Load() > before)
+			require.Equal(t, dec.String(), string(lite.decisions))
+			require.Equal(t, rej.String(), string(lite.rejects))
+			require.Equal(t, summaryJSON(t, exact), summaryJSON(t, lite.sum))
+			require.Positive(t, exact.Superseded)
+		})
+	}
+}
+
+// litePop never panics, and when it reads a line, the population's fields
+// are what the whole decoder reads (the digest would catch a difference,
+// at the cost of scoring the file again).
+func FuzzLitePop(f *testing.F) {
+	f.Add([]byte(`{"msisdn":"13800138000","operator":"cmcc","status":"active","opened_at":"2024-01-02","holder":"hk-1","iot":{"a":["x\"}",1]}}`))
+	f.Add([]byte(`{"MSISDN":"138","holder":"a\\"}`))
+	f.Add([]byte(`{"a":"\\\\","msisdn":"1"}`))
+	f.Add([]byte(`{"a":[{"b":{}}],"kind":"iot"} `))
+	f.Fuzz(func(t *testing.T, line []byte) {
+		vals, seen, ok := litePop(line)
+		if !ok || !utf8.Valid(line) { // the pass checks each line is UTF-8 first
+			return
+		}
+		var r risk.Record
+		if err := r.DecodeJSON(line, nil); err != nil {
+			return // the whole decoder rejects it: the scoring pass says so
+		}
+		got := [...]string{r.MSISDN, r.Operator, r.MVNO, r.Kind, r.Status, "", r.Holder}
+		for k := range popKeys {
+			if k == 5 || !seen[k] {
+				continue
+			}
+			require.Equal(t, got[k], vals[k], "%s of %q", popKeys[k], line)
+		}
+	})
 }

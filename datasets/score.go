@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"hash/maphash"
 	"io"
 	"runtime"
 	"slices"
@@ -101,49 +102,113 @@ func ScoreFile(ctx context.Context, eng *risk.Engine, open Opener, o ScoreOption
 	if o.AsOf == 0 {
 		return nil, errors.New("datasets: ScoreFile needs an as-of time")
 	}
-	workers := o.Workers
-	if workers <= 0 {
-		workers = runtime.GOMAXPROCS(0)
+	run := &scoreRun{eng: eng, open: open, workers: o.Workers, seed: maphash.MakeSeed()}
+	if run.workers <= 0 {
+		run.workers = runtime.GOMAXPROCS(0)
 	}
-	passes := 2
-	progress := func(pass, records int, c *lineChunk) {}
-	if o.Progress != nil {
-		progress = func(pass, records int, c *lineChunk) {
-			o.Progress(ScoreProgress{Pass: pass, Passes: passes, Scoring: pass == passes, Records: records, Bytes: c.bytes})
+	cfg := newReadConfig(o.AsOf, o.Read)
+	if (o.Format == JSONL || o.Format == "") && !cfg.strict {
+		// the population pass reads only the fields it needs; when the
+		// scoring pass finds it saw other cards (a record whose other
+		// fields are bad, say), the outputs are rewound and the file scored
+		// the exact way, two whole decodes
+		if marks, ok := markOutputs(o.Decisions, o.Rejects); ok {
+			sum, err := run.score(ctx, o, true)
+			if err != errLiteMismatch {
+				return sum, err
+			}
+			liteFallbacks.Add(1)
+			if err := marks.rewind(); err != nil {
+				return nil, err
+			}
+			o.Read = append(append([]ReadOption(nil), o.Read...), WithWarnings(nil)) // reported once already
 		}
+	}
+	return run.score(ctx, o, false)
+}
+
+// liteFallbacks counts the runs scored again the exact way (for tests).
+var liteFallbacks atomic.Int64
+
+// errLiteMismatch: the population pass's fields do not match the scoring
+// pass's records.
+var errLiteMismatch = errors.New("datasets: the population pass and the scoring pass saw different records")
+
+// scoreRun is one ScoreFile call: its passes, numbered across its tries.
+type scoreRun struct {
+	eng     *risk.Engine
+	open    Opener
+	workers int
+	seed    maphash.Seed
+	pass    int // passes made
+}
+
+// score scores the file once: lite reads the population's fields only
+// (and fails with errLiteMismatch when the scoring pass disagrees).
+func (run *scoreRun) score(ctx context.Context, o ScoreOptions, lite bool) (*Summary, error) {
+	eng, open, workers := run.eng, run.open, run.workers
+	mode := passMode{lite: lite, seed: run.seed}
+	first := run.pass
+	passes := first + 2
+	progress := func(records int, c *lineChunk) {}
+	if o.Progress != nil {
+		progress = func(records int, c *lineChunk) {
+			o.Progress(ScoreProgress{Pass: run.pass, Passes: passes, Scoring: run.pass == passes, Records: records, Bytes: c.bytes})
+		}
+	}
+	o1 := o
+	if lite { // the scoring pass reports the unknown keys
+		o1.Read = append(append([]ReadOption(nil), o.Read...), WithWarnings(nil))
 	}
 	pop := risk.NewPopulation()
 	var cards cardIndex
+	var seen liteDigest
 	records := 0
-	if err := runPass(ctx, open, o, workers, func(*passDecoder, *lineChunk) {}, func(c *lineChunk) error {
+	run.pass++
+	if err := runPass(ctx, open, o1, workers, mode, func(*passDecoder, *lineChunk) {}, func(c *lineChunk) error {
 		for _, it := range c.items {
 			if it.rec != nil {
 				cards.add(it.rec.MSISDN, it.line)
 				pop.Add(it.rec)
 			}
 		}
+		seen.merge(c.digest)
 		records += len(c.items)
-		progress(1, records, c)
+		progress(records, c)
 		return nil
 	}); err != nil {
 		return nil, err
 	}
 	o2 := o // the later passes have nothing new to warn about
 	o2.Read = append(append([]ReadOption(nil), o.Read...), WithWarnings(nil))
-	dups := cards.duplicates()
+	o3 := o2 // the scoring pass
+	if lite {
+		o3 = o
+	}
+	// the cards listed twice are sought while the population seals (two
+	// sorts, each on its own core)
+	var dups duplicates
+	sorted := make(chan struct{})
+	go func() {
+		defer close(sorted)
+		dups = cards.duplicates()
+	}()
+	pop.Holders()
+	<-sorted
 	if dups.superseded != nil {
 		// the same card twice: count it once, in its last record's state
 		pop = risk.NewPopulation()
 		records = 0
-		passes = 3
-		if err := runPass(ctx, open, o2, workers, func(*passDecoder, *lineChunk) {}, func(c *lineChunk) error {
+		passes++
+		run.pass++
+		if err := runPass(ctx, open, o2, workers, mode, func(*passDecoder, *lineChunk) {}, func(c *lineChunk) error {
 			for _, it := range c.items {
 				if _, old := dups.superseded[it.line]; it.rec != nil && !old {
 					pop.Add(it.rec)
 				}
 			}
 			records += len(c.items)
-			progress(2, records, c)
+			progress(records, c)
 			return nil
 		}); err != nil {
 			return nil, err
@@ -176,7 +241,7 @@ func ScoreFile(ctx context.Context, eng *risk.Engine, open Opener, o ScoreOption
 	work := func(d *passDecoder, c *lineChunk) {
 		w, _ := d.state.(*scoreWorker)
 		if w == nil {
-			w = &scoreWorker{s: eng.NewScorer(risk.AsOfTime(o.AsOf), risk.WithPopulation(pop)), st: newChunkStats(), o: &o}
+			w = &scoreWorker{s: eng.NewScorer(risk.AsOfTime(o.AsOf), risk.WithPopulation(pop)), st: newChunkStats(), o: &o, digest: lite, seed: mode.seed}
 			if o.DecisionFormat == CSV {
 				w.csv, _ = newDecisionWriter(&w.sink, CSV, true)
 				_ = w.csv.flush()
@@ -190,7 +255,10 @@ func ScoreFile(ctx context.Context, eng *risk.Engine, open Opener, o ScoreOption
 		w.score(c, dups.superseded, &haveExample, rw != nil, dw != nil)
 	}
 	records = 0
-	err := runPass(ctx, open, o2, workers, work, func(c *lineChunk) error {
+	run.pass++
+	var scored liteDigest
+	err := runPass(ctx, open, o3, workers, passMode{seed: mode.seed}, work, func(c *lineChunk) error {
+		scored.merge(c.digest)
 		st := &c.stats
 		sum.Records += st.records
 		sum.Decisions += st.decisions
@@ -218,7 +286,7 @@ func ScoreFile(ctx context.Context, eng *risk.Engine, open Opener, o ScoreOption
 			}
 		}
 		records += len(c.items)
-		progress(passes, records, c)
+		progress(records, c)
 		return nil
 	})
 	for _, w := range scorers { // order does not matter for sums
@@ -237,6 +305,9 @@ func ScoreFile(ctx context.Context, eng *risk.Engine, open Opener, o ScoreOption
 	}
 	if err != nil {
 		return sum, err
+	}
+	if lite && seen != scored {
+		return nil, errLiteMismatch
 	}
 	if dw != nil {
 		if err := dw.Flush(); err != nil {
@@ -262,12 +333,14 @@ type ScoreProgress struct {
 
 // scoreWorker scores chunks on one worker goroutine.
 type scoreWorker struct {
-	s    *risk.Scorer
-	d    risk.Decision
-	st   *chunkStats // the sums, kept per worker
-	o    *ScoreOptions
-	csv  *decisionWriter // CSV decisions, into sink
-	sink bytes.Buffer
+	s      *risk.Scorer
+	d      risk.Decision
+	st     *chunkStats // the sums, kept per worker
+	o      *ScoreOptions
+	csv    *decisionWriter // CSV decisions, into sink
+	sink   bytes.Buffer
+	digest bool // sum the valid records' digest (after a lite population pass)
+	seed   maphash.Seed
 }
 
 // chunkStats counts what a chunk's records became: the counts in input
@@ -294,6 +367,9 @@ func (w *scoreWorker) score(c *lineChunk, superseded map[int]int, haveExample *a
 	var seen uint64 // outcomes this chunk has an example of
 	for _, it := range c.items {
 		st.records++
+		if w.digest && it.rec != nil {
+			c.digest.add(w.seed, it.line, it.rec)
+		}
 		rej := it.rej
 		if later, old := superseded[it.line]; it.rec != nil && old {
 			rej = supersededReject(it.line, later, it.rec.MSISDN)
@@ -415,4 +491,51 @@ func (c *cardIndex) duplicates() duplicates {
 func supersededReject(line, later int, msisdn string) *Reject {
 	return &Reject{Line: line, Reason: fmt.Sprintf("msisdn: %s is the card of line %d too (duplicate of line %d): the later record is the card's state, counted and scored once",
 		ref.MaskNumber(msisdn), later, later)}
+}
+
+// outputMarks remembers where ScoreFile's outputs started, to rewind them.
+type outputMarks []func() error
+
+// markOutputs returns the marks of outputs that can be rewound: nil,
+// io.Discard, a bytes.Buffer (to its length now) and an OutputFile
+// written under a temporary name; ok is false for any other.
+func markOutputs(ws ...io.Writer) (outputMarks, bool) {
+	var m outputMarks
+	for _, w := range ws {
+		switch w := w.(type) {
+		case nil:
+		case *bytes.Buffer:
+			n := w.Len()
+			m = append(m, func() error { w.Truncate(n); return nil })
+		case *OutputFile:
+			if w.direct || w.done {
+				return nil, false
+			}
+			start, err := w.File.Seek(0, io.SeekCurrent)
+			if err != nil {
+				return nil, false
+			}
+			m = append(m, func() error {
+				if err := w.File.Truncate(start); err != nil {
+					return err
+				}
+				_, err := w.File.Seek(start, io.SeekStart)
+				return err
+			})
+		default:
+			if w != io.Discard {
+				return nil, false
+			}
+		}
+	}
+	return m, true
+}
+
+func (m outputMarks) rewind() error {
+	for _, f := range m {
+		if err := f(); err != nil {
+			return err
+		}
+	}
+	return nil
 }

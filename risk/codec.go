@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"unicode/utf8"
+	"unsafe"
 
 	"github.com/simrisk/simrisk/risk/ref"
 )
@@ -36,6 +37,17 @@ func (r *Record) UnmarshalJSON(data []byte) error { return r.decodeFast(data, ni
 // to warn about misspelt fields.
 func (r *Record) DecodeJSON(data []byte, unknown func(key string)) error {
 	return r.decodeFast(data, unknown)
+}
+
+// DecodeJSONText is DecodeJSON of a record held as a string: the record's
+// text values are substrings of line rather than copies, one allocation
+// (the string) instead of one per value, and they keep all of line in
+// memory as long as the record holds any of them.
+func (r *Record) DecodeJSONText(line string, unknown func(key string)) error {
+	if line == "" {
+		return r.decodeFast(nil, unknown)
+	}
+	return r.decodeFastText(unsafe.Slice(unsafe.StringData(line), len(line)), line, unknown) // read, never written
 }
 
 // decodeReference is the encoding/json decoder the fast one is tested

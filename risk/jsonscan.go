@@ -22,6 +22,7 @@ import (
 
 type jscan struct {
 	b       []byte
+	src     string // b as a string, when decoding from one: values are cut from it
 	i       int
 	depth   int
 	errs    []error          // problems with single fields; decoding goes on
@@ -110,7 +111,12 @@ func (s *jscan) str() (string, error) {
 		c := s.b[s.i]
 		switch {
 		case c == '"':
-			v := string(s.b[start:s.i])
+			var v string
+			if s.src != "" {
+				v = s.src[start:s.i]
+			} else {
+				v = string(s.b[start:s.i])
+			}
 			s.i++
 			return v, nil
 		case c == '\\' || c < 0x20 || c >= 0x80:
@@ -701,8 +707,14 @@ func (d *decoder) other(key []byte, next int) (int, error) {
 // nil, is told of each key the schema does not know, by its path (iot.x,
 // roaming.x).
 func (r *Record) decodeFast(data []byte, unknown func(key string)) error {
+	return r.decodeFastText(data, "", unknown)
+}
+
+// decodeFastText is decodeFast where src, when not "", is data as a
+// string: text values are cut from it instead of copied.
+func (r *Record) decodeFastText(data []byte, src string, unknown func(key string)) error {
 	*r = Record{}
-	d := &decoder{s: &jscan{b: data, unknown: unknown}, r: r}
+	d := &decoder{s: &jscan{b: data, src: src, unknown: unknown}, r: r}
 	s := d.s
 	s.ws()
 	if s.i < len(s.b) && s.b[s.i] != '{' {
