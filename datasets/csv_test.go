@@ -172,3 +172,21 @@ func TestExportedListsAreCopies(t *testing.T) {
 	mix[datasets.ScenarioNormal] = 0
 	require.Equal(t, 0.70, datasets.SampleMix()[datasets.ScenarioNormal])
 }
+
+// last_attach_at, added to the vocabulary table alone, is a CSV column:
+// read, written and read back.
+func TestLastAttachAtCSV(t *testing.T) {
+	require.Contains(t, datasets.CSVColumns(), "last_attach_at")
+	in := "msisdn,opened_at,last_attach_at\n13800138000,2024-03-01,2026-10-30\n"
+	r := datasets.NewCSVReader(strings.NewReader(in), asOf)
+	rec, err := r.Read()
+	require.NoError(t, err)
+	require.Equal(t, risk.Date(2026, 10, 30), rec.LastAttachAt)
+	var out bytes.Buffer
+	w := datasets.NewCSVWriter(&out, false)
+	require.NoError(t, w.Write(rec, datasets.Label{}))
+	require.NoError(t, w.Flush())
+	back, err := datasets.NewCSVReader(&out, asOf).Read()
+	require.NoError(t, err)
+	require.Equal(t, rec.LastAttachAt, back.LastAttachAt)
+}

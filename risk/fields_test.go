@@ -59,7 +59,7 @@ func TestFieldTablesCoverVocabulary(t *testing.T) {
 // read: same value on every generated card, for every name.
 func TestDirectFieldsMatchReaders(t *testing.T) {
 	asOf := Date(2026, 11, 1)
-	recs := append([]*Record{{}, {Complaints: -3, Alerts30d: 1 << 40, OpenedAt: -1, Recycled: true, IoT: IoT{TestPlan: true, Business: "new"}}},
+	recs := append([]*Record{{}, {Complaints: -3, Alerts30d: 1 << 40, OpenedAt: -1, LastAttachAt: Date(2026, 10, 30), Recycled: true, IoT: IoT{TestPlan: true, Business: "new"}}},
 		sampleRecords(t)...)
 	seen := map[string]bool{}
 	for _, r := range recs {
@@ -155,7 +155,7 @@ func requireValCmp(t *testing.T, e *env, kind valKind, r unsafe.Pointer, off uin
 
 func TestDerivedIntsMatchReaders(t *testing.T) {
 	asOf := Date(2026, 11, 1)
-	recs := append([]*Record{{}, {OpenedAt: -86400, Recycled: true, ReleasedAt: 1, Roaming: []Roaming{{Region: "KH"}}}},
+	recs := append([]*Record{{}, {OpenedAt: -86400, LastAttachAt: Date(2026, 10, 29), Recycled: true, ReleasedAt: 1, Roaming: []Roaming{{Region: "KH"}}}},
 		sampleRecords(t)...)
 	pop := NewPopulation()
 	for _, r := range recs[2:] {

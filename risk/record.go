@@ -53,6 +53,9 @@ type Record struct {
 	LastVoiceAt Time
 	LastSMSAt   Time
 	LastDataAt  Time
+	// LastAttachAt is when the card last attached to the network
+	// (switched on), whether or not it was used.
+	LastAttachAt Time
 
 	OpenRegion string    // ISO 3166 alpha-2 or 6-digit GB/T 2260 code
 	Roaming    []Roaming // regions the card was used in

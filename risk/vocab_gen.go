@@ -25,6 +25,7 @@ type env struct {
 	LastVoiceAt           int       `expr:"last_voice_at"`
 	LastSMSAt             int       `expr:"last_sms_at"`
 	LastDataAt            int       `expr:"last_data_at"`
+	LastAttachAt          int       `expr:"last_attach_at"`
 	OpenRegion            string    `expr:"open_region"`
 	Roaming               []roamEnv `expr:"roaming"`
 	FraudFlag             string    `expr:"fraud_flag"`
@@ -42,6 +43,7 @@ type env struct {
 	DaysSinceLastVoice    int       `expr:"days_since_last_voice"`
 	DaysSinceLastSms      int       `expr:"days_since_last_sms"`
 	DaysSinceLastData     int       `expr:"days_since_last_data"`
+	DaysSinceLastAttach   int       `expr:"days_since_last_attach"`
 	DaysSinceLastActivity int       `expr:"days_since_last_activity"`
 	DaysSinceVerified     int       `expr:"days_since_verified"`
 	VerificationPending   bool      `expr:"verification_pending"`
@@ -107,6 +109,7 @@ func (e *env) fillVocab() {
 	e.LastVoiceAt = int(r.LastVoiceAt)
 	e.LastSMSAt = int(r.LastSMSAt)
 	e.LastDataAt = int(r.LastDataAt)
+	e.LastAttachAt = int(r.LastAttachAt)
 	e.OpenRegion = r.OpenRegion
 	e.Roaming = roam
 	e.FraudFlag = r.FraudFlag
@@ -134,6 +137,7 @@ func (e *env) fillVocab() {
 	e.DaysSinceLastVoice = daysSince(r.LastVoiceAt, asOf)
 	e.DaysSinceLastSms = daysSince(r.LastSMSAt, asOf)
 	e.DaysSinceLastData = daysSince(r.LastDataAt, asOf)
+	e.DaysSinceLastAttach = daysSince(r.LastAttachAt, asOf)
 	e.DaysSinceLastActivity = e.daysSinceLastActivity()
 	e.DaysSinceVerified = daysSince(r.VerifiedAt, asOf)
 	e.VerificationPending = verificationPending(r)
@@ -177,6 +181,8 @@ func (e *env) celValue(name string) (any, bool) {
 		return types.Int(e.LastSMSAt), true
 	case "last_data_at":
 		return types.Int(e.LastDataAt), true
+	case "last_attach_at":
+		return types.Int(e.LastAttachAt), true
 	case "open_region":
 		return types.String(e.OpenRegion), true
 	case "roaming":
@@ -231,6 +237,8 @@ func (e *env) celValue(name string) (any, bool) {
 		return types.Int(e.DaysSinceLastSms), true
 	case "days_since_last_data":
 		return types.Int(e.DaysSinceLastData), true
+	case "days_since_last_attach":
+		return types.Int(e.DaysSinceLastAttach), true
 	case "days_since_last_activity":
 		return types.Int(e.DaysSinceLastActivity), true
 	case "days_since_verified":
@@ -288,6 +296,7 @@ var intFields = map[string]func(e *env) int{
 	"last_voice_at":            func(e *env) int { return int(e.r.LastVoiceAt) },
 	"last_sms_at":              func(e *env) int { return int(e.r.LastSMSAt) },
 	"last_data_at":             func(e *env) int { return int(e.r.LastDataAt) },
+	"last_attach_at":           func(e *env) int { return int(e.r.LastAttachAt) },
 	"complaints":               func(e *env) int { return e.r.Complaints },
 	"alerts_30d":               func(e *env) int { return e.r.Alerts30d },
 	"verify_required_at":       func(e *env) int { return int(e.r.VerifyRequiredAt) },
@@ -298,6 +307,7 @@ var intFields = map[string]func(e *env) int{
 	"days_since_last_voice":    func(e *env) int { return daysSince(e.r.LastVoiceAt, e.asOf) },
 	"days_since_last_sms":      func(e *env) int { return daysSince(e.r.LastSMSAt, e.asOf) },
 	"days_since_last_data":     func(e *env) int { return daysSince(e.r.LastDataAt, e.asOf) },
+	"days_since_last_attach":   func(e *env) int { return daysSince(e.r.LastAttachAt, e.asOf) },
 	"days_since_last_activity": func(e *env) int { return e.daysSinceLastActivity() },
 	"days_since_verified":      func(e *env) int { return daysSince(e.r.VerifiedAt, e.asOf) },
 	"freeze_days":              func(e *env) int { return freezeDays(e.r) },
@@ -332,6 +342,7 @@ var derivedInts = map[string]valRef{
 	"days_since_last_voice":    {kind: vDaysSince, off: unsafe.Offsetof(Record{}.LastVoiceAt)},
 	"days_since_last_sms":      {kind: vDaysSince, off: unsafe.Offsetof(Record{}.LastSMSAt)},
 	"days_since_last_data":     {kind: vDaysSince, off: unsafe.Offsetof(Record{}.LastDataAt)},
+	"days_since_last_attach":   {kind: vDaysSince, off: unsafe.Offsetof(Record{}.LastAttachAt)},
 	"days_since_last_activity": {kind: vDaysActivity},
 	"days_since_verified":      {kind: vDaysSince, off: unsafe.Offsetof(Record{}.VerifiedAt)},
 	"freeze_days":              {kind: vFreeze},
@@ -367,6 +378,7 @@ var directFields = map[string]directField{
 	"last_voice_at":         {unsafe.Offsetof(Record{}.LastVoiceAt), dirTime},
 	"last_sms_at":           {unsafe.Offsetof(Record{}.LastSMSAt), dirTime},
 	"last_data_at":          {unsafe.Offsetof(Record{}.LastDataAt), dirTime},
+	"last_attach_at":        {unsafe.Offsetof(Record{}.LastAttachAt), dirTime},
 	"open_region":           {unsafe.Offsetof(Record{}.OpenRegion), dirString},
 	"fraud_flag":            {unsafe.Offsetof(Record{}.FraudFlag), dirString},
 	"complaints":            {unsafe.Offsetof(Record{}.Complaints), dirInt},
@@ -390,7 +402,7 @@ var directFields = map[string]directField{
 }
 
 // nDates is the number of the record's dates (Time fields).
-const nDates = 7
+const nDates = 8
 
 // dates are the record's dates, by name, in the table's order.
 func (r *Record) dates() [nDates]namedTime {
@@ -399,6 +411,7 @@ func (r *Record) dates() [nDates]namedTime {
 		{"last_voice_at", &r.LastVoiceAt},
 		{"last_sms_at", &r.LastSMSAt},
 		{"last_data_at", &r.LastDataAt},
+		{"last_attach_at", &r.LastAttachAt},
 		{"verify_required_at", &r.VerifyRequiredAt},
 		{"verified_at", &r.VerifiedAt},
 		{"released_at", &r.ReleasedAt},
@@ -421,6 +434,7 @@ type wire struct {
 	LastVoiceAt      *string       `json:"last_voice_at"`
 	LastSMSAt        *string       `json:"last_sms_at"`
 	LastDataAt       *string       `json:"last_data_at"`
+	LastAttachAt     *string       `json:"last_attach_at"`
 	OpenRegion       *string       `json:"open_region"`
 	Roaming          []wireRoaming `json:"roaming"`
 	FraudFlag        *string       `json:"fraud_flag"`
@@ -496,6 +510,7 @@ func (w *wire) dates(r *Record, date func(field string, p *string, dst *Time)) {
 	date("last_voice_at", w.LastVoiceAt, &r.LastVoiceAt)
 	date("last_sms_at", w.LastSMSAt, &r.LastSMSAt)
 	date("last_data_at", w.LastDataAt, &r.LastDataAt)
+	date("last_attach_at", w.LastAttachAt, &r.LastAttachAt)
 	date("verify_required_at", w.VerifyRequiredAt, &r.VerifyRequiredAt)
 	date("verified_at", w.VerifiedAt, &r.VerifiedAt)
 	date("released_at", w.ReleasedAt, &r.ReleasedAt)
@@ -516,6 +531,7 @@ func (r *Record) appendFields(w *objWriter) {
 	w.time("last_voice_at", r.LastVoiceAt)
 	w.time("last_sms_at", r.LastSMSAt)
 	w.time("last_data_at", r.LastDataAt)
+	w.time("last_attach_at", r.LastAttachAt)
 	w.str("open_region", r.OpenRegion)
 	if len(r.Roaming) > 0 {
 		w.key("roaming")
@@ -588,32 +604,34 @@ func (d *decoder) field(key []byte) (int, error) {
 		return 10, d.date(2, "last_sms_at", &r.LastSMSAt)
 	case "last_data_at":
 		return 11, d.date(3, "last_data_at", &r.LastDataAt)
+	case "last_attach_at":
+		return 12, d.date(4, "last_attach_at", &r.LastAttachAt)
 	case "open_region":
-		return 12, s.strField("open_region", &r.OpenRegion)
+		return 13, s.strField("open_region", &r.OpenRegion)
 	case "roaming":
-		return 13, d.roaming()
+		return 14, d.roaming()
 	case "fraud_flag":
-		return 14, s.strField("fraud_flag", &r.FraudFlag)
+		return 15, s.strField("fraud_flag", &r.FraudFlag)
 	case "complaints":
-		return 15, s.intField("complaints", &r.Complaints)
+		return 16, s.intField("complaints", &r.Complaints)
 	case "alerts_30d":
-		return 16, s.intField("alerts_30d", &r.Alerts30d)
+		return 17, s.intField("alerts_30d", &r.Alerts30d)
 	case "verify_required_at":
-		return 17, d.date(4, "verify_required_at", &r.VerifyRequiredAt)
+		return 18, d.date(5, "verify_required_at", &r.VerifyRequiredAt)
 	case "verified_at":
-		return 18, d.date(5, "verified_at", &r.VerifiedAt)
+		return 19, d.date(6, "verified_at", &r.VerifiedAt)
 	case "recycled":
-		return 19, s.boolField("recycled", &r.Recycled)
+		return 20, s.boolField("recycled", &r.Recycled)
 	case "released_at":
-		return 20, d.date(6, "released_at", &r.ReleasedAt)
+		return 21, d.date(7, "released_at", &r.ReleasedAt)
 	case "renewed":
-		return 21, s.boolField("renewed", &r.Renewed)
+		return 22, s.boolField("renewed", &r.Renewed)
 	case "linked_platforms":
-		return 22, d.strings("linked_platforms", &r.LinkedPlatforms)
+		return 23, d.strings("linked_platforms", &r.LinkedPlatforms)
 	case "iot":
-		return 23, d.iot()
+		return 24, d.iot()
 	}
-	return d.other(key, 24)
+	return d.other(key, 25)
 }
 
 // required reports the required text fields missing from the object.

@@ -163,6 +163,8 @@ var fields = []Field{
 	{Name: "last_voice_at", Kind: Time, Record: "LastVoiceAt", Doc: "Unix seconds, 0 when never"},
 	{Name: "last_sms_at", Kind: Time, Record: "LastSMSAt", Doc: "Unix seconds, 0 when never"},
 	{Name: "last_data_at", Kind: Time, Record: "LastDataAt", Doc: "Unix seconds, 0 when never"},
+	{Name: "last_attach_at", Kind: Time, Record: "LastAttachAt",
+		Doc: "Unix seconds the card last attached to the network (switched on), 0 when never or unknown"},
 	{Name: "open_region", Kind: String, Record: "OpenRegion", MaxBytes: 6,
 		Doc: "where opened: ISO 3166 alpha-2 or GB/T 2260 code"},
 	{Name: "roaming", Kind: Roaming, Record: "Roaming",
@@ -198,6 +200,7 @@ var fields = []Field{
 	{Name: "days_since_last_voice", Kind: Int, DaysSince: "last_voice_at", Doc: "days since the last voice record; never when none"},
 	{Name: "days_since_last_sms", Kind: Int, DaysSince: "last_sms_at", Doc: "days since the last SMS record; never when none"},
 	{Name: "days_since_last_data", Kind: Int, DaysSince: "last_data_at", Doc: "days since the last data record; never when none"},
+	{Name: "days_since_last_attach", Kind: Int, DaysSince: "last_attach_at", Doc: "days since the last network attach; never when none"},
 	{Name: "days_since_last_activity", Kind: Int, Read: "e.daysSinceLastActivity()", Val: "{kind: vDaysActivity}",
 		Doc: "days since the latest voice, SMS or data record; from opened_at when there was none"},
 	{Name: "days_since_verified", Kind: Int, DaysSince: "verified_at", Doc: "days since verified_at; never when none"},
@@ -267,4 +270,4 @@ func Reserved() []string { return []string{"params", "lists"} }
 
 // Unread returns the card-schema v1 keys no rule reads yet: the readers
 // accept them without storing them and warn about nothing.
-func Unread() []string { return []string{"last_attach_at"} }
+func Unread() []string { return nil }
