@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/csv"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"math"
@@ -27,7 +28,13 @@ import (
 // analyst's copy and the embedded pack would be one click apart. source is
 // how reports name where the rules came from: pack:NAME or the path.
 func loadPack(name string) (rs *rules.RuleSet, source string, err error) {
+	if name == "" {
+		return nil, "", errors.New("no rules named: give pack:NAME (an embedded pack) or a rule file or directory")
+	}
 	if n, ok := strings.CutPrefix(name, "pack:"); ok {
+		if err := knownPack(n); err != nil {
+			return nil, "", err
+		}
 		rs, err = rules.Pack(n)
 		return rs, name, err
 	}

@@ -164,3 +164,33 @@ func TestRejectedRecordsSummarised(t *testing.T) {
 		require.Contains(t, stderr, "simrisk "+args[0]+": "+in+": ... and 7 more rejected records (simrisk score --in "+in+" --rejects FILE lists every one)\n")
 	}
 }
+
+// pack:NAME works the same in every command's --pack (lint too); an
+// unknown pack lists the embedded ones in the CLI's words; a directory
+// given to --pack is pointed to --rules; an empty --baseline says what it
+// wants.
+func TestPackNamesEverywhere(t *testing.T) {
+	code, stdout, stderr := runCLI("lint", "--pack", "pack:default")
+	require.Equal(t, 0, code, stderr)
+	require.NotContains(t, stdout+stderr, "no embedded pack")
+	want := `no embedded pack "nope": the embedded packs are pack:default, pack:default-cel (simrisk packs); a rule file or directory is given by its path`
+	for _, args := range [][]string{
+		{"lint", "--pack", "nope"},
+		{"lint", "--pack", "pack:nope"},
+		{"score", "--pack", "pack:nope", "--as-of", "2026-11-01", "--in", sampleCards},
+		{"explain", "--pack", "nope", "--as-of", "2026-11-01", "--in", sampleCards, "--ref", "1"},
+		{"backtest", "--candidate", "pack:nope", "--as-of", "2026-11-01", "--in", sampleCards},
+		{"fit", "--pack", "pack:nope", "--as-of", "2026-11-01", "--in", sampleCards, "--out", filepath.Join(t.TempDir(), "s.yaml")},
+	} {
+		code, _, stderr := runCLI(args...)
+		require.NotZero(t, code, "%v: %s", args, stderr)
+		require.Contains(t, stderr, want, args)
+		require.NotContains(t, stderr, "[default default-cel]", args)
+	}
+	code, _, stderr = runCLI("score", "--pack", "../../rules/packs/default", "--as-of", "2026-11-01", "--in", sampleCards)
+	require.Equal(t, 2, code, stderr)
+	require.Equal(t, "simrisk score: --pack ../../rules/packs/default: --pack names an embedded pack; a rule file or directory goes in --rules ../../rules/packs/default\n", stderr)
+	code, _, stderr = runCLI("backtest", "--baseline", "", "--candidate", "pack:default", "--as-of", "2026-11-01", "--in", sampleCards)
+	require.Equal(t, 1, code, stderr)
+	require.Contains(t, stderr, "--baseline  cannot be used:\nno rules named: give pack:NAME (an embedded pack) or a rule file or directory\n")
+}

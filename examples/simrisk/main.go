@@ -47,6 +47,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"syscall"
@@ -189,6 +190,18 @@ func (f *limitFlag) Set(v string) error {
 
 const limitUsage = "a limit on what the rules may ask, NAME=VALUE (repeatable); names as in rules/README.md, section Limits"
 
+// knownPack says, when name is not an embedded pack, which ones there are.
+func knownPack(name string) error {
+	if slices.Contains(rules.Packs(), name) {
+		return nil
+	}
+	have := make([]string, 0, len(rules.Packs()))
+	for _, p := range rules.Packs() {
+		have = append(have, "pack:"+p)
+	}
+	return fmt.Errorf("no embedded pack %q: the embedded packs are %s (simrisk packs); a rule file or directory is given by its path", name, strings.Join(have, ", "))
+}
+
 // loadRules loads rule paths; "pack:NAME" is an embedded pack.
 func loadRules(paths []string, opts ...rules.LoadOption) (*rules.RuleSet, error) {
 	ld, err := rules.NewLoader(opts...)
@@ -196,7 +209,11 @@ func loadRules(paths []string, opts ...rules.LoadOption) (*rules.RuleSet, error)
 		return nil, err
 	}
 	if len(paths) == 1 && strings.HasPrefix(paths[0], "pack:") {
-		return ld.Pack(strings.TrimPrefix(paths[0], "pack:"))
+		name := strings.TrimPrefix(paths[0], "pack:")
+		if err := knownPack(name); err != nil {
+			return nil, err
+		}
+		return ld.Pack(name)
 	}
 	for _, p := range paths {
 		if strings.HasPrefix(p, "pack:") {
@@ -568,7 +585,7 @@ func cmdLint(args []string, stdout, stderr io.Writer) int {
 		return code
 	}
 	if *pack != "" {
-		paths = append(paths, "pack:"+*pack)
+		paths = append(paths, "pack:"+strings.TrimPrefix(*pack, "pack:"))
 	}
 	if len(paths) == 0 {
 		fmt.Fprintln(stderr, "simrisk lint: give rule files or directories (or --pack NAME)")
