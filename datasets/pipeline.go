@@ -6,6 +6,7 @@ import (
 	"encoding/binary"
 	"hash/maphash"
 	"io"
+	"os"
 	"sync"
 	"sync/atomic"
 	"unicode/utf8"
@@ -35,6 +36,7 @@ type lineChunk struct {
 	long   []bool // the line was longer than MaxLineBytes (and is empty)
 	err    error  // the input's error after these lines (not io.EOF)
 	bytes  int64  // input bytes read when the chunk was cut
+	size   int64  // the input's size, 0 when unknown
 	items  []item // one per line that is a record, in order
 	recs   []risk.Record
 	keys   []string   // unknown keys of the records, items[i].keys indexes it
@@ -52,6 +54,9 @@ type item struct {
 	rej        *Reject
 	keys0, key int // unknown keys: c.keys[keys0:key]
 }
+
+// records is how many records the chunk holds.
+func (c *lineChunk) records() int { return len(c.items) }
 
 func (c *lineChunk) reset() {
 	c.data, c.ends, c.nums, c.long = c.data[:0], c.ends[:0], c.nums[:0], c.long[:0]
@@ -166,6 +171,12 @@ func runPass(ctx context.Context, open Opener, o ScoreOptions, workers int, mode
 	}
 	defer f.Close()
 	counted := &countingReader{r: f}
+	var size int64 // the input's size, when it is a file
+	if st, ok := f.(interface{ Stat() (os.FileInfo, error) }); ok {
+		if info, err := st.Stat(); err == nil && info.Mode().IsRegular() {
+			size = info.Size()
+		}
+	}
 	cfg := newReadConfig(o.AsOf, o.Read)
 	if o.Format != JSONL && o.Format != "" && o.Format != CSV {
 		_, err := NewRecordReader(nil, o.Format, o.AsOf)
@@ -234,7 +245,7 @@ func runPass(ctx context.Context, open Opener, o ScoreOptions, workers int, mode
 				c.nums = append(c.nums, lr.line)
 				c.long = append(c.long, tooLong)
 			}
-			c.bytes = counted.n.Load()
+			c.bytes, c.size = counted.n.Load(), size
 			select {
 			case todo <- c:
 			case <-ctx.Done():

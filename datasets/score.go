@@ -166,6 +166,16 @@ func (run *scoreRun) score(ctx context.Context, o ScoreOptions, lite bool) (*Sum
 	records := 0
 	run.pass++
 	if err := runPass(ctx, open, o1, workers, mode, func(*passDecoder, *lineChunk) {}, func(c *lineChunk) error {
+		if c.seq == 0 {
+			// room for the cards the file holds, estimated from its size and
+			// the first chunk: growing by doubling would leave up to half of
+			// the population's memory unused
+			if n, read := c.records(), len(c.data)+len(c.ends); c.size > 0 && read > 0 && n > 0 {
+				est := int(float64(c.size)/float64(read)*float64(n)*1.02) + 1024
+				pop = risk.NewPopulationSize(est)
+				cards.recs = make([]cardRec, 0, est)
+			}
+		}
 		for _, it := range c.items {
 			if it.rec != nil {
 				cards.add(it.rec.MSISDN, it.line)
@@ -185,16 +195,9 @@ func (run *scoreRun) score(ctx context.Context, o ScoreOptions, lite bool) (*Sum
 	if lite {
 		o3 = o
 	}
-	// the cards listed twice are sought while the population seals (two
-	// sorts, each on its own core)
-	var dups duplicates
-	sorted := make(chan struct{})
-	go func() {
-		defer close(sorted)
-		dups = cards.duplicates()
-	}()
-	pop.Holders()
-	<-sorted
+	// the cards listed twice are sought before the population seals: the
+	// card index is freed before the features are allocated
+	dups := cards.duplicates()
 	if dups.superseded != nil {
 		// the same card twice: count it once, in its last record's state
 		pop = risk.NewPopulation()
