@@ -21,9 +21,15 @@ import (
 )
 
 func main() {
+	os.Exit(serve(os.Args[1:], os.Stderr, nil))
+}
+
+// serve is run until SIGTERM or SIGINT (Ctrl-C), which shut it down
+// gracefully.
+func serve(args []string, stderr io.Writer, ready func(addr string)) int {
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, os.Interrupt)
 	defer stop()
-	os.Exit(run(ctx, os.Args[1:], os.Stderr, nil))
+	return run(ctx, args, stderr, ready)
 }
 
 // config is the command line.

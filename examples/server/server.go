@@ -122,6 +122,20 @@ func (s *server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
 	h, pattern := s.mux.Handler(r)
 	sw := &statusWriter{ResponseWriter: w}
+	defer func() {
+		// A bug must not take the process down or print a card in a stack
+		// trace: 500, logged masked.
+		if p := recover(); p != nil {
+			if p == http.ErrAbortHandler {
+				panic(p)
+			}
+			e := errorf(http.StatusInternalServerError, errInternal, "the server failed on this request: %v", p)
+			s.logFail(r, e)
+			if sw.status == 0 {
+				writeError(sw, e)
+			}
+		}
+	}()
 	if pattern == "" {
 		// ServeMux's own 404 or 405 (with Allow): keep the status and
 		// headers, answer in JSON.

@@ -450,6 +450,48 @@ func startRun(t *testing.T, args ...string) (base string, logs *syncBuffer, stop
 	return base, logs, stop
 }
 
+// SIGTERM shuts the program down gracefully: exit 0, "stopped" logged.
+func TestSIGTERM(t *testing.T) {
+	addr := make(chan string, 1)
+	exit := make(chan int, 1)
+	logs := &syncBuffer{}
+	go func() { exit <- serve([]string{"--listen", "127.0.0.1:0"}, logs, func(a string) { addr <- a }) }()
+	select {
+	case a := <-addr:
+		getJSON(t, http.DefaultClient, "http://"+a+"/healthz", &struct{}{})
+	case code := <-exit:
+		t.Fatalf("the server stopped with %d: %s", code, logs.String())
+	}
+	require.NoError(t, syscall.Kill(os.Getpid(), syscall.SIGTERM))
+	require.Equal(t, 0, <-exit, logs.String())
+	require.Contains(t, logs.String(), `"msg":"stopped"`)
+}
+
+// A panic in a handler is a JSON 500, logged masked; the server goes on.
+func TestPanicIsA500(t *testing.T) {
+	ts := newTestServer(t)
+	ts.srv.mux.HandleFunc("GET /boom", func(http.ResponseWriter, *http.Request) { panic("card " + leakPhone) })
+	code, body := ts.do(t, "GET", "/boom", "", "")
+	require.Equal(t, 500, code)
+	require.Equal(t, "internal", decode(t, body)["error"])
+	requireNoPersonalData(t, body+ts.log.String())
+	code, _ = ts.do(t, "GET", "/healthz", "", "")
+	require.Equal(t, 200, code)
+}
+
+// A stored card scored at an as-of time before its own dates cannot be
+// judged then: 422 with the reason.
+func TestDecisionBeforeTheCardsDates(t *testing.T) {
+	ts := newTestServer(t)
+	code, _ := ts.do(t, "PUT", "/v1/cards"+asOf, "application/json", cleanCard)
+	require.Equal(t, 200, code)
+	code, body := ts.do(t, "GET", "/v1/cards/13800138000/decision?as_of=2020-01-01", "", "")
+	require.Equal(t, 422, code, body)
+	require.Equal(t, "score_failed", decode(t, body)["error"])
+	require.Contains(t, body, "opened_at")
+	requireNoPersonalData(t, body)
+}
+
 // SIGHUP reloads the rules, like POST /-/reload.
 func TestSIGHUPReloads(t *testing.T) {
 	dir := rulesDir(t, goodA)
