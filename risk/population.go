@@ -404,11 +404,15 @@ func (p *Population) lookup(r *Record, f *Features, self int) {
 	if hi == lo {
 		return // the holder has no counted card: the card is alone
 	}
-	first := p.feats[p.entries[lo].idx]
+	// the holder's entries say it all (sorted by operator within the
+	// holder): no read of the features, far away in memory
 	op, known := p.opID(r, false)
 	day := dayOf(r.OpenedAt)
-	onOp, sameDay := 0, 0
-	for _, e := range p.entries[lo:hi] {
+	onOp, sameDay, ops := 0, 0, 0
+	for k, e := range p.entries[lo:hi] {
+		if k == 0 || e.op != p.entries[lo+k-1].op {
+			ops++
+		}
 		if known && e.op == op {
 			onOp++
 		}
@@ -416,7 +420,7 @@ func (p *Population) lookup(r *Record, f *Features, self int) {
 			sameDay++
 		}
 	}
-	*f = Features{CardsTotal: int(first.total), Operators: int(first.ops), CardsOnOperator: onOp, CardsSameDay: sameDay}
+	*f = Features{CardsTotal: hi - lo, Operators: ops, CardsOnOperator: onOp, CardsSameDay: sameDay}
 }
 
 // sortEntries orders entries by holder hash, then operator and day: a
