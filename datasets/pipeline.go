@@ -10,6 +10,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"unicode/utf8"
+	"unsafe"
 
 	"github.com/simrisk/simrisk/risk"
 )
@@ -412,7 +413,13 @@ func litePop(line []byte) (f [len(popKeys)]string, seen [len(popKeys)]bool, ok b
 			if bytes.IndexByte(line[vs:i], '\\') >= 0 {
 				return f, seen, false
 			}
-			f[k], seen[k] = string(line[vs:i]), true
+			if i > vs {
+				// a view of the chunk's bytes, valid while the chunk is: the
+				// population pass keeps no text of a record (Population
+				// copies a new operator's name)
+				f[k] = unsafe.String(&line[vs], i-vs)
+			}
+			seen[k] = true
 			i++
 		} else if i = skipValue(line, i, 0); i < 0 {
 			return f, seen, false

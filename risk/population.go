@@ -4,6 +4,7 @@ import (
 	"hash/maphash"
 	mbits "math/bits"
 	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"unsafe"
@@ -137,7 +138,7 @@ func (p *Population) opID(r *Record, add bool) (uint16, bool) {
 	if !add {
 		return 0, false
 	}
-	key := name
+	key := strings.Clone(name) // kept: not a part of a caller's larger string
 	if mvno {
 		key = "\x00" + name
 	}
