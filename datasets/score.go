@@ -91,6 +91,18 @@ type ScoreOptions struct {
 // refused in the first pass has nothing written. Warnings (WithWarnings)
 // come from the first pass only.
 //
+// The population pass of a JSON Lines file reads only the fields the
+// population needs (msisdn, operator, mvno, kind, status, opened_at,
+// holder), judged as the readers judge them, when the outputs can be
+// rewound (nil, io.Discard, a *bytes.Buffer, an OutputFile written under a
+// temporary name) and reading is not WithStrict; unknown keys are then
+// warned about in the scoring pass. The scoring pass checks, by a digest of
+// every valid record's population fields, that it found the records the
+// population pass counted; when it did not (a record bad only in a field
+// the population pass does not read), the outputs are rewound and the file
+// scored again with whole decodes in both passes, so the output is the same
+// either way.
+//
 // One card, one count: when valid records of one number (canonical, so
 // +86 138 0013 8000 and 13800138000 are one card) stand on several lines,
 // the last is the card's state: only it counts in the population and gets
