@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"math/rand/v2"
+	"slices"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -313,4 +314,27 @@ func FuzzLitePop(f *testing.F) {
 			require.Equal(t, got[k], vals[k], "%s of %q", popKeys[k], line)
 		}
 	})
+}
+
+// sortCards orders by number, then line, as a plain sort does: numbers of
+// both lengths, many cards on one number, numbers far apart.
+func TestSortCardsSameAsSort(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	for _, n := range []int{0, 1, 100, 5000, 70000} {
+		recs := make([]cardRec, n)
+		for i := range recs {
+			num := 13000000000 + rng.Uint64N(7000000000)
+			switch rng.IntN(10) {
+			case 0:
+				num = 1440000000000 + rng.Uint64N(10000000) // 13 digits
+			case 1:
+				num = 13800138000 // one card many times
+			}
+			recs[i] = cardRec{num: num, line: int64(i + 1)}
+		}
+		want := slices.Clone(recs)
+		slices.SortFunc(want, cmpCard)
+		sortCards(recs)
+		require.Equal(t, want, recs, "%d cards", n)
+	}
 }

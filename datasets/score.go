@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"hash/maphash"
 	"io"
+	"math/bits"
 	"runtime"
 	"slices"
 	"strconv"
@@ -463,6 +464,58 @@ func (c *cardIndex) add(msisdn string, line int) {
 	c.recs = append(c.recs, cardRec{n, int64(line)})
 }
 
+func cmpCard(a, b cardRec) int {
+	if a.num != b.num {
+		return cmp.Compare(a.num, b.num)
+	}
+	return cmp.Compare(a.line, b.line)
+}
+
+// sortCards orders cards by number, then line, in place: one pass puts
+// them in buckets by the number's leading bits (about eight a bucket;
+// numbers spread evenly over their range), then each bucket is sorted.
+func sortCards(recs []cardRec) {
+	if len(recs) < 4096 {
+		slices.SortFunc(recs, cmpCard)
+		return
+	}
+	lo, hi := recs[0].num, recs[0].num
+	for _, r := range recs {
+		lo, hi = min(lo, r.num), max(hi, r.num)
+	}
+	nb := 1 << min(24, bits.Len(uint(len(recs)/8)))
+	shift := uint(0)
+	for (hi-lo)>>shift >= uint64(nb) {
+		shift++
+	}
+	bucket := func(r cardRec) int { return int((r.num - lo) >> shift) }
+	start := make([]int32, nb+1)
+	for _, r := range recs {
+		start[bucket(r)+1]++
+	}
+	for b := 1; b <= nb; b++ {
+		start[b] += start[b-1]
+	}
+	next := slices.Clone(start[:nb])
+	// each card moves to its bucket's next free place (American flag sort)
+	for b := 0; b < nb; b++ {
+		for next[b] < start[b+1] {
+			r := recs[next[b]]
+			for t := bucket(r); t != b; t = bucket(r) {
+				recs[next[t]], r = r, recs[next[t]]
+				next[t]++
+			}
+			recs[next[b]] = r
+			next[b]++
+		}
+	}
+	for b := 0; b < nb; b++ {
+		if g := recs[start[b]:start[b+1]]; len(g) > 1 {
+			slices.SortFunc(g, cmpCard)
+		}
+	}
+}
+
 type duplicates struct {
 	superseded map[int]int // line of an earlier record -> line of the card's last
 	list       []Duplicate
@@ -470,12 +523,7 @@ type duplicates struct {
 
 func (c *cardIndex) duplicates() duplicates {
 	var d duplicates
-	slices.SortFunc(c.recs, func(a, b cardRec) int {
-		if a.num != b.num {
-			return cmp.Compare(a.num, b.num)
-		}
-		return cmp.Compare(a.line, b.line)
-	})
+	sortCards(c.recs)
 	for i := 0; i < len(c.recs); {
 		j := i + 1
 		for j < len(c.recs) && c.recs[j].num == c.recs[i].num {
