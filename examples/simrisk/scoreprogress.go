@@ -57,7 +57,7 @@ func (p *scoreProgress) line(s datasets.ScoreProgress, now time.Time) string {
 		what = "scoring"
 	}
 	line := fmt.Sprintf("pass %d/%d %s: %d records", s.Pass, s.Passes, what, s.Records)
-	if t := now.Sub(p.passStart).Seconds(); t > 0 {
+	if t := now.Sub(p.passStart).Seconds(); t >= 0.5 { // a rate of a few records says nothing
 		line += fmt.Sprintf(", %.0f records/s", float64(s.Records)/t)
 	}
 	elapsed := now.Sub(p.start).Seconds()

@@ -39,9 +39,12 @@ func TestScoreProgressLineThrottled(t *testing.T) {
 	clock = clock.Add(time.Second)
 	p.update(datasets.ScoreProgress{Pass: 1, Passes: 2, Records: 50, Bytes: 500})
 	p.update(datasets.ScoreProgress{Pass: 1, Passes: 2, Records: 60, Bytes: 600}) // too soon: not drawn
+	clock = clock.Add(time.Millisecond)
 	clock = clock.Add(2 * time.Second)
 	p.update(datasets.ScoreProgress{Pass: 2, Passes: 2, Scoring: true, Records: 100, Bytes: 500})
-	clock = clock.Add(time.Second)
+	clock = clock.Add(300 * time.Millisecond)
+	p.update(datasets.ScoreProgress{Pass: 2, Passes: 2, Scoring: true, Records: 150, Bytes: 600}) // no rate yet: 0.3 s into the pass
+	clock = clock.Add(700 * time.Millisecond)
 	p.update(datasets.ScoreProgress{Pass: 2, Passes: 2, Scoring: true, Records: 300, Bytes: 1000})
 	p.done()
 	draws := strings.Split(buf.String(), "\r\x1b[K")
@@ -49,6 +52,7 @@ func TestScoreProgressLineThrottled(t *testing.T) {
 		"pass 1/2 counting holders: 10 records, 5% done, 19s left",
 		"pass 1/2 counting holders: 50 records, 50 records/s, 25% done, 6s left",
 		"pass 2/2 scoring: 100 records, 75% done, 1s left",
+		"pass 2/2 scoring: 150 records, 80% done, 1s left",
 		"pass 2/2 scoring: 300 records, 300 records/s, 100% done, 0s left",
 		""}, draws)
 }
