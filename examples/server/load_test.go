@@ -218,8 +218,11 @@ func TestLoad(t *testing.T) {
 	}
 	require.Empty(t, reloads, "reloads answered wrongly")
 	require.NotEmpty(t, decided)
-	for d := range decided {
-		require.True(t, good[d], "a decision came from a rule set that is not one of the good packs: %s", d)
+	versions := map[string]string{digests[goodA]: "1.0.0-a", digests[goodB]: "1.0.0-b"}
+	for dv, n := range decided {
+		d, v, _ := strings.Cut(dv, " ")
+		require.True(t, good[d], "%d decisions came from a rule set that is not one of the good packs: %s", n, d)
+		require.Equal(t, versions[d], v, "decisions name the version of the pack of their digest")
 	}
 	slices.Sort(all)
 	t.Logf("%d clients, %d requests in %v: %.0f requests/s; latency p50 %v, p99 %v; %d reloads; decisions by digest %v",
@@ -322,12 +325,14 @@ func loadClient(client *http.Client, base string, c, n int, st *loadStats, progr
 			var d struct {
 				MSISDN  string `json:"msisdn"`
 				RuleSet string `json:"ruleset"`
+				Version string `json:"version"`
+				AsOf    string `json:"as_of"`
 			}
-			if err := json.Unmarshal(l, &d); err != nil || d.MSISDN == "" || d.RuleSet == "" {
-				st.failf("%s %s: not a decision: %s", method, url, l)
+			if err := json.Unmarshal(l, &d); err != nil || d.MSISDN == "" || d.RuleSet == "" || d.AsOf != "2026-11-01T00:00:00+08:00" {
+				st.failf("%s %s: not a decision at %s: %s", method, url, loadAsOf, l)
 				continue
 			}
-			st.digests[d.RuleSet]++
+			st.digests[d.RuleSet+" "+d.Version]++
 		}
 	}
 }
