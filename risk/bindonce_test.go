@@ -28,13 +28,13 @@ func TestBindOnceComputesOnce(t *testing.T) {
 			kh := lowered{b: func(e *env) bool { return e.cur.Region == "KH" }}
 			return predicate(true, and(x, kh), true, false), true
 		}
-		once, ok := bindOnce(v, 0, body)
+		once, ok := bindOnce(v, 0, nil, body)
 		require.True(t, ok)
 		require.Equal(t, value, once.b(&e))
 		require.Equal(t, 1, calls, "computed once")
 
 		calls = 0
-		_, ok = bindOnce(v, maxOnce, body)
+		_, ok = bindOnce(v, maxOnce, nil, body)
 		require.False(t, ok, "past maxOnce lets deep the value is computed where it is used")
 		lazy, _ := body(v, maxOnce)
 		require.Equal(t, value, lazy.b(&e))

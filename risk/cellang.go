@@ -214,6 +214,9 @@ func (c *celCompiler) worker() (*celCompiler, error) {
 
 type celProgram struct {
 	prg cel.Program
+	// why says what the lowering gave up on, and where (nil: it was not
+	// tried)
+	why *fallbackNote
 }
 
 func (p celProgram) eval(s *Scorer) (any, error) {
@@ -389,12 +392,13 @@ func (c *celCompiler) compile(src rules.Expr, owner string, wantBool bool) (prog
 		return nil, used, []*rules.Error{errAt(1, 0, rules.CodeTooCostly,
 			fmt.Sprintf("estimated cost per card up to %s is over the limit max_cost=%s; simplify it", numText(est.Max), numText(c.costLimit)))}
 	}
+	var gu giveUp
 	if !c.reference {
 		if wantBool {
-			if p, _, ok := lowerCEL(checked, c.lowMacros); ok {
+			if p, _, ok := lowerCEL(checked, c.lowMacros, &gu); ok {
 				return p, used, nil
 			}
-		} else if p, ok := lowerCELValue(checked, c.lowMacros); ok {
+		} else if p, ok := lowerCELValue(checked, c.lowMacros, &gu); ok {
 			return p, used, nil
 		}
 	}
@@ -402,7 +406,7 @@ func (c *celCompiler) compile(src rules.Expr, owner string, wantBool bool) (prog
 	if err != nil {
 		return nil, used, []*rules.Error{errAt(1, 0, rules.CodeType, err.Error())}
 	}
-	return celProgram{prg}, used, nil
+	return celProgram{prg, gu.celNote(checked, src)}, used, nil
 }
 
 // issues turns cel-go's issues into positioned errors; parsed is the parsed

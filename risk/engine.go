@@ -60,6 +60,9 @@ type compiledRule struct {
 	// fallback names the evaluator the condition runs on when it could not
 	// be compiled to closures; empty for compiled rules.
 	fallback string
+	// why is what kept the condition on the reference evaluator, and
+	// where (nil when compiling was not tried: WithReferenceEvaluator)
+	why *fallbackNote
 	// for Explain: the names the condition reads (vocabulary terms and
 	// macros), and its int comparisons
 	reads  []string
@@ -532,6 +535,13 @@ func check(rs *rules.RuleSet, cc compileConfig, c *rules.Collector) *Engine {
 				cr.probes, cr.fast = p.probes, p.f
 			case celClosureProgram:
 				cr.probes = p.probes
+			case exprProgram:
+				cr.why = p.why
+			case celProgram:
+				cr.why = p.why
+			}
+			switch prog.(type) {
+			case closureProgram, celClosureProgram:
 			default:
 				cr.fallback = "the reference evaluator (" + map[string]string{rules.LangExpr: "expr's VM", rules.LangCEL: "cel-go's interpreter"}[r.Language] + ")"
 			}
@@ -707,6 +717,14 @@ type RuleInfo struct {
 	// Fallback is empty when the rule's condition runs compiled to Go
 	// closures, and otherwise names the reference evaluator it runs on.
 	Fallback string
+	// FallbackReason names, for a Fallback, the construct of the condition
+	// the compiler does not handle ("indexing (linked_platforms[0])", "the
+	// operator / in complaints / 2"), and FallbackPos says where it is in
+	// the rule file (for a construct inside an expr macro: where the rule
+	// names the macro). Both are empty when the engine was compiled
+	// WithReferenceEvaluator.
+	FallbackReason string
+	FallbackPos    rules.Pos
 	// ReasonFallbacks are the reason placeholders (their text) that run on
 	// the reference evaluator: slower, and they allocate.
 	ReasonFallbacks []string
@@ -718,6 +736,9 @@ func (e *Engine) Rules() []RuleInfo {
 	for i, r := range e.all {
 		out[i] = RuleInfo{ID: r.id, Title: r.title, Tags: append([]string(nil), r.tags...), Score: r.score,
 			Outcome: r.outcome, Shadow: r.shadow, Enabled: r.enabled, Language: r.lang, Fallback: r.fallback}
+		if r.fallback != "" && r.why != nil {
+			out[i].FallbackReason, out[i].FallbackPos = r.why.text(), r.why.pos
+		}
 		for _, p := range r.reason {
 			switch p.prog.(type) {
 			case nil, loweredProgram, constProgram, nameProgram:

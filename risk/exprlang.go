@@ -29,7 +29,12 @@ type program interface {
 	eval(s *Scorer) (any, error)
 }
 
-type exprProgram struct{ p *vm.Program }
+type exprProgram struct {
+	p *vm.Program
+	// why says what the lowering gave up on, and where (nil: it was not
+	// tried)
+	why *fallbackNote
+}
 
 func (p exprProgram) eval(s *Scorer) (any, error) {
 	s.spent = 0 // each rule's budget on each card
@@ -401,13 +406,14 @@ func (x *exprCompiler) compile(src rules.Expr, owner string, wantBool bool, stac
 		return nil, w.usesName, []*rules.Error{{Pos: src.PosAt(0), Rule: owner, Field: src.Key, Code: rules.CodeNotBoolean,
 			Msg: fmt.Sprintf("condition must be true or false, but this is %s", what)}}
 	}
+	var gu giveUp
 	if !x.reference {
 		if wantBool {
-			if p, ok := lowerBool(tree.Node); ok {
+			if p, ok := lowerBool(tree.Node, &gu); ok {
 				return p, w.usesName, nil
 			}
 		} else {
-			var l lowerer
+			l := lowerer{gu: &gu}
 			if v, ok := l.lower(tree.Node); ok && (v.b != nil || v.i != nil || v.f != nil || v.s != nil) {
 				return loweredProgram{v}, w.usesName, nil
 			}
@@ -422,7 +428,7 @@ func (x *exprCompiler) compile(src rules.Expr, owner string, wantBool bool, stac
 	if err != nil {
 		return nil, w.usesName, []*rules.Error{x.exprErr(err, src, owner)}
 	}
-	return exprProgram{p}, w.usesName, nil
+	return exprProgram{p, gu.exprNote(src)}, w.usesName, nil
 }
 
 // repanicCompile lets tests (and fuzzing) see a compiler's panic instead of

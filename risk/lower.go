@@ -240,6 +240,26 @@ type lowerer struct {
 	scope map[string]lowered
 	// once counts the lets around that bindOnce wrote out twice
 	once int
+	// gu notes the construct the lowering gave up on (giveup.go)
+	gu *giveUp
+}
+
+// fail gives up on n for the reason what ("": the construct itself).
+func (l *lowerer) fail(n ast.Node, what string) (lowered, bool) {
+	l.gu.note(n, what)
+	return lowered{}, false
+}
+
+// listName reports whether n names roaming or linked_platforms: lists that
+// lower only as what a construct around them does with them (a loop, len,
+// join), so that construct is what a note names.
+func (l *lowerer) listName(n ast.Node) bool {
+	id, ok := n.(*ast.IdentifierNode)
+	if !ok || (id.Value != "roaming" && id.Value != "linked_platforms") {
+		return false
+	}
+	_, local := l.scope[id.Value]
+	return !local
 }
 
 // key is the text of an expression for comparing it with another in the
@@ -251,14 +271,18 @@ func (l *lowerer) key(n ast.Node) string {
 	return fmt.Sprintf("expr:%v/%v:%s", l.inRoam, l.inStr, n.String())
 }
 
-// lowerBool lowers a checked boolean expression, or returns false.
-func lowerBool(n ast.Node) (closureProgram, bool) {
-	var l lowerer
+// lowerBool lowers a checked boolean expression, or returns false and
+// notes in gu what it gave up on.
+func lowerBool(n ast.Node, gu *giveUp) (closureProgram, bool) {
+	l := lowerer{gu: gu}
 	parts := flattenAnd(n, nil)
 	xs := make([]lowered, len(parts))
 	cs := make([]conj, len(parts))
 	for i, p := range parts {
 		x, ok := l.lower(p)
+		if ok && x.b == nil {
+			l.fail(p, "a condition of no static type: "+clip(p.String()))
+		}
 		if !ok || x.b == nil {
 			return closureProgram{}, false
 		}
@@ -269,7 +293,17 @@ func lowerBool(n ast.Node) (closureProgram, bool) {
 	return closureProgram{all.b, all.probes, cs}, true
 }
 
+// lower lowers n, or notes what it gave up on: n itself when nothing
+// inside it was noted.
 func (l *lowerer) lower(n ast.Node) (lowered, bool) {
+	x, ok := l.lower0(n)
+	if !ok {
+		l.gu.note(n, "")
+	}
+	return x, ok
+}
+
+func (l *lowerer) lower0(n ast.Node) (lowered, bool) {
 	switch n := n.(type) {
 	case *ast.BoolNode:
 		v := n.Value
@@ -306,7 +340,7 @@ func (l *lowerer) lower(n ast.Node) (lowered, bool) {
 			body.rgn = nil // its subject may name the variable: never merge it outside
 			return body, ok
 		}
-		if r, ok := bindOnce(v, l.once, bodyWith); ok {
+		if r, ok := bindOnce(v, l.once, l.gu, bodyWith); ok {
 			return r, true
 		}
 		return bodyWith(v, l.once)
@@ -687,9 +721,15 @@ func (l *lowerer) builtin(n *ast.BuiltinNode) (lowered, bool) {
 			return lowered{}, false
 		}
 		// a filtered or mapped list (or a let variable holding one)
-		if x, ok := l.lower(n.Arguments[0]); ok && x.lst != nil {
-			lst := x.lst
-			return lowered{i: func(e *env) int { return lst.count(e) }}, true
+		if !l.listName(n.Arguments[0]) {
+			x, ok := l.lower(n.Arguments[0])
+			if !ok {
+				return lowered{}, false
+			}
+			if x.lst != nil {
+				lst := x.lst
+				return lowered{i: func(e *env) int { return lst.count(e) }}, true
+			}
 		}
 	}
 	list, ok := n.Arguments[0].(*ast.IdentifierNode)
@@ -703,14 +743,17 @@ func (l *lowerer) builtin(n *ast.BuiltinNode) (lowered, bool) {
 		}
 		return lowered{i: func(e *env) int { return len(e.r.LinkedPlatforms) }}, true
 	}
-	if len(n.Arguments) != 2 || l.inRoam || l.inStr {
+	if len(n.Arguments) != 2 {
 		return lowered{}, false
+	}
+	if l.inRoam || l.inStr {
+		return l.fail(n, "the loop "+clip(n.String())+" inside another loop's body")
 	}
 	pred, ok := n.Arguments[1].(*ast.PredicateNode)
 	if !ok {
 		return lowered{}, false
 	}
-	inner := lowerer{inRoam: roam, inStr: !roam, scope: l.scope, once: l.once}
+	inner := lowerer{inRoam: roam, inStr: !roam, scope: l.scope, once: l.once, gu: l.gu}
 	body, ok := inner.lower(pred.Node)
 	if !ok || body.b == nil {
 		return lowered{}, false
@@ -796,8 +839,11 @@ func (x *listX) join(e *env, b []byte, sep string) []byte {
 // list lowers filter(L, pred), map(L, item) and join(L, sep) over roaming
 // and linked_platforms (and over what filter and let give of them).
 func (l *lowerer) list(n *ast.BuiltinNode) (lowered, bool) {
-	if len(n.Arguments) != 2 || l.inRoam || l.inStr {
+	if len(n.Arguments) != 2 {
 		return lowered{}, false
+	}
+	if l.inRoam || l.inStr {
+		return l.fail(n, "the list "+clip(n.String())+" inside a loop's body")
 	}
 	var base listX
 	switch a := n.Arguments[0].(type) {
@@ -823,18 +869,24 @@ func (l *lowerer) list(n *ast.BuiltinNode) (lowered, bool) {
 	}
 	if n.Name == "join" {
 		sep, ok := n.Arguments[1].(*ast.StringNode)
-		if !ok || (base.roam && base.item == nil) {
-			return lowered{}, false
+		if !ok {
+			return l.fail(n, "join with a separator that is not a string literal in "+clip(n.String()))
+		}
+		if base.roam && base.item == nil {
+			return l.fail(n, "join of roaming entries (map them to text first) in "+clip(n.String()))
 		}
 		lst, sv := &base, sep.Value
 		return lowered{s: func(e *env) string { return string(lst.join(e, nil, sv)) },
 			a: func(e *env, b []byte) []byte { return lst.join(e, b, sv) }}, true
 	}
 	pred, ok := n.Arguments[1].(*ast.PredicateNode)
-	if !ok || base.item != nil {
-		return lowered{}, false // mapping or filtering mapped strings: not lowered
+	if !ok {
+		return lowered{}, false
 	}
-	inner := lowerer{inRoam: base.roam, inStr: !base.roam, scope: l.scope, once: l.once}
+	if base.item != nil {
+		return l.fail(n, "filter or map of a mapped list in "+clip(n.String()))
+	}
+	inner := lowerer{inRoam: base.roam, inStr: !base.roam, scope: l.scope, once: l.once, gu: l.gu}
 	body, ok := inner.lower(pred.Node)
 	if !ok {
 		return lowered{}, false
@@ -917,9 +969,14 @@ const maxOnce = 3
 // lowerBody lowers the body with the name standing for its argument, once
 // being the depth to give the body's own lets. ok is false when v is not
 // such a value, or the body does not lower to a value both ways.
-func bindOnce(v lowered, once int, lowerBody func(v lowered, once int) (lowered, bool)) (lowered, bool) {
+//
+// bindOnce is one way among others: what it gives up on is forgotten (gu).
+func bindOnce(v lowered, once int, gu *giveUp, lowerBody func(v lowered, once int) (lowered, bool)) (lowered, bool) {
 	if v.b == nil || v.k || !v.loop || once >= maxOnce {
 		return lowered{}, false
+	}
+	if gu != nil && !gu.set {
+		defer func() { *gu = giveUp{} }()
 	}
 	t, ok1 := lowerBody(konst(lowered{b: func(*env) bool { return true }}), once+1)
 	f, ok2 := lowerBody(konst(lowered{b: func(*env) bool { return false }}), once+1)

@@ -14,6 +14,7 @@ import (
 	"cel.dev/cel-go/parser"
 
 	rref "github.com/simrisk/simrisk/risk/ref"
+	"github.com/simrisk/simrisk/rules"
 )
 
 // Lowering of checked CEL expressions into the same Go closures as expr's.
@@ -41,6 +42,89 @@ type celLowerer struct {
 	scope map[string]lowered
 	// once counts the binds around that bindOnce wrote out twice
 	once int
+	// gu notes the construct the lowering gave up on (giveup.go)
+	gu *giveUp
+}
+
+// fail gives up on the expression id for the reason what ("": the
+// construct itself).
+func (l *celLowerer) fail(id int64, what string) (lowered, bool) {
+	if what == "" {
+		what = l.construct(id)
+	}
+	l.gu.noteCEL(id, what)
+	return lowered{}, false
+}
+
+// text is the source text of e, cut for a note.
+func (l *celLowerer) text(e celast.Expr) string {
+	t, err := parser.Unparse(e, l.a.SourceInfo())
+	if err != nil {
+		return "an expression"
+	}
+	return clip(t)
+}
+
+// celOperators are CEL's operator functions as written.
+var celOperators = map[string]string{"_+_": "+", "_-_": "-", "_*_": "*", "_/_": "/", "_%_": "%",
+	"_==_": "==", "_!=_": "!=", "_<_": "<", "_<=_": "<=", "_>_": ">", "_>=_": ">=", "_&&_": "&&",
+	"_||_": "||", "!_": "!", "-_": "-", "_?_:_": "?:", "_[_]": "indexing", "@in": "in"}
+
+// byID is the expression id of the lowering's tree (nil if none).
+func (l *celLowerer) byID(id int64) celast.Expr {
+	var e celast.Expr
+	celast.PostOrderVisit(l.a.Expr(), celast.NewExprVisitor(func(x celast.Expr) {
+		if x.ID() == id {
+			e = x
+		}
+	}))
+	return e
+}
+
+// construct names what the CEL expression id is, for a note.
+func (l *celLowerer) construct(id int64) string {
+	e := l.byID(id)
+	if e == nil {
+		return "an expression"
+	}
+	text := l.text(e)
+	switch e.Kind() {
+	case celast.CallKind:
+		fn := e.AsCall().FunctionName()
+		if op, ok := celOperators[fn]; ok {
+			if op == "indexing" {
+				return "indexing (" + text + ")"
+			}
+			return fmt.Sprintf("the operator %s in %s", op, text)
+		}
+		return fmt.Sprintf("the function %s() in %s", fn, text)
+	case celast.SelectKind:
+		if e.AsSelect().IsTestOnly() {
+			return "has() in " + text
+		}
+		return "the field " + text
+	case celast.ComprehensionKind:
+		return "the macro " + text
+	case celast.ListKind:
+		return "the list " + text
+	case celast.MapKind, celast.StructKind:
+		return "the map " + text
+	case celast.IdentKind:
+		return "the name " + text
+	case celast.LiteralKind:
+		return "the constant " + text
+	}
+	return text
+}
+
+// celNote places a give-up in the rule file: a CEL expression by its
+// start location in src.
+func (g *giveUp) celNote(a *cel.Ast, src rules.Expr) *fallbackNote {
+	if g == nil || !g.set {
+		return nil
+	}
+	loc := a.NativeRep().SourceInfo().GetStartLocation(g.id)
+	return &fallbackNote{what: g.what, pos: src.PosAt(celOffset(src.Src, loc.Line(), loc.Column()))}
 }
 
 // local reports whether name is a variable of the expression itself (the
@@ -85,8 +169,8 @@ func (p celClosureProgram) eval(s *Scorer) (any, error) {
 // lowerCEL lowers a checked boolean CEL expression, or returns false. The
 // closureProgram is for macros that other expressions inline (its f is nil
 // when it needs overflow recovery, which only a whole program gives).
-func lowerCEL(a *cel.Ast, macros map[string]closureProgram) (program, closureProgram, bool) {
-	l := &celLowerer{a: a.NativeRep(), macros: macros}
+func lowerCEL(a *cel.Ast, macros map[string]closureProgram, gu *giveUp) (program, closureProgram, bool) {
+	l := &celLowerer{a: a.NativeRep(), macros: macros, gu: gu}
 	var cs []conj
 	var probes []probe
 	for _, p := range l.flattenAnd(l.a.Expr(), nil) {
@@ -97,6 +181,9 @@ func lowerCEL(a *cel.Ast, macros map[string]closureProgram) (program, closurePro
 		}
 		l.overflo = false
 		x, ok := l.lower(p)
+		if ok && x.b == nil {
+			l.fail(p.ID(), "a condition of no static type: "+l.text(p))
+		}
 		if !ok || x.b == nil {
 			return nil, closureProgram{}, false
 		}
@@ -154,8 +241,8 @@ func (l *celLowerer) macroRef(e celast.Expr) (closureProgram, bool) {
 }
 
 // lowerCELValue lowers a checked CEL placeholder of any simple type.
-func lowerCELValue(a *cel.Ast, macros map[string]closureProgram) (program, bool) {
-	l := &celLowerer{a: a.NativeRep(), macros: macros}
+func lowerCELValue(a *cel.Ast, macros map[string]closureProgram, gu *giveUp) (program, bool) {
+	l := &celLowerer{a: a.NativeRep(), macros: macros, gu: gu}
 	x, ok := l.lower(l.a.Expr())
 	if !ok || l.overflo || (x.b == nil && x.i == nil && x.f == nil && x.s == nil) {
 		return nil, false
@@ -163,7 +250,25 @@ func lowerCELValue(a *cel.Ast, macros map[string]closureProgram) (program, bool)
 	return loweredProgram{x}, true
 }
 
+// lower lowers e, or notes what it gave up on: e itself when nothing
+// inside it was noted.
 func (l *celLowerer) lower(e celast.Expr) (lowered, bool) {
+	x, ok := l.lower0(e)
+	if !ok && !l.listName(e) {
+		l.fail(e.ID(), "")
+	}
+	return x, ok
+}
+
+// listName reports whether e names roaming or linked_platforms: lists that
+// lower only as what a construct around them does with them (a loop, size,
+// join), so that construct is what a note names.
+func (l *celLowerer) listName(e celast.Expr) bool {
+	ref, ok := l.a.ReferenceMap()[e.ID()]
+	return ok && e.Kind() == celast.IdentKind && !l.local(ref.Name) && (ref.Name == "roaming" || ref.Name == "linked_platforms")
+}
+
+func (l *celLowerer) lower0(e celast.Expr) (lowered, bool) {
 	// a name the checker resolved: a variable, or a constant with its value
 	if ref, ok := l.a.ReferenceMap()[e.ID()]; ok && ref.Name != "" && (e.Kind() == celast.IdentKind || e.Kind() == celast.SelectKind) {
 		if ref.Value != nil {
@@ -178,7 +283,13 @@ func (l *celLowerer) lower(e celast.Expr) (lowered, bool) {
 		if m, ok := l.macros[ref.Name]; ok {
 			return lowered{b: m.f}, true
 		}
-		return field(ref.Name)
+		if x, ok := field(ref.Name); ok {
+			return x, true
+		}
+		if l.listName(e) || e.Kind() != celast.IdentKind {
+			return lowered{}, false
+		}
+		return l.fail(e.ID(), "the macro "+ref.Name+", which runs there itself")
 	}
 	switch e.Kind() {
 	case celast.LiteralKind:
@@ -200,7 +311,7 @@ func (l *celLowerer) lower(e celast.Expr) (lowered, bool) {
 	case celast.CallKind:
 		return l.call(e.AsCall())
 	case celast.ComprehensionKind:
-		return l.comprehension(e.AsComprehension())
+		return l.comprehension(e.ID(), e.AsComprehension())
 	}
 	return lowered{}, false
 }
@@ -516,7 +627,7 @@ func (l *celLowerer) call(c celast.CallExpr) (lowered, bool) {
 			return lowered{}, false
 		}
 		if xs[0].b != nil && fn != "_==_" && fn != "_!=_" {
-			return lowered{}, false // bool ordering: leave it to cel-go
+			return lowered{}, false // bool ordering: left to cel-go
 		}
 		op := map[string]string{"_==_": "==", "_!=_": "!=", "_<_": "<", "_<=_": "<=", "_>_": ">", "_>=_": ">="}[fn]
 		r, ok := compare(op, xs[0], xs[1])
@@ -572,15 +683,18 @@ func (l *celLowerer) call(c celast.CallExpr) (lowered, bool) {
 // comprehension lowers cel.bind, and the exists and all macros over roaming
 // or linked_platforms (one level deep; a macro or a bound name holding one
 // may be used in the body).
-func (l *celLowerer) comprehension(c celast.ComprehensionExpr) (lowered, bool) {
+func (l *celLowerer) comprehension(id int64, c celast.ComprehensionExpr) (lowered, bool) {
 	if isBind(c) {
-		return l.bind(c)
+		return l.bind(id, c)
 	}
-	if x, ok, isList := l.listMacro(c); isList {
+	if x, ok, isList := l.listMacro(id, c); isList {
 		return x, ok
 	}
-	if l.iter != "" || c.IterVar2() != "" {
-		return lowered{}, false
+	if l.iter != "" {
+		return l.fail(id, "a loop over "+l.text(c.IterRange())+" inside another loop's body")
+	}
+	if c.IterVar2() != "" {
+		return l.fail(id, "a comprehension of two variables")
 	}
 	ref, ok := l.a.ReferenceMap()[c.IterRange().ID()]
 	if !ok || l.local(ref.Name) || (ref.Name != "roaming" && ref.Name != "linked_platforms") {
@@ -613,13 +727,16 @@ func (l *celLowerer) comprehension(c celast.ComprehensionExpr) (lowered, bool) {
 	if r := c.Result(); r.Kind() != celast.IdentKind || r.AsIdent() != c.AccuVar() {
 		return lowered{}, false
 	}
-	inner := &celLowerer{a: l.a, macros: l.macros, iter: c.IterVar(), inRoam: ref.Name == "roaming", inStr: ref.Name != "roaming", once: l.once}
+	inner := &celLowerer{a: l.a, macros: l.macros, iter: c.IterVar(), inRoam: ref.Name == "roaming", inStr: ref.Name != "roaming", once: l.once, gu: l.gu}
 	if _, hidden := l.scope[c.IterVar()]; hidden {
-		return lowered{}, false // the loop variable hides a bound name: left to cel-go
+		return l.fail(id, "the loop variable "+c.IterVar()+", which hides a cel.bind name")
 	}
 	inner.scope = l.scope
 	body, ok := inner.lower(pred)
-	if !ok || body.b == nil || inner.overflo {
+	if ok && inner.overflo {
+		return l.fail(pred.ID(), "int arithmetic that may overflow in a loop's body ("+l.text(pred)+")")
+	}
+	if !ok || body.b == nil {
 		return lowered{}, false
 	}
 	// exists: stop at the first true; all: stop at the first false
@@ -648,17 +765,23 @@ func isBind(c celast.ComprehensionExpr) bool {
 // pure; an init that may overflow is left to cel-go, which computes it once
 // and fails only when it is used). A name that is also a vocabulary term, a
 // macro or the loop variable in scope is left to cel-go as well.
-func (l *celLowerer) bind(c celast.ComprehensionExpr) (lowered, bool) {
+func (l *celLowerer) bind(id int64, c celast.ComprehensionExpr) (lowered, bool) {
 	name := c.AccuVar()
 	if _, isMacro := l.macros[name]; isMacro || name == l.iter || vocabTopNames[name] || reservedNames[name] {
-		return lowered{}, false
+		return l.fail(id, "cel.bind of "+name+", a name of the vocabulary, a macro or the loop variable")
 	}
 	before := l.overflo
 	l.overflo = false
 	v, ok := l.lower(c.AccuInit())
 	fails := l.overflo
 	l.overflo = before
-	if !ok || fails || (v.b == nil && v.i == nil && v.f == nil && v.s == nil && v.lst == nil) {
+	if ok && fails {
+		return l.fail(c.AccuInit().ID(), "a cel.bind value whose int arithmetic may overflow ("+l.text(c.AccuInit())+")")
+	}
+	if ok && v.b == nil && v.i == nil && v.f == nil && v.s == nil && v.lst == nil {
+		return l.fail(c.AccuInit().ID(), "")
+	}
+	if !ok {
 		return lowered{}, false
 	}
 	bodyWith := func(v lowered, once int) (lowered, bool) {
@@ -674,7 +797,7 @@ func (l *celLowerer) bind(c celast.ComprehensionExpr) (lowered, bool) {
 		body.rgn = nil // its subject may name the variable: never merge it outside
 		return body, ok
 	}
-	if r, ok := bindOnce(v, l.once, bodyWith); ok {
+	if r, ok := bindOnce(v, l.once, l.gu, bodyWith); ok {
 		return r, true
 	}
 	return bodyWith(v, l.once)
@@ -689,7 +812,7 @@ var vocabTopNames = vocabTop()
 // code only counts (size) or joins. isList reports whether c has the shape
 // of one of these macros: an accumulator starting as [] to which each step
 // appends one element, or appends it when a predicate holds.
-func (l *celLowerer) listMacro(c celast.ComprehensionExpr) (x lowered, ok, isList bool) {
+func (l *celLowerer) listMacro(id int64, c celast.ComprehensionExpr) (x lowered, ok, isList bool) {
 	init, cond, step := c.AccuInit(), c.LoopCondition(), c.LoopStep()
 	if init.Kind() != celast.ListKind || len(init.AsList().Elements()) != 0 || c.IterVar2() != "" {
 		return lowered{}, false, false
@@ -720,10 +843,12 @@ func (l *celLowerer) listMacro(c celast.ComprehensionExpr) (x lowered, ok, isLis
 		item = nil // the element itself: a filter
 	}
 	if l.iter != "" || l.inRoam || l.inStr {
-		return lowered{}, false, true // inside another loop: left to cel-go
+		x, ok := l.fail(id, "a loop over "+l.text(c.IterRange())+" inside another loop's body")
+		return x, ok, true
 	}
 	if _, hidden := l.scope[c.IterVar()]; hidden {
-		return lowered{}, false, true
+		x, ok := l.fail(id, "the loop variable "+c.IterVar()+", which hides a cel.bind name")
+		return x, ok, true
 	}
 	lst, ok := l.listOf(c.IterRange())
 	if !ok {
@@ -731,12 +856,20 @@ func (l *celLowerer) listMacro(c celast.ComprehensionExpr) (x lowered, ok, isLis
 	}
 	base := *lst
 	if base.item != nil {
-		return lowered{}, false, true // filtering or mapping mapped strings: not lowered
+		x, ok := l.fail(id, "filter or map of a mapped list")
+		return x, ok, true
 	}
-	inner := &celLowerer{a: l.a, macros: l.macros, iter: c.IterVar(), inRoam: base.roam, inStr: !base.roam, scope: l.scope, once: l.once}
+	inner := &celLowerer{a: l.a, macros: l.macros, iter: c.IterVar(), inRoam: base.roam, inStr: !base.roam, scope: l.scope, once: l.once, gu: l.gu}
+	overflows := func(e celast.Expr) (lowered, bool, bool) {
+		x, ok := l.fail(e.ID(), "int arithmetic that may overflow in a loop's body ("+l.text(e)+")")
+		return x, ok, true
+	}
 	if pred != nil {
 		body, ok := inner.lower(pred)
-		if !ok || body.b == nil || inner.overflo {
+		if ok && inner.overflo {
+			return overflows(pred)
+		}
+		if !ok || body.b == nil {
 			return lowered{}, false, true
 		}
 		if prev := base.pred; prev != nil {
@@ -748,7 +881,10 @@ func (l *celLowerer) listMacro(c celast.ComprehensionExpr) (x lowered, ok, isLis
 	}
 	if item != nil {
 		body, ok := inner.lower(item)
-		if !ok || body.s == nil || inner.overflo {
+		if ok && inner.overflo {
+			return overflows(item)
+		}
+		if !ok || body.s == nil {
 			return lowered{}, false, true
 		}
 		base.item = appenderOf(body)

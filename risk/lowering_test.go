@@ -3,6 +3,7 @@ package risk_test
 import (
 	"fmt"
 	"math/rand/v2"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -444,7 +445,12 @@ func checkSameMacros(t *testing.T, lang string, macros [][2]string, exprs []stri
 	for _, r := range fast.Rules() {
 		if r.Fallback == "" {
 			compiled++
+			continue
 		}
+		// every give-up says which construct, and where
+		require.NotEmpty(t, r.FallbackReason, "%s: %s", r.ID, exprs[ruleIndex(r.ID)])
+		require.Equal(t, "g.yaml", r.FallbackPos.File, r.ID)
+		require.Positive(t, r.FallbackPos.Line, r.ID)
 	}
 	opts := []risk.ScoreOption{risk.AsOfTime(asOf), risk.WithPopulation(pop)}
 	sf, sr := fast.NewScorer(opts...), ref.NewScorer(opts...)
@@ -588,4 +594,10 @@ func TestCompiledCELOverflowLogic(t *testing.T) {
 		reasons[i] = "r"
 	}
 	checkSame(t, "cel", exprs, reasons, cards, pop)
+}
+
+// ruleIndex is the index of a generated rule "rN".
+func ruleIndex(id string) int {
+	n, _ := strconv.Atoi(strings.TrimPrefix(id, "r"))
+	return n
 }

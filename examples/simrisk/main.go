@@ -608,7 +608,11 @@ func cmdLint(args []string, stdout, stderr io.Writer) int {
 			warns = append(warns, packCopyWarnings(paths, rs)...)
 			if eng, err := risk.Compile(rs, compileOptions(limits.lim)...); err == nil {
 				for _, r := range eng.Rules() {
-					if r.Fallback != "" {
+					switch {
+					case r.Fallback == "":
+					case r.FallbackReason != "":
+						notes = append(notes, &rules.Error{Pos: r.FallbackPos, Rule: r.ID, Code: "note", Msg: "runs on " + r.Fallback + " because of " + r.FallbackReason})
+					default:
 						notes = append(notes, &rules.Error{Pos: rs.Rule(r.ID).Pos, Rule: r.ID, Code: "note", Msg: "runs on " + r.Fallback})
 					}
 				}

@@ -286,7 +286,8 @@ rules:
 	code, stdout, stderr := runCLI("lint", f)
 	require.Equal(t, 0, code)
 	require.Empty(t, stdout)
-	require.Contains(t, stderr, f+`:4:10: rule "slow": [note] runs on the reference evaluator (expr's VM)`)
+	// at the construct that kept it there, naming it
+	require.Contains(t, stderr, f+`:4:39: rule "slow": [note] runs on the reference evaluator (expr's VM) because of indexing (linked_platforms[0])`)
 	require.NotContains(t, stderr, `"fast"`)
 }
 
