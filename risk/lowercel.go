@@ -49,6 +49,9 @@ type celLowerer struct {
 // fail gives up on the expression id for the reason what ("": the
 // construct itself).
 func (l *celLowerer) fail(id int64, what string) (lowered, bool) {
+	if l.gu == nil || l.gu.set {
+		return lowered{}, false
+	}
 	if what == "" {
 		what = l.construct(id)
 	}

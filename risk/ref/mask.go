@@ -179,6 +179,11 @@ func HasNumber(s []byte) bool {
 		for lo > 0 && !utf8.RuneStart(s[lo]) {
 			lo--
 		}
+		if b := s[lo]; b >= 0xe4 && b <= 0xe9 && lo+2 < len(s) && s[lo+1]&0xc0 == 0x80 && s[lo+2]&0xc0 == 0x80 {
+			// a CJK ideograph (U+4000 to U+9FFF, what most of a Chinese
+			// reason is), read without decoding: no part of a number
+			continue
+		}
 		if r, _ := utf8.DecodeRune(s[lo:]); !numberish(r) || digitOf(r) == "" && !digitNear(s, lo) {
 			// a separator inside a number has a digit within maxSepRun+1
 			// characters on some side (the runs between digits are at most
