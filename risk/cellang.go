@@ -459,6 +459,13 @@ func (c *celCompiler) celError(src string, e *common.Error, node celast.Expr, pa
 		}
 	case node.Kind() == celast.CallKind && !c.env.HasFunction(node.AsCall().FunctionName()):
 		name = node.AsCall().FunctionName()
+	case node.Kind() == celast.SelectKind && node.AsSelect().Operand().Kind() == celast.IdentKind &&
+		(node.AsSelect().Operand().AsIdent() == "params" || node.AsSelect().Operand().AsIdent() == "lists"):
+		// params.X or lists.X with X close to a declared name: cel-go
+		// reports it on the selection (the only complaint it has about
+		// a selection from params or lists, whose fields are all declared
+		// as names of their own)
+		name = node.AsSelect().Operand().AsIdent() + "." + node.AsSelect().FieldName()
 	}
 	if name == "" {
 		code, msg, name = celCodeByText(msg, code)
@@ -476,15 +483,17 @@ func (c *celCompiler) celError(src string, e *common.Error, node celast.Expr, pa
 }
 
 // celCodeByText chooses the code of a cel-go issue, and the message to show,
-// from cel-go's message text, where the issue's node does not tell. It is
-// the one place that reads cel-go's messages; a message cel-go rewords
-// falls through to def, and TestUpstreamCodesPinned, which holds a rule
-// file for each case here, fails. The cases:
-//   - a qualified name close to a declared one (params.max_alerts when
-//     params.max_alert exists): cel-go reports it on the selection node,
-//     where a type with no such field or no fields at all is reported too;
-//     name is the qualified name, and the caller turns it into
-//     undefined_param, undefined_list or undefined_name;
+// from cel-go's message text, where the issue's node does not tell: cel-go's
+// common.Error has a message, a location and an expression id, no kind, and
+// a failed check leaves no types to look at. It is the one place that reads
+// cel-go's messages; a message cel-go rewords falls through to def, and
+// TestUpstreamCodesPinned, which holds a rule file for each case here,
+// fails. The cases:
+//   - a qualified name that is not declared (a vocabulary name such as
+//     iot.handler_ok close to a declared one): cel-go reports it on the
+//     selection node, where a type with no such field or no fields at all
+//     is reported too; name is the qualified name, and the caller turns it
+//     into undefined_name (params.X and lists.X are told by their node);
 //   - a missing field of a value (r.regio in a macro over roaming):
 //     undefined_name;
 //   - the parser's recursion and size limits (no node at all): too_complex;

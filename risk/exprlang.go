@@ -354,8 +354,10 @@ func (x *exprCompiler) compile(src rules.Expr, owner string, wantBool bool, stac
 	cfg := x.cfg()
 	tree, err := parser.ParseWithConfig(src.Src, cfg)
 	if err != nil {
-		e := x.exprErr(err, src, owner)
-		if e.Code == rules.CodeType {
+		e := x.exprErr(err, src, owner, nil, nil)
+		if x.overNodeLimit(src.Src, cfg) {
+			e.Code, e.Msg = rules.CodeTooComplex, fmt.Sprintf("expression has more syntax-tree nodes than the limit max_expr_nodes=%d (macros count once expanded); simplify it, or split the condition across rules", x.limits.MaxExprNodes)
+		} else {
 			e.Code = rules.CodeExprSyntax
 		}
 		return nil, nil, []*rules.Error{e}
@@ -388,7 +390,7 @@ func (x *exprCompiler) compile(src rules.Expr, owner string, wantBool bool, stac
 	}
 	t, err := checker.Check(tree, cfg)
 	if err != nil {
-		return nil, w.usesName, []*rules.Error{x.exprErr(err, src, owner)}
+		return nil, w.usesName, []*rules.Error{x.exprErr(err, src, owner, tree.Node, cfg)}
 	}
 	if e := localTimeUse(tree.Node, src, owner); e != nil {
 		return nil, w.usesName, []*rules.Error{e}
@@ -420,13 +422,13 @@ func (x *exprCompiler) compile(src rules.Expr, owner string, wantBool bool, stac
 		}
 	}
 	if err := optimizer.Optimize(&tree.Node, cfg); err != nil {
-		return nil, w.usesName, []*rules.Error{x.exprErr(err, src, owner)}
+		return nil, w.usesName, []*rules.Error{x.exprErr(err, src, owner, nil, nil)}
 	}
 	ast.Walk(&tree.Node, meterLoops{})
 	ast.Walk(&tree.Node, meterAllocs{})
 	p, err := compiler.Compile(tree, cfg)
 	if err != nil {
-		return nil, w.usesName, []*rules.Error{x.exprErr(err, src, owner)}
+		return nil, w.usesName, []*rules.Error{x.exprErr(err, src, owner, nil, nil)}
 	}
 	return exprProgram{p, gu.exprNote(src)}, w.usesName, nil
 }
@@ -449,38 +451,77 @@ func recoverCompile(src rules.Expr, owner string, prog *program, errs *[]*rules.
 	}
 }
 
-func (x *exprCompiler) exprErr(err error, src rules.Expr, owner string) *rules.Error {
+// exprErr turns an error of expr's parser, checker or compiler into a
+// positioned error. Its code comes from the node of the checked tree root
+// the error is about (expr's file.Error has a position but no kind): a call
+// there is about the call (a type error), unless it calls a function cfg
+// does not declare; otherwise an identifier the checker reports on is an
+// unknown name (the checker has no other complaint about a bare name), a
+// field selection it reports on has no such field (undefined_name all
+// three); anything else is a type error. The parser's node limit is found
+// by parsing again without it (overNodeLimit); no code depends on expr's
+// message text. TestUpstreamCodesPinned holds a rule file for each case.
+func (x *exprCompiler) exprErr(err error, src rules.Expr, owner string, root ast.Node, cfg *conf.Config) *rules.Error {
 	var fe *file.Error
 	e := &rules.Error{Pos: src.Pos, Rule: owner, Field: src.Key, Code: rules.CodeType, Msg: err.Error()}
-	if errors.As(err, &fe) {
-		e.Pos = src.PosAt(fe.From)
-		e.Msg = fe.Message
-		e.Code, e.Msg = exprCodeByText(fe.Message, x.limits)
-		if fe.Message == "" {
-			e.Msg = err.Error()
+	if !errors.As(err, &fe) {
+		return e
+	}
+	e.Pos = src.PosAt(fe.From)
+	e.Msg = fe.Message
+	if fe.Message == "" {
+		e.Msg = err.Error()
+	}
+	if root == nil {
+		return e
+	}
+	var call *ast.CallNode
+	var id *ast.IdentifierNode
+	var member *ast.MemberNode
+	ast.Find(root, func(n ast.Node) bool {
+		if n.Location().From != fe.From {
+			return false
 		}
+		switch n := n.(type) {
+		case *ast.CallNode:
+			call = n
+		case *ast.IdentifierNode:
+			id = n
+		case *ast.MemberNode:
+			if _, named := n.Property.(*ast.StringNode); named && !n.Method && !n.Optional {
+				member = n
+			}
+		}
+		return false
+	})
+	undefined := func(name string) {
+		e.Code, e.Msg = rules.CodeUndefinedName, fmt.Sprintf("%s is not a field, derived value, population feature or macro", name)
+	}
+	switch {
+	case call != nil:
+		if f, ok := call.Callee.(*ast.IdentifierNode); ok && cfg != nil && cfg.Functions[f.Value] == nil && cfg.Builtins[f.Value] == nil {
+			undefined(f.Value)
+		}
+	case id != nil:
+		undefined(id.Value)
+	case member != nil:
+		e.Code = rules.CodeUndefinedName
 	}
 	return e
 }
 
-// exprCodeByText chooses the code of an error of expr's parser or checker,
-// and the message to show, from expr's message text: expr's file.Error has a
-// position but no kind. It is the one place that reads expr's messages; a
-// message expr rewords falls through to the type code, and
-// TestUpstreamCodesPinned, which holds a rule file for each case here, fails.
-// Codes decided here: too_complex (expr's own node limit), undefined_name
-// (an unknown name, a missing field).
-func exprCodeByText(msg string, lim rules.Limits) (rules.Code, string) {
-	switch {
-	case strings.Contains(msg, "exceeds maximum allowed nodes"):
-		return rules.CodeTooComplex, fmt.Sprintf("expression has more syntax-tree nodes than the limit max_expr_nodes=%d (macros count once expanded); simplify it, or split the condition across rules", lim.MaxExprNodes)
-	case strings.HasPrefix(msg, "unknown name "):
-		name := strings.TrimPrefix(msg, "unknown name ")
-		return rules.CodeUndefinedName, fmt.Sprintf("%s is not a field, derived value, population feature or macro", name)
-	case strings.Contains(msg, " has no field "):
-		return rules.CodeUndefinedName, msg
+// overNodeLimit reports whether text failed to parse only because of
+// expr's node limit: it parses without one. The text's size and depth are
+// bounded before (checkText), so this parse is bounded too; it runs only
+// for a text that failed.
+func (x *exprCompiler) overNodeLimit(text string, cfg *conf.Config) bool {
+	if cfg.MaxNodes == 0 {
+		return false
 	}
-	return rules.CodeType, msg
+	unlimited := *cfg
+	unlimited.MaxNodes = 0
+	_, err := parser.ParseWithConfig(text, &unlimited)
+	return err == nil
 }
 
 var timeType = reflect.TypeOf(time.Time{})

@@ -10,11 +10,12 @@ import (
 	"github.com/simrisk/simrisk/rules"
 )
 
-// Some codes come from reading expr's and cel-go's error messages, which
-// neither library promises to keep (exprCodeByText, celCodeByText); others
-// from the node a cel-go issue is about. Each rule file here produces one
-// such code: when an upgrade rewords a message, this test fails instead of
-// the code changing under the analysts' tools.
+// Error codes come from the node an expr error or a cel-go issue is about,
+// and from parsing again without expr's node limit; a few cel-go cases still
+// from its message text, which it does not promise to keep (celCodeByText).
+// Each rule file here produces one such code: when an upgrade changes what
+// the code is derived from, this test fails instead of the code changing
+// under the analysts' tools.
 func TestUpstreamCodesPinned(t *testing.T) {
 	deep := rules.DefaultLimits()
 	deep.MaxExprDepth = 1000
@@ -23,7 +24,8 @@ func TestUpstreamCodesPinned(t *testing.T) {
 		msg  string
 		opts []risk.CompileOption
 	}{
-		// expr: message text (exprCodeByText)
+		// expr: the node at the error's position; the node limit by parsing
+		// again without it (exprErr, overNodeLimit)
 		"expr-unknown-name.yaml":   {rules.CodeUndefinedName, "alerts_3d is not a field, derived value, population feature or macro", nil},
 		"expr-no-field.yaml":       {rules.CodeUndefinedName, "has no field handler_ok", nil},
 		"expr-too-many-nodes.yaml": {rules.CodeTooComplex, "max_expr_nodes=500", nil},
@@ -51,5 +53,31 @@ func TestUpstreamCodesPinned(t *testing.T) {
 				require.Equal(t, 11, errs[0].Line, "the when line")
 			}
 		})
+	}
+}
+
+// expr's errors at a call, a name or a field selection get their code from
+// the node: a call of a declared function with wrong arguments is a type
+// error (the call and its callee start at one position), an undeclared
+// function or name is undefined_name.
+func TestExprErrorCodesByNode(t *testing.T) {
+	for when, want := range map[string]rules.Code{
+		`in_region(open_region)`:   rules.CodeType,
+		`days_between(1) > 0`:      rules.CodeType,
+		`upper(1) == ""`:           rules.CodeType,
+		`len(1) > 0`:               rules.CodeType,
+		`complaints + "a" > 0`:     rules.CodeType,
+		`!complaints`:              rules.CodeType,
+		`foo(1) > 0`:               rules.CodeUndefinedName,
+		`alerts_3d > 1`:            rules.CodeUndefinedName,
+		`iot.nope`:                 rules.CodeUndefinedName,
+		`complaints.x > 0`:         rules.CodeUndefinedName,
+		`valid && (complaints > 1`: rules.CodeExprSyntax,
+	} {
+		rs, err := rules.Parse(rules.Source{Name: "t.yaml", Data: []byte("bands: [{min: 0, level: low, outcome: pass}]\nrules:\n  - {id: r, outcome: monitor, when: '" + when + "'}\n")})
+		require.NoError(t, err)
+		errs := risk.Check(rs)
+		require.Len(t, errs, 1, "%s: %v", when, errs)
+		require.Equal(t, want, errs[0].Code, "%s: %v", when, errs[0])
 	}
 }
