@@ -460,11 +460,11 @@ func (c *celCompiler) celError(src string, e *common.Error, node celast.Expr, pa
 	case node.Kind() == celast.CallKind && !c.env.HasFunction(node.AsCall().FunctionName()):
 		name = node.AsCall().FunctionName()
 	case node.Kind() == celast.SelectKind && node.AsSelect().Operand().Kind() == celast.IdentKind &&
-		(node.AsSelect().Operand().AsIdent() == "params" || node.AsSelect().Operand().AsIdent() == "lists"):
-		// params.X or lists.X with X close to a declared name: cel-go
-		// reports it on the selection (the only complaint it has about
-		// a selection from params or lists, whose fields are all declared
-		// as names of their own)
+		vocabSpaces[node.AsSelect().Operand().AsIdent()]:
+		// params.X, lists.X, pop.X or iot.X with X close to a declared
+		// name: cel-go reports it on the selection. It is the only
+		// complaint cel-go has about such a selection: these names are
+		// declared whole (pop.cards_total), their first part is no value
 		name = node.AsSelect().Operand().AsIdent() + "." + node.AsSelect().FieldName()
 	}
 	if name == "" {
@@ -489,11 +489,10 @@ func (c *celCompiler) celError(src string, e *common.Error, node celast.Expr, pa
 // cel-go's messages; a message cel-go rewords falls through to def, and
 // TestUpstreamCodesPinned, which holds a rule file for each case here,
 // fails. The cases:
-//   - a qualified name that is not declared (a vocabulary name such as
-//     iot.handler_ok close to a declared one): cel-go reports it on the
-//     selection node, where a type with no such field or no fields at all
-//     is reported too; name is the qualified name, and the caller turns it
-//     into undefined_name (params.X and lists.X are told by their node);
+//   - a qualified name that is not declared, whose first part is not
+//     params, lists or a first part of the vocabulary (those are told by
+//     their node); none is known, the case stays as a last resort: name is
+//     the qualified name, and the caller turns it into undefined_name;
 //   - a missing field of a value (r.regio in a macro over roaming):
 //     undefined_name;
 //   - the parser's recursion and size limits (no node at all): too_complex;
@@ -575,3 +574,18 @@ func (a *celActivation) ResolveName(name string) (any, bool) {
 	}
 	return nil, false
 }
+
+// vocabSpaces are the first parts of qualified names that are no value of
+// their own: params, lists and the vocabulary's (pop, iot).
+var vocabSpaces = func() map[string]bool {
+	m := map[string]bool{"params": true, "lists": true}
+	for _, t := range vocabulary {
+		if first, _, qualified := strings.Cut(t.Name, "."); qualified {
+			m[first] = true
+		}
+	}
+	for _, t := range vocabulary {
+		delete(m, t.Name)
+	}
+	return m
+}()

@@ -34,12 +34,14 @@ func TestUpstreamCodesPinned(t *testing.T) {
 		"cel-unknown-param.yaml":    {rules.CodeUndefinedParam, `parameter "zzz" is not declared under params`, nil},
 		"cel-unknown-list.yaml":     {rules.CodeUndefinedList, `list "zzz" is not declared under lists`, nil},
 		"cel-unknown-function.yaml": {rules.CodeUndefinedName, "in_regions is not a field", nil},
-		// cel-go: message text (celCodeByText)
+		// cel-go: the issue's node, a selection near a declared name
 		"cel-unknown-param-near.yaml": {rules.CodeUndefinedParam, `parameter "max_alerts" is not declared under params`, nil},
 		"cel-unknown-list-near.yaml":  {rules.CodeUndefinedList, `list "fraud_region" is not declared under lists`, nil},
-		"cel-no-field.yaml":           {rules.CodeUndefinedName, "undefined field 'regio'", nil},
-		"cel-parser-recursion.yaml":   {rules.CodeTooComplex, "recursion", []risk.CompileOption{risk.WithLimits(deep)}},
-		"cel-region-list-in.yaml":     {rules.CodeType, "a region list: write in_region(x, lists.NAME)", nil},
+		"cel-unknown-name-near.yaml":  {rules.CodeUndefinedName, `pop.cards_on_operatr is not a field`, nil},
+		// cel-go: message text (celCodeByText)
+		"cel-no-field.yaml":         {rules.CodeUndefinedName, "undefined field 'regio'", nil},
+		"cel-parser-recursion.yaml": {rules.CodeTooComplex, "recursion", []risk.CompileOption{risk.WithLimits(deep)}},
+		"cel-region-list-in.yaml":   {rules.CodeType, "a region list: write in_region(x, lists.NAME)", nil},
 	} {
 		t.Run(file, func(t *testing.T) {
 			rs, err := rules.Load(filepath.Join("testdata", "upstream-codes", file))
@@ -75,6 +77,25 @@ func TestExprErrorCodesByNode(t *testing.T) {
 		`valid && (complaints > 1`: rules.CodeExprSyntax,
 	} {
 		rs, err := rules.Parse(rules.Source{Name: "t.yaml", Data: []byte("bands: [{min: 0, level: low, outcome: pass}]\nrules:\n  - {id: r, outcome: monitor, when: '" + when + "'}\n")})
+		require.NoError(t, err)
+		errs := risk.Check(rs)
+		require.Len(t, errs, 1, "%s: %v", when, errs)
+		require.Equal(t, want, errs[0].Code, "%s: %v", when, errs[0])
+	}
+}
+
+// cel-go's issues on a selection: a qualified vocabulary, parameter or list
+// name that is not declared is undefined; a field of a value that has none
+// is a type error.
+func TestCELSelectionCodesByNode(t *testing.T) {
+	for when, want := range map[string]rules.Code{
+		`pop.cards_on_operatr > 1`: rules.CodeUndefinedName,
+		`iot.handler_ok`:           rules.CodeUndefinedName,
+		`complaints.x > 0`:         rules.CodeType,
+		`iot.handler_verified.x`:   rules.CodeType,
+		`params.nope > 0`:          rules.CodeUndefinedParam,
+	} {
+		rs, err := rules.Parse(rules.Source{Name: "t.yaml", Data: []byte("language: cel\nbands: [{min: 0, level: low, outcome: pass}]\nrules:\n  - {id: r, outcome: monitor, when: '" + when + "'}\n")})
 		require.NoError(t, err)
 		errs := risk.Check(rs)
 		require.Len(t, errs, 1, "%s: %v", when, errs)
