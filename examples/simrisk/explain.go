@@ -232,6 +232,10 @@ func cmdExplain(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "simrisk explain: %v\n", err)
 		return 1
 	}
+	for i := range x.Rules {
+		// a title is the rule file's text: a number written in it shows masked
+		x.Rules[i].Title = ref.MaskText(x.Rules[i].Title)
+	}
 	if *asJSON {
 		x.Decision.MSISDN = risk.MaskMSISDN(x.Decision.MSISDN)
 		enc := json.NewEncoder(stdout)

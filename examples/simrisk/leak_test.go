@@ -121,7 +121,7 @@ func leakInputs(t *testing.T, dir string) (jsonl, csv, rulesDir string, cards []
 	r.WriteString("  - id: brand\n    when: mvno != \"\"\n    score: 10\n    outcome: monitor\n    reason: \"brand {mvno}, platforms {join(linked_platforms, ' ')}\"\n")
 	r.WriteString("tests:\n")
 	for i, secret := range []string{leakID, "110105 19491231 002x", "１３９１２３４５６７８", "+86 139-1234-5678"} {
-		fmt.Fprintf(&r, "  - name: leak %d\n    as_of: 2026-11-01\n    card: {mvno: %q, linked_platforms: [%q]}\n    expect: {not_fires: [brand], outcome: suspend}\n", i, secret, secret)
+		fmt.Fprintf(&r, "  - name: leak %d of %s\n    as_of: 2026-11-01\n    card: {mvno: %q, linked_platforms: [%q]}\n    expect: {not_fires: [brand], outcome: suspend}\n", i, secret, secret, secret)
 	}
 	require.NoError(t, os.WriteFile(filepath.Join(rulesDir, "pii.yaml"), []byte(r.String()), 0o644))
 	bad := "rules:\n  - id: bad\n    when: mvno == \"" + leakID + "\" && nope\n    score: 1\n  - id: bad2\n    when: mvno == \"139 1234 5678\" +\n"
@@ -204,6 +204,9 @@ func TestNoCommandLeaksPersonalData(t *testing.T) {
 		{args: []string{"backtest", "--candidate", rulesDir, "--baseline", filepath.Join(dir, "lit"), "--as-of", "2026-11-01", "--in", csv, "--lang", "en",
 			"--report", out("report-lit-en.html")}},
 		{args: []string{"explain", "--as-of", "2026-11-01", "--in", jsonl, "--ref", "1"}},
+		{args: []string{"explain", "--as-of", "2026-11-01", "--rules", filepath.Join(dir, "lit"), "--in", jsonl, "--ref", "1"}},
+		{args: []string{"explain", "--as-of", "2026-11-01", "--rules", filepath.Join(dir, "lit"), "--json", "--lang", "en"}, stdin: one},
+		{args: []string{"score", "--as-of", "2026-11-01", "--rules", filepath.Join(dir, "lit"), "--in", jsonl, "--out", out("d-lit.csv")}},
 		{args: []string{"explain", "--as-of", "2026-11-01", "--in", csv, "--ref", "2", "--json"}},
 		{args: []string{"score", "--as-of", "2026-11-01", "--in", jsonl, "--out", out("d4.csv"), "--only-flagged"}},
 		{args: []string{"fit", "--pack", "default", "--as-of", "2026-11-01", "--in", jsonl, "--out", out("fit.yaml")}},

@@ -845,7 +845,7 @@ func cmdTest(args []string, stdout, stderr io.Writer) int {
 		if r.Passed() {
 			continue
 		}
-		fmt.Fprintf(stdout, "FAIL %s: %s\n", r.Pos, r.Name)
+		fmt.Fprintf(stdout, "FAIL %s: %s\n", r.Pos, ref.MaskText(r.Name)) // a name may cite a real case
 		for _, f := range r.Failures {
 			fmt.Fprintf(stdout, "    %s\n", f)
 		}
@@ -932,7 +932,7 @@ type junitFailure struct {
 func writeJUnit(path, name string, rep *risk.TestReport, took time.Duration) error {
 	s := junitSuite{Name: name, Tests: len(rep.Results), Failures: rep.Failed, Time: fmt.Sprintf("%.3f", took.Seconds())}
 	for _, r := range rep.Results {
-		c := junitCase{Name: r.Name, Classname: name, File: r.Pos.File, Line: r.Pos.Line}
+		c := junitCase{Name: ref.MaskText(r.Name), Classname: name, File: r.Pos.File, Line: r.Pos.Line}
 		if !r.Passed() {
 			c.Failure = &junitFailure{Message: r.Failures[0], Text: strings.Join(r.Failures, "\n")}
 		}
