@@ -21,10 +21,8 @@ type scoreProgress struct {
 	start     time.Time
 	last      time.Time
 	redraw    time.Duration
-	pass      int // passes begun
-	passStart time.Time
-	prev      int64 // bytes of the pass last seen
-	passes    int   // passes expected: 2, 3 when duplicates make the population twice
+	pass      int       // the pass last seen
+	passStart time.Time // when it was first seen
 	shown     bool
 	now       func() time.Time
 }
