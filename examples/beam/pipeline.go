@@ -2,7 +2,6 @@ package main
 
 import (
 	"bufio"
-	"bytes"
 	"context"
 	"encoding/binary"
 	"encoding/json"
@@ -13,7 +12,7 @@ import (
 	"io/fs"
 	"os"
 	"reflect"
-	"strings"
+	"strconv"
 
 	"github.com/apache/beam/sdks/v2/go/pkg/beam"
 	"github.com/apache/beam/sdks/v2/go/pkg/beam/io/filesystem"
@@ -339,10 +338,10 @@ type scoreFn struct {
 	AsOf           string
 	MaxHolderCards int
 
-	eng  *risk.Engine
-	asOf risk.Time
-	buf  bytes.Buffer
-	w    *datasets.Writer
+	eng   *risk.Engine
+	asOf  risk.Time
+	buf   []byte
+	files [][]byte // each input's name, as a JSON string
 }
 
 func (f *scoreFn) Setup() error {
@@ -353,8 +352,26 @@ func (f *scoreFn) Setup() error {
 	if f.eng, err = compile(f.Pack, f.Lang); err != nil {
 		return fmt.Errorf("the rules cannot be used: %w", err)
 	}
-	f.w = datasets.NewWriter(&f.buf)
+	f.files = make([][]byte, len(f.Files))
+	for i, name := range f.Files {
+		f.files[i], _ = json.Marshal(name)
+	}
 	return nil
+}
+
+// appendDecision appends d as simrisk score writes it, with its record's
+// line ("line", the card's reference in its input), and, when there is
+// more than one input, the input's name ("file") before it.
+func (f *scoreFn) appendDecision(b []byte, d *risk.Decision, file, line int) []byte {
+	b = d.AppendJSON(b)
+	b = b[:len(b)-1] // the closing brace
+	if len(f.Files) > 1 {
+		b = append(b, `,"file":`...)
+		b = append(b, f.files[file]...)
+	}
+	b = append(b, `,"line":`...)
+	b = strconv.AppendInt(b, int64(line), 10)
+	return append(b, '}')
 }
 
 var oversized = beam.NewCounter("simrisk", "holders_over_max_holder_cards")
@@ -412,14 +429,8 @@ func (f *scoreFn) ProcessElement(ctx context.Context, key string, cards func(*Ca
 			reject(rejectLine(f.Files[h.file], h.ln, err.Error()))
 			continue
 		}
-		f.buf.Reset()
-		if err := f.w.WriteDecision(d); err != nil {
-			return err
-		}
-		if err := f.w.Flush(); err != nil {
-			return err
-		}
-		emit(strings.TrimSuffix(f.buf.String(), "\n"))
+		f.buf = f.appendDecision(f.buf[:0], d, h.file, h.ln)
+		emit(string(f.buf))
 	}
 	return nil
 }

@@ -80,7 +80,8 @@ func split(t *testing.T, dir, ext string, data []byte, n int, header bool) (file
 }
 
 // reference scores data as simrisk score does: the pack loaded without its
-// tests, compiled with the reasons in Chinese, datasets.ScoreFile.
+// tests, compiled with the reasons in Chinese, datasets.ScoreFile writing
+// each decision's line.
 func reference(t *testing.T, data []byte, f datasets.Format, read ...datasets.ReadOption) (dec []string, rej []datasets.Reject, sum *datasets.Summary) {
 	t.Helper()
 	ld, err := rules.NewLoader(rules.WithoutTests())
@@ -94,7 +95,7 @@ func reference(t *testing.T, data []byte, f datasets.Format, read ...datasets.Re
 	var d, r bytes.Buffer
 	sum, err = datasets.ScoreFile(context.Background(), eng, func() (io.ReadCloser, error) {
 		return io.NopCloser(bytes.NewReader(data)), nil
-	}, datasets.ScoreOptions{AsOf: at, Format: f, Read: read, Decisions: &d, Rejects: &r})
+	}, datasets.ScoreOptions{AsOf: at, Format: f, Read: read, Decisions: &d, Rejects: &r, Lines: true})
 	require.NoError(t, err)
 	for _, l := range strings.Split(strings.TrimSpace(r.String()), "\n") {
 		if l == "" {
@@ -152,6 +153,27 @@ func run(t *testing.T, o Options) (dec []string, rej []Reject) {
 
 func sorted(s []string) []string { s = slices.Clone(s); slices.Sort(s); return s }
 
+// joined turns decisions of several files back into those of the file they
+// were cut from: "file" removed, "line" the line in the whole file.
+func joined(t *testing.T, dec []string, files []string, offsets []int) []string {
+	t.Helper()
+	out := make([]string, len(dec))
+	for k, d := range dec {
+		i := strings.LastIndex(d, `,"file":`)
+		require.Positive(t, i, "a decision of several files names its file: %s", d)
+		var tail struct {
+			File string `json:"file"`
+			Line int    `json:"line"`
+		}
+		require.NoError(t, json.Unmarshal([]byte("{"+d[i+1:]), &tail))
+		f := slices.Index(files, tail.File)
+		require.GreaterOrEqual(t, f, 0, tail.File)
+		out[k] = fmt.Sprintf(`%s,"line":%d}`, d[:i], offsets[f]+tail.Line)
+	}
+	slices.Sort(out)
+	return out
+}
+
 // TestPipelineMatchesScoreFile: on a generated population split into three
 // files, the pipeline's decisions, sorted, are simrisk score's byte for
 // byte; records = decisions + rejects; every reject names its file and the
@@ -163,10 +185,17 @@ func TestPipelineMatchesScoreFile(t *testing.T) {
 	require.Equal(t, 1, sum.Superseded, "the population has its duplicate")
 	require.GreaterOrEqual(t, len(wantRej), 3)
 
-	files, offsets := split(t, t.TempDir(), ".jsonl", data, 3, false)
-	dec, rej := run(t, Options{Inputs: files, Shards: 3})
-
+	// one file: simrisk score's decisions, byte for byte
+	whole := filepath.Join(t.TempDir(), "cards.jsonl")
+	require.NoError(t, os.WriteFile(whole, data, 0o644))
+	dec, rej := run(t, Options{Inputs: []string{whole}, Shards: 3})
 	require.Equal(t, sorted(wantDec), dec)
+	require.Len(t, rej, len(wantRej))
+
+	// three files: the same, each with its file and its line there
+	files, offsets := split(t, t.TempDir(), ".jsonl", data, 3, false)
+	dec, rej = run(t, Options{Inputs: files, Shards: 3})
+	require.Equal(t, sorted(wantDec), joined(t, dec, files, offsets))
 	require.Equal(t, sum.Records, len(dec)+len(rej), "records = decisions + rejects")
 
 	byLine := map[int]datasets.Reject{}
@@ -206,9 +235,9 @@ func TestPipelineMatchesScoreFile(t *testing.T) {
 func TestPipelineCSV(t *testing.T) {
 	data := population(t, datasets.CSV, 600)
 	wantDec, _, sum := reference(t, data, datasets.CSV)
-	files, _ := split(t, t.TempDir(), ".csv", data, 2, true)
+	files, offsets := split(t, t.TempDir(), ".csv", data, 2, true)
 	dec, rej := run(t, Options{Inputs: files, Shards: 2})
-	require.Equal(t, sorted(wantDec), dec)
+	require.Equal(t, sorted(wantDec), joined(t, dec, files, offsets))
 	require.Equal(t, sum.Records, len(dec)+len(rej))
 	require.Equal(t, sum.Rejects, len(rej))
 }
@@ -269,9 +298,9 @@ func TestPipelineMaxHolderCards(t *testing.T) {
 	}
 	require.Positive(t, nOver, "the population has a holder over the limit")
 
-	files, _ := split(t, t.TempDir(), ".jsonl", data, 2, false)
+	files, offsets := split(t, t.TempDir(), ".jsonl", data, 2, false)
 	dec, rej := run(t, Options{Inputs: files, Shards: 2, MaxHolderCards: limit})
-	require.Equal(t, sorted(want), dec)
+	require.Equal(t, sorted(want), joined(t, dec, files, offsets))
 	require.Equal(t, sum.Records, len(dec)+len(rej))
 	capped := 0
 	for _, r := range rej {
