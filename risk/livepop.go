@@ -58,7 +58,10 @@ const (
 // validated (Record.Validate at the as-of time Upsert is given: operator,
 // kind and canonical MSISDN derived) before they count. Only valid (not
 // cancelled) cards with a holder key count; a card without a holder key is
-// its own holder. Counts above 65,535 read as 65,535.
+// its own holder. A holder with more than 16 counted cards (an IoT fleet's
+// owner, say) keeps its counts by operator and day in one object replaced
+// whole on each change, so an update copies those counts (at most one entry
+// per distinct day and operator) instead of rewriting every card.
 //
 // The records it stores are its own copies, read-only: Lookup hands them
 // out for scoring (Scorer.ScoreInto, Engine.Score) and must not be written.
@@ -67,7 +70,8 @@ const (
 //
 // Memory beyond the records: 24 bytes per card slot, and two open-addressing
 // tables of 8-byte entries kept between 40% and 80% full (one by number,
-// one by holder), about 50 bytes per card in all (bench/README.md).
+// one by holder): at most 64 bytes per card, 44 measured at 10 million
+// cards (bench/README.md).
 type LivePopulation struct {
 	id   uint64
 	seed maphash.Seed
@@ -76,7 +80,8 @@ type LivePopulation struct {
 	dir     atomic.Pointer[[]*liveChunk]
 	used    int32   // slots handed out (under mu)
 	free    []int32 // slots of removed cards (under mu)
-	ops     atomic.Pointer[map[string]uint16]
+	opsMu   sync.RWMutex
+	ops     map[string]uint16                            // counting operator ids ("\x00" and an MVNO brand, or an operator)
 	scratch []liveMember                                 // recount's (under mu)
 	bigs    atomic.Pointer[[]*atomic.Pointer[bigHolder]] // counts of holders with many cards
 	bigFree []int32                                      // free indexes into bigs (under mu)
@@ -96,7 +101,7 @@ type liveChunk [chunkSize]liveCard
 type liveCard struct {
 	rec   atomic.Pointer[Record]
 	feats atomic.Uint64 // packed features while counted and current, 0 otherwise
-	next  int32         // the holder's next counted card, -1 at the end
+	next  int32         // the holder's next counted card, in a ring (a holder with few cards)
 	op    uint16
 	day   uint16
 }
@@ -119,8 +124,7 @@ func NewLivePopulation() *LivePopulation {
 	p := &LivePopulation{id: liveIDBit | popIDs.Add(1), seed: maphash.MakeSeed()}
 	dir := []*liveChunk{}
 	p.dir.Store(&dir)
-	ops := map[string]uint16{}
-	p.ops.Store(&ops)
+	p.ops = map[string]uint16{}
 	bigs := []*atomic.Pointer[bigHolder]{}
 	p.bigs.Store(&bigs)
 	return p
@@ -177,23 +181,20 @@ func countKey(r *Record) string {
 // opID returns the id of an operator key, adding it (under mu) when add is
 // set.
 func (p *LivePopulation) opID(key string, add bool) (uint16, bool, error) {
-	ops := *p.ops.Load()
-	if id, ok := ops[key]; ok {
-		return id, true, nil
+	p.opsMu.RLock()
+	id, ok := p.ops[key]
+	n := len(p.ops)
+	p.opsMu.RUnlock()
+	if ok || !add {
+		return id, ok, nil
 	}
-	if !add {
-		return 0, false, nil
-	}
-	if len(ops) >= MaxLiveOperators {
+	if n >= MaxLiveOperators {
 		return 0, false, fmt.Errorf("risk: %w: more than %d distinct operators and MVNO brands (risk.MaxLiveOperators)", ErrPopulationLimit, MaxLiveOperators)
 	}
-	grown := make(map[string]uint16, len(ops)+1)
-	for k, v := range ops {
-		grown[k] = v
-	}
-	id := uint16(len(ops))
-	grown[key] = id
-	p.ops.Store(&grown)
+	p.opsMu.Lock()
+	id = uint16(len(p.ops))
+	p.ops[key] = id
+	p.opsMu.Unlock()
 	return id, true, nil
 }
 
@@ -323,10 +324,16 @@ func (p *LivePopulation) store(c *Record) error {
 			// the same holder: one step under its lock
 			hs, htag := p.hash(c.Holder)
 			th := &p.byHolder[hs]
+			_ = htag
 			th.mu.Lock()
+			// the card's features word says where its holder's counts are
+			v := slot.feats.Load()
+			bi := int32(-1)
+			if v&bigFeat != 0 {
+				bi = int32(v & (1<<31 - 1))
+			}
 			slot.feats.Store(0)
 			day := dayOf(c.OpenedAt)
-			_, head, bi := p.findHolder(th, htag, c.Holder)
 			if bi >= 0 {
 				p.setBig(bi, p.bigAt(bi).with(slot.op, slot.day, -1).with(op, day, +1))
 			}
@@ -335,7 +342,7 @@ func (p *LivePopulation) store(c *Record) error {
 			if bi >= 0 {
 				slot.feats.Store(bigFeats(op, day, bi))
 			} else {
-				p.recount(head)
+				p.recount(id) // the holder's ring, from the card
 			}
 			th.mu.Unlock()
 			return nil
@@ -394,7 +401,7 @@ func (p *LivePopulation) link(id int32, c *Record, op uint16) {
 		p.setBig(bi, p.bigAt(bi).with(op, day, +1))
 		slot.feats.Store(bigFeats(op, day, bi))
 	case head < 0:
-		slot.next = -1
+		slot.next = id // a ring of one
 		th.insert(htag, id)
 		p.holders.Add(1)
 		p.recount(id)
@@ -404,8 +411,11 @@ func (p *LivePopulation) link(id int32, c *Record, op uint16) {
 		slot.next = hc.next
 		hc.next = id
 		n := 0
-		for k := head; k >= 0; k = p.card(k).next {
+		for k := head; ; {
 			n++
+			if k = p.card(k).next; k == head {
+				break
+			}
 		}
 		if n <= bigHolderCards {
 			p.recount(head)
@@ -414,14 +424,20 @@ func (p *LivePopulation) link(id int32, c *Record, op uint16) {
 		// a holder with many cards keeps counts by operator and day, and
 		// its cards point at them: an update no longer rewrites every card
 		bh := &bigHolder{key: c.Holder}
-		for k := head; k >= 0; k = p.card(k).next {
+		for k := head; ; {
 			kc := p.card(k)
 			bh = bh.with(kc.op, kc.day, +1)
+			if k = kc.next; k == head {
+				break
+			}
 		}
 		bi = p.newBig(bh)
-		for k := head; k >= 0; k = p.card(k).next {
+		for k := head; ; {
 			kc := p.card(k)
 			kc.feats.Store(bigFeats(kc.op, kc.day, bi))
+			if k = kc.next; k == head {
+				break
+			}
 		}
 		th.slots[pos] = uint64(htag)<<32 | uint64(bigEntry|uint32(bi))
 	}
@@ -451,26 +467,22 @@ func (p *LivePopulation) unlink(id int32, holder string) {
 	if head < 0 {
 		return // not linked (cannot happen: every counted card is)
 	}
-	if head == id {
-		if slot.next < 0 {
-			th.remove(pos)
-			p.holders.Add(-1)
-			return
-		}
-		th.slots[pos] = uint64(htag)<<32 | uint64(uint32(slot.next)+1)
-		head = slot.next
-	} else {
-		for prev := head; prev >= 0; {
-			pc := p.card(prev)
-			if pc.next == id {
-				pc.next = slot.next
-				break
-			}
-			prev = pc.next
-		}
+	if slot.next == id { // the holder's only card
+		th.remove(pos)
+		p.holders.Add(-1)
+		return
 	}
-	slot.next = -1
-	p.recount(head)
+	prev := slot.next
+	for p.card(prev).next != id {
+		prev = p.card(prev).next
+	}
+	p.card(prev).next = slot.next
+	if head == id {
+		th.slots[pos] = uint64(htag)<<32 | uint64(uint32(slot.next)+1)
+	}
+	rest := slot.next
+	slot.next = id
+	p.recount(rest)
 }
 
 // Remove drops the card with the given number (any spelling
@@ -599,7 +611,7 @@ func (p *LivePopulation) asIf(r *Record, f *Features) {
 		th.mu.RUnlock()
 		return
 	}
-	for id := head; id >= 0; {
+	for id, first := head, true; id >= 0 && (first || id != head); first = false {
 		c := p.card(id)
 		id = c.next
 		if s := c.rec.Load(); s == nil || s.MSISDN == r.MSISDN {
@@ -775,15 +787,17 @@ func unpackFeatures(v uint64) Features {
 		CardsSameDay: int(v >> 32 & 0xffff), Operators: int(v >> 48)}
 }
 
-// recount writes the features of every card of the holder whose list starts
-// at head (under mu and the holder's shard lock): a holder with few cards
+// recount writes the features of every card of the holder whose ring holds
+// head (under mu and the holder's shard lock): a holder with few cards
 // (at most bigHolderCards), k² compares.
 func (p *LivePopulation) recount(head int32) {
 	m := p.scratch[:0]
-	for id := head; id >= 0; {
+	for id := head; ; {
 		c := p.card(id)
 		m = append(m, liveMember{id: id, op: c.op, day: c.day})
-		id = c.next
+		if id = c.next; id == head {
+			break
+		}
 	}
 	p.scratch = m
 	ops := 0
@@ -807,8 +821,8 @@ func (p *LivePopulation) recount(head int32) {
 	}
 }
 
-// findNumber finds the card stored under number m in shard t: its table
-// position and id, or -1.
+// findNumber finds the card stored under canonical number m in shard t:
+// its table position and id, or -1.
 func (p *LivePopulation) findNumber(t *liveTable, tag uint32, m string) (int, int32) {
 	if len(t.slots) == 0 {
 		return -1, -1

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"runtime"
+	"strconv"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -348,4 +349,30 @@ func TestLiveUpsertBatch(t *testing.T) {
 	require.Nil(t, pop.UpsertBatch(recs[:5], asOf))
 	var nilPop *risk.LivePopulation
 	require.Len(t, nilPop.UpsertBatch(recs[:2], asOf), 2)
+}
+
+// More distinct operators and MVNO brands than the limit: the Upsert that
+// would pass it fails with ErrPopulationLimit, naming it, and stores nothing.
+func TestLiveOperatorLimit(t *testing.T) {
+	if testing.Short() {
+		t.Skip("65,535 upserts")
+	}
+	pop := risk.NewLivePopulation()
+	recs := make([]*risk.Record, risk.MaxLiveOperators)
+	for i := range recs {
+		recs[i] = &risk.Record{MSISDN: strconv.Itoa(13800000000 + i), Holder: "h-" + strconv.Itoa(i%1000), MVNO: "b" + strconv.Itoa(i), OpenedAt: risk.Date(2025, 1, 1)}
+	}
+	require.Nil(t, pop.UpsertBatch(recs, asOf)) // 65,535 brands
+	r := &risk.Record{MSISDN: "13900000000", Holder: "h-2", MVNO: "one-too-many", OpenedAt: risk.Date(2025, 1, 1)}
+	_, err := pop.Upsert(r, asOf)
+	require.ErrorIs(t, err, risk.ErrPopulationLimit)
+	require.ErrorContains(t, err, "risk.MaxLiveOperators")
+	_, ok := pop.Lookup("13900000000")
+	require.False(t, ok)
+	require.Equal(t, risk.MaxLiveOperators, pop.Len())
+	// a known brand still enters
+	r.MVNO, r.Holder = "b7", "h-7"
+	_, err = pop.Upsert(r, asOf)
+	require.NoError(t, err)
+	require.Equal(t, 2, pop.Features(r).CardsOnOperator)
 }
