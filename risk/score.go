@@ -230,8 +230,11 @@ func (s *Scorer) Score(r *Record) (*Decision, error) {
 // ScoreInto validates and scores one card into d, reusing d's hit slice and
 // reason buffer: scoring into a reused Decision allocates nothing, and the
 // previous hits' Reason strings change with it (copy them first to keep
-// them). A record that already passed Validate at the scorer's as-of time
-// (or before) and has not changed since is not validated again.
+// them). A record that already passed Validate at the scorer's as-of time,
+// or at an earlier one (only dates after the as-of time depend on it), and
+// has not changed since is not validated again. A LivePopulation's stored
+// record scored at an earlier as-of time than it was stored at is validated
+// and scored as a copy: stored records are never written.
 func (s *Scorer) ScoreInto(r *Record, d *Decision) error {
 	fp := r.fingerprint()
 	if !r.validFor(s.cfg.asOf, fp) {

@@ -331,3 +331,40 @@ func TestDecisionLogRotation(t *testing.T) {
 	_, err = live.OpenDecisionLog(filepath.Join(dir, "no", "such", "dir"), live.LogOptions{})
 	require.Error(t, err)
 }
+
+// A shadow pack that fails its reload keeps the last good shadow engine and
+// never stops the live pack's swap; its errors are reported apart.
+func TestServiceShadowReloadFailure(t *testing.T) {
+	dir, shadowDir := t.TempDir(), t.TempDir()
+	writePack(t, dir, pack("1.0", 5))
+	writePack(t, shadowDir, pack("cand-1", 2))
+	hooks := newCountHooks()
+	svc, err := live.New(context.Background(), live.DirSource(dir), live.WithShadow(live.DirSource(shadowDir)), live.WithHooks(hooks))
+	require.NoError(t, err)
+	writePack(t, dir, pack("2.0", 5))
+	writePack(t, shadowDir, "rules: [")
+	info, err := svc.Reload(context.Background())
+	var re *live.ReloadError
+	require.ErrorAs(t, err, &re)
+	require.True(t, re.Shadow)
+	require.Equal(t, "2.0", info.Version, "the live pack swapped")
+	require.Nil(t, info.LastErrors)
+	require.Equal(t, "cand-1", info.ShadowVersion, "the last good shadow serves")
+	require.NotEmpty(t, info.LastShadowErrors)
+	require.Equal(t, map[string]int{"ok": 1, "shadow_failed": 1}, hooks.reloads)
+	d, err := svc.Score(context.Background(), card(1, "h-1"), asOf)
+	require.NoError(t, err)
+	require.Equal(t, "2.0", d.Version)
+
+	// options that cannot be are New's errors
+	_, err = live.New(context.Background(), live.DirSource(dir), live.WithHooks(nil))
+	require.Error(t, err)
+	_, err = live.New(context.Background(), nil)
+	require.Error(t, err)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	_, err = live.New(ctx, live.DirSource(dir))
+	require.ErrorAs(t, err, &re)
+	_, err = svc.Score(ctx, card(1, "h-1"), asOf)
+	require.ErrorIs(t, err, context.Canceled)
+}
