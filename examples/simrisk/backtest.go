@@ -93,8 +93,17 @@ func progressBar(w io.Writer, what string) (update func(done, total int), finish
 }
 
 // readLabelled reads a record file with its labels, when it has them.
-func readLabelled(cmd, path string, asOf risk.Time, stderr io.Writer, opts ...datasets.ReadOption) (*datasets.Loaded, []bool, bool) {
-	loaded, err := datasets.ReadFile(path, asOf, append(opts, datasets.WithLabels())...)
+// format is --format ("" for the file name's: .csv is CSV).
+func readLabelled(cmd, path, format string, asOf risk.Time, stderr io.Writer, opts ...datasets.ReadOption) (*datasets.Loaded, []bool, bool) {
+	f := datasets.FormatOf(path)
+	if format != "" {
+		var err error
+		if f, err = datasets.ParseFormat(format); err != nil {
+			fmt.Fprintf(stderr, "simrisk %s: --format: %v\n", cmd, err)
+			return nil, nil, false
+		}
+	}
+	loaded, err := readRecords(path, f, asOf, append(opts, datasets.WithLabels())...)
 	if err != nil {
 		fmt.Fprintf(stderr, "simrisk %s: %v\n", cmd, err)
 		return nil, nil, false
@@ -107,6 +116,19 @@ func readLabelled(cmd, path string, asOf risk.Time, stderr io.Writer, opts ...da
 		}
 	}
 	return loaded, nil, true
+}
+
+// readRecords reads a record file (or standard input, "-") in format f.
+func readRecords(path string, f datasets.Format, asOf risk.Time, opts ...datasets.ReadOption) (*datasets.Loaded, error) {
+	if path == "-" {
+		return datasets.Read(os.Stdin, f, asOf, opts...)
+	}
+	in, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer in.Close()
+	return datasets.Read(in, f, asOf, opts...)
 }
 
 // printRejected says which records of path were rejected: the first
@@ -131,6 +153,7 @@ func cmdBacktest(ctx context.Context, args []string, stdout, stderr io.Writer) i
 	baseline := fs.String("baseline", "pack:default", "the rules in force: pack:NAME (an embedded pack) or a rule file or directory")
 	candidate := fs.String("candidate", "", "the proposed rules: pack:NAME (an embedded pack) or a rule file or directory")
 	in := fs.String("in", "", "records, JSON Lines or CSV; with labels (as simrisk gen writes them) for quality figures")
+	format := fs.String("format", "", "input format: jsonl or csv (default: from the file name; .csv is CSV)")
 	asOfS := fs.String("as-of", "", "the time dates are judged against: YYYY-MM-DD (CST) or RFC 3339 (default: now)")
 	report := fs.String("report", "", "write an HTML report with charts to this file")
 	sample := fs.Int("sample", 20, "cards that change outcome to list on standard output and in the report")
@@ -170,11 +193,17 @@ func cmdBacktest(ctx context.Context, args []string, stdout, stderr io.Writer) i
 	if !ok {
 		return 2
 	}
+	if *format != "" {
+		if _, err := datasets.ParseFormat(*format); err != nil {
+			fmt.Fprintf(stderr, "simrisk backtest: --format: %v\n", err)
+			return 2
+		}
+	}
 	ropts, code := rd.options("backtest", *in, stderr)
 	if code != 0 {
 		return code
 	}
-	loaded, labels, ok := readLabelled("backtest", *in, asOf, stderr, ropts...)
+	loaded, labels, ok := readLabelled("backtest", *in, *format, asOf, stderr, ropts...)
 	if !ok {
 		return 1
 	}

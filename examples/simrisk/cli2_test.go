@@ -194,3 +194,26 @@ func TestPackNamesEverywhere(t *testing.T) {
 	require.Equal(t, 1, code, stderr)
 	require.Contains(t, stderr, "--baseline  cannot be used:\nno rules named: give pack:NAME (an embedded pack) or a rule file or directory\n")
 }
+
+// A CSV whose name does not say so (an export named .txt) is read with
+// --format csv by backtest and fit as by score (every record read, none
+// rejected as broken JSON).
+func TestFormatFlagForBacktestAndFit(t *testing.T) {
+	dir := t.TempDir()
+	in := filepath.Join(dir, "export.txt")
+	code, _, stderr := runCLI("gen", "--cards", "3000", "--seed", "7", "--as-of", "2026-11-01", "--format", "csv", "--out", in)
+	require.Equal(t, 0, code, stderr)
+	changes := filepath.Join(dir, "changes.csv")
+	code, stdout, stderr := runCLI("backtest", "--candidate", "../../rules/packs/default-cel", "--baseline", "pack:default", "--format", "csv",
+		"--in", in, "--as-of", "2026-11-01", "--changes", changes, "--sample", "0")
+	require.Equal(t, 0, code, stderr)
+	require.Contains(t, stdout, "cards 3000, rejected 0")
+	code, _, stderr = runCLI("fit", "--format", "csv", "--in", in, "--as-of", "2026-11-01", "--out", filepath.Join(dir, "s.yaml"))
+	require.Equal(t, 0, code, stderr)
+	code, _, stderr = runCLI("fit", "--format", "xls", "--in", in, "--as-of", "2026-11-01", "--out", filepath.Join(dir, "x.yaml"))
+	require.Equal(t, 2, code, stderr)
+	require.Contains(t, stderr, "simrisk fit: --format: ")
+	code, _, stderr = runCLI("backtest", "--candidate", "pack:default-cel", "--format", "xls", "--in", in, "--as-of", "2026-11-01")
+	require.Equal(t, 2, code)
+	require.Contains(t, stderr, "simrisk backtest: --format: ")
+}

@@ -11,6 +11,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/simrisk/simrisk/datasets"
 	"github.com/simrisk/simrisk/risk/fit"
 	"github.com/simrisk/simrisk/rules"
 )
@@ -19,6 +20,7 @@ func cmdFit(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs_ := newFlags("fit")
 	pack := fs_.String("pack", "default", "the rules to tune: an embedded pack name or a rule file or directory")
 	in := fs_.String("in", "", "labelled records (as simrisk gen writes them), JSON Lines or CSV")
+	format := fs_.String("format", "", "input format: jsonl or csv (default: from the file name; .csv is CSV)")
 	out := fs_.String("out", "", "where to write the suggested rule file (never the input)")
 	asOfS := fs_.String("as-of", "", "the time dates are judged against: YYYY-MM-DD (CST) or RFC 3339 (default: now)")
 	seed := fs_.Uint64("seed", 1, "seed of the train/held-out split")
@@ -55,11 +57,17 @@ func cmdFit(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if !ok {
 		return 2
 	}
+	if *format != "" {
+		if _, err := datasets.ParseFormat(*format); err != nil {
+			fmt.Fprintf(stderr, "simrisk fit: --format: %v\n", err)
+			return 2
+		}
+	}
 	ropts, code := rd.options("fit", *in, stderr)
 	if code != 0 {
 		return code
 	}
-	loaded, labels, ok := readLabelled("fit", *in, asOf, stderr, ropts...)
+	loaded, labels, ok := readLabelled("fit", *in, *format, asOf, stderr, ropts...)
 	if !ok {
 		return 1
 	}

@@ -84,6 +84,7 @@ usage:
   simrisk version               module version, Go version, the embedded packs' digests
 
   score, explain and backtest take --lang zh|en for titles, reasons and the report (default zh).
+  score, backtest and fit take --format jsonl|csv for an input whose name does not say (.csv is CSV).
   score, explain, backtest and fit read records with --encoding utf-8|gb18030|gbk|utf-16|utf-16le|utf-16be,
   --strict (refuse unknown columns and keys), --aliases FILE (datasets/README.md) and
   --id-key-file FILE (raw ID numbers in holder become pseudonymous keys; gen --stats too).
