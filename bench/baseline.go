@@ -14,7 +14,7 @@ import (
 func RuleIDs() []string { return slices.Clone(ruleIDs) }
 
 var ruleIDs = []string{
-	"fraud_involved", "multi_card_id", "multi_card_id_total", "dormant", "high_fraud_region",
+	"fraud_involved", "multi_card_id", "multi_card_id_total", "dormant", "silent", "high_fraud_region",
 	"frequent_alerts", "verification_overdue", "verification_pending", "iot_handler_check",
 	"iot_nondirected_data", "iot_149_nondirected", "iot_149_directed", "recycled_short_freeze",
 	"recycled_bound_accounts",
@@ -69,8 +69,12 @@ func Handwritten(r *risk.Record, f risk.Features, asOf risk.Time) Result {
 	if last == 0 {
 		last = r.OpenedAt
 	}
-	if risk.DaysBetween(last, asOf) >= 90 {
+	idle := risk.DaysBetween(last, asOf)
+	if idle >= 90 {
 		fire(3, 25, rules.Verify)
+	}
+	if r.LastAttachAt != 0 && risk.DaysBetween(r.LastAttachAt, asOf) <= 7 && idle >= 30 {
+		fire(4, 25, rules.Verify)
 	}
 	hf := highFraud(r.OpenRegion)
 	for i := 0; !hf && i < len(r.Roaming); i++ {
@@ -78,16 +82,16 @@ func Handwritten(r *risk.Record, f risk.Features, asOf risk.Time) Result {
 		hf = ro.LastSeen != 0 && risk.DaysBetween(ro.LastSeen, asOf) <= 90 && highFraud(ro.Region)
 	}
 	if hf {
-		fire(4, 30, rules.Verify)
+		fire(5, 30, rules.Verify)
 	}
 	if r.Alerts30d >= 3 {
-		fire(5, 30, rules.Verify)
+		fire(6, 30, rules.Verify)
 	}
 	if r.VerifyRequiredAt != 0 && r.VerifiedAt < r.VerifyRequiredAt {
 		if asOf > r.VerifyRequiredAt+24*3600 {
-			fire(6, 50, rules.Suspend)
+			fire(7, 50, rules.Suspend)
 		} else {
-			fire(7, 0, rules.Verify)
+			fire(8, 0, rules.Verify)
 		}
 	}
 	if r.Kind == "iot" || r.Kind == "data_card" {
@@ -95,30 +99,30 @@ func Handwritten(r *risk.Record, f risk.Features, asOf risk.Time) Result {
 		switch iot.Business {
 		case "new", "transfer", "realname_supplement", "replacement":
 			if !iot.HandlerVerified {
-				fire(8, 40, rules.Restrict)
+				fire(9, 40, rules.Restrict)
 			}
 		}
 		if !iot.TestPlan {
 			real5 := iot.UserRealnamed && f.CardsOnOperator <= 5
 			if iot.NondirectedData && !real5 && !iot.ProvinceApproval {
-				fire(9, 40, rules.Restrict)
+				fire(10, 40, rules.Restrict)
 			}
 			if seg, ok := ref.LookupSegment(r.MSISDN); ok && seg.Prefix == "149" {
 				if (iot.NondirectedVoice || iot.NondirectedSMS) && !real5 {
-					fire(10, 40, rules.Restrict)
+					fire(11, 40, rules.Restrict)
 				}
 				if (iot.DirectedVoice || iot.DirectedSMS) && !iot.UserRealnamed && !iot.GroupApproval {
-					fire(11, 40, rules.Restrict)
+					fire(12, 40, rules.Restrict)
 				}
 			}
 		}
 	}
 	if r.Recycled {
 		if r.ReleasedAt != 0 && risk.DaysBetween(r.ReleasedAt, r.OpenedAt) < 90 {
-			fire(12, 10, rules.Monitor)
+			fire(13, 10, rules.Monitor)
 		}
 		if !r.Renewed && len(r.LinkedPlatforms) > 0 {
-			fire(13, 10, rules.Monitor)
+			fire(14, 10, rules.Monitor)
 		}
 	}
 	res.Score = min(100, max(0, res.Score))
@@ -173,6 +177,16 @@ func AppendReasons(b []byte, r *risk.Record, f risk.Features, asOf risk.Time, re
 		b = append(b, " 天无语音、短信和流量记录（阈值 90 天）\n"...)
 	}
 	if fired(4) {
+		last := r.LastActivity()
+		if last == 0 {
+			last = r.OpenedAt
+		}
+		b = strconv.AppendInt(b, int64(risk.DaysBetween(r.LastAttachAt, asOf)), 10)
+		b = append(b, " 天前仍在网（开机），但已 "...)
+		b = strconv.AppendInt(b, int64(risk.DaysBetween(last, asOf)), 10)
+		b = append(b, " 天无语音、短信和流量记录（阈值 30 天）\n"...)
+	}
+	if fired(5) {
 		b = append(b, "开户地："...)
 		if r.OpenRegion == "" {
 			b = append(b, "未知地区"...)
@@ -200,24 +214,24 @@ func AppendReasons(b []byte, r *risk.Record, f risk.Features, asOf risk.Time, re
 		}
 		b = append(b, '\n')
 	}
-	if fired(5) {
+	if fired(6) {
 		b = append(b, "30 天内触发预警模型 "...)
 		b = strconv.AppendInt(b, int64(r.Alerts30d), 10)
 		b = append(b, " 次（阈值 3）\n"...)
 	}
-	if fired(6) {
+	if fired(7) {
 		b = strconv.AppendInt(b, int64(risk.DaysBetween(r.VerifyRequiredAt, asOf)), 10)
 		b = append(b, " 天前要求二次实人认证，24 小时内未通过\n"...)
 	}
-	if fired(7) {
+	if fired(8) {
 		b = append(b, "已要求二次实人认证，须在要求后 24 小时内完成\n"...)
 	}
-	if fired(8) {
+	if fired(9) {
 		b = append(b, "办理“"...)
 		b = append(b, r.IoT.Business...)
 		b = append(b, "”业务时未做经办人人证比对\n"...)
 	}
-	if fired(9) {
+	if fired(10) {
 		b = append(b, "开通非定向流量；已实名到使用人："...)
 		b = yn(b, r.IoT.UserRealnamed)
 		b = append(b, "；持卡人在本运营商的卡数："...)
@@ -236,22 +250,22 @@ func AppendReasons(b []byte, r *risk.Record, f risk.Features, asOf risk.Time, re
 		}
 		return b
 	}
-	if fired(10) {
+	if fired(11) {
 		b = append(b, "149 号段开通非定向"...)
 		b = services(b, r.IoT.NondirectedVoice, r.IoT.NondirectedSMS)
 		b = append(b, "，未按一证五卡实名到使用人（任何审批都不能豁免）\n"...)
 	}
-	if fired(11) {
+	if fired(12) {
 		b = append(b, "149 号段开通定向"...)
 		b = services(b, r.IoT.DirectedVoice, r.IoT.DirectedSMS)
 		b = append(b, "，未实名到使用人，无集团审批\n"...)
 	}
-	if fired(12) {
+	if fired(13) {
 		b = append(b, "号码释放后 "...)
 		b = strconv.AppendInt(b, int64(risk.DaysBetween(r.ReleasedAt, r.OpenedAt)), 10)
 		b = append(b, " 天即重新放号（最短 90 天）\n"...)
 	}
-	if fired(13) {
+	if fired(14) {
 		b = append(b, "前机主账号仍绑定在 "...)
 		for i, p := range r.LinkedPlatforms {
 			if i > 0 {

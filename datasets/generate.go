@@ -45,6 +45,7 @@ const (
 	ScenarioIoTMisuse     = "iot_misuse"        // fraud: IoT and 149 cards used for voice or SMS without real-name
 	ScenarioTakeover      = "recycled_takeover" // fraud: a recycled number re-issued too soon, old accounts bound
 	ScenarioFlagged       = "flagged"           // fraud: a single card confirmed by police, MIIT or the operator
+	ScenarioSilentFarm    = "silent_farm"       // fraud: cards kept switched on in a SIM farm (猫池) and not used
 )
 
 // scenarioMix is the share of holders drawn into each scenario.
@@ -52,10 +53,10 @@ var scenarioMix = []struct {
 	name  string
 	share float64
 }{
-	{ScenarioNormal, 0.8855}, {ScenarioFamily5, 0.015}, {ScenarioTraveller, 0.025}, {ScenarioSeasonal, 0.015},
+	{ScenarioNormal, 0.8845}, {ScenarioFamily5, 0.015}, {ScenarioTraveller, 0.025}, {ScenarioSeasonal, 0.015},
 	{ScenarioEnterpriseIoT, 0.0015}, {ScenarioDataCard, 0.01}, {ScenarioRecycled, 0.025}, {ScenarioVerification, 0.015},
 	{ScenarioFraudRing, 0.0015}, {ScenarioStockpile, 0.0006}, {ScenarioIoTMisuse, 0.0015}, {ScenarioTakeover, 0.002},
-	{ScenarioFlagged, 0.0024},
+	{ScenarioFlagged, 0.0024}, {ScenarioSilentFarm, 0.001},
 }
 
 // Reference lists the generator draws from.
@@ -327,6 +328,11 @@ func (g *Generator) mobile(holder, op, idRegion string) *risk.Record {
 }
 
 func (g *Generator) emit(r *risk.Record, scenario string, fraud bool) {
+	if r.LastAttachAt == 0 && r.Status != "cancelled" {
+		// a card in use attaches to the network when it is used (no draw
+		// from the random source: the other cards stay as they were)
+		r.LastAttachAt = r.LastActivity()
+	}
 	g.queue = append(g.queue, genCard{r, Label{Fraud: fraud, Scenario: scenario}})
 }
 
@@ -489,6 +495,23 @@ func (g *Generator) holderCards() {
 		}
 		r.Alerts30d = g.rng.IntN(4)
 		g.emit(r, ScenarioTakeover, true)
+	case ScenarioSilentFarm:
+		// cards opened together and kept attached (switched on) in a SIM
+		// farm, used once at most after opening, then left until sold or
+		// used for fraud
+		d := 40 + g.rng.IntN(300)
+		opened := g.day(d)
+		n := 3 + g.rng.IntN(8)
+		for i := 0; i < n; i++ {
+			r := g.mobile(h, op, home)
+			r.Status, r.OpenedAt, r.Roaming = "active", opened, nil
+			r.LastVoiceAt, r.LastSMSAt, r.LastDataAt = 0, 0, 0
+			if g.chance(0.5) { // an activation message in the first days
+				r.LastSMSAt = g.day(d - g.rng.IntN(10))
+			}
+			r.LastAttachAt = g.at(g.rng.IntN(7), g.rng.IntN(86400))
+			g.emit(r, ScenarioSilentFarm, true)
+		}
 	case ScenarioFlagged:
 		r := g.mobile(h, op, home)
 		r.Status = "active"

@@ -82,7 +82,8 @@ func TestGeneratedDistributions(t *testing.T) {
 	require.InDelta(t, 0.13, share(st.Roaming), 0.04)
 	require.InDelta(t, 0.02, share(st.Fraud), 0.015)
 	for _, sc := range []string{datasets.ScenarioFraudRing, datasets.ScenarioStockpile, datasets.ScenarioIoTMisuse,
-		datasets.ScenarioTakeover, datasets.ScenarioFlagged, datasets.ScenarioTraveller, datasets.ScenarioFamily5, datasets.ScenarioSeasonal} {
+		datasets.ScenarioTakeover, datasets.ScenarioFlagged, datasets.ScenarioTraveller, datasets.ScenarioFamily5, datasets.ScenarioSeasonal,
+		datasets.ScenarioSilentFarm} {
 		require.Positive(t, st.ByScenario[sc], sc)
 	}
 	var out bytes.Buffer

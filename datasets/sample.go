@@ -27,7 +27,7 @@ func SampleMix() map[string]float64 { return maps.Clone(sampleMix) }
 var sampleMix = map[string]float64{
 	ScenarioNormal: 0.70, ScenarioFraudRing: 0.03, ScenarioStockpile: 0.01, ScenarioIoTMisuse: 0.03,
 	ScenarioTakeover: 0.03, ScenarioFlagged: 0.02, ScenarioVerification: 0.04, ScenarioDataCard: 0.03,
-	ScenarioEnterpriseIoT: 0.006,
+	ScenarioEnterpriseIoT: 0.006, ScenarioSilentFarm: 0.01,
 }
 
 // SampleAsOf is the snapshot time of the committed sample: 2026-11-01 CST.

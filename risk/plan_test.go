@@ -20,6 +20,7 @@ func TestDefaultPackPlan(t *testing.T) {
   fraud_involved
   multi_card_id
   dormant
+  silent
   high_fraud_region
   frequent_alerts
   if verification_pending

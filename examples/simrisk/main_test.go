@@ -230,7 +230,7 @@ func TestScoreWithIDKey(t *testing.T) {
 func TestCELRuleFiles(t *testing.T) {
 	code, stdout, _ := runCLI("test", "../../rules/packs/default-cel")
 	require.Equal(t, 0, code, stdout)
-	require.Regexp(t, `(?m)^65 passed, 0 failed$`, stdout)
+	require.Regexp(t, `(?m)^74 passed, 0 failed$`, stdout)
 	code, _, _ = runCLI("lint", "pack:default-cel")
 	require.Equal(t, 0, code)
 
@@ -321,7 +321,7 @@ func TestExplain(t *testing.T) {
 	}
 	require.NoError(t, json.Unmarshal([]byte(out), &x))
 	require.Equal(t, "138****8000", x.Decision.MSISDN)
-	require.Len(t, x.Rules, 14)
+	require.Len(t, x.Rules, 15)
 
 	code, _, errOut = runCLI("explain", "--as-of", "2026-11-01", "--in", in, "--msisdn", "13900000000")
 	require.Equal(t, 1, code)
