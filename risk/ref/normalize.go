@@ -287,7 +287,8 @@ func sciFull(s string) bool {
 // space and separators are dropped (an exponent's digits after e or E and
 // an optional sign); true when it may, or when s is not plain ASCII. Most
 // texts (holder keys, names) fail it at their last characters, without the
-// allocations of the full reading.
+// allocations of the full reading, and so do keys whose last characters
+// happen to read 5e9 (hk-…c5e9) at the mantissa's start.
 func sciTail(s string) bool {
 	for i := 0; i < len(s); i++ {
 		if s[i] >= utf8.RuneSelf {
@@ -314,7 +315,32 @@ func sciTail(s string) bool {
 			i--
 		}
 	}
-	return i >= 0 && (s[i] == 'e' || s[i] == 'E')
+	if i < 0 || (s[i] != 'e' && s[i] != 'E') {
+		return false
+	}
+	// the mantissa before the e: digits, a decimal point or comma,
+	// separators; before it only a sign, quotes, = and white space, or a
+	// label (a colon, or text starting as an ID label does): hk-…c5e9, a
+	// holder key whose hex ends so, stops here
+	i--
+	mant := 0
+	for i >= 0 && (isDigit(s[i]) || strings.IndexByte(" \t-.,", s[i]) >= 0) {
+		if isDigit(s[i]) {
+			mant++
+		}
+		i--
+	}
+	if mant == 0 {
+		return false
+	}
+	for i >= 0 && strings.IndexByte(" \t\n\v\f\r+-='\"", s[i]) >= 0 {
+		i--
+	}
+	if i < 0 || strings.IndexByte(s, ':') >= 0 {
+		return true
+	}
+	lower := strings.ToLower(strings.TrimSpace(s))
+	return strings.HasPrefix(lower, "id") || strings.HasPrefix(lower, "sfz")
 }
 
 // ErrMSISDN is returned by NormalizeMSISDN for text that is not a phone or

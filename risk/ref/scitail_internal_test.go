@@ -12,7 +12,7 @@ import (
 // (digits, e and E, signs, separators, quotes, labels, letters), and the
 // spellings the loose test lists.
 func TestSciTailNeverRefusesScientific(t *testing.T) {
-	parts := []string{"0", "1", "7", "9", ".", ",", "e", "E", "+", "-", " ", "\t", "\"", "'", "=", ":", "ID", "id no", "身份证", "：", "x", "a", "f", "(18位)", "\u3000", "１", "Ｅ"}
+	parts := []string{"0", "1", "7", "9", ".", ",", "e", "E", "+", "-", " ", "\t", "\"", "'", "=", ":", "ID", "id no", "身份证", "：", "x", "a", "f", "(18位)", "\u3000", "１", "Ｅ", "hk-", "c", "sfz", "ID no."}
 	rng := rand.New(rand.NewPCG(1, 2))
 	positives := 0
 	for n := 0; n < 300000; n++ {
@@ -31,7 +31,7 @@ func TestSciTailNeverRefusesScientific(t *testing.T) {
 		require.True(t, IsSciNotation(s), "%q", s)
 	}
 	require.Greater(t, positives, 100, "the random texts hold scientific notation")
-	for _, s := range []string{"hk-66c5a710333f08d50000000000000001", "h-7f3a", "13800138000", "", "abc e"} {
+	for _, s := range []string{"hk-66c5a710333f08d50000000000000001", "h-7f3a", "13800138000", "", "abc e", "hk-ea99dfbde19232d9012345678901234e9", "hk-c5e9", "hk-1.5e+10", "key 15e9"} {
 		require.False(t, sciTail(s), "%q", s)
 	}
 }

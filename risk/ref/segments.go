@@ -37,6 +37,15 @@ type segTable struct {
 	byKey  map[segKey]Segment
 	list   []Segment
 	maxLen int
+	// byNum is byKey by numKey, for LookupSegment: a uint64 key hashes
+	// faster than a string's
+	byNum map[uint64]Segment
+}
+
+// numKey is a segment's key as a number: the numbers' length, the
+// prefix's length and its digits' value (prefixes are digits).
+func numKey(length, n int, v uint64) uint64 {
+	return uint64(length)<<56 | uint64(n)<<50 | v
 }
 
 var (
@@ -72,6 +81,14 @@ func (t *segTable) add(s Segment) {
 	}
 	t.byKey[k] = s
 	t.maxLen = max(t.maxLen, len(s.Prefix))
+	if t.byNum == nil {
+		t.byNum = map[uint64]Segment{}
+	}
+	v, err := strconv.ParseUint(s.Prefix, 10, 50)
+	if err != nil || len(s.Prefix) > 15 {
+		panic("ref: segment prefix not digits: " + s.Prefix) // parseSegment refuses one
+	}
+	t.byNum[numKey(s.Length, len(s.Prefix), v)] = s
 }
 
 // MaxSegmentRows is the most rows AddSegments reads from one file.
@@ -168,9 +185,13 @@ func AddSegments(r io.Reader) error {
 	segsMu.Lock()
 	defer segsMu.Unlock()
 	old := segs.Load()
-	t := &segTable{byKey: make(map[segKey]Segment, len(old.byKey)+len(add)), list: append([]Segment(nil), old.list...), maxLen: old.maxLen}
+	t := &segTable{byKey: make(map[segKey]Segment, len(old.byKey)+len(add)), list: append([]Segment(nil), old.list...), maxLen: old.maxLen,
+		byNum: make(map[uint64]Segment, len(old.byNum)+len(add))}
 	for k, v := range old.byKey {
 		t.byKey[k] = v
+	}
+	for k, v := range old.byNum {
+		t.byNum[k] = v
 	}
 	for _, s := range add {
 		t.add(s)
@@ -183,8 +204,22 @@ func AddSegments(r io.Reader) error {
 // segments for numbers of its length (11 or 13 digits).
 func LookupSegment(msisdn string) (Segment, bool) {
 	t := segs.Load()
-	for n := min(t.maxLen, len(msisdn)); n >= 3; n-- {
-		if s, ok := t.byKey[segKey{len(msisdn), msisdn[:n]}]; ok {
+	// prefixes are digits: the values of msisdn's first digits, up to
+	// its first other character
+	var vals [16]uint64
+	top := min(t.maxLen, len(msisdn), len(vals)-1)
+	var v uint64
+	for n := 1; n <= top; n++ {
+		c := msisdn[n-1]
+		if c < '0' || c > '9' {
+			top = n - 1
+			break
+		}
+		v = v*10 + uint64(c-'0')
+		vals[n] = v
+	}
+	for n := top; n >= 3; n-- {
+		if s, ok := t.byNum[numKey(len(msisdn), n, vals[n])]; ok {
 			return s, true
 		}
 	}
