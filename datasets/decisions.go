@@ -31,6 +31,10 @@ var decisionColumns = []string{"line", "msisdn", "score", "level", "outcome", "d
 //	ruleset       the digest of the rule set that decided
 //	as_of         the time the card was judged against, RFC 3339 (+08:00)
 //	pack, version the rule set's name and version
+//
+// A text cell (reasons, pack, version) that would start with =, +, -, @, a
+// tab or a carriage return starts with ' so that a spreadsheet opening the
+// file shows it as text and never runs it as a formula.
 func DecisionColumns() []string { return slices.Clone(decisionColumns) }
 
 // decisionWriter writes decisions as JSON Lines or CSV, with or without
@@ -86,8 +90,21 @@ func (w *decisionWriter) write(d *risk.Decision, line int) error {
 	if d.AsOf != 0 {
 		asOf = d.AsOf.Std().Format(time.RFC3339)
 	}
-	r[9], r[10], r[11], r[12], r[13] = strings.Join(errs, " "), d.RuleSet, asOf, d.Pack, d.Version
+	r[9], r[10], r[11], r[12], r[13] = strings.Join(errs, " "), d.RuleSet, asOf, spreadsheetSafe(d.Pack), spreadsheetSafe(d.Version)
+	r[8] = spreadsheetSafe(r[8])
 	return w.csv.Write(r)
+}
+
+// spreadsheetSafe keeps a text cell from being read as a formula by a
+// spreadsheet (Excel, WPS, LibreOffice) when the CSV is opened: a text
+// that starts with =, +, -, @, a tab or a carriage return starts with '
+// instead (a reason that begins with a card's value, "=HYPERLINK(...)",
+// stays text). Other texts are returned as they are.
+func spreadsheetSafe(s string) string {
+	if s != "" && strings.IndexByte("=+-@\t\r", s[0]) >= 0 {
+		return "'" + s
+	}
+	return s
 }
 
 // appendDecisionLine appends d's JSON Lines line with its input line as

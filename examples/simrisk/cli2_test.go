@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/csv"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -216,4 +217,46 @@ func TestFormatFlagForBacktestAndFit(t *testing.T) {
 	code, _, stderr = runCLI("backtest", "--candidate", "pack:default-cel", "--format", "xls", "--in", in, "--as-of", "2026-11-01")
 	require.Equal(t, 2, code)
 	require.Contains(t, stderr, "simrisk backtest: --format: ")
+}
+
+// A decision CSV opened in a spreadsheet runs no formula: a reason that
+// begins with a card's value ("=HYPERLINK(...)", "+cmd", "@SUM") starts
+// with ' and stays text; JSON Lines decisions keep the text as it is.
+func TestDecisionCSVRunsNoFormula(t *testing.T) {
+	dir := t.TempDir()
+	rulesDir := filepath.Join(dir, "r")
+	require.NoError(t, os.Mkdir(rulesDir, 0o755))
+	require.NoError(t, os.WriteFile(filepath.Join(rulesDir, "r.yaml"), []byte(`name: r
+version: "1"
+bands:
+  - {min: 0, level: low, outcome: pass}
+  - {min: 5, level: high, outcome: verify}
+rules:
+  - id: brand
+    title: brand
+    when: mvno != ""
+    score: 10
+    outcome: monitor
+    reason: "{mvno}"
+`), 0o644))
+	in := filepath.Join(dir, "in.jsonl")
+	var b strings.Builder
+	for i, v := range []string{`=HYPERLINK(\"http://x/\",\"x\")`, "+cmd|' /C calc'!A0", "-2+3", "@SUM(1)", "plain"} {
+		fmt.Fprintf(&b, `{"msisdn":"1380013800%d","opened_at":"2024-03-01","last_voice_at":"2026-10-30","mvno":"%s"}`+"\n", i, v)
+	}
+	require.NoError(t, os.WriteFile(in, []byte(b.String()), 0o644))
+	out := filepath.Join(dir, "d.csv")
+	code, _, stderr := runCLI("score", "--rules", rulesDir, "--as-of", "2026-11-01", "--in", in, "--out", out)
+	require.Equal(t, 0, code, stderr)
+	f, err := os.Open(out)
+	require.NoError(t, err)
+	defer f.Close()
+	rows, err := csv.NewReader(f).ReadAll()
+	require.NoError(t, err)
+	require.Len(t, rows, 6)
+	var reasons []string
+	for _, r := range rows[1:] {
+		reasons = append(reasons, r[8])
+	}
+	require.Equal(t, []string{`'=HYPERLINK("http://x/","x")`, "'+cmd|' /C calc'!A0", "'-2+3", "'@SUM(1)", "plain"}, reasons)
 }
