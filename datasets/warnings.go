@@ -8,6 +8,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	suggestpkg "github.com/simrisk/simrisk/internal/suggest"
 	"github.com/simrisk/simrisk/internal/vocab"
 	"github.com/simrisk/simrisk/risk/ref"
 )
@@ -76,49 +77,8 @@ var knownIgnored = func() map[string]bool {
 }()
 
 // suggest returns the schema name nearest to name by edit distance, when
-// it is near enough to be a slip (at most 1 edit for names up to 5
-// characters, 2 up to 11, 3 beyond).
-func suggest(name string, names []string) string {
-	if len(name) > 64 {
-		return ""
-	}
-	max := 1
-	switch n := utf8.RuneCountInString(name); {
-	case n > 11:
-		max = 3
-	case n > 5:
-		max = 2
-	}
-	best, bestD := "", max+1
-	for _, s := range names {
-		if d := editDistance(name, s); d < bestD && d > 0 {
-			best, bestD = s, d
-		}
-	}
-	return best
-}
-
-// editDistance is the Levenshtein distance between a and b, in characters.
-func editDistance(a, b string) int {
-	ra, rb := []rune(a), []rune(b)
-	prev := make([]int, len(rb)+1)
-	cur := make([]int, len(rb)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(ra); i++ {
-		cur[0] = i
-		for j := 1; j <= len(rb); j++ {
-			cost := 1
-			if ra[i-1] == rb[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(rb)]
-}
+// it is near enough to be a slip (suggest.Nearest).
+func suggest(name string, names []string) string { return suggestpkg.Nearest(name, names) }
 
 // maxUnknownNames is the most unknown names reported from one file.
 const maxUnknownNames = 100

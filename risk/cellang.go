@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"reflect"
 	"regexp"
+	"sort"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -122,6 +123,7 @@ func celBaseOptions() []cel.EnvOption {
 
 // celCompiler compiles the CEL expressions of one rule set.
 type celCompiler struct {
+	rs        *rules.RuleSet // for lint's suggestions
 	lastCost  uint64 // the estimate of the last expression compiled (0 if none)
 	reference bool   // no lowering: every expression on cel-go's interpreter
 	env       *cel.Env
@@ -182,7 +184,7 @@ func newCELCompiler(rs *rules.RuleSet, lists map[string]any, macroNames []string
 	if cc.runBudget > 0 {
 		runBudget = cc.runBudget
 	}
-	c := &celCompiler{reference: cc.reference, costLimit: costLimit, runBudget: runBudget, maxSize: cc.maxCELSize, limits: cc.limits, macroSize: map[string]uint64{}, macros: map[string]int{}, listSizes: map[string]uint64{}, lowMacros: map[string]closureProgram{}}
+	c := &celCompiler{rs: rs, reference: cc.reference, costLimit: costLimit, runBudget: runBudget, maxSize: cc.maxCELSize, limits: cc.limits, macroSize: map[string]uint64{}, macros: map[string]int{}, listSizes: map[string]uint64{}, lowMacros: map[string]closureProgram{}}
 	for _, l := range rs.Lists {
 		c.listSizes["lists."+l.Name] = uint64(len(l.Items))
 	}
@@ -207,7 +209,7 @@ func (c *celCompiler) worker() (*celCompiler, error) {
 	if err != nil {
 		return nil, err
 	}
-	w := &celCompiler{reference: c.reference, env: env, opts: c.opts, costLimit: c.costLimit, runBudget: c.runBudget, maxSize: c.maxSize, limits: c.limits, macroSize: c.macroSize,
+	w := &celCompiler{rs: c.rs, reference: c.reference, env: env, opts: c.opts, costLimit: c.costLimit, runBudget: c.runBudget, maxSize: c.maxSize, limits: c.limits, macroSize: c.macroSize,
 		macros: c.macros, listSizes: c.listSizes, lowMacros: c.lowMacros}
 	return w, nil
 }
@@ -470,16 +472,40 @@ func (c *celCompiler) celError(src string, e *common.Error, node celast.Expr, pa
 	if name == "" {
 		code, msg, name = celCodeByText(msg, code)
 	}
+	if strings.Contains(name, ".") {
+		// reported on the selection, at its ".": point at the field
+		if rs, off := []rune(src), celOffset(src, line, col); off >= 0 && off < len(rs) && rs[off] == '.' {
+			col++
+		}
+	}
+	call := name != "" && ((node != nil && node.Kind() == celast.CallKind && node.AsCall().FunctionName() == name) ||
+		calledAt(src, celOffset(src, line, col), name))
 	switch {
 	case name == "":
+		if code == rules.CodeType {
+			msg += quotedParamHint(c.rs, src, msg)
+		}
 	case strings.HasPrefix(name, "params."):
-		code, msg = rules.CodeUndefinedParam, fmt.Sprintf("parameter %q is not declared under params", strings.TrimPrefix(name, "params."))
+		code, msg = rules.CodeUndefinedParam, undeclaredMsg(c.rs, "params", strings.TrimPrefix(name, "params."))
 	case strings.HasPrefix(name, "lists."):
-		code, msg = rules.CodeUndefinedList, fmt.Sprintf("list %q is not declared under lists", strings.TrimPrefix(name, "lists."))
+		code, msg = rules.CodeUndefinedList, undeclaredMsg(c.rs, "lists", strings.TrimPrefix(name, "lists."))
 	default:
-		code, msg = rules.CodeUndefinedName, fmt.Sprintf("%s is not a field, derived value, population feature or macro", name)
+		code, msg = rules.CodeUndefinedName, unknownNameMsg(c.rs, name, call, c.builtinNames())
 	}
 	return errAt(line, col, code, msg)
+}
+
+// builtinNames are the functions of c's environment named like
+// identifiers (not operators), for the "did you mean" of an unknown one.
+func (c *celCompiler) builtinNames() []string {
+	var names []string
+	for n := range c.env.Functions() {
+		if n != "" && !strings.ContainsAny(n[:1], "_@!-") {
+			names = append(names, n)
+		}
+	}
+	sort.Strings(names)
+	return names
 }
 
 // celCodeByText chooses the code of a cel-go issue, and the message to show,

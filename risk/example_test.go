@@ -59,7 +59,7 @@ rules:
 	}
 	// Output:
 	// mine.yaml:5:46: rule "dormant": [undefined_param] parameter "dormant_days" is not declared under params
-	// mine.yaml:8:11: rule "typo": [undefined_name] alerts_30 is not a field, derived value, population feature or macro
+	// mine.yaml:8:11: rule "typo": [undefined_name] alerts_30 is not a field, derived value, population feature or macro; did you mean alerts_30d?
 }
 
 // Score a batch with population features (cards per holder) over all

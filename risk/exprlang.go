@@ -267,7 +267,7 @@ func (w *rewriter) Visit(node *ast.Node) {
 		if id.Value == "params" {
 			c, ok := w.x.constNode(prop.Value)
 			if !ok {
-				w.errAt(n.Property.Location(), rules.CodeUndefinedParam, "parameter %q is not declared under params", prop.Value)
+				w.errAt(n.Property.Location(), rules.CodeUndefinedParam, "%s", undeclaredMsg(w.x.rs, "params", prop.Value))
 				c = &ast.NilNode{}
 			}
 			ast.Patch(node, c)
@@ -275,7 +275,7 @@ func (w *rewriter) Visit(node *ast.Node) {
 		}
 		v, ok := w.x.lists[prop.Value]
 		if !ok {
-			w.errAt(n.Property.Location(), rules.CodeUndefinedList, "list %q is not declared under lists", prop.Value)
+			w.errAt(n.Property.Location(), rules.CodeUndefinedList, "%s", undeclaredMsg(w.x.rs, "lists", prop.Value))
 			ast.Patch(node, &ast.NilNode{})
 			return
 		}
@@ -494,18 +494,21 @@ func (x *exprCompiler) exprErr(err error, src rules.Expr, owner string, root ast
 		}
 		return false
 	})
-	undefined := func(name string) {
-		e.Code, e.Msg = rules.CodeUndefinedName, fmt.Sprintf("%s is not a field, derived value, population feature or macro", name)
+	undefined := func(name string, called bool) {
+		e.Code, e.Msg = rules.CodeUndefinedName, unknownNameMsg(x.rs, name, called, exprBuiltinNames)
 	}
 	switch {
 	case call != nil:
 		if f, ok := call.Callee.(*ast.IdentifierNode); ok && cfg != nil && cfg.Functions[f.Value] == nil && cfg.Builtins[f.Value] == nil {
-			undefined(f.Value)
+			undefined(f.Value, true)
 		}
 	case id != nil:
-		undefined(id.Value)
+		undefined(id.Value, calledAt(src.Src, fe.From, id.Value))
 	case member != nil:
 		e.Code = rules.CodeUndefinedName
+	}
+	if e.Code == rules.CodeType {
+		e.Msg += quotedParamHint(x.rs, src.Src, e.Msg)
 	}
 	return e
 }

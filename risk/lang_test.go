@@ -120,13 +120,13 @@ func TestCELErrorPositions(t *testing.T) {
 		got = append(got, e.Error())
 	}
 	require.Equal(t, []string{
-		`c.yaml:4:32: rule "plain": [undefined_name] alerts_30 is not a field, derived value, population feature or macro`,
+		`c.yaml:4:32: rule "plain": [undefined_name] alerts_30 is not a field, derived value, population feature or macro; did you mean alerts_30d?`,
 		`c.yaml:6:28: rule "quoted": [undefined_param] parameter "nope" is not declared under params`,
 		`c.yaml:11:15: rule "block": [undefined_list] list "nope" is not declared under lists`,
 		`c.yaml:13:25: rule "notbool": [not_boolean] condition must be true or false, but this is int`,
 		`c.yaml:14:32: rule "syntax": [expr_syntax] Syntax error: mismatched input '<EOF>' expecting {'[', '{', '(', '.', '-', '!', 'true', 'false', 'null', NUM_FLOAT, NUM_INT, NUM_UINT, STRING, BYTES, IDENTIFIER}`,
 		`c.yaml:15:39: rule "regionin": [type] a region list: write in_region(x, lists.NAME)`,
-		`c.yaml:16:27: rule "mixed": [undefined_name] any is not a field, derived value, population feature or macro`,
+		`c.yaml:16:27: rule "mixed": [undefined_name] unknown function any: not a function of simrisk or of the language`,
 		`c.yaml:16:38: rule "mixed": [undefined_name] .days_ago is not a field, derived value, population feature or macro`,
 	}, got)
 }

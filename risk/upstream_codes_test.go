@@ -33,7 +33,7 @@ func TestUpstreamCodesPinned(t *testing.T) {
 		"cel-unknown-name.yaml":     {rules.CodeUndefinedName, "alerts_3d is not a field, derived value, population feature or macro", nil},
 		"cel-unknown-param.yaml":    {rules.CodeUndefinedParam, `parameter "zzz" is not declared under params`, nil},
 		"cel-unknown-list.yaml":     {rules.CodeUndefinedList, `list "zzz" is not declared under lists`, nil},
-		"cel-unknown-function.yaml": {rules.CodeUndefinedName, "in_regions is not a field", nil},
+		"cel-unknown-function.yaml": {rules.CodeUndefinedName, "unknown function in_regions: not a function of simrisk or of the language; did you mean in_region?", nil},
 		// cel-go: the issue's node, a selection near a declared name
 		"cel-unknown-param-near.yaml": {rules.CodeUndefinedParam, `parameter "max_alerts" is not declared under params`, nil},
 		"cel-unknown-list-near.yaml":  {rules.CodeUndefinedList, `list "fraud_region" is not declared under lists`, nil},

@@ -48,6 +48,24 @@ const (
 	CodeBadTest        Code = "bad_test"        // a rule test that cannot run (bad card, unknown rule)
 	CodeTooManyErrors  Code = "too_many_errors" // the error cap was reached; later errors were dropped
 	CodeBadOption      Code = "bad_option"      // a compile option out of range (risk.WithLanguage("fr")); no position
+
+	// Warning codes: lint's advice (risk.Lint); a rule set with warnings
+	// still loads and compiles.
+	CodeUnusedParam Code = "unused_param" // a parameter no expression reads
+	CodeUnusedList  Code = "unused_list"  // a list no expression reads
+	CodeUnusedMacro Code = "unused_macro" // a macro no rule, reason or other macro uses
+	CodeNeverHolds  Code = "never_holds"  // comparisons joined by && that no value satisfies (x <= 7 && x > 30)
+)
+
+// Severity says how much a problem weighs. An error makes the rule set
+// unusable (Load and Compile fail); a warning is advice that lint shows
+// (and that simrisk lint --strict treats as an error).
+type Severity string
+
+// Severities. The zero value reads as an error.
+const (
+	SeverityError   Severity = "error"
+	SeverityWarning Severity = "warning"
 )
 
 // Pos is a position in a rule file. Line and Column are 1-based; Column
@@ -73,7 +91,8 @@ func (p Pos) String() string {
 //
 //	file:line:col: rule "id": [code] message
 //
-// (without the rule part when the error is not inside a rule).
+// (without the rule part when the error is not inside a rule), and a
+// warning as file:line:col: rule "id": warning [code] message.
 type Error struct {
 	Pos
 	Rule    string `json:"rule,omitempty"`  // rule id, macro name or test name the error is in
@@ -81,7 +100,13 @@ type Error struct {
 	Code    Code   `json:"code"`
 	Msg     string `json:"message"`
 	Snippet string `json:"snippet,omitempty"` // the source line and a caret under the column
+	// Severity is SeverityWarning for lint's advice; empty (or
+	// SeverityError) for an error.
+	Severity Severity `json:"level,omitempty"`
 }
+
+// Warning says whether e is a warning rather than an error.
+func (e *Error) Warning() bool { return e.Severity == SeverityWarning }
 
 func (e *Error) Error() string {
 	var b strings.Builder
@@ -89,6 +114,9 @@ func (e *Error) Error() string {
 	b.WriteString(": ")
 	if e.Rule != "" {
 		fmt.Fprintf(&b, "rule %q: ", e.Rule)
+	}
+	if e.Warning() {
+		b.WriteString("warning ")
 	}
 	fmt.Fprintf(&b, "[%s] %s", e.Code, e.Msg)
 	return b.String()

@@ -19,6 +19,7 @@ import (
 	"strings"
 	"sync/atomic"
 
+	"github.com/simrisk/simrisk/internal/suggest"
 	"go.yaml.in/yaml/v3"
 )
 
@@ -421,6 +422,13 @@ func (l *loader) meta(key, val string, n *yaml.Node) {
 	}
 }
 
+// formatKeys are the keys the rule format defines anywhere, for the "did
+// you mean" of an unknown key (outcom: did you mean "outcome"?).
+var formatKeys = []string{"name", "version", "description", "language", "params", "lists", "macros",
+	"bands", "rules", "tests", "type", "items", "when", "min", "max", "level", "outcome", "id", "title",
+	"tags", "score", "reason", "enabled", "mode", "as_of", "card", "population", "others", "expect",
+	"fires", "not_fires", "zh", "en"}
+
 // mapping walks a mapping node, reporting duplicate keys and keys that fn
 // does not accept (fn returns false).
 func (l *loader) mapping(n *yaml.Node, rule string, fn func(key string, k, v *yaml.Node) bool) bool {
@@ -441,6 +449,10 @@ func (l *loader) mapping(n *yaml.Node, rule string, fn func(key string, k, v *ya
 		}
 		seen[k.Value] = true
 		if !fn(k.Value, k, v) {
+			if near := suggest.Nearest(k.Value, formatKeys); near != "" {
+				l.errf(k, rule, k.Value, CodeUnknownKey, "unknown key %q: did you mean %q?", k.Value, near)
+				continue
+			}
 			l.errf(k, rule, k.Value, CodeUnknownKey, "unknown key %q", k.Value)
 		}
 	}

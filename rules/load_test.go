@@ -56,7 +56,7 @@ func TestParseErrors(t *testing.T) {
 		{"unknown key", "rules:\n  - id: a\n    when: valid\n    outcome: pass\n    colour: red\n",
 			[]string{`f.yaml:5:5: rule "a": [unknown_key] unknown key "colour"`}},
 		{"unknown top-level key", "rulez: []\n",
-			[]string{`f.yaml:1:1: [unknown_key] unknown key "rulez"`}},
+			[]string{`f.yaml:1:1: [unknown_key] unknown key "rulez": did you mean "rules"?`}},
 		{"missing when and outcome", "rules:\n  - id: a\n",
 			[]string{`f.yaml:2:5: rule "a": [missing_key] rule has no when condition`,
 				`f.yaml:2:5: rule "a": [missing_key] rule has no outcome`}},

@@ -1,7 +1,7 @@
 // Command simrisk is the analysts' command line for simrisk rule files:
 //
 //	simrisk score [--pack NAME | --rules PATH ...] --as-of DATE --in FILE.jsonl [--out FILE.jsonl|FILE.csv] [--only-flagged] [--rejects FILE]
-//	simrisk lint [--format text|json|sarif] [--pack NAME] [--limit NAME=VALUE ...] PATH...
+//	simrisk lint [--format text|json|sarif] [--strict] [--pack NAME] [--limit NAME=VALUE ...] PATH...
 //	simrisk test [--coverage] [--junit FILE] [--limit NAME=VALUE ...] PATH...
 //	simrisk explain [--pack NAME | --rules PATH] --as-of DATE [--in FILE (--msisdn N | --ref LINE)] [--json] [--lang zh|en]
 //	simrisk backtest [--baseline PACK] --candidate PACK --in FILE --as-of DATE [--report FILE.html] [--changes FILE.csv]
@@ -26,7 +26,11 @@
 // that are regular files are written through a temporary file renamed when
 // the run completed (SIGINT and SIGTERM remove it); an output that is not
 // one (/dev/stdout, a FIFO, a device) is written in place. lint prints every problem of the rule files as
-// file:line:col: rule "id": [code] message and exits 1 when there is any.
+// file:line:col: rule "id": [code] message with the source line and a caret
+// under it, then its warnings (unused parameters, lists and macros,
+// conditions that never hold, a copy named like a pack) as ...: warning
+// [code] message; it exits 1 when there is any problem, 0 on warnings alone
+// unless --strict.
 // test runs the rule files' tests, prints each failure, ends with
 // "N passed, N failed" and exits 1 when any failed.
 //
@@ -66,7 +70,7 @@ usage:
                 [--out FILE.jsonl|FILE.csv] [--only-flagged] [--rejects FILE] [--id-key-file FILE]
                 [--encoding utf-8|gb18030|gbk|utf-16] [--segments FILE] [--max-reject-ratio R] [--strict] [--aliases FILE]
                                 score every record; decisions carry their input line (the card's reference)
-  simrisk lint [--format text|json|sarif] [--limit NAME=VALUE ...] PATH...
+  simrisk lint [--format text|json|sarif] [--strict] [--limit NAME=VALUE ...] PATH...
                                 check rule files; every problem as file:line:col
   simrisk test [--coverage] [--junit FILE] [--limit NAME=VALUE ...] PATH...
                                 run the rule files' tests (no tests: exit 1)
@@ -579,6 +583,7 @@ func cmdLint(args []string, stdout, stderr io.Writer) int {
 	fs := newFlags("lint")
 	format := fs.String("format", "text", "output: text (file:line:col: ...), json (one array) or sarif (SARIF 2.1.0, for code review)")
 	pack := fs.String("pack", "", "lint an embedded pack instead of files")
+	strict := fs.Bool("strict", false, "treat warnings (unused parameters, lists, macros; conditions that never hold; a copy named like a pack) as errors")
 	limits := newLimitFlag()
 	fs.Var(limits, "limit", limitUsage)
 	paths, code, done := parseFlags(fs, args, "PATH...", stdout, stderr)
@@ -596,14 +601,22 @@ func cmdLint(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "simrisk lint: --format %q: want text, json or sarif\n", *format)
 		return 2
 	}
-	errs, err := lint(paths, limits.lim)
+	all, err := lint(paths, limits.lim)
 	if err != nil {
 		fmt.Fprintf(stderr, "simrisk lint: %v\n", err)
 		return 2
 	}
+	var errs, warns []*rules.Error
+	for _, e := range all {
+		if e.Warning() {
+			warns = append(warns, e)
+		} else {
+			errs = append(errs, e)
+		}
+	}
 	// rules the compiled evaluator does not handle run on the reference
 	// evaluator: slower, same answers. Say which (notes, not problems).
-	var notes, warns []*rules.Error
+	var notes []*rules.Error
 	if len(errs) == 0 {
 		if rs, err := loadRules(paths, rules.WithLimits(limits.lim)); err == nil {
 			warns = append(warns, packCopyWarnings(paths, rs)...)
@@ -620,21 +633,33 @@ func cmdLint(args []string, stdout, stderr io.Writer) int {
 			}
 		}
 	}
+	if *strict {
+		// warnings are errors: printed and counted as such
+		for _, w := range warns {
+			c := *w
+			c.Severity = rules.SeverityError
+			errs = append(errs, &c)
+		}
+		warns = nil
+	}
 	switch *format {
 	case "json":
+		// level is error, warning or note (with --strict, warnings are
+		// errors); severity is its older name, kept for existing readers
 		type item struct {
 			*rules.Error
+			Level    string `json:"level"`
 			Severity string `json:"severity"`
 		}
 		items := []item{}
 		for _, e := range errs {
-			items = append(items, item{maskedError(e), "error"})
+			items = append(items, item{maskedError(e), "error", "error"})
 		}
 		for _, e := range warns {
-			items = append(items, item{maskedError(e), "warning"})
+			items = append(items, item{maskedError(e), "warning", "warning"})
 		}
 		for _, e := range notes {
-			items = append(items, item{maskedError(e), "note"})
+			items = append(items, item{maskedError(e), "note", "note"})
 		}
 		enc := json.NewEncoder(stdout)
 		enc.SetIndent("", "  ")
@@ -648,26 +673,39 @@ func cmdLint(args []string, stdout, stderr io.Writer) int {
 			return 2
 		}
 	default:
-		for _, e := range errs {
+		for _, e := range append(append([]*rules.Error{}, errs...), warns...) {
 			fmt.Fprintln(stdout, maskedRuleError(e))
-		}
-		for _, e := range warns {
-			fmt.Fprintln(stdout, maskedRuleError(e))
+			if e.Snippet != "" {
+				fmt.Fprintln(stdout, indent(ref.MaskText(e.Snippet), "    "))
+			}
 		}
 		for _, n := range notes {
 			fmt.Fprintf(stderr, "%s: rule %q: [note] %s\n", n.Pos, n.Rule, n.Msg)
 		}
 	}
-	if len(errs) > 0 {
-		fmt.Fprintf(stderr, "%d problems\n", len(errs))
+	switch {
+	case len(errs) > 0:
+		fmt.Fprintln(stderr, plural(len(errs), "problem"))
 		return 1
-	}
-	if len(warns) > 0 {
-		fmt.Fprintf(stderr, "no problems, %d warnings\n", len(warns))
+	case len(warns) > 0:
+		fmt.Fprintf(stderr, "no problems, %s (--strict makes them errors)\n", plural(len(warns), "warning"))
 		return 0
 	}
 	fmt.Fprintln(stderr, "no problems")
 	return 0
+}
+
+// indent puts prefix before every line of s.
+func indent(s, prefix string) string {
+	return prefix + strings.ReplaceAll(s, "\n", "\n"+prefix)
+}
+
+// plural is "1 problem", "2 problems".
+func plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
 }
 
 // codePackCopy is lint's warning for a rule set that keeps an embedded
@@ -692,8 +730,8 @@ func packCopyWarnings(paths []string, rs *rules.RuleSet) []*rules.Error {
 			return nil
 		}
 		pos := namePos(rs)
-		return []*rules.Error{{Pos: pos, Code: codePackCopy, Msg: fmt.Sprintf(
-			"warning: this rule set is named %s %s like the embedded pack pack:%s but its files differ (digest %s, the pack's %s): give it a name or version of its own so that reports, summaries and decisions tell the two apart",
+		return []*rules.Error{{Pos: pos, Code: codePackCopy, Severity: rules.SeverityWarning, Snippet: rs.Snippet(pos), Msg: fmt.Sprintf(
+			"this rule set is named %s %s like the embedded pack pack:%s but its files differ (digest %s, the pack's %s): give it a name or version of its own so that reports, summaries and decisions tell the two apart",
 			rs.Name, rs.Version, name, rs.Digest, pack.Digest)}}
 	}
 	return nil
@@ -804,10 +842,17 @@ func lint(paths []string, lim rules.Limits) (rules.ErrorList, error) {
 	}
 	var c rules.Collector
 	c.AddAll(loadErrs)
+	var warns rules.ErrorList
 	if rs != nil {
-		c.AddAll(risk.Check(rs, compileOptions(lim)...))
+		for _, e := range risk.Lint(rs, compileOptions(lim)...) {
+			if e.Warning() {
+				warns = append(warns, e)
+			} else {
+				c.Add(e)
+			}
+		}
 	}
-	return c.List(), nil
+	return append(c.List(), warns...), nil
 }
 
 func cmdTest(args []string, stdout, stderr io.Writer) int {

@@ -64,17 +64,51 @@ func TestScoreUnusableRules(t *testing.T) {
 func TestLint(t *testing.T) {
 	code, stdout, _ := runCLI("lint", "../../risk/testdata/many_mistakes.bad.yaml")
 	require.Equal(t, 1, code)
-	lines := strings.Split(strings.TrimSpace(stdout), "\n")
-	require.Len(t, lines, 11)
-	require.Equal(t, `../../risk/testdata/many_mistakes.bad.yaml:15:46: rule "dormant": [undefined_param] parameter "dormant_dayz" is not declared under params`, lines[3])
+	lines := problemLines(stdout)
+	require.Len(t, lines, 13) // 11 errors, then 2 warnings
+	require.Equal(t, `../../risk/testdata/many_mistakes.bad.yaml:15:46: rule "dormant": [undefined_param] parameter "dormant_dayz" is not declared under params; did you mean params.dormant_days?`, lines[3])
+	require.Equal(t, `../../risk/testdata/many_mistakes.bad.yaml:4:3: warning [unused_param] parameter "dormant_days" is not used by any rule, reason or macro`, lines[11])
 
-	code, stdout, _ = runCLI("lint", "../../rules/packs/default")
+	// the default pack: no problem; one warning (its platforms list is
+	// reference data no rule reads), which --strict makes an error
+	code, stdout, errOut := runCLI("lint", "../../rules/packs/default")
 	require.Equal(t, 0, code)
-	require.Empty(t, stdout)
+	require.Equal(t, []string{`../../rules/packs/default/default.yaml:81:3: warning [unused_list] list "platforms" is not used by any rule, reason or macro`}, problemLines(stdout))
+	require.Contains(t, errOut, "no problems, 1 warning (--strict makes them errors)")
+	code, stdout, errOut = runCLI("lint", "--strict", "../../rules/packs/default")
+	require.Equal(t, 1, code)
+	require.Equal(t, []string{`../../rules/packs/default/default.yaml:81:3: [unused_list] list "platforms" is not used by any rule, reason or macro`}, problemLines(stdout))
+	require.Contains(t, errOut, "1 problem\n")
 
-	code, _, errOut := runCLI("lint", "--pack", "default-cel")
+	code, _, errOut = runCLI("lint", "--pack", "default-cel")
 	require.Equal(t, 0, code, errOut)
 	require.Contains(t, errOut, "no problems")
+}
+
+// problemLines are lint's text output without the source lines and carets
+// under each problem.
+func problemLines(stdout string) []string {
+	var out []string
+	for _, l := range strings.Split(strings.TrimSpace(stdout), "\n") {
+		if l != "" && !strings.HasPrefix(l, " ") {
+			out = append(out, l)
+		}
+	}
+	return out
+}
+
+// lint's text output shows the source line and a caret under the column,
+// as the JSON format's snippet does.
+func TestLintTextSnippet(t *testing.T) {
+	dir := t.TempDir()
+	f := filepath.Join(dir, "r.yaml")
+	require.NoError(t, os.WriteFile(f, []byte("bands: [{min: 0, level: low, outcome: pass}]\nrules:\n  - id: a\n    when: valid && alert_30d > 3\n    outcome: verify\n"), 0o644))
+	code, stdout, _ := runCLI("lint", f)
+	require.Equal(t, 1, code)
+	require.Equal(t, f+`:4:20: rule "a": [undefined_name] alert_30d is not a field, derived value, population feature or macro; did you mean alerts_30d?
+        when: valid && alert_30d > 3
+                       ^
+`, stdout)
 }
 
 // lint --format json and sarif carry the same problems, positioned, for
@@ -83,11 +117,14 @@ func TestLintFormats(t *testing.T) {
 	code, stdout, _ := runCLI("lint", "--format", "json", "../../risk/testdata/many_mistakes.bad.yaml")
 	require.Equal(t, 1, code)
 	var items []struct {
-		File, Rule, Code, Message, Severity string
-		Line, Column                        int
+		File, Rule, Code, Message, Severity, Level string
+		Line, Column                               int
 	}
 	require.NoError(t, json.Unmarshal([]byte(stdout), &items))
-	require.Len(t, items, 11)
+	require.Len(t, items, 13)
+	require.Equal(t, "warning", items[11].Level)
+	require.Equal(t, "unused_param", items[11].Code)
+	require.Equal(t, "error", items[3].Level)
 	require.Equal(t, "undefined_param", items[3].Code)
 	require.Equal(t, "dormant", items[3].Rule)
 	require.Equal(t, 15, items[3].Line)
@@ -116,7 +153,9 @@ func TestLintFormats(t *testing.T) {
 	require.NoError(t, json.Unmarshal([]byte(stdout), &sarif))
 	require.Equal(t, "2.1.0", sarif.Version)
 	res := sarif.Runs[0].Results
-	require.Len(t, res, 11)
+	require.Len(t, res, 13)
+	require.Equal(t, "warning", res[11].Level)
+	require.Equal(t, "unused_param", res[11].RuleID)
 	require.Equal(t, "undefined_param", res[3].RuleID)
 	require.Equal(t, "error", res[3].Level)
 	require.Contains(t, res[3].Message.Text, `rule "dormant": parameter "dormant_dayz"`)
@@ -126,7 +165,8 @@ func TestLintFormats(t *testing.T) {
 
 	code, stdout, _ = runCLI("lint", "--format", "sarif", "../../rules/packs/default")
 	require.Equal(t, 0, code)
-	require.Contains(t, stdout, `"results": []`)
+	require.Contains(t, stdout, `"level": "warning"`) // the platforms list no rule reads
+	require.Contains(t, stdout, `"ruleId": "unused_list"`)
 
 	code, _, _ = runCLI("lint", "--format", "xml", "../../rules/packs/default")
 	require.Equal(t, 2, code)
@@ -239,7 +279,7 @@ func TestCELRuleFiles(t *testing.T) {
 	require.NoError(t, os.WriteFile(bad, []byte("language: cel\nbands: [{min: 0, level: low, outcome: pass}]\nrules:\n  - id: a\n    when: |\n      valid &&\n        size(roaming) > params.max_roams\n    outcome: pass\n"), 0o644))
 	code, stdout, _ = runCLI("lint", bad)
 	require.Equal(t, 1, code)
-	require.Equal(t, bad+`:7:32: rule "a": [undefined_param] parameter "max_roams" is not declared under params`+"\n", stdout)
+	require.Equal(t, []string{bad + `:7:32: rule "a": [undefined_param] parameter "max_roams" is not declared under params`}, problemLines(stdout))
 
 	out1, out2 := filepath.Join(dir, "a.jsonl"), filepath.Join(dir, "b.jsonl")
 	code, _, stderr := runCLI("score", "--pack", "default", "--as-of", "2026-11-01", "--in", "../../datasets/sample/cards.jsonl", "--out", out1)
@@ -573,7 +613,7 @@ func TestLintRuleCases(t *testing.T) {
 		p := filepath.Join("..", "..", "rules", "testdata", "cases", dir)
 		code, stdout, _ := runCLI("lint", p)
 		require.Equal(t, 1, code, dir)
-		require.Equal(t, filepath.Join("..", "..", "rules", "testdata", "cases")+string(filepath.Separator)+want, stdout, dir)
+		require.Equal(t, []string{filepath.Join("..", "..", "rules", "testdata", "cases") + string(filepath.Separator) + strings.TrimSuffix(want, "\n")}, problemLines(stdout), dir)
 	}
 }
 
