@@ -124,8 +124,8 @@ func celBaseOptions() []cel.EnvOption {
 // celCompiler compiles the CEL expressions of one rule set.
 type celCompiler struct {
 	rs        *rules.RuleSet // for lint's suggestions
-	lastCost  uint64 // the estimate of the last expression compiled (0 if none)
-	reference bool   // no lowering: every expression on cel-go's interpreter
+	lastCost  uint64         // the estimate of the last expression compiled (0 if none)
+	reference bool           // no lowering: every expression on cel-go's interpreter
 	env       *cel.Env
 	costLimit uint64
 	runBudget uint64 // the run-time cost limit: costLimit unless a test lowers it
