@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/json"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -65,11 +64,7 @@ func TestStrayArgumentsAreErrors(t *testing.T) {
 	// flags after positional arguments are flags, not paths
 	code, stdout, stderr := runCLI("lint", "../../rules/packs/default", "--format", "json")
 	require.Equal(t, 0, code, stderr)
-	var items []struct{ Level, Code string }
-	require.NoError(t, json.Unmarshal([]byte(stdout), &items))
-	for _, it := range items {
-		require.Equal(t, "warning", it.Level, it.Code) // the pack's platforms list, read by no rule
-	}
+	require.Equal(t, "[]\n", stdout)
 }
 
 // --lang takes zh or en; anything else is answered in the command's words.

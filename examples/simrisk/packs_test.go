@@ -93,8 +93,8 @@ func TestLintWarnsPackCopy(t *testing.T) {
 	edited := copyPack(t, filepath.Join(dir, "edited"), "dormant_days: 90", "dormant_days: 60")
 	code, stdout, stderr = runCLI("lint", edited)
 	require.Equal(t, 0, code, stderr)
-	require.Regexp(t, `^`+regexp.QuoteMeta(filepath.Join(edited, "default.yaml"))+`:\d+:1: \[pack_copy\] warning: this rule set is named default 1\.0\.0 like the embedded pack pack:default but its files differ`, stdout)
-	require.Contains(t, stderr, "no problems, 1 warnings")
+	require.Regexp(t, `^`+regexp.QuoteMeta(filepath.Join(edited, "default.yaml"))+`:\d+:1: warning \[pack_copy\] this rule set is named default 1\.0\.0 like the embedded pack pack:default but its files differ`, stdout)
+	require.Contains(t, stderr, "no problems, 1 warning (--strict makes them errors)")
 
 	code, stdout, _ = runCLI("lint", "--format", "json", edited)
 	require.Equal(t, 0, code)
