@@ -145,9 +145,9 @@ func Handwritten(r *risk.Record, f risk.Features, asOf risk.Time) Result {
 // compares the texts.
 func AppendReasons(b []byte, r *risk.Record, f risk.Features, asOf risk.Time, res Result) []byte {
 	fired := func(i int) bool { return res.Fired&(1<<i) != 0 }
-	yn := func(b []byte, v bool) []byte { return strconv.AppendBool(b, v) }
+	yn := func(b []byte, v bool) []byte { return append(b, risk.DisplayName(strconv.FormatBool(v), "zh")...) }
 	if fired(0) {
-		flag := r.FraudFlag
+		flag := risk.DisplayName(r.FraudFlag, "zh")
 		if flag == "" {
 			flag = "无"
 		}
@@ -160,7 +160,7 @@ func AppendReasons(b []byte, r *risk.Record, f risk.Features, asOf risk.Time, re
 	if fired(1) {
 		op := r.MVNO
 		if op == "" {
-			op = r.Operator
+			op = risk.DisplayName(r.Operator, "zh")
 		}
 		b = append(b, "持卡人证件在 "...)
 		b = append(b, op...)
@@ -191,7 +191,7 @@ func AppendReasons(b []byte, r *risk.Record, f risk.Features, asOf risk.Time, re
 		if r.OpenRegion == "" {
 			b = append(b, "未知地区"...)
 		} else {
-			b = append(b, ref.RegionName(r.OpenRegion)...)
+			b = append(b, ref.RegionNameIn(r.OpenRegion, "zh")...)
 		}
 		b = append(b, "；近 90 天到访的高发地区："...)
 		n := 0
@@ -204,7 +204,7 @@ func AppendReasons(b []byte, r *risk.Record, f risk.Features, asOf risk.Time, re
 				b = append(b, "、"...)
 			}
 			n++
-			b = append(b, ref.RegionName(ro.Region)...)
+			b = append(b, ref.RegionNameIn(ro.Region, "zh")...)
 			b = append(b, "（"...)
 			b = strconv.AppendInt(b, int64(risk.DaysBetween(ro.LastSeen, asOf)), 10)
 			b = append(b, " 天前）"...)
@@ -228,7 +228,7 @@ func AppendReasons(b []byte, r *risk.Record, f risk.Features, asOf risk.Time, re
 	}
 	if fired(9) {
 		b = append(b, "办理“"...)
-		b = append(b, r.IoT.Business...)
+		b = append(b, risk.DisplayName(r.IoT.Business, "zh")...)
 		b = append(b, "”业务时未做经办人人证比对\n"...)
 	}
 	if fired(10) {
@@ -271,7 +271,7 @@ func AppendReasons(b []byte, r *risk.Record, f risk.Features, asOf risk.Time, re
 			if i > 0 {
 				b = append(b, "、"...)
 			}
-			b = append(b, p...)
+			b = append(b, risk.DisplayName(p, "zh")...)
 		}
 		b = append(b, "；未办理二次号码焕新\n"...)
 	}

@@ -113,6 +113,25 @@ func celBaseOptions() []cel.EnvOption {
 				cel.UnaryBinding(func(a ref.Val) ref.Val {
 					code, _ := a.Value().(string)
 					return types.String(rref.RegionName(code))
+				})),
+			cel.Overload("region_name_string_string", []*cel.Type{cel.StringType, cel.StringType}, cel.StringType,
+				cel.BinaryBinding(func(a, l ref.Val) ref.Val {
+					code, _ := a.Value().(string)
+					lang, _ := l.Value().(string)
+					return types.String(rref.RegionNameIn(code, lang))
+				}))),
+		cel.Function("display",
+			cel.Overload("display_string_string", []*cel.Type{cel.StringType, cel.StringType}, cel.StringType,
+				cel.BinaryBinding(func(a, l ref.Val) ref.Val {
+					v, _ := a.Value().(string)
+					lang, _ := l.Value().(string)
+					return types.String(DisplayName(v, lang))
+				})),
+			cel.Overload("display_bool_string", []*cel.Type{cel.BoolType, cel.StringType}, cel.StringType,
+				cel.BinaryBinding(func(a, l ref.Val) ref.Val {
+					v, _ := a.Value().(bool)
+					lang, _ := l.Value().(string)
+					return types.String(displayBool(v, lang))
 				}))),
 	}
 	for _, t := range vocabulary {
@@ -297,7 +316,7 @@ func (c celEstimator) EstimateSize(n cost.AstNode) *cost.SizeEstimate {
 
 func (c celEstimator) EstimateCallCost(function, overloadID string, target *cost.AstNode, args []cost.AstNode) *cost.CallEstimate {
 	switch function {
-	case "in_region", "days_between", "region_name", "mask":
+	case "in_region", "days_between", "region_name", "mask", "display":
 		return cost.NewCallEstimate(cost.Estimate{Min: 1, Max: 4}, nil)
 	}
 	return nil

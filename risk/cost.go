@@ -103,7 +103,7 @@ func textBytes(name string) uint64 {
 // MaxBytes), by name and by last part (a CEL selection names only the
 // field: business of iot.business), and region_name's.
 var maxTextBytes = func() map[string]uint64 {
-	m := map[string]uint64{"region_name": 128} // up to some 30 Chinese characters
+	m := map[string]uint64{"region_name": 128, "display": 64} // up to some 30 and 20 Chinese characters
 	for _, f := range append(vocab.Fields(), vocab.RoamingFields()...) {
 		if f.MaxBytes > 0 {
 			m[f.Name] = uint64(f.MaxBytes)
@@ -289,7 +289,7 @@ func (c *costEstimator) est(n ast.Node) (uint64, size) {
 			name = id.Value
 		}
 		switch name {
-		case "in_region", "days_between", "region_name", "mask":
+		case "in_region", "days_between", "region_name", "mask", "display":
 			k := uint64(4)
 			for _, a := range x.Arguments {
 				ka, _ := c.est(a)

@@ -94,8 +94,22 @@ func exprConfig(maxNodes uint) *conf.Config {
 		}, new(func(int, int) int)),
 		expr.Function("region_name", func(params ...any) (any, error) {
 			code, _ := params[0].(string)
+			if len(params) == 2 {
+				lang, _ := params[1].(string)
+				return ref.RegionNameIn(code, lang), nil
+			}
 			return ref.RegionName(code), nil
-		}, new(func(string) string)),
+		}, new(func(string) string), new(func(string, string) string)),
+		expr.Function("display", func(params ...any) (any, error) {
+			lang, _ := params[1].(string)
+			switch v := params[0].(type) {
+			case bool:
+				return displayBool(v, lang), nil
+			case string:
+				return DisplayName(v, lang), nil
+			}
+			return "", nil
+		}, new(func(string, string) string), new(func(bool, string) string)),
 		// date, now and timezone: expr's own, with the vocabulary's times
 		// and CST (cst.go)
 		expr.Function("date", exprDate,

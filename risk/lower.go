@@ -677,7 +677,27 @@ func (l *lowerer) call(n *ast.CallNode) (lowered, bool) {
 		}
 		return inRegion(l.key(n.Arguments[0]), a, set), true
 	case "region_name":
+		if len(n.Arguments) == 2 {
+			lang, ok := l.constString(n.Arguments[1])
+			if !ok {
+				return lowered{}, false
+			}
+			return l.stringFunc(&ast.CallNode{Callee: n.Callee, Arguments: n.Arguments[:1]}, func(code string) string { return ref.RegionNameIn(code, lang) })
+		}
 		return l.stringFunc(n, ref.RegionName)
+	case "display":
+		if len(n.Arguments) != 2 {
+			return lowered{}, false
+		}
+		lang, ok := l.constString(n.Arguments[1])
+		if !ok {
+			return lowered{}, false
+		}
+		a, ok := l.lower(n.Arguments[0])
+		if !ok {
+			return lowered{}, false
+		}
+		return displayOf(a, lang)
 	case "mask":
 		return l.stringFunc(n, maskValue)
 	case "days_between":
@@ -1206,4 +1226,27 @@ func (l *lowerer) stringFunc(n *ast.CallNode, f func(string) string) (lowered, b
 	}
 	x := a.s
 	return fold(lowered{s: func(e *env) string { return f(x(e)) }}, true, a)
+}
+
+// constString is the value of n when it is a constant string (a literal
+// or a folded parameter).
+func (l *lowerer) constString(n ast.Node) (string, bool) {
+	x, ok := l.lower(n)
+	if !ok || x.s == nil || !x.k {
+		return "", false
+	}
+	return x.s(nil), true
+}
+
+// displayOf lowers display(x, lang) of a string or boolean x.
+func displayOf(x lowered, lang string) (lowered, bool) {
+	switch {
+	case x.s != nil:
+		f := x.s
+		return fold(lowered{s: func(e *env) string { return DisplayName(f(e), lang) }}, true, x)
+	case x.b != nil:
+		f := x.b
+		return fold(lowered{s: func(e *env) string { return displayBool(f(e), lang) }}, true, x)
+	}
+	return lowered{}, false
 }

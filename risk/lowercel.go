@@ -578,6 +578,14 @@ func (l *celLowerer) call(c celast.CallExpr) (lowered, bool) {
 			x := xs[0].s
 			return fold(lowered{s: func(e *env) string { return rref.RegionName(x(e)) }}, true, xs[0])
 		}
+		if len(xs) == 2 && xs[0].s != nil && xs[1].s != nil && xs[1].k {
+			x, lang := xs[0].s, xs[1].s(nil)
+			return fold(lowered{s: func(e *env) string { return rref.RegionNameIn(x(e), lang) }}, true, xs[0])
+		}
+	case "display":
+		if len(xs) == 2 && xs[1].s != nil && xs[1].k {
+			return displayOf(xs[0], xs[1].s(nil))
+		}
 	case "string":
 		// string(int): decimal, as cel-go writes it
 		if len(xs) == 1 && xs[0].i != nil {

@@ -260,7 +260,8 @@ func Funcs() []Func { return append([]Func(nil), funcs...) }
 var funcs = []Func{
 	{"in_region", "in_region(code, lists.NAME)", "bool", "code is in a region list, with the prefix meaning of province (NN0000) and prefecture (NNNN00) entries"},
 	{"days_between", "days_between(a, b)", "int", "CST calendar days from time a to time b (Unix seconds); never when either is 0"},
-	{"region_name", "region_name(code)", "string", "a region's name: 福建省龙岩市新罗区 for a GB/T 2260 code, Cambodia for KH; the code itself when unknown"},
+	{"region_name", "region_name(code)", "string", "a region's name: 福建省龙岩市新罗区 for a GB/T 2260 code, Cambodia for KH; the code itself when unknown. region_name(code, \"zh\") names countries in Chinese (柬埔寨, from CLDR)"},
+	{"display", "display(value, lang)", "string", "an enumerated value's name for people in lang (\"zh\" or \"en\"): display(operator, \"zh\") is 中国移动 for cmcc, display(iot.user_realnamed, \"zh\") 是 or 否; operators, kinds, statuses, fraud-flag sources, businesses, platforms, booleans; any other value as it is"},
 	{"mask", "mask(text)", "string", "text with its middle hidden, as reasons must print msisdn, iccid and holder: 138****8000, 110105********002X"},
 }
 

@@ -25,9 +25,13 @@ var divisionsCSV string
 //go:embed countries.csv
 var countriesCSV string
 
+//go:embed countries_zh.csv
+var countriesZhCSV string
+
 var (
-	divisions = map[string]Division{}
-	countries = map[string]string{}
+	divisions   = map[string]Division{}
+	countries   = map[string]string{}
+	countriesZh = map[string]string{}
 )
 
 func init() {
@@ -36,6 +40,9 @@ func init() {
 	}
 	for _, r := range readCSV(countriesCSV, 2) {
 		countries[r[0]] = r[1]
+	}
+	for _, r := range readCSV(countriesZhCSV, 2) {
+		countriesZh[r[0]] = r[1]
 	}
 }
 
@@ -80,4 +87,18 @@ func RegionName(code string) string {
 		return n
 	}
 	return code
+}
+
+// RegionNameIn names a region for people in lang: in "zh", the full name of
+// a division (福建省龙岩市新罗区) or the Chinese name of a country
+// (阿拉伯联合酋长国, from CLDR; TW, HK and MO as 中国台湾, 中国香港,
+// 中国澳门); in any other language, what RegionName gives. An unknown code
+// is its own name.
+func RegionNameIn(code, lang string) string {
+	if lang == "zh" {
+		if n, ok := countriesZh[code]; ok {
+			return n
+		}
+	}
+	return RegionName(code)
 }
