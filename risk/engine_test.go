@@ -412,7 +412,7 @@ func TestScoreAllocations(t *testing.T) {
 	var d risk.Decision
 	require.NoError(t, s.ScoreInto(roamer, &d)) // warm the buffers
 	require.Len(t, d.Hits, 2)
-	require.Equal(t, "开户地：Cambodia；近 90 天到访的高发地区：Myanmar（3 天前）、福建省龙岩市新罗区（1 天前）", d.Hits[0].Reason)
+	require.Equal(t, "开户地：柬埔寨；近 90 天到访的高发地区：缅甸（3 天前）、福建省龙岩市新罗区（1 天前）", d.Hits[0].Reason)
 	require.NoError(t, s.ScoreInto(loud, &d))
 	require.Len(t, d.Hits, 2)
 	for _, c := range []*risk.Record{quiet, roamer, loud} {

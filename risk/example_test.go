@@ -82,7 +82,7 @@ func ExampleEngine_ScoreBatch() {
 	results := eng.ScoreBatch(context.Background(), cards, risk.AsOfTime(asOf), risk.WithPopulation(pop))
 	fmt.Println(len(results), results[0].Decision.Outcome, results[0].Decision.Hits[0].Reason)
 	// Output:
-	// 6 verify 持卡人证件在 cmcc 名下有 6 张有效卡（上限 5）
+	// 6 verify 持卡人证件在 中国移动 名下有 6 张有效卡（上限 5）
 }
 
 // Rescore a card base night after night into the same results: once warm,
