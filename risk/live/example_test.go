@@ -3,6 +3,9 @@ package live_test
 import (
 	"context"
 	"fmt"
+	"os"
+	"path/filepath"
+	"time"
 
 	"github.com/simrisk/simrisk/risk"
 	"github.com/simrisk/simrisk/risk/live"
@@ -34,4 +37,27 @@ func ExampleService() {
 	// Output:
 	// verify true default 1.0.0 2026-11-01
 	// 6 default
+}
+
+// A decision log: one JSON object a line, the number masked, rotated by
+// size.
+func ExampleOpenDecisionLog() {
+	dir, _ := os.MkdirTemp("", "decisions")
+	defer os.RemoveAll(dir)
+	path := filepath.Join(dir, "decisions.jsonl")
+	l, err := live.OpenDecisionLog(path, live.LogOptions{MaxBytes: 64 << 20, MaxFiles: 3,
+		Now: func() time.Time { return time.Date(2026, 11, 1, 9, 0, 0, 0, time.UTC) }})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	d := &risk.Decision{MSISDN: "13800138000", Hits: []risk.Hit{}, RuleSet: "sha256:…", AsOf: risk.Date(2026, 11, 1), Pack: "default", Version: "1.0.0"}
+	if err := l.Write(d, nil); err != nil {
+		fmt.Println(err)
+	}
+	l.Close()
+	b, _ := os.ReadFile(path)
+	fmt.Print(string(b))
+	// Output:
+	// {"logged_at":"2026-11-01T09:00:00Z","decision":{"msisdn":"138****8000","score":0,"level":"low","outcome":"pass","hits":[],"ruleset":"sha256:…","as_of":"2026-11-01T00:00:00+08:00","pack":"default","version":"1.0.0"}}
 }

@@ -14,6 +14,13 @@
 // Every method of a Service is safe for concurrent use. A score runs on the
 // engine current when it started, to the end, whatever reloads happen
 // meanwhile.
+//
+// Limits: the population's (risk.MaxLiveCards, risk.MaxLiveOperators,
+// and Record.Validate's on each card), a reload's errors (MaxReloadErrors),
+// a decision log's file size and count (MinLogBytes, MaxLogFiles), each an
+// error that names it. Personal data: reload errors, decision-log lines and
+// hook events never carry a full number, ID number or holder key; a
+// decision's msisdn is the card's number, for the host to act on.
 package live
 
 import (
