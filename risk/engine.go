@@ -21,6 +21,7 @@ import (
 // use: any number of goroutines may score with one Engine.
 type Engine struct {
 	name, version, digest string
+	lang                  string          // of titles and reasons (WithLanguage)
 	rules                 []*compiledRule // enabled rules, in file order
 	plan                  []step          // how a card is tested against rules (plan.go)
 	planKeys              []string        // the plan's guards, by step
@@ -322,7 +323,7 @@ func check(rs *rules.RuleSet, cc compileConfig, c *rules.Collector) *Engine {
 			x.macros[m.Name] = m
 		}
 	}
-	e := &Engine{name: rs.Name, version: rs.Version, digest: rs.Digest, verifyHours: DefaultVerifyHours,
+	e := &Engine{name: rs.Name, version: rs.Version, digest: rs.Digest, lang: cc.lang, verifyHours: DefaultVerifyHours,
 		celMacroIdx: map[string]int{}, exprMacros: map[string]program{}, vmBudget: uint(cc.limits.MaxCost),
 		maxReason: cc.limits.MaxRenderedReasonBytes}
 	if cc.runBudget > 0 {

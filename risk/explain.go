@@ -1,7 +1,6 @@
 package risk
 
 import (
-	"fmt"
 	"strconv"
 	"strings"
 	"time"
@@ -12,60 +11,101 @@ import (
 // Explanation is every rule's verdict on one card, fired or not, with the
 // values each rule read: what an analyst needs to see why a card was (or
 // was not) flagged. Personal data is masked throughout.
+//
+// Its JSON keys are snake_case, as the decision's.
 type Explanation struct {
-	Decision Decision          // the decision, as Score gives it
-	Rules    []RuleExplanation // every rule of the set, in file order, disabled ones included
+	Decision Decision `json:"decision"` // the decision, as Score gives it
+	// RawScore is the sum of the fired enforce rules' scores before the
+	// score is kept to 0..100: above 100 when the decision's score was
+	// capped (130 -> 100).
+	RawScore float64 `json:"raw_score"`
+	// RuleOutcome is the strongest outcome of the fired enforce rules
+	// (pass when none fired); BandOutcome and BandMin are the outcome and
+	// lower bound of the score band the score fell in. The decision's
+	// outcome is the stronger of the two: when BandOutcome is stronger, the
+	// outcome came from the band, not from a rule.
+	RuleOutcome rules.Outcome     `json:"rule_outcome"`
+	BandOutcome rules.Outcome     `json:"band_outcome"`
+	BandMin     float64           `json:"band_min"`
+	Rules       []RuleExplanation `json:"rules"` // every rule of the set, in file order, disabled ones included
+
+	lang string // the engine's language, for Format
 }
 
 // RuleExplanation is one rule's verdict on the card.
 type RuleExplanation struct {
-	ID      string
-	Title   string
-	Enabled bool
-	Shadow  bool
-	Fired   bool
-	Score   float64       // the rule's score (what it adds when it fires)
-	Outcome rules.Outcome // the rule's outcome
-	Reason  string        // the rendered reason, when it fired
-	Error   string        // why the rule could not be evaluated on this card
+	ID      string        `json:"id"`
+	Title   string        `json:"title"`
+	Enabled bool          `json:"enabled"`
+	Shadow  bool          `json:"shadow"`
+	Fired   bool          `json:"fired"`
+	Score   float64       `json:"score"`            // the rule's score (what it adds when it fires)
+	Outcome rules.Outcome `json:"outcome"`          // the rule's outcome
+	Reason  string        `json:"reason,omitempty"` // the rendered reason, when it fired
+	Error   string        `json:"error,omitempty"`  // why the rule could not be evaluated on this card
 	// Reads are the vocabulary terms and macros the condition reads, with
-	// this card's values, by name.
-	Reads []Value
+	// this card's values, by name: dates as YYYY-MM-DD HH:MM (CST),
+	// roaming entries as REGION (name) date (N days ago).
+	Reads []Value `json:"reads"`
 	// Comparisons are the whole-number comparisons in the condition (thresholds,
 	// dates), with both sides' values on this card.
-	Comparisons []Comparison
+	Comparisons []Comparison `json:"comparisons"`
 	// NearMiss is, for a rule that did not fire, its failed threshold
 	// comparison closest to holding; nil when the rule fired or has none.
-	NearMiss *Comparison
+	NearMiss *Comparison `json:"near_miss,omitempty"`
 }
 
 // Value is one name a rule reads and the card's value of it, as text.
 type Value struct {
-	Name  string
-	Value string
+	Name  string `json:"name"`
+	Value string `json:"value"`
 }
 
 // Comparison is one comparison of a condition, evaluated on the card.
 type Comparison struct {
-	Expr        string // as compiled, parameters folded: "days_since_last_activity >= 90"
-	Op          string // <, <=, >, >=, ==, !=
-	Left, Right int
-	Holds       bool
+	Expr  string `json:"expr"` // as compiled, parameters folded: "days_since_last_activity >= 90"
+	Op    string `json:"op"`   // <, <=, >, >=, ==, !=
+	Left  int    `json:"left"`
+	Right int    `json:"right"`
+	Holds bool   `json:"holds"`
 	// Short is how far the left side is from making the comparison hold
 	// (0 when it holds), in the operands' unit: days, cards, seconds.
-	Short int
-	Time  bool // the operands are Unix times (Short is seconds)
+	Short int  `json:"short"`
+	Time  bool `json:"time"` // the operands are Unix times (Short is seconds)
 }
 
 // String says what the check needs, for people: "days_since_last_activity
 // is 87, needs >= 90 (3 short)".
-func (c Comparison) String() string {
+func (c Comparison) String() string { return c.text("en") }
+
+// text is String in lang.
+func (c Comparison) text(lang string) string {
+	zh := lang == rules.LangZh
 	l, r := strconv.Itoa(c.Left), strconv.Itoa(c.Right)
 	if c.Time {
 		l, r = Time(c.Left).Std().Format("2006-01-02 15:04"), Time(c.Right).Std().Format("2006-01-02 15:04")
 	}
 	lhs, rhs, _ := strings.Cut(c.Expr, " "+c.Op+" ")
 	var b strings.Builder
+	if zh {
+		b.WriteString(lhs + " 为 " + l)
+		if rhs != r {
+			b.WriteString("，" + rhs + " 为 " + r)
+		}
+		if c.Holds {
+			b.WriteString("：" + c.Expr + " 成立")
+			return b.String()
+		}
+		b.WriteString("，需要 " + c.Op + " " + rhs)
+		if c.Short > 0 {
+			short := strconv.Itoa(c.Short)
+			if c.Time {
+				short = (time.Duration(c.Short) * time.Second).String()
+			}
+			b.WriteString("（差 " + short + "）")
+		}
+		return b.String()
+	}
 	b.WriteString(lhs + " is " + l)
 	if rhs != r {
 		b.WriteString(", " + rhs + " is " + r)
@@ -121,7 +161,7 @@ func (s *Scorer) Explain(r *Record) (*Explanation, error) {
 		return nil, err
 	}
 	d = d.Clone()
-	x := &Explanation{Decision: d}
+	x := &Explanation{Decision: d, lang: s.e.lang}
 	hits := map[string]Hit{}
 	for _, h := range d.Hits {
 		hits[h.Rule] = h
@@ -152,6 +192,15 @@ func (s *Scorer) Explain(r *Record) (*Explanation, error) {
 			}
 		}
 		x.Rules = append(x.Rules, rx)
+		if fired && !cr.shadow && rx.Error == "" {
+			x.RawScore += cr.score
+			x.RuleOutcome = max(x.RuleOutcome, cr.outcome)
+		}
+	}
+	for _, b := range s.e.bandTab {
+		if b.Min <= d.Score {
+			x.BandMin, x.BandOutcome = b.Min, b.Outcome
+		}
 	}
 	return x, nil
 }
@@ -183,6 +232,9 @@ func (s *Scorer) explainReads(cr *compiledRule, rx *RuleExplanation, en *env, re
 		}
 		text := string(appendValue(nil, v))
 		formatted := false // a time we formatted ourselves holds no card text
+		if n == "roaming" {
+			text, formatted = roamingText(en.r.Roaming, s.cfg.asOf, s.e.lang), true
+		}
 		if n == "as_of" || strings.HasSuffix(n, "_at") {
 			var t Time
 			switch x := v.(type) {
@@ -202,6 +254,9 @@ func (s *Scorer) explainReads(cr *compiledRule, rx *RuleExplanation, en *env, re
 			text = maskValue(text)
 		case !formatted:
 			text = maskText(text)
+			if str, ok := v.(string); ok && str != "" {
+				text += nameOf(n, str, s.e.lang) // cmcc (China Mobile), AE (阿拉伯联合酋长国)
+			}
 		}
 		rx.Reads = append(rx.Reads, Value{Name: n, Value: text})
 	}
@@ -262,48 +317,4 @@ func (d Decision) Clone() Decision {
 	}
 	c.reasons = nil
 	return c
-}
-
-// Format writes the explanation for people, one block per rule.
-func (x *Explanation) Format() string {
-	var b strings.Builder
-	d := x.Decision
-	fmt.Fprintf(&b, "card %s: score %g, level %s, outcome %s\n", MaskMSISDN(d.MSISDN), d.Score, d.Level, d.Outcome)
-	for _, r := range x.Rules {
-		mark := "  "
-		switch {
-		case !r.Enabled:
-			mark = "--"
-		case r.Fired:
-			mark = "✔ "
-		case r.Error != "":
-			mark = "! "
-		}
-		state := "not fired"
-		switch {
-		case !r.Enabled:
-			state = "disabled"
-		case r.Fired && r.Shadow:
-			state = "fired (shadow)"
-		case r.Fired:
-			state = fmt.Sprintf("fired, +%g, %s", r.Score, r.Outcome)
-		case r.Error != "":
-			state = "error: " + r.Error
-		}
-		fmt.Fprintf(&b, "%s%s (%s): %s\n", mark, r.ID, r.Title, state)
-		if r.Reason != "" {
-			fmt.Fprintf(&b, "      reason: %s\n", r.Reason)
-		}
-		if r.NearMiss != nil {
-			fmt.Fprintf(&b, "      nearest miss: %s\n", r.NearMiss)
-		}
-		if len(r.Reads) > 0 {
-			parts := make([]string, len(r.Reads))
-			for i, v := range r.Reads {
-				parts[i] = v.Name + "=" + v.Value
-			}
-			fmt.Fprintf(&b, "      read: %s\n", strings.Join(parts, ", "))
-		}
-	}
-	return b.String()
 }

@@ -83,7 +83,8 @@ func TestExplainNearMisses(t *testing.T) {
 			}
 			require.Contains(t, strings.Join(pending, " "), "verify_required_at=2026-10-31 04:00")
 			require.Contains(t, strings.Join(pending, " "), "as_of=2026-11-01 00:00")
-			require.Contains(t, out, "nearest miss: days_since_last_activity is 87, needs >= 90 (3 short)")
+			// the engine's language (zh by default) frames the explanation
+			require.Contains(t, out, "最近的差距：days_since_last_activity 为 87，需要 >= 90（差 3）")
 		})
 	}
 }

@@ -129,7 +129,8 @@ func cmdExplain(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	in := fs.String("in", "", "records, JSON Lines or CSV; the card's population is the file (default: one card on standard input)")
 	msisdn := fs.String("msisdn", "", "the card to explain, by its number (with --in; or --ref)")
 	refLine := fs.Int("ref", 0, "the card to explain, by its reference in backtest and score output: the line of --in it stands on")
-	asJSON := fs.Bool("json", false, "write the explanation as JSON")
+	asJSON := fs.Bool("json", false, "write the explanation as JSON (snake_case keys, as decisions)")
+	format := fs.String("format", "", "input format: jsonl or csv (default: from the --in file's name, .csv is CSV; JSON Lines on standard input)")
 	rd := addReadFlags(fs)
 	if _, code, done := parseFlags(fs, args, "", stdout, stderr); done {
 		return code
@@ -171,12 +172,28 @@ func cmdExplain(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if code != 0 {
 		return code
 	}
+	inFormat := datasets.JSONL
+	if *in != "" {
+		inFormat = datasets.FormatOf(*in)
+	}
+	if *format != "" {
+		f, err := datasets.ParseFormat(*format)
+		if err != nil {
+			fmt.Fprintf(stderr, "simrisk explain: --format: %v\n", err)
+			return 2
+		}
+		inFormat = f
+	}
 	var loaded *datasets.Loaded
 	var err error
-	if *in == "" {
-		loaded, err = datasets.Read(stdin, datasets.JSONL, asOf, ropts...)
+	if *in == "" || *in == "-" {
+		loaded, err = datasets.Read(stdin, inFormat, asOf, ropts...)
 	} else {
-		loaded, err = datasets.ReadFile(*in, asOf, ropts...)
+		var f *os.File
+		if f, err = os.Open(*in); err == nil {
+			loaded, err = datasets.Read(f, inFormat, asOf, ropts...)
+			f.Close()
+		}
 	}
 	if err != nil {
 		fmt.Fprintf(stderr, "simrisk explain: %v\n", err)

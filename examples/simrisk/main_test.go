@@ -359,6 +359,24 @@ func TestExplain(t *testing.T) {
 	code, _, errOut = runCLI("explain", "--as-of", "2026-11-01", "--in", in, "--msisdn", "13900000000")
 	require.Equal(t, 1, code)
 	require.Contains(t, errOut, "no valid record of 139****0000")
+
+	// one key style: snake_case, as decisions
+	stdin = strings.NewReader(card + "\n")
+	code, out, errOut = runCLI("explain", "--as-of", "2026-11-01", "--json")
+	require.Equal(t, 0, code, errOut)
+	require.Contains(t, out, `"near_miss": {`)
+	require.Contains(t, out, `"raw_score": 0`)
+	require.NotRegexp(t, `"[A-Z][A-Za-z]*":`, out)
+
+	// CSV on standard input, with --format csv; Chinese framing by default
+	stdin = strings.NewReader("msisdn,status,opened_at,holder,last_voice_at,alerts_30d\n13800138000,active,2025-01-01,hk-0123456789abcdef0123456789abcdef,2026-08-06,2\n")
+	code, out, errOut = runCLI("explain", "--as-of", "2026-11-01", "--format", "csv")
+	require.Equal(t, 0, code, errOut)
+	require.Contains(t, out, "号码 138****8000：得分 0，等级 低，结论 放行")
+	require.Contains(t, out, "最近的差距：days_since_last_activity 为 87，需要 >= 90（差 3）")
+	code, _, errOut = runCLI("explain", "--as-of", "2026-11-01", "--format", "xml")
+	require.Equal(t, 2, code)
+	require.Contains(t, errOut, "--format")
 }
 
 // backtest compares two rule sets on a labelled generated population and
