@@ -72,6 +72,12 @@ func bodyError(err error, flag string) *apiError {
 	return errorf(http.StatusBadRequest, errBadRequest, "reading the request body: %v", err)
 }
 
+// The range of ?as_of=, in China Standard Time.
+var (
+	firstAsOf = risk.Date(1980, 1, 1)
+	lastAsOf  = risk.Date(9999, 12, 31) + 86399
+)
+
 // parseAsOf reads ?as_of= (YYYY-MM-DD at midnight CST, or RFC 3339); now
 // when absent.
 func parseAsOf(r *http.Request, now func() time.Time) (risk.Time, *apiError) {
@@ -80,11 +86,21 @@ func parseAsOf(r *http.Request, now func() time.Time) (risk.Time, *apiError) {
 		return risk.TimeOf(now()), nil
 	}
 	s = strings.TrimSpace(s)
+	var at risk.Time
 	if t, err := time.Parse(time.DateOnly, s); err == nil {
-		return risk.TimeOf(time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, risk.CST)), nil
+		at = risk.TimeOf(time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, risk.CST))
+	} else if t, err := time.Parse(time.RFC3339Nano, s); err == nil {
+		at = risk.TimeOf(t)
 	}
-	if t, err := time.Parse(time.RFC3339Nano, s); err == nil {
-		return risk.TimeOf(t), nil
+	if at != 0 {
+		// a decision carries its as_of and deadline in RFC 3339 (years
+		// 0000-9999 in CST) and card dates start in 1980: outside, a decision
+		// could not be replayed from itself
+		if at < firstAsOf || at > lastAsOf {
+			return 0, errorf(http.StatusBadRequest, errBadAsOf,
+				"as_of %s is outside 1980-01-01 .. 9999-12-31 (China Standard Time)", ref.Quote(s))
+		}
+		return at, nil
 	}
 	return 0, errorf(http.StatusBadRequest, errBadAsOf,
 		"as_of %s is neither YYYY-MM-DD nor an RFC 3339 time (2026-11-01 or 2026-11-01T08:00:00+08:00)", ref.Quote(s))

@@ -240,6 +240,8 @@ func TestErrors(t *testing.T) {
 		{"bad as_of batch", "POST", "/v1/score/batch?as_of=2026-13-01", "", cleanCard, 400, "bad_as_of"},
 		{"bad as_of decision", "GET", "/v1/cards/13800138000/decision?as_of=2026-11-01T25:00:00Z", "", "", 400, "bad_as_of"},
 		{"bad as_of upsert", "PUT", "/v1/cards?as_of=11/01/2026", "", cleanCard, 400, "bad_as_of"},
+		{"as_of past year 9999 in CST", "GET", "/v1/cards/13800138000/decision?as_of=9999-12-31T23:59:59Z", "", "", 400, "bad_as_of"},
+		{"as_of before 1980", "POST", "/v1/score?as_of=0001-01-01", "application/json", cleanCard, 400, "bad_as_of"},
 		{"unknown card", "GET", "/v1/cards/13911112222/decision", "", "", 404, "unknown_card"},
 		{"unknown card delete", "DELETE", "/v1/cards/13911112222", "", "", 404, "unknown_card"},
 		{"not a number", "DELETE", "/v1/cards/abc", "", "", 400, "bad_request"},
