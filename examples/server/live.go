@@ -91,7 +91,11 @@ func loadSnapshot(pop *risk.LivePopulation, c *config, readOpts []datasets.ReadO
 		format = datasets.Format(c.snapshotFormat)
 	}
 	asOf := risk.TimeOf(time.Now())
-	opts := append(readOpts[:len(readOpts):len(readOpts)], datasets.WithWarnings(func(w datasets.Warning) {
+	enc, err := datasets.ParseEncoding(c.encoding)
+	if err != nil {
+		return err
+	}
+	opts := append(readOpts[:len(readOpts):len(readOpts)], datasets.WithEncoding(enc), datasets.WithWarnings(func(w datasets.Warning) {
 		log.Warn("snapshot", "warning", ref.MaskText(w.String()))
 	}))
 	rd, err := datasets.NewRecordReader(f, format, asOf, opts...)

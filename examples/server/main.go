@@ -36,6 +36,7 @@ func serve(args []string, stderr io.Writer, ready func(addr string)) int {
 type config struct {
 	rules, pack, shadow      string
 	snapshot, snapshotFormat string
+	encoding                 string
 	listen                   string
 	decisionLog              string
 	decisionLogMaxBytes      int64
@@ -67,6 +68,7 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 	fs.StringVar(&c.shadow, "shadow", "", "candidate rule directory scored beside the live pack; it never changes an answer, its differences are counted")
 	fs.StringVar(&c.snapshot, "snapshot", "", "cards to load at start: JSON Lines or CSV (by extension, or --snapshot-format)")
 	fs.StringVar(&c.snapshotFormat, "snapshot-format", "", "jsonl or csv (default: by the snapshot's extension)")
+	fs.StringVar(&c.encoding, "encoding", "utf-8", "character encoding of the --snapshot file: utf-8, gb18030 (gbk), utf-16, utf-16le or utf-16be")
 	fs.StringVar(&c.listen, "listen", "127.0.0.1:8080", "address to listen on")
 	fs.StringVar(&c.decisionLog, "decision-log", "", "file to append every decision to, as JSON Lines (personal data masked), rotated by size")
 	fs.Int64Var(&c.decisionLogMaxBytes, "decision-log-max-bytes", 100<<20, "rotate the decision log when it passes this many bytes")
@@ -103,6 +105,9 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 		if _, err := datasets.ParseFormat(c.snapshotFormat); err != nil {
 			return nil, bad("--snapshot-format: %v", err)
 		}
+	}
+	if _, err := datasets.ParseEncoding(c.encoding); err != nil {
+		return nil, bad("--encoding: %v", err)
 	}
 	if _, err := logLevel(c.logLevel); err != nil {
 		return nil, bad("--log-level: %v", err)

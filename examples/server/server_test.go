@@ -395,6 +395,7 @@ func TestFlags(t *testing.T) {
 		{[]string{"--max-body-bytes", "0"}, 2, "must be positive"},
 		{[]string{"--log-level", "loud"}, 2, "--log-level"},
 		{[]string{"--snapshot-format", "xml"}, 2, "--snapshot-format"},
+		{[]string{"--encoding", "ebcdic"}, 2, "--encoding"},
 		{[]string{"--shutdown-timeout", "0s"}, 2, "--shutdown-timeout"},
 		{[]string{"--pack", "no-such-pack"}, 1, "no-such-pack"},
 		{[]string{"--rules", filepath.Join(t.TempDir(), "missing")}, 1, "could not start"},
@@ -747,6 +748,18 @@ func TestSnapshot(t *testing.T) {
 	require.Equal(t, 0, stop())
 	require.Contains(t, logs.String(), `"msg":"snapshot: record rejected","line":4`)
 	requireNoPersonalData(t, logs.String())
+
+	// a GBK export (as Chinese Excel saves CSV): refused with a hint naming
+	// --encoding, which then reads it
+	gbk := filepath.Join(dir, "gbk.csv")
+	require.NoError(t, os.WriteFile(gbk, []byte("msisdn,opened_at,holder,mvno\n13900000000,2024-03-01,h-1,\xd6\xd0\xb9\xfa\n"), 0o644)) // 中国
+	var stderr syncBuffer
+	require.Equal(t, 1, run(context.Background(), []string{"--snapshot", gbk, "--listen", "127.0.0.1:0"}, &stderr, nil))
+	require.Contains(t, stderr.String(), "--encoding gb18030")
+	base, _, stop = startRun(t, "--snapshot", gbk, "--encoding", "gbk")
+	getJSON(t, http.DefaultClient, base+"/healthz", &health)
+	require.Equal(t, 1, health.Cards)
+	require.Equal(t, 0, stop())
 
 	// the same cards as JSON Lines, named by --snapshot-format
 	jsonl := filepath.Join(dir, "cards.txt")
