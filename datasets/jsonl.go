@@ -108,7 +108,7 @@ func (r *Reader) Read() (*risk.Record, error) {
 		r.n++
 		rec := new(risk.Record)
 		r.keys = r.keys[:0]
-		label, rej := r.cfg.decodeJSONLine(rec, line, false, r.line, &r.keys)
+		label, rej := r.cfg.decodeJSONLine(rec, line, "", false, r.line, &r.keys)
 		for _, k := range r.keys {
 			if err := r.unk.add(r.line, k); err != nil {
 				r.err = err
@@ -128,9 +128,10 @@ func (r *Reader) Read() (*risk.Record, error) {
 // not know to keys (at most 100). It is the part of Reader.Read that needs
 // no state of the file, so that lines can be decoded on several goroutines;
 // the caller reports the unknown keys (first) and the reject in line order.
-// With shared, the record's text values share one copy of the line (one
-// allocation instead of one per value; for records dropped soon after).
-func (c *readConfig) decodeJSONLine(rec *risk.Record, line []byte, shared bool, num int, keys *[]string) (Label, *Reject) {
+// With shared, the record's text values are substrings of text, line as a
+// string (a substring of its chunk's one copy: one allocation a chunk,
+// not one a value or a line; for records dropped soon after).
+func (c *readConfig) decodeJSONLine(rec *risk.Record, line []byte, text string, shared bool, num int, keys *[]string) (Label, *Reject) {
 	unknown := func(key string) {
 		if len(*keys) < 100 {
 			*keys = append(*keys, key)
@@ -138,7 +139,7 @@ func (c *readConfig) decodeJSONLine(rec *risk.Record, line []byte, shared bool, 
 	}
 	var decodeErr error // the fast decoder, without encoding/json's extra pass
 	if shared {
-		decodeErr = rec.DecodeJSONText(string(line), unknown)
+		decodeErr = rec.DecodeJSONText(text, unknown)
 	} else {
 		decodeErr = rec.DecodeJSON(line, unknown)
 	}

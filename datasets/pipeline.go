@@ -100,6 +100,7 @@ type passDecoder struct {
 // of the header) are not records; a line that is not UTF-8 stops the file.
 func (d *passDecoder) decode(c *lineChunk) {
 	k := 0
+	var text string // the chunk's lines as one string, made when a line is decoded whole
 	for i := range c.ends {
 		num := c.nums[i]
 		if c.long[i] {
@@ -143,7 +144,14 @@ func (d *passDecoder) decode(c *lineChunk) {
 				}
 				*rec = risk.Record{}
 			}
-			if _, rej := d.cfg.decodeJSONLine(rec, line, true, num, &c.keys); rej != nil {
+			if text == "" {
+				text = string(c.data)
+			}
+			start := 0
+			if i > 0 {
+				start = c.ends[i-1]
+			}
+			if _, rej := d.cfg.decodeJSONLine(rec, line, text[start:c.ends[i]], true, num, &c.keys); rej != nil {
 				it.rej = rej
 			} else {
 				it.rec = rec

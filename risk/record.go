@@ -407,8 +407,13 @@ func (r *Record) validate(asOf Time) error {
 		errs.add(checkRegion("open_region", r.OpenRegion))
 	}
 	for i, ro := range r.Roaming {
-		errs.add(checkRegion(fmt.Sprintf("roaming[%d].region", i), ro.Region))
-		errs.add(notAfter(fmt.Sprintf("roaming[%d].last_seen", i), ro.LastSeen, asOf))
+		// the field's name is written only for an error: not per valid card
+		if checkRegion("", ro.Region) != nil {
+			errs.add(checkRegion(fmt.Sprintf("roaming[%d].region", i), ro.Region))
+		}
+		if notAfter("", ro.LastSeen, asOf) != nil {
+			errs.add(notAfter(fmt.Sprintf("roaming[%d].last_seen", i), ro.LastSeen, asOf))
+		}
 	}
 	if r.FraudFlag != "" && !oneOf(r.FraudFlag, fraudFlags) {
 		errs.add(recErr("fraud_flag", "unknown source %s (want police, miit or operator)", ref.Quote(r.FraudFlag)))
