@@ -142,6 +142,11 @@ type lineReader struct {
 	// lazyUTF8 leaves the check that a line is UTF-8 to the caller (the
 	// workers of a pass over a file, who check the lines they decode)
 	lazyUTF8 bool
+	// cr is where the next CR at or after r is in buf (w when there is
+	// none), known when crKnown: a file without CRs is searched for them
+	// once a fill, not once a line
+	cr      int
+	crKnown bool
 }
 
 func newLineReader(r io.Reader) *lineReader {
@@ -150,6 +155,7 @@ func newLineReader(r io.Reader) *lineReader {
 
 // fill reads more input into buf, moving unread bytes to its start.
 func (l *lineReader) fill() {
+	l.crKnown = false // the bytes move and more come
 	if l.r > 0 {
 		copy(l.buf, l.buf[l.r:l.w])
 		l.w -= l.r
@@ -201,7 +207,13 @@ func (l *lineReader) next() (line []byte, tooLong bool, err error) {
 		if end < 0 {
 			end = len(chunk)
 		}
-		if cr := bytes.IndexByte(chunk[:end], '\r'); cr >= 0 {
+		if !l.crKnown || l.cr < l.r {
+			l.cr, l.crKnown = l.w, true
+			if i := bytes.IndexByte(chunk, '\r'); i >= 0 {
+				l.cr = l.r + i
+			}
+		}
+		if cr := l.cr - l.r; cr < end {
 			end = cr
 		}
 		if end < len(chunk) { // a line end in buf
