@@ -3,7 +3,6 @@ package datasets
 import (
 	"bytes"
 	"context"
-	"encoding/binary"
 	"hash/maphash"
 	"io"
 	"os"
@@ -574,21 +573,28 @@ type liteDigest struct {
 }
 
 func (g *liteDigest) add(seed maphash.Seed, line int, r *risk.Record) {
-	var h maphash.Hash
-	h.SetSeed(seed)
-	var b [24]byte
-	binary.LittleEndian.PutUint64(b[0:], uint64(line))
-	binary.LittleEndian.PutUint64(b[8:], uint64(r.OpenedAt))
+	valid := uint64(0)
 	if r.Valid() {
-		b[16] = 1
+		valid = 1
 	}
-	h.Write(b[:17])
+	// a chain of mixes: each value counts in its place
+	h := mix64(uint64(line))
+	h = mix64(h ^ uint64(r.OpenedAt))
+	h = mix64(h ^ valid)
 	for _, s := range [...]string{r.MSISDN, r.Holder, r.Operator, r.MVNO} {
-		h.WriteString(s)
-		h.WriteByte(0)
+		h = mix64(h ^ maphash.String(seed, s))
 	}
-	g.sum += h.Sum64()
+	g.sum += h
 	g.n++
+}
+
+// mix64 is splitmix64's finaliser: every bit of x moves about half of the
+// result's.
+func mix64(x uint64) uint64 {
+	x += 0x9e3779b97f4a7c15
+	x = (x ^ x>>30) * 0xbf58476d1ce4e5b9
+	x = (x ^ x>>27) * 0x94d049bb133111eb
+	return x ^ x>>31
 }
 
 func (g *liteDigest) merge(o liteDigest) { g.sum, g.n = g.sum+o.sum, g.n+o.n }
