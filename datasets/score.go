@@ -208,9 +208,15 @@ func (run *scoreRun) score(ctx context.Context, o ScoreOptions, lite bool) (*Sum
 	if lite {
 		o3 = o
 	}
-	// the cards listed twice are sought before the population seals: the
-	// card index is freed before the features are allocated
+	// the cards listed twice are sought while the population seals, each
+	// on a core (a population rebuilt for duplicates seals again)
+	sealed := make(chan struct{})
+	go func(pop *risk.Population) {
+		pop.Holders() // seals
+		close(sealed)
+	}(pop)
 	dups := cards.duplicates()
+	<-sealed
 	if dups.superseded != nil {
 		// the same card twice: count it once, in its last record's state
 		pop = risk.NewPopulation()
