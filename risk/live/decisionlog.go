@@ -41,16 +41,18 @@ type LogOptions struct {
 // decision is the card-schema decision object with msisdn masked
 // (138****8000; reasons are masked by the engine already); shadow, present
 // when a shadow pack decided differently, is the shadow's decision, masked
-// the same way. Files rotate by size (LogOptions). It is safe for
-// concurrent use.
+// the same way. Files rotate by size (LogOptions). A write or rotation that
+// fails (a full disk, the directory removed) returns its error and loses that
+// line; the next Write tries again, so the log resumes once the path is
+// writable. It is safe for concurrent use.
 type DecisionLog struct {
-	mu   sync.Mutex
-	path string
-	opt  LogOptions
-	f    *os.File
-	size int64
-	buf  []byte
-	err  error // sticky: a failed rotation or write
+	mu     sync.Mutex
+	path   string
+	opt    LogOptions
+	f      *os.File // nil after Close, or after a rotation that failed (the next Write tries again)
+	size   int64
+	buf    []byte
+	closed bool
 }
 
 // OpenDecisionLog opens (appends to) the log at path.
@@ -95,10 +97,7 @@ func (l *DecisionLog) Write(d, shadow *risk.Decision) error {
 	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	if l.err != nil {
-		return l.err
-	}
-	if l.f == nil {
+	if l.closed {
 		return errors.New("live: decision log is closed")
 	}
 	b := append(l.buf[:0], `{"logged_at":"`...)
@@ -111,9 +110,13 @@ func (l *DecisionLog) Write(d, shadow *risk.Decision) error {
 	}
 	b = append(b, "}\n"...)
 	l.buf = b
+	if l.f == nil { // a rotation failed (the directory was gone, say): try again
+		if err := l.open(); err != nil {
+			return err
+		}
+	}
 	if l.size > 0 && l.size+int64(len(b)) > l.opt.MaxBytes {
 		if err := l.rotate(); err != nil {
-			l.err = err
 			return err
 		}
 	}
@@ -160,6 +163,7 @@ func (l *DecisionLog) rotate() error {
 func (l *DecisionLog) Close() error {
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	l.closed = true
 	if l.f == nil {
 		return nil
 	}

@@ -332,6 +332,34 @@ func TestDecisionLogRotation(t *testing.T) {
 	require.Error(t, err)
 }
 
+// A rotation that fails (the log's directory removed) loses those lines with
+// an error, and the log resumes once the directory is back: the failure is not
+// kept for the life of the service.
+func TestDecisionLogResumesAfterAFailedRotation(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "logs")
+	require.NoError(t, os.Mkdir(dir, 0o755))
+	path := filepath.Join(dir, "d.jsonl")
+	l, err := live.OpenDecisionLog(path, live.LogOptions{MaxBytes: live.MinLogBytes, MaxFiles: 1})
+	require.NoError(t, err)
+	d := &risk.Decision{MSISDN: "13800138000", Hits: []risk.Hit{{Rule: "r", Reason: strings.Repeat("x", 1000)}}, AsOf: asOf}
+	require.NoError(t, l.Write(d, nil))
+	require.NoError(t, os.RemoveAll(dir))
+	failed := 0
+	for range 8 { // past MaxBytes: a rotation, which cannot rename
+		if l.Write(d, nil) != nil {
+			failed++
+		}
+	}
+	require.Positive(t, failed)
+	require.NoError(t, os.Mkdir(dir, 0o755))
+	require.NoError(t, l.Write(d, nil), "the log resumes once its directory is back")
+	require.NoError(t, l.Close())
+	lines := readLines(t, path)
+	require.Len(t, lines, 1)
+	require.Contains(t, lines[0], `"msisdn":"138****8000"`)
+	require.Error(t, l.Write(d, nil), "closed")
+}
+
 // A shadow pack that fails its reload keeps the last good shadow engine and
 // never stops the live pack's swap; its errors are reported apart.
 func TestServiceShadowReloadFailure(t *testing.T) {
