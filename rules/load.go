@@ -97,6 +97,10 @@ func loadFS(cfg loadConfig, fsys fs.FS, paths []string) (*RuleSet, error) {
 					names = append(names, e.Name())
 				}
 			}
+			if len(names) == 0 {
+				c.Addf(Pos{File: p}, "", "", CodeIO, "no rule files (.yaml or .yml) in this directory")
+				continue
+			}
 			sort.Strings(names)
 			for _, n := range names {
 				add(join(p, n))

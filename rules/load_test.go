@@ -172,6 +172,14 @@ func TestLoadFromDisk(t *testing.T) {
 
 	_, err = rules.Load(filepath.Join(dir, "missing.yaml"))
 	require.ErrorIs(t, err, rules.CodeIO)
+
+	// an empty directory (a reload after a deploy that left it empty) is
+	// named in the error
+	empty := filepath.Join(dir, "empty")
+	require.NoError(t, os.Mkdir(empty, 0o755))
+	_, err = rules.Load(empty)
+	require.ErrorIs(t, err, rules.CodeIO)
+	require.Contains(t, err.Error(), empty+": [io] no rule files (.yaml or .yml) in this directory")
 }
 
 func TestDefaultPack(t *testing.T) {
