@@ -148,7 +148,9 @@ func FuzzLoadCompile(f *testing.F) {
 		if len(rs.Tests) > lim.MaxTests {
 			t.Fatalf("%d tests", len(rs.Tests))
 		}
-		for _, e := range risk.Check(rs) {
+		// Lint is Check and its warnings: the same errors, then warnings
+		// with a code and a message
+		for _, e := range risk.Lint(rs) {
 			if e.Code == "" || e.Msg == "" {
 				t.Fatalf("error without code or message: %#v", e)
 			}
