@@ -1,6 +1,7 @@
 package live
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -8,6 +9,7 @@ import (
 	"time"
 
 	"github.com/simrisk/simrisk/risk"
+	"github.com/simrisk/simrisk/risk/ref"
 )
 
 // Limits of a DecisionLog's options (OpenDecisionLog refuses values outside
@@ -36,12 +38,14 @@ type LogOptions struct {
 
 // DecisionLog writes decisions as JSON Lines, one object a line:
 //
-//	{"logged_at":"RFC 3339","decision":{...},"shadow":{...}}
+//	{"logged_at":"RFC 3339","decision":{...},"shadow":{...},"shadow_error":"..."}
 //
 // decision is the card-schema decision object with msisdn masked
 // (138****8000; reasons are masked by the engine already); shadow, present
-// when a shadow pack decided differently, is the shadow's decision, masked
-// the same way. Files rotate by size (LogOptions). A write or rotation that
+// when a shadow pack decided differently or one of its rules failed, is the
+// shadow's decision, masked the same way; shadow_error, present when the
+// shadow failed on the card (a Service writes it; Write never does), says
+// how, masked. Files rotate by size (LogOptions). A write or rotation that
 // fails (a full disk, the directory removed) returns its error and loses that
 // line; the next Write tries again, so the log resumes once the path is
 // writable. It is safe for concurrent use.
@@ -91,7 +95,11 @@ func (l *DecisionLog) open() error {
 }
 
 // Write logs one decision and, when it differed, the shadow pack's.
-func (l *DecisionLog) Write(d, shadow *risk.Decision) error {
+func (l *DecisionLog) Write(d, shadow *risk.Decision) error { return l.write(d, shadow, nil) }
+
+// write logs one decision, the shadow's when there is one, and the shadow's
+// failure when shErr is non-nil (its text is masked already, masked again).
+func (l *DecisionLog) write(d, shadow *risk.Decision, shErr error) error {
 	if d == nil {
 		return errors.New("live: decision log: nil decision")
 	}
@@ -107,6 +115,11 @@ func (l *DecisionLog) Write(d, shadow *risk.Decision) error {
 	if shadow != nil {
 		b = append(b, `,"shadow":`...)
 		b = appendMasked(b, shadow)
+	}
+	if shErr != nil {
+		b = append(b, `,"shadow_error":`...)
+		q, _ := json.Marshal(ref.MaskText(shErr.Error())) // a string always marshals
+		b = append(b, q...)
 	}
 	b = append(b, "}\n"...)
 	l.buf = b

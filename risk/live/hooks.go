@@ -15,7 +15,8 @@ import (
 // hits by rule (d.Hits[i].Rule), latency (Decided's latency: from the call
 // to the decision, storing included), reloads and their failures
 // (Reloaded), population size (PopulationChanged), shadow differences
-// (ShadowDiffered) and decision-log failures (LogFailed). None of them
+// (ShadowDiffered), cards the shadow failed on (ShadowFailed) and
+// decision-log failures (LogFailed). None of them
 // carries a full number or holder key: d.MSISDN is the card's number, for
 // the host to act on, and must be masked (risk.MaskMSISDN) before it goes
 // into a log or a label.
@@ -24,6 +25,11 @@ type Hooks interface {
 	Reloaded(ev ReloadEvent)
 	PopulationChanged(cards int)
 	ShadowDiffered(live, shadow *risk.Decision)
+	// ShadowFailed is a card the shadow pack failed on: err says how (the
+	// shadow's Score error, a panic, or the rules that failed; masked);
+	// shadow is the shadow's decision when it decided (its Errors non-empty),
+	// nil when it did not. The live decision is unchanged.
+	ShadowFailed(live, shadow *risk.Decision, err error)
 	LogFailed(err error)
 }
 
@@ -40,8 +46,9 @@ type ReloadEvent struct {
 // only some methods.
 type NopHooks struct{}
 
-func (NopHooks) Decided(*risk.Decision, time.Duration) {}
-func (NopHooks) Reloaded(ReloadEvent)                  {}
-func (NopHooks) PopulationChanged(int)                 {}
-func (NopHooks) ShadowDiffered(_, _ *risk.Decision)    {}
-func (NopHooks) LogFailed(error)                       {}
+func (NopHooks) Decided(*risk.Decision, time.Duration)     {}
+func (NopHooks) Reloaded(ReloadEvent)                      {}
+func (NopHooks) PopulationChanged(int)                     {}
+func (NopHooks) ShadowDiffered(_, _ *risk.Decision)        {}
+func (NopHooks) ShadowFailed(_, _ *risk.Decision, _ error) {}
+func (NopHooks) LogFailed(error)                           {}

@@ -92,7 +92,11 @@ func WithPopulation(p *risk.LivePopulation) Option {
 // answer; a decision that differs (outcome, level, score, deadline or the
 // rules that fired) is counted (Service.ShadowDifferences), passed to
 // Hooks.ShadowDiffered and written to the decision log with the live
-// decision. Reload reloads it too; a shadow pack that fails keeps the last
+// decision. A card the shadow fails on (its Score returned an error or
+// panicked, or one of its rules failed: Decision.Errors) is counted apart
+// (Service.ShadowFailures), passed to Hooks.ShadowFailed and logged the same
+// way, so a shadow that fails on every card does not look like one that
+// agrees. Reload reloads it too; a shadow pack that fails keeps the last
 // good shadow engine (and never blocks the live swap).
 func WithShadow(src Source) Option {
 	return func(c *config) error {
@@ -156,6 +160,7 @@ type Service struct {
 	cur    atomic.Pointer[engines]
 	reload sync.Mutex // one reload at a time
 	diffs  atomic.Int64
+	fails  atomic.Int64
 }
 
 // engines is what a score reads, swapped in one step.
@@ -349,6 +354,12 @@ func (s *Service) Len() int { return s.pop.Len() }
 // differed from the live one since New.
 func (s *Service) ShadowDifferences() int64 { return s.diffs.Load() }
 
+// ShadowFailures is the number of cards the shadow pack failed on since New:
+// its Score returned an error or panicked, or one of its rules failed on the
+// card (Decision.Errors). Such a card is counted here and, when the shadow
+// decided and its decision differs, in ShadowDifferences too.
+func (s *Service) ShadowFailures() int64 { return s.fails.Load() }
+
 func (s *Service) asOf(t risk.Time) risk.Time {
 	if t == 0 {
 		return risk.TimeOf(s.cfg.now())
@@ -422,20 +433,59 @@ func (s *Service) score(r *risk.Record, asOf risk.Time, start time.Time) (*risk.
 		return nil, err
 	}
 	var sd *risk.Decision
+	var shErr error
 	if st.shadow != nil {
-		if x, err := st.shadow.Score(r, risk.AsOfTime(asOf), risk.WithPopulation(s.pop)); err == nil && Differ(d, x) {
+		x, err := scoreShadow(st.shadow, r, asOf, s.pop)
+		if err == nil && Differ(d, x) {
 			sd = x
 			s.diffs.Add(1)
 			s.cfg.hooks.ShadowDiffered(d, x)
 		}
+		if err == nil && len(x.Errors) > 0 {
+			sd, err = x, ruleErrors(x.Errors)
+		}
+		if err != nil {
+			shErr = err
+			s.fails.Add(1)
+			s.cfg.hooks.ShadowFailed(d, sd, err)
+		}
 	}
 	s.cfg.hooks.Decided(d, time.Since(start))
 	if s.cfg.log != nil {
-		if err := s.cfg.log.Write(d, sd); err != nil {
+		if err := s.cfg.log.write(d, sd, shErr); err != nil {
 			s.cfg.hooks.LogFailed(err)
 		}
 	}
 	return d, nil
+}
+
+// scoreShadow scores r on the shadow engine; a panic is returned as an
+// error (masked: it never quotes a full number).
+func scoreShadow(e *risk.Engine, r *risk.Record, asOf risk.Time, pop risk.FeatureSource) (d *risk.Decision, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			d, err = nil, fmt.Errorf("live: shadow pack panicked: %s", ref.MaskText(fmt.Sprint(p)))
+		}
+	}()
+	d, err = e.Score(r, risk.AsOfTime(asOf), risk.WithPopulation(pop))
+	if err != nil {
+		return nil, fmt.Errorf("live: shadow pack: %s", ref.MaskText(err.Error()))
+	}
+	return d, nil
+}
+
+// ruleErrors is the error of a shadow decision whose rules failed: every
+// rule id with its message (fixed by kind, quoting no card value).
+func ruleErrors(errs []risk.RuleError) error {
+	var b strings.Builder
+	fmt.Fprintf(&b, "live: shadow pack: %d rule(s) failed on the card:", len(errs))
+	for i, e := range errs {
+		if i > 0 {
+			b.WriteByte(';')
+		}
+		fmt.Fprintf(&b, " %s: %s", e.Rule, ref.MaskText(e.Message))
+	}
+	return errors.New(b.String())
 }
 
 // Differ reports whether two decisions on the same card differ in outcome,

@@ -55,6 +55,8 @@ type countHooks struct {
 	reloads  map[string]int
 	cards    int
 	diffs    int
+	fails    []string // the errors ShadowFailed was given
+	failedOn []string // the masked numbers it was given
 }
 
 func newCountHooks() *countHooks {
@@ -88,6 +90,16 @@ func (h *countHooks) ShadowDiffered(_, _ *risk.Decision) {
 	h.mu.Lock()
 	h.diffs++
 	h.mu.Unlock()
+}
+
+func (h *countHooks) ShadowFailed(d, shadow *risk.Decision, err error) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.fails = append(h.fails, err.Error())
+	h.failedOn = append(h.failedOn, risk.MaskMSISDN(d.MSISDN))
+	if shadow != nil && len(shadow.Errors) == 0 {
+		panic("ShadowFailed with a shadow decision that has no errors")
+	}
 }
 
 // Score stores and scores; the decision names as_of, pack, version and
@@ -395,4 +407,59 @@ func TestServiceShadowReloadFailure(t *testing.T) {
 	require.ErrorAs(t, err, &re)
 	_, err = svc.Score(ctx, card(1, "h-1"), asOf)
 	require.ErrorIs(t, err, context.Canceled)
+}
+
+// A shadow pack whose rule fails at run time on some cards: each such card
+// is counted in ShadowFailures, passed to Hooks.ShadowFailed and logged
+// (masked); the live decision is the one the live pack alone gives, and a
+// failing shadow is not mistaken for one that agrees.
+func TestServiceShadowFailure(t *testing.T) {
+	dir, shadowDir := t.TempDir(), t.TempDir()
+	writePack(t, dir, pack("1.0", 5))
+	// boom reads a fourth linked platform the cards do not have: a run-time
+	// error on holder h-2's cards only
+	writePack(t, shadowDir, strings.Replace(pack("cand", 5), "tests:", `  - {id: boom, when: 'holder == "h-2" && linked_platforms[3] == "jd"', score: 10, outcome: pass}
+tests:`, 1))
+	hooks := newCountHooks()
+	logPath := filepath.Join(t.TempDir(), "decisions.jsonl")
+	dlog, err := live.OpenDecisionLog(logPath, live.LogOptions{})
+	require.NoError(t, err)
+	svc, err := live.New(context.Background(), live.DirSource(dir), live.WithShadow(live.DirSource(shadowDir)),
+		live.WithHooks(hooks), live.WithDecisionLog(dlog))
+	require.NoError(t, err)
+	alone, err := live.New(context.Background(), live.DirSource(dir))
+	require.NoError(t, err)
+	holders := []string{"h-1", "h-2", "h-1", "h-2", "h-2"}
+	for i, h := range holders {
+		d, err := svc.Score(context.Background(), card(i, h), asOf)
+		require.NoError(t, err)
+		want, err := alone.Score(context.Background(), card(i, h), asOf)
+		require.NoError(t, err)
+		require.Empty(t, d.Errors, "the live pack's decision carries no shadow error")
+		require.False(t, live.Differ(d, want), "card %d: the live answer is the live pack's alone", i)
+		require.Equal(t, want.Outcome, d.Outcome)
+	}
+	require.NoError(t, dlog.Close())
+	require.EqualValues(t, 3, svc.ShadowFailures(), "h-2's three cards")
+	require.EqualValues(t, 0, svc.ShadowDifferences(), "boom never fires: the decisions agree otherwise")
+	require.Len(t, hooks.fails, 3)
+	require.Contains(t, hooks.fails[0], "boom")
+	require.Equal(t, []string{"138****0001", "138****0003", "138****0004"}, hooks.failedOn)
+	lines := readLines(t, logPath)
+	require.Len(t, lines, 5)
+	require.NotContains(t, lines[0], `"shadow`, "a card the shadow scored cleanly logs no shadow")
+	var failed struct {
+		Decision    map[string]any `json:"decision"`
+		Shadow      map[string]any `json:"shadow"`
+		ShadowError string         `json:"shadow_error"`
+	}
+	require.NoError(t, json.Unmarshal([]byte(lines[1]), &failed))
+	require.Equal(t, "138****0001", failed.Shadow["msisdn"])
+	require.Contains(t, fmt.Sprint(failed.Shadow["errors"]), "boom")
+	require.Contains(t, failed.ShadowError, "boom")
+	require.Nil(t, failed.Decision["errors"])
+	for _, l := range lines {
+		require.NotContains(t, l, "13800000001")
+		require.NotContains(t, l, "h-2")
+	}
 }
