@@ -202,7 +202,8 @@ func (b *liveBase) describe(info live.RulesInfo) rulesInfo {
 	b.mu.Unlock()
 	if info.ShadowDigest != "" {
 		out.Shadow = &shadowAt{Name: info.ShadowName, Version: info.ShadowVersion, Digest: info.ShadowDigest,
-			LoadedAt: info.ShadowLoadedAt, Errors: info.LastShadowErrors, Differences: b.svc.ShadowDifferences()}
+			LoadedAt: info.ShadowLoadedAt, Errors: info.LastShadowErrors, Differences: b.svc.ShadowDifferences(),
+			Failures: b.svc.ShadowFailures()}
 		if out.Shadow.Errors == nil {
 			out.Shadow.Errors = []string{}
 		}
@@ -250,6 +251,12 @@ func (h *hooks) ShadowDiffered(d, shadow *risk.Decision) {
 	h.log.Debug("shadow pack decided otherwise", "msisdn", risk.MaskMSISDN(d.MSISDN),
 		"outcome", d.Outcome.String(), "shadow_outcome", shadow.Outcome.String(),
 		"score", d.Score, "shadow_score", shadow.Score)
+}
+
+func (h *hooks) ShadowFailed(d, _ *risk.Decision, err error) {
+	h.m.shadowFailures.Inc()
+	h.log.Warn("shadow pack failed on a card; the live answer stands", "msisdn", risk.MaskMSISDN(d.MSISDN),
+		"error", ref.MaskText(err.Error()))
 }
 
 func (h *hooks) LogFailed(err error) {

@@ -48,6 +48,7 @@ const (
 	badTest                    // compiles, but one of its own tests fails
 	numPackKind
 	shadowProbe // version a and one more rule (alerts_30d == 29): a shadow pack that decides some cards otherwise
+	shadowFails // version a and one more rule that fails at run time on cards with alerts_30d == 28 (a fourth linked platform they lack)
 )
 
 func (k packKind) good() bool { return k == goodA || k == goodB }
@@ -80,6 +81,16 @@ func writePack(t testing.TB, dir string, k packKind) {
     score: 5
     outcome: monitor
     reason: {zh: 探针, en: probe}
+`
+	case shadowFails:
+		text = strings.Replace(text, "version: 1.0.0", "version: 1.0.0-fails", 1)
+		text += `
+  - id: shadow_fails
+    title: {zh: 失败, en: fails}
+    when: 'valid && alerts_30d == 28 && linked_platforms[3] == "jd"'
+    score: 5
+    outcome: monitor
+    reason: {zh: 失败, en: fails}
 `
 	case badTest:
 		text = strings.Replace(text, "version: 1.0.0", "version: 1.0.0-test", 1)

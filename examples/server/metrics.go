@@ -19,17 +19,18 @@ import (
 type metrics struct {
 	reg *prometheus.Registry
 
-	decisions     *prometheus.CounterVec   // outcome
-	ruleHits      *prometheus.CounterVec   // rule
-	ruleErrors    *prometheus.CounterVec   // rule
-	reloads       *prometheus.CounterVec   // result
-	shadowDiffs   prometheus.Counter       // decisions the shadow pack decided otherwise
-	shadowReloads *prometheus.CounterVec   // result
-	logFailures   prometheus.Counter       // decision-log writes that failed
-	scoreSeconds  prometheus.Histogram     // one card's scoring, in the library
-	requests      *prometheus.HistogramVec // route, method, code
-	rejects       prometheus.Counter       // records refused (card-schema)
-	rulesLoadedAt prometheus.Gauge         // unix seconds of the last successful load
+	decisions      *prometheus.CounterVec   // outcome
+	ruleHits       *prometheus.CounterVec   // rule
+	ruleErrors     *prometheus.CounterVec   // rule
+	reloads        *prometheus.CounterVec   // result
+	shadowDiffs    prometheus.Counter       // decisions the shadow pack decided otherwise
+	shadowFailures prometheus.Counter       // cards the shadow pack failed on
+	shadowReloads  *prometheus.CounterVec   // result
+	logFailures    prometheus.Counter       // decision-log writes that failed
+	scoreSeconds   prometheus.Histogram     // one card's scoring, in the library
+	requests       *prometheus.HistogramVec // route, method, code
+	rejects        prometheus.Counter       // records refused (card-schema)
+	rulesLoadedAt  prometheus.Gauge         // unix seconds of the last successful load
 }
 
 // newMetrics registers the collectors; cards reads the population's size at
@@ -56,6 +57,10 @@ func newMetrics(cards func() int) *metrics {
 		shadowDiffs: prometheus.NewCounter(prometheus.CounterOpts{
 			Name: "simrisk_shadow_differences_total",
 			Help: "Cards the shadow pack decided differently (outcome, score or rules fired) from the live pack.",
+		}),
+		shadowFailures: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "simrisk_shadow_failures_total",
+			Help: "Cards the shadow pack failed on (its scoring returned an error or panicked, or one of its rules failed on the card); the live answer is unchanged.",
 		}),
 		shadowReloads: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "simrisk_shadow_reloads_total",
@@ -84,7 +89,7 @@ func newMetrics(cards func() int) *metrics {
 			Help: "When the live rule pack was loaded, in Unix seconds.",
 		}),
 	}
-	m.reg.MustRegister(m.decisions, m.ruleHits, m.ruleErrors, m.reloads, m.shadowDiffs, m.shadowReloads, m.logFailures,
+	m.reg.MustRegister(m.decisions, m.ruleHits, m.ruleErrors, m.reloads, m.shadowDiffs, m.shadowFailures, m.shadowReloads, m.logFailures,
 		m.scoreSeconds, m.requests, m.rejects, m.rulesLoadedAt,
 		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
 			Name: "simrisk_population_cards",

@@ -70,7 +70,8 @@ type reloadAt struct {
 }
 
 // shadowAt is the shadow pack: what it is, when it was loaded, its last
-// reload's errors and the decisions it made otherwise so far.
+// reload's errors, the decisions it made otherwise so far and the cards it
+// failed on.
 type shadowAt struct {
 	Name        string    `json:"name"`
 	Version     string    `json:"version"`
@@ -78,6 +79,7 @@ type shadowAt struct {
 	LoadedAt    time.Time `json:"loaded_at"`
 	Errors      []string  `json:"errors"`
 	Differences int64     `json:"differences"`
+	Failures    int64     `json:"failures"`
 }
 
 // limits of a request.

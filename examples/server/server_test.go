@@ -355,6 +355,7 @@ func TestMetrics(t *testing.T) {
 	for _, name := range []string{
 		"simrisk_decisions_total", "simrisk_rule_hits_total", "simrisk_reloads_total",
 		"simrisk_population_cards", "simrisk_request_duration_seconds_bucket", "simrisk_shadow_differences_total",
+		"simrisk_shadow_failures_total",
 	} {
 		require.Contains(t, m, "\n"+name, name)
 	}
@@ -768,4 +769,44 @@ func TestSnapshot(t *testing.T) {
 	getJSON(t, http.DefaultClient, base+"/healthz", &health)
 	require.Equal(t, 2, health.Cards)
 	require.Equal(t, 0, stop())
+}
+
+// A shadow pack whose rule fails at run time on some cards: the failure is
+// counted in simrisk_shadow_failures_total (no labels) and logged masked; the
+// answer is the live pack's, with no error of the shadow's.
+func TestShadowFailures(t *testing.T) {
+	liveDir, shadowDir := rulesDir(t, goodA), rulesDir(t, shadowFails)
+	ts := newTestServer(t, "--rules", liveDir, "--shadow", shadowDir)
+	metric := func() string {
+		_, body := ts.do(t, "GET", "/metrics", "", "")
+		for _, l := range strings.Split(body, "\n") {
+			if strings.HasPrefix(l, "simrisk_shadow_failures_total") {
+				return l
+			}
+		}
+		return ""
+	}
+	require.Equal(t, "simrisk_shadow_failures_total 0", metric())
+	code, body := ts.do(t, "POST", "/v1/score"+asOf, "application/json", cleanCard)
+	require.Equal(t, 200, code, body)
+	require.Equal(t, "simrisk_shadow_failures_total 0", metric(), "the shadow scored a card with alerts_30d 0 cleanly")
+
+	fails := strings.Replace(cleanCard, `"holder"`, `"alerts_30d":28,"holder"`, 1)
+	code, body = ts.do(t, "POST", "/v1/score"+asOf, "application/json", fails)
+	require.Equal(t, 200, code, body)
+	d := decode(t, body)
+	require.Equal(t, packDigest(liveDir), d["ruleset"], "the answer is the live pack's")
+	require.Nil(t, d["errors"], "the shadow's failure is not in the answer")
+	require.Equal(t, "simrisk_shadow_failures_total 1", metric())
+	var info struct {
+		Shadow struct{ Differences, Failures int }
+	}
+	_, body = ts.do(t, "GET", "/v1/rules", "", "")
+	require.NoError(t, json.Unmarshal([]byte(body), &info), body)
+	require.Equal(t, 1, info.Shadow.Failures)
+	require.Equal(t, 0, info.Shadow.Differences, "shadow_fails never fires: otherwise the packs agree")
+	require.Contains(t, ts.log.String(), "shadow pack failed on a card")
+	require.Contains(t, ts.log.String(), "shadow_fails")
+	require.Contains(t, ts.log.String(), "138****8000")
+	requireNoPersonalData(t, ts.log.String())
 }

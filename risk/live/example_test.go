@@ -61,3 +61,28 @@ func ExampleOpenDecisionLog() {
 	// Output:
 	// {"logged_at":"2026-11-01T09:00:00Z","decision":{"msisdn":"138****8000","score":0,"level":"low","outcome":"pass","hits":[],"ruleset":"sha256:…","as_of":"2026-11-01T00:00:00+08:00","pack":"default","version":"1.0.0"}}
 }
+
+// A shadow pack whose rule fails at run time on a card: the live answer is
+// unchanged, and the failure is counted apart from the differences.
+func ExampleService_ShadowFailures() {
+	dir, _ := os.MkdirTemp("", "shadow")
+	defer os.RemoveAll(dir)
+	_ = os.WriteFile(filepath.Join(dir, "candidate.yaml"), []byte(`name: candidate
+version: 0.1.0
+bands:
+  - {min: 0, level: low, outcome: pass}
+rules:
+  - {id: fourth_platform, when: 'linked_platforms[3] == "jd"', score: 10, outcome: monitor}
+`), 0o644)
+	ctx := context.Background()
+	svc, err := live.New(ctx, live.PackSource("default"), live.WithShadow(live.DirSource(dir)))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	c := &risk.Record{MSISDN: "13800138000", Holder: "h-7f3a", OpenedAt: risk.Date(2025, 1, 1), LastVoiceAt: risk.Date(2026, 10, 30)}
+	d, _ := svc.Score(ctx, c, risk.Date(2026, 11, 1))
+	fmt.Println(d.Outcome, len(d.Errors), svc.ShadowFailures(), svc.ShadowDifferences())
+	// Output:
+	// pass 0 1 0
+}
