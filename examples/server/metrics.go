@@ -31,6 +31,8 @@ type metrics struct {
 	requests       *prometheus.HistogramVec // route, method, code
 	rejects        prometheus.Counter       // records refused (card-schema)
 	rulesLoadedAt  prometheus.Gauge         // unix seconds of the last successful load
+
+	all []prometheus.Collector // everything registered, in registration order
 }
 
 // newMetrics registers the collectors; cards reads the population's size at
@@ -89,7 +91,7 @@ func newMetrics(cards func() int) *metrics {
 			Help: "When the live rule pack was loaded, in Unix seconds.",
 		}),
 	}
-	m.reg.MustRegister(m.decisions, m.ruleHits, m.ruleErrors, m.reloads, m.shadowDiffs, m.shadowFailures, m.shadowReloads, m.logFailures,
+	m.all = append(m.all, m.decisions, m.ruleHits, m.ruleErrors, m.reloads, m.shadowDiffs, m.shadowFailures, m.shadowReloads, m.logFailures,
 		m.scoreSeconds, m.requests, m.rejects, m.rulesLoadedAt,
 		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
 			Name: "simrisk_population_cards",
@@ -98,6 +100,7 @@ func newMetrics(cards func() int) *metrics {
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 	)
+	m.reg.MustRegister(m.all...)
 	// Both reload results exist from the start, so a rate() over them works
 	// before the first failure.
 	m.reloads.WithLabelValues("ok")

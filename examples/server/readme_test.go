@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/prometheus/client_golang/prometheus"
 	"github.com/stretchr/testify/require"
 )
 
@@ -65,4 +66,31 @@ func TestREADMEShowsExampleEmbed(t *testing.T) {
 	}
 	require.Contains(t, string(readme), hooks, "README.md's Hooks example differs from example_embed_test.go")
 	require.Contains(t, string(readme), dedented.String(), "README.md's embedding example differs from Example_embed")
+}
+
+// TestREADMEMetricsTable keeps the README's metrics table and the registry
+// the same set of simrisk_ metrics: a metric documented but not served (or
+// served but not documented) fails.
+func TestREADMEMetricsTable(t *testing.T) {
+	text, err := os.ReadFile("README.md")
+	require.NoError(t, err)
+	documented := map[string]bool{}
+	for _, m := range regexp.MustCompile("(?m)^\\| `(simrisk_[a-z_]+)` \\|").FindAllStringSubmatch(string(text), -1) {
+		documented[m[1]] = true
+	}
+	// every collector's descriptions (a vector with no series yet is not
+	// gathered, but it describes itself)
+	served := map[string]bool{}
+	fqName := regexp.MustCompile(`fqName: "(simrisk_[a-z_]+)"`)
+	for _, c := range newMetrics(func() int { return 0 }).all {
+		descs := make(chan *prometheus.Desc, 16)
+		go func() { c.Describe(descs); close(descs) }()
+		for d := range descs {
+			if m := fqName.FindStringSubmatch(d.String()); m != nil {
+				served[m[1]] = true
+			}
+		}
+	}
+	require.NotEmpty(t, served)
+	require.Equal(t, served, documented)
 }
