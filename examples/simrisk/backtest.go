@@ -94,7 +94,7 @@ func progressBar(w io.Writer, what string) (update func(done, total int), finish
 
 // readLabelled reads a record file with its labels, when it has them.
 // format is --format ("" for the file name's: .csv is CSV).
-func readLabelled(cmd, path, format string, asOf risk.Time, stderr io.Writer, opts ...datasets.ReadOption) (*datasets.Loaded, []bool, bool) {
+func readLabelled(m msgs, cmd, path, format string, asOf risk.Time, stderr io.Writer, opts ...datasets.ReadOption) (*datasets.Loaded, []bool, bool) {
 	f := datasets.FormatOf(path)
 	if format != "" {
 		var err error
@@ -109,7 +109,7 @@ func readLabelled(cmd, path, format string, asOf risk.Time, stderr io.Writer, op
 		return nil, nil, false
 	}
 	printRejected(stderr, cmd, path, loaded.Rejects)
-	printDuplicates(stderr, loaded.Duplicates, loaded.Superseded)
+	printDuplicates(m, stderr, loaded.Duplicates, loaded.Superseded)
 	for _, l := range loaded.Labels {
 		if l.Fraud || l.Scenario != "" { // the file carries labels
 			return loaded, datasets.Fraud(loaded.Labels), true
@@ -167,8 +167,9 @@ func cmdBacktest(ctx context.Context, args []string, stdout, stderr io.Writer) i
 	if !checkLang("backtest", *lang, stderr) {
 		return 2
 	}
+	m := msgLang(fs, *lang)
 	if *candidate == "" || *in == "" {
-		fmt.Fprintln(stderr, "simrisk backtest: --candidate and --in are required")
+		m.f(stderr, "simrisk backtest: --candidate and --in are required\n")
 		return 2
 	}
 	if !checkOutputs("backtest", []string{*in, *baseline, *candidate, *segs, *rd.aliases, *rd.idKey}, []string{*report, *changes}, stderr) {
@@ -203,7 +204,7 @@ func cmdBacktest(ctx context.Context, args []string, stdout, stderr io.Writer) i
 	if code != 0 {
 		return code
 	}
-	loaded, labels, ok := readLabelled("backtest", *in, *format, asOf, stderr, ropts...)
+	loaded, labels, ok := readLabelled(m, "backtest", *in, *format, asOf, stderr, ropts...)
 	if !ok {
 		return 1
 	}
@@ -227,23 +228,23 @@ func cmdBacktest(ctx context.Context, args []string, stdout, stderr io.Writer) i
 	if *sample >= 0 && len(rep.Changed) > *sample {
 		rep.Changed = rep.Changed[:*sample]
 	}
-	printBacktest(stdout, rep)
+	printBacktest(m, stdout, rep)
 	if baseRS.Digest == candRS.Digest {
-		fmt.Fprintf(stderr, "simrisk backtest: the baseline (%s) and the candidate (%s) are the same rules (digest %s)\n", baseSrc, candSrc, baseRS.Digest)
+		m.f(stderr, "simrisk backtest: the baseline (%s) and the candidate (%s) are the same rules (digest %s)\n", baseSrc, candSrc, baseRS.Digest)
 	}
 	if *changes != "" {
 		if err := writeOutput(*changes, func(w io.Writer) error { return writeChanges(w, *changes, all, rep.Labelled) }); err != nil {
 			fmt.Fprintf(stderr, "simrisk backtest: --changes: %v\n", err)
 			return 1
 		}
-		fmt.Fprintf(stderr, "%d changed cards written to %s\n", len(all), *changes)
+		m.f(stderr, "%d changed cards written to %s\n", len(all), *changes)
 	}
 	if *report != "" {
 		if err := writeOutput(*report, rep.WriteHTML); err != nil {
 			fmt.Fprintf(stderr, "simrisk backtest: --report: %v\n", err)
 			return 1
 		}
-		fmt.Fprintf(stderr, "report written to %s\n", *report)
+		m.f(stderr, "report written to %s\n", *report)
 	}
 	return 0
 }
@@ -255,19 +256,19 @@ func fnum(x float64) string {
 	return fmt.Sprintf("%.3f", x)
 }
 
-func printBacktest(w io.Writer, r *backtest.Report) {
-	fmt.Fprintf(w, "baseline  %s %s from %s (%s)\ncandidate %s %s from %s (%s)\n", r.Baseline.Name, r.Baseline.Version, r.Baseline.Path, r.Baseline.Digest,
+func printBacktest(m msgs, w io.Writer, r *backtest.Report) {
+	m.f(w, "baseline  %s %s from %s (%s)\ncandidate %s %s from %s (%s)\n", r.Baseline.Name, r.Baseline.Version, r.Baseline.Path, r.Baseline.Digest,
 		r.Candidate.Name, r.Candidate.Version, r.Candidate.Path, r.Candidate.Digest)
-	printRuleChanges(w, r.Rules)
-	fmt.Fprintf(w, "cards %d, rejected %d", r.Cards, r.Rejected)
+	printRuleChanges(m, w, r.Rules)
+	m.f(w, "cards %d, rejected %d", r.Cards, r.Rejected)
 	if r.Labelled {
-		fmt.Fprintf(w, ", labelled positive %d", r.Positive)
+		m.f(w, ", labelled positive %d", r.Positive)
 	}
-	fmt.Fprintf(w, "; %d change outcome\n\n", r.ChangedTotal)
+	m.f(w, "; %d change outcome\n\n", r.ChangedTotal)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	head := "rule\tbase hits\tcand hits\t"
+	head := m.s("rule\tbase hits\tcand hits\t")
 	if r.Labelled {
-		head += "base prec\tbase recall\tbase F1\tcand prec\tcand recall\tcand F1\t"
+		head += m.s("base prec\tbase recall\tbase F1\tcand prec\tcand recall\tcand F1\t")
 	}
 	fmt.Fprintln(tw, head)
 	stats := func(pr *backtest.PackReport, id string) *backtest.RuleStats {
@@ -305,11 +306,11 @@ func printBacktest(w io.Writer, r *backtest.Report) {
 		}
 	}
 	tw.Flush()
-	fmt.Fprintln(w, "\noutcomes (rows baseline, columns candidate):")
+	m.f(w, "\noutcomes (rows baseline, columns candidate):\n")
 	tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "\tpass\tmonitor\tverify\trestrict\tsuspend\t")
+	fmt.Fprintln(tw, "\t"+m.name("pass")+"\t"+m.name("monitor")+"\t"+m.name("verify")+"\t"+m.name("restrict")+"\t"+m.name("suspend")+"\t")
 	for b := rules.Pass; b <= rules.Suspend; b++ {
-		line := b.String() + "\t"
+		line := m.name(b.String()) + "\t"
 		for c := rules.Pass; c <= rules.Suspend; c++ {
 			line += fmt.Sprint(r.Transitions[b][c]) + "\t"
 		}
@@ -319,22 +320,22 @@ func printBacktest(w io.Writer, r *backtest.Report) {
 	if r.Labelled {
 		fmt.Fprintln(w)
 		tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-		fmt.Fprintln(tw, "flagged when\tbase cards\tprecision\trecall\tF1\tlift\tcand cards\tprecision\trecall\tF1\tlift\t")
-		for i, m := range r.Baseline.ByOutcome {
+		m.f(tw, "flagged when\tbase cards\tprecision\trecall\tF1\tlift\tcand cards\tprecision\trecall\tF1\tlift\t\n")
+		for i, m_ := range r.Baseline.ByOutcome {
 			c := r.Candidate.ByOutcome[i]
-			fmt.Fprintf(tw, "%s\t%d\t%s\t%s\t%s\t%s\t%d\t%s\t%s\t%s\t%s\t\n", m.Name, m.Flagged, fnum(m.Precision), fnum(m.Recall), fnum(m.F1), fnum(m.Lift),
+			fmt.Fprintf(tw, "%s\t%d\t%s\t%s\t%s\t%s\t%d\t%s\t%s\t%s\t%s\t\n", m.atLeast(m_.Name), m_.Flagged, fnum(m_.Precision), fnum(m_.Recall), fnum(m_.F1), fnum(m_.Lift),
 				c.Flagged, fnum(c.Precision), fnum(c.Recall), fnum(c.F1), fnum(c.Lift))
 		}
 		tw.Flush()
-		fmt.Fprintf(w, "ROC AUC of the score: baseline %s, candidate %s\n", fnum(r.Baseline.AUC), fnum(r.Candidate.AUC))
+		m.f(w, "ROC AUC of the score: baseline %s, candidate %s\n", fnum(r.Baseline.AUC), fnum(r.Candidate.AUC))
 	}
 	if len(r.Changed) > 0 {
-		fmt.Fprintf(w, "\nsample of cards that change outcome (%d of %d; ref is the input line: explain --in FILE --ref N):\n", len(r.Changed), r.ChangedTotal)
+		m.f(w, "\nsample of cards that change outcome (%d of %d; ref is the input line: explain --in FILE --ref N):\n", len(r.Changed), r.ChangedTotal)
 		tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-		fmt.Fprintln(tw, "  ref\tcard\tbaseline\tcandidate\tnow fire\tno longer fire")
+		m.f(tw, "  ref\tcard\tbaseline\tcandidate\tnow fire\tno longer fire\n")
 		for _, ch := range r.Changed {
-			fmt.Fprintf(tw, "  %d\t%s\t%s (%g)\t%s (%g)\t%s\t%s\n", ch.Line, ch.MSISDN, ch.Baseline.Outcome, ch.Baseline.Score,
-				ch.Candidate.Outcome, ch.Candidate.Score, orDash(strings.Join(ch.Added, " ")), orDash(strings.Join(ch.Removed, " ")))
+			fmt.Fprintf(tw, "  %d\t%s\t%s (%g)\t%s (%g)\t%s\t%s\n", ch.Line, ch.MSISDN, m.name(ch.Baseline.Outcome.String()), ch.Baseline.Score,
+				m.name(ch.Candidate.Outcome.String()), ch.Candidate.Score, orDash(strings.Join(ch.Added, " ")), orDash(strings.Join(ch.Removed, " ")))
 		}
 		tw.Flush()
 	}
@@ -348,23 +349,23 @@ func orDash(s string) string {
 }
 
 // printRuleChanges says in a few lines what changed between the rule sets.
-func printRuleChanges(w io.Writer, c *backtest.RuleChanges) {
+func printRuleChanges(m msgs, w io.Writer, c *backtest.RuleChanges) {
 	if c == nil {
 		return
 	}
 	if c.Empty() {
-		fmt.Fprintln(w, "rules: no change (same parameters, lists, macros, bands and rules)")
+		m.f(w, "rules: no change (same parameters, lists, macros, bands and rules)\n")
 		return
 	}
-	fmt.Fprintln(w, "what changed in the rules:")
+	m.f(w, "what changed in the rules:\n")
 	edit := func(kind string, e backtest.Edit) {
 		switch {
 		case e.Before == "":
-			fmt.Fprintf(w, "  %s %s added: %s\n", kind, e.Name, e.After)
+			m.f(w, "  %s %s added: %s\n", m.s(kind), e.Name, e.After)
 		case e.After == "":
-			fmt.Fprintf(w, "  %s %s removed (was %s)\n", kind, e.Name, e.Before)
+			m.f(w, "  %s %s removed (was %s)\n", m.s(kind), e.Name, e.Before)
 		default:
-			fmt.Fprintf(w, "  %s %s: %s -> %s\n", kind, e.Name, e.Before, e.After)
+			m.f(w, "  %s %s: %s -> %s\n", m.s(kind), e.Name, e.Before, e.After)
 		}
 	}
 	for _, e := range c.Params {
@@ -373,13 +374,13 @@ func printRuleChanges(w io.Writer, c *backtest.RuleChanges) {
 	for _, l := range c.Lists {
 		switch {
 		case l.New:
-			fmt.Fprintf(w, "  list %s added (%d items)\n", l.Name, len(l.Added))
+			m.f(w, "  list %s added (%d items)\n", l.Name, len(l.Added))
 		case l.Dropped:
-			fmt.Fprintf(w, "  list %s removed (%d items)\n", l.Name, len(l.Removed))
+			m.f(w, "  list %s removed (%d items)\n", l.Name, len(l.Removed))
 		default:
-			fmt.Fprintf(w, "  list %s: +%d -%d items", l.Name, len(l.Added), len(l.Removed))
+			m.f(w, "  list %s: +%d -%d items", l.Name, len(l.Added), len(l.Removed))
 			if l.Type != nil {
-				fmt.Fprintf(w, ", type %s -> %s", l.Type.Before, l.Type.After)
+				m.f(w, ", type %s -> %s", l.Type.Before, l.Type.After)
 			}
 			fmt.Fprintln(w)
 		}
@@ -392,14 +393,14 @@ func printRuleChanges(w io.Writer, c *backtest.RuleChanges) {
 		edit("band", e)
 	}
 	for _, r := range c.Added {
-		fmt.Fprintf(w, "  rule %s added (%s)\n", r.ID, r.Title)
+		m.f(w, "  rule %s added (%s)\n", r.ID, r.Title)
 	}
 	for _, r := range c.Removed {
-		fmt.Fprintf(w, "  rule %s removed (%s)\n", r.ID, r.Title)
+		m.f(w, "  rule %s removed (%s)\n", r.ID, r.Title)
 	}
 	for _, r := range c.Changed {
 		for _, f := range r.Fields {
-			fmt.Fprintf(w, "  rule %s %s: %s -> %s\n", r.ID, f.Name, oneLine(f.Before), oneLine(f.After))
+			m.f(w, "  rule %s %s: %s -> %s\n", r.ID, f.Name, oneLine(f.Before), oneLine(f.After))
 		}
 	}
 }

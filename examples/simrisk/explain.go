@@ -200,7 +200,7 @@ func cmdExplain(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return 1
 	}
 	printRejected(stderr, "explain", name, loaded.Rejects)
-	printDuplicates(stderr, loaded.Duplicates, loaded.Superseded)
+	printDuplicates(msgLang(fs, *rf.lang), stderr, loaded.Duplicates, loaded.Superseded)
 	if m, err := ref.NormalizeMSISDN(*msisdn); err == nil {
 		*msisdn = m // +86 138 0013 8000 names the card 13800138000
 	}

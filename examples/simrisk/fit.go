@@ -27,11 +27,16 @@ func cmdFit(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	holdOut := fs_.Float64("holdout", 0.3, "share of cards held out to judge the fit")
 	force := fs_.Bool("force", false, "write --out even when the file exists (default: refuse)")
 	rd := addReadFlags(fs_)
+	lang := addMsgLangFlag(fs_)
 	if _, code, done := parseFlags(fs_, args, "", stdout, stderr); done {
 		return code
 	}
+	if !checkLang("fit", *lang, stderr) {
+		return 2
+	}
+	m := msgLang(fs_, *lang)
 	if *in == "" || *out == "" {
-		fmt.Fprintln(stderr, "simrisk fit: --in and --out are required")
+		m.f(stderr, "simrisk fit: --in and --out are required\n")
 		return 2
 	}
 	rs, source, eng, ok := compilePack("fit", "--pack", *pack, rules.LangZh, stderr)
@@ -50,7 +55,7 @@ func cmdFit(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	if st, err := os.Stat(*out); err == nil && (st.Mode().IsRegular() || st.IsDir()) && !*force {
-		fmt.Fprintf(stderr, "simrisk fit: --out %s exists; nothing was fitted (--force overwrites it)\n", *out)
+		m.f(stderr, "simrisk fit: --out %s exists; nothing was fitted (--force overwrites it)\n", *out)
 		return 2
 	}
 	asOf, ok := parseAsOf("fit", *asOfS, stderr)
@@ -67,12 +72,12 @@ func cmdFit(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if code != 0 {
 		return code
 	}
-	loaded, labels, ok := readLabelled("fit", *in, *format, asOf, stderr, ropts...)
+	loaded, labels, ok := readLabelled(m, "fit", *in, *format, asOf, stderr, ropts...)
 	if !ok {
 		return 1
 	}
 	if labels == nil {
-		fmt.Fprintf(stderr, "simrisk fit: %s has no labels; fit needs ground truth (simrisk gen writes it)\n", *in)
+		m.f(stderr, "simrisk fit: %s has no labels; fit needs ground truth (simrisk gen writes it)\n", *in)
 		return 1
 	}
 	res, err := fit.Fit(ctx, eng, loaded.Records, labels, fit.Options{AsOf: asOf, Seed: *seed, HoldOut: *holdOut})
@@ -80,26 +85,26 @@ func cmdFit(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "simrisk fit: %v\n", err)
 		return 1
 	}
-	fmt.Fprintf(stdout, "rule set %s %s from %s (%s)\n", rs.Name, rs.Version, source, rs.Digest)
-	fmt.Fprintf(stdout, "fitted on %d cards, judged on %d held out; flagged when score >= %g\n\n", res.Train, res.HeldOut, res.Threshold)
+	m.f(stdout, "rule set %s %s from %s (%s)\n", rs.Name, rs.Version, source, rs.Digest)
+	m.f(stdout, "fitted on %d cards, judged on %d held out; flagged when score >= %g\n\n", res.Train, res.HeldOut, res.Threshold)
 	tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "rule\thits (train)\tcurrent\tfitted\tcoefficient\t")
+	m.f(tw, "rule\thits (train)\tcurrent\tfitted\tcoefficient\t\n")
 	for _, w := range res.Weights {
 		fmt.Fprintf(tw, "%s\t%d\t%g\t%g\t%.3f\t\n", w.ID, w.Hits, w.Current, w.Fitted, w.Coef)
 	}
 	tw.Flush()
-	fmt.Fprintln(stdout, "\nheld-out split:")
+	m.f(stdout, "\nheld-out split:\n")
 	tw = tabwriter.NewWriter(stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "scores\tflagged\tprecision\trecall\tF1\t")
+	m.f(tw, "scores\tflagged\tprecision\trecall\tF1\t\n")
 	for _, q := range []struct {
 		n string
 		q fit.Quality
 	}{{"current", res.Current}, {"fitted", res.Fitted}} {
-		fmt.Fprintf(tw, "%s\t%d\t%.3f\t%.3f\t%.3f\t\n", q.n, q.q.Flagged, q.q.Precision, q.q.Recall, q.q.F1)
+		fmt.Fprintf(tw, "%s\t%d\t%.3f\t%.3f\t%.3f\t\n", m.s(q.n), q.q.Flagged, q.q.Precision, q.q.Recall, q.q.F1)
 	}
 	tw.Flush()
 	if !res.Improved {
-		fmt.Fprintf(stdout, "\nno improvement: %s; %s not written\n", res.Note, *out)
+		m.f(stdout, "\nno improvement: %s; %s not written\n", fitNote(m, res), *out)
 		return 0
 	}
 	scores := map[string]float64{}
@@ -119,7 +124,7 @@ func cmdFit(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "simrisk fit: %v\n", err)
 		return 1
 	}
-	fmt.Fprintf(stdout, "\nF1 on the held-out split %.3f -> %.3f; suggested rules written to %s\n", res.Current.F1, res.Fitted.F1, *out)
+	m.f(stdout, "\nF1 on the held-out split %.3f -> %.3f; suggested rules written to %s\n", res.Current.F1, res.Fitted.F1, *out)
 	return 0
 }
 
@@ -138,4 +143,12 @@ func ruleSource(pack string, rs *rules.RuleSet) ([]byte, string, error) {
 	}
 	b, err := fs.ReadFile(rules.PacksFS(), strings.TrimPrefix(file, "pack:"))
 	return b, "", err
+}
+
+// fitNote is fit's reason for not writing a suggestion in m's language.
+func fitNote(m msgs, res *fit.Result) string {
+	if strings.HasPrefix(res.Note, "the fitted scores do not raise F1") {
+		return m.sf("the fitted scores do not raise F1 on the held-out split (%.4f, current %.4f): the current scores already separate the labels as well as these rules can", res.Fitted.F1, res.Current.F1)
+	}
+	return m.s(res.Note)
 }

@@ -378,7 +378,7 @@ func cmdScore(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		if name == "-" {
 			name = "standard input"
 		}
-		fmt.Fprintf(stderr, "simrisk score: no records in %s (an empty file, a CSV header alone or blank lines); nothing was scored\n", name)
+		msgLang(fs, *rf.lang).f(stderr, "simrisk score: no records in %s (an empty file, a CSV header alone or blank lines); nothing was scored\n", name)
 		return 1
 	}
 	for _, f := range outs {
@@ -388,23 +388,24 @@ func cmdScore(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 			return 1
 		}
 	}
-	printSummary(stderr, rs, rf.source(), sum, time.Since(start))
-	return rejectsVerdict("score", sum.Records, sum.Rejects, sum.FirstRejects, *rejects != "", *maxRejects, stderr)
+	m := msgLang(fs, *rf.lang)
+	printSummary(m, stderr, rs, rf.source(), sum, time.Since(start))
+	return rejectsVerdict(m, "score", sum.Records, sum.Rejects, sum.FirstRejects, *rejects != "", *maxRejects, stderr)
 }
 
 // printDuplicates says which cards a file holds twice (masked) and that
 // each counts once, in its last record's state.
-func printDuplicates(w io.Writer, dups []datasets.Duplicate, superseded int) {
+func printDuplicates(m msgs, w io.Writer, dups []datasets.Duplicate, superseded int) {
 	if superseded == 0 {
 		return
 	}
-	fmt.Fprintf(w, "duplicates: %d records superseded by a later record of the same card (counted and scored once, in its last record's state; the earlier records are rejected):\n", superseded)
+	m.f(w, "duplicates: %d records superseded by a later record of the same card (counted and scored once, in its last record's state; the earlier records are rejected):\n", superseded)
 	for _, d := range dups {
 		lines := make([]string, len(d.Lines))
 		for i, l := range d.Lines {
 			lines[i] = fmt.Sprint(l)
 		}
-		fmt.Fprintf(w, "  card %s on lines %s\n", d.MSISDN, strings.Join(lines, ", "))
+		m.f(w, "  card %s on lines %s\n", d.MSISDN, strings.Join(lines, ", "))
 	}
 	if superseded > len(dups) {
 		fmt.Fprintln(w, "  ...")
@@ -415,23 +416,23 @@ func printDuplicates(w io.Writer, dups []datasets.Duplicate, superseded int) {
 // the first reasons and a hint go to stderr; a run in which every record
 // was rejected, or more than maxRatio of them, fails (1). It returns the
 // exit code.
-func rejectsVerdict(cmd string, records, rejects int, first []datasets.Reject, haveFile bool, maxRatio float64, stderr io.Writer) int {
+func rejectsVerdict(m msgs, cmd string, records, rejects int, first []datasets.Reject, haveFile bool, maxRatio float64, stderr io.Writer) int {
 	if rejects > 0 && !haveFile {
-		fmt.Fprintf(stderr, "first rejected records:\n")
+		m.f(stderr, "first rejected records:\n")
 		for _, r := range first {
-			fmt.Fprintf(stderr, "  line %d: %s\n", r.Line, r.Reason)
+			m.f(stderr, "  line %d: %s\n", r.Line, r.Reason)
 		}
 		if rejects > len(first) {
-			fmt.Fprintf(stderr, "  ... and %d more\n", rejects-len(first))
+			m.f(stderr, "  ... and %d more\n", rejects-len(first))
 		}
-		fmt.Fprintf(stderr, "hint: --rejects FILE writes every rejected record with its line and reason\n")
+		m.f(stderr, "hint: --rejects FILE writes every rejected record with its line and reason\n")
 	}
 	switch {
 	case records > 0 && rejects == records:
-		fmt.Fprintf(stderr, "simrisk %s: every record (%d) was rejected: nothing was scored\n", cmd, records)
+		m.f(stderr, "simrisk %s: every record (%d) was rejected: nothing was scored\n", cmd, records)
 		return 1
 	case records > 0 && float64(rejects)/float64(records) > maxRatio:
-		fmt.Fprintf(stderr, "simrisk %s: %d of %d records rejected (%.1f%%), more than --max-reject-ratio %g allows\n",
+		m.f(stderr, "simrisk %s: %d of %d records rejected (%.1f%%), more than --max-reject-ratio %g allows\n",
 			cmd, rejects, records, 100*float64(rejects)/float64(records), maxRatio)
 		return 1
 	}
@@ -550,18 +551,18 @@ func readKey(path string) ([]byte, error) {
 	return key, nil
 }
 
-func printSummary(w io.Writer, rs *rules.RuleSet, source string, sum *datasets.Summary, took time.Duration) {
-	fmt.Fprintf(w, "rule set %s %s from %s (%s)\n", rs.Name, rs.Version, source, rs.Digest)
-	fmt.Fprintf(w, "records %d = decisions %d + rejected %d; %d holders; %s\n",
+func printSummary(m msgs, w io.Writer, rs *rules.RuleSet, source string, sum *datasets.Summary, took time.Duration) {
+	m.f(w, "rule set %s %s from %s (%s)\n", rs.Name, rs.Version, source, rs.Digest)
+	m.f(w, "records %d = decisions %d + rejected %d; %d holders; %s\n",
 		sum.Records, sum.Decisions, sum.Rejects, sum.Holders, took.Round(time.Millisecond))
-	printDuplicates(w, sum.Duplicates, sum.Superseded)
-	fmt.Fprint(w, "outcomes:")
+	printDuplicates(m, w, sum.Duplicates, sum.Superseded)
+	fmt.Fprint(w, m.s("outcomes:"))
 	for _, o := range []string{"pass", "monitor", "verify", "restrict", "suspend"} {
-		fmt.Fprintf(w, " %s %d", o, sum.ByOutcome[o])
+		fmt.Fprintf(w, " %s %d", m.name(o), sum.ByOutcome[o])
 	}
-	fmt.Fprint(w, "\nlevels:  ")
+	fmt.Fprint(w, m.s("\nlevels:  "))
 	for _, l := range []string{"low", "medium", "high", "critical"} {
-		fmt.Fprintf(w, " %s %d", l, sum.ByLevel[l])
+		fmt.Fprintf(w, " %s %d", m.name(l), sum.ByLevel[l])
 	}
 	fmt.Fprintln(w)
 	ids := make([]string, 0, len(sum.ByRule))
@@ -572,10 +573,10 @@ func printSummary(w io.Writer, rs *rules.RuleSet, source string, sum *datasets.S
 		return sum.ByRule[ids[i]] > sum.ByRule[ids[j]] || sum.ByRule[ids[i]] == sum.ByRule[ids[j]] && ids[i] < ids[j]
 	})
 	for _, id := range ids {
-		fmt.Fprintf(w, "  %-26s %d hits\n", id, sum.ByRule[id])
+		m.f(w, "  %-26s %d hits\n", id, sum.ByRule[id])
 	}
 	for id, n := range sum.Errors {
-		fmt.Fprintf(w, "  rule %s failed on %d cards\n", id, n)
+		m.f(w, "  rule %s failed on %d cards\n", id, n)
 	}
 }
 
@@ -586,15 +587,20 @@ func cmdLint(args []string, stdout, stderr io.Writer) int {
 	strict := fs.Bool("strict", false, "treat warnings (unused parameters, lists, macros; conditions that never hold; a copy named like a pack) as errors")
 	limits := newLimitFlag()
 	fs.Var(limits, "limit", limitUsage)
+	lang := addMsgLangFlag(fs)
 	paths, code, done := parseFlags(fs, args, "PATH...", stdout, stderr)
 	if done {
 		return code
 	}
+	if !checkLang("lint", *lang, stderr) {
+		return 2
+	}
+	m := msgLang(fs, *lang)
 	if *pack != "" {
 		paths = append(paths, "pack:"+strings.TrimPrefix(*pack, "pack:"))
 	}
 	if len(paths) == 0 {
-		fmt.Fprintln(stderr, "simrisk lint: give rule files or directories (or --pack NAME)")
+		m.f(stderr, "simrisk lint: give rule files or directories (or --pack NAME)\n")
 		return 2
 	}
 	if *format != "text" && *format != "json" && *format != "sarif" {
@@ -680,18 +686,18 @@ func cmdLint(args []string, stdout, stderr io.Writer) int {
 			}
 		}
 		for _, n := range notes {
-			fmt.Fprintf(stderr, "%s: rule %q: [note] %s\n", n.Pos, n.Rule, n.Msg)
+			m.f(stderr, "%s: rule %q: [note] %s\n", n.Pos, n.Rule, n.Msg)
 		}
 	}
 	switch {
 	case len(errs) > 0:
-		fmt.Fprintln(stderr, plural(len(errs), "problem"))
+		fmt.Fprintln(stderr, plural(m, len(errs), "problem"))
 		return 1
 	case len(warns) > 0:
-		fmt.Fprintf(stderr, "no problems, %s (--strict makes them errors)\n", plural(len(warns), "warning"))
+		m.f(stderr, "no problems, %s (--strict makes them errors)\n", plural(m, len(warns), "warning"))
 		return 0
 	}
-	fmt.Fprintln(stderr, "no problems")
+	m.f(stderr, "no problems\n")
 	return 0
 }
 
@@ -701,11 +707,11 @@ func indent(s, prefix string) string {
 }
 
 // plural is "1 problem", "2 problems".
-func plural(n int, noun string) string {
+func plural(m msgs, n int, noun string) string {
 	if n == 1 {
-		return "1 " + noun
+		return m.s("1 " + noun)
 	}
-	return fmt.Sprintf("%d %ss", n, noun)
+	return m.sf("%d "+noun+"s", n)
 }
 
 // codePackCopy is lint's warning for a rule set that keeps an embedded
@@ -861,12 +867,17 @@ func cmdTest(args []string, stdout, stderr io.Writer) int {
 	junit := fs.String("junit", "", "also write the results as JUnit XML to this file, for CI")
 	limits := newLimitFlag()
 	fs.Var(limits, "limit", limitUsage)
+	lang := addMsgLangFlag(fs)
 	args, code, done := parseFlags(fs, args, "PATH...", stdout, stderr)
 	if done {
 		return code
 	}
+	if !checkLang("test", *lang, stderr) {
+		return 2
+	}
+	m := msgLang(fs, *lang)
 	if len(args) == 0 {
-		fmt.Fprintln(stderr, "simrisk test: give rule files or directories")
+		m.f(stderr, "simrisk test: give rule files or directories\n")
 		return 2
 	}
 	if !checkOutputs("test", args, []string{*junit}, stderr) {
@@ -874,13 +885,13 @@ func cmdTest(args []string, stdout, stderr io.Writer) int {
 	}
 	rs, err := loadRules(args, rules.WithLimits(limits.lim))
 	if err != nil {
-		fmt.Fprintln(stderr, "simrisk test: the rules cannot be used:")
+		m.f(stderr, "simrisk test: the rules cannot be used:\n")
 		printErrors(stderr, err)
 		return 1
 	}
 	eng, err := risk.Compile(rs, compileOptions(limits.lim)...)
 	if err != nil {
-		fmt.Fprintln(stderr, "simrisk test: the rules cannot be used:")
+		m.f(stderr, "simrisk test: the rules cannot be used:\n")
 		printErrors(stderr, err)
 		return 1
 	}
@@ -891,15 +902,15 @@ func cmdTest(args []string, stdout, stderr io.Writer) int {
 		if r.Passed() {
 			continue
 		}
-		fmt.Fprintf(stdout, "FAIL %s: %s\n", r.Pos, ref.MaskText(r.Name)) // a name may cite a real case
+		m.f(stdout, "FAIL %s: %s\n", r.Pos, ref.MaskText(r.Name)) // a name may cite a real case
 		for _, f := range r.Failures {
 			fmt.Fprintf(stdout, "    %s\n", f)
 		}
 	}
-	fmt.Fprintf(stdout, "%d passed, %d failed\n", rep.Passed, rep.Failed)
+	m.f(stdout, "%d passed, %d failed\n", rep.Passed, rep.Failed)
 	if len(rep.Results) == 0 {
 		// a run that tested nothing must not pass for one that passed
-		fmt.Fprintf(stderr, "simrisk test: no tests in %s: nothing was tested (a rule file's tests: section; rules/README.md)\n", strings.Join(args, " "))
+		m.f(stderr, "simrisk test: no tests in %s: nothing was tested (a rule file's tests: section; rules/README.md)\n", strings.Join(args, " "))
 		return 1
 	}
 	uncovered := 0
@@ -908,11 +919,11 @@ func cmdTest(args []string, stdout, stderr io.Writer) int {
 		for _, c := range cov.Rules {
 			switch {
 			case c.Fired == 0 && c.NotFired == 0:
-				fmt.Fprintf(stdout, "coverage: rule %s: no case\n", c.ID)
+				m.f(stdout, "coverage: rule %s: no case\n", c.ID)
 			case c.Fired == 0:
-				fmt.Fprintf(stdout, "coverage: rule %s: no case fires it\n", c.ID)
+				m.f(stdout, "coverage: rule %s: no case fires it\n", c.ID)
 			case c.NotFired == 0:
-				fmt.Fprintf(stdout, "coverage: rule %s: every case fires it (no case shows it silent)\n", c.ID)
+				m.f(stdout, "coverage: rule %s: every case fires it (no case shows it silent)\n", c.ID)
 			default:
 				continue
 			}
@@ -920,7 +931,7 @@ func cmdTest(args []string, stdout, stderr io.Writer) int {
 		}
 		for _, o := range cov.Outcomes {
 			if o.Cases == 0 {
-				fmt.Fprintf(stdout, "coverage: outcome %s: no case ends in it\n", o.Outcome)
+				m.f(stdout, "coverage: outcome %s: no case ends in it\n", m.name(o.Outcome.String()))
 				uncovered++
 			}
 		}
@@ -934,7 +945,7 @@ func cmdTest(args []string, stdout, stderr io.Writer) int {
 		if uncovered == 1 {
 			gaps = "gap"
 		}
-		fmt.Fprintf(stdout, "coverage: %d of %d rules fire and stay silent in some case; %d %s\n", covered, len(cov.Rules), uncovered, gaps)
+		m.f(stdout, "coverage: %d of %d rules fire and stay silent in some case; %d %s\n", covered, len(cov.Rules), uncovered, m.s(gaps))
 	}
 	if *junit != "" {
 		if err := writeJUnit(*junit, rs.Name, rep, took); err != nil {

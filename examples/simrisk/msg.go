@@ -1,0 +1,173 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/simrisk/simrisk/risk"
+	"github.com/simrisk/simrisk/rules"
+)
+
+// The CLI's own messages (summaries, results, status lines) in the chosen
+// language. The catalog is a plain map from the English format, which is
+// also the message's id, to its Chinese format: a call site reads as the
+// English it prints, English output is the format itself (byte for byte
+// what it was), and TestZhCatalog checks that every Chinese format takes
+// the same verbs in the same order. golang.org/x/text/message would add
+// plural rules and a global catalog this CLI does not need.
+//
+// Machine formats (JSON, CSV, JUnit, SARIF), flag names, rule ids, codes,
+// paths and digests are never translated; usage text (--help) stays English.
+
+// msgs is the language of the CLI's messages: "en" or "zh".
+type msgs string
+
+// msgLang is the language of a command's own messages: --lang when it was
+// given on the command line, English otherwise (the summaries' default
+// stays what it was, for scripts that read them; --lang's default zh
+// governs titles, reasons and the report).
+func msgLang(fs *flag.FlagSet, lang string) msgs {
+	given := false
+	fs.Visit(func(f *flag.Flag) { given = given || f.Name == "lang" })
+	if given && lang == rules.LangZh {
+		return msgs(rules.LangZh)
+	}
+	return "en"
+}
+
+// addMsgLangFlag is --lang for a command whose only texts are its messages.
+func addMsgLangFlag(fs *flag.FlagSet) *string {
+	return fs.String("lang", rules.LangEn, "language of the command's messages: en or zh")
+}
+
+// s is format in m's language.
+func (m msgs) s(format string) string {
+	if m == rules.LangZh {
+		if z, ok := zhMessages[format]; ok {
+			return z
+		}
+	}
+	return format
+}
+
+func (m msgs) f(w io.Writer, format string, a ...any) { fmt.Fprintf(w, m.s(format), a...) }
+
+func (m msgs) sf(format string, a ...any) string { return fmt.Sprintf(m.s(format), a...) }
+
+// name is an enumeration value (an outcome, a level) in m's language.
+// atLeast is backtest's "outcome >= verify" in m's language.
+func (m msgs) atLeast(name string) string {
+	if o, ok := strings.CutPrefix(name, "outcome >= "); ok {
+		return m.s("outcome >= ") + m.name(o)
+	}
+	return name
+}
+
+func (m msgs) name(v string) string {
+	if m == rules.LangZh {
+		return risk.DisplayName(v, rules.LangZh)
+	}
+	return v
+}
+
+var zhMessages = map[string]string{
+	// score
+	"rule set %s %s from %s (%s)\n":                             "规则集 %s %s，来自 %s（%s）\n",
+	"records %d = decisions %d + rejected %d; %d holders; %s\n": "记录 %d = 决策 %d + 拒收 %d；持有人 %d；用时 %s\n",
+	"duplicates: %d records superseded by a later record of the same card (counted and scored once, in its last record's state; the earlier records are rejected):\n": "重复：%d 条记录被同一张卡的后续记录取代（只计一次、按最后一条记录的状态评分；较早的记录被拒收）：\n",
+	"  card %s on lines %s\n":        "  卡 %s 在第 %s 行\n",
+	"outcomes:":                      "处置：",
+	"\nlevels:  ":                    "\n等级：  ",
+	" %s %d":                         " %s %d",
+	"  %-26s %d hits\n":              "  %-26s 命中 %d\n",
+	"  rule %s failed on %d cards\n": "  规则 %s 在 %d 张卡上出错\n",
+	"first rejected records:\n":      "最先被拒收的记录：\n",
+	"  line %d: %s\n":                "  第 %d 行：%s\n",
+	"  ... and %d more\n":            "  …… 另有 %d 条\n",
+	"hint: --rejects FILE writes every rejected record with its line and reason\n":                             "提示：--rejects FILE 会写出每条被拒收的记录及其行号和原因\n",
+	"simrisk %s: every record (%d) was rejected: nothing was scored\n":                                         "simrisk %s：全部 %d 条记录被拒收，没有评分\n",
+	"simrisk %s: %d of %d records rejected (%.1f%%), more than --max-reject-ratio %g allows\n":                 "simrisk %s：%d / %d 条记录被拒收（%.1f%%），超过 --max-reject-ratio %g 的上限\n",
+	"simrisk score: no records in %s (an empty file, a CSV header alone or blank lines); nothing was scored\n": "simrisk score：%s 中没有记录（空文件、只有 CSV 表头或空行），没有评分\n",
+	"simrisk score: --in is required\n":                                                                        "simrisk score：需要 --in\n",
+
+	// backtest
+	"baseline  %s %s from %s (%s)\ncandidate %s %s from %s (%s)\n": "基线  %s %s，来自 %s（%s）\n候选  %s %s，来自 %s（%s）\n",
+	"cards %d, rejected %d":        "卡 %d，拒收 %d",
+	", labelled positive %d":       "，标注为阳性 %d",
+	"; %d change outcome\n\n":      "；%d 张处置改变\n\n",
+	"rule\tbase hits\tcand hits\t": "规则\t基线命中\t候选命中\t",
+	"base prec\tbase recall\tbase F1\tcand prec\tcand recall\tcand F1\t":                                 "基线精确率\t基线召回率\t基线 F1\t候选精确率\t候选召回率\t候选 F1\t",
+	"\noutcomes (rows baseline, columns candidate):\n":                                                   "\n处置（行为基线，列为候选）：\n",
+	"flagged when\tbase cards\tprecision\trecall\tF1\tlift\tcand cards\tprecision\trecall\tF1\tlift\t\n": "标记条件\t基线卡数\t精确率\t召回率\tF1\t提升度\t候选卡数\t精确率\t召回率\tF1\t提升度\t\n",
+	"outcome >= ": "处置 >= ",
+	"ROC AUC of the score: baseline %s, candidate %s\n":                                                     "分数的 ROC AUC：基线 %s，候选 %s\n",
+	"\nsample of cards that change outcome (%d of %d; ref is the input line: explain --in FILE --ref N):\n": "\n处置改变的卡（样本 %d / %d；ref 是输入行号：explain --in FILE --ref N）：\n",
+	"  ref\tcard\tbaseline\tcandidate\tnow fire\tno longer fire\n":                                          "  ref\t卡\t基线\t候选\t新命中\t不再命中\n",
+	"rules: no change (same parameters, lists, macros, bands and rules)\n":                                  "规则：无变化（参数、名单、宏、分档和规则都相同）\n",
+	"what changed in the rules:\n":                                                                          "规则的变化：\n",
+	"  %s %s added: %s\n":                                                                                   "  新增%s %s：%s\n",
+	"  %s %s removed (was %s)\n":                                                                            "  删除%s %s（原为 %s）\n",
+	"  %s %s: %s -> %s\n":                                                                                   "  %s %s：%s -> %s\n",
+	"param":                                                                                                 "参数",
+	"macro":                                                                                                 "宏",
+	"band":                                                                                                  "分档",
+	"  list %s added (%d items)\n":                                                                          "  新增名单 %s（%d 项）\n",
+	"  list %s removed (%d items)\n":                                                                        "  删除名单 %s（%d 项）\n",
+	"  list %s: +%d -%d items":                                                                              "  名单 %s：+%d -%d 项",
+	", type %s -> %s":                                                                                       "，类型 %s -> %s",
+	"  rule %s added (%s)\n":                                                                                "  新增规则 %s（%s）\n",
+	"  rule %s removed (%s)\n":                                                                              "  删除规则 %s（%s）\n",
+	"  rule %s %s: %s -> %s\n":                                                                              "  规则 %s %s：%s -> %s\n",
+	"%d changed cards written to %s\n":                                                                      "%d 张处置改变的卡已写入 %s\n",
+	"report written to %s\n":                                                                                "报告已写入 %s\n",
+	"simrisk backtest: the baseline (%s) and the candidate (%s) are the same rules (digest %s)\n": "simrisk backtest：基线（%s）和候选（%s）是同一套规则（摘要 %s）\n",
+	"simrisk backtest: --candidate and --in are required\n":                                       "simrisk backtest：需要 --candidate 和 --in\n",
+
+	// fit
+	"fitted on %d cards, judged on %d held out; flagged when score >= %g\n\n": "在 %d 张卡上拟合，在留出的 %d 张卡上评估；分数 >= %g 即标记\n\n",
+	"rule\thits (train)\tcurrent\tfitted\tcoefficient\t\n":                    "规则\t命中（训练）\t当前\t拟合\t系数\t\n",
+	"\nheld-out split:\n":                                                         "\n留出集：\n",
+	"scores\tflagged\tprecision\trecall\tF1\t\n":                                  "分数\t标记\t精确率\t召回率\tF1\t\n",
+	"the training split has only one class of label: nothing to fit":              "训练集的标签只有一类，无从拟合",
+	"the best cut flags cards on which no rule fired; scores cannot express that": "最佳切分会标记没有任何规则命中的卡，分数无法表达这一点",
+	"the fitted scores do not raise F1 on the held-out split (%.4f, current %.4f): the current scores already separate the labels as well as these rules can": "拟合的分数没有提高留出集上的 F1（%.4f，当前 %.4f）：当前分数已经在这些规则所能达到的程度上区分了标签",
+	"current":                                "当前",
+	"fitted":                                 "拟合",
+	"\nno improvement: %s; %s not written\n": "\n没有改进：%s；未写入 %s\n",
+	"\nF1 on the held-out split %.3f -> %.3f; suggested rules written to %s\n":        "\n留出集上的 F1 %.3f -> %.3f；建议的规则已写入 %s\n",
+	"simrisk fit: --in and --out are required\n":                                      "simrisk fit：需要 --in 和 --out\n",
+	"simrisk fit: --out %s exists; nothing was fitted (--force overwrites it)\n":      "simrisk fit：--out %s 已存在，没有拟合（--force 覆盖）\n",
+	"simrisk fit: %s has no labels; fit needs ground truth (simrisk gen writes it)\n": "simrisk fit：%s 没有标注；拟合需要真实标签（simrisk gen 会写出）\n",
+
+	// gen
+	"simrisk gen: --cards N (N > 0) and --as-of DATE are required\n": "simrisk gen：需要 --cards N（N > 0）和 --as-of DATE\n",
+
+	// test
+	"FAIL %s: %s\n":          "失败 %s：%s\n",
+	"%d passed, %d failed\n": "通过 %d，失败 %d\n",
+	"simrisk test: give rule files or directories\n":                                                     "simrisk test：请给出规则文件或目录\n",
+	"simrisk test: the rules cannot be used:\n":                                                          "simrisk test：规则无法使用：\n",
+	"simrisk test: no tests in %s: nothing was tested (a rule file's tests: section; rules/README.md)\n": "simrisk test：%s 中没有测试，什么也没测（规则文件的 tests: 一节；见 rules/README.md）\n",
+	"coverage: rule %s: no case\n":                                                                       "覆盖：规则 %s：没有用例\n",
+	"coverage: rule %s: no case fires it\n":                                                              "覆盖：规则 %s：没有用例使它命中\n",
+	"coverage: rule %s: every case fires it (no case shows it silent)\n":                                 "覆盖：规则 %s：每个用例都使它命中（没有用例显示它不命中）\n",
+	"coverage: outcome %s: no case ends in it\n":                                                         "覆盖：处置 %s：没有用例得到它\n",
+	"coverage: %d of %d rules fire and stay silent in some case; %d %s\n":                                "覆盖：%d / %d 条规则在某些用例中命中、在某些用例中不命中；%d %s\n",
+	"gaps": "处缺口",
+	"gap":  "处缺口",
+
+	// lint
+	"%s: rule %q: [note] %s\n": "%s：规则 %q：[note] %s\n",
+	"%d problems\n":            "%d 个问题\n",
+	"1 problem\n":              "1 个问题\n",
+	"no problems, %s (--strict makes them errors)\n": "没有问题，%s（--strict 把它们当作错误）\n",
+	"%d warnings":   "%d 个警告",
+	"1 warning":     "1 个警告",
+	"no problems\n": "没有问题\n",
+	"simrisk lint: give rule files or directories (or --pack NAME)\n": "simrisk lint：请给出规则文件或目录（或 --pack NAME）\n",
+
+	// every command's usage errors
+	"simrisk %s: %v\n": "simrisk %s：%v\n",
+}
