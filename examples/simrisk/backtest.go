@@ -108,7 +108,7 @@ func readLabelled(m msgs, cmd, path, format string, asOf risk.Time, stderr io.Wr
 		fmt.Fprintf(stderr, "simrisk %s: %v\n", cmd, err)
 		return nil, nil, false
 	}
-	printRejected(stderr, cmd, path, loaded.Rejects)
+	printRejected(m, stderr, cmd, path, loaded.Rejects)
 	printDuplicates(m, stderr, loaded.Duplicates, loaded.Superseded)
 	for _, l := range loaded.Labels {
 		if l.Fraud || l.Scenario != "" { // the file carries labels
@@ -134,17 +134,17 @@ func readRecords(path string, f datasets.Format, asOf risk.Time, opts ...dataset
 // printRejected says which records of path were rejected: the first
 // datasets.MaxFirstRejects with their line and reason, then how many more
 // (a file with thousands of bad lines does not bury the run's output).
-func printRejected(w io.Writer, cmd, path string, rejects []*datasets.Reject) {
-	hint := fmt.Sprintf(" (simrisk score --in %s --rejects FILE lists every one)", path)
+func printRejected(m msgs, w io.Writer, cmd, path string, rejects []*datasets.Reject) {
+	hint := m.sf(" (simrisk score --in %s --rejects FILE lists every one)", path)
 	if path == "-" {
-		path, hint = "standard input", ""
+		path, hint = m.s("standard input"), ""
 	}
 	for i, rej := range rejects {
 		if i == datasets.MaxFirstRejects {
-			fmt.Fprintf(w, "simrisk %s: %s: ... and %d more rejected records%s\n", cmd, path, len(rejects)-i, hint)
+			m.f(w, "simrisk %s: %s: ... and %d more rejected records%s\n", cmd, path, len(rejects)-i, hint)
 			break
 		}
-		fmt.Fprintf(w, "simrisk %s: %s: record rejected: %v\n", cmd, path, rej)
+		m.f(w, "simrisk %s: %s: record rejected: %v\n", cmd, path, rej)
 	}
 }
 

@@ -199,7 +199,7 @@ func cmdExplain(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "simrisk explain: %v\n", err)
 		return 1
 	}
-	printRejected(stderr, "explain", name, loaded.Rejects)
+	printRejected(msgLang(fs, *rf.lang), stderr, "explain", name, loaded.Rejects)
 	printDuplicates(msgLang(fs, *rf.lang), stderr, loaded.Duplicates, loaded.Superseded)
 	if m, err := ref.NormalizeMSISDN(*msisdn); err == nil {
 		*msisdn = m // +86 138 0013 8000 names the card 13800138000

@@ -22,8 +22,12 @@ func cmdGen(args []string, stdout, stderr io.Writer) int {
 	format := fs.String("format", "", "jsonl or csv (default: from --out's name; .csv is CSV)")
 	stats := fs.String("stats", "", "print the statistics of this population file instead of generating")
 	idKey := addIDKeyFlag(fs)
+	lang := addMsgLangFlag(fs)
 	if _, code, done := parseFlags(fs, args, "", stdout, stderr); done {
 		return code
+	}
+	if !checkLang("gen", *lang, stderr) {
+		return 2
 	}
 	var asOf risk.Time
 	if *asOfS != "" {
@@ -37,7 +41,7 @@ func cmdGen(args []string, stdout, stderr io.Writer) int {
 		return genStats(*stats, *format, *idKey, asOf, stdout, stderr)
 	}
 	if *cards <= 0 || asOf == 0 {
-		fmt.Fprintln(stderr, "simrisk gen: --cards N (N > 0) and --as-of DATE are required")
+		msgLang(fs, *lang).f(stderr, "simrisk gen: --cards N (N > 0) and --as-of DATE are required\n")
 		return 2
 	}
 	f, err := outputFormat("--out", *out)

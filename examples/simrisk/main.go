@@ -87,7 +87,8 @@ usage:
   simrisk packs                 list the embedded rule packs
   simrisk version               module version, Go version, the embedded packs' digests
 
-  score, explain and backtest take --lang zh|en for titles, reasons and the report (default zh).
+  score, explain and backtest take --lang zh|en for titles, reasons and the report (default zh);
+  score, backtest, fit, test and lint print their summaries in it when --lang is given.
   score, backtest and fit take --format jsonl|csv for an input whose name does not say (.csv is CSV).
   score, explain, backtest and fit read records with --encoding utf-8|gb18030|gbk|utf-16|utf-16le|utf-16be,
   --strict (refuse unknown columns and keys), --aliases FILE (datasets/README.md) and
@@ -272,7 +273,7 @@ func cmdScore(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		return 2
 	}
 	if *in == "" {
-		fmt.Fprintln(stderr, "simrisk score: --in is required")
+		msgLang(fs, *rf.lang).f(stderr, "simrisk score: --in is required\n")
 		return 2
 	}
 	if !(*maxRejects >= 0 && *maxRejects <= 1) {

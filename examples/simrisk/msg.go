@@ -92,6 +92,11 @@ var zhMessages = map[string]string{
 	"simrisk score: no records in %s (an empty file, a CSV header alone or blank lines); nothing was scored\n": "simrisk score：%s 中没有记录（空文件、只有 CSV 表头或空行），没有评分\n",
 	"simrisk score: --in is required\n":                                                                        "simrisk score：需要 --in\n",
 
+	" (simrisk score --in %s --rejects FILE lists every one)": "（simrisk score --in %s --rejects FILE 会列出全部）",
+	"standard input": "标准输入",
+	"simrisk %s: %s: ... and %d more rejected records%s\n": "simrisk %s：%s：…… 另有 %d 条记录被拒收%s\n",
+	"simrisk %s: %s: record rejected: %v\n":                "simrisk %s：%s：记录被拒收：%v\n",
+
 	// backtest
 	"baseline  %s %s from %s (%s)\ncandidate %s %s from %s (%s)\n": "基线  %s %s，来自 %s（%s）\n候选  %s %s，来自 %s（%s）\n",
 	"cards %d, rejected %d":        "卡 %d，拒收 %d",

@@ -91,6 +91,10 @@ tests:
   - {name: alerts fire, as_of: 2026-11-01, card: {alerts_30d: 3}, expect: {fires: [alerts]}}
   - {name: wrong on purpose, as_of: 2026-11-01, card: {alerts_30d: 1}, expect: {fires: [alerts]}}
 `), 0o600))
+	bad := filepath.Join(dir, "bad.jsonl")
+	require.NoError(t, os.WriteFile(bad, []byte(`{"msisdn":"13800138000","opened_at":"2024-03-01","alerts_30d":4}
+{"msisdn":"13800138001",
+`), 0o600))
 	changes, report := filepath.Join(dir, "changes.csv"), filepath.Join(dir, "r.html")
 
 	words := englishWords()
@@ -109,6 +113,12 @@ tests:
 		{"fit", []string{"fit", "--pack", "default", "--in", pop, "--as-of", "2026-11-01", "--out", filepath.Join(dir, "s.yaml")}, "留出集", nil},
 		{"test", []string{"test", "--coverage", mine}, "通过 1，失败 1", func(l string) bool { return !strings.HasPrefix(l, "    ") }},
 		{"lint", []string{"lint", mine}, "没有问题，1 个警告", func(l string) bool { return !problemLine.MatchString(l) && !strings.HasPrefix(l, "    ") }},
+		{"backtest-rejects", []string{"backtest", "--candidate", cand, "--in", bad, "--as-of", "2026-11-01"}, "记录被拒收",
+			func(l string) bool { return !strings.Contains(l, "记录被拒收：") }}, // a reject's reason is the datasets package's
+		{"explain", []string{"explain", "--as-of", "2026-11-01", "--in", dups, "--msisdn", "13800138000"}, "得分 55",
+			func(l string) bool { return !strings.Contains(l, "记录被拒收：") }},
+		{"score-usage", []string{"score"}, "需要 --in", nil},
+		{"gen-usage", []string{"gen"}, "需要 --cards N", nil},
 		{"lint-usage", []string{"lint"}, "请给出规则文件或目录", nil},
 		{"fit-usage", []string{"fit"}, "需要 --in 和 --out", nil},
 	} {
@@ -127,6 +137,11 @@ tests:
 
 			_, enOut, enErr := runCLI(append(c.args, "--lang", "en")...)
 			_, defOut, defErr := runCLI(c.args...)
+			if c.name == "explain" { // its verdict follows --lang's default, zh; its status lines stay English
+				require.Contains(t, defErr, "duplicates: 1 records superseded")
+				require.Contains(t, enOut, "card 138****8000: score 55")
+				return
+			}
 			durations := regexp.MustCompile(`holders; \S+`)
 			require.Equal(t, durations.ReplaceAllString(defOut+defErr, "holders; T"), durations.ReplaceAllString(enOut+enErr, "holders; T"))
 			require.NotEmpty(t, englishLeft(enOut+enErr, words))
