@@ -190,7 +190,7 @@ func cmdBacktest(ctx context.Context, args []string, stdout, stderr io.Writer) i
 	if !ok {
 		return 1
 	}
-	asOf, ok := parseAsOf("backtest", *asOfS, stderr)
+	asOf, ok := parseAsOf(m, "backtest", *asOfS, stderr)
 	if !ok {
 		return 2
 	}

@@ -128,7 +128,7 @@ func parseFlags(fs *flag.FlagSet, args []string, positional string, stdout, stde
 				msg = strings.Replace(msg, " for flag -", " for flag --", 1)
 				msg = strings.Replace(msg, "flag needs an argument: -", "flag needs a value: --", 1)
 			}
-			fmt.Fprintf(stderr, "simrisk %s: %s\nrun 'simrisk %s --help' for usage\n", fs.Name(), msg, fs.Name())
+			langInArgs(args).f(stderr, "simrisk %s: %s\nrun 'simrisk %s --help' for usage\n", fs.Name(), msg, fs.Name())
 			return nil, 2, true
 		}
 		rest := fs.Args()
@@ -143,7 +143,7 @@ func parseFlags(fs *flag.FlagSet, args []string, positional string, stdout, stde
 		args = rest[1:]
 	}
 	if positional == "" && len(pos) > 0 {
-		fmt.Fprintf(stderr, "simrisk %s: unexpected argument %q (flags are written --name VALUE)\nrun 'simrisk %s --help' for usage\n", fs.Name(), pos[0], fs.Name())
+		langInArgs(args).f(stderr, "simrisk %s: unexpected argument %q (flags are written --name VALUE)\nrun 'simrisk %s --help' for usage\n", fs.Name(), pos[0], fs.Name())
 		return nil, 2, true
 	}
 	return pos, 0, false

@@ -108,10 +108,10 @@ func (rf *ruleFlags) engine(cmd string, stderr io.Writer) (rs *rules.RuleSet, en
 }
 
 // parseAsOf reads --as-of, or now (said on stderr) when empty.
-func parseAsOf(cmd, s string, stderr io.Writer) (risk.Time, bool) {
+func parseAsOf(m msgs, cmd, s string, stderr io.Writer) (risk.Time, bool) {
 	if s == "" {
 		t := risk.TimeOf(time.Now())
-		fmt.Fprintf(stderr, "simrisk %s: no --as-of given; judging dates against now (%s)\n", cmd, t.Std().Format(time.RFC3339))
+		m.f(stderr, "simrisk %s: no --as-of given; judging dates against now (%s)\n", cmd, t.Std().Format(time.RFC3339))
 		return t, true
 	}
 	t, err := risk.ParseTime(s)
@@ -138,6 +138,7 @@ func cmdExplain(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if !checkLang("explain", *rf.lang, stderr) {
 		return 2
 	}
+	m := msgLang(fs, *rf.lang)
 	refGiven := false
 	fs.Visit(func(f *flag.Flag) { refGiven = refGiven || f.Name == "ref" })
 	if refGiven && *refLine < 1 {
@@ -160,7 +161,7 @@ func cmdExplain(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if code != 0 {
 		return code
 	}
-	asOf, ok := parseAsOf("explain", *asOfS, stderr)
+	asOf, ok := parseAsOf(m, "explain", *asOfS, stderr)
 	if !ok {
 		return 2
 	}
@@ -199,8 +200,8 @@ func cmdExplain(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "simrisk explain: %v\n", err)
 		return 1
 	}
-	printRejected(msgLang(fs, *rf.lang), stderr, "explain", name, loaded.Rejects)
-	printDuplicates(msgLang(fs, *rf.lang), stderr, loaded.Duplicates, loaded.Superseded)
+	printRejected(m, stderr, "explain", name, loaded.Rejects)
+	printDuplicates(m, stderr, loaded.Duplicates, loaded.Superseded)
 	if m, err := ref.NormalizeMSISDN(*msisdn); err == nil {
 		*msisdn = m // +86 138 0013 8000 names the card 13800138000
 	}
@@ -223,26 +224,26 @@ func cmdExplain(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if card == nil && *refLine != 0 {
 		for _, rej := range loaded.Rejects {
 			if rej.Line == *refLine {
-				fmt.Fprintf(stderr, "simrisk explain: line %d of %s is not a card that was scored: %s\n", *refLine, *in, ref.MaskText(rej.Reason))
+				m.f(stderr, "simrisk explain: line %d of %s is not a card that was scored: %s\n", *refLine, *in, ref.MaskText(rej.Reason))
 				return 1
 			}
 		}
-		fmt.Fprintf(stderr, "simrisk explain: line %d of %s holds no record (a header, a blank line, or past the end); a reference is the line number backtest and score print for a card\n", *refLine, *in)
+		m.f(stderr, "simrisk explain: line %d of %s holds no record (a header, a blank line, or past the end); a reference is the line number backtest and score print for a card\n", *refLine, *in)
 		return 1
 	}
 	if card == nil {
 		if *msisdn != "" {
-			fmt.Fprintf(stderr, "simrisk explain: no valid record of %s in %s\n", risk.MaskMSISDN(*msisdn), *in)
+			m.f(stderr, "simrisk explain: no valid record of %s in %s\n", risk.MaskMSISDN(*msisdn), *in)
 			if strings.Contains(*msisdn, "*") {
-				fmt.Fprintln(stderr, "hint: a masked number names no card; --ref LINE takes the reference (input line) that backtest and score print next to it")
+				m.f(stderr, "hint: a masked number names no card; --ref LINE takes the reference (input line) that backtest and score print next to it\n")
 			}
 		} else {
-			fmt.Fprintln(stderr, "simrisk explain: no valid record on standard input")
+			m.f(stderr, "simrisk explain: no valid record on standard input\n")
 		}
 		return 1
 	}
 	if *in == "" && len(loaded.Records) > 1 {
-		fmt.Fprintf(stderr, "simrisk explain: %d records on standard input; explaining the first, the others count as its population\n", len(loaded.Records))
+		m.f(stderr, "simrisk explain: %d records on standard input; explaining the first, the others count as its population\n", len(loaded.Records))
 	}
 	x, err := eng.NewScorer(risk.AsOfTime(asOf), risk.WithPopulation(pop)).Explain(card)
 	if err != nil {

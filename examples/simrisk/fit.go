@@ -58,7 +58,7 @@ func cmdFit(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		m.f(stderr, "simrisk fit: --out %s exists; nothing was fitted (--force overwrites it)\n", *out)
 		return 2
 	}
-	asOf, ok := parseAsOf("fit", *asOfS, stderr)
+	asOf, ok := parseAsOf(m, "fit", *asOfS, stderr)
 	if !ok {
 		return 2
 	}

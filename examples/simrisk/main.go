@@ -298,7 +298,7 @@ func cmdScore(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	if code != 0 {
 		return code
 	}
-	asOf, ok := parseAsOf("score", *asOfS, stderr)
+	asOf, ok := parseAsOf(msgLang(fs, *rf.lang), "score", *asOfS, stderr)
 	if !ok {
 		return 2
 	}

@@ -37,6 +37,23 @@ func msgLang(fs *flag.FlagSet, lang string) msgs {
 	return "en"
 }
 
+// langInArgs is --lang zh among args that did not parse (a usage error's
+// framing is said before the flags are known).
+func langInArgs(args []string) msgs {
+	for i, a := range args {
+		if a == "--" {
+			break
+		}
+		if v, ok := strings.CutPrefix(strings.TrimLeft(a, "-"), "lang="); ok && strings.HasPrefix(a, "-") && v == rules.LangZh {
+			return msgs(rules.LangZh)
+		}
+		if (a == "--lang" || a == "-lang") && i+1 < len(args) && args[i+1] == rules.LangZh {
+			return msgs(rules.LangZh)
+		}
+	}
+	return "en"
+}
+
 // addMsgLangFlag is --lang for a command whose only texts are its messages.
 func addMsgLangFlag(fs *flag.FlagSet) *string {
 	return fs.String("lang", rules.LangEn, "language of the command's messages: en or zh")
@@ -174,5 +191,16 @@ var zhMessages = map[string]string{
 	"simrisk lint: give rule files or directories (or --pack NAME)\n": "simrisk lint：请给出规则文件或目录（或 --pack NAME）\n",
 
 	// every command's usage errors
+	"simrisk %s: %s\nrun 'simrisk %s --help' for usage\n":                                                      "simrisk %s：%s\n用法见 'simrisk %s --help'\n",
+	"simrisk %s: unexpected argument %q (flags are written --name VALUE)\nrun 'simrisk %s --help' for usage\n": "simrisk %s：多余的参数 %q（标志写作 --name VALUE）\n用法见 'simrisk %s --help'\n",
+	"simrisk %s: no --as-of given; judging dates against now (%s)\n":                                           "simrisk %s：没有给出 --as-of，按当前时间（%s）判断日期\n",
+
+	// explain
+	"simrisk explain: line %d of %s is not a card that was scored: %s\n":                                                                                             "simrisk explain：%[2]s 的第 %[1]d 行不是被评分的卡：%[3]s\n",
+	"simrisk explain: line %d of %s holds no record (a header, a blank line, or past the end); a reference is the line number backtest and score print for a card\n": "simrisk explain：%[2]s 的第 %[1]d 行没有记录（表头、空行或超出末尾）；引用是 backtest 和 score 为卡打印的行号\n",
+	"simrisk explain: no valid record of %s in %s\n":                                                                                                                 "simrisk explain：%[2]s 中没有 %[1]s 的有效记录\n",
+	"hint: a masked number names no card; --ref LINE takes the reference (input line) that backtest and score print next to it\n":                                    "提示：打码的号码不指向任何卡；--ref LINE 接受 backtest 和 score 在其旁边打印的引用（输入行号）\n",
+	"simrisk explain: no valid record on standard input\n":                                                                                                           "simrisk explain：标准输入中没有有效记录\n",
+	"simrisk explain: %d records on standard input; explaining the first, the others count as its population\n":                                                      "simrisk explain：标准输入中有 %d 条记录；解释第一条，其余作为它的群体\n",
 	"simrisk %s: %v\n": "simrisk %s：%v\n",
 }
