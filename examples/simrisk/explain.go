@@ -142,19 +142,19 @@ func cmdExplain(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	refGiven := false
 	fs.Visit(func(f *flag.Flag) { refGiven = refGiven || f.Name == "ref" })
 	if refGiven && *refLine < 1 {
-		fmt.Fprintf(stderr, "simrisk explain: --ref %d: a reference is a line number from 1 (the line of --in a card stands on, as backtest and score print it)\n", *refLine)
+		m.f(stderr, "simrisk explain: --ref %d: a reference is a line number from 1 (the line of --in a card stands on, as backtest and score print it)\n", *refLine)
 		return 2
 	}
 	if *in != "" && *msisdn == "" && *refLine == 0 {
-		fmt.Fprintln(stderr, "simrisk explain: --in needs --msisdn N or --ref LINE (the card to explain)")
+		m.f(stderr, "simrisk explain: --in needs --msisdn N or --ref LINE (the card to explain)\n")
 		return 2
 	}
 	if *msisdn != "" && *refLine != 0 {
-		fmt.Fprintln(stderr, "simrisk explain: give --msisdn or --ref, not both")
+		m.f(stderr, "simrisk explain: give --msisdn or --ref, not both\n")
 		return 2
 	}
 	if *refLine != 0 && *in == "" {
-		fmt.Fprintln(stderr, "simrisk explain: --ref LINE needs --in FILE, the input the reference came from (a line number from 1)")
+		m.f(stderr, "simrisk explain: --ref LINE needs --in FILE, the input the reference came from (a line number from 1)\n")
 		return 2
 	}
 	_, eng, code := rf.engine("explain", stderr)

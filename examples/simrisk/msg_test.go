@@ -146,6 +146,7 @@ tests:
 			func(l string) bool { return !strings.HasPrefix(l, "  第 ") }},
 		{"flag-usage", []string{"lint", "--bogus", mine}, "用法见 'simrisk lint --help'", nil},
 		{"arg-usage", []string{"fit", "stray"}, "多余的参数", nil},
+		{"explain-usage", []string{"explain", "--as-of", "2026-11-01", "--ref", "2"}, "--ref LINE 需要 --in FILE", nil},
 		{"lint-usage", []string{"lint"}, "请给出规则文件或目录", nil},
 		{"fit-usage", []string{"fit"}, "需要 --in 和 --out", nil},
 	} {
