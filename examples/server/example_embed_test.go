@@ -82,6 +82,6 @@ func Example_embed() {
 	_, err = svc.ScoreStored(ctx, "13800138000", asOf)
 	fmt.Println(svc.Len(), removed, err == live.ErrUnknownCard, hooks.verify.Load(), hooks.total.Load())
 	// Output:
-	// verify default 1.0.0 2026-11-01
+	// verify default 1.1.0 2026-11-01
 	// 2000 true true 1 1
 }

@@ -64,16 +64,16 @@ func writePack(t testing.TB, dir string, k packKind) {
 	text := string(main)
 	switch k {
 	case goodA:
-		text = strings.Replace(text, "version: 1.0.0", "version: 1.0.0-a", 1)
+		text = strings.Replace(text, "version: 1.1.0", "version: 1.1.0-a", 1)
 	case goodB:
-		text = strings.Replace(text, "version: 1.0.0", "version: 1.0.0-b", 1)
+		text = strings.Replace(text, "version: 1.1.0", "version: 1.1.0-b", 1)
 	case badSyntax:
-		text = strings.Replace(text, "version: 1.0.0", "version: 1.0.0-syntax\nparams: [unclosed", 1)
+		text = strings.Replace(text, "version: 1.1.0", "version: 1.1.0-syntax\nparams: [unclosed", 1)
 	case badCompile:
-		text = strings.Replace(text, "version: 1.0.0", "version: 1.0.0-compile", 1)
+		text = strings.Replace(text, "version: 1.1.0", "version: 1.1.0-compile", 1)
 		text = strings.Replace(text, "\nrules:\n", "\nrules:\n  - id: broken_rule\n    title: broken\n    when: no_such_field > 1\n    score: 10\n    reason: broken\n", 1)
 	case shadowProbe:
-		text = strings.Replace(text, "version: 1.0.0", "version: 1.0.0-probe", 1)
+		text = strings.Replace(text, "version: 1.1.0", "version: 1.1.0-probe", 1)
 		text += `
   - id: shadow_probe
     title: {zh: 探针, en: probe}
@@ -83,7 +83,7 @@ func writePack(t testing.TB, dir string, k packKind) {
     reason: {zh: 探针, en: probe}
 `
 	case shadowFails:
-		text = strings.Replace(text, "version: 1.0.0", "version: 1.0.0-fails", 1)
+		text = strings.Replace(text, "version: 1.1.0", "version: 1.1.0-fails", 1)
 		text += `
   - id: shadow_fails
     title: {zh: 失败, en: fails}
@@ -93,7 +93,7 @@ func writePack(t testing.TB, dir string, k packKind) {
     reason: {zh: 失败, en: fails}
 `
 	case badTest:
-		text = strings.Replace(text, "version: 1.0.0", "version: 1.0.0-test", 1)
+		text = strings.Replace(text, "version: 1.1.0", "version: 1.1.0-test", 1)
 		tests = append(tests, []byte(`
   - name: a test that fails (a clean card does not suspend)
     as_of: 2026-11-01
@@ -229,7 +229,7 @@ func TestLoad(t *testing.T) {
 	}
 	require.Empty(t, reloads, "reloads answered wrongly")
 	require.NotEmpty(t, decided)
-	versions := map[string]string{digests[goodA]: "1.0.0-a", digests[goodB]: "1.0.0-b"}
+	versions := map[string]string{digests[goodA]: "1.1.0-a", digests[goodB]: "1.1.0-b"}
 	for dv, n := range decided {
 		d, v, _ := strings.Cut(dv, " ")
 		require.True(t, good[d], "%d decisions came from a rule set that is not one of the good packs: %s", n, d)

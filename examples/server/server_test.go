@@ -99,7 +99,7 @@ func TestCardLifecycle(t *testing.T) {
 	require.Equal(t, "13800138000", d["msisdn"])
 	require.Equal(t, "pass", d["outcome"])
 	require.Equal(t, "default", d["pack"])
-	require.Equal(t, "1.0.0", d["version"])
+	require.Equal(t, "1.1.0", d["version"])
 	require.Equal(t, "2026-11-01T00:00:00+08:00", d["as_of"])
 	require.Regexp(t, `^sha256:[0-9a-f]{32}$`, d["ruleset"])
 
@@ -299,7 +299,7 @@ func TestReload(t *testing.T) {
 	info = decode(t, body)
 	require.Equal(t, digestA, info["digest"])
 	require.Equal(t, "default", info["name"])
-	require.Equal(t, "1.0.0-a", info["version"])
+	require.Equal(t, "1.1.0-a", info["version"])
 	require.NotEmpty(t, info["loaded_at"])
 	require.NotEmpty(t, info["rules"])
 
@@ -327,7 +327,7 @@ func TestReload(t *testing.T) {
 	require.Equal(t, packDigest(dir), decode(t, body)["digest"])
 	code, body = ts.do(t, "POST", "/v1/score"+asOf, "application/json", cleanCard)
 	require.Equal(t, 200, code)
-	require.Equal(t, "1.0.0-b", decode(t, body)["version"])
+	require.Equal(t, "1.1.0-b", decode(t, body)["version"])
 
 	metrics := ts.metricsText(t)
 	require.Contains(t, metrics, `simrisk_reloads_total{result="failed"} 3`)

@@ -106,7 +106,7 @@ func TestFitRefusesExistingOutAndTestWithoutTests(t *testing.T) {
 	code, stdout, stderr := runCLI("fit", "--pack", "pack:default", "--in", "../../datasets/sample/cards.jsonl", "--as-of", "2026-11-01", "--out", out, "--force")
 	require.Equal(t, 0, code, stderr)
 	require.Contains(t, stdout, "fitted on ")
-	require.Regexp(t, `^rule set default 1\.0\.0 from pack:default \(sha256:[0-9a-f]{32}\)\n`, stdout)
+	require.Regexp(t, `^rule set default 1\.1\.0 from pack:default \(sha256:[0-9a-f]{32}\)\n`, stdout)
 
 	rf := filepath.Join(dir, "r.yaml")
 	require.NoError(t, os.WriteFile(rf, []byte("name: mine\nversion: 1.0.0\nbands:\n  - {min: 0, level: low, outcome: pass}\nrules:\n  - {id: a, title: A, when: alerts_30d > 3, score: 10, outcome: monitor, reason: many alerts}\n"), 0o600))

@@ -61,18 +61,18 @@ func TestPackNameVersusPath(t *testing.T) {
 	copied, err := rules.Load("default")
 	require.NoError(t, err)
 	require.NotEqual(t, embedded.Digest, copied.Digest)
-	require.Contains(t, stdout, "baseline  default 1.0.0 from pack:default ("+embedded.Digest+")\n")
-	require.Contains(t, stdout, "candidate default 1.0.0 from ./default ("+copied.Digest+")\n")
+	require.Contains(t, stdout, "baseline  default 1.1.0 from pack:default ("+embedded.Digest+")\n")
+	require.Contains(t, stdout, "candidate default 1.1.0 from ./default ("+copied.Digest+")\n")
 	require.Contains(t, stdout, "  param dormant_days: 90 -> 60\n")
 	require.Regexp(t, `; [1-9]\d* change outcome`, stdout)
 
 	// score's summary names where its rules came from
 	code, _, stderr = runCLI("score", "--rules", "./default", "--as-of", "2026-11-01", "--in", sample, "--out", filepath.Join(dir, "d.jsonl"))
 	require.Equal(t, 0, code, stderr)
-	require.Contains(t, stderr, "rule set default 1.0.0 from ./default ("+copied.Digest+")\n")
+	require.Contains(t, stderr, "rule set default 1.1.0 from ./default ("+copied.Digest+")\n")
 	code, _, stderr = runCLI("score", "--as-of", "2026-11-01", "--in", sample, "--out", filepath.Join(dir, "d.jsonl"))
 	require.Equal(t, 0, code, stderr)
-	require.Contains(t, stderr, "rule set default 1.0.0 from pack:default ("+embedded.Digest+")\n")
+	require.Contains(t, stderr, "rule set default 1.1.0 from pack:default ("+embedded.Digest+")\n")
 
 	// the same rules on both sides are said to be the same
 	code, _, stderr = runCLI("backtest", "--baseline", "pack:default", "--candidate", "pack:default", "--in", sample, "--as-of", "2026-11-01")
@@ -93,7 +93,7 @@ func TestLintWarnsPackCopy(t *testing.T) {
 	edited := copyPack(t, filepath.Join(dir, "edited"), "dormant_days: 90", "dormant_days: 60")
 	code, stdout, stderr = runCLI("lint", edited)
 	require.Equal(t, 0, code, stderr)
-	require.Regexp(t, `^`+regexp.QuoteMeta(filepath.Join(edited, "default.yaml"))+`:\d+:1: warning \[pack_copy\] this rule set is named default 1\.0\.0 like the embedded pack pack:default but its files differ`, stdout)
+	require.Regexp(t, `^`+regexp.QuoteMeta(filepath.Join(edited, "default.yaml"))+`:\d+:1: warning \[pack_copy\] this rule set is named default 1\.1\.0 like the embedded pack pack:default but its files differ`, stdout)
 	require.Contains(t, stderr, "no problems, 1 warning (--strict makes them errors)")
 
 	code, stdout, _ = runCLI("lint", "--format", "json", edited)
@@ -103,7 +103,7 @@ func TestLintWarnsPackCopy(t *testing.T) {
 	require.Equal(t, []struct{ Code, Severity string }{{"pack_copy", "warning"}}, items)
 
 	// a new version (or name) is the fix
-	renamed := copyPack(t, filepath.Join(dir, "renamed"), "dormant_days: 90", "dormant_days: 60", "version: 1.0.0", "version: 1.1.0-mine")
+	renamed := copyPack(t, filepath.Join(dir, "renamed"), "dormant_days: 90", "dormant_days: 60", "version: 1.1.0", "version: 1.1.0-mine")
 	code, stdout, _ = runCLI("lint", renamed)
 	require.Equal(t, 0, code)
 	require.Empty(t, stdout)

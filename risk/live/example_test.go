@@ -35,7 +35,7 @@ func ExampleService() {
 	}
 	fmt.Println(svc.Len(), svc.Rules().Name)
 	// Output:
-	// verify true default 1.0.0 2026-11-01
+	// verify true default 1.1.0 2026-11-01
 	// 6 default
 }
 
@@ -51,7 +51,7 @@ func ExampleOpenDecisionLog() {
 		fmt.Println(err)
 		return
 	}
-	d := &risk.Decision{MSISDN: "13800138000", Hits: []risk.Hit{}, RuleSet: "sha256:…", AsOf: risk.Date(2026, 11, 1), Pack: "default", Version: "1.0.0"}
+	d := &risk.Decision{MSISDN: "13800138000", Hits: []risk.Hit{}, RuleSet: "sha256:…", AsOf: risk.Date(2026, 11, 1), Pack: "default", Version: "1.1.0"}
 	if err := l.Write(d, nil); err != nil {
 		fmt.Println(err)
 	}
@@ -59,7 +59,7 @@ func ExampleOpenDecisionLog() {
 	b, _ := os.ReadFile(path)
 	fmt.Print(string(b))
 	// Output:
-	// {"logged_at":"2026-11-01T09:00:00Z","decision":{"msisdn":"138****8000","score":0,"level":"low","outcome":"pass","hits":[],"ruleset":"sha256:…","as_of":"2026-11-01T00:00:00+08:00","pack":"default","version":"1.0.0"}}
+	// {"logged_at":"2026-11-01T09:00:00Z","decision":{"msisdn":"138****8000","score":0,"level":"low","outcome":"pass","hits":[],"ruleset":"sha256:…","as_of":"2026-11-01T00:00:00+08:00","pack":"default","version":"1.1.0"}}
 }
 
 // A shadow pack whose rule fails at run time on a card: the live answer is
