@@ -38,6 +38,10 @@ func input(r *risk.Record, f risk.Features) map[string]any {
 	if r.Recycled && r.ReleasedAt != 0 {
 		freeze = risk.DaysBetween(r.ReleasedAt, r.OpenedAt)
 	}
+	attach := risk.Never
+	if r.LastAttachAt != 0 {
+		attach = risk.DaysBetween(r.LastAttachAt, asOf)
+	}
 	seg, _ := riskref.LookupSegment(r.MSISDN)
 	roaming := make([]any, 0, len(r.Roaming))
 	for _, ro := range r.Roaming {
@@ -54,7 +58,8 @@ func input(r *risk.Record, f risk.Features) map[string]any {
 	return map[string]any{
 		"valid": r.Valid(), "kind": r.Kind, "fraud_flag": r.FraudFlag, "complaints": r.Complaints,
 		"alerts_30d": r.Alerts30d, "days_since_last_activity": risk.DaysBetween(last, asOf),
-		"open_region": r.OpenRegion, "roaming": roaming,
+		"days_since_last_attach": attach,
+		"open_region":            r.OpenRegion, "roaming": roaming,
 		"verification_pending": r.VerifyRequiredAt != 0 && r.VerifiedAt < r.VerifyRequiredAt,
 		"as_of":                int(asOf), "verify_required_at": int(r.VerifyRequiredAt), "segment": seg.Prefix,
 		"recycled": r.Recycled, "renewed": r.Renewed, "freeze_days": freeze, "linked_platforms": platforms,
@@ -110,6 +115,7 @@ fired contains "fraud_involved" if { input.valid; input.fraud_flag != "" }
 fired contains "fraud_involved" if { input.valid; input.complaints >= 1 }
 fired contains "multi_card_id" if { input.valid; input.kind != "iot"; input.pop.cards_on_operator > 5 }
 fired contains "dormant" if { input.valid; input.days_since_last_activity >= 90 }
+fired contains "silent" if { input.valid; input.days_since_last_attach <= 7; input.days_since_last_activity >= 30 }
 fired contains "high_fraud_region" if { input.valid; hot(input.open_region) }
 fired contains "high_fraud_region" if { input.valid; some r in input.roaming; r.days_ago <= 90; hot(r.region) }
 fired contains "frequent_alerts" if { input.valid; input.alerts_30d >= 3 }
@@ -149,6 +155,7 @@ var peerRules = []struct{ id, expr, cel string }{
 	{"fraud_involved", `valid && (fraud_flag != "" || complaints >= 1)`, ""},
 	{"multi_card_id", `valid && kind != "iot" && pop.cards_on_operator > 5`, ""},
 	{"dormant", `valid && days_since_last_activity >= 90`, ""},
+	{"silent", `valid && days_since_last_attach <= 7 && days_since_last_activity >= 30`, ""},
 	{"high_fraud_region", `valid && (in_region(open_region, countries) || in_region(open_region, areas) || any(roaming, .days_ago <= 90 && (in_region(.region, countries) || in_region(.region, areas))))`,
 		`valid && (in_region(open_region, countries) || in_region(open_region, areas) || roaming.exists(r, r.days_ago <= 90 && (in_region(r.region, countries) || in_region(r.region, areas))))`},
 	{"frequent_alerts", `valid && alerts_30d >= 3`, ""},
@@ -207,7 +214,7 @@ func newCELPeer(t testing.TB) *celPeer {
 	env, err := cel.NewEnv(
 		cel.Variable("valid", cel.BoolType), cel.Variable("kind", cel.StringType), cel.Variable("fraud_flag", cel.StringType),
 		cel.Variable("complaints", cel.IntType), cel.Variable("alerts_30d", cel.IntType),
-		cel.Variable("days_since_last_activity", cel.IntType), cel.Variable("open_region", cel.StringType),
+		cel.Variable("days_since_last_activity", cel.IntType), cel.Variable("days_since_last_attach", cel.IntType), cel.Variable("open_region", cel.StringType),
 		cel.Variable("roaming", cel.ListType(cel.MapType(cel.StringType, cel.DynType))),
 		cel.Variable("verification_pending", cel.BoolType), cel.Variable("as_of", cel.IntType),
 		cel.Variable("verify_required_at", cel.IntType), cel.Variable("segment", cel.StringType),
