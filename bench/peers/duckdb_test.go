@@ -103,10 +103,14 @@ func TestDuckDBAgreesWithSimrisk(t *testing.T) {
 			fired[h]++
 		}
 	}
-	for _, r := range []string{"fraud_involved", "multi_card_id", "dormant", "high_fraud_region", "frequent_alerts",
-		"verification_overdue", "verification_pending", "iot_handler_check", "iot_nondirected_data",
-		"iot_149_nondirected", "iot_149_directed", "recycled_short_freeze", "recycled_bound_accounts"} {
-		require.Positive(t, fired[r], "no card fires %s: the agreement says nothing of it", r)
+	// every enabled rule of the pack, read from the pack itself: a rule added
+	// to the pack and not to the SQL fails here
+	// (multi_card_id_total is off as shipped: params.max_cards_all_operators
+	// is 0, which the SQL writes in as never firing)
+	for _, r := range rs.Rules {
+		if r.Enabled && r.ID != "multi_card_id_total" {
+			require.Positive(t, fired[r.ID], "no card fires %s: the agreement says nothing of it", r.ID)
+		}
 	}
 }
 

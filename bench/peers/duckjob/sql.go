@@ -45,7 +45,7 @@ WITH src AS (
   SELECT * FROM read_json(%[1]s, format = 'newline_delimited', columns = {
     msisdn: 'VARCHAR', operator: 'VARCHAR', mvno: 'VARCHAR', kind: 'VARCHAR', status: 'VARCHAR',
     opened_at: 'VARCHAR', holder: 'VARCHAR', last_voice_at: 'VARCHAR', last_sms_at: 'VARCHAR',
-    last_data_at: 'VARCHAR', open_region: 'VARCHAR', roaming: 'STRUCT(region VARCHAR, last_seen VARCHAR)[]',
+    last_data_at: 'VARCHAR', last_attach_at: 'VARCHAR', open_region: 'VARCHAR', roaming: 'STRUCT(region VARCHAR, last_seen VARCHAR)[]',
     fraud_flag: 'VARCHAR', complaints: 'BIGINT', alerts_30d: 'BIGINT', verify_required_at: 'VARCHAR',
     verified_at: 'VARCHAR', recycled: 'BOOLEAN', released_at: 'VARCHAR', renewed: 'BOOLEAN',
     linked_platforms: 'VARCHAR[]',
@@ -59,7 +59,7 @@ c AS (
     coalesce(renewed, false) AS renewed, coalesce(len(linked_platforms), 0) AS platforms,
     open_region, roaming, iot, substr(msisdn, 1, 3) = '149' AND length(msisdn) = 11 AS seg149,
     greatest(ts(last_voice_at), ts(last_sms_at), ts(last_data_at)) AS last_act,
-    ts(opened_at) AS opened, ts(released_at) AS released,
+    ts(opened_at) AS opened, ts(released_at) AS released, ts(last_attach_at) AS attached,
     ts(verify_required_at) AS vra, ts(verified_at) AS verified,
     CASE WHEN coalesce(status, '') = 'cancelled' THEN 0
       WHEN coalesce(holder, '') = '' THEN 1
@@ -71,6 +71,7 @@ c AS (
 f AS (
   SELECT *, %[2]d AS as_of,
     cstday(%[2]d) - cstday(CASE WHEN last_act = 0 THEN opened ELSE last_act END) AS idle_days,
+    CASE WHEN attached = 0 THEN 1000000 ELSE cstday(%[2]d) - cstday(attached) END AS attach_days,
     vra <> 0 AND verified < vra AS pending,
     CASE WHEN recycled AND released <> 0 THEN cstday(opened) - cstday(released) ELSE 1000000 END AS freeze_days,
     kind IN ('iot', 'data_card') AS iot_scope,
@@ -83,6 +84,7 @@ h AS (
     coalesce(valid AND (fraud_flag <> '' OR complaints >= 1), false) AS r_fraud,
     coalesce(valid AND kind <> 'iot' AND on_op > 5, false) AS r_multi,
     coalesce(valid AND idle_days >= 90, false) AS r_dormant,
+    coalesce(valid AND attach_days <= 7 AND idle_days >= 30, false) AS r_silent,
     coalesce(valid AND (hot(open_region) OR len(list_filter(roaming, lambda x: x.last_seen IS NOT NULL AND cstday(%[2]d) - cstday(ts(x.last_seen)) <= 90 AND hot(x.region))) > 0), false) AS r_region,
     coalesce(valid AND alerts_30d >= 3, false) AS r_alerts,
     coalesce(valid AND pending AND as_of > vra + 86400, false) AS r_overdue,
@@ -97,11 +99,11 @@ h AS (
 ),
 s AS (
   SELECT *,
-    least(100, 60 * r_fraud::INT + 30 * r_multi::INT + 25 * r_dormant::INT + 30 * r_region::INT + 30 * r_alerts::INT
+    least(100, 60 * r_fraud::INT + 30 * r_multi::INT + 25 * r_dormant::INT + 25 * r_silent::INT + 30 * r_region::INT + 30 * r_alerts::INT
       + 50 * r_overdue::INT + 40 * r_handler::INT + 40 * r_nd_data::INT + 40 * r_149_nd::INT + 40 * r_149_d::INT
       + 10 * r_freeze::INT + 10 * r_bound::INT) AS score,
     greatest(CASE WHEN r_overdue THEN 4 WHEN r_handler OR r_nd_data OR r_149_nd OR r_149_d THEN 3
-      WHEN r_fraud OR r_multi OR r_dormant OR r_region OR r_alerts OR r_pending THEN 2
+      WHEN r_fraud OR r_multi OR r_dormant OR r_silent OR r_region OR r_alerts OR r_pending THEN 2
       WHEN r_freeze OR r_bound THEN 1 ELSE 0 END, 0) AS rule_out
   FROM h
 )
@@ -109,7 +111,7 @@ SELECT msisdn, score,
   CASE WHEN score >= 80 THEN 'critical' WHEN score >= 50 THEN 'high' WHEN score >= 20 THEN 'medium' ELSE 'low' END AS level,
   ['pass', 'monitor', 'verify', 'restrict', 'suspend'][greatest(rule_out, CASE WHEN score >= 80 THEN 3 WHEN score >= 50 THEN 2 WHEN score >= 20 THEN 1 ELSE 0 END) + 1] AS outcome,
   list_filter([CASE WHEN r_fraud THEN 'fraud_involved' END, CASE WHEN r_multi THEN 'multi_card_id' END,
-    CASE WHEN r_dormant THEN 'dormant' END, CASE WHEN r_region THEN 'high_fraud_region' END,
+    CASE WHEN r_dormant THEN 'dormant' END, CASE WHEN r_silent THEN 'silent' END, CASE WHEN r_region THEN 'high_fraud_region' END,
     CASE WHEN r_alerts THEN 'frequent_alerts' END, CASE WHEN r_overdue THEN 'verification_overdue' END,
     CASE WHEN r_pending THEN 'verification_pending' END, CASE WHEN r_handler THEN 'iot_handler_check' END,
     CASE WHEN r_nd_data THEN 'iot_nondirected_data' END, CASE WHEN r_149_nd THEN 'iot_149_nondirected' END,
