@@ -241,9 +241,13 @@ func (f *readFn) Setup(ctx context.Context) error {
 		f.opts = append(f.opts, datasets.WithEncoding(enc))
 	}
 	if f.IDKeyFile != "" {
-		key, err := readAll(ctx, f.IDKeyFile)
+		b, err := readAll(ctx, f.IDKeyFile)
 		if err != nil {
 			return fmt.Errorf("id key file: %w", err)
+		}
+		key, err := ref.ParseKey(b) // as simrisk score reads it: a final newline is not part of the key
+		if err != nil {
+			return fmt.Errorf("id key file %s: %w", f.IDKeyFile, err)
 		}
 		f.opts = append(f.opts, datasets.WithIDKey(key))
 	}

@@ -18,6 +18,7 @@ import (
 
 	"github.com/simrisk/simrisk/datasets"
 	"github.com/simrisk/simrisk/risk"
+	"github.com/simrisk/simrisk/risk/ref"
 	"github.com/simrisk/simrisk/rules"
 )
 
@@ -249,13 +250,21 @@ func TestPipelineIDKey(t *testing.T) {
 	const dir = "../../datasets/testdata/cases/"
 	data, err := os.ReadFile(dir + "jsonl-id-with-spaces.jsonl")
 	require.NoError(t, err)
-	key, err := os.ReadFile(dir + "id.key")
+	key, err := ref.ReadKeyFile(dir + "id.key") // as simrisk score --id-key-file reads it
 	require.NoError(t, err)
 	wantDec, _, sum := reference(t, data, datasets.JSONL, datasets.WithIDKey(key))
 	require.NotEmpty(t, wantDec)
 	dec, rej := run(t, Options{Inputs: []string{dir + "jsonl-id-with-spaces.jsonl"}, IDKeyFile: dir + "id.key", Shards: 1})
 	require.Equal(t, sorted(wantDec), dec)
 	require.Equal(t, sum.Records, len(dec)+len(rej))
+
+	// the same key with a final newline (as an editor saves it) is the same key
+	raw, err := os.ReadFile(dir + "id.key")
+	require.NoError(t, err)
+	nl := filepath.Join(t.TempDir(), "id-newline.key")
+	require.NoError(t, os.WriteFile(nl, append(bytes.TrimSpace(raw), '\n'), 0o600))
+	dec, _ = run(t, Options{Inputs: []string{dir + "jsonl-id-with-spaces.jsonl"}, IDKeyFile: nl, Shards: 1})
+	require.Equal(t, sorted(wantDec), dec)
 
 	dec, rej = run(t, Options{Inputs: []string{dir + "jsonl-id-with-spaces.jsonl"}, Shards: 1})
 	require.Empty(t, dec)

@@ -11,7 +11,6 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
-	"strings"
 	"sync/atomic"
 	"syscall"
 	"time"
@@ -121,26 +120,12 @@ func logLevel(s string) (slog.Level, error) {
 	return l, err
 }
 
-// readKey reads an --id-key-file: at least 16 bytes, surrounding white space
-// dropped (as simrisk score reads it).
-func readKey(path string) ([]byte, error) {
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return nil, err
-	}
-	key := []byte(strings.TrimSpace(string(b)))
-	if len(key) < 16 {
-		return nil, fmt.Errorf("%s holds %d bytes; an ID key needs at least 16 (random) bytes", path, len(key))
-	}
-	return key, nil
-}
-
 // setup builds the card base (rules, shadow, snapshot, decision log) and the
 // server over it.
 func setup(c *config, log *slog.Logger) (*server, *liveBase, error) {
 	var readOpts []datasets.ReadOption
 	if c.idKeyFile != "" {
-		key, err := readKey(c.idKeyFile)
+		key, err := ref.ReadKeyFile(c.idKeyFile)
 		if err != nil {
 			return nil, nil, fmt.Errorf("--id-key-file: %w", err)
 		}

@@ -482,7 +482,7 @@ func idKeyOption(cmd, path string, stderr io.Writer) (opts []datasets.ReadOption
 	if path == "" {
 		return nil, 0
 	}
-	key, err := readKey(path)
+	key, err := ref.ReadKeyFile(path)
 	if err != nil {
 		fmt.Fprintf(stderr, "simrisk %s: --id-key-file: %v\n", cmd, err)
 		return nil, 1
@@ -536,20 +536,6 @@ func loadAliases(path string) (*datasets.Aliases, error) {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	return a, nil
-}
-
-// readKey reads an ID key file: its bytes, less surrounding white space;
-// at least 16 of them.
-func readKey(path string) ([]byte, error) {
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return nil, err
-	}
-	key := []byte(strings.TrimSpace(string(b)))
-	if len(key) < 16 {
-		return nil, fmt.Errorf("%s holds %d bytes; an ID key needs at least 16 (random) bytes", path, len(key))
-	}
-	return key, nil
 }
 
 func printSummary(m msgs, w io.Writer, rs *rules.RuleSet, source string, sum *datasets.Summary, took time.Duration) {

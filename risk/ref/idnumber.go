@@ -1,11 +1,13 @@
 package ref
 
 import (
+	"bytes"
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"os"
 	"time"
 )
 
@@ -105,13 +107,42 @@ func LooksLikeID(s string) bool {
 	return false
 }
 
+// MinKeyBytes is the least number of bytes an ID key may have.
+const MinKeyBytes = 16
+
+// ParseKey reads an ID key from the contents of a key file: its bytes less
+// surrounding white space (so a key file ending in a newline gives the same
+// key as one without), at least MinKeyBytes of them, or an error that says
+// how many there were (never the key itself).
+func ParseKey(b []byte) ([]byte, error) {
+	key := bytes.TrimSpace(b)
+	if len(key) < MinKeyBytes {
+		return nil, fmt.Errorf("the key holds %d bytes; an ID key needs at least %d (random) bytes", len(key), MinKeyBytes)
+	}
+	return append([]byte(nil), key...), nil
+}
+
+// ReadKeyFile reads an ID key file (an --id-key-file) with ParseKey; errors
+// name the path.
+func ReadKeyFile(path string) ([]byte, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	key, err := ParseKey(b)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return key, nil
+}
+
 // HolderKey turns an ID number into a pseudonymous holder key: the first
 // 16 bytes of HMAC-SHA256 over the normalised number under the host's
 // secret key, hex-encoded, prefixed "hk-". Without the key the number
 // cannot be recovered or guessed by hashing candidates. The ID must be valid.
 func HolderKey(key []byte, id string) (string, error) {
-	if len(key) < 16 {
-		return "", fmt.Errorf("ref: the ID key has %d bytes; use at least 16 random bytes", len(key))
+	if len(key) < MinKeyBytes {
+		return "", fmt.Errorf("ref: the ID key has %d bytes; use at least %d random bytes", len(key), MinKeyBytes)
 	}
 	if err := ValidateID(id); err != nil {
 		return "", err

@@ -1,6 +1,8 @@
 package ref_test
 
 import (
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -340,4 +342,25 @@ func TestAddSegmentsLineEndsAndCase(t *testing.T) {
 	require.True(t, s.MVNO)
 	err := ref.AddSegments(strings.NewReader("PREFIX,length,operator,kind,mvno\r1747,11,telecom,mobile,false\r1747,12,telecom,mobile,false\r"))
 	require.EqualError(t, err, `segments: line 3: length "12": want 11 or 13`)
+}
+
+// An ID key file's final newline (or other surrounding white space) is not
+// part of the key; a key shorter than MinKeyBytes is refused without being
+// shown.
+func TestParseKey(t *testing.T) {
+	key, err := ref.ParseKey([]byte("  0123456789abcdef\n"))
+	require.NoError(t, err)
+	require.Equal(t, []byte("0123456789abcdef"), key)
+	_, err = ref.ParseKey([]byte("short-secret\n"))
+	require.ErrorContains(t, err, "12 bytes")
+	require.NotContains(t, err.Error(), "short-secret")
+
+	dir := t.TempDir()
+	path := filepath.Join(dir, "id.key")
+	require.NoError(t, os.WriteFile(path, []byte("0123456789abcdef\r\n"), 0o600))
+	fromFile, err := ref.ReadKeyFile(path)
+	require.NoError(t, err)
+	require.Equal(t, key, fromFile)
+	_, err = ref.ReadKeyFile(filepath.Join(dir, "missing.key"))
+	require.ErrorIs(t, err, os.ErrNotExist)
 }
