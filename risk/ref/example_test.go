@@ -43,3 +43,18 @@ func ExampleAddSegments() {
 	// Output:
 	// <nil> true telecom mobile
 }
+
+// An ID key file as an editor saves it, with a final newline: the newline is
+// not part of the key, so the holder keys are the same either way.
+func ExampleParseKey() {
+	withNewline, _ := ref.ParseKey([]byte("example-id-key-0123456789\n"))
+	without, _ := ref.ParseKey([]byte("example-id-key-0123456789"))
+	a, _ := ref.HolderKey(withNewline, "11010519491231002X")
+	b, _ := ref.HolderKey(without, "11010519491231002X")
+	fmt.Println(a == b, len(withNewline))
+	_, err := ref.ParseKey([]byte("too-short\n"))
+	fmt.Println(err)
+	// Output:
+	// true 25
+	// the key holds 9 bytes; an ID key needs at least 16 (random) bytes
+}
