@@ -380,7 +380,7 @@ func EntryField(name string, at At) (Node, bool) {
 }
 
 // Constants.
-func BoolConst(v bool, at At) *Const      { return &Const{At: at, T: Bool, B: v} }
-func IntConst(v int, at At) *Const        { return &Const{At: at, T: Int, I: v} }
-func FloatConst(v float64, at At) *Const  { return &Const{At: at, T: Float, F: v} }
-func StringConst(v string, at At) *Const  { return &Const{At: at, T: String, S: v} }
+func BoolConst(v bool, at At) *Const     { return &Const{At: at, T: Bool, B: v} }
+func IntConst(v int, at At) *Const       { return &Const{At: at, T: Int, I: v} }
+func FloatConst(v float64, at At) *Const { return &Const{At: at, T: Float, F: v} }
+func StringConst(v string, at At) *Const { return &Const{At: at, T: String, S: v} }
