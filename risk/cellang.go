@@ -19,7 +19,7 @@ import (
 	"cel.dev/cel-go/ext"
 	"cel.dev/cel-go/interpreter"
 
-	rref "github.com/simrisk/simrisk/risk/ref"
+	"github.com/simrisk/simrisk/internal/vocab"
 	"github.com/simrisk/simrisk/rules"
 )
 
@@ -78,26 +78,6 @@ func celBaseOptions() []cel.EnvOption {
 		ext.NativeTypes(reflect.TypeOf(roamEnv{}), ext.ParseStructTag("expr")),
 		ext.Strings(),
 		ext.Bindings(),
-		cel.Function("in_region",
-			cel.Overload("in_region_string_regionset", []*cel.Type{cel.StringType, celRegionSetType}, cel.BoolType,
-				cel.BinaryBinding(func(a, b ref.Val) ref.Val {
-					code, _ := a.Value().(string)
-					set, _ := b.(celRegionSet)
-					return types.Bool(set.set.Contains(code))
-				}))),
-		cel.Function("days_between",
-			cel.Overload("days_between_int_int", []*cel.Type{cel.IntType, cel.IntType}, cel.IntType,
-				cel.BinaryBinding(func(a, b ref.Val) ref.Val {
-					x, _ := a.Value().(int64)
-					y, _ := b.Value().(int64)
-					return types.Int(daysBetweenOrNever(int(x), int(y)))
-				}))),
-		cel.Function("mask",
-			cel.Overload("mask_string", []*cel.Type{cel.StringType}, cel.StringType,
-				cel.UnaryBinding(func(a ref.Val) ref.Val {
-					v, _ := a.Value().(string)
-					return types.String(maskValue(v))
-				}))),
 		// string(timestamp) in CST: what cstTimes rewrites it to
 		cel.Function(cstTextFunc,
 			cel.Overload("cst_rfc3339_timestamp", []*cel.Type{cel.TimestampType}, cel.StringType,
@@ -108,36 +88,84 @@ func celBaseOptions() []cel.EnvOption {
 					}
 					return types.String(t.In(CST).Format(time.RFC3339))
 				}))),
-		cel.Function("region_name",
-			cel.Overload("region_name_string", []*cel.Type{cel.StringType}, cel.StringType,
-				cel.UnaryBinding(func(a ref.Val) ref.Val {
-					code, _ := a.Value().(string)
-					return types.String(rref.RegionName(code))
-				})),
-			cel.Overload("region_name_string_string", []*cel.Type{cel.StringType, cel.StringType}, cel.StringType,
-				cel.BinaryBinding(func(a, l ref.Val) ref.Val {
-					code, _ := a.Value().(string)
-					lang, _ := l.Value().(string)
-					return types.String(rref.RegionNameIn(code, lang))
-				}))),
-		cel.Function("display",
-			cel.Overload("display_string_string", []*cel.Type{cel.StringType, cel.StringType}, cel.StringType,
-				cel.BinaryBinding(func(a, l ref.Val) ref.Val {
-					v, _ := a.Value().(string)
-					lang, _ := l.Value().(string)
-					return types.String(DisplayName(v, lang))
-				})),
-			cel.Overload("display_bool_string", []*cel.Type{cel.BoolType, cel.StringType}, cel.StringType,
-				cel.BinaryBinding(func(a, l ref.Val) ref.Val {
-					v, _ := a.Value().(bool)
-					lang, _ := l.Value().(string)
-					return types.String(displayBool(v, lang))
-				}))),
 	}
+	opts = append(opts, celDomainFuncs()...)
 	for _, t := range vocabulary {
 		opts = append(opts, cel.Variable(t.Name, celVarType(t)))
 	}
 	return opts
+}
+
+// celDomainFuncs declare the domain functions to CEL: each overload's
+// types from the vocab table (its name from them: region_name_string_string),
+// calling its implementation (funcs.go).
+func celDomainFuncs() []cel.EnvOption {
+	var opts []cel.EnvOption
+	for _, f := range vocab.Funcs() {
+		var ovs []cel.FunctionOpt
+		for i, args := range f.Overloads {
+			id, types := f.Name, make([]*cel.Type, len(args))
+			for j, k := range args {
+				types[j] = celKindType(k)
+				id += "_" + celKindName(k)
+			}
+			ovs = append(ovs, cel.Overload(id, types, celKindType(f.Result), celBinding(domainImpls[f.Name][i])))
+		}
+		opts = append(opts, cel.Function(f.Name, ovs...))
+	}
+	return opts
+}
+
+func celKindType(k vocab.Kind) *cel.Type {
+	switch k {
+	case vocab.String:
+		return cel.StringType
+	case vocab.Int, vocab.Time:
+		return cel.IntType
+	case vocab.Bool:
+		return cel.BoolType
+	case vocab.Regions:
+		return celRegionSetType
+	}
+	return cel.DynType
+}
+
+func celKindName(k vocab.Kind) string {
+	if k == vocab.Regions {
+		return "regionset"
+	}
+	return celKindType(k).String()
+}
+
+// celBinding calls a domain function's implementation with CEL values.
+func celBinding(impl any) cel.OverloadOpt {
+	str := func(v ref.Val) string { s, _ := v.Value().(string); return s }
+	switch f := impl.(type) {
+	case func(string) string:
+		return cel.UnaryBinding(func(a ref.Val) ref.Val { return types.String(f(str(a))) })
+	case func(string, string) string:
+		return cel.BinaryBinding(func(a, b ref.Val) ref.Val { return types.String(f(str(a), str(b))) })
+	case func(bool, string) string:
+		return cel.BinaryBinding(func(a, b ref.Val) ref.Val {
+			v, _ := a.Value().(bool)
+			return types.String(f(v, str(b)))
+		})
+	case func(int, int) int:
+		return cel.BinaryBinding(func(a, b ref.Val) ref.Val {
+			x, _ := a.Value().(int64)
+			y, _ := b.Value().(int64)
+			return types.Int(f(int(x), int(y)))
+		})
+	case func(string, *RegionSet) bool:
+		return cel.BinaryBinding(func(a, b ref.Val) ref.Val {
+			set, _ := b.(celRegionSet)
+			return types.Bool(f(str(a), set.set))
+		})
+	}
+	// a type no case above knows (TestDomainFuncsInBothLanguages fails)
+	return cel.FunctionBinding(func(...ref.Val) ref.Val {
+		return types.NewErr("no CEL binding for a domain function of type %T", impl)
+	})
 }
 
 // celCompiler compiles the CEL expressions of one rule set.
@@ -315,9 +343,8 @@ func (c celEstimator) EstimateSize(n cost.AstNode) *cost.SizeEstimate {
 }
 
 func (c celEstimator) EstimateCallCost(function, overloadID string, target *cost.AstNode, args []cost.AstNode) *cost.CallEstimate {
-	switch function {
-	case "in_region", "days_between", "region_name", "mask", "display":
-		return cost.NewCallEstimate(cost.Estimate{Min: 1, Max: 4}, nil)
+	if f, ok := domainFuncs[function]; ok {
+		return cost.NewCallEstimate(cost.Estimate{Min: 1, Max: uint64(f.Cost)}, nil)
 	}
 	return nil
 }

@@ -101,9 +101,15 @@ func textBytes(name string) uint64 {
 
 // maxTextBytes are the bounds of the vocabulary's texts (vocab.Field's
 // MaxBytes), by name and by last part (a CEL selection names only the
-// field: business of iot.business), and region_name's.
+// field: business of iot.business), and the domain functions' results
+// (vocab.Func's MaxBytes).
 var maxTextBytes = func() map[string]uint64 {
-	m := map[string]uint64{"region_name": 128, "display": 64} // up to some 30 and 20 Chinese characters
+	m := map[string]uint64{}
+	for _, f := range vocab.Funcs() {
+		if f.MaxBytes > 0 {
+			m[f.Name] = uint64(f.MaxBytes)
+		}
+	}
 	for _, f := range append(vocab.Fields(), vocab.RoamingFields()...) {
 		if f.MaxBytes > 0 {
 			m[f.Name] = uint64(f.MaxBytes)
@@ -288,9 +294,8 @@ func (c *costEstimator) est(n ast.Node) (uint64, size) {
 		if id, ok := x.Callee.(*ast.IdentifierNode); ok {
 			name = id.Value
 		}
-		switch name {
-		case "in_region", "days_between", "region_name", "mask", "display":
-			k := uint64(4)
+		if f, ok := domainFuncs[name]; ok {
+			k := uint64(f.Cost)
 			for _, a := range x.Arguments {
 				ka, _ := c.est(a)
 				k = addSat(k, ka)

@@ -14,11 +14,3 @@ func DisplayName(value, lang string) string {
 	n, _ := vocab.DisplayName(value, lang)
 	return n
 }
-
-// displayBool is display(b, lang) of a boolean.
-func displayBool(b bool, lang string) string {
-	if b {
-		return DisplayName("true", lang)
-	}
-	return DisplayName("false", lang)
-}

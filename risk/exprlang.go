@@ -19,7 +19,6 @@ import (
 	"github.com/expr-lang/expr/vm"
 
 	"github.com/simrisk/simrisk/internal/vocab"
-	"github.com/simrisk/simrisk/risk/ref"
 	"github.com/simrisk/simrisk/rules"
 )
 
@@ -82,34 +81,6 @@ func exprConfig(maxNodes uint) *conf.Config {
 	cfg := conf.CreateNew()
 	for _, op := range append([]expr.Option{
 		expr.Env(env{}),
-		expr.Function("in_region", func(params ...any) (any, error) {
-			code, _ := params[0].(string)
-			set, _ := params[1].(*RegionSet)
-			return set.Contains(code), nil
-		}, new(func(string, *RegionSet) bool)),
-		expr.Function("days_between", func(params ...any) (any, error) {
-			a, _ := params[0].(int)
-			b, _ := params[1].(int)
-			return daysBetweenOrNever(a, b), nil
-		}, new(func(int, int) int)),
-		expr.Function("region_name", func(params ...any) (any, error) {
-			code, _ := params[0].(string)
-			if len(params) == 2 {
-				lang, _ := params[1].(string)
-				return ref.RegionNameIn(code, lang), nil
-			}
-			return ref.RegionName(code), nil
-		}, new(func(string) string), new(func(string, string) string)),
-		expr.Function("display", func(params ...any) (any, error) {
-			lang, _ := params[1].(string)
-			switch v := params[0].(type) {
-			case bool:
-				return displayBool(v, lang), nil
-			case string:
-				return DisplayName(v, lang), nil
-			}
-			return "", nil
-		}, new(func(string, string) string), new(func(bool, string) string)),
 		// date, now and timezone: expr's own, with the vocabulary's times
 		// and CST (cst.go)
 		expr.Function("date", exprDate,
@@ -123,10 +94,6 @@ func exprConfig(maxNodes uint) *conf.Config {
 			name, _ := params[0].(string)
 			return zoneOf(name)
 		}, new(func(string) *time.Location)),
-		expr.Function("mask", func(params ...any) (any, error) {
-			v, _ := params[0].(string)
-			return maskValue(v), nil
-		}, new(func(string) string)),
 		expr.MaxNodes(maxNodes),
 		expr.Function(stepFunc, func(params ...any) (any, error) {
 			e, _ := params[0].(*env)
@@ -138,11 +105,35 @@ func exprConfig(maxNodes uint) *conf.Config {
 			}
 			return params[2], nil
 		}, new(func(any, int, any) any)),
-	}, append(budgetedOptions(), testExprOptions...)...) {
+	}, append(append(exprDomainFuncs(), budgetedOptions()...), testExprOptions...)...) {
 		op(cfg)
 	}
 	cfg.Check()
 	return cfg
+}
+
+// exprDomainFuncs declare the domain functions to expr: each overload's
+// types from the vocab table, calling its implementation (funcs.go).
+func exprDomainFuncs() []expr.Option {
+	var opts []expr.Option
+	for _, f := range vocab.Funcs() {
+		impls := domainImpls[f.Name]
+		types := make([]any, len(f.Overloads))
+		for i, args := range f.Overloads {
+			types[i] = reflect.New(domainFuncType(f, args)).Interface() // new(func(...) ...)
+		}
+		opts = append(opts, expr.Function(f.Name, func(params ...any) (any, error) {
+			for _, strict := range [2]bool{true, false} {
+				for _, impl := range impls {
+					if v, ok := callDomain(impl, params, strict); ok {
+						return v, nil
+					}
+				}
+			}
+			return nil, fmt.Errorf("%s: no overload for %d arguments", f.Name, len(params))
+		}, types...))
+	}
+	return opts
 }
 
 // testExprOptions and lowerTestHook let tests add functions to the
@@ -161,7 +152,7 @@ func Functions() []Term { return slices.Clone(functions) }
 var functions = func() []Term {
 	var ts []Term
 	for _, f := range vocab.Funcs() {
-		ts = append(ts, Term{f.Call, f.Result, f.Doc})
+		ts = append(ts, Term{f.Call, f.Result.RuleType(), f.Doc})
 	}
 	return ts
 }()

@@ -34,31 +34,6 @@ var personalFields = func() map[string]bool {
 	return m
 }()
 
-// maskValue is the vocabulary's mask function: the middle of a number
-// hidden, as reasons show it. An 18-character ID number keeps its first 6
-// and last 4 characters (110105********002X), a 15-character one its first
-// 6 and last 3, anything of 11 or more its first 3 and last 4
-// (138****8000), shorter text at most its first 3. It counts characters, not
-// bytes, so it never splits one.
-func maskValue(s string) string {
-	r := []rune(s)
-	head, tail := 0, 0
-	switch n := len(r); {
-	case n == 18:
-		head, tail = 6, 4
-	case n == 15:
-		head, tail = 6, 3
-	case n >= 11:
-		head, tail = 3, 4
-	case n > 3:
-		head = 3
-	}
-	for i := head; i < len(r)-tail; i++ {
-		r[i] = '*'
-	}
-	return string(r)
-}
-
 // personalError is the error of a reason placeholder that reads field
 // other than through mask.
 func personalError(src rules.Expr, owner, field, via string) *rules.Error {

@@ -78,15 +78,6 @@ func (t Time) AppendText(b []byte) []byte {
 	return st.AppendFormat(b, time.RFC3339)
 }
 
-// daysBetweenOrNever is days_between of the rule vocabulary: Unix seconds
-// in, CST calendar days out, Never when either time is absent (0).
-func daysBetweenOrNever(a, b int) int {
-	if a == 0 || b == 0 {
-		return Never
-	}
-	return DaysBetween(Time(a), Time(b))
-}
-
 // DaysBetween counts CST calendar days from a to b (2026-08-03 to
 // 2026-11-01 is 90).
 func DaysBetween(a, b Time) int { return b.Day() - a.Day() }

@@ -12,8 +12,10 @@
 //     the CEL activation, the compiled evaluator's readers, the JSON codec
 //     and the fast JSON scanner's key dispatch, the record's date list;
 //   - at run time, from this table directly: risk.Vocabulary and
-//     risk.Functions, the CEL declarations, the personal-data and text-size
-//     tables, and package datasets' CSV columns, reader and writer;
+//     risk.Functions, the CEL declarations, both languages' declarations of
+//     the domain functions (types, overloads, cost; their implementations
+//     are risk/funcs.go), the personal-data and text-size tables, and
+//     package datasets' CSV columns, reader and writer;
 //   - the vocabulary table of rules/README.md and the records' JSON Schema
 //     (risk/record.schema.json), also written by vocab/gen.
 //
@@ -36,6 +38,7 @@ const (
 	Time         // a risk.Time: a date in the formats, Unix seconds (int) in rules
 	Strings      // a list of strings
 	Roaming      // the list of roaming entries
+	Regions      // a region list (lists.NAME of region codes): a domain function's argument only
 )
 
 // RuleType is the type a rule sees: "string", "int", "bool", "list of
@@ -52,6 +55,8 @@ func (k Kind) RuleType() string {
 		return "list of string"
 	case Roaming:
 		return "list"
+	case Regions:
+		return "region list"
 	}
 	return "?"
 }
@@ -246,23 +251,64 @@ var roamingFields = []Field{
 }
 
 // Func is one domain function rules may call, besides the expression
-// languages' own.
+// languages' own. Its implementation is one plain Go function per overload
+// in package risk (funcs.go), which the expr environment, the CEL
+// environment and the compiled evaluator all call; their declarations
+// (argument and result types, overload names, cost) are derived from this
+// table, and a test checks each implementation's Go type against it.
 type Func struct {
-	Name   string
-	Call   string // call syntax for the documentation: in_region(code, lists.NAME)
-	Result string // its rule type
-	Doc    string
+	Name string
+	Call string // call syntax for the documentation: in_region(code, lists.NAME)
+	Doc  string
+	// Overloads are the argument kinds of each form it takes, in the order
+	// of the implementations in package risk; Result is the kind all
+	// return (String, Int or Bool).
+	Overloads [][]Kind
+	Result    Kind
+	// Cost is the static cost estimate of one call besides its arguments'
+	// (risk's max_cost), the same in both languages.
+	Cost int
+	// MaxBytes bounds a String result's length for the cost estimate (0:
+	// the record limit risk.MaxTextBytes).
+	MaxBytes int
 }
 
 // Funcs returns the domain functions, a new slice on each call.
-func Funcs() []Func { return append([]Func(nil), funcs...) }
+func Funcs() []Func {
+	fs := append([]Func(nil), funcs...)
+	for i := range fs {
+		fs[i].Overloads = append([][]Kind(nil), fs[i].Overloads...)
+	}
+	return fs
+}
+
+// LookupFunc returns the domain function of a name.
+func LookupFunc(name string) (Func, bool) {
+	for _, f := range funcs {
+		if f.Name == name {
+			f.Overloads = append([][]Kind(nil), f.Overloads...)
+			return f, true
+		}
+	}
+	return Func{}, false
+}
 
 var funcs = []Func{
-	{"in_region", "in_region(code, lists.NAME)", "bool", "code is in a region list, with the prefix meaning of province (NN0000) and prefecture (NNNN00) entries"},
-	{"days_between", "days_between(a, b)", "int", "CST calendar days from time a to time b (Unix seconds); never when either is 0"},
-	{"region_name", "region_name(code)", "string", "a region's name: 福建省龙岩市新罗区 for a GB/T 2260 code, Cambodia for KH; the code itself when unknown. region_name(code, \"zh\") names countries in Chinese (柬埔寨, from CLDR)"},
-	{"display", "display(value, lang)", "string", "an enumerated value's name for people in lang (\"zh\" or \"en\"): display(operator, \"zh\") is 中国移动 for cmcc, display(iot.user_realnamed, \"zh\") 是 or 否; operators, kinds, statuses, fraud-flag sources, businesses, platforms, booleans; any other value as it is"},
-	{"mask", "mask(text)", "string", "text with its middle hidden, as reasons must print msisdn, iccid and holder: 138****8000, 110105********002X"},
+	{Name: "in_region", Call: "in_region(code, lists.NAME)", Result: Bool, Cost: 4,
+		Overloads: [][]Kind{{String, Regions}},
+		Doc:       "code is in a region list, with the prefix meaning of province (NN0000) and prefecture (NNNN00) entries"},
+	{Name: "days_between", Call: "days_between(a, b)", Result: Int, Cost: 4,
+		Overloads: [][]Kind{{Int, Int}},
+		Doc:       "CST calendar days from time a to time b (Unix seconds); never when either is 0"},
+	{Name: "region_name", Call: "region_name(code)", Result: String, Cost: 4, MaxBytes: 128, // some 30 Chinese characters
+		Overloads: [][]Kind{{String}, {String, String}},
+		Doc:       "a region's name: 福建省龙岩市新罗区 for a GB/T 2260 code, Cambodia for KH; the code itself when unknown. region_name(code, \"zh\") names countries in Chinese (柬埔寨, from CLDR)"},
+	{Name: "display", Call: "display(value, lang)", Result: String, Cost: 4, MaxBytes: 64, // some 20 Chinese characters
+		Overloads: [][]Kind{{String, String}, {Bool, String}},
+		Doc:       "an enumerated value's name for people in lang (\"zh\" or \"en\"): display(operator, \"zh\") is 中国移动 for cmcc, display(iot.user_realnamed, \"zh\") 是 or 否; operators, kinds, statuses, fraud-flag sources, businesses, platforms, booleans; any other value as it is"},
+	{Name: "mask", Call: "mask(text)", Result: String, Cost: 4,
+		Overloads: [][]Kind{{String}},
+		Doc:       "text with its middle hidden, as reasons must print msisdn, iccid and holder: 138****8000, 110105********002X"},
 }
 
 // Reserved returns the names besides the functions' that no macro may
