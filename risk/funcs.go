@@ -4,6 +4,7 @@ import (
 	"reflect"
 
 	"github.com/simrisk/simrisk/internal/vocab"
+	"github.com/simrisk/simrisk/risk/internal/cond"
 	"github.com/simrisk/simrisk/risk/ref"
 )
 
@@ -48,6 +49,40 @@ func domainFunc[F any](name string) (f F, ok bool) {
 		}
 	}
 	return f, false
+}
+
+// foldDomainCall is the cond.Eval a back end gives cond.Fold: a domain
+// function of constant arguments (region_name("KH", "zh"), mask of a
+// constant) computed once at compile time by its implementation.
+func foldDomainCall(c *cond.Call, args []*cond.Const) (*cond.Const, bool) {
+	vals := make([]any, len(args))
+	for i, a := range args {
+		switch a.T {
+		case cond.Bool:
+			vals[i] = a.B
+		case cond.Int:
+			vals[i] = a.I
+		case cond.String:
+			vals[i] = a.S
+		default:
+			return nil, false
+		}
+	}
+	for _, impl := range domainImpls[c.Func] {
+		v, ok := callDomain(impl, vals, true)
+		if !ok {
+			continue
+		}
+		switch v := v.(type) {
+		case bool:
+			return &cond.Const{T: cond.Bool, B: v}, true
+		case int:
+			return &cond.Const{T: cond.Int, I: v}, true
+		case string:
+			return &cond.Const{T: cond.String, S: v}, true
+		}
+	}
+	return nil, false
 }
 
 // regionIn is in_region(code, set).
