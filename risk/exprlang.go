@@ -152,7 +152,9 @@ func Functions() []Term { return slices.Clone(functions) }
 var functions = func() []Term {
 	var ts []Term
 	for _, f := range vocab.Funcs() {
-		ts = append(ts, Term{f.Call, f.Result.RuleType(), f.Doc})
+		for _, d := range f.Docs {
+			ts = append(ts, Term{d.Call, f.Result.RuleType(), d.Meaning})
+		}
 	}
 	return ts
 }()

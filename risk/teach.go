@@ -10,6 +10,7 @@ import (
 	"github.com/expr-lang/expr/builtin"
 
 	"github.com/simrisk/simrisk/internal/suggest"
+	"github.com/simrisk/simrisk/internal/vocab"
 	"github.com/simrisk/simrisk/rules"
 )
 
@@ -82,9 +83,8 @@ func knownNames(rs *rules.RuleSet) []string {
 // domainFunctionNames are simrisk's own functions, by name.
 func domainFunctionNames() []string {
 	var names []string
-	for _, f := range functions {
-		n, _, _ := strings.Cut(f.Name, "(")
-		names = append(names, n)
+	for _, f := range vocab.Funcs() {
+		names = append(names, f.Name)
 	}
 	return names
 }

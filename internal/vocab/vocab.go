@@ -258,8 +258,9 @@ var roamingFields = []Field{
 // table, and a test checks each implementation's Go type against it.
 type Func struct {
 	Name string
-	Call string // call syntax for the documentation: in_region(code, lists.NAME)
-	Doc  string
+	// Docs document it: one row of rules/README.md's functions table and
+	// one risk.Functions term per form it is written in.
+	Docs []FuncDoc
 	// Overloads are the argument kinds of each form it takes, in the order
 	// of the implementations in package risk; Result is the kind all
 	// return (String, Int or Bool).
@@ -273,11 +274,18 @@ type Func struct {
 	MaxBytes int
 }
 
+// FuncDoc documents one form of a domain function.
+type FuncDoc struct {
+	Call    string // call syntax: in_region(code, lists.NAME)
+	Meaning string // what it gives (Markdown)
+}
+
 // Funcs returns the domain functions, a new slice on each call.
 func Funcs() []Func {
 	fs := append([]Func(nil), funcs...)
 	for i := range fs {
 		fs[i].Overloads = append([][]Kind(nil), fs[i].Overloads...)
+		fs[i].Docs = append([]FuncDoc(nil), fs[i].Docs...)
 	}
 	return fs
 }
@@ -287,6 +295,7 @@ func LookupFunc(name string) (Func, bool) {
 	for _, f := range funcs {
 		if f.Name == name {
 			f.Overloads = append([][]Kind(nil), f.Overloads...)
+			f.Docs = append([]FuncDoc(nil), f.Docs...)
 			return f, true
 		}
 	}
@@ -294,21 +303,19 @@ func LookupFunc(name string) (Func, bool) {
 }
 
 var funcs = []Func{
-	{Name: "in_region", Call: "in_region(code, lists.NAME)", Result: Bool, Cost: 4,
-		Overloads: [][]Kind{{String, Regions}},
-		Doc:       "code is in a region list, with the prefix meaning of province (NN0000) and prefecture (NNNN00) entries"},
-	{Name: "days_between", Call: "days_between(a, b)", Result: Int, Cost: 4,
-		Overloads: [][]Kind{{Int, Int}},
-		Doc:       "CST calendar days from time a to time b (Unix seconds); never when either is 0"},
-	{Name: "region_name", Call: "region_name(code)", Result: String, Cost: 4, MaxBytes: 128, // some 30 Chinese characters
-		Overloads: [][]Kind{{String}, {String, String}},
-		Doc:       "a region's name: 福建省龙岩市新罗区 for a GB/T 2260 code, Cambodia for KH; the code itself when unknown. region_name(code, \"zh\") names countries in Chinese (柬埔寨, from CLDR)"},
-	{Name: "display", Call: "display(value, lang)", Result: String, Cost: 4, MaxBytes: 64, // some 20 Chinese characters
-		Overloads: [][]Kind{{String, String}, {Bool, String}},
-		Doc:       "an enumerated value's name for people in lang (\"zh\" or \"en\"): display(operator, \"zh\") is 中国移动 for cmcc, display(iot.user_realnamed, \"zh\") 是 or 否; operators, kinds, statuses, fraud-flag sources, businesses, platforms, booleans; any other value as it is"},
-	{Name: "mask", Call: "mask(text)", Result: String, Cost: 4,
-		Overloads: [][]Kind{{String}},
-		Doc:       "text with its middle hidden, as reasons must print msisdn, iccid and holder: 138****8000, 110105********002X"},
+	{Name: "in_region", Result: Bool, Cost: 4, Overloads: [][]Kind{{String, Regions}}, Docs: []FuncDoc{
+		{"in_region(code, lists.NAME)", "`code` is in a region list. A province entry (`350000`) covers every code starting with its first 2 digits, a prefecture entry (`530900`) every code starting with its first 4, a county entry only itself, a country (`KH`) only itself. `code in lists.NAME` is an error for region lists: use `in_region`."}}},
+	{Name: "days_between", Result: Int, Cost: 4, Overloads: [][]Kind{{Int, Int}}, Docs: []FuncDoc{
+		{"days_between(a, b)", "CST calendar days from time `a` to time `b` (Unix seconds); `never` when either is 0."}}},
+	{Name: "region_name", Result: String, Cost: 4, MaxBytes: 128, // some 30 Chinese characters
+		Overloads: [][]Kind{{String}, {String, String}}, Docs: []FuncDoc{
+			{"region_name(code)", "a region's name: `福建省龙岩市新罗区` for a GB/T 2260 code, `Cambodia` for `KH`, the code itself when unknown."},
+			{"region_name(code, lang)", "the same in `\"zh\"` or `\"en\"`: in `\"zh\"` a country is named in Chinese (`柬埔寨` for `KH`; CLDR's names, as `golang.org/x/text/language/display` has them, with `TW`, `HK`, `MO` as `中国台湾`, `中国香港`, `中国澳门`); divisions are Chinese in both."}}},
+	{Name: "display", Result: String, Cost: 4, MaxBytes: 64, // some 20 Chinese characters
+		Overloads: [][]Kind{{String, String}, {Bool, String}}, Docs: []FuncDoc{
+			{"display(value, lang)", "an enumerated value's name for people in `\"zh\"` or `\"en\"`: operators (`cmcc` 中国移动 / China Mobile), kinds, statuses, fraud-flag sources (`police` 公安机关), businesses (`new` 新装 / new install), the platforms of `linked_platforms` (`tencent` 腾讯), and booleans (`true` 是 / yes, `false` 否 / no); any other value as it is. The whole table is `risk.DisplayName`'s."}}},
+	{Name: "mask", Result: String, Cost: 4, Overloads: [][]Kind{{String}}, Docs: []FuncDoc{
+		{"mask(text)", "`text` with its middle hidden, the only way a reason may print `msisdn`, `iccid` or `holder`: `138****8000` (11 or more characters keep their first 3 and last 4), `110105********002X` (18 keep 6 and 4; 15 keep 6 and 3), shorter text at most its first 3."}}},
 }
 
 // Reserved returns the names besides the functions' that no macro may

@@ -25,10 +25,12 @@ const (
 	READMEFile = "rules/README.md"
 )
 
-// README markers around the generated table.
+// README markers around the generated tables.
 const (
 	beginTable = "<!-- vocabulary table: generated from internal/vocab by `go generate ./risk`; do not edit -->"
 	endTable   = "<!-- end of vocabulary table -->"
+	beginFuncs = "<!-- functions table: generated from internal/vocab by `go generate ./risk`; do not edit -->"
+	endFuncs   = "<!-- end of functions table -->"
 )
 
 // Files returns the generated files' contents by path; readme is the
@@ -556,19 +558,40 @@ func jsonSchema() ([]byte, error) {
 	return append(out, '\n'), nil
 }
 
-// readmeTable replaces the vocabulary table of rules/README.md.
+// readmeTable replaces the vocabulary table and the functions table of
+// rules/README.md.
 func readmeTable(readme []byte) ([]byte, error) {
-	i := bytes.Index(readme, []byte(beginTable))
-	j := bytes.Index(readme, []byte(endTable))
+	var vt bytes.Buffer
+	vt.WriteString("| name | type | meaning |\n|---|---|---|\n")
+	for _, f := range vocab.Fields() {
+		fmt.Fprintf(&vt, "| `%s` | %s | %s |\n", f.Name, f.Kind.RuleType(), f.Doc)
+	}
+	readme, err := replaceBetween(readme, beginTable, endTable, vt.Bytes())
+	if err != nil {
+		return nil, err
+	}
+	var ft bytes.Buffer
+	ft.WriteString("| function | result | meaning |\n|---|---|---|\n")
+	for _, f := range vocab.Funcs() {
+		for _, d := range f.Docs {
+			fmt.Fprintf(&ft, "| `%s` | %s | %s |\n", d.Call, f.Result.RuleType(), d.Meaning)
+		}
+	}
+	return replaceBetween(readme, beginFuncs, endFuncs, ft.Bytes())
+}
+
+// replaceBetween replaces what is between the markers begin and end with
+// table, a blank line either side.
+func replaceBetween(readme []byte, begin, end string, table []byte) ([]byte, error) {
+	i := bytes.Index(readme, []byte(begin))
+	j := bytes.Index(readme, []byte(end))
 	if i < 0 || j < i {
-		return nil, fmt.Errorf("vocab/gen: %s has no %q ... %q markers", READMEFile, beginTable, endTable)
+		return nil, fmt.Errorf("vocab/gen: %s has no %q ... %q markers", READMEFile, begin, end)
 	}
 	var b bytes.Buffer
-	b.Write(readme[:i+len(beginTable)])
-	b.WriteString("\n\n| name | type | meaning |\n|---|---|---|\n")
-	for _, f := range vocab.Fields() {
-		fmt.Fprintf(&b, "| `%s` | %s | %s |\n", f.Name, f.Kind.RuleType(), f.Doc)
-	}
+	b.Write(readme[:i+len(begin)])
+	b.WriteString("\n\n")
+	b.Write(table)
 	b.WriteString("\n")
 	b.Write(readme[j:])
 	return b.Bytes(), nil
