@@ -42,16 +42,32 @@ var packages = []string{"bench", "datasets", "docs", "risk", "risk/backtest", "r
 //
 // Files are those the go command builds on this platform with no tags.
 func List(root, dir string) ([]string, error) {
+	fset := token.NewFileSet()
+	files, err := ParseDir(fset, root, dir, 0)
+	if err != nil {
+		return nil, err
+	}
+	var lines []string
+	l := lister{pkg: "pkg " + dir + ", ", fset: fset}
+	for _, f := range files {
+		lines = append(lines, l.file(f)...)
+	}
+	sort.Strings(lines)
+	return lines, nil
+}
+
+// ParseDir parses the non-test files of the package in dir (under root)
+// that the go command builds on this platform with no tags, in name order;
+// mode adds to parser.SkipObjectResolution. A command is an error.
+func ParseDir(fset *token.FileSet, root, dir string, mode parser.Mode) ([]*ast.File, error) {
 	full := filepath.Join(root, dir)
 	entries, err := os.ReadDir(full)
 	if err != nil {
 		return nil, err
 	}
-	fset := token.NewFileSet()
 	ctx := build.Default
 	ctx.BuildTags = nil
-	var lines []string
-	l := lister{pkg: "pkg " + dir + ", ", fset: fset}
+	var files []*ast.File
 	for _, e := range entries {
 		name := e.Name()
 		if e.IsDir() || !strings.HasSuffix(name, ".go") || strings.HasSuffix(name, "_test.go") {
@@ -63,17 +79,16 @@ func List(root, dir string) ([]string, error) {
 			}
 			continue
 		}
-		f, err := parser.ParseFile(fset, filepath.Join(full, name), nil, parser.SkipObjectResolution)
+		f, err := parser.ParseFile(fset, filepath.Join(full, name), nil, mode|parser.SkipObjectResolution)
 		if err != nil {
 			return nil, err
 		}
 		if f.Name.Name == "main" {
 			return nil, fmt.Errorf("apicheck: %s is a command", dir)
 		}
-		lines = append(lines, l.file(f)...)
+		files = append(files, f)
 	}
-	sort.Strings(lines)
-	return lines, nil
+	return files, nil
 }
 
 // Packages returns the public packages' directories, a new slice on each
