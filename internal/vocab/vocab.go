@@ -16,8 +16,9 @@
 //     the domain functions (types, overloads, cost; their implementations
 //     are risk/funcs.go), the personal-data and text-size tables, and
 //     package datasets' CSV columns, reader and writer;
-//   - the vocabulary table of rules/README.md and the records' JSON Schema
-//     (risk/record.schema.json), also written by vocab/gen.
+//   - the vocabulary and functions tables of rules/README.md and the
+//     records' JSON Schema (risk/record.schema.json), also written by
+//     vocab/gen.
 //
 // It lives at the module root, not under risk/, because package datasets
 // (the CSV codec) reads it too. Adding a record field is one entry here,

@@ -1,6 +1,7 @@
 // Package gen writes what package risk and the documentation derive from
 // the vocabulary table (package vocab) as code and text: risk/vocab_gen.go,
-// risk/record.schema.json and the vocabulary table of rules/README.md.
+// risk/record.schema.json and the vocabulary and functions tables of
+// rules/README.md.
 //
 // Stage: build time, after vocab. It imports vocab and the standard library
 // only; `go generate ./risk` runs it (genvocab), and its test regenerates
