@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -192,6 +193,7 @@ type celCompiler struct {
 	// field), which reasons may not print; filled before reasons compile.
 	personal map[string]string
 	opts     []cel.EnvOption // to build a worker's own environment
+	raised   *celRaised      // to tell the parser's limit errors (overParserLimits)
 }
 
 func newCELCompiler(rs *rules.RuleSet, lists map[string]any, macroNames []string, cc compileConfig) (*celCompiler, error) {
@@ -231,7 +233,7 @@ func newCELCompiler(rs *rules.RuleSet, lists map[string]any, macroNames []string
 	if cc.runBudget > 0 {
 		runBudget = cc.runBudget
 	}
-	c := &celCompiler{rs: rs, reference: cc.reference, costLimit: costLimit, runBudget: runBudget, maxSize: cc.maxCELSize, limits: cc.limits, macroSize: map[string]uint64{}, macros: map[string]int{}, listSizes: map[string]uint64{}, lowMacros: map[string]closureProgram{}}
+	c := &celCompiler{rs: rs, reference: cc.reference, costLimit: costLimit, runBudget: runBudget, maxSize: cc.maxCELSize, limits: cc.limits, macroSize: map[string]uint64{}, macros: map[string]int{}, listSizes: map[string]uint64{}, lowMacros: map[string]closureProgram{}, raised: &celRaised{}}
 	for _, l := range rs.Lists {
 		c.listSizes["lists."+l.Name] = uint64(len(l.Items))
 	}
@@ -257,7 +259,7 @@ func (c *celCompiler) worker() (*celCompiler, error) {
 		return nil, err
 	}
 	w := &celCompiler{rs: c.rs, reference: c.reference, env: env, opts: c.opts, costLimit: c.costLimit, runBudget: c.runBudget, maxSize: c.maxSize, limits: c.limits, macroSize: c.macroSize,
-		macros: c.macros, listSizes: c.listSizes, lowMacros: c.lowMacros}
+		macros: c.macros, listSizes: c.listSizes, lowMacros: c.lowMacros, raised: c.raised}
 	return w, nil
 }
 
@@ -462,31 +464,182 @@ func (c *celCompiler) compile(src rules.Expr, owner string, wantBool bool) (prog
 func (c *celCompiler) issues(src string, iss *cel.Issues, parsed *cel.Ast, errAt func(int, int, rules.Code, string) *rules.Error, def rules.Code) []*rules.Error {
 	var nodes map[int64]celast.Expr
 	var parent map[int64]celast.Expr
+	var entries map[int64]celEntry
+	var overLimit []bool
 	if parsed != nil {
-		nodes, parent = map[int64]celast.Expr{}, map[int64]celast.Expr{}
+		nodes, parent, entries = map[int64]celast.Expr{}, map[int64]celast.Expr{}, map[int64]celEntry{}
 		celast.PostOrderVisit(parsed.NativeRep().Expr(), celast.NewExprVisitor(func(e celast.Expr) {
 			nodes[e.ID()] = e
-			if e.Kind() == celast.SelectKind {
+			switch e.Kind() {
+			case celast.SelectKind:
 				parent[e.AsSelect().Operand().ID()] = e
+			case celast.StructKind:
+				for _, f := range e.AsStruct().Fields() {
+					if f.Kind() == celast.StructFieldKind {
+						entries[f.ID()] = celEntry{e.AsStruct().TypeName(), f.AsStructField().Name()}
+					}
+				}
 			}
 		}))
+	} else {
+		overLimit = c.overParserLimits(src, iss)
 	}
 	var out []*rules.Error
-	for _, e := range iss.Errors() {
-		out = append(out, c.celError(src, e, nodes[e.ExprID], parent, errAt, def))
+	for i, e := range iss.Errors() {
+		code := def
+		switch {
+		case parsed == nil && overLimit[i]:
+			code = rules.CodeTooComplex
+		case parsed != nil && nodes[e.ExprID] == nil && c.undeclaredStructField(entries[e.ExprID]):
+			code = rules.CodeUndefinedName
+		}
+		out = append(out, c.celError(src, e, parsed, nodes[e.ExprID], parent, errAt, code))
 	}
 	return out
 }
 
+// celEntry is a field of a struct literal: the type's name as written and
+// the field's.
+type celEntry struct{ typ, field string }
+
+// undeclaredStructField reports whether f names a field that its struct
+// type, one the environment declares (risk.roamEnv{regio: ...}), does not
+// have.
+func (c *celCompiler) undeclaredStructField(f celEntry) bool {
+	if f.typ == "" {
+		return false
+	}
+	p := c.env.CELTypeProvider()
+	name := strings.TrimPrefix(f.typ, ".")
+	if _, ok := p.FindStructType(name); !ok {
+		return false
+	}
+	_, ok := p.FindStructFieldType(name, f.field)
+	return !ok
+}
+
+// celRaisedRecursion is the parser's recursion limit when parsing again to
+// tell its limit errors from others (overParserLimits): far over the one
+// rules compile with (100), and still a bounded depth of Go calls.
+const celRaisedRecursion = 10_000
+
+// celRaised is an environment like a compiler's whose parser allows
+// nesting celRaisedRecursion deep, made on first use (a syntax error) and
+// shared by the compiler's workers: it only parses.
+type celRaised struct {
+	once sync.Once
+	env  *cel.Env
+	err  error
+}
+
+// overParserLimits reports, for each of the parser's issues, whether it is
+// there because of the parser's recursion limit (too_complex, not a syntax
+// error): parsing again with the limit raised does not report it (no issue
+// of the same location and text). It reads no message for its meaning. The
+// size limit is checked before the parser is called; nesting deeper than
+// celRaisedRecursion (a host's max_expr_depth raised that far) stays a
+// syntax error.
+func (c *celCompiler) overParserLimits(src string, iss *cel.Issues) []bool {
+	errs := iss.Errors()
+	out := make([]bool, len(errs))
+	r := c.raised
+	r.once.Do(func() { r.env, r.err = c.env.Extend(cel.ParserRecursionLimit(celRaisedRecursion)) })
+	if r.err != nil {
+		return out
+	}
+	type key struct {
+		line, col int
+		msg       string
+	}
+	again := map[key]bool{}
+	if _, iss2 := r.env.Parse(src); iss2 != nil {
+		for _, e := range iss2.Errors() {
+			again[key{e.Location.Line(), e.Location.Column(), e.Message}] = true
+		}
+	}
+	for i, e := range errs {
+		out[i] = !again[key{e.Location.Line(), e.Location.Column(), e.Message}]
+	}
+	return out
+}
+
+// selectsFromObject reports whether the selection id of parsed, which the
+// checker refused, selects from a value of a type with fields (a roaming
+// entry: r.regio): with its field renamed to one that type declares, the
+// checker accepts it. Otherwise the value has no fields at all
+// (complaints.x): a type error.
+func (c *celCompiler) selectsFromObject(parsed *cel.Ast, id int64) bool {
+	names, ok := c.env.CELTypeProvider().FindStructFieldNames(celRoamType.TypeName())
+	if !ok || len(names) == 0 || parsed == nil {
+		return false
+	}
+	pe, err := cel.AstToParsedExpr(parsed)
+	if err != nil {
+		return false
+	}
+	cp := cel.ParsedExprToAstWithSource(pe, parsed.Source())
+	var sel celast.Expr
+	celast.PostOrderVisit(cp.NativeRep().Expr(), celast.NewExprVisitor(func(e celast.Expr) {
+		if e.ID() == id {
+			sel = e
+		}
+	}))
+	if sel == nil || sel.Kind() != celast.SelectKind {
+		return false
+	}
+	s, fac := sel.AsSelect(), celast.NewExprFactory()
+	if s.IsTestOnly() {
+		sel.SetKindCase(fac.NewPresenceTest(id, s.Operand(), names[0]))
+	} else {
+		sel.SetKindCase(fac.NewSelect(id, s.Operand(), names[0]))
+	}
+	_, iss := c.env.Check(cp)
+	if iss == nil {
+		return true
+	}
+	for _, e := range iss.Errors() {
+		if e.ExprID == id {
+			return false
+		}
+	}
+	return true
+}
+
+// inRegionList reports whether call is x in lists.NAME, NAME a region list
+// of the rule set (which in_region tests). call is of an expression the
+// checker has seen: it rewrites lists.NAME into one identifier.
+func (c *celCompiler) inRegionList(call celast.Expr) bool {
+	if call.Kind() != celast.CallKind || call.AsCall().FunctionName() != "@in" || len(call.AsCall().Args()) != 2 || c.rs == nil {
+		return false
+	}
+	// lists.NAME as parsed, or as the checker rewrote it (one name)
+	name, l := "", call.AsCall().Args()[1]
+	switch l.Kind() {
+	case celast.SelectKind:
+		if op := l.AsSelect().Operand(); op.Kind() == celast.IdentKind && op.AsIdent() == "lists" {
+			name = l.AsSelect().FieldName()
+		}
+	case celast.IdentKind:
+		name, _ = strings.CutPrefix(l.AsIdent(), "lists.")
+	}
+	list := c.rs.List(name)
+	return name != "" && list != nil && list.Type == rules.ListRegion
+}
+
 var paramRefRE = regexp.MustCompile(`^(params|lists)\s*\.\s*([A-Za-z_][A-Za-z0-9_]*)`)
 
-// celError gives one cel-go issue its code. A checker issue is classified by
-// the node it is about (its ExprID), not by its text: an identifier the
+// celError gives one cel-go issue its code and message. A checker issue is
+// classified by the node it is about (its ExprID), never by cel-go's
+// message text, which cel-go does not promise to keep: an identifier the
 // checker reports on is undeclared (the checker has no other complaint
 // about a bare name; params.X and lists.X with no X close to a declared
 // one are reported so too), and so is a call of a function the environment
-// does not declare. What the node cannot tell is left to celCodeByText.
-func (c *celCompiler) celError(src string, e *common.Error, node celast.Expr, parent map[int64]celast.Expr, errAt func(int, int, rules.Code, string) *rules.Error, def rules.Code) *rules.Error {
+// does not declare; a selection is undefined when its value is of a type
+// with fields (selectsFromObject) and a type error otherwise; x in
+// lists.NAME of a region list says to use in_region. def is the code of
+// anything else (issues decides it for the parser's issues and for a struct
+// literal's fields, which have no node).
+func (c *celCompiler) celError(src string, e *common.Error, parsed *cel.Ast, node celast.Expr, parent map[int64]celast.Expr, errAt func(int, int, rules.Code, string) *rules.Error, def rules.Code) *rules.Error {
 	msg, code := e.Message, def
 	line, col := e.Location.Line(), e.Location.Column()
 	name := ""
@@ -514,9 +667,14 @@ func (c *celCompiler) celError(src string, e *common.Error, node celast.Expr, pa
 		// complaint cel-go has about such a selection: these names are
 		// declared whole (pop.cards_total), their first part is no value
 		name = node.AsSelect().Operand().AsIdent() + "." + node.AsSelect().FieldName()
-	}
-	if name == "" {
-		code, msg, name = celCodeByText(msg, code)
+	case node.Kind() == celast.SelectKind:
+		// a field of a value: undefined if the value has fields
+		// (r.regio), a type error if it has none (complaints.x)
+		if c.selectsFromObject(parsed, node.ID()) {
+			code = rules.CodeUndefinedName
+		}
+	case c.inRegionList(node):
+		msg = "a region list: write in_region(x, lists.NAME)"
 	}
 	if strings.Contains(name, ".") {
 		// reported on the selection, at its ".": point at the field
@@ -552,39 +710,6 @@ func (c *celCompiler) builtinNames() []string {
 	}
 	sort.Strings(names)
 	return names
-}
-
-// celCodeByText chooses the code of a cel-go issue, and the message to show,
-// from cel-go's message text, where the issue's node does not tell: cel-go's
-// common.Error has a message, a location and an expression id, no kind, and
-// a failed check leaves no types to look at. It is the one place that reads
-// cel-go's messages; a message cel-go rewords falls through to def, and
-// TestUpstreamCodesPinned, which holds a rule file for each case here,
-// fails. The cases:
-//   - a qualified name that is not declared, whose first part is not
-//     params, lists or a first part of the vocabulary (those are told by
-//     their node); none is known, the case stays as a last resort: name is
-//     the qualified name, and the caller turns it into undefined_name;
-//   - a missing field of a value (r.regio in a macro over roaming):
-//     undefined_name;
-//   - the parser's recursion and size limits (no node at all): too_complex;
-//   - `in` on a region list: the code stays def (type), the message says
-//     to use in_region.
-func celCodeByText(msg string, def rules.Code) (code rules.Code, newMsg, name string) {
-	code = def
-	switch {
-	case strings.HasPrefix(msg, "undeclared reference to '"):
-		name = strings.TrimPrefix(msg, "undeclared reference to '")
-		name = name[:strings.IndexByte(name, '\'')]
-	case strings.Contains(msg, "undefined field '"):
-		code = rules.CodeUndefinedName
-	case strings.Contains(msg, "size limit") || strings.Contains(msg, "recursion"):
-		code = rules.CodeTooComplex
-	}
-	if strings.Contains(msg, "(string, simrisk.RegionSet)") && strings.Contains(msg, "@in") {
-		msg = "a region list: write in_region(x, lists.NAME)"
-	}
-	return code, msg, name
 }
 
 // celOffset turns a CEL location (1-based line, 0-based column, in runes)
