@@ -193,7 +193,9 @@ func (s *Stats) Format(w io.Writer) {
 		for n := range s.ByScenario {
 			names = append(names, n)
 		}
-		sort.Slice(names, func(i, j int) bool { return s.ByScenario[names[i]] > s.ByScenario[names[j]] })
+		sort.Slice(names, func(i, j int) bool { // ties by name: the same file prints the same report
+			return s.ByScenario[names[i]] > s.ByScenario[names[j]] || s.ByScenario[names[i]] == s.ByScenario[names[j]] && names[i] < names[j]
+		})
 		for _, n := range names {
 			fmt.Fprintf(w, "  %-26s %9d  %s\n", ref.MaskText(n), s.ByScenario[n], pct(s.ByScenario[n], s.Cards)) // a label is free text
 		}

@@ -60,7 +60,7 @@ func compilePack(cmd, flagName, name, lang string, stderr io.Writer) (*rules.Rul
 			return rs, source, eng, true
 		}
 	}
-	fmt.Fprintf(stderr, "simrisk %s: %s %s cannot be used:\n", cmd, flagName, name)
+	msgsOf(stderr).f(stderr, "simrisk %s: %s %s cannot be used:\n", cmd, flagName, name)
 	printErrors(stderr, err)
 	return nil, "", nil, false
 }
@@ -99,13 +99,13 @@ func readLabelled(m msgs, cmd, path, format string, asOf risk.Time, stderr io.Wr
 	if format != "" {
 		var err error
 		if f, err = datasets.ParseFormat(format); err != nil {
-			fmt.Fprintf(stderr, "simrisk %s: --format: %v\n", cmd, err)
+			msgsOf(stderr).f(stderr, "simrisk %s: --format: %v\n", cmd, err)
 			return nil, nil, false
 		}
 	}
 	loaded, err := readRecords(path, f, asOf, append(opts, datasets.WithLabels())...)
 	if err != nil {
-		fmt.Fprintf(stderr, "simrisk %s: %v\n", cmd, err)
+		msgsOf(stderr).f(stderr, "simrisk %s: %v\n", cmd, err)
 		return nil, nil, false
 	}
 	printRejected(m, stderr, cmd, path, loaded.Rejects)
@@ -164,9 +164,10 @@ func cmdBacktest(ctx context.Context, args []string, stdout, stderr io.Writer) i
 	if _, code, done := parseFlags(fs, args, "", stdout, stderr); done {
 		return code
 	}
-	if !checkLang("backtest", *lang, stderr) {
+	if !checkLang(fs, *lang, stderr) {
 		return 2
 	}
+	stderr = msgLang(fs, *lang).with(stderr)
 	m := msgLang(fs, *lang)
 	if *candidate == "" || *in == "" {
 		m.f(stderr, "simrisk backtest: --candidate and --in are required\n")
@@ -196,7 +197,7 @@ func cmdBacktest(ctx context.Context, args []string, stdout, stderr io.Writer) i
 	}
 	if *format != "" {
 		if _, err := datasets.ParseFormat(*format); err != nil {
-			fmt.Fprintf(stderr, "simrisk backtest: --format: %v\n", err)
+			msgsOf(stderr).f(stderr, "simrisk backtest: --format: %v\n", err)
 			return 2
 		}
 	}
@@ -217,7 +218,7 @@ func cmdBacktest(ctx context.Context, args []string, stdout, stderr io.Writer) i
 		backtest.WithProgress(update), backtest.WithSample(keep))
 	finish()
 	if err != nil {
-		fmt.Fprintf(stderr, "simrisk backtest: %v\n", err)
+		msgsOf(stderr).f(stderr, "simrisk backtest: %v\n", err)
 		return 1
 	}
 	rep.Rejected += len(loaded.Rejects)
@@ -234,14 +235,14 @@ func cmdBacktest(ctx context.Context, args []string, stdout, stderr io.Writer) i
 	}
 	if *changes != "" {
 		if err := writeOutput(*changes, func(w io.Writer) error { return writeChanges(w, *changes, all, rep.Labelled) }); err != nil {
-			fmt.Fprintf(stderr, "simrisk backtest: --changes: %v\n", err)
+			msgsOf(stderr).f(stderr, "simrisk backtest: --changes: %v\n", err)
 			return 1
 		}
 		m.f(stderr, "%d changed cards written to %s\n", len(all), *changes)
 	}
 	if *report != "" {
 		if err := writeOutput(*report, rep.WriteHTML); err != nil {
-			fmt.Fprintf(stderr, "simrisk backtest: --report: %v\n", err)
+			msgsOf(stderr).f(stderr, "simrisk backtest: --report: %v\n", err)
 			return 1
 		}
 		m.f(stderr, "report written to %s\n", *report)

@@ -60,24 +60,32 @@ func newFlags(cmd string) *flag.FlagSet {
 	return fs
 }
 
-// printUsage writes cmd's synopsis and its flags, GNU-style.
-func printUsage(w io.Writer, fs *flag.FlagSet) {
-	fmt.Fprintf(w, "usage: %s\n", synopses[fs.Name()])
+// printUsage writes cmd's synopsis and its flags, GNU-style, in m's
+// language.
+func printUsage(w io.Writer, fs *flag.FlagSet, m msgs) {
+	syn := synopses[fs.Name()]
+	if z, ok := zhSynopses[fs.Name()]; ok && m == rules.LangZh {
+		syn = z
+	}
+	m.f(w, "usage: %s\n", syn)
 	n := 0
 	fs.VisitAll(func(*flag.Flag) { n++ })
 	if n == 0 {
 		return
 	}
-	fmt.Fprintln(w, "\nflags:")
+	m.f(w, "\nflags:\n")
 	fs.VisitAll(func(f *flag.Flag) {
 		typ, use := flag.UnquoteUsage(f)
+		if z, ok := zhFlagUsage[f.Usage]; ok && m == rules.LangZh {
+			use = z
+		}
 		line := "  --" + f.Name
 		if typ != "" {
 			line += " " + metavar(fs.Name(), f.Name, typ)
 		}
 		fmt.Fprintln(w, line)
 		if f.DefValue != "" && f.DefValue != "false" && f.DefValue != "0" {
-			use += fmt.Sprintf(" (default %s)", f.DefValue)
+			use += m.sf(" (default %s)", f.DefValue)
 		}
 		fmt.Fprintf(w, "      %s\n", use)
 	})
@@ -116,7 +124,7 @@ func parseFlags(fs *flag.FlagSet, args []string, positional string, stdout, stde
 	for {
 		err := fs.Parse(args)
 		if errors.Is(err, flag.ErrHelp) {
-			printUsage(stdout, fs)
+			printUsage(stdout, fs, langInArgs(args))
 			return nil, 0, true
 		}
 		if err != nil {
@@ -128,7 +136,8 @@ func parseFlags(fs *flag.FlagSet, args []string, positional string, stdout, stde
 				msg = strings.Replace(msg, " for flag -", " for flag --", 1)
 				msg = strings.Replace(msg, "flag needs an argument: -", "flag needs a value: --", 1)
 			}
-			langInArgs(args).f(stderr, "simrisk %s: %s\nrun 'simrisk %s --help' for usage\n", fs.Name(), msg, fs.Name())
+			m := langInArgs(args)
+			m.f(stderr, "simrisk %s: %s\nrun 'simrisk %s --help' for usage\n", fs.Name(), m.lib(msg), fs.Name())
 			return nil, 2, true
 		}
 		rest := fs.Args()
@@ -149,19 +158,26 @@ func parseFlags(fs *flag.FlagSet, args []string, positional string, stdout, stde
 	return pos, 0, false
 }
 
-// addLangFlag is --lang; checkLang refuses a language the texts do not
-// come in.
+// addLangFlag is --lang, which every command but packs and version
+// takes; checkLang refuses a language the texts do not come in.
 func addLangFlag(fs *flag.FlagSet) *string {
-	return fs.String("lang", rules.LangZh, "language of titles, reasons and reports: zh or en")
+	return fs.String("lang", defaultLang(), "the language of everything the command says (titles, reasons, the report, summaries, messages, --help): zh or en; the default is $SIMRISK_LANG, else zh")
 }
 
-func checkLang(cmd, lang string, stderr io.Writer) bool {
+func checkLang(fs *flag.FlagSet, lang string, stderr io.Writer) bool {
 	for _, l := range rules.Languages() {
 		if l == lang {
 			return true
 		}
 	}
-	fmt.Fprintf(stderr, "simrisk %s: --lang %s: not a language simrisk speaks; use --lang zh (中文) or --lang en (English)\n", cmd, lang)
+	given := false
+	fs.Visit(func(f *flag.Flag) { given = given || f.Name == "lang" })
+	m := langInArgs(nil) // the default, as far as it is a language
+	if given {
+		m.f(stderr, "simrisk %s: --lang %s: not a language simrisk speaks; use --lang zh (中文) or --lang en (English)\n", fs.Name(), lang)
+	} else {
+		m.f(stderr, "simrisk %s: %s=%s: not a language simrisk speaks; set %s to zh (中文) or en (English), or give --lang\n", fs.Name(), langEnv, lang, langEnv)
+	}
 	return false
 }
 
@@ -169,7 +185,7 @@ func checkLang(cmd, lang string, stderr io.Writer) bool {
 // drawn; files, pipes, buffers and character devices that are no terminal
 // (/dev/null) get none. It asks the terminal driver (golang.org/x/term).
 func isTerminal(w io.Writer) bool {
-	f, ok := w.(*os.File)
+	f, ok := unwrapWriter(w).(*os.File)
 	return ok && term.IsTerminal(int(f.Fd()))
 }
 
@@ -275,14 +291,14 @@ func refuseDash(cmd, flagName, value, stdoutHolds string, stderr io.Writer) bool
 	if value != "-" {
 		return false
 	}
-	fmt.Fprintf(stderr, "simrisk %s: %s -: standard output carries %s; give %s a file name\n", cmd, flagName, stdoutHolds, flagName)
+	msgsOf(stderr).f(stderr, "simrisk %s: %s -: standard output carries %s; give %s a file name\n", cmd, flagName, stdoutHolds, flagName)
 	return true
 }
 
 // checkName is nameSays for a command: the error on stderr, false.
 func checkName(cmd, flagName, name string, stderr io.Writer, want ...string) bool {
 	if _, err := nameSays(flagName, name, want...); err != nil {
-		fmt.Fprintf(stderr, "simrisk %s: %v\n", cmd, err)
+		msgsOf(stderr).f(stderr, "simrisk %s: %v\n", cmd, err)
 		return false
 	}
 	return true

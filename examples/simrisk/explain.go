@@ -52,7 +52,7 @@ func loadSegments(cmd, path string, stderr io.Writer) int {
 		f.Close()
 	}
 	if err != nil {
-		fmt.Fprintf(stderr, "simrisk %s: --segments %s: %v\n", cmd, path, err)
+		msgsOf(stderr).f(stderr, "simrisk %s: --segments %s: %v\n", cmd, path, err)
 		return 1
 	}
 	return 0
@@ -74,7 +74,7 @@ func (rf *ruleFlags) source() string {
 // code is 0, 2 for a usage mistake, or 1 when the rules cannot be used.
 func (rf *ruleFlags) engine(cmd string, stderr io.Writer) (rs *rules.RuleSet, eng *risk.Engine, code int) {
 	if *rf.pack != "" && len(rf.paths) > 0 {
-		fmt.Fprintf(stderr, "simrisk %s: give --pack or --rules, not both\n", cmd)
+		msgsOf(stderr).f(stderr, "simrisk %s: give --pack or --rules, not both\n", cmd)
 		return nil, nil, 2
 	}
 	if code := loadSegments(cmd, *rf.segs, stderr); code != 0 {
@@ -85,7 +85,7 @@ func (rf *ruleFlags) engine(cmd string, stderr io.Writer) (rs *rules.RuleSet, en
 	paths := rf.paths
 	if p := strings.TrimPrefix(*rf.pack, "pack:"); p != "" && knownPack(p) != nil {
 		if _, err := os.Stat(*rf.pack); err == nil {
-			fmt.Fprintf(stderr, "simrisk %s: --pack %s: --pack names an embedded pack; a rule file or directory goes in --rules %s\n", cmd, *rf.pack, *rf.pack)
+			msgsOf(stderr).f(stderr, "simrisk %s: --pack %s: --pack names an embedded pack; a rule file or directory goes in --rules %s\n", cmd, *rf.pack, *rf.pack)
 			return nil, nil, 2
 		}
 	}
@@ -102,7 +102,7 @@ func (rf *ruleFlags) engine(cmd string, stderr io.Writer) (rs *rules.RuleSet, en
 			return rs, eng, 0
 		}
 	}
-	fmt.Fprintf(stderr, "simrisk %s: the rules cannot be used:\n", cmd)
+	msgsOf(stderr).f(stderr, "simrisk %s: the rules cannot be used:\n", cmd)
 	printErrors(stderr, err)
 	return nil, nil, 1
 }
@@ -116,7 +116,7 @@ func parseAsOf(m msgs, cmd, s string, stderr io.Writer) (risk.Time, bool) {
 	}
 	t, err := risk.ParseTime(s)
 	if err != nil {
-		fmt.Fprintf(stderr, "simrisk %s: --as-of: %v\n", cmd, err)
+		msgsOf(stderr).f(stderr, "simrisk %s: --as-of: %v\n", cmd, err)
 		return 0, false
 	}
 	return t, true
@@ -135,9 +135,10 @@ func cmdExplain(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if _, code, done := parseFlags(fs, args, "", stdout, stderr); done {
 		return code
 	}
-	if !checkLang("explain", *rf.lang, stderr) {
+	if !checkLang(fs, *rf.lang, stderr) {
 		return 2
 	}
+	stderr = msgLang(fs, *rf.lang).with(stderr)
 	m := msgLang(fs, *rf.lang)
 	refGiven := false
 	fs.Visit(func(f *flag.Flag) { refGiven = refGiven || f.Name == "ref" })
@@ -180,7 +181,7 @@ func cmdExplain(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if *format != "" {
 		f, err := datasets.ParseFormat(*format)
 		if err != nil {
-			fmt.Fprintf(stderr, "simrisk explain: --format: %v\n", err)
+			msgsOf(stderr).f(stderr, "simrisk explain: --format: %v\n", err)
 			return 2
 		}
 		inFormat = f
@@ -197,7 +198,7 @@ func cmdExplain(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		}
 	}
 	if err != nil {
-		fmt.Fprintf(stderr, "simrisk explain: %v\n", err)
+		msgsOf(stderr).f(stderr, "simrisk explain: %v\n", err)
 		return 1
 	}
 	printRejected(m, stderr, "explain", name, loaded.Rejects)
@@ -247,7 +248,7 @@ func cmdExplain(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	}
 	x, err := eng.NewScorer(risk.AsOfTime(asOf), risk.WithPopulation(pop)).Explain(card)
 	if err != nil {
-		fmt.Fprintf(stderr, "simrisk explain: %v\n", err)
+		msgsOf(stderr).f(stderr, "simrisk explain: %v\n", err)
 		return 1
 	}
 	for i := range x.Rules {
@@ -259,7 +260,7 @@ func cmdExplain(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		enc := json.NewEncoder(stdout)
 		enc.SetIndent("", "  ")
 		if err := enc.Encode(x); err != nil {
-			fmt.Fprintf(stderr, "simrisk explain: %v\n", err)
+			msgsOf(stderr).f(stderr, "simrisk explain: %v\n", err)
 			return 1
 		}
 		return 0

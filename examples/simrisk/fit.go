@@ -27,25 +27,26 @@ func cmdFit(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	holdOut := fs_.Float64("holdout", 0.3, "share of cards held out to judge the fit")
 	force := fs_.Bool("force", false, "write --out even when the file exists (default: refuse)")
 	rd := addReadFlags(fs_)
-	lang := addMsgLangFlag(fs_)
+	lang := addLangFlag(fs_)
 	if _, code, done := parseFlags(fs_, args, "", stdout, stderr); done {
 		return code
 	}
-	if !checkLang("fit", *lang, stderr) {
+	if !checkLang(fs_, *lang, stderr) {
 		return 2
 	}
+	stderr = msgLang(fs_, *lang).with(stderr)
 	m := msgLang(fs_, *lang)
 	if *in == "" || *out == "" {
 		m.f(stderr, "simrisk fit: --in and --out are required\n")
 		return 2
 	}
-	rs, source, eng, ok := compilePack("fit", "--pack", *pack, rules.LangZh, stderr)
+	rs, source, eng, ok := compilePack("fit", "--pack", *pack, *lang, stderr)
 	if !ok {
 		return 1
 	}
 	src, srcPath, err := ruleSource(*pack, rs)
 	if err != nil {
-		fmt.Fprintf(stderr, "simrisk fit: %v\n", err)
+		msgsOf(stderr).f(stderr, "simrisk fit: %v\n", err)
 		return 1
 	}
 	if !checkOutputs("fit", []string{srcPath, *in, *rd.aliases, *rd.idKey}, []string{*out}, stderr) {
@@ -64,7 +65,7 @@ func cmdFit(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	if *format != "" {
 		if _, err := datasets.ParseFormat(*format); err != nil {
-			fmt.Fprintf(stderr, "simrisk fit: --format: %v\n", err)
+			msgsOf(stderr).f(stderr, "simrisk fit: --format: %v\n", err)
 			return 2
 		}
 	}
@@ -82,7 +83,7 @@ func cmdFit(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	res, err := fit.Fit(ctx, eng, loaded.Records, labels, fit.Options{AsOf: asOf, Seed: *seed, HoldOut: *holdOut})
 	if err != nil {
-		fmt.Fprintf(stderr, "simrisk fit: %v\n", err)
+		msgsOf(stderr).f(stderr, "simrisk fit: %v\n", err)
 		return 1
 	}
 	m.f(stdout, "rule set %s %s from %s (%s)\n", rs.Name, rs.Version, source, rs.Digest)
@@ -115,13 +116,13 @@ func cmdFit(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	b, err := fit.Rewrite(src, scores)
 	if err != nil {
-		fmt.Fprintf(stderr, "simrisk fit: %v\n", err)
+		msgsOf(stderr).f(stderr, "simrisk fit: %v\n", err)
 		return 1
 	}
 	head := fmt.Sprintf("# Suggested by simrisk fit on %s from %s and %s (seed %d): held-out F1 %.3f -> %.3f.\n# Review before use; rule outcomes are unchanged.\n",
 		time.Now().Format("2006-01-02"), *pack, filepath.Base(*in), *seed, res.Current.F1, res.Fitted.F1)
 	if err := writeOutput(*out, func(w io.Writer) error { _, err := w.Write(append([]byte(head), b...)); return err }); err != nil {
-		fmt.Fprintf(stderr, "simrisk fit: %v\n", err)
+		msgsOf(stderr).f(stderr, "simrisk fit: %v\n", err)
 		return 1
 	}
 	m.f(stdout, "\nF1 on the held-out split %.3f -> %.3f; suggested rules written to %s\n", res.Current.F1, res.Fitted.F1, *out)

@@ -4,11 +4,14 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"sort"
 	"strings"
 	"time"
 
 	"github.com/simrisk/simrisk/datasets"
 	"github.com/simrisk/simrisk/risk"
+	"github.com/simrisk/simrisk/risk/ref"
+	"github.com/simrisk/simrisk/rules"
 )
 
 // cmdGen writes a synthetic population (simrisk gen --cards N ...) or prints
@@ -22,18 +25,19 @@ func cmdGen(args []string, stdout, stderr io.Writer) int {
 	format := fs.String("format", "", "jsonl or csv (default: from --out's name; .csv is CSV)")
 	stats := fs.String("stats", "", "print the statistics of this population file instead of generating")
 	idKey := addIDKeyFlag(fs)
-	lang := addMsgLangFlag(fs)
+	lang := addLangFlag(fs)
 	if _, code, done := parseFlags(fs, args, "", stdout, stderr); done {
 		return code
 	}
-	if !checkLang("gen", *lang, stderr) {
+	if !checkLang(fs, *lang, stderr) {
 		return 2
 	}
+	stderr = msgLang(fs, *lang).with(stderr)
 	var asOf risk.Time
 	if *asOfS != "" {
 		var err error
 		if asOf, err = risk.ParseTime(*asOfS); err != nil {
-			fmt.Fprintf(stderr, "simrisk gen: --as-of: %v\n", err)
+			msgsOf(stderr).f(stderr, "simrisk gen: --as-of: %v\n", err)
 			return 2
 		}
 	}
@@ -53,14 +57,14 @@ func cmdGen(args []string, stdout, stderr io.Writer) int {
 		}
 	}
 	if err != nil {
-		fmt.Fprintf(stderr, "simrisk gen: %v\n", err)
+		msgsOf(stderr).f(stderr, "simrisk gen: %v\n", err)
 		return 2
 	}
 	w := stdout
 	var file *datasets.OutputFile
 	if *out != "" && *out != "-" {
 		if file, err = datasets.CreateOutput(*out); err != nil {
-			fmt.Fprintf(stderr, "simrisk gen: %v\n", err)
+			msgsOf(stderr).f(stderr, "simrisk gen: %v\n", err)
 			return 1
 		}
 		w = file
@@ -76,7 +80,7 @@ func cmdGen(args []string, stdout, stderr io.Writer) int {
 		}
 	}
 	if err != nil {
-		fmt.Fprintf(stderr, "simrisk gen: %v\n", err)
+		msgsOf(stderr).f(stderr, "simrisk gen: %v\n", err)
 		return 1
 	}
 	return 0
@@ -91,28 +95,96 @@ func genStats(path, format, idKeyFile string, asOf risk.Time, stdout, stderr io.
 	if format != "" {
 		var err error
 		if f, err = datasets.ParseFormat(format); err != nil {
-			fmt.Fprintf(stderr, "simrisk gen: --format: %v\n", err)
+			msgsOf(stderr).f(stderr, "simrisk gen: --format: %v\n", err)
 			return 2
 		}
 	}
 	in, err := os.Open(path)
 	if err != nil {
-		fmt.Fprintf(stderr, "simrisk gen: %v\n", err)
+		msgsOf(stderr).f(stderr, "simrisk gen: %v\n", err)
 		return 1
 	}
 	defer in.Close()
 	rd, err := datasets.NewRecordReader(in, f, 0, append(keyOpts, datasets.WithLabels())...)
 	if err != nil {
-		fmt.Fprintf(stderr, "simrisk gen: %v\n", err)
+		msgsOf(stderr).f(stderr, "simrisk gen: %v\n", err)
 		return 1
 	}
 	st, err := datasets.ComputeStats(rd, asOf)
 	if err != nil {
-		fmt.Fprintf(stderr, "simrisk gen: %v\n", err)
+		msgsOf(stderr).f(stderr, "simrisk gen: %v\n", err)
 		return 1
 	}
-	st.Format(stdout)
+	if m := msgsOf(stderr); m == rules.LangZh {
+		formatStatsZh(stdout, st)
+	} else {
+		st.Format(stdout)
+	}
 	return 0
+}
+
+// formatStatsZh is datasets.Stats.Format in Chinese, the same table.
+func formatStatsZh(w io.Writer, s *datasets.Stats) {
+	pct := func(n, d int) string {
+		if d == 0 {
+			return "-"
+		}
+		return fmt.Sprintf("%5.1f%%", 100*float64(n)/float64(d))
+	}
+	// pad is s padded to n columns, a Chinese character taking two
+	pad := func(s string, n int) string {
+		cols := 0
+		for _, r := range s {
+			cols++
+			if r >= 0x1100 {
+				cols++
+			}
+		}
+		return s + strings.Repeat(" ", max(0, n-cols))
+	}
+	asOf := "-"
+	if s.AsOf != 0 {
+		asOf = s.AsOf.String()
+	}
+	fmt.Fprintf(w, "卡 %d 张（拒收 %d），持有有效卡的持有人 %d 个，基准时间 %s\n\n", s.Cards, s.Rejected, s.Holders, asOf)
+	fmt.Fprintln(w, "每个持有人的有效卡数")
+	for _, b := range datasets.HolderBuckets() {
+		bar := 0
+		if s.Holders > 0 {
+			bar = (s.HolderHist[b]*40 + s.Holders - 1) / s.Holders
+		}
+		fmt.Fprintf(w, "  %s %9d 人  %s  %s\n", pad(b+" 张", 8), s.HolderHist[b], pct(s.HolderHist[b], s.Holders), strings.Repeat("#", bar))
+	}
+	fmt.Fprintln(w, "\n各类卡的占比")
+	for _, row := range []struct {
+		name string
+		n    int
+	}{{"睡眠卡（90 天以上，有效卡）", s.Dormant}, {"物联网卡", s.ByKind["iot"]}, {"数据卡", s.ByKind["data_card"]},
+		{"虚拟运营商", s.MVNO}, {"二次号码", s.Recycled}, {"有漫游记录", s.Roaming}, {"已销户", s.Cancelled},
+		{"标注为涉诈", s.Fraud}} {
+		fmt.Fprintf(w, "  %s %9d  %s\n", pad(row.name, 28), row.n, pct(row.n, s.Cards))
+	}
+	fmt.Fprintln(w, "\n各运营商的卡数")
+	for _, op := range []string{"cmcc", "unicom", "telecom", "broadnet", "mvno"} {
+		name := risk.DisplayName(op, rules.LangZh)
+		if op == "mvno" {
+			name = "虚拟运营商"
+		}
+		fmt.Fprintf(w, "  %s %9d  %s\n", pad(name, 28), s.ByOperator[op], pct(s.ByOperator[op], s.Cards))
+	}
+	if len(s.ByScenario) > 0 {
+		fmt.Fprintln(w, "\n各场景的卡数")
+		names := make([]string, 0, len(s.ByScenario))
+		for n := range s.ByScenario {
+			names = append(names, n)
+		}
+		sort.Slice(names, func(i, j int) bool {
+			return s.ByScenario[names[i]] > s.ByScenario[names[j]] || s.ByScenario[names[i]] == s.ByScenario[names[j]] && names[i] < names[j]
+		})
+		for _, n := range names {
+			fmt.Fprintf(w, "  %s %9d  %s\n", pad(ref.MaskText(n), 28), s.ByScenario[n], pct(s.ByScenario[n], s.Cards)) // a label is free text
+		}
+	}
 }
 
 // progress draws a progress bar on stderr for long runs, in place, only

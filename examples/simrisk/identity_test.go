@@ -282,7 +282,7 @@ func TestIDKeyFileEveryCommandLooseSpellings(t *testing.T) {
 	code, stdout, stderr := runCLI("score", "--as-of", "2026-11-01", "--in", in, "--id-key-file", key)
 	require.Equal(t, 0, code, stderr)
 	require.Contains(t, stderr, "records 10 = decisions 10 + rejected 0; 1 holders")
-	require.Equal(t, 10, strings.Count(stdout, "名下有 10 张有效卡"), stdout)
+	require.Equal(t, 10, strings.Count(stdout, "the holder's ID has 10 valid cards at cmcc"), stdout)
 	require.NotContains(t, stdout+stderr, "11010519491231002")
 
 	for _, args := range [][]string{

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"unicode"
@@ -182,11 +183,11 @@ func TestNoCommandLeaksPersonalData(t *testing.T) {
 		args  []string
 		stdin string
 	}{
-		{args: []string{"score", "--as-of", "2026-11-01", "--in", jsonl, "--out", out("d1.jsonl"), "--rejects", out("r1.jsonl")}},
+		{args: []string{"score", "--as-of", "2026-11-01", "--in", jsonl, "--out", out("d1.jsonl"), "--rejects", out("r1.jsonl"), "--lang", "zh"}},
 		{args: []string{"score", "--as-of", "2026-11-01", "--in", jsonl, "--lang", "en"}},
 		{args: []string{"score", "--as-of", "2026-11-01", "--in", csv, "--out", out("d2.jsonl")}},
 		{args: []string{"score", "--as-of", "2026-11-01", "--in", csv, "--id-key-file", key, "--rejects", out("r2.jsonl"), "--max-reject-ratio", "0.1"}},
-		{args: []string{"score", "--as-of", "2026-11-01", "--in", jsonl, "--id-key-file", key, "--rules", rulesDir, "--out", out("d3.jsonl"), "--rejects", out("r3.jsonl")}},
+		{args: []string{"score", "--as-of", "2026-11-01", "--in", jsonl, "--id-key-file", key, "--rules", rulesDir, "--out", out("d3.jsonl"), "--rejects", out("r3.jsonl"), "--lang", "zh"}},
 		{args: []string{"explain", "--as-of", "2026-11-01", "--in", jsonl, "--msisdn", firstCard}},
 		{args: []string{"explain", "--as-of", "2026-11-01", "--in", jsonl, "--msisdn", firstCard, "--json", "--lang", "en"}},
 		{args: []string{"explain", "--as-of", "2026-11-01", "--in", jsonl, "--msisdn", "+86 139 1234 5678"}},
@@ -209,7 +210,7 @@ func TestNoCommandLeaksPersonalData(t *testing.T) {
 		{args: []string{"score", "--as-of", "2026-11-01", "--rules", filepath.Join(dir, "lit"), "--in", jsonl, "--out", out("d-lit.csv")}},
 		{args: []string{"explain", "--as-of", "2026-11-01", "--in", csv, "--ref", "2", "--json"}},
 		{args: []string{"score", "--as-of", "2026-11-01", "--in", jsonl, "--out", out("d4.csv"), "--only-flagged"}},
-		{args: []string{"fit", "--pack", "default", "--as-of", "2026-11-01", "--in", jsonl, "--out", out("fit.yaml")}},
+		{args: []string{"fit", "--pack", "default", "--as-of", "2026-11-01", "--in", jsonl, "--out", out("fit.yaml"), "--force"}},
 		{args: []string{"lint", rulesDir, filepath.Join(dir, "bad.yaml")}},
 		{args: []string{"lint", "--format", "json", filepath.Join(dir, "bad.yaml")}},
 		{args: []string{"lint", "--format", "sarif", filepath.Join(dir, "bad.yaml")}},
@@ -227,15 +228,42 @@ func TestNoCommandLeaksPersonalData(t *testing.T) {
 			}
 		}
 	}
+	// every run in both languages: the other one first, then as written
+	// (the outputs the checks below read are the written run's)
+	seen := map[string]string{}
+	scanOutputs := func() {
+		files, err := os.ReadDir(filepath.Join(dir, "out"))
+		require.NoError(t, err)
+		for _, f := range files {
+			info, err := f.Info()
+			require.NoError(t, err)
+			stamp := fmt.Sprint(info.Size(), info.ModTime().UnixNano())
+			if seen[f.Name()] == stamp {
+				continue
+			}
+			seen[f.Name()] = stamp
+			b, err := os.ReadFile(out(f.Name()))
+			require.NoError(t, err)
+			scan(f.Name(), string(b))
+		}
+	}
 	for _, r := range runs {
-		stdin = strings.NewReader(r.stdin)
-		var o, e bytes.Buffer
-		code := run(context.Background(), r.args, &o, &e)
-		name := strings.Join(r.args[:2], " ")
-		t.Logf("%s: exit %d, %d bytes out, %d bytes err: %.300s", name, code, o.Len(), e.Len(), e.String())
-		require.NotEqual(t, 2, code, "%v: %s", r.args, e.String())
-		scan(fmt.Sprintf("%v stdout", r.args), o.String())
-		scan(fmt.Sprintf("%v stderr", r.args), e.String())
+		other := append(slices.Clone(r.args), "--lang", "zh")
+		if i := slices.Index(r.args, "--lang"); i >= 0 {
+			other = slices.Clone(r.args)
+			other[i+1] = map[string]string{"zh": "en", "en": "zh"}[other[i+1]]
+		}
+		for _, args := range [][]string{other, r.args} {
+			stdin = strings.NewReader(r.stdin)
+			var o, e bytes.Buffer
+			code := run(context.Background(), args, &o, &e)
+			name := strings.Join(args[:2], " ")
+			t.Logf("%s: exit %d, %d bytes out, %d bytes err: %.300s", name, code, o.Len(), e.Len(), e.String())
+			require.NotEqual(t, 2, code, "%v: %s", args, e.String())
+			scan(fmt.Sprintf("%v stdout", args), o.String())
+			scan(fmt.Sprintf("%v stderr", args), e.String())
+			scanOutputs()
+		}
 	}
 	stdin = os.Stdin
 	files, err := os.ReadDir(filepath.Join(dir, "out"))
@@ -254,9 +282,4 @@ func TestNoCommandLeaksPersonalData(t *testing.T) {
 	d3, err := os.ReadFile(out("d3.jsonl"))
 	require.NoError(t, err)
 	require.Contains(t, string(d3), "brand 身份证：110105********002X, platforms 身份证：110105********002X")
-	for _, f := range files {
-		b, err := os.ReadFile(out(f.Name()))
-		require.NoError(t, err)
-		scan(f.Name(), string(b))
-	}
 }

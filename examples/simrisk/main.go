@@ -34,6 +34,9 @@
 // test runs the rule files' tests, prints each failure, ends with
 // "N passed, N failed" and exits 1 when any failed.
 //
+// Every command but packs and version speaks one language: --lang zh|en,
+// else the environment variable SIMRISK_LANG, else zh (msg.go, libmsg.go).
+//
 // score, explain, lint and test take --limit NAME=VALUE (repeatable) to
 // change a limit of rules.Limits (max_list_items, max_file_bytes, ...; the
 // table is in rules/README.md); an unknown name is a usage error that lists
@@ -53,6 +56,7 @@ import (
 	"path/filepath"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -87,8 +91,10 @@ usage:
   simrisk packs                 list the embedded rule packs
   simrisk version               module version, Go version, the embedded packs' digests
 
-  score, explain and backtest take --lang zh|en for titles, reasons and the report (default zh);
-  score, backtest, fit, test and lint print their summaries in it when --lang is given.
+  language: every command but packs and version takes --lang zh|en; without it, the environment
+  variable SIMRISK_LANG; without that, zh. Titles, reasons, explain, the report, summaries, messages,
+  lint's problems, test failures, reject reasons and --help all follow it; machine formats (JSON, CSV,
+  JUnit, SARIF, the rejects file), flag names, rule ids, codes, paths and digests are never translated.
   score, backtest and fit take --format jsonl|csv for an input whose name does not say (.csv is CSV).
   score, explain, backtest and fit read records with --encoding utf-8|gb18030|gbk|utf-16|utf-16le|utf-16be,
   --strict (refuse unknown columns and keys), --aliases FILE (datasets/README.md) and
@@ -118,6 +124,11 @@ func signalContext() (context.Context, context.CancelFunc) {
 }
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	m := langInArgs(args)
+	usage := usage
+	if m == rules.LangZh {
+		usage = usageZh
+	}
 	if len(args) == 0 {
 		fmt.Fprint(stderr, usage)
 		return 2
@@ -142,21 +153,33 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	case "version", "--version":
 		return cmdVersion(args[1:], stdout, stderr)
 	case "-h", "--help", "help":
+		// --lang (said by m) is taken anywhere
+		var rest []string
+		for i := 0; i < len(args); i++ {
+			switch {
+			case (args[i] == "--lang" || args[i] == "-lang") && i+1 < len(args):
+				i++
+			case strings.HasPrefix(args[i], "--lang=") || strings.HasPrefix(args[i], "-lang="):
+			default:
+				rest = append(rest, args[i])
+			}
+		}
+		args = rest
 		if len(args) == 2 && synopses[args[1]] != "" {
 			// simrisk help CMD is simrisk CMD --help
-			return run(context.Background(), []string{args[1], "--help"}, stdout, stderr)
+			return run(context.Background(), []string{args[1], "--help", "--lang", string(m)}, stdout, stderr)
 		}
 		if len(args) == 2 && (args[1] == "help" || args[1] == "-h" || args[1] == "--help") {
 			args = args[:1] // help help, help --help: the help
 		}
 		if len(args) > 1 {
-			fmt.Fprintf(stderr, "simrisk help: unknown command %q\n\n%s", args[1], usage)
+			m.f(stderr, "simrisk help: unknown command %q\n\n%s", args[1], usage)
 			return 2
 		}
 		fmt.Fprint(stdout, usage)
 		return 0
 	}
-	fmt.Fprintf(stderr, "simrisk: unknown command %q\n\n%s", args[0], usage)
+	m.f(stderr, "simrisk: unknown command %q\n\n%s", args[0], usage)
 	return 2
 }
 
@@ -245,14 +268,34 @@ func maskedRuleError(e *rules.Error) string {
 	return pos + ref.MaskText(msg[len(pos):])
 }
 
+// ruleError is maskedRuleError in m's language.
+func (m msgs) ruleError(e *rules.Error) string {
+	if m != rules.LangZh {
+		return maskedRuleError(e)
+	}
+	var b strings.Builder
+	b.WriteString(e.Pos.String())
+	b.WriteString(": ")
+	if e.Rule != "" {
+		fmt.Fprintf(&b, "规则 %s：", ref.MaskText(strconv.Quote(e.Rule)))
+	}
+	if e.Warning() {
+		b.WriteString("警告 ")
+	}
+	fmt.Fprintf(&b, "[%s] %s", e.Code, ref.MaskText(m.lib(e.Msg)))
+	return b.String()
+}
+
+// printErrors writes err's problems, one a line, in the language w carries.
 func printErrors(w io.Writer, err error) {
+	m := msgsOf(w)
 	if l := rules.AsList(err); l != nil {
 		for _, e := range l {
-			fmt.Fprintln(w, maskedRuleError(e))
+			fmt.Fprintln(w, m.ruleError(e))
 		}
 		return
 	}
-	fmt.Fprintln(w, ref.MaskText(err.Error()))
+	fmt.Fprintln(w, ref.MaskText(m.libErr(err)))
 }
 
 func cmdScore(ctx context.Context, args []string, stdout, stderr io.Writer) int {
@@ -269,15 +312,16 @@ func cmdScore(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	if _, code, done := parseFlags(fs, args, "", stdout, stderr); done {
 		return code
 	}
-	if !checkLang("score", *rf.lang, stderr) {
+	if !checkLang(fs, *rf.lang, stderr) {
 		return 2
 	}
+	stderr = msgLang(fs, *rf.lang).with(stderr)
 	if *in == "" {
 		msgLang(fs, *rf.lang).f(stderr, "simrisk score: --in is required\n")
 		return 2
 	}
 	if !(*maxRejects >= 0 && *maxRejects <= 1) {
-		fmt.Fprintf(stderr, "simrisk score: --max-reject-ratio %g: want a share from 0 to 1\n", *maxRejects)
+		msgsOf(stderr).f(stderr, "simrisk score: --max-reject-ratio %g: want a share from 0 to 1\n", *maxRejects)
 		return 2
 	}
 	if !checkOutputs("score", append([]string{*in, *rd.idKey, *rf.segs, *rd.aliases}, rf.paths...), []string{*out, *rejects}, stderr) {
@@ -291,7 +335,7 @@ func cmdScore(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		_, err = nameSays("--rejects", *rejects, "JSON Lines")
 	}
 	if err != nil {
-		fmt.Fprintf(stderr, "simrisk score: %v\n", err)
+		msgsOf(stderr).f(stderr, "simrisk score: %v\n", err)
 		return 2
 	}
 	rs, eng, code := rf.engine("score", stderr)
@@ -305,7 +349,7 @@ func cmdScore(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	opts := datasets.ScoreOptions{AsOf: asOf, Format: datasets.FormatOf(*in)}
 	if *format != "" {
 		if opts.Format, err = datasets.ParseFormat(*format); err != nil {
-			fmt.Fprintf(stderr, "simrisk score: --format: %v\n", err)
+			msgsOf(stderr).f(stderr, "simrisk score: --format: %v\n", err)
 			return 2
 		}
 	}
@@ -317,12 +361,12 @@ func cmdScore(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		// two passes need the input twice: keep standard input in a temporary file
 		tmp, err := os.CreateTemp("", "simrisk-stdin-*.jsonl")
 		if err != nil {
-			fmt.Fprintf(stderr, "simrisk score: %v\n", err)
+			msgsOf(stderr).f(stderr, "simrisk score: %v\n", err)
 			return 1
 		}
 		defer os.Remove(tmp.Name())
 		if _, err := io.Copy(tmp, os.Stdin); err != nil {
-			fmt.Fprintf(stderr, "simrisk score: reading standard input: %v\n", err)
+			msgsOf(stderr).f(stderr, "simrisk score: reading standard input: %v\n", err)
 			return 1
 		}
 		tmp.Close()
@@ -339,7 +383,7 @@ func cmdScore(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	if *out != "" && *out != "-" {
 		f, err := datasets.CreateOutput(*out)
 		if err != nil {
-			fmt.Fprintf(stderr, "simrisk score: %v\n", err)
+			msgsOf(stderr).f(stderr, "simrisk score: %v\n", err)
 			return 1
 		}
 		outs = append(outs, f)
@@ -352,7 +396,7 @@ func cmdScore(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		f, err := datasets.CreateOutput(*rejects)
 		if err != nil {
 			abort()
-			fmt.Fprintf(stderr, "simrisk score: %v\n", err)
+			msgsOf(stderr).f(stderr, "simrisk score: %v\n", err)
 			return 1
 		}
 		outs = append(outs, f)
@@ -369,7 +413,7 @@ func cmdScore(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	sum, err := datasets.ScoreFile(ctx, eng, open, opts)
 	if err != nil {
 		abort()
-		fmt.Fprintf(stderr, "simrisk score: %v\n", err)
+		msgsOf(stderr).f(stderr, "simrisk score: %v\n", err)
 		return 1
 	}
 	if sum.Records == 0 {
@@ -385,7 +429,7 @@ func cmdScore(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	for _, f := range outs {
 		if err := f.Commit(); err != nil {
 			abort()
-			fmt.Fprintf(stderr, "simrisk score: %v\n", err)
+			msgsOf(stderr).f(stderr, "simrisk score: %v\n", err)
 			return 1
 		}
 	}
@@ -421,7 +465,7 @@ func rejectsVerdict(m msgs, cmd string, records, rejects int, first []datasets.R
 	if rejects > 0 && !haveFile {
 		m.f(stderr, "first rejected records:\n")
 		for _, r := range first {
-			m.f(stderr, "  line %d: %s\n", r.Line, r.Reason)
+			m.f(stderr, "  line %d: %s\n", r.Line, m.lib(r.Reason))
 		}
 		if rejects > len(first) {
 			m.f(stderr, "  ... and %d more\n", rejects-len(first))
@@ -444,7 +488,7 @@ func rejectsVerdict(m msgs, cmd string, records, rejects int, first []datasets.R
 // before anything is opened for writing.
 func checkOutputs(cmd string, inputs, outputs []string, stderr io.Writer) bool {
 	if err := datasets.CheckOutputs(inputs, outputs); err != nil {
-		fmt.Fprintf(stderr, "simrisk %s: %v\n", cmd, err)
+		msgsOf(stderr).f(stderr, "simrisk %s: %v\n", cmd, err)
 		return false
 	}
 	return true
@@ -484,7 +528,7 @@ func idKeyOption(cmd, path string, stderr io.Writer) (opts []datasets.ReadOption
 	}
 	key, err := ref.ReadKeyFile(path)
 	if err != nil {
-		fmt.Fprintf(stderr, "simrisk %s: --id-key-file: %v\n", cmd, err)
+		msgsOf(stderr).f(stderr, "simrisk %s: --id-key-file: %v\n", cmd, err)
 		return nil, 1
 	}
 	return []datasets.ReadOption{datasets.WithIDKey(key)}, 0
@@ -504,18 +548,20 @@ func addReadFlags(fs *flag.FlagSet) *readFlags {
 func (f *readFlags) options(cmd, in string, stderr io.Writer) (opts []datasets.ReadOption, code int) {
 	enc, err := datasets.ParseEncoding(*f.encoding)
 	if err != nil {
-		fmt.Fprintf(stderr, "simrisk %s: --encoding: %v\n", cmd, err)
+		msgsOf(stderr).f(stderr, "simrisk %s: --encoding: %v\n", cmd, err)
 		return nil, 2
 	}
 	opts = append(opts, datasets.WithEncoding(enc),
-		datasets.WithWarnings(func(w datasets.Warning) { fmt.Fprintf(stderr, "simrisk %s: %s: %s\n", cmd, in, w) }))
+		datasets.WithWarnings(func(w datasets.Warning) {
+			msgsOf(stderr).f(stderr, "simrisk %s: %s: %s\n", cmd, in, msgsOf(stderr).lib(w.String()))
+		}))
 	if *f.strict {
 		opts = append(opts, datasets.WithStrict())
 	}
 	if *f.aliases != "" {
 		a, err := loadAliases(*f.aliases)
 		if err != nil {
-			fmt.Fprintf(stderr, "simrisk %s: --aliases: %v\n", cmd, err)
+			msgsOf(stderr).f(stderr, "simrisk %s: --aliases: %v\n", cmd, err)
 			return nil, 2
 		}
 		opts = append(opts, datasets.WithAliases(a))
@@ -574,14 +620,15 @@ func cmdLint(args []string, stdout, stderr io.Writer) int {
 	strict := fs.Bool("strict", false, "treat warnings (unused parameters, lists, macros; conditions that never hold; a copy named like a pack) as errors")
 	limits := newLimitFlag()
 	fs.Var(limits, "limit", limitUsage)
-	lang := addMsgLangFlag(fs)
+	lang := addLangFlag(fs)
 	paths, code, done := parseFlags(fs, args, "PATH...", stdout, stderr)
 	if done {
 		return code
 	}
-	if !checkLang("lint", *lang, stderr) {
+	if !checkLang(fs, *lang, stderr) {
 		return 2
 	}
+	stderr = msgLang(fs, *lang).with(stderr)
 	m := msgLang(fs, *lang)
 	if *pack != "" {
 		paths = append(paths, "pack:"+strings.TrimPrefix(*pack, "pack:"))
@@ -591,12 +638,12 @@ func cmdLint(args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	if *format != "text" && *format != "json" && *format != "sarif" {
-		fmt.Fprintf(stderr, "simrisk lint: --format %q: want text, json or sarif\n", *format)
+		msgsOf(stderr).f(stderr, "simrisk lint: --format %q: want text, json or sarif\n", *format)
 		return 2
 	}
 	all, err := lint(paths, limits.lim)
 	if err != nil {
-		fmt.Fprintf(stderr, "simrisk lint: %v\n", err)
+		msgsOf(stderr).f(stderr, "simrisk lint: %v\n", err)
 		return 2
 	}
 	var errs, warns []*rules.Error
@@ -657,23 +704,23 @@ func cmdLint(args []string, stdout, stderr io.Writer) int {
 		enc := json.NewEncoder(stdout)
 		enc.SetIndent("", "  ")
 		if err := enc.Encode(items); err != nil {
-			fmt.Fprintf(stderr, "simrisk lint: %v\n", err)
+			msgsOf(stderr).f(stderr, "simrisk lint: %v\n", err)
 			return 2
 		}
 	case "sarif":
 		if err := writeSARIF(stdout, errs, warns, notes); err != nil {
-			fmt.Fprintf(stderr, "simrisk lint: %v\n", err)
+			msgsOf(stderr).f(stderr, "simrisk lint: %v\n", err)
 			return 2
 		}
 	default:
 		for _, e := range append(append([]*rules.Error{}, errs...), warns...) {
-			fmt.Fprintln(stdout, maskedRuleError(e))
+			fmt.Fprintln(stdout, m.ruleError(e))
 			if e.Snippet != "" {
 				fmt.Fprintln(stdout, indent(ref.MaskText(e.Snippet), "    "))
 			}
 		}
 		for _, n := range notes {
-			m.f(stderr, "%s: rule %q: [note] %s\n", n.Pos, n.Rule, n.Msg)
+			m.f(stderr, "%s: rule %q: [note] %s\n", n.Pos, n.Rule, m.lib(n.Msg))
 		}
 	}
 	switch {
@@ -854,14 +901,15 @@ func cmdTest(args []string, stdout, stderr io.Writer) int {
 	junit := fs.String("junit", "", "also write the results as JUnit XML to this file, for CI")
 	limits := newLimitFlag()
 	fs.Var(limits, "limit", limitUsage)
-	lang := addMsgLangFlag(fs)
+	lang := addLangFlag(fs)
 	args, code, done := parseFlags(fs, args, "PATH...", stdout, stderr)
 	if done {
 		return code
 	}
-	if !checkLang("test", *lang, stderr) {
+	if !checkLang(fs, *lang, stderr) {
 		return 2
 	}
+	stderr = msgLang(fs, *lang).with(stderr)
 	m := msgLang(fs, *lang)
 	if len(args) == 0 {
 		m.f(stderr, "simrisk test: give rule files or directories\n")
@@ -891,7 +939,7 @@ func cmdTest(args []string, stdout, stderr io.Writer) int {
 		}
 		m.f(stdout, "FAIL %s: %s\n", r.Pos, ref.MaskText(r.Name)) // a name may cite a real case
 		for _, f := range r.Failures {
-			fmt.Fprintf(stdout, "    %s\n", f)
+			fmt.Fprintf(stdout, "    %s\n", m.lib(f))
 		}
 	}
 	m.f(stdout, "%d passed, %d failed\n", rep.Passed, rep.Failed)
@@ -936,7 +984,7 @@ func cmdTest(args []string, stdout, stderr io.Writer) int {
 	}
 	if *junit != "" {
 		if err := writeJUnit(*junit, rs.Name, rep, took); err != nil {
-			fmt.Fprintf(stderr, "simrisk test: --junit: %v\n", err)
+			msgsOf(stderr).f(stderr, "simrisk test: --junit: %v\n", err)
 			return 1
 		}
 	}

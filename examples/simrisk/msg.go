@@ -4,6 +4,8 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"os"
+	"slices"
 	"strings"
 
 	"github.com/simrisk/simrisk/risk"
@@ -18,45 +20,91 @@ import (
 // the same verbs in the same order. golang.org/x/text/message would add
 // plural rules and a global catalog this CLI does not need.
 //
-// Machine formats (JSON, CSV, JUnit, SARIF), flag names, rule ids, codes,
-// paths and digests are never translated; usage text (--help) stays English.
+// Machine formats (JSON, CSV, JUnit, SARIF, the rejects file), flag names,
+// rule ids, codes, paths and digests are never translated; usage text
+// (--help) comes in both languages (help.go).
 
 // msgs is the language of the CLI's messages: "en" or "zh".
 type msgs string
 
-// msgLang is the language of a command's own messages: --lang when it was
-// given on the command line, English otherwise (the summaries' default
-// stays what it was, for scripts that read them; --lang's default zh
-// governs titles, reasons and the report).
-func msgLang(fs *flag.FlagSet, lang string) msgs {
-	given := false
-	fs.Visit(func(f *flag.Flag) { given = given || f.Name == "lang" })
-	if given && lang == rules.LangZh {
-		return msgs(rules.LangZh)
+// The one language rule: every command speaks one language, the value of
+// --lang when it is given, else of the environment variable SIMRISK_LANG
+// when it is set, else Chinese. Titles, reasons, explain, the report, the
+// summaries, the CLI's messages, the library's problems and reject reasons
+// (libmsg.go) and --help all follow it. The locale (LANG, LC_ALL) is not
+// read: a server's C or en_US locale is nobody's choice, and decisions'
+// reasons must not change with the machine a batch runs on.
+const langEnv = "SIMRISK_LANG"
+
+// defaultLang is --lang's default: SIMRISK_LANG, else zh.
+func defaultLang() string {
+	if v := os.Getenv(langEnv); v != "" {
+		return v
 	}
-	return "en"
+	return rules.LangZh
 }
 
-// langInArgs is --lang zh among args that did not parse (a usage error's
-// framing is said before the flags are known).
+// msgLang is the language of a command's messages, lang once checkLang
+// accepted it.
+func msgLang(_ *flag.FlagSet, lang string) msgs {
+	if lang == rules.LangEn {
+		return "en"
+	}
+	return msgs(rules.LangZh)
+}
+
+// langInArgs is the language of args that did not parse (a usage error is
+// said before the flags are known): --lang among them, else the default.
 func langInArgs(args []string) msgs {
+	lang := defaultLang()
 	for i, a := range args {
 		if a == "--" {
 			break
 		}
-		if v, ok := strings.CutPrefix(strings.TrimLeft(a, "-"), "lang="); ok && strings.HasPrefix(a, "-") && v == rules.LangZh {
-			return msgs(rules.LangZh)
+		if v, ok := strings.CutPrefix(strings.TrimLeft(a, "-"), "lang="); ok && strings.HasPrefix(a, "-") {
+			lang = v
 		}
-		if (a == "--lang" || a == "-lang") && i+1 < len(args) && args[i+1] == rules.LangZh {
-			return msgs(rules.LangZh)
+		if (a == "--lang" || a == "-lang") && i+1 < len(args) {
+			lang = args[i+1]
 		}
+	}
+	if lang == rules.LangEn {
+		return "en"
+	}
+	return msgs(rules.LangZh)
+}
+
+// langWriter is a command's standard error (or output) with the
+// command's language, so that helpers given only the writer say their
+// messages in it (msgsOf).
+type langWriter struct {
+	io.Writer
+	m msgs
+}
+
+// with is w carrying m.
+func (m msgs) with(w io.Writer) io.Writer {
+	if lw, ok := w.(langWriter); ok {
+		w = lw.Writer
+	}
+	return langWriter{w, m}
+}
+
+// msgsOf is the language w carries; English for a writer that carries none
+// (the library's own words).
+func msgsOf(w io.Writer) msgs {
+	if lw, ok := w.(langWriter); ok {
+		return lw.m
 	}
 	return "en"
 }
 
-// addMsgLangFlag is --lang for a command whose only texts are its messages.
-func addMsgLangFlag(fs *flag.FlagSet) *string {
-	return fs.String("lang", rules.LangEn, "language of the command's messages: en or zh")
+// unwrapWriter is the writer under a langWriter.
+func unwrapWriter(w io.Writer) io.Writer {
+	if lw, ok := w.(langWriter); ok {
+		return lw.Writer
+	}
+	return w
 }
 
 // s is format in m's language.
@@ -69,9 +117,21 @@ func (m msgs) s(format string) string {
 	return format
 }
 
-func (m msgs) f(w io.Writer, format string, a ...any) { fmt.Fprintf(w, m.s(format), a...) }
+// f writes format in m's language; an argument that is an error (the
+// library's) is written in m's language too.
+func (m msgs) f(w io.Writer, format string, a ...any) { fmt.Fprint(w, m.sf(format, a...)) }
 
-func (m msgs) sf(format string, a ...any) string { return fmt.Sprintf(m.s(format), a...) }
+func (m msgs) sf(format string, a ...any) string {
+	if m == rules.LangZh {
+		a = slices.Clone(a)
+		for i, x := range a {
+			if err, ok := x.(error); ok {
+				a[i] = m.libErr(err)
+			}
+		}
+	}
+	return fmt.Sprintf(m.s(format), a...)
+}
 
 // name is an enumeration value (an outcome, a level) in m's language.
 // atLeast is backtest's "outcome >= verify" in m's language.
@@ -183,6 +243,8 @@ var zhMessages = map[string]string{
 	// lint
 	"%s: rule %q: [note] %s\n": "%s：规则 %q：[note] %s\n",
 	"%d problems\n":            "%d 个问题\n",
+	"%d problems":              "%d 个问题",
+	"1 problem":                "1 个问题",
 	"1 problem\n":              "1 个问题\n",
 	"no problems, %s (--strict makes them errors)\n": "没有问题，%s（--strict 把它们当作错误）\n",
 	"%d warnings":   "%d 个警告",
@@ -207,4 +269,45 @@ var zhMessages = map[string]string{
 	"simrisk explain: no valid record on standard input\n":                                                                                                           "simrisk explain：标准输入中没有有效记录\n",
 	"simrisk explain: %d records on standard input; explaining the first, the others count as its population\n":                                                      "simrisk explain：标准输入中有 %d 条记录；解释第一条，其余作为它的群体\n",
 	"simrisk %s: %v\n": "simrisk %s：%v\n",
+
+	// --help
+	"simrisk: unknown command %q\n\n%s": "simrisk：未知的命令 %q\n\n%s",
+	"usage: %s\n":                       "用法：%s\n",
+	"\nflags:\n":                        "\n标志：\n",
+	" (default %s)":                     "（默认 %s）",
+
+	// errors, each command's
+	"simrisk %s: --format: %v\n":          "simrisk %s：--format：%v\n",
+	"simrisk backtest: --format: %v\n":    "simrisk backtest：--format：%v\n",
+	"simrisk backtest: %v\n":              "simrisk backtest：%v\n",
+	"simrisk backtest: --changes: %v\n":   "simrisk backtest：--changes：%v\n",
+	"simrisk backtest: --report: %v\n":    "simrisk backtest：--report：%v\n",
+	"simrisk %s: %s %s cannot be used:\n": "simrisk %s：%s %s 无法使用：\n",
+	"simrisk %s: --lang %s: not a language simrisk speaks; use --lang zh (中文) or --lang en (English)\n":     "simrisk %s：--lang %s：simrisk 不支持这种语言；请用 --lang zh（中文）或 --lang en（English）\n",
+	"simrisk %s: %s=%s: not a language simrisk speaks; set %s to zh (中文) or en (English), or give --lang\n": "simrisk %s：%s=%s：simrisk 不支持这种语言；请把 %s 设为 zh（中文）或 en（English），或给出 --lang\n",
+	"simrisk %s: %s -: standard output carries %s; give %s a file name\n":                                   "simrisk %s：%s -：标准输出已用于%s；请给 %s 一个文件名\n",
+	"simrisk %s: the rules cannot be used:\n":                                                               "simrisk %s：规则无法使用：\n",
+	"simrisk %s: --as-of: %v\n":                      "simrisk %s：--as-of：%v\n",
+	"simrisk explain: --format: %v\n":                "simrisk explain：--format：%v\n",
+	"simrisk explain: %v\n":                          "simrisk explain：%v\n",
+	"simrisk %s: --segments %s: %v\n":                "simrisk %s：--segments %s：%v\n",
+	"simrisk %s: give --pack or --rules, not both\n": "simrisk %s：--pack 和 --rules 只能给一个\n",
+	"simrisk %s: --pack %s: --pack names an embedded pack; a rule file or directory goes in --rules %s\n": "simrisk %s：--pack %s：--pack 指内置规则包；规则文件或目录请用 --rules %s\n",
+	"simrisk fit: %v\n":                                                "simrisk fit：%v\n",
+	"simrisk fit: --format: %v\n":                                      "simrisk fit：--format：%v\n",
+	"simrisk gen: %v\n":                                                "simrisk gen：%v\n",
+	"simrisk gen: --as-of: %v\n":                                       "simrisk gen：--as-of：%v\n",
+	"simrisk gen: --format: %v\n":                                      "simrisk gen：--format：%v\n",
+	"simrisk help: unknown command %q\n\n%s":                           "simrisk help：未知的命令 %q\n\n%s",
+	"simrisk score: --max-reject-ratio %g: want a share from 0 to 1\n": "simrisk score：--max-reject-ratio %g：应为 0 到 1 之间的比例\n",
+	"simrisk score: %v\n":                                              "simrisk score：%v\n",
+	"simrisk score: --format: %v\n":                                    "simrisk score：--format：%v\n",
+	"simrisk score: reading standard input: %v\n":                      "simrisk score：读取标准输入：%v\n",
+	"simrisk %s: --id-key-file: %v\n":                                  "simrisk %s：--id-key-file：%v\n",
+	"simrisk %s: --encoding: %v\n":                                     "simrisk %s：--encoding：%v\n",
+	"simrisk %s: %s: %s\n":                                             "simrisk %s：%s：%s\n",
+	"simrisk %s: --aliases: %v\n":                                      "simrisk %s：--aliases：%v\n",
+	"simrisk lint: --format %q: want text, json or sarif\n":            "simrisk lint：--format %q：应为 text、json 或 sarif\n",
+	"simrisk lint: %v\n":                                               "simrisk lint：%v\n",
+	"simrisk test: --junit: %v\n":                                      "simrisk test：--junit：%v\n",
 }

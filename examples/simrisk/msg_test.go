@@ -4,6 +4,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -45,7 +46,11 @@ func englishWords() map[string]bool {
 	keep := map[string]bool{"simrisk": true, "score": true, "backtest": true, "fit": true, "test": true, "lint": true,
 		"gen": true, "explain": true, "ref": true, "roc": true, "auc": true,
 		"note": true, "tests": true, "rules": true, "readme": true,
-		"silent": true} // the default pack's rule id
+		"silent": true, "default": true, // the default pack's rule id and name
+		"packs": true, "version": true, "msisdn": true, "status": true, "kind": true, "operator": true, "line": true, "reason": true, // a command, fields
+		"prefix": true, "length": true, "rfc": true, "gbk": true, "excel": true, "jsonl": true, "junit": true, "text": true, "sarif": true, // columns, formats
+		"json": true, "csv": true, "lines": true, "utf": true, "yaml": true, "cel": true, "expr": true, "nan": true} // formats and languages, by name
+
 	words := map[string]bool{}
 	add := func(s string) {
 		for _, w := range regexp.MustCompile(`[A-Za-z]{3,}`).FindAllString(s, -1) {
@@ -57,12 +62,12 @@ func englishWords() map[string]bool {
 	for en := range zhMessages {
 		add(en)
 	}
+	for en := range libMessages {
+		add(en)
+	}
 	add("pass monitor verify restrict suspend low medium high critical")
 	return words
 }
-
-// problemLine is lint's file:line:col: problem line, the rules package's text.
-var problemLine = regexp.MustCompile(`^\S+:\d+:\d+: `)
 
 // englishLeft is the catalog's English words in out, read token by token:
 // a token is a run of letters, digits and _.-/:@[] so rule ids, paths,
@@ -71,7 +76,7 @@ func englishLeft(out string, words map[string]bool) []string {
 	var left []string
 	for _, tok := range regexp.MustCompile(`[A-Za-z0-9_./:@\[\]=-]+`).FindAllString(out, -1) {
 		switch tok {
-		case "FILE", "NAME", "DATE", "VALUE", "LINE", "PACK", "PATH": // metavars, as in --help
+		case "FILE", "NAME", "DATE", "VALUE", "LINE", "PACK", "PATH", "ENCODING", "SHARE", "LABELLED", "NUMBER": // metavars, as in --help
 			continue
 		}
 		if words[strings.ToLower(tok)] {
@@ -119,60 +124,98 @@ tests:
 	changes, report := filepath.Join(dir, "changes.csv"), filepath.Join(dir, "r.html")
 
 	words := englishWords()
+	lintBad := filepath.Join(dir, "lintbad.yaml")
+	require.NoError(t, os.WriteFile(lintBad, []byte(`params: {t: "7", unused: 1}
+bands: [{min: 0, level: low, outcome: pass}]
+rules:
+  - {id: a, when: alert_30d >= 3 && outcom == "x", outcome: monitor}
+  - {id: b, when: days_since_opened <= 7 && days_since_opened > 30 && foo(1), outcome: verify}
+  - {id: c, when: alerts_30d >= params.t, outcome: verify}
+  - {id: d, when: alerts_30d >= 1, outcome: sometimes, score: 200, colour: red}
+`), 0o600))
+	rejects := filepath.Join(dir, "rejects.jsonl")
+	require.NoError(t, os.WriteFile(rejects, []byte(`{"msisdn":"13800138000","opened_at":"2024-03-01","alerts_30d":4}
+{"msisdn":"1380013800","opened_at":"2024-03-01"}
+{"msisdn":"13800138001","opened_at":"yesterday"}
+{"msisdn":"13800138002","status":"weird","opened_at":"2024-03-01"}
+{"msisdn":"13800138003","holder":{"id":"x"},"opened_at":"2024-03-01"}
+{"msisdn":"13800138004","bogus":1,"opened_at":"2024-03-01","operator":"cmcc","kind":"phone"}
+{"msisdn":"13800138005",
+`), 0o600))
 	for _, c := range []struct {
 		name string
 		args []string
 		want string // a Chinese line the run prints
-		// keep drops lines that are not the CLI's own (the library's
-		// problem and failure texts)
-		keep func(line string) bool
+		// allow are English words the run may print: values as they are
+		// typed in a file (outcome names in "want pass, monitor, ..."),
+		// names the test itself wrote
+		allow []string
 	}{
-		{"score", []string{"score", "--as-of", "2026-11-01", "--in", dups, "--out", filepath.Join(dir, "d.jsonl")}, "记录 3 = 决策 2 + 拒收 1", func(l string) bool { return !strings.HasPrefix(l, "  第 ") }}, // a reject's reason is the datasets package's,
+		{"score", []string{"score", "--as-of", "2026-11-01", "--in", dups, "--out", filepath.Join(dir, "d.jsonl")}, "记录 3 = 决策 2 + 拒收 1", nil},
 		{"score-rejects", []string{"score", "--as-of", "2026-11-01", "--in", pop, "--out", filepath.Join(dir, "d2.jsonl"), "--rejects", filepath.Join(dir, "rej.jsonl")}, "处置：", nil},
+		{"score-reasons", []string{"score", "--as-of", "2026-11-01", "--in", rejects, "--out", filepath.Join(dir, "d4.jsonl")}, "第 3 行：opened_at：\"ye…ay\" 不是日期", []string{"RFC", "active", "suspended", "cancelled", "mobile", "iot"}},
 		{"backtest", []string{"backtest", "--baseline", "default", "--candidate", cand, "--in", pop, "--as-of", "2026-11-01", "--changes", changes, "--report", report}, "规则的变化：", nil},
 		{"backtest-same", []string{"backtest", "--candidate", "pack:default", "--in", pop, "--as-of", "2026-11-01"}, "是同一套规则", nil},
-		{"fit", []string{"fit", "--pack", "default", "--in", pop, "--as-of", "2026-11-01", "--out", filepath.Join(dir, "s.yaml")}, "留出集", nil},
-		{"test", []string{"test", "--coverage", mine}, "通过 1，失败 1", func(l string) bool { return !strings.HasPrefix(l, "    ") }},
-		{"lint", []string{"lint", mine}, "没有问题，1 个警告", func(l string) bool { return !problemLine.MatchString(l) && !strings.HasPrefix(l, "    ") }},
-		{"backtest-rejects", []string{"backtest", "--candidate", cand, "--in", bad, "--as-of", "2026-11-01"}, "记录被拒收",
-			func(l string) bool { return !strings.Contains(l, "记录被拒收：") }}, // a reject's reason is the datasets package's
-		{"explain", []string{"explain", "--as-of", "2026-11-01", "--in", dups, "--msisdn", "13800138000"}, "得分 55",
-			func(l string) bool { return !strings.Contains(l, "记录被拒收：") }},
+		{"fit", []string{"fit", "--pack", "default", "--in", pop, "--as-of", "2026-11-01", "--out", filepath.Join(dir, "s.yaml"), "--force"}, "留出集", nil},
+		{"test", []string{"test", "--coverage", mine}, "通过 1，失败 1", []string{"wrong", "never"}},
+		{"test-failure", []string{"test", mine}, "规则 \"alerts\" 没有命中（没有规则命中）", []string{"wrong"}},
+		{"lint", []string{"lint", mine}, "没有问题，1 个警告", nil},
+		{"lint-problems", []string{"lint", lintBad}, "不是字段、派生值、群体特征或宏；是不是想写 alerts_30d？", []string{"pass", "monitor", "verify", "restrict", "suspend", "string"}},
+		{"lint-unusable", []string{"test", lintBad}, "规则无法使用", []string{"pass", "monitor", "verify", "restrict", "suspend"}},
+		{"backtest-rejects", []string{"backtest", "--candidate", cand, "--in", bad, "--as-of", "2026-11-01"}, "记录被拒收", nil},
+		{"explain", []string{"explain", "--as-of", "2026-11-01", "--in", dups, "--msisdn", "13800138000"}, "得分 55", nil},
 		{"score-usage", []string{"score"}, "需要 --in", nil},
 		{"gen-usage", []string{"gen"}, "需要 --cards N", nil},
-		{"explain-none", []string{"explain", "--as-of", "2026-11-01", "--in", dups, "--msisdn", "13800138999"}, "的有效记录",
-			func(l string) bool { return !strings.Contains(l, "记录被拒收：") }},
-		{"score-no-as-of", []string{"score", "--in", dups, "--out", filepath.Join(dir, "d3.jsonl")}, "没有给出 --as-of",
-			func(l string) bool { return !strings.HasPrefix(l, "  第 ") }},
-		{"flag-usage", []string{"lint", "--bogus", mine}, "用法见 'simrisk lint --help'", nil},
+		{"explain-none", []string{"explain", "--as-of", "2026-11-01", "--in", dups, "--msisdn", "13800138999"}, "的有效记录", nil},
+		{"score-no-as-of", []string{"score", "--in", dups, "--out", filepath.Join(dir, "d3.jsonl")}, "没有给出 --as-of", nil},
+		{"flag-usage", []string{"lint", "--bogus", mine}, "未知的标志 --bogus", nil},
+		{"flag-value", []string{"gen", "--cards", "many"}, "标志 --cards 的值 \"many\" 无效：无法解析", []string{"many"}},
 		{"arg-usage", []string{"fit", "stray"}, "多余的参数", nil},
 		{"explain-usage", []string{"explain", "--as-of", "2026-11-01", "--ref", "2"}, "--ref LINE 需要 --in FILE", nil},
 		{"lint-usage", []string{"lint"}, "请给出规则文件或目录", nil},
 		{"fit-usage", []string{"fit"}, "需要 --in 和 --out", nil},
+		{"pack-name", []string{"score", "--pack", "nosuch", "--as-of", "2026-11-01", "--in", dups}, "没有内置规则包 \"nosuch\"", nil},
+		{"output-name", []string{"score", "--as-of", "2026-11-01", "--in", dups, "--out", filepath.Join(dir, "d.xlsx")}, "文件名表示 Excel", []string{"Excel"}},
+		{"help-score", []string{"score", "--help"}, "为文件中的每条记录评分", []string{"pass"}},
+		{"help-backtest", []string{"backtest", "--help"}, "在（带标注的）群体上比较两套规则", nil},
+		{"help-fit", []string{"fit", "--help"}, "按标注拟合规则分值", nil},
+		{"help-explain", []string{"explain", "--help"}, "要解释的卡", nil},
+		{"help-gen", []string{"gen", "--help"}, "要生成的卡数", nil},
+		{"help-test", []string{"test", "--help"}, "运行规则文件中的测试", nil},
+		{"help-lint", []string{"lint", "--help"}, "检查规则文件", nil},
+		{"gen-stats", []string{"gen", "--stats", pop, "--as-of", "2026-11-01"}, "每个持有人的有效卡数", []string{"normal", "traveller", "seasonal", "verification", "flagged"}}, // scenario labels, data
+		{"bad-lang-env", []string{"lint", mine}, "没有问题", nil},
+		{"help", []string{"help"}, "中国手机卡与物联网卡的涉诈风险规则", nil},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			_, stdout, stderr := runCLI(append(c.args, "--lang", "zh")...)
 			out := stdout + stderr
 			require.Contains(t, out, c.want)
-			var kept []string
-			for _, l := range strings.Split(out, "\n") {
-				if c.keep == nil || c.keep(l) {
-					kept = append(kept, l)
+			var left []string
+			for _, w := range englishLeft(strings.ReplaceAll(out, "--help", ""), words) {
+				if !slices.Contains(c.allow, w) {
+					left = append(left, w)
 				}
 			}
-			require.Empty(t, englishLeft(strings.Join(kept, "\n"), words), out)
+			require.Empty(t, left, out)
 			require.NotContains(t, out, "13800138000")
 			require.NotContains(t, out, "13800138999")
 
-			_, enOut, enErr := runCLI(append(c.args, "--lang", "en")...)
-			_, defOut, defErr := runCLI(c.args...)
-			if c.name == "explain" { // its verdict follows --lang's default, zh; its status lines stay English
-				require.Contains(t, defErr, "duplicates: 1 records superseded")
-				require.Contains(t, enOut, "card 138****8000: score 55")
-				return
+			// one language rule: without --lang, SIMRISK_LANG; without it, zh
+			norm := func(s string) string {
+				s = regexp.MustCompile(`holders; \S+|持有人 (\d+)；用时 \S+`).ReplaceAllString(s, "T")
+				s = regexp.MustCompile(`（默认 (zh|en)）|\(default (zh|en)\)`).ReplaceAllString(s, "(the default language)")
+				return regexp.MustCompile(`\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d\d:\d\d`).ReplaceAllString(s, "NOW")
 			}
-			durations := regexp.MustCompile(`holders; \S+`)
-			require.Equal(t, durations.ReplaceAllString(defOut+defErr, "holders; T"), durations.ReplaceAllString(enOut+enErr, "holders; T"))
+			_, enOut, enErr := runCLI(append(c.args, "--lang", "en")...)
+			_, defOut, defErr := runCLI(c.args...) // SIMRISK_LANG=en (TestMain)
+			require.Equal(t, norm(enOut+enErr), norm(defOut+defErr))
+			t.Setenv(langEnv, "")
+			_, zhOut, zhErr := runCLI(c.args...)
+			require.Equal(t, norm(out), norm(zhOut+zhErr))
+			t.Setenv(langEnv, "zh")
+			_, zhOut, zhErr = runCLI(append(c.args, "--lang", "en")...)
+			require.Equal(t, norm(enOut+enErr), norm(zhOut+zhErr), "--lang wins over SIMRISK_LANG")
 			require.NotEmpty(t, englishLeft(enOut+enErr, words))
 		})
 	}
