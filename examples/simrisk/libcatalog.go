@@ -178,6 +178,8 @@ var libMessages = map[string]string{
 	"risk: WithMaxCELSize(%d): want at least 1":                                                           "risk：WithMaxCELSize(%d)：应不小于 1",
 	"risk: WithLimits: %w":                                                                                "risk：WithLimits：%v",
 
+	"%s: no overload for %d arguments": "%s：没有接受 %d 个参数的形式",
+
 	// risk: lint's teaching and warnings (teach.go, lint.go)
 	"unknown function %s: not a function of simrisk or of the language": "未知的函数 %s：既不是 simrisk 的函数，也不是表达式语言的函数",
 	"did you mean %s?":    "是不是想写 %s？",

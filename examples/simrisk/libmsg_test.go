@@ -34,6 +34,7 @@ var libUntranslated = map[string]string{
 	"size limit":                                                                        "matched in cel-go's text, not printed",
 	"invalid record":                                                                    "a sentinel wrapped by the record's own problems",
 	"live population limit":                                                             "risk/live only",
+	"no CEL binding for a domain function of type %T":                                   "an internal error of the function table, found by its tests",
 	"cannot start any token":                                                            "matched in the YAML parser's text, not printed",
 }
 
