@@ -122,7 +122,11 @@ type CompileOption func(*compileConfig) error
 // was.
 func applyOptions(cc *compileConfig, opts []CompileOption) rules.ErrorList {
 	var errs rules.ErrorList
-	for _, o := range opts {
+	for i, o := range opts {
+		if o == nil {
+			errs = append(errs, &rules.Error{Code: rules.CodeBadOption, Msg: fmt.Sprintf("risk: compile option %d of %d is nil", i+1, len(opts))})
+			continue
+		}
 		if err := o(cc); err != nil {
 			errs = append(errs, &rules.Error{Code: rules.CodeBadOption, Msg: err.Error()})
 		}

@@ -73,3 +73,51 @@ func TestEnumerationsAreCopies(t *testing.T) {
 	_, err = risk.Compile(rs, risk.WithLanguage("fr"))
 	require.ErrorIs(t, err, rules.CodeBadOption)
 }
+
+// Every option that can be wrong (and a nil one) is a bad_option entry,
+// named, from each entry point that takes compile options: Compile, Check,
+// Lint and RunTests; none panics, and Check and Lint still check the rules.
+// A nil score or test option is no option.
+func TestEveryBadOptionReported(t *testing.T) {
+	rs, err := rules.Parse(rules.Source{Name: "t.yaml", Data: []byte(`
+rules:
+  - id: r
+    when: alerts_30d > 3
+    outcome: monitor
+` + bands)})
+	require.NoError(t, err)
+	for _, c := range []struct {
+		opt  risk.CompileOption
+		want string
+	}{
+		{risk.WithLanguage("fr"), `WithLanguage("fr")`},
+		{risk.WithMaxNodes(0), "WithMaxNodes(0)"},
+		{risk.WithCELCostLimit(0), "WithCELCostLimit(0)"},
+		{risk.WithMaxCELSize(-1), "WithMaxCELSize(-1)"},
+		{risk.WithLimits(rules.Limits{MaxCost: 1, MaxRules: -5}), "WithLimits"},
+		{nil, "compile option 2 of 2 is nil"},
+	} {
+		opts := []risk.CompileOption{risk.WithLanguage("en"), c.opt}
+		_, err := risk.Compile(rs, opts...)
+		require.ErrorIs(t, err, rules.CodeBadOption, c.want)
+		require.ErrorContains(t, err, c.want)
+		_, err = risk.RunTests(rs, opts...)
+		require.ErrorIs(t, err, rules.CodeBadOption, c.want)
+		for name, check := range map[string]func(*rules.RuleSet, ...risk.CompileOption) rules.ErrorList{"Check": risk.Check, "Lint": risk.Lint} {
+			errs := check(rs, opts...)
+			require.NotEmpty(t, errs, "%s %s", name, c.want)
+			require.Equal(t, rules.CodeBadOption, errs[0].Code, "%s %s", name, c.want)
+			require.Contains(t, errs[0].Msg, c.want, name)
+			for _, e := range errs[1:] {
+				require.NotEqual(t, rules.CodeBadOption, e.Code, "%s: only the bad option: %v", name, errs)
+			}
+		}
+	}
+
+	eng, err := risk.Compile(rs)
+	require.NoError(t, err)
+	d, err := eng.Score(&risk.Record{MSISDN: "13800138000", OpenedAt: risk.Date(2024, 1, 1), Alerts30d: 4}, nil, risk.AsOfTime(risk.Date(2026, 11, 1)), nil)
+	require.NoError(t, err)
+	require.True(t, d.Fired("r"))
+	require.NotNil(t, eng.RunTests(nil, nil))
+}

@@ -108,7 +108,9 @@ func readJSONL(path string, r io.Reader, asOf Time) ([]*Record, error) {
 func (e *Engine) RunTests(cases []*rules.TestCase, opts ...TestOption) *TestReport {
 	var cfg testConfig
 	for _, o := range opts {
-		o(&cfg)
+		if o != nil { // a nil option is no option
+			o(&cfg)
+		}
 	}
 	rep := &TestReport{}
 	for _, tc := range cases {

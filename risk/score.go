@@ -120,7 +120,9 @@ func Workers(n int) ScoreOption { return func(c *scoreConfig) { c.workers = n } 
 func (e *Engine) config(opts []ScoreOption) scoreConfig {
 	c := scoreConfig{}
 	for _, o := range opts {
-		o(&c)
+		if o != nil { // a nil option is no option
+			o(&c)
+		}
 	}
 	if c.asOf == 0 {
 		c.asOf = TimeOf(time.Now())
