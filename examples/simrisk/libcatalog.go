@@ -174,6 +174,7 @@ var libMessages = map[string]string{
 	"the rule set could not be compiled (an internal error of the compiler; report it with the rule set)": "规则集无法编译（编译器的内部错误；请连同规则集一起报告）",
 	"risk: WithMaxNodes(%d): want at least 1":                                                             "risk：WithMaxNodes(%d)：应不小于 1",
 	"risk: WithLanguage(%q): want one of %s":                                                              "risk：WithLanguage(%q)：应为 %s 之一",
+	"risk: compile option %d of %d is nil":                                                                "risk：编译选项（共 %[2]d 个）中第 %[1]d 个为 nil",
 	"risk: WithCELCostLimit(%d): want at least 1":                                                         "risk：WithCELCostLimit(%d)：应不小于 1",
 	"risk: WithMaxCELSize(%d): want at least 1":                                                           "risk：WithMaxCELSize(%d)：应不小于 1",
 	"risk: WithLimits: %w":                                                                                "risk：WithLimits：%v",
