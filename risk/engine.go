@@ -77,6 +77,7 @@ type tmplPart struct {
 	text string
 	prog program  // nil for plain text
 	app  appendFn // for compiled placeholders: appends the value, unboxed
+	span textSpan // of plain text: what it adds to a number spelled across parts (render)
 }
 
 // finishTemplate readies compiled reason parts for rendering: constant
@@ -96,6 +97,11 @@ func finishTemplate(parts []tmplPart) []tmplPart {
 			continue
 		}
 		out = append(out, p)
+	}
+	for i := range out {
+		if out[i].prog == nil {
+			out[i].span = spanOf([]byte(out[i].text))
+		}
 	}
 	return out
 }

@@ -27,3 +27,11 @@ func maskTail(b []byte, start int, scratch []byte) ([]byte, []byte) {
 	scratch = ref.AppendMaskedText(scratch[:0], b[start:])
 	return append(b[:start], scratch...), scratch
 }
+
+// textSpan is what a piece of a reason adds to a number spelled across
+// its pieces (ref.Span): a reason whose pieces' spans, joined, say it holds
+// no number is not masked.
+type textSpan = ref.Span
+
+// spanOf is the textSpan of b.
+func spanOf(b []byte) textSpan { return ref.SpanOf(b) }

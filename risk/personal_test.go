@@ -184,3 +184,72 @@ func TestExplainWithholdsPersonalData(t *testing.T) {
 		require.NotContains(t, out, "secret")
 	}
 }
+
+// A card whose free-text fields (mvno, linked_platforms) or counts carry a
+// phone number, in any spelling and split across placeholders, comes out
+// masked in reasons, compiled and on the reference evaluators, in both
+// languages; reasons with only short numbers are left as they are.
+func TestReasonFreeTextNumbersMasked(t *testing.T) {
+	type card struct {
+		mvno      string
+		platforms []string
+		complaint int
+		alerts    int
+		want      string // the number as masked
+	}
+	for _, c := range []card{
+		{mvno: "客服13800138000"},
+		{mvno: "客服 138 0013 8000"},
+		{mvno: "１３８-００１３-８０００"},
+		{mvno: "+86 138.0013.8000", want: "+861******8000"},
+		{mvno: "138\u200b0013\u200b8000"},
+		{mvno: "号码138", complaint: 1380013800},                                // and alerts_30d's 0
+		{platforms: []string{"微信：138/0013/8000"}, want: "138******0000"},      // and the counts: 13 digits
+		{platforms: []string{"微信138", "0013", "8000"}, want: "138******0000"}, // joined by 、 (a separator)
+		{platforms: []string{"138001"}, complaint: 3800},                      // 138001；38000: a platform, text and counts
+		{complaint: 138001, alerts: 38000},                                    // 13800138000 across two placeholders
+	} {
+		if c.want == "" {
+			c.want = "138****8000"
+		}
+		for _, lang := range []string{"expr", "cel"} {
+			reason := "品牌{mvno}；平台{join(linked_platforms, '、')}；{complaints}{alerts_30d}次"
+			if lang == "cel" {
+				reason = "品牌{mvno}；平台{linked_platforms.join('、')}；{complaints}{alerts_30d}次"
+			}
+			var got []string
+			for _, ref := range []bool{false, true} {
+				src := fmt.Sprintf("language: %s\nbands: [{min: 0, level: low, outcome: pass}]\nrules:\n  - {id: r, when: 'fraud_flag != \"\"', outcome: monitor, reason: %q}\n", lang, reason)
+				rs, err := rules.Parse(rules.Source{Name: "m.yaml", Data: []byte(src)})
+				require.NoError(t, err)
+				var opts []risk.CompileOption
+				if ref {
+					opts = append(opts, risk.WithReferenceEvaluator())
+				}
+				eng, err := risk.Compile(rs, opts...)
+				require.NoError(t, err, lang)
+				r := flaggedCard(t)
+				r.MVNO, r.LinkedPlatforms, r.Complaints, r.Alerts30d = c.mvno, c.platforms, c.complaint, c.alerts
+				d, err := eng.Score(r, risk.AsOfTime(asOf))
+				require.NoError(t, err)
+				require.Len(t, d.Hits, 1)
+				got = append(got, d.Hits[0].Reason)
+			}
+			require.Equal(t, got[0], got[1], "%s: compiled and reference", lang)
+			require.Contains(t, got[0], c.want, "%s %+v", lang, c)
+			require.NotContains(t, got[0], "0013", "%s %+v", lang, c)
+			require.NotContains(t, got[0], "００１３", "%s %+v", lang, c)
+		}
+	}
+	// short numbers in the same places stay as they are
+	src := "language: expr\nbands: [{min: 0, level: low, outcome: pass}]\nrules:\n  - {id: r, when: 'fraud_flag != \"\"', outcome: monitor, reason: '品牌{mvno}；{complaints}{alerts_30d}次'}\n"
+	rs, err := rules.Parse(rules.Source{Name: "m.yaml", Data: []byte(src)})
+	require.NoError(t, err)
+	eng, err := risk.Compile(rs)
+	require.NoError(t, err)
+	r := flaggedCard(t)
+	r.MVNO, r.Complaints, r.Alerts30d = "客服 10086", 12, 345 // 10 digits in a row: no number
+	d, err := eng.Score(r, risk.AsOfTime(asOf))
+	require.NoError(t, err)
+	require.Equal(t, "品牌客服 10086；12345次", d.Hits[0].Reason)
+}

@@ -574,13 +574,28 @@ func (s *Scorer) render(dst []byte, cr *compiledRule, d *Decision) []byte {
 	}
 	start := len(dst)
 	b := dst
+	// what the parts add to a number spelled across them: the plain
+	// text's was found at compile time, the placeholders' values are
+	// looked at as they are written; only a reason that may hold a number
+	// is masked (the masker would leave any other as it is)
+	var sp textSpan
 	for i := range cr.reason {
 		if len(b)-start > s.e.maxReason {
 			break // cut below: the rest would not be shown
 		}
-		b = s.renderOne(b, cr, &cr.reason[i], d)
+		p := &cr.reason[i]
+		if p.prog == nil {
+			b = append(b, p.text...)
+			sp = sp.Then(p.span)
+			continue
+		}
+		n := len(b)
+		b = s.renderOne(b, cr, p, d)
+		sp = sp.Then(spanOf(b[n:]))
 	}
-	b, s.maskBuf = maskTail(b, start, s.maskBuf)
+	if sp.MayHoldNumber() {
+		b, s.maskBuf = maskTail(b, start, s.maskBuf)
+	}
 	return cutReason(b, start, s.e.maxReason)
 }
 

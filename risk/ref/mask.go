@@ -425,3 +425,113 @@ func Quote(s string) string {
 	b.WriteByte('"')
 	return b.String()
 }
+
+// A Span sums up a piece of text for masking text built piece by piece (a
+// reason rendered from constant text and placeholder values): how many
+// digits it can add to a number spelled across the pieces around it. A
+// character that is neither a digit, a separator (isTextSep), a + nor an
+// ID number's check character X ends every number (a "stop": a letter, a
+// CJK ideograph); Lead and Trail are the digits before the piece's first
+// stop and after its last, Stopped says it has one (otherwise Lead ==
+// Trail is all its digits), Inner that between two stops it holds 11 or
+// more. The zero Span is the empty text.
+//
+// It over-counts (separators never split a run, an X never counts), so
+// that text whose Spans, joined with Then, say MayHoldNumber false holds no
+// number MaskText would mask: masking it can be skipped. Text with invalid
+// UTF-8, whose characters could join across pieces, always may hold one.
+type Span struct {
+	Lead, Trail    int
+	Stopped, Inner bool
+}
+
+// Then is the Span of the text of a followed by the text of b.
+func (a Span) Then(b Span) Span {
+	switch {
+	case !a.Stopped && !b.Stopped:
+		d := a.Lead + b.Lead
+		return Span{Lead: d, Trail: d}
+	case !a.Stopped:
+		return Span{Lead: a.Lead + b.Lead, Trail: b.Trail, Stopped: true, Inner: b.Inner}
+	case !b.Stopped:
+		return Span{Lead: a.Lead, Trail: a.Trail + b.Lead, Stopped: true, Inner: a.Inner}
+	}
+	return Span{Lead: a.Lead, Trail: b.Trail, Stopped: true, Inner: a.Inner || b.Inner || a.Trail+b.Lead >= minMasked}
+}
+
+// MayHoldNumber reports whether text whose Span is a may hold a number
+// MaskText masks. When it reports false, MaskText leaves the text as it is.
+func (a Span) MayHoldNumber() bool {
+	return a.Inner || a.Lead >= minMasked || a.Trail >= minMasked
+}
+
+// asciiKind classifies ASCII bytes for SpanOf: 1 a digit, spanStop a
+// letter, 0 anything else (a separator, +, and x and X, which end a run
+// unless they are an ID number's check character: taken for separators,
+// they over-count).
+var asciiKind = func() (t [utf8.RuneSelf]uint8) {
+	for c := range t {
+		switch r := rune(c); {
+		case digitOf(r) != "":
+			t[c] = 1
+		case isTextSep(r) || isCheckX(r):
+			t[c] = 0
+		default:
+			t[c] = spanStop
+		}
+	}
+	return t
+}()
+
+const spanStop = 2
+
+// SpanOf is the Span of s.
+func SpanOf(s []byte) Span {
+	var sp Span
+	cur := 0
+	stop := func() {
+		if !sp.Stopped {
+			sp.Lead, sp.Stopped = cur, true
+		} else if cur >= minMasked {
+			sp.Inner = true
+		}
+		cur = 0
+	}
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			switch asciiKind[c] {
+			case 1:
+				cur++
+			case spanStop:
+				stop()
+			}
+			i++
+			continue
+		}
+		if c >= 0xe4 && c <= 0xe9 && i+2 < len(s) && s[i+1]&0xc0 == 0x80 && s[i+2]&0xc0 == 0x80 {
+			// a CJK ideograph (U+4000 to U+9FFF), read without decoding
+			stop()
+			i += 3
+			continue
+		}
+		r, size := utf8.DecodeRune(s[i:])
+		switch d := digitOf(r); {
+		case r == utf8.RuneError && size == 1:
+			// invalid UTF-8: with the bytes of a neighbouring piece it may
+			// spell a digit
+			return Span{Stopped: true, Inner: true}
+		case d != "":
+			cur += len(d)
+		case isTextSep(r) || isCheckX(r):
+		default:
+			stop()
+		}
+		i += size
+	}
+	if !sp.Stopped {
+		sp.Lead = cur
+	}
+	sp.Trail = cur
+	return sp
+}

@@ -17,3 +17,46 @@ func FuzzHasNumber(f *testing.F) {
 		}
 	})
 }
+
+// spanFold joins the Spans of s cut at the given byte offsets.
+func spanFold(s string, cuts []int) Span {
+	var sp Span
+	last := 0
+	for _, c := range cuts {
+		if c > last && c <= len(s) {
+			sp = sp.Then(SpanOf([]byte(s[last:c])))
+			last = c
+		}
+	}
+	return sp.Then(SpanOf([]byte(s[last:])))
+}
+
+// FuzzSpanFold: text cut into pieces anywhere (inside a UTF-8 character
+// too) whose Spans say it holds no number is left as it is by the masker,
+// so that a reason built from such pieces need not be masked.
+func FuzzSpanFold(f *testing.F) {
+	for _, s := range []string{"138.0013.8001", "a 138/0013/8002 b", "１３８００１３８０００", "138\u200b0013\u200b8004",
+		"ID 110105/19491231/002X", "11010519491231002×", "2026-10-29", "+86 138 0013 8000", "\xef\xbc\x91\xef\xbc\x93\xef\xbc\x98",
+		"泰国（3 天前）、缅甸（10 天前）", "①②③④⑤⑥⑦⑧⑨⑩", "核实的涉诈投诉 13800138000 件"} {
+		f.Add(s, uint16(3), uint16(7))
+	}
+	f.Fuzz(func(t *testing.T, s string, a, b uint16) {
+		cuts := []int{int(a) % (len(s) + 1), int(b) % (len(s) + 1)}
+		if cuts[0] > cuts[1] {
+			cuts[0], cuts[1] = cuts[1], cuts[0]
+		}
+		sp := spanFold(s, cuts)
+		if whole := SpanOf([]byte(s)); whole.MayHoldNumber() && !sp.MayHoldNumber() {
+			t.Fatalf("%q cut at %v: the pieces say no number, the whole text may hold one", s, cuts)
+		}
+		if sp.MayHoldNumber() {
+			return
+		}
+		if HasNumber([]byte(s)) {
+			t.Fatalf("%q cut at %v: Spans say no number, HasNumber finds one", s, cuts)
+		}
+		if got := string(AppendMaskedText(nil, []byte(s))); got != s {
+			t.Fatalf("%q cut at %v: Spans say no number, masked to %q", s, cuts, got)
+		}
+	})
+}
