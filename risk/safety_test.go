@@ -202,3 +202,44 @@ func TestRuleErrorsQuoteNoCardValues(t *testing.T) {
 		}
 	}
 }
+
+// A card on which something panics is decided again from the start: into
+// a reused Decision that held another card's hits, between cards no rule
+// fires on, each decision is what a fresh one says (no hit, reason or error
+// of the pass that panicked is left over), with a panic in a condition or
+// only in a reason.
+func TestPanicDecidedAgainIntoReusedDecision(t *testing.T) {
+	reasonOnly := `
+rules:
+  - {id: alerts, when: alerts_30d >= 3, outcome: verify, score: 60, reason: "alerts {alerts_30d}"}
+  - {id: loud_reason, when: alerts_30d >= 1, outcome: monitor, score: 1, reason: "alerts {alerts_30d} {boom(operator)}"}
+` + bands
+	quiet := alertCard("13900139000", "h-1")
+	quiet.Alerts30d = 0
+	for _, src := range []string{boomRules, reasonOnly} {
+		eng, err := compileSrc(t, src)
+		require.NoError(t, err)
+		s := eng.NewScorer(risk.AsOfTime(asOf))
+		var reused risk.Decision
+		for _, c := range []*risk.Record{alertCard("13800138000", "h-7f3a"), quiet, alertCard("13800138001", "h-7f3a"), alertCard("13800138002", "h-7f3b"), quiet} {
+			fresh, err := eng.Score(c, risk.AsOfTime(asOf))
+			require.NoError(t, err)
+			require.NoError(t, s.ScoreInto(c, &reused))
+			require.Equal(t, string(fresh.AppendJSON(nil)), string(reused.AppendJSON(nil)))
+			switch {
+			case c.Alerts30d > 0 && src == boomRules:
+				requireBoomDecision(t, &reused)
+			case c.Alerts30d > 0:
+				require.Len(t, reused.Hits, 2)
+				require.Equal(t, "alerts 4", reused.Hits[0].Reason)
+				require.Equal(t, "alerts 4 ?", reused.Hits[1].Reason)
+				require.Len(t, reused.Errors, 1)
+				require.Equal(t, "loud_reason", reused.Errors[0].Rule)
+				require.Equal(t, 61.0, reused.Score)
+			default:
+				require.Empty(t, reused.Hits)
+				require.Equal(t, src == boomRules, reused.Errors != nil, "bomb panics on every card")
+			}
+		}
+	}
+}

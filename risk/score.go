@@ -251,24 +251,47 @@ func (s *Scorer) ScoreInto(r *Record, d *Decision) error {
 		}
 		fp = r.validFP
 	}
-	s.decide(r, d, fp)
+	// The panic boundary of scoring: decide runs under one deferred
+	// recover per card, with no recover of its own. A card on which
+	// anything panicked (a rule's condition, a reason) is decided again
+	// from the start the careful way (decide with safe set): the branch
+	// code runs under its own recover and, when it panics, every rule is
+	// evaluated on its own (attribute), and each reason renders under its
+	// own recover; the rules that panic get an error on the card, the
+	// others decide as usual. Deciding is a function of the card, so the
+	// second pass decides what the first would have.
+	defer func() {
+		if recover() != nil {
+			s.decide(r, d, fp, true)
+		}
+	}()
+	s.decide(r, d, fp, false)
 	return nil
 }
 
-// decide scores a valid record whose fingerprint is fp.
-func (s *Scorer) decide(r *Record, d *Decision, fp uint64) {
+// decide scores a valid record whose fingerprint is fp; safe says to
+// catch panics rule by rule (see ScoreInto).
+func (s *Scorer) decide(r *Record, d *Decision, fp uint64, safe bool) {
 	e := s.e
 	s.card++
 	s.env.begin(r, s.cfg.asOf, s.cfg.pop, fp)
 	s.fired = s.fired[:0]
-	if p := s.runCode(); p != nil {
+	if !safe {
+		s.env.run(e.code, nil)
+	} else if p := s.runCode(); p != nil {
 		s.attribute()
 	}
 	var outcome rules.Outcome
-	if len(s.fired) == 0 && d.unchanged(r.MSISDN, e, s.cfg.asOf) {
-		// most cards: nothing fired, score 0, and in a batch rescored into
-		// the last batch's results, the decision already says so: it is
-		// left as it is (not written, its memory is not written back)
+	if len(s.fired) == 0 && d.noFire(e, s.cfg.asOf) {
+		// most cards: nothing fired, score 0, and the decision already
+		// says so (the last card's, scored into the same Decision, or in a
+		// batch rescored into the last batch's results, this card's): only
+		// its number is written, when it is another (the same number
+		// string is left as it is, so rescoring a batch writes nothing
+		// back to memory)
+		if !sameString(d.MSISDN, r.MSISDN) {
+			d.MSISDN = r.MSISDN
+		}
 		outcome = d.Outcome
 	} else {
 		// field by field: cheaper than writing a whole new Decision
@@ -283,7 +306,7 @@ func (s *Scorer) decide(r *Record, d *Decision, fp uint64) {
 			d.Level, outcome = e.band0.Level, e.band0.Outcome
 			d.Outcome = outcome
 		} else {
-			outcome = s.collect(d)
+			outcome = s.collect(d, safe)
 		}
 	}
 	hours := Time(e.verifyHours * 3600) // at most a year (compile checks verify_hours)
@@ -302,15 +325,14 @@ func (s *Scorer) decide(r *Record, d *Decision, fp uint64) {
 	}
 }
 
-// unchanged reports whether d is already the decision of a card no rule
-// fires on: the same number (the same string), the same rule set, pack and
-// as-of time, score 0 in e's first band, no hits, no errors, no deadline.
-func (d *Decision) unchanged(msisdn string, e *Engine, asOf Time) bool {
+// noFire reports whether d is already the decision of a card no rule fires
+// on, but for its number: the same rule set, pack and as-of time, score 0
+// in e's first band, no hits, no errors, no deadline.
+func (d *Decision) noFire(e *Engine, asOf Time) bool {
 	b := e.band0
 	return len(d.Hits) == 0 && d.Hits != nil && d.Errors == nil && len(d.reasons) == 0 &&
 		d.Score == 0 && d.Level == b.Level && d.Outcome == b.Outcome && d.Deadline == 0 && d.AsOf == asOf &&
-		sameString(d.MSISDN, msisdn) && sameString(d.RuleSet, e.digest) &&
-		sameString(d.Pack, e.name) && sameString(d.Version, e.version)
+		sameString(d.RuleSet, e.digest) && sameString(d.Pack, e.name) && sameString(d.Version, e.version)
 }
 
 // sameString reports whether a and b are the same string in memory.
@@ -319,8 +341,9 @@ func sameString(a, b string) bool {
 }
 
 // collect builds the hits, reasons, score, level and outcome of the rules
-// that fired (and the errors of those that failed), and returns the outcome.
-func (s *Scorer) collect(d *Decision) rules.Outcome {
+// that fired (and the errors of those that failed), and returns the
+// outcome; safe renders each reason under its own recover.
+func (s *Scorer) collect(d *Decision, safe bool) rules.Outcome {
 	score := 0.0
 	outcome := rules.Pass
 	for _, fr := range s.fired {
@@ -339,7 +362,11 @@ func (s *Scorer) collect(d *Decision) rules.Outcome {
 			}
 		}
 		start := len(d.reasons)
-		d.reasons = s.renderSafe(d.reasons, cr, d)
+		if safe {
+			d.reasons = s.renderSafe(d.reasons, cr, d)
+		} else {
+			d.reasons = s.render(d.reasons, cr, d)
+		}
 		s.spans = append(s.spans, int32(start), int32(len(d.reasons)))
 		d.Hits = append(d.Hits, h)
 	}
@@ -467,10 +494,9 @@ func errMessage(err error) string {
 }
 
 // runCode runs the plan's branch code on the current card and returns what
-// panicked in it, or nil. This is the panic boundary of scoring: a deferred
-// recover per card costs about a nanosecond (the benchmark shows no
-// difference); the work of finding which rule panicked is done only when
-// one did (attribute).
+// panicked in it, or nil: on the careful pass over a card something
+// panicked on (ScoreInto); the work of finding which rule panicked is done
+// only when the code did (attribute).
 func (s *Scorer) runCode() (p any) {
 	defer func() { p = recover() }()
 	s.env.run(s.e.code, nil)
