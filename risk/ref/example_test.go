@@ -58,3 +58,23 @@ func ExampleParseKey() {
 	// true 25
 	// the key holds 9 bytes; an ID key needs at least 16 (random) bytes
 }
+
+// A text built piece by piece (a template's constant text judged once, the
+// values as they are written) needs masking only when its pieces may spell
+// a number together.
+func ExampleSpan() {
+	pieces := func(ps ...string) ref.Span {
+		var sp ref.Span
+		for _, p := range ps {
+			sp = sp.Then(ref.SpanOf([]byte(p)))
+		}
+		return sp
+	}
+	fmt.Println(pieces("核实的涉诈投诉 ", "3", " 件").MayHoldNumber())
+	fmt.Println(pieces("品牌 ", "138 0013", "8000").MayHoldNumber())
+	fmt.Println(ref.MaskText("品牌 138 00138000"))
+	// Output:
+	// false
+	// true
+	// 品牌 138****8000
+}
