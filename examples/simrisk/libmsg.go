@@ -82,9 +82,12 @@ func compileFormat(format string) (*regexp.Regexp, []byte, string, int) {
 		case "g", "f", "e":
 			b.WriteString(`([-+]?(?:\d+\.?\d*(?:e[-+]?\d+)?|NaN|Inf))`)
 		default:
-			if i == len(all)-1 && m[1] == len(format) {
+			switch {
+			case i == len(all)-1 && m[1] == len(format):
 				b.WriteString(`(.*?)`) // the last thing: anything, a nested message
-			} else {
+			case i+1 < len(all) && all[i+1][0] == m[1]:
+				b.WriteString(`(\S*)`) // a word right before another argument ("want %s%s")
+			default:
 				// inside the message: no ": " or "; ", which would start
 				// a message joined to this one
 				b.WriteString(`((?:[^:;]|[:;][^ ])*?)`)
