@@ -145,8 +145,11 @@ var (
 )
 
 // Functions returns the domain functions expressions may call, besides the
-// expression language's own: call syntax, result type and meaning, a new
-// slice on each call.
+// expression language's own, the same in both languages: one Term per form
+// a function is written in (region_name(code) and region_name(code, lang)
+// are two), with its call syntax as Name, its result type and its meaning
+// (Markdown, as rules/README.md's functions table has it); a new slice on
+// each call.
 func Functions() []Term { return slices.Clone(functions) }
 
 var functions = func() []Term {
