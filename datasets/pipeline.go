@@ -20,28 +20,26 @@ import (
 // chunks back in input order. At most window chunks are out at a time, so
 // memory holds a constant number of lines whatever the file's size.
 
-// chunkLines is the most lines of one chunk (a variable so that tests can
-// make many small chunks); chunkBytes the most bytes.
-var chunkLines = 1024
-
-const chunkBytes = 512 << 10
+// chunkBytes is about the size of one chunk (a variable so that tests can
+// make many small chunks): about a thousand records.
+var chunkBytes = 384 << 10
 
 // lineChunk is a run of consecutive lines of the input and, once a worker
 // has had it, what they hold.
 type lineChunk struct {
-	seq    int
-	data   []byte // the lines, one after another
-	ends   []int  // where each line ends in data
-	nums   []int  // each line's number
-	long   []bool // the line was longer than MaxLineBytes (and is empty)
-	err    error  // the input's error after these lines (not io.EOF)
-	bytes  int64  // input bytes read when the chunk was cut
-	size   int64  // the input's size, 0 when unknown
-	items  []item // one per line that is a record, in order
-	recs   []risk.Record
-	keys   []string   // unknown keys of the records, items[i].keys indexes it
-	fatal  error      // a line that stops the file (not UTF-8): items end before it
-	digest liteDigest // of the valid records (population pass, lite; scoring pass)
+	seq       int
+	data      []byte // the lines, with their line ends (the input's last line maybe without)
+	first     int    // the number of the chunk's first line
+	lines     int    // how many lines it holds
+	longFirst bool   // its first line was longer than MaxLineBytes (and is not in data)
+	err       error  // the input's error after these lines (not io.EOF)
+	bytes     int64  // input bytes read when the chunk was cut
+	size      int64  // the input's size, 0 when unknown
+	items     []item // one per line that is a record, in order
+	recs      []risk.Record
+	keys      []string   // unknown keys of the records, items[i].keys indexes it
+	fatal     error      // a line that stops the file (not UTF-8): items end before it
+	digest    liteDigest // of the valid records (population pass, lite; scoring pass)
 
 	// the scoring pass's output
 	out, rejOut []byte
@@ -59,20 +57,12 @@ type item struct {
 func (c *lineChunk) records() int { return len(c.items) }
 
 func (c *lineChunk) reset() {
-	c.data, c.ends, c.nums, c.long = c.data[:0], c.ends[:0], c.nums[:0], c.long[:0]
+	c.data, c.first, c.lines, c.longFirst = c.data[:0], 0, 0, false
 	c.err, c.bytes, c.fatal, c.digest = nil, 0, nil, liteDigest{}
 	clear(c.items) // no pointers into records kept for the GC
 	c.items, c.keys = c.items[:0], c.keys[:0]
 	c.out, c.rejOut = c.out[:0], c.rejOut[:0]
 	c.stats.reset()
-}
-
-func (c *lineChunk) line(i int) []byte {
-	start := 0
-	if i > 0 {
-		start = c.ends[i-1]
-	}
-	return c.data[start:c.ends[i]]
 }
 
 // record returns the chunk's k-th record slot, zeroed.
@@ -99,17 +89,36 @@ type passDecoder struct {
 // of the header) are not records; a line that is not UTF-8 stops the file.
 func (d *passDecoder) decode(c *lineChunk) {
 	k := 0
-	var text string // the chunk's lines as one string, made when a line is decoded whole
-	for i := range c.ends {
-		num := c.nums[i]
-		if c.long[i] {
+	num := c.first
+	if c.longFirst {
+		c.items = append(c.items, item{line: num, rej: &Reject{Line: num, Reason: tooLongReason}, keys0: len(c.keys), key: len(c.keys)})
+		num++
+	}
+	defer func() {
+		// records left from the chunk's last use hold strings of its last
+		// text: dropped, so that no chunk keeps several texts alive
+		clear(c.recs[k:])
+	}()
+	valid := utf8.Valid(c.data) // line ends are ASCII: every line is UTF-8 when the block is
+	var text string             // the chunk's lines as one string, made when a line is decoded whole
+	for ls := newLines(c.data); ; num++ {
+		start, end, ok := ls.next()
+		if !ok {
+			break
+		}
+		if end-start > MaxLineBytes {
 			c.items = append(c.items, item{line: num, rej: &Reject{Line: num, Reason: tooLongReason}, keys0: len(c.keys), key: len(c.keys)})
 			continue
 		}
-		line := c.line(i)
-		if !utf8.Valid(line) {
+		line := c.data[start:end]
+		if !valid && !utf8.Valid(line) {
 			c.fatal = &notUTF8Error{line: num}
 			return
+		}
+		// files exported in parts and joined have a byte order mark at the
+		// start of each part
+		for bytes.HasPrefix(line, bom) {
+			line, start = line[len(bom):], start+len(bom)
 		}
 		it := item{line: num, keys0: len(c.keys)}
 		switch d.format {
@@ -146,11 +155,7 @@ func (d *passDecoder) decode(c *lineChunk) {
 			if text == "" {
 				text = string(c.data)
 			}
-			start := 0
-			if i > 0 {
-				start = c.ends[i-1]
-			}
-			if _, rej := d.cfg.decodeJSONLine(rec, line, text[start:c.ends[i]], true, num, &c.keys); rej != nil {
+			if _, rej := d.cfg.decodeJSONLine(rec, line, text[start:end], true, num, &c.keys); rej != nil {
 				it.rej = rej
 			} else {
 				it.rec = rec
@@ -194,12 +199,13 @@ func runPass(ctx context.Context, open Opener, o ScoreOptions, workers int, mode
 	if err != nil {
 		return err
 	}
-	lr := newLineReader(in)
+	var br *blockReader
 	var hdr *csvHeader
 	unk := unknowns{cfg: &cfg, what: "key", names: jsonNames}
 	if o.Format == CSV {
 		// the header is read first, on this goroutine: its warnings come
 		// first and a bad header refuses the file before any work
+		lr := newLineReader(in)
 		cr := &CSVReader{lr: lr, cfg: cfg}
 		cr.unk = unknowns{cfg: &cr.cfg, what: "column", names: csvNames}
 		if err := cr.header(); err != nil {
@@ -209,8 +215,10 @@ func runPass(ctx context.Context, open Opener, o ScoreOptions, workers int, mode
 			return err
 		}
 		hdr = &cr.csvHeader
+		br = blockReaderAfter(lr)
+	} else {
+		br = newBlockReader(in)
 	}
-	lr.lazyUTF8 = true // the workers check each line
 
 	parent := ctx
 	ctx, cancel := context.WithCancel(ctx)
@@ -224,7 +232,7 @@ func runPass(ctx context.Context, open Opener, o ScoreOptions, workers int, mode
 	done := make(chan *lineChunk, window)
 	var wg sync.WaitGroup
 
-	// the reader: lines into chunks
+	// the reader: blocks of whole lines into chunks
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
@@ -238,28 +246,14 @@ func runPass(ctx context.Context, open Opener, o ScoreOptions, workers int, mode
 			}
 			c.reset()
 			c.seq = seq
-			last := false
-			for len(c.ends) < chunkLines && len(c.data) < chunkBytes {
-				line, tooLong, err := lr.next()
-				if err != nil {
-					if err != io.EOF {
-						c.err = err
-					}
-					last = true
-					break
-				}
-				c.data = append(c.data, line...)
-				c.ends = append(c.ends, len(c.data))
-				c.nums = append(c.nums, lr.line)
-				c.long = append(c.long, tooLong)
-			}
+			more := br.next(c, chunkBytes)
 			c.bytes, c.size = counted.n.Load(), size
 			select {
 			case todo <- c:
 			case <-ctx.Done():
 				return
 			}
-			if last {
+			if !more {
 				return
 			}
 		}

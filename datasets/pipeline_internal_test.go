@@ -109,11 +109,11 @@ func TestScoreFileParallelSameAsOneWorker(t *testing.T) {
 	for _, f := range []Format{JSONL, CSV} {
 		t.Run(string(f), func(t *testing.T) {
 			data := messyFile(t, f, 3000, 5)
-			defer func(n int) { chunkLines = n }(chunkLines)
-			chunkLines = 1 << 20
+			defer func(n int) { chunkBytes = n }(chunkBytes)
+			chunkBytes = 1 << 30
 			one := scoreBytes(t, eng, data, f, 1)
 			require.NoError(t, one.err)
-			chunkLines = 7
+			chunkBytes = 2000
 			many := scoreBytes(t, eng, data, f, 5)
 			require.NoError(t, many.err)
 
@@ -147,13 +147,13 @@ func TestScoreFileParallelSameAsOneWorker(t *testing.T) {
 func TestScoreFileParallelSameDecisionForms(t *testing.T) {
 	eng := defaultEngine(t)
 	data := messyFile(t, JSONL, 2000, 6)
-	defer func(n int) { chunkLines = n }(chunkLines)
+	defer func(n int) { chunkBytes = n }(chunkBytes)
 	for _, o := range []ScoreOptions{{DecisionFormat: CSV}, {Lines: true}, {Lines: true, OnlyFlagged: true}, {DecisionFormat: CSV, OnlyFlagged: true}} {
-		chunkLines = 1 << 20
+		chunkBytes = 1 << 30
 		o.Workers = 1
 		one := scoreWith(eng, data, o)
 		require.NoError(t, one.err)
-		chunkLines = 3
+		chunkBytes = 900
 		o.Workers = 4
 		many := scoreWith(eng, data, o)
 		require.NoError(t, many.err)
@@ -182,8 +182,8 @@ func TestScoreFileParallelFailsAtTheSameLine(t *testing.T) {
 	bad := bytes.Clone(data)
 	at := bytes.Index(bad, lines[1500])
 	bad[at+3] = 0xff
-	defer func(n int) { chunkLines = n }(chunkLines)
-	chunkLines = 5
+	defer func(n int) { chunkBytes = n }(chunkBytes)
+	chunkBytes = 1500
 	var errs []string
 	for _, w := range []int{1, 4} {
 		r := scoreBytes(t, eng, bad, JSONL, w)

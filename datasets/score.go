@@ -183,7 +183,7 @@ func (run *scoreRun) score(ctx context.Context, o ScoreOptions, lite bool) (*Sum
 			// room for the cards the file holds, estimated from its size and
 			// the first chunk: growing by doubling would leave up to half of
 			// the population's memory unused
-			if n, read := c.records(), len(c.data)+len(c.ends); c.size > 0 && read > 0 && n > 0 {
+			if n, read := c.records(), len(c.data); c.size > 0 && read > 0 && n > 0 {
 				est := int(float64(c.size)/float64(read)*float64(n)*1.02) + 1024
 				pop = risk.NewPopulationSize(est)
 				cards.recs = make([]cardRec, 0, est)
