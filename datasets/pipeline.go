@@ -82,6 +82,7 @@ type passDecoder struct {
 	rows   csvRows
 	state  any  // the pass's own, per worker
 	lite   bool // read only the population's fields where the line allows (JSON Lines)
+	digest bool // sum the valid records' digest
 	seed   maphash.Seed
 }
 
@@ -144,7 +145,6 @@ func (d *passDecoder) decode(c *lineChunk) {
 					if valid {
 						it.rec = rec
 						k++
-						c.digest.add(d.seed, num, rec)
 					} else {
 						it.rej = &Reject{Line: num} // its reason comes from the scoring pass
 					}
@@ -160,10 +160,10 @@ func (d *passDecoder) decode(c *lineChunk) {
 			} else {
 				it.rec = rec
 				k++
-				if d.lite {
-					c.digest.add(d.seed, num, rec)
-				}
 			}
+		}
+		if d.digest && it.rec != nil {
+			c.digest.add(d.seed, num, it.rec)
 		}
 		it.key = len(c.keys)
 		c.items = append(c.items, it)
@@ -265,7 +265,7 @@ func runPass(ctx context.Context, open Opener, o ScoreOptions, workers int, mode
 		wwg.Add(1)
 		go func() {
 			defer wwg.Done()
-			d := &passDecoder{cfg: &cfg, format: o.Format, hdr: hdr, lite: mode.lite && o.Format != CSV, seed: mode.seed}
+			d := &passDecoder{cfg: &cfg, format: o.Format, hdr: hdr, lite: mode.lite && o.Format != CSV, digest: mode.digest, seed: mode.seed}
 			for c := range todo {
 				if ctx.Err() == nil {
 					d.decode(c)
@@ -336,10 +336,11 @@ func takeChunk(ctx context.Context, c *lineChunk, unk *unknowns, take func(c *li
 }
 
 // passMode says how a pass reads records: lite, the population's fields
-// only where it can (JSON Lines); seed hashes the digest.
+// only where it can (JSON Lines); digest sums the valid records' digest,
+// hashed with seed.
 type passMode struct {
-	lite bool
-	seed maphash.Seed
+	lite, digest bool
+	seed         maphash.Seed
 }
 
 // countingReader counts the bytes read through it, for progress.

@@ -338,3 +338,57 @@ func TestSortCardsSameAsSort(t *testing.T) {
 		require.Equal(t, want, recs, "%d cards", n)
 	}
 }
+
+// The scoring pass finds each card's features by its place in the
+// population (Population.Bind): the decisions are the bytes the lookups by
+// holder give, on files with cards listed twice (a third pass counts the
+// population again), cancelled cards and cards without a holder (neither
+// counted: no place), rejects, in both formats.
+func TestScoreFileBoundSameAsLookedUp(t *testing.T) {
+	eng := defaultEngine(t)
+	extra := []string{
+		`{"msisdn":"13800138000","status":"active","opened_at":"2024-01-02"}`,
+		`{"msisdn":"13800138001","status":"cancelled","opened_at":"2024-01-02","holder":"hk-x"}`,
+		`{"msisdn":"13800138002","status":"active","opened_at":"2024-01-02","holder":"hk-x"}`,
+		`{"msisdn":"13800138003","status":"active","opened_at":"2024-01-02","holder":"hk-x"}`,
+	}
+	jsonl := append(messyFile(t, JSONL, 3000, 11), ("\r\n" + strings.Join(extra, "\r\n"))...)
+	for _, c := range []struct {
+		f    Format
+		data []byte
+	}{{JSONL, jsonl}, {CSV, messyFile(t, CSV, 3000, 12)}} {
+		bound := scoreWith(eng, c.data, ScoreOptions{Format: c.f, Lines: true})
+		require.NoError(t, bound.err)
+		bindPlaces = false
+		looked := scoreWith(eng, c.data, ScoreOptions{Format: c.f, Lines: true})
+		bindPlaces = true
+		require.NoError(t, looked.err)
+		require.Equal(t, string(looked.decisions), string(bound.decisions), "%s", c.f)
+		require.Equal(t, summaryJSON(t, looked.sum), summaryJSON(t, bound.sum))
+		require.Positive(t, bound.sum.Superseded)
+		require.Positive(t, bound.sum.ByRule["multi_card_id"], "features that matter")
+	}
+}
+
+// A file that changes between the passes (written to while it is scored)
+// fails the run, saying so, rather than scoring the cards of one reading
+// with the population of the other.
+func TestScoreFileInputChangedBetweenPasses(t *testing.T) {
+	eng := defaultEngine(t)
+	for _, f := range []Format{JSONL, CSV} {
+		a := messyFile(t, f, 500, 21)
+		b := messyFile(t, f, 500, 22)
+		opens := 0
+		open := func() (io.ReadCloser, error) {
+			opens++
+			if opens == 1 {
+				return io.NopCloser(bytes.NewReader(a)), nil
+			}
+			return io.NopCloser(bytes.NewReader(b)), nil
+		}
+		var dec bytes.Buffer
+		_, err := ScoreFile(context.Background(), eng, open, ScoreOptions{AsOf: pipeAsOf, Format: f, Decisions: opaque{&dec}})
+		require.ErrorIs(t, err, errInputChanged, "%s", f)
+		require.Contains(t, err.Error(), "the input changed between the passes")
+	}
+}

@@ -154,3 +154,31 @@ rules:
 	// true
 	// r.yaml:4:24: rule "pairs": [too_costly] estimated cost per card up to 393985 is over the limit max_cost=10000; a loop costs its body times its list's longest length (roaming 256 entries, linked_platforms 32, a range its length)
 }
+
+// A second pass over a file decodes each card again; binding the record to
+// the card's place in the population (the order the first pass added the
+// counted cards in) reads its features without looking its holder up.
+func ExamplePopulation_Bind() {
+	asOf := risk.Date(2026, 11, 1)
+	lines := []string{
+		`{"msisdn":"13800138000","status":"active","opened_at":"2026-10-01","holder":"hk-1"}`,
+		`{"msisdn":"13800138001","status":"active","opened_at":"2026-10-01","holder":"hk-1"}`,
+	}
+	pop := risk.NewPopulation()
+	for _, l := range lines { // first pass: count the cards
+		var r risk.Record
+		if r.DecodeJSON([]byte(l), nil) == nil && r.Validate(asOf) == nil {
+			pop.Add(&r)
+		}
+	}
+	for n, l := range lines { // second pass: each card again, at its place
+		var r risk.Record
+		if r.DecodeJSON([]byte(l), nil) == nil && r.Validate(asOf) == nil {
+			pop.Bind(&r, n)
+			fmt.Println(r.MSISDN[:3], pop.Features(&r).CardsTotal)
+		}
+	}
+	// Output:
+	// 138 2
+	// 138 2
+}

@@ -64,6 +64,7 @@ type Population struct {
 	nidx    int32    // entries ever added: the next entry's idx
 	dead    []uint64 // by idx: entries of cards added again since (a bit set)
 	ndead   int
+	readded bool // a card was added again: Bind no longer trusts places
 	// where each run of holder hashes with the same top bits starts in the
 	// sorted entries (about four entries a run), once sealed: a lookup
 	// searches one run instead of every entry
@@ -167,6 +168,7 @@ func (p *Population) opID(r *Record, add bool) (uint16, bool) {
 func (p *Population) Add(r *Record) {
 	if r.popID == p.id {
 		// added before: its old entry no longer counts
+		p.readded = true
 		p.cards--
 		if i := r.popIdx; i >= 0 {
 			if int(i>>6) >= len(p.dead) {
@@ -196,6 +198,20 @@ func (p *Population) Add(r *Record) {
 	p.entries = append(p.entries, popEntry{h: maphash.String(p.seed, r.Holder), op: op, day: dayOf(r.OpenedAt), idx: i})
 	r.popID, r.popIdx, r.popFP = p.id, i, r.fingerprint()
 	p.sealed.Store(false)
+}
+
+// Bind makes r, a record decoded again, the n-th card counted (from 0, in
+// the order of Add, counting only the cards Add counts: valid, with a
+// holder): a second pass over a file reads each card's features by its
+// place, without looking its holder up. The caller vouches that r is that
+// card (same holder, counting operator, opening day); a card changed after
+// Bind, an n out of range, and every card of a population in which a card
+// was added again (its places moved), are looked up by their holder.
+func (p *Population) Bind(r *Record, n int) {
+	if n < 0 || n >= int(p.nidx) || r.stored() || r.popID == p.id || p.readded {
+		return
+	}
+	r.popID, r.popIdx, r.popFP = p.id, int32(n), r.fingerprint()
 }
 
 // dayOf is t's CST day number, within what an entry holds.

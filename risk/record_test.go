@@ -343,3 +343,55 @@ func TestDecodeJSONUnknownKeys(t *testing.T) {
 	require.Equal(t, "13800138000", r.MSISDN)
 	require.Equal(t, []string{"alert_30d", "iot.x", "roaming.y"}, keys)
 }
+
+// A record decoded again and bound to its place reads the features of the
+// card counted there (not its holder's counts); a place out of range, a
+// cancelled card's (not counted: no place), or any place of a population
+// in which a card was added again is not bound, and the record is looked
+// up by its holder.
+func TestPopulationBind(t *testing.T) {
+	p := risk.NewPopulation()
+	mk := func(msisdn, holder, status string, day int) *risk.Record {
+		r := &risk.Record{MSISDN: msisdn, Holder: holder, Status: status, OpenedAt: risk.Date(2026, 1, day)}
+		require.NoError(t, r.Validate(asOf))
+		return r
+	}
+	cards := []*risk.Record{
+		mk("13800000001", "h", "", 1), // place 0
+		mk("13800000002", "h", "", 1), // 1
+		mk("13800000003", "h", "cancelled", 1),
+		mk("13000000004", "g", "", 2), // 2
+	}
+	for _, c := range cards {
+		p.Add(c)
+	}
+	// the card decoded again: a record of its own
+	again := func(i int) *risk.Record {
+		c := cards[i]
+		r2 := &risk.Record{MSISDN: c.MSISDN, Holder: c.Holder, Status: c.Status, OpenedAt: c.OpenedAt}
+		require.NoError(t, r2.Validate(asOf))
+		return r2
+	}
+
+	// bound: the place's features, which here differ from the holder's
+	r := again(0)
+	r.Holder = "g" // a record that is not the card: Bind trusts the caller
+	p.Bind(r, 0)
+	require.Equal(t, risk.Features{CardsOnOperator: 2, CardsTotal: 2, CardsSameDay: 2, Operators: 1}, p.Features(r))
+	r = again(3)
+	p.Bind(r, 2)
+	require.Equal(t, risk.Features{1, 1, 1, 1}, p.Features(r))
+
+	// not bound: looked up by holder
+	for _, n := range []int{-1, 3, 1 << 40} {
+		r := again(3)
+		r.Holder = "h"
+		p.Bind(r, n)
+		require.Equal(t, 2, p.Features(r).CardsTotal, "place %d", n)
+	}
+	p.Add(cards[1]) // added again: places are no longer trusted
+	r = again(3)
+	r.Holder = "h"
+	p.Bind(r, 2)
+	require.Equal(t, 2, p.Features(r).CardsTotal)
+}
