@@ -4,7 +4,6 @@ import (
 	"fmt"
 
 	"github.com/expr-lang/expr"
-	"github.com/expr-lang/expr/ast"
 )
 
 // Tests of package risk_test may call boom(s): a condition that panics on
@@ -16,16 +15,11 @@ func init() {
 	testExprOptions = append(testExprOptions, expr.Function("boom", func(params ...any) (any, error) {
 		panic(fmt.Sprintf("boom on %v", params[0]))
 	}, new(func(string) bool)))
-	lowerTestHook = func(l *lowerer, n *ast.CallNode) (lowered, bool) {
-		id, _ := n.Callee.(*ast.IdentifierNode)
-		if id == nil || id.Value != "boom" || len(n.Arguments) != 1 {
+	callTestHook = func(name string, args []lowered) (lowered, bool) {
+		if name != "boom" || len(args) != 1 || args[0].s == nil {
 			return lowered{}, false
 		}
-		a, ok := l.lower(n.Arguments[0])
-		if !ok || a.s == nil {
-			return lowered{}, false
-		}
-		f := a.s
+		f := args[0].s
 		return lowered{b: func(e *env) bool { panic("boom on " + f(e)) }}, true
 	}
 }

@@ -19,6 +19,8 @@ import (
 	"github.com/expr-lang/expr/vm"
 
 	"github.com/simrisk/simrisk/internal/vocab"
+	"github.com/simrisk/simrisk/risk/internal/cond"
+	"github.com/simrisk/simrisk/risk/internal/exprfront"
 	"github.com/simrisk/simrisk/rules"
 )
 
@@ -136,13 +138,10 @@ func exprDomainFuncs() []expr.Option {
 	return opts
 }
 
-// testExprOptions and lowerTestHook let tests add functions to the
-// language and lower them (to inject a construct that panics, say); nil
-// outside tests.
-var (
-	testExprOptions []expr.Option
-	lowerTestHook   func(l *lowerer, n *ast.CallNode) (lowered, bool)
-)
+// testExprOptions lets tests add functions to the language, and
+// callTestHook (backend.go) lower them (to inject a construct that panics,
+// say); nil outside tests.
+var testExprOptions []expr.Option
 
 // Functions returns the domain functions expressions may call, besides the
 // expression language's own, the same in both languages: one Term per form
@@ -418,19 +417,25 @@ func (x *exprCompiler) compile(src rules.Expr, owner string, wantBool bool, stac
 		return nil, w.usesName, []*rules.Error{{Pos: src.PosAt(0), Rule: owner, Field: src.Key, Code: rules.CodeNotBoolean,
 			Msg: fmt.Sprintf("condition must be true or false, but this is %s", what)}}
 	}
-	var gu giveUp
+	var gu *cond.GiveUp
 	if !x.reference {
+		// front end, then back end (backend.go)
+		var n cond.Node
+		var p program
 		if wantBool {
-			if p, ok := lowerBool(tree.Node, &gu); ok {
-				return p, w.usesName, nil
+			if n, gu = exprfront.Condition(tree.Node); gu == nil {
+				p, gu = lowerCond(n)
 			}
 		} else {
-			l := lowerer{gu: &gu}
-			if v, ok := l.lower(tree.Node); ok && (v.b != nil || v.i != nil || v.f != nil || v.s != nil) {
-				return loweredProgram{v}, w.usesName, nil
+			if n, gu = exprfront.Value(tree.Node); gu == nil {
+				p, gu = lowerValue(n)
 			}
 		}
+		if gu == nil {
+			return p, w.usesName, nil
+		}
 	}
+	why := irNote(gu, src) // now: the rewriting below changes the tree it quotes
 	if err := optimizer.Optimize(&tree.Node, cfg); err != nil {
 		return nil, w.usesName, []*rules.Error{x.exprErr(err, src, owner, nil, nil)}
 	}
@@ -440,7 +445,7 @@ func (x *exprCompiler) compile(src rules.Expr, owner string, wantBool bool, stac
 	if err != nil {
 		return nil, w.usesName, []*rules.Error{x.exprErr(err, src, owner, nil, nil)}
 	}
-	return exprProgram{p, gu.exprNote(src)}, w.usesName, nil
+	return exprProgram{p, why}, w.usesName, nil
 }
 
 // repanicCompile lets tests (and fuzzing) see a compiler's panic instead of

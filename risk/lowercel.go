@@ -1,7 +1,6 @@
 package risk
 
 import (
-	"errors"
 	"fmt"
 	"math"
 	"strconv"
@@ -13,6 +12,7 @@ import (
 	"cel.dev/cel-go/common/types/traits"
 	"cel.dev/cel-go/parser"
 
+	"github.com/simrisk/simrisk/risk/internal/cond"
 	rref "github.com/simrisk/simrisk/risk/ref"
 	"github.com/simrisk/simrisk/rules"
 )
@@ -25,8 +25,6 @@ import (
 // the mark into errOverflow, and CEL's && and || (celAnd, celOr), which
 // absorb an error when the other side decides, look at the mark of each
 // side. No panic, no recover on the hot path.
-
-var errOverflow = errors.New("integer overflow")
 
 // uniqueKeys numbers conjuncts that have no text to share by.
 var uniqueKeys atomic.Int64
@@ -151,24 +149,6 @@ func (l *celLowerer) localRef(name string) (lowered, bool) {
 	return lowered{}, false
 }
 
-// celClosureProgram runs a lowered CEL condition, turning overflow panics
-// into errors.
-type celClosureProgram struct {
-	f      boolFn
-	probes []probe
-	conj   []conj // as closureProgram's
-}
-
-func (p celClosureProgram) eval(s *Scorer) (any, error) {
-	s.ovf = false
-	v := p.f(&s.env)
-	if s.ovf {
-		s.ovf = false
-		return nil, errOverflow
-	}
-	return v, nil
-}
-
 // lowerCEL lowers a checked boolean CEL expression, or returns false. The
 // closureProgram is for macros that other expressions inline (its f is nil
 // when it needs overflow recovery, which only a whole program gives).
@@ -205,23 +185,6 @@ func lowerCEL(a *cel.Ast, macros map[string]closureProgram, gu *giveUp) (program
 	}
 	p := closureProgram{f, probes, cs}
 	return p, p, true
-}
-
-// celAndAll joins conjuncts with CEL's &&, and says whether the result may
-// fail (overflow).
-func celAndAll(cs []conj) (boolFn, bool) {
-	all := lowered{b: cs[0].b, k: cs[0].k}
-	fails := cs[0].fails
-	for _, c := range cs[1:] {
-		x := lowered{b: c.b, k: c.k}
-		if fails {
-			all = celAnd(all, x)
-		} else {
-			all = and(all, x)
-		}
-		fails = fails || c.fails
-	}
-	return all.b, fails
 }
 
 // flattenAnd appends the top-level conjuncts of a CEL condition.
@@ -369,91 +332,6 @@ func (l *celLowerer) stringSet(e celast.Expr) (map[string]struct{}, bool) {
 		set[string(s)] = struct{}{}
 	}
 	return set, true
-}
-
-// addOK, subOK and mulOK are CEL's int arithmetic: the result, and false
-// when it overflows.
-func addOK(x, y int) (int, bool) {
-	r := x + y
-	return r, (r > x) == (y > 0)
-}
-
-func subOK(x, y int) (int, bool) {
-	r := x - y
-	return r, (r < x) == (y > 0)
-}
-
-func mulOK(x, y int) (int, bool) {
-	if x == 0 || y == 0 {
-		return 0, true
-	}
-	r := x * y
-	return r, !(r/y != x || (x == -1 && y == math.MinInt64) || (y == -1 && x == math.MinInt64))
-}
-
-// checked is an int operation of lowered CEL code: its result, noting an
-// overflow in the scorer (see celClosureProgram).
-func checked(e *env, r int, ok bool) int {
-	if !ok {
-		e.s.ovf = true
-	}
-	return r
-}
-
-// celAnd is CEL's && when its left side may fail: false && error and
-// error && false are both false; otherwise an error stays an error. Each
-// side is evaluated with the overflow mark cleared, and the mark is set
-// again after when the result is an error.
-func celAnd(x, y lowered) lowered {
-	if y.k && !y.b(nil) {
-		return y
-	}
-	a, b := x.b, y.b
-	return lowered{b: func(e *env) bool {
-		s := e.s
-		outer := s.ovf
-		s.ovf = false
-		av := a(e)
-		af := s.ovf
-		s.ovf = false
-		if !af && !av {
-			s.ovf = outer
-			return false
-		}
-		if !b(e) && !s.ovf {
-			s.ovf = outer
-			return false
-		}
-		s.ovf = s.ovf || af || outer
-		return true
-	}, probes: append(append([]probe(nil), x.probes...), y.probes...)}
-}
-
-// celOr is CEL's || when its left side may fail: true || error and
-// error || true are both true.
-func celOr(x, y lowered) lowered {
-	if y.k && y.b(nil) {
-		return y
-	}
-	a, b := x.b, y.b
-	return lowered{b: func(e *env) bool {
-		s := e.s
-		outer := s.ovf
-		s.ovf = false
-		av := a(e)
-		af := s.ovf
-		s.ovf = false
-		if !af && av {
-			s.ovf = outer
-			return true
-		}
-		if b(e) && !s.ovf {
-			s.ovf = outer
-			return true
-		}
-		s.ovf = s.ovf || af || outer
-		return false
-	}, probes: append(append([]probe(nil), x.probes...), y.probes...)}
 }
 
 func (l *celLowerer) call(c celast.CallExpr) (lowered, bool) {
@@ -651,7 +529,7 @@ func (l *celLowerer) call(c celast.CallExpr) (lowered, bool) {
 		switch {
 		case a.i != nil && b.i != nil:
 			x, y := a.i, b.i
-			opOK := map[string]func(int, int) (int, bool){"_+_": addOK, "_-_": subOK, "_*_": mulOK}[fn]
+			opOK := map[string]func(int, int) (int, bool){"_+_": cond.AddOK, "_-_": cond.SubOK, "_*_": cond.MulOK}[fn]
 			if a.k && b.k {
 				// constants fold (params.verify_hours * 3600), unless they
 				// overflow: then the rule fails on every card, at run time
@@ -662,11 +540,11 @@ func (l *celLowerer) call(c celast.CallExpr) (lowered, bool) {
 			l.overflo = true
 			switch fn {
 			case "_+_":
-				return lowered{i: func(e *env) int { r, ok := addOK(x(e), y(e)); return checked(e, r, ok) }, text: sumText("+", a, b), time: a.time != b.time}, true
+				return lowered{i: func(e *env) int { r, ok := cond.AddOK(x(e), y(e)); return checked(e, r, ok) }, text: sumText("+", a, b), time: a.time != b.time}, true
 			case "_-_":
-				return lowered{i: func(e *env) int { r, ok := subOK(x(e), y(e)); return checked(e, r, ok) }, text: sumText("-", a, b), time: a.time != b.time}, true
+				return lowered{i: func(e *env) int { r, ok := cond.SubOK(x(e), y(e)); return checked(e, r, ok) }, text: sumText("-", a, b), time: a.time != b.time}, true
 			}
-			return lowered{i: func(e *env) int { r, ok := mulOK(x(e), y(e)); return checked(e, r, ok) }, text: sumText("*", a, b)}, true
+			return lowered{i: func(e *env) int { r, ok := cond.MulOK(x(e), y(e)); return checked(e, r, ok) }, text: sumText("*", a, b)}, true
 		case a.f != nil && b.f != nil:
 			x, y := a.f, b.f
 			switch fn {

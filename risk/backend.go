@@ -1,24 +1,27 @@
 package risk
 
 import (
-	"fmt"
+	"errors"
+	"math"
 	"sort"
 	"strconv"
 	"strings"
 	"unsafe"
 
-	"github.com/expr-lang/expr/ast"
-
+	"github.com/simrisk/simrisk/risk/internal/cond"
 	"github.com/simrisk/simrisk/risk/ref"
 )
 
-// The compiled evaluator: a type-checked expr expression is lowered into Go
-// closures over the typed environment — field reads without boxing,
+// The back end of the compiled evaluator: a condition of the IR
+// (risk/internal/cond), from either language's front end, is lowered into
+// Go closures over the typed environment and, for the plan's branch code,
+// the shape of each boolean (bnode) — field reads without boxing,
 // parameters folded as constants, constant lists as hash sets,
-// short-circuiting && and ||. A construct the lowering does not handle (or
-// one that could fail at run time, such as indexing or division) makes the
-// whole expression fall back to expr's VM, the reference evaluator: both give
-// the same answers, as a differential fuzz test checks.
+// short-circuiting && and ||. A construct the back end does not handle
+// makes the whole expression fall back to the language's reference
+// evaluator (expr's VM, cel-go), with the construct and its position
+// (cond.GiveUp): both give the same answers, as differential fuzz tests
+// check.
 
 type (
 	appendFn func(*env, []byte) []byte
@@ -221,181 +224,7 @@ func andAll(xs []lowered) lowered {
 	return all
 }
 
-// flattenAnd appends the top-level conjuncts of an expr condition.
-func flattenAnd(n ast.Node, parts []ast.Node) []ast.Node {
-	if b, ok := n.(*ast.BinaryNode); ok && (b.Operator == "&&" || b.Operator == "and") {
-		return flattenAnd(b.Right, flattenAnd(b.Left, parts))
-	}
-	return append(parts, n)
-}
-
 func (p closureProgram) eval(s *Scorer) (any, error) { return p.f(&s.env), nil }
-
-// lowerer carries what a predicate body may read: the element of roaming or
-// of linked_platforms it is looking at.
-type lowerer struct {
-	inRoam bool // inside any(roaming, ...): .field reads e.cur
-	inStr  bool // inside any(linked_platforms, ...): # reads e.curStr
-	// let variables in scope
-	scope map[string]lowered
-	// once counts the lets around that bindOnce wrote out twice
-	once int
-	// gu notes the construct the lowering gave up on (giveup.go)
-	gu *giveUp
-}
-
-// fail gives up on n for the reason what ("": the construct itself).
-func (l *lowerer) fail(n ast.Node, what string) (lowered, bool) {
-	l.gu.note(n, what)
-	return lowered{}, false
-}
-
-// listName reports whether n names roaming or linked_platforms: lists that
-// lower only as what a construct around them does with them (a loop, len,
-// join), so that construct is what a note names.
-func (l *lowerer) listName(n ast.Node) bool {
-	id, ok := n.(*ast.IdentifierNode)
-	if !ok || (id.Value != "roaming" && id.Value != "linked_platforms") {
-		return false
-	}
-	_, local := l.scope[id.Value]
-	return !local
-}
-
-// key is the text of an expression for comparing it with another in the
-// same condition; inside a predicate "." and "#" are its element.
-func (l *lowerer) key(n ast.Node) string {
-	if len(l.scope) > 0 {
-		return "" // a let variable's name means what it was bound to
-	}
-	return fmt.Sprintf("expr:%v/%v:%s", l.inRoam, l.inStr, n.String())
-}
-
-// lowerBool lowers a checked boolean expression, or returns false and
-// notes in gu what it gave up on.
-func lowerBool(n ast.Node, gu *giveUp) (closureProgram, bool) {
-	l := lowerer{gu: gu}
-	parts := flattenAnd(n, nil)
-	xs := make([]lowered, len(parts))
-	cs := make([]conj, len(parts))
-	for i, p := range parts {
-		x, ok := l.lower(p)
-		if ok && x.b == nil {
-			l.fail(p, "a condition of no static type: "+clip(p.String()))
-		}
-		if !ok || x.b == nil {
-			return closureProgram{}, false
-		}
-		xs[i] = x
-		cs[i] = conj{key: "expr:" + p.String(), b: x.b, k: x.k, n: nodeOf(x)}
-	}
-	all := andAll(xs)
-	return closureProgram{all.b, all.probes, cs}, true
-}
-
-// lower lowers n, or notes what it gave up on: n itself when nothing
-// inside it was noted.
-func (l *lowerer) lower(n ast.Node) (lowered, bool) {
-	x, ok := l.lower0(n)
-	if !ok {
-		l.gu.note(n, "")
-	}
-	return x, ok
-}
-
-func (l *lowerer) lower0(n ast.Node) (lowered, bool) {
-	switch n := n.(type) {
-	case *ast.BoolNode:
-		v := n.Value
-		return lowered{b: func(*env) bool { return v }, k: true}, true
-	case *ast.IntegerNode:
-		v := n.Value
-		return lowered{i: func(*env) int { return v }, k: true, text: strconv.Itoa(v)}, true
-	case *ast.FloatNode:
-		v := n.Value
-		return lowered{f: func(*env) float64 { return v }, k: true}, true
-	case *ast.StringNode:
-		v := n.Value
-		return lowered{s: func(*env) string { return v }, k: true, text: strconv.Quote(v)}, true
-	case *ast.IdentifierNode:
-		if v, ok := l.scope[n.Value]; ok {
-			return v, true
-		}
-		return field(n.Value)
-	case *ast.VariableDeclaratorNode:
-		v, ok := l.lower(n.Value)
-		if !ok {
-			return lowered{}, false
-		}
-		bodyWith := func(v lowered, once int) (lowered, bool) {
-			inner := *l
-			inner.once = once
-			inner.scope = map[string]lowered{n.Name: v}
-			for k, x := range l.scope {
-				if k != n.Name {
-					inner.scope[k] = x
-				}
-			}
-			body, ok := inner.lower(n.Expr)
-			body.rgn = nil // its subject may name the variable: never merge it outside
-			return body, ok
-		}
-		if r, ok := bindOnce(v, l.once, l.gu, bodyWith); ok {
-			return r, true
-		}
-		return bodyWith(v, l.once)
-	case *ast.MemberNode:
-		return l.member(n)
-	case *ast.PointerNode:
-		if n.Name == "" && l.inStr {
-			return lowered{s: func(e *env) string { return e.curStr }}, true
-		}
-		return lowered{}, false
-	case *ast.UnaryNode:
-		x, ok := l.lower(n.Node)
-		if !ok {
-			return lowered{}, false
-		}
-		switch {
-		case (n.Operator == "!" || n.Operator == "not") && x.b != nil:
-			return not(x), true
-		case n.Operator == "-" && x.i != nil:
-			f := x.i
-			return fold(lowered{i: func(e *env) int { return -f(e) }}, true, x)
-		case n.Operator == "-" && x.f != nil:
-			f := x.f
-			return fold(lowered{f: func(e *env) float64 { return -f(e) }}, true, x)
-		case n.Operator == "+" && (x.i != nil || x.f != nil):
-			return x, true
-		}
-		return lowered{}, false
-	case *ast.BinaryNode:
-		return l.binary(n)
-	case *ast.ConditionalNode:
-		c, ok1 := l.lower(n.Cond)
-		a, ok2 := l.lower(n.Exp1)
-		b, ok3 := l.lower(n.Exp2)
-		if !ok1 || !ok2 || !ok3 || c.b == nil {
-			return lowered{}, false
-		}
-		if c.k {
-			r, ok := ternary(c.b, a, b) // same result type check either way
-			if !ok {
-				return r, ok
-			}
-			if c.b(nil) {
-				return ternary(c.b, a, a)
-			}
-			return ternary(c.b, b, b)
-		}
-		return ternary(c.b, a, b)
-	case *ast.CallNode:
-		return l.call(n)
-	case *ast.BuiltinNode:
-		return l.builtin(n)
-	}
-	return lowered{}, false
-}
 
 func field(name string) (lowered, bool) {
 	var dir *directField
@@ -423,23 +252,6 @@ func field(name string) (lowered, bool) {
 	}
 	if f, ok := stringFields[name]; ok {
 		return lowered{s: f, dir: dir}, true
-	}
-	return lowered{}, false
-}
-
-func (l *lowerer) member(n *ast.MemberNode) (lowered, bool) {
-	prop, ok := n.Property.(*ast.StringNode)
-	if !ok || n.Optional || n.Method {
-		return lowered{}, false
-	}
-	switch base := n.Node.(type) {
-	case *ast.IdentifierNode:
-		return field(base.Value + "." + prop.Value)
-	case *ast.PointerNode:
-		if base.Name != "" || !l.inRoam {
-			return lowered{}, false
-		}
-		return roamField(prop.Value)
 	}
 	return lowered{}, false
 }
@@ -501,32 +313,6 @@ func toFloat(x lowered) floatFn {
 	return nil
 }
 
-func (l *lowerer) binary(n *ast.BinaryNode) (lowered, bool) {
-	op := n.Operator
-	if op == "in" || op == "not in" {
-		return l.in(n)
-	}
-	a, ok1 := l.lower(n.Left)
-	b, ok2 := l.lower(n.Right)
-	if !ok1 || !ok2 {
-		return lowered{}, false
-	}
-	switch op {
-	case "&&", "and":
-		if a.b != nil && b.b != nil {
-			return and(a, b), true
-		}
-		return lowered{}, false
-	case "||", "or":
-		if a.b != nil && b.b != nil {
-			return or(a, b), true
-		}
-		return lowered{}, false
-	}
-	r, ok := arith(op, a, b)
-	return fold(r, ok, a, b)
-}
-
 // arith lowers comparisons, + - * and the string tests.
 func arith(op string, a, b lowered) (lowered, bool) {
 	switch op {
@@ -582,35 +368,6 @@ func containsStr(s, sub string) bool {
 	return false
 }
 
-// in lowers membership in a constant string set (lists.NAME) or in a
-// literal array of constants.
-func (l *lowerer) in(n *ast.BinaryNode) (lowered, bool) {
-	a, ok := l.lower(n.Left)
-	if !ok || a.s == nil {
-		return lowered{}, false
-	}
-	set := map[string]struct{}{}
-	switch r := n.Right.(type) {
-	case *ast.ConstantNode:
-		m, ok := r.Value.(map[string]struct{})
-		if !ok {
-			return lowered{}, false
-		}
-		set = m
-	case *ast.ArrayNode:
-		for _, it := range r.Nodes {
-			sn, ok := it.(*ast.StringNode)
-			if !ok {
-				return lowered{}, false
-			}
-			set[sn.Value] = struct{}{}
-		}
-	default:
-		return lowered{}, false
-	}
-	return memberOf(a, set, n.Operator == "not in"), true
-}
-
 // memberOf lowers x in set (x not in set when neg). A short list is
 // compared item by item (that beats hashing); a plain field is read in
 // place.
@@ -654,142 +411,6 @@ func memberOf(x lowered, set map[string]struct{}, neg bool) lowered {
 		return lowered{b: func(e *env) bool { return !member(e) }}
 	}
 	return lowered{b: member}
-}
-
-func (l *lowerer) call(n *ast.CallNode) (lowered, bool) {
-	id, ok := n.Callee.(*ast.IdentifierNode)
-	if !ok {
-		return lowered{}, false
-	}
-	switch id.Value {
-	case "in_region":
-		if len(n.Arguments) != 2 {
-			return lowered{}, false
-		}
-		a, ok := l.lower(n.Arguments[0])
-		c, isConst := n.Arguments[1].(*ast.ConstantNode)
-		if !ok || a.s == nil || !isConst {
-			return lowered{}, false
-		}
-		set, ok := c.Value.(*RegionSet)
-		if !ok {
-			return lowered{}, false
-		}
-		return inRegion(l.key(n.Arguments[0]), a, set), true
-	case "region_name":
-		if len(n.Arguments) == 2 {
-			lang, ok := l.constString(n.Arguments[1])
-			if !ok {
-				return lowered{}, false
-			}
-			return l.stringFunc(&ast.CallNode{Callee: n.Callee, Arguments: n.Arguments[:1]}, func(code string) string { return ref.RegionNameIn(code, lang) })
-		}
-		return l.stringFunc(n, ref.RegionName)
-	case "display":
-		if len(n.Arguments) != 2 {
-			return lowered{}, false
-		}
-		lang, ok := l.constString(n.Arguments[1])
-		if !ok {
-			return lowered{}, false
-		}
-		a, ok := l.lower(n.Arguments[0])
-		if !ok {
-			return lowered{}, false
-		}
-		return displayOf(a, lang)
-	case "mask":
-		return l.stringFunc(n, maskValue)
-	case "days_between":
-		if len(n.Arguments) != 2 {
-			return lowered{}, false
-		}
-		a, ok1 := l.lower(n.Arguments[0])
-		b, ok2 := l.lower(n.Arguments[1])
-		if !ok1 || !ok2 || a.i == nil || b.i == nil {
-			return lowered{}, false
-		}
-		x, y := a.i, b.i
-		return lowered{i: func(e *env) int { return daysBetweenOrNever(x(e), y(e)) }}, true
-	}
-	if lowerTestHook != nil {
-		return lowerTestHook(l, n)
-	}
-	return lowered{}, false
-}
-
-// builtin lowers len() of a list and the predicates any, all, none over
-// roaming or linked_platforms (one level deep).
-func (l *lowerer) builtin(n *ast.BuiltinNode) (lowered, bool) {
-	if len(n.Arguments) == 0 {
-		return lowered{}, false
-	}
-	switch n.Name {
-	case "filter", "map", "join":
-		return l.list(n)
-	case "string":
-		if len(n.Arguments) != 1 {
-			return lowered{}, false
-		}
-		x, ok := l.lower(n.Arguments[0])
-		if !ok || x.i == nil {
-			return lowered{}, false
-		}
-		return stringOfInt(x), true
-	case "len":
-		if len(n.Arguments) != 1 {
-			return lowered{}, false
-		}
-		// a filtered or mapped list (or a let variable holding one)
-		if !l.listName(n.Arguments[0]) {
-			x, ok := l.lower(n.Arguments[0])
-			if !ok {
-				return lowered{}, false
-			}
-			if x.lst != nil {
-				lst := x.lst
-				return lowered{i: func(e *env) int { return lst.count(e) }}, true
-			}
-		}
-	}
-	list, ok := n.Arguments[0].(*ast.IdentifierNode)
-	if !ok || (list.Value != "roaming" && list.Value != "linked_platforms") {
-		return lowered{}, false
-	}
-	roam := list.Value == "roaming"
-	if n.Name == "len" && len(n.Arguments) == 1 {
-		if roam {
-			return lowered{i: func(e *env) int { return len(e.r.Roaming) }}, true
-		}
-		return lowered{i: func(e *env) int { return len(e.r.LinkedPlatforms) }}, true
-	}
-	if len(n.Arguments) != 2 {
-		return lowered{}, false
-	}
-	if l.inRoam || l.inStr {
-		return l.fail(n, "the loop "+clip(n.String())+" inside another loop's body")
-	}
-	pred, ok := n.Arguments[1].(*ast.PredicateNode)
-	if !ok {
-		return lowered{}, false
-	}
-	inner := lowerer{inRoam: roam, inStr: !roam, scope: l.scope, once: l.once, gu: l.gu}
-	body, ok := inner.lower(pred.Node)
-	if !ok || body.b == nil {
-		return lowered{}, false
-	}
-	var want, empty bool // stop when f(item) == want; result when it never does
-	switch n.Name {
-	case "any":
-		want, empty = true, false
-	case "all":
-		want, empty = false, true
-	case "none":
-		want, empty = true, true
-	default:
-		return lowered{}, false
-	}
-	return predicate(roam, body, want, empty), true
 }
 
 // stringOfInt lowers string(x) of an int: its decimal text.
@@ -856,77 +477,6 @@ func (x *listX) join(e *env, b []byte, sep string) []byte {
 	return b
 }
 
-// list lowers filter(L, pred), map(L, item) and join(L, sep) over roaming
-// and linked_platforms (and over what filter and let give of them).
-func (l *lowerer) list(n *ast.BuiltinNode) (lowered, bool) {
-	if len(n.Arguments) != 2 {
-		return lowered{}, false
-	}
-	if l.inRoam || l.inStr {
-		return l.fail(n, "the list "+clip(n.String())+" inside a loop's body")
-	}
-	var base listX
-	switch a := n.Arguments[0].(type) {
-	case *ast.IdentifierNode:
-		if v, ok := l.scope[a.Value]; ok {
-			if v.lst == nil {
-				return lowered{}, false
-			}
-			base = *v.lst
-		} else if a.Value == "roaming" || a.Value == "linked_platforms" {
-			base.roam = a.Value == "roaming"
-		} else {
-			return lowered{}, false
-		}
-	case *ast.BuiltinNode:
-		x, ok := l.lower(a)
-		if !ok || x.lst == nil {
-			return lowered{}, false
-		}
-		base = *x.lst
-	default:
-		return lowered{}, false
-	}
-	if n.Name == "join" {
-		sep, ok := n.Arguments[1].(*ast.StringNode)
-		if !ok {
-			return l.fail(n, "join with a separator that is not a string literal in "+clip(n.String()))
-		}
-		if base.roam && base.item == nil {
-			return l.fail(n, "join of roaming entries (map them to text first) in "+clip(n.String()))
-		}
-		lst, sv := &base, sep.Value
-		return lowered{s: func(e *env) string { return string(lst.join(e, nil, sv)) },
-			a: func(e *env, b []byte) []byte { return lst.join(e, b, sv) }}, true
-	}
-	pred, ok := n.Arguments[1].(*ast.PredicateNode)
-	if !ok {
-		return lowered{}, false
-	}
-	if base.item != nil {
-		return l.fail(n, "filter or map of a mapped list in "+clip(n.String()))
-	}
-	inner := lowerer{inRoam: base.roam, inStr: !base.roam, scope: l.scope, once: l.once, gu: l.gu}
-	body, ok := inner.lower(pred.Node)
-	if !ok {
-		return lowered{}, false
-	}
-	switch {
-	case n.Name == "filter" && body.b != nil:
-		if prev := base.pred; prev != nil {
-			f := body.b
-			base.pred = func(e *env) bool { return prev(e) && f(e) }
-		} else {
-			base.pred = body.b
-		}
-	case n.Name == "map" && body.s != nil:
-		base.item = appenderOf(body)
-	default:
-		return lowered{}, false
-	}
-	return lowered{lst: &base}, true
-}
-
 // appenderOf appends a string value: with its appender, or its string.
 func appenderOf(x lowered) appendFn {
 	if x.a != nil {
@@ -976,6 +526,10 @@ func predicate(roam bool, body lowered, stop, empty bool) lowered {
 	}}
 }
 
+// checkpointer notes what a lowering gives up on: checkpoint returns a
+// function that forgets what was noted since.
+type checkpointer interface{ checkpoint() func() }
+
 // maxOnce is how many lets deep bindOnce writes bodies out twice (2^maxOnce
 // copies at most); lets deeper are computed where they are used.
 const maxOnce = 3
@@ -991,12 +545,12 @@ const maxOnce = 3
 // such a value, or the body does not lower to a value both ways.
 //
 // bindOnce is one way among others: what it gives up on is forgotten (gu).
-func bindOnce(v lowered, once int, gu *giveUp, lowerBody func(v lowered, once int) (lowered, bool)) (lowered, bool) {
+func bindOnce(v lowered, once int, gu checkpointer, lowerBody func(v lowered, once int) (lowered, bool)) (lowered, bool) {
 	if v.b == nil || v.k || !v.loop || once >= maxOnce {
 		return lowered{}, false
 	}
-	if gu != nil && !gu.set {
-		defer func() { *gu = giveUp{} }()
+	if gu != nil {
+		defer gu.checkpoint()()
 	}
 	t, ok1 := lowerBody(konst(lowered{b: func(*env) bool { return true }}), once+1)
 	f, ok2 := lowerBody(konst(lowered{b: func(*env) bool { return false }}), once+1)
@@ -1214,30 +768,6 @@ func order[T int | float64 | string](op string, x, y func(*env) T) boolFn {
 	return func(e *env) bool { return x(e) >= y(e) }
 }
 
-// stringFunc lowers a call of a function of one string argument to one
-// string result (region_name, mask).
-func (l *lowerer) stringFunc(n *ast.CallNode, f func(string) string) (lowered, bool) {
-	if len(n.Arguments) != 1 {
-		return lowered{}, false
-	}
-	a, ok := l.lower(n.Arguments[0])
-	if !ok || a.s == nil {
-		return lowered{}, false
-	}
-	x := a.s
-	return fold(lowered{s: func(e *env) string { return f(x(e)) }}, true, a)
-}
-
-// constString is the value of n when it is a constant string (a literal
-// or a folded parameter).
-func (l *lowerer) constString(n ast.Node) (string, bool) {
-	x, ok := l.lower(n)
-	if !ok || x.s == nil || !x.k {
-		return "", false
-	}
-	return x.s(nil), true
-}
-
 // displayOf lowers display(x, lang) of a string or boolean x.
 func displayOf(x lowered, lang string) (lowered, bool) {
 	switch {
@@ -1249,4 +779,642 @@ func displayOf(x lowered, lang string) (lowered, bool) {
 		return fold(lowered{s: func(e *env) string { return displayBool(f(e), lang) }}, true, x)
 	}
 	return lowered{}, false
+}
+
+// CEL's run-time semantics, which the back end gives checked arithmetic
+// (cond.Arith.Checked) and the && and || around it.
+
+var errOverflow = errors.New("integer overflow")
+
+// celClosureProgram runs a lowered CEL condition, turning overflow panics
+// into errors.
+type celClosureProgram struct {
+	f      boolFn
+	probes []probe
+	conj   []conj // as closureProgram's
+}
+
+func (p celClosureProgram) eval(s *Scorer) (any, error) {
+	s.ovf = false
+	v := p.f(&s.env)
+	if s.ovf {
+		s.ovf = false
+		return nil, errOverflow
+	}
+	return v, nil
+}
+
+// celAndAll joins conjuncts with CEL's &&, and says whether the result may
+// fail (overflow).
+func celAndAll(cs []conj) (boolFn, bool) {
+	all := lowered{b: cs[0].b, k: cs[0].k}
+	fails := cs[0].fails
+	for _, c := range cs[1:] {
+		x := lowered{b: c.b, k: c.k}
+		if fails {
+			all = celAnd(all, x)
+		} else {
+			all = and(all, x)
+		}
+		fails = fails || c.fails
+	}
+	return all.b, fails
+}
+
+// checked is an int operation of lowered CEL code: its result, noting an
+// overflow in the scorer (see celClosureProgram).
+func checked(e *env, r int, ok bool) int {
+	if !ok {
+		e.s.ovf = true
+	}
+	return r
+}
+
+// celAnd is CEL's && when its left side may fail: false && error and
+// error && false are both false; otherwise an error stays an error. Each
+// side is evaluated with the overflow mark cleared, and the mark is set
+// again after when the result is an error.
+func celAnd(x, y lowered) lowered {
+	if y.k && !y.b(nil) {
+		return y
+	}
+	a, b := x.b, y.b
+	return lowered{b: func(e *env) bool {
+		s := e.s
+		outer := s.ovf
+		s.ovf = false
+		av := a(e)
+		af := s.ovf
+		s.ovf = false
+		if !af && !av {
+			s.ovf = outer
+			return false
+		}
+		if !b(e) && !s.ovf {
+			s.ovf = outer
+			return false
+		}
+		s.ovf = s.ovf || af || outer
+		return true
+	}, probes: append(append([]probe(nil), x.probes...), y.probes...)}
+}
+
+// celOr is CEL's || when its left side may fail: true || error and
+// error || true are both true.
+func celOr(x, y lowered) lowered {
+	if y.k && y.b(nil) {
+		return y
+	}
+	a, b := x.b, y.b
+	return lowered{b: func(e *env) bool {
+		s := e.s
+		outer := s.ovf
+		s.ovf = false
+		av := a(e)
+		af := s.ovf
+		s.ovf = false
+		if !af && av {
+			s.ovf = outer
+			return true
+		}
+		if b(e) && !s.ovf {
+			s.ovf = outer
+			return true
+		}
+		s.ovf = s.ovf || af || outer
+		return false
+	}, probes: append(append([]probe(nil), x.probes...), y.probes...)}
+}
+
+// The back end proper: a folded condition of the IR (risk/internal/cond)
+// into lowered code. Both languages' conditions come here; what differs
+// between them (CEL's checked arithmetic, its && and || around an error)
+// is in the nodes.
+
+// backend lowers one condition or placeholder.
+type backend struct {
+	// gu is the first construct given up on (nil: none)
+	gu *cond.GiveUp
+	// lets are the lowered values of the lets in scope
+	lets map[*cond.Let]lowered
+	// elem is the element type of the loop whose body is being lowered
+	// (Entries, Strings), Invalid outside loops
+	elem cond.Type
+	// once counts the lets around that bindOnce wrote out twice
+	once int
+}
+
+// callTestHook lets tests lower a function of their own (boom); nil
+// outside tests.
+var callTestHook func(name string, args []lowered) (lowered, bool)
+
+// fail gives up on n for the reason why.
+func (b *backend) fail(n cond.Node, why cond.Why) (lowered, bool) {
+	if b.gu == nil {
+		b.gu = &cond.GiveUp{At: *n.Where(), Why: why}
+	}
+	return lowered{}, false
+}
+
+// checkpoint returns a function that forgets what was given up on since:
+// for a way of lowering that is only tried (bindOnce).
+func (b *backend) checkpoint() func() {
+	if b.gu != nil {
+		return func() {}
+	}
+	return func() { b.gu = nil }
+}
+
+// foldEval folds the domain functions of constants (cond.Fold's hook).
+func foldEval(c *cond.Call, args []*cond.Const) (*cond.Const, bool) {
+	switch {
+	case c.Func == "region_name" && len(args) == 1:
+		return cond.StringConst(ref.RegionName(args[0].S), c.At), true
+	case c.Func == "region_name" && len(args) == 2:
+		return cond.StringConst(ref.RegionNameIn(args[0].S, args[1].S), c.At), true
+	case c.Func == "mask" && len(args) == 1:
+		return cond.StringConst(maskValue(args[0].S), c.At), true
+	case c.Func == "display" && len(args) == 2 && args[0].T == cond.String:
+		return cond.StringConst(DisplayName(args[0].S, args[1].S), c.At), true
+	case c.Func == "display" && len(args) == 2 && args[0].T == cond.Bool:
+		return cond.StringConst(displayBool(args[0].B, args[1].S), c.At), true
+	case c.Func == "days_between" && len(args) == 2:
+		return cond.IntConst(daysBetweenOrNever(args[0].I, args[1].I), c.At), true
+	}
+	return nil, false
+}
+
+// lowerCond lowers a condition of the IR: folded, split into its
+// top-level conjuncts (keyed for the plan by cond.Key), each lowered once.
+// A condition that may fail (CEL's checked arithmetic) is a
+// celClosureProgram, any other a closureProgram.
+func lowerCond(n cond.Node) (program, *cond.GiveUp) {
+	n = cond.Fold(n, foldEval)
+	parts := cond.Conjuncts(n)
+	cs := make([]conj, len(parts))
+	var probes []probe
+	fails := false
+	for i, p := range parts {
+		b := backend{}
+		if p.Type() != cond.Bool {
+			b.fail(p, cond.NoStaticType)
+			return nil, b.gu
+		}
+		x, ok := b.lower(p)
+		if !ok {
+			if b.gu == nil {
+				b.fail(p, cond.Itself)
+			}
+			return nil, b.gu
+		}
+		probes = append(probes, x.probes...)
+		f := cond.MayFail(p)
+		fails = fails || f
+		cs[i] = conj{key: cond.Key(p), b: x.b, k: x.k, fails: f, n: nodeOf(x)}
+	}
+	f, _ := celAndAll(cs)
+	if fails {
+		return celClosureProgram{f, probes, cs}, nil
+	}
+	return closureProgram{f, probes, cs}, nil
+}
+
+// lowerValue lowers a placeholder of the IR of a simple type.
+func lowerValue(n cond.Node) (program, *cond.GiveUp) {
+	n = cond.Fold(n, foldEval)
+	b := backend{}
+	if cond.MayFail(n) {
+		b.fail(n, cond.Itself)
+		return nil, b.gu
+	}
+	x, ok := b.lower(n)
+	if !ok || (x.b == nil && x.i == nil && x.f == nil && x.s == nil) {
+		if b.gu == nil {
+			b.fail(n, cond.Itself)
+		}
+		return nil, b.gu
+	}
+	return loweredProgram{x}, nil
+}
+
+// lower lowers n, or notes what it gave up on: n itself when nothing
+// inside it was noted.
+func (b *backend) lower(n cond.Node) (lowered, bool) {
+	x, ok := b.lower0(n)
+	if !ok {
+		b.fail(n, cond.Itself)
+	}
+	return x, ok
+}
+
+func (b *backend) lower0(n cond.Node) (lowered, bool) {
+	switch n := n.(type) {
+	case *cond.Const:
+		switch n.T {
+		case cond.Bool:
+			v := n.B
+			return lowered{b: func(*env) bool { return v }, k: true}, true
+		case cond.Int:
+			v := n.I
+			return lowered{i: func(*env) int { return v }, k: true, text: strconv.Itoa(v)}, true
+		case cond.Float:
+			v := n.F
+			return lowered{f: func(*env) float64 { return v }, k: true}, true
+		case cond.String:
+			v := n.S
+			return lowered{s: func(*env) string { return v }, k: true, text: strconv.Quote(v)}, true
+		}
+	case *cond.Field:
+		return field(n.F.Name)
+	case *cond.Derived:
+		return field(n.F.Name)
+	case *cond.Feature:
+		return field(n.F.Name)
+	case *cond.List:
+		return lowered{lst: &listX{roam: n.Name == "roaming"}}, true
+	case *cond.Elem:
+		if b.elem == cond.Strings {
+			return lowered{s: func(e *env) string { return e.curStr }}, true
+		}
+	case *cond.ElemField:
+		if b.elem == cond.Entries {
+			return roamField(n.F.Name)
+		}
+	case *cond.Not:
+		if in, isIn := n.X.(*cond.In); isIn {
+			return b.in(in, true) // x not in set
+		}
+		x, ok := b.lower(n.X)
+		if !ok || x.b == nil {
+			return lowered{}, false
+		}
+		return not(x), true
+	case *cond.And, *cond.Or:
+		ops := cond.Operands(n)
+		x, ok1 := b.lower(ops[0])
+		if !ok1 {
+			return lowered{}, false
+		}
+		y, ok2 := b.lower(ops[1])
+		if !ok2 {
+			return lowered{}, false
+		}
+		_, isAnd := n.(*cond.And)
+		if cond.MayFail(ops[0]) {
+			// CEL's && and || are commutative: error && false is false
+			if isAnd {
+				return celAnd(x, y), true
+			}
+			return celOr(x, y), true
+		}
+		if isAnd {
+			return and(x, y), true
+		}
+		return or(x, y), true
+	case *cond.Compare:
+		x, y, ok := b.two(n.X, n.Y)
+		if !ok {
+			return lowered{}, false
+		}
+		r, ok := compare(n.Op, x, y)
+		return fold(r, ok, x, y)
+	case *cond.Arith:
+		x, y, ok := b.two(n.X, n.Y)
+		if !ok {
+			return lowered{}, false
+		}
+		if n.Checked && n.X.Type() == cond.Int {
+			return checkedArith(n.Op, x, y), true
+		}
+		r, ok := arith(n.Op, x, y)
+		return fold(r, ok, x, y)
+	case *cond.Neg:
+		x, ok := b.lower(n.X)
+		if !ok {
+			return lowered{}, false
+		}
+		switch {
+		case x.i != nil && n.Checked:
+			f := x.i
+			return lowered{i: func(e *env) int {
+				v := f(e)
+				return checked(e, -v, v != math.MinInt64)
+			}}, true
+		case x.i != nil:
+			f := x.i
+			return fold(lowered{i: func(e *env) int { return -f(e) }}, true, x)
+		case x.f != nil:
+			f := x.f
+			return fold(lowered{f: func(e *env) float64 { return -f(e) }}, true, x)
+		}
+	case *cond.Concat:
+		x, y, ok := b.two(n.X, n.Y)
+		if !ok || x.s == nil || y.s == nil {
+			return lowered{}, false
+		}
+		r, ok := arith("+", x, y)
+		return fold(r, ok, x, y)
+	case *cond.Conv:
+		x, ok := b.lower(n.X)
+		if !ok || x.i == nil {
+			return lowered{}, false
+		}
+		if n.To == cond.String {
+			return stringOfInt(x), true
+		}
+		return fold(lowered{f: toFloat(x)}, true, x)
+	case *cond.In:
+		return b.in(n, false)
+	case *cond.InRegion:
+		x, ok := b.lower(n.X)
+		if !ok || x.s == nil {
+			return lowered{}, false
+		}
+		set, ok := regionUnion(n.Lists)
+		if !ok {
+			return lowered{}, false
+		}
+		return inRegion("", x, set), true
+	case *cond.StrTest:
+		x, y, ok := b.two(n.X, n.Y)
+		if !ok || x.s == nil || y.s == nil {
+			return lowered{}, false
+		}
+		return stringTest(n.Op, x.s, y.s), true
+	case *cond.Quant:
+		return b.quant(n)
+	case *cond.Filter:
+		return b.list(n, n.List, n.Pred, true)
+	case *cond.Map:
+		return b.list(n, n.List, n.Item, false)
+	case *cond.Count:
+		if l, ok := n.List.(*cond.List); ok {
+			if l.Name == "roaming" {
+				return lowered{i: func(e *env) int { return len(e.r.Roaming) }}, true
+			}
+			return lowered{i: func(e *env) int { return len(e.r.LinkedPlatforms) }}, true
+		}
+		x, ok := b.lower(n.List)
+		if !ok || x.lst == nil {
+			return lowered{}, false
+		}
+		lst := x.lst
+		return lowered{i: func(e *env) int { return lst.count(e) }}, true
+	case *cond.Join:
+		return b.join(n)
+	case *cond.Call:
+		return b.call(n)
+	case *cond.Let:
+		return b.let(n)
+	case *cond.Ref:
+		v, ok := b.lets[n.Let]
+		return v, ok
+	case *cond.Cond:
+		c, ok := b.lower(n.C)
+		if !ok || c.b == nil {
+			return lowered{}, false
+		}
+		x, y, ok := b.two(n.Then, n.Else)
+		if !ok {
+			return lowered{}, false
+		}
+		return ternary(c.b, x, y)
+	}
+	return lowered{}, false
+}
+
+// two lowers two operands, left to right.
+func (b *backend) two(x, y cond.Node) (lowered, lowered, bool) {
+	a, ok := b.lower(x)
+	if !ok {
+		return lowered{}, lowered{}, false
+	}
+	c, ok := b.lower(y)
+	return a, c, ok
+}
+
+// checkedArith is CEL's int + - *: an overflow fails the condition for the
+// card (checked, celClosureProgram).
+func checkedArith(op string, a, b lowered) lowered {
+	x, y := a.i, b.i
+	switch op {
+	case "+":
+		return lowered{i: func(e *env) int { r, ok := cond.AddOK(x(e), y(e)); return checked(e, r, ok) }, text: sumText("+", a, b), time: a.time != b.time}
+	case "-":
+		return lowered{i: func(e *env) int { r, ok := cond.SubOK(x(e), y(e)); return checked(e, r, ok) }, text: sumText("-", a, b), time: a.time != b.time}
+	}
+	return lowered{i: func(e *env) int { r, ok := cond.MulOK(x(e), y(e)); return checked(e, r, ok) }, text: sumText("*", a, b)}
+}
+
+// in lowers x in set, or x not in set (neg).
+func (b *backend) in(n *cond.In, neg bool) (lowered, bool) {
+	x, ok := b.lower(n.X)
+	if !ok || x.s == nil {
+		return lowered{}, false
+	}
+	set := make(map[string]struct{}, len(n.Set))
+	for _, s := range n.Set {
+		set[s] = struct{}{}
+	}
+	return memberOf(x, set, neg), true
+}
+
+// regionUnion is the union of region lists: the list itself when there is
+// one.
+func regionUnion(lists []cond.RegionList) (*RegionSet, bool) {
+	if len(lists) == 1 {
+		set, ok := lists[0].(*RegionSet)
+		return set, ok
+	}
+	var items []string
+	for _, l := range lists {
+		items = append(items, l.Items()...)
+	}
+	return NewRegionSet(items), true
+}
+
+// body lowers the body of a loop over a list of element type elem.
+func (b *backend) body(n cond.Node, elem cond.Type) (lowered, bool) {
+	if cond.MayFail(n) {
+		return b.fail(n, cond.OverflowInLoop)
+	}
+	inner := *b
+	inner.elem = elem
+	x, ok := inner.lower(n)
+	b.gu = inner.gu
+	return x, ok
+}
+
+// quant lowers any, all and none over roaming or linked_platforms (one
+// level deep).
+func (b *backend) quant(n *cond.Quant) (lowered, bool) {
+	if b.elem != cond.Invalid {
+		return b.fail(n, cond.LoopInLoop)
+	}
+	l, ok := n.List.(*cond.List)
+	if !ok {
+		return lowered{}, false
+	}
+	var want, empty bool // stop when f(item) == want; result when it never does
+	switch n.Op {
+	case "any":
+		want, empty = true, false
+	case "all":
+		want, empty = false, true
+	case "none":
+		want, empty = true, true
+	default:
+		return lowered{}, false
+	}
+	body, ok := b.body(n.Body, l.Type())
+	if !ok || body.b == nil {
+		return lowered{}, false
+	}
+	return predicate(l.Name == "roaming", body, want, empty), true
+}
+
+// list lowers filter (pred) and map over roaming and linked_platforms, and
+// over what filter and a let give of them: a listX.
+func (b *backend) list(n, list, fn cond.Node, filter bool) (lowered, bool) {
+	if b.elem != cond.Invalid {
+		return b.fail(n, cond.ListInLoop)
+	}
+	x, ok := b.lower(list)
+	if !ok || x.lst == nil {
+		return lowered{}, false
+	}
+	base := *x.lst
+	if base.item != nil {
+		return b.fail(n, cond.ListOfMapped)
+	}
+	elem := cond.Strings
+	if base.roam {
+		elem = cond.Entries
+	}
+	body, ok := b.body(fn, elem)
+	if !ok {
+		return lowered{}, false
+	}
+	switch {
+	case filter && body.b != nil:
+		if prev := base.pred; prev != nil {
+			f := body.b
+			base.pred = func(e *env) bool { return prev(e) && f(e) }
+		} else {
+			base.pred = body.b
+		}
+	case !filter && body.s != nil:
+		base.item = appenderOf(body)
+	default:
+		return lowered{}, false
+	}
+	return lowered{lst: &base}, true
+}
+
+// join lowers join(list, sep) of linked_platforms or of a mapped list, sep
+// a constant.
+func (b *backend) join(n *cond.Join) (lowered, bool) {
+	if b.elem != cond.Invalid {
+		return b.fail(n, cond.ListInLoop)
+	}
+	x, ok := b.lower(n.List)
+	if !ok || x.lst == nil {
+		return lowered{}, false
+	}
+	sep, ok := n.Sep.(*cond.Const)
+	if !ok || sep.T != cond.String {
+		return b.fail(n, cond.JoinSep)
+	}
+	if x.lst.roam && x.lst.item == nil {
+		return b.fail(n, cond.JoinOfEntries)
+	}
+	lst, sv := x.lst, sep.S
+	return lowered{s: func(e *env) string { return string(lst.join(e, nil, sv)) },
+		a: func(e *env, b []byte) []byte { return lst.join(e, b, sv) }}, true
+}
+
+// call lowers the domain functions region_name, display, mask and
+// days_between (in_region is a node of its own).
+func (b *backend) call(n *cond.Call) (lowered, bool) {
+	xs := make([]lowered, len(n.Args))
+	for i, a := range n.Args {
+		x, ok := b.lower(a)
+		if !ok {
+			return lowered{}, false
+		}
+		xs[i] = x
+	}
+	constString := func(x lowered) (string, bool) {
+		if x.s == nil || !x.k {
+			return "", false
+		}
+		return x.s(nil), true
+	}
+	switch n.Func {
+	case "region_name":
+		if len(xs) == 1 && xs[0].s != nil {
+			f := xs[0].s
+			return fold(lowered{s: func(e *env) string { return ref.RegionName(f(e)) }}, true, xs[0])
+		}
+		if len(xs) == 2 && xs[0].s != nil {
+			if lang, ok := constString(xs[1]); ok {
+				f := xs[0].s
+				return fold(lowered{s: func(e *env) string { return ref.RegionNameIn(f(e), lang) }}, true, xs[0])
+			}
+		}
+	case "display":
+		if len(xs) == 2 {
+			if lang, ok := constString(xs[1]); ok {
+				return displayOf(xs[0], lang)
+			}
+		}
+	case "mask":
+		if len(xs) == 1 && xs[0].s != nil {
+			f := xs[0].s
+			return fold(lowered{s: func(e *env) string { return maskValue(f(e)) }}, true, xs[0])
+		}
+	case "days_between":
+		if len(xs) == 2 && xs[0].i != nil && xs[1].i != nil {
+			x, y := xs[0].i, xs[1].i
+			return lowered{i: func(e *env) int { return daysBetweenOrNever(x(e), y(e)) }}, true
+		}
+	default:
+		if callTestHook != nil {
+			return callTestHook(n.Func, xs)
+		}
+	}
+	return lowered{}, false
+}
+
+// let lowers a let: its body with the name standing for the lowered value
+// (computed where it is used; pure, so the same as once), or, for a value
+// that runs a loop, computed once (bindOnce).
+func (b *backend) let(n *cond.Let) (lowered, bool) {
+	if cond.MayFail(n.Value) {
+		return b.fail(n.Value, cond.OverflowInLet)
+	}
+	v, ok := b.lower(n.Value)
+	if !ok {
+		return lowered{}, false
+	}
+	if v.b == nil && v.i == nil && v.f == nil && v.s == nil && v.lst == nil {
+		return b.fail(n.Value, cond.Itself)
+	}
+	bodyWith := func(v lowered, once int) (lowered, bool) {
+		inner := *b
+		inner.once = once
+		inner.lets = make(map[*cond.Let]lowered, len(b.lets)+1)
+		for k, x := range b.lets {
+			inner.lets[k] = x
+		}
+		inner.lets[n] = v
+		body, ok := inner.lower(n.Body)
+		b.gu = inner.gu
+		body.rgn = nil // its subject may name the variable: never merge it outside
+		return body, ok
+	}
+	if r, ok := bindOnce(v, b.once, b, bodyWith); ok {
+		return r, true
+	}
+	return bodyWith(v, b.once)
 }
