@@ -3,13 +3,13 @@ package risk
 import (
 	"errors"
 	"math"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
 	"unsafe"
 
 	"github.com/simrisk/simrisk/risk/internal/cond"
-	"github.com/simrisk/simrisk/risk/ref"
 )
 
 // The back end of the compiled evaluator: a condition of the IR
@@ -213,15 +213,6 @@ type conj struct {
 	k     bool // constant
 	fails bool // may panic with errOverflow (CEL's checked arithmetic)
 	n     *bnode
-}
-
-// andAll joins lowered conjuncts with && (constants folded, probes kept).
-func andAll(xs []lowered) lowered {
-	all := xs[0]
-	for _, x := range xs[1:] {
-		all = and(all, x)
-	}
-	return all
 }
 
 func (p closureProgram) eval(s *Scorer) (any, error) { return p.f(&s.env), nil }
@@ -925,31 +916,12 @@ func (b *backend) checkpoint() func() {
 	return func() { b.gu = nil }
 }
 
-// foldEval folds the domain functions of constants (cond.Fold's hook).
-func foldEval(c *cond.Call, args []*cond.Const) (*cond.Const, bool) {
-	switch {
-	case c.Func == "region_name" && len(args) == 1:
-		return cond.StringConst(ref.RegionName(args[0].S), c.At), true
-	case c.Func == "region_name" && len(args) == 2:
-		return cond.StringConst(ref.RegionNameIn(args[0].S, args[1].S), c.At), true
-	case c.Func == "mask" && len(args) == 1:
-		return cond.StringConst(maskValue(args[0].S), c.At), true
-	case c.Func == "display" && len(args) == 2 && args[0].T == cond.String:
-		return cond.StringConst(DisplayName(args[0].S, args[1].S), c.At), true
-	case c.Func == "display" && len(args) == 2 && args[0].T == cond.Bool:
-		return cond.StringConst(displayBool(args[0].B, args[1].S), c.At), true
-	case c.Func == "days_between" && len(args) == 2:
-		return cond.IntConst(daysBetweenOrNever(args[0].I, args[1].I), c.At), true
-	}
-	return nil, false
-}
-
 // lowerCond lowers a condition of the IR: folded, split into its
 // top-level conjuncts (keyed for the plan by cond.Key), each lowered once.
 // A condition that may fail (CEL's checked arithmetic) is a
 // celClosureProgram, any other a closureProgram.
 func lowerCond(n cond.Node) (program, *cond.GiveUp) {
-	n = cond.Fold(n, foldEval)
+	n = cond.Fold(n, foldDomainCall)
 	parts := cond.Conjuncts(n)
 	cs := make([]conj, len(parts))
 	var probes []probe
@@ -981,7 +953,7 @@ func lowerCond(n cond.Node) (program, *cond.GiveUp) {
 
 // lowerValue lowers a placeholder of the IR of a simple type.
 func lowerValue(n cond.Node) (program, *cond.GiveUp) {
-	n = cond.Fold(n, foldEval)
+	n = cond.Fold(n, foldDomainCall)
 	b := backend{}
 	if cond.MayFail(n) {
 		b.fail(n, cond.Itself)
@@ -1333,8 +1305,10 @@ func (b *backend) join(n *cond.Join) (lowered, bool) {
 		a: func(e *env, b []byte) []byte { return lst.join(e, b, sv) }}, true
 }
 
-// call lowers the domain functions region_name, display, mask and
-// days_between (in_region is a node of its own).
+// call lowers a domain function (in_region is a node of its own) by its
+// one implementation (funcs.go), looked up here by the types of the
+// arguments; a constant argument of the two-argument forms (lang) is
+// passed as it is.
 func (b *backend) call(n *cond.Call) (lowered, bool) {
 	xs := make([]lowered, len(n.Args))
 	for i, a := range n.Args {
@@ -1344,43 +1318,36 @@ func (b *backend) call(n *cond.Call) (lowered, bool) {
 		}
 		xs[i] = x
 	}
-	constString := func(x lowered) (string, bool) {
-		if x.s == nil || !x.k {
-			return "", false
+	if callTestHook != nil {
+		if r, ok := callTestHook(n.Func, xs); ok {
+			return r, true
 		}
-		return x.s(nil), true
 	}
-	switch n.Func {
-	case "region_name":
-		if len(xs) == 1 && xs[0].s != nil {
-			f := xs[0].s
-			return fold(lowered{s: func(e *env) string { return ref.RegionName(f(e)) }}, true, xs[0])
+	types := make([]cond.Type, len(n.Args))
+	for i, a := range n.Args {
+		types[i] = a.Type()
+	}
+	is := func(ts ...cond.Type) bool { return slices.Equal(types, ts) }
+	switch {
+	case is(cond.String) && n.T == cond.String:
+		if f, ok := domainFunc[func(string) string](n.Func); ok {
+			x := xs[0].s
+			return fold(lowered{s: func(e *env) string { return f(x(e)) }}, true, xs[0])
 		}
-		if len(xs) == 2 && xs[0].s != nil {
-			if lang, ok := constString(xs[1]); ok {
-				f := xs[0].s
-				return fold(lowered{s: func(e *env) string { return ref.RegionNameIn(f(e), lang) }}, true, xs[0])
-			}
+	case is(cond.String, cond.String) && n.T == cond.String && xs[1].k:
+		if f, ok := domainFunc[func(string, string) string](n.Func); ok {
+			x, c := xs[0].s, xs[1].s(nil)
+			return fold(lowered{s: func(e *env) string { return f(x(e), c) }}, true, xs[0])
 		}
-	case "display":
-		if len(xs) == 2 {
-			if lang, ok := constString(xs[1]); ok {
-				return displayOf(xs[0], lang)
-			}
+	case is(cond.Bool, cond.String) && n.T == cond.String && xs[1].k:
+		if f, ok := domainFunc[func(bool, string) string](n.Func); ok {
+			x, c := xs[0].b, xs[1].s(nil)
+			return fold(lowered{s: func(e *env) string { return f(x(e), c) }}, true, xs[0])
 		}
-	case "mask":
-		if len(xs) == 1 && xs[0].s != nil {
-			f := xs[0].s
-			return fold(lowered{s: func(e *env) string { return maskValue(f(e)) }}, true, xs[0])
-		}
-	case "days_between":
-		if len(xs) == 2 && xs[0].i != nil && xs[1].i != nil {
+	case is(cond.Int, cond.Int) && n.T == cond.Int:
+		if f, ok := domainFunc[func(int, int) int](n.Func); ok {
 			x, y := xs[0].i, xs[1].i
-			return lowered{i: func(e *env) int { return daysBetweenOrNever(x(e), y(e)) }}, true
-		}
-	default:
-		if callTestHook != nil {
-			return callTestHook(n.Func, xs)
+			return fold(lowered{i: func(e *env) int { return f(x(e), y(e)) }}, true, xs[0], xs[1])
 		}
 	}
 	return lowered{}, false
