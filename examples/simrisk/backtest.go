@@ -266,7 +266,7 @@ func printBacktest(m msgs, w io.Writer, r *backtest.Report) {
 		m.f(w, ", labelled positive %d", r.Positive)
 	}
 	m.f(w, "; %d change outcome\n\n", r.ChangedTotal)
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	tw := newTable(w, tabwriter.AlignRight)
 	head := m.s("rule\tbase hits\tcand hits\t")
 	if r.Labelled {
 		head += m.s("base prec\tbase recall\tbase F1\tcand prec\tcand recall\tcand F1\t")
@@ -308,7 +308,7 @@ func printBacktest(m msgs, w io.Writer, r *backtest.Report) {
 	}
 	tw.Flush()
 	m.f(w, "\noutcomes (rows baseline, columns candidate):\n")
-	tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	tw = newTable(w, tabwriter.AlignRight)
 	fmt.Fprintln(tw, "\t"+m.name("pass")+"\t"+m.name("monitor")+"\t"+m.name("verify")+"\t"+m.name("restrict")+"\t"+m.name("suspend")+"\t")
 	for b := rules.Pass; b <= rules.Suspend; b++ {
 		line := m.name(b.String()) + "\t"
@@ -320,7 +320,7 @@ func printBacktest(m msgs, w io.Writer, r *backtest.Report) {
 	tw.Flush()
 	if r.Labelled {
 		fmt.Fprintln(w)
-		tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+		tw = newTable(w, tabwriter.AlignRight)
 		m.f(tw, "flagged when\tbase cards\tprecision\trecall\tF1\tlift\tcand cards\tprecision\trecall\tF1\tlift\t\n")
 		for i, m_ := range r.Baseline.ByOutcome {
 			c := r.Candidate.ByOutcome[i]
@@ -332,7 +332,7 @@ func printBacktest(m msgs, w io.Writer, r *backtest.Report) {
 	}
 	if len(r.Changed) > 0 {
 		m.f(w, "\nsample of cards that change outcome (%d of %d; ref is the input line: explain --in FILE --ref N):\n", len(r.Changed), r.ChangedTotal)
-		tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+		tw = newTable(w, 0)
 		m.f(tw, "  ref\tcard\tbaseline\tcandidate\tnow fire\tno longer fire\n")
 		for _, ch := range r.Changed {
 			fmt.Fprintf(tw, "  %d\t%s\t%s (%g)\t%s (%g)\t%s\t%s\n", ch.Line, ch.MSISDN, m.name(ch.Baseline.Outcome.String()), ch.Baseline.Score,

@@ -88,14 +88,14 @@ func cmdFit(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	m.f(stdout, "rule set %s %s from %s (%s)\n", rs.Name, rs.Version, source, rs.Digest)
 	m.f(stdout, "fitted on %d cards, judged on %d held out; flagged when score >= %g\n\n", res.Train, res.HeldOut, res.Threshold)
-	tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
+	tw := newTable(stdout, tabwriter.AlignRight)
 	m.f(tw, "rule\thits (train)\tcurrent\tfitted\tcoefficient\t\n")
 	for _, w := range res.Weights {
 		fmt.Fprintf(tw, "%s\t%d\t%g\t%g\t%.3f\t\n", w.ID, w.Hits, w.Current, w.Fitted, w.Coef)
 	}
 	tw.Flush()
 	m.f(stdout, "\nheld-out split:\n")
-	tw = tabwriter.NewWriter(stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
+	tw = newTable(stdout, tabwriter.AlignRight)
 	m.f(tw, "scores\tflagged\tprecision\trecall\tF1\t\n")
 	for _, q := range []struct {
 		n string
