@@ -26,8 +26,6 @@ var libUntranslated = map[string]string{
 	"datasets: output %s committed or aborted already":                                  "API misuse, never reached by the CLI",
 	"ref: embedded table: %v":                                                           "a broken build, not a user's input",
 	"segments: %w":                                                                      "glue: the wrapped error is translated",
-	"a comprehension of two variables":                                                  "lowering's internal reason, never printed",
-	"filter or map of a mapped list":                                                    "lowering's internal reason, never printed",
 	"no such overload":                                                                  "matched in cel-go's text, not printed",
 	"undeclared reference to '":                                                         "matched in cel-go's text, not printed",
 	"undefined field '":                                                                 "matched in cel-go's text, not printed",

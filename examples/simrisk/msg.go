@@ -241,7 +241,7 @@ var zhMessages = map[string]string{
 	"gap":  "处缺口",
 
 	// lint
-	"%s: rule %q: [note] %s\n": "%s：规则 %q：[note] %s\n",
+	"%s: rule %q: [note] %s\n": "%s: 规则 %q：[note] %s\n", // file:line:col: as editors read it
 	"%d problems\n":            "%d 个问题\n",
 	"%d problems":              "%d 个问题",
 	"1 problem":                "1 个问题",

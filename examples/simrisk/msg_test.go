@@ -133,6 +133,8 @@ rules:
   - {id: c, when: alerts_30d >= params.t, outcome: verify}
   - {id: d, when: alerts_30d >= 1, outcome: sometimes, score: 200, colour: red}
 `), 0o600))
+	slow := filepath.Join(dir, "slow.yaml")
+	require.NoError(t, os.WriteFile(slow, []byte("bands: [{min: 0, level: low, outcome: pass}]\nrules:\n  - {id: slow, when: 'linked_platforms[0] == \"jd\"', outcome: monitor}\n"), 0o600))
 	rejects := filepath.Join(dir, "rejects.jsonl")
 	require.NoError(t, os.WriteFile(rejects, []byte(`{"msisdn":"13800138000","opened_at":"2024-03-01","alerts_30d":4}
 {"msisdn":"1380013800","opened_at":"2024-03-01"}
@@ -160,7 +162,8 @@ rules:
 		{"test", []string{"test", "--coverage", mine}, "通过 1，失败 1", []string{"wrong", "never"}},
 		{"test-failure", []string{"test", mine}, "规则 \"alerts\" 没有命中（没有规则命中）", []string{"wrong"}},
 		{"lint", []string{"lint", mine}, "没有问题，1 个警告", nil},
-		{"lint-problems", []string{"lint", lintBad}, "不是字段、派生值、群体特征或宏；是不是想写 alerts_30d？", []string{"pass", "monitor", "verify", "restrict", "suspend", "string"}},
+		{"lint-note", []string{"lint", slow}, "在参考求值器（expr 虚拟机）上运行，因为用到了下标访问（linked_platforms[0]）", nil},
+		{"lint-problems", []string{"lint", lintBad}, "不是字段、派生值、群体特征或宏；是不是想写 alerts_30d？", []string{"pass", "monitor", "verify", "restrict", "suspend", "string", "int"}},
 		{"lint-unusable", []string{"test", lintBad}, "规则无法使用", []string{"pass", "monitor", "verify", "restrict", "suspend"}},
 		{"backtest-rejects", []string{"backtest", "--candidate", cand, "--in", bad, "--as-of", "2026-11-01"}, "记录被拒收", nil},
 		{"explain", []string{"explain", "--as-of", "2026-11-01", "--in", dups, "--msisdn", "13800138000"}, "得分 55", nil},
