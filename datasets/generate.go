@@ -374,7 +374,7 @@ func (g *Generator) holderCards() {
 	case ScenarioTraveller:
 		r := g.mobile(h, op, home)
 		r.Status = "active"
-		r.Roaming = append(r.Roaming, risk.Roaming{Region: g.pick(tourismHot), LastSeen: g.day(g.rng.IntN(120))})
+		r.Roaming = append(r.Roaming, risk.Roaming{Region: g.pick(tourismHot), LastSeen: g.day(min(g.asOfD-r.OpenedAt.Day(), g.rng.IntN(120)))}) // never before it was opened
 		g.emit(r, sc, false)
 	case ScenarioSeasonal:
 		r := g.mobile(h, op, home)
@@ -382,6 +382,9 @@ func (g *Generator) holderCards() {
 		d := 90 + g.rng.IntN(60)
 		r.OpenedAt = g.day(d + 200 + g.rng.IntN(2000))
 		r.LastVoiceAt, r.LastSMSAt, r.LastDataAt = g.day(d), g.day(d+g.rng.IntN(30)), g.day(d+1)
+		for i := range r.Roaming { // never seen before it was opened
+			r.Roaming[i].LastSeen = max(r.Roaming[i].LastSeen, r.OpenedAt)
+		}
 		g.emit(r, sc, false)
 	case ScenarioEnterpriseIoT:
 		g.iotFleet(h, home, false)

@@ -427,8 +427,16 @@ func (r *Record) validate(asOf Time) error {
 	if r.IoT.Business != "" && !oneOf(r.IoT.Business, businesses) {
 		errs.add(recErr("iot.business", "unknown business %s (want new, transfer, realname_supplement, replacement or other)", ref.Quote(r.IoT.Business)))
 	}
+	openedOK := true
 	for _, d := range r.dates() {
-		errs.add(notAfter(d.name, *d.t, asOf))
+		err := notAfter(d.name, *d.t, asOf)
+		if err != nil && d.t == &r.OpenedAt {
+			openedOK = false
+		}
+		errs.add(err)
+	}
+	if openedOK && r.OpenedAt != 0 {
+		r.checkOrder(&errs)
 	}
 	for i, p := range r.LinkedPlatforms {
 		if p == "" {
@@ -436,6 +444,50 @@ func (r *Record) validate(asOf Time) error {
 		}
 	}
 	return errs.err()
+}
+
+// checkOrder adds an error for each date that cannot stand where it does
+// relative to opened_at, compared as CST calendar days (a date without a
+// time of day is midnight, so a call on the day a card was opened at 10:00
+// is after its opening): a usage or network record (last_voice_at,
+// last_sms_at, last_data_at, last_attach_at, a roaming entry's last_seen)
+// or a verification demanded or passed (verify_required_at, verified_at)
+// before the card was opened, and a previous holder's release
+// (released_at) after it: a number is re-issued after its release, on the
+// same day at the earliest. Legal orders: verified_at before
+// verify_required_at (an earlier pass, the new demand still pending), and
+// any date on opened_at's day.
+func (r *Record) checkOrder(errs *recErrs) {
+	day := r.OpenedAt.Day()
+	before := func(field string, t Time, what string) {
+		if t >= minValid && t.Day() < day { // a date before 1980 is an error of its own
+			errs.add(recErr(field, "%s is before opened_at %s: %s", t, r.OpenedAt, what))
+		}
+	}
+	before("last_voice_at", r.LastVoiceAt, "a card has no usage before it is opened")
+	before("last_sms_at", r.LastSMSAt, "a card has no usage before it is opened")
+	before("last_data_at", r.LastDataAt, "a card has no usage before it is opened")
+	before("last_attach_at", r.LastAttachAt, "a card does not attach to the network before it is opened")
+	for i, ro := range r.Roaming {
+		if ro.LastSeen >= minValid && ro.LastSeen.Day() < day {
+			before(fmt.Sprintf("roaming[%d].last_seen", i), ro.LastSeen, "a card is not seen roaming before it is opened")
+		}
+	}
+	before("verify_required_at", r.VerifyRequiredAt, "a card's holder is not asked to verify before the card is opened")
+	before("verified_at", r.VerifiedAt, "a card's holder does not pass its verification before the card is opened")
+	if r.ReleasedAt != 0 && r.ReleasedAt.Day() > day {
+		errs.add(recErr("released_at", "%s is after opened_at %s: a number is released by its previous holder before it is re-issued (opened)", r.ReleasedAt, r.OpenedAt))
+	}
+}
+
+// events are the record's dates that cannot be before opened_at (its
+// usage, network, roaming and verification dates; checkOrder).
+func (r *Record) events() []Time {
+	ts := []Time{r.LastVoiceAt, r.LastSMSAt, r.LastDataAt, r.LastAttachAt, r.VerifyRequiredAt, r.VerifiedAt}
+	for _, ro := range r.Roaming {
+		ts = append(ts, ro.LastSeen)
+	}
+	return ts
 }
 
 // namedTime is one of the record's dates (Record.dates, vocab_gen.go).

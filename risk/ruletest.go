@@ -136,11 +136,6 @@ func testRecord(m map[string]any, asOf Time, msisdn, holder string) (*Record, er
 		}
 	}
 	def("msisdn", msisdn)
-	def("opened_at", (asOf - 365*86400).String())
-	day := (asOf - 86400).String()
-	def("last_voice_at", day)
-	def("last_sms_at", day)
-	def("last_data_at", day)
 	if holder != "" {
 		def("holder", holder)
 	}
@@ -151,6 +146,23 @@ func testRecord(m map[string]any, asOf Time, msisdn, holder string) (*Record, er
 	r := new(Record)
 	if err := json.Unmarshal(data, r); err != nil {
 		return nil, err
+	}
+	// opened_at: a year before as-of, or the card's earliest event when
+	// that is earlier (a card has no usage before it is opened); usage:
+	// the day before as-of, or the day it was opened when that is later
+	if _, ok := c["opened_at"]; !ok {
+		r.OpenedAt = asOf - 365*86400
+		for _, t := range r.events() {
+			if t >= minValid && t < r.OpenedAt {
+				r.OpenedAt = t
+			}
+		}
+	}
+	day := max(asOf-86400, r.OpenedAt)
+	for k, t := range map[string]*Time{"last_voice_at": &r.LastVoiceAt, "last_sms_at": &r.LastSMSAt, "last_data_at": &r.LastDataAt} {
+		if _, ok := c[k]; !ok {
+			*t = day
+		}
 	}
 	if err := r.Validate(asOf); err != nil {
 		return nil, err
