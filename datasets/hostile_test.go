@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/simrisk/simrisk/datasets"
+	"github.com/simrisk/simrisk/risk"
 )
 
 // dataLines counts a file's non-blank lines after its header.
@@ -259,4 +260,28 @@ func TestCaseJSONNumberValuesMasked(t *testing.T) {
 	require.Equal(t, `complaints: want an integer, got number "13….0"`, reasons[1])
 	require.Equal(t, `alerts_30d: want an integer, got number "13…e1"`, reasons[4])
 	require.Equal(t, `recycled: want true or false, got number "13…05"`, reasons[3])
+}
+
+// What the library shows in Chinese for an enumerated value
+// (risk.DisplayName) reads back as that value: an export made from simrisk's own
+// Chinese output (状态 已停机) is read without an alias file.
+func TestDisplayNamesReadBack(t *testing.T) {
+	for field, values := range map[string][]string{"operator": risk.Operators(), "status": risk.Statuses(), "kind": risk.Kinds(), "fraud_flag": risk.FraudFlags()} {
+		for _, v := range values {
+			for _, lang := range []string{"zh"} {
+				name := risk.DisplayName(v, lang)
+				msisdn := "13800138001"
+				if field == "kind" && v != "mobile" {
+					continue // a kind must match the number's segment
+				}
+				js := `{"msisdn":"` + msisdn + `","opened_at":"2024-03-01","` + field + `":"` + name + `"}` + "\n"
+				loaded, err := datasets.Read(strings.NewReader(js), datasets.JSONL, asOf)
+				require.NoError(t, err)
+				require.Empty(t, loaded.Rejects, "%s %s %q", field, lang, name)
+				r := loaded.Records[0]
+				got := map[string]string{"operator": r.Operator, "status": r.Status, "kind": r.Kind, "fraud_flag": r.FraudFlag}[field]
+				require.Equal(t, v, got, "%s %s %q", field, lang, name)
+			}
+		}
+	}
 }

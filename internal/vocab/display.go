@@ -48,7 +48,7 @@ var enumerations = []Enumeration{
 		"mobile": {"手机卡", "mobile card"}, "data_card": {"数据卡", "data card"}, "iot": {"物联网卡", "IoT card"},
 	}},
 	{Name: "status", Values: statuses, Names: map[string]Display{
-		"active": {"正常", "active"}, "suspended": {"停机", "suspended"},
+		"active": {"正常", "active"}, "suspended": {"已停机", "suspended"},
 		"keep_number": {"停机保号", "number kept while suspended"}, "cancelled": {"已销户", "cancelled"},
 	}},
 	{Name: "fraud_flag", Values: fraudFlags, Names: map[string]Display{
@@ -80,9 +80,13 @@ var enumerations = []Enumeration{
 // linked_platforms names; other names are allowed and print as written.
 var platforms = []string{"tencent", "alibaba", "alipay", "baidu", "kuaishou", "douyin", "jd", "meituan"}
 
-// displayIndex is every value's display names. "suspend" (an outcome) and
-// "suspended" (a status) are different values; a value in two
-// enumerations must have the same names in both (a test checks).
+// displayIndex is every value's display names. "suspend" (an outcome: the
+// action, 停机) and "suspended" (a status: the state, 已停机, as 已销户 for
+// cancelled) are different values with different names; a value in two
+// enumerations must have the same names in both, and no two values share
+// a name in either language (a test checks: display() looks values up
+// without their field, and reasons and summaries put statuses and outcomes
+// side by side).
 var displayIndex = func() map[string]Display {
 	m := map[string]Display{}
 	for _, e := range enumerations {

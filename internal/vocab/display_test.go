@@ -1,6 +1,7 @@
 package vocab
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -48,4 +49,27 @@ func TestEveryEnumValueHasDisplayNames(t *testing.T) {
 	n, ok = DisplayName("wechat", "zh")
 	require.False(t, ok)
 	require.Equal(t, "wechat", n)
+}
+
+// No two values share a display name in either language, within one
+// enumeration or across them (a card's status and a decision's outcome
+// are printed side by side: "已停机" is a state, "停机" the action): a
+// reader can always tell which value was meant.
+func TestDisplayNamesDistinct(t *testing.T) {
+	for _, lang := range []string{"zh", "en"} {
+		owner := map[string]string{} // display name -> "enumeration.value"
+		for _, e := range Enumerations() {
+			for _, v := range e.Values {
+				name, ok := DisplayName(v, lang)
+				require.True(t, ok)
+				if prev, ok := owner[name]; ok && !strings.HasSuffix(prev, "."+v) {
+					t.Errorf("%s: %s.%s and %s are both shown as %q", lang, e.Name, v, prev, name)
+				}
+				owner[name] = e.Name + "." + v
+			}
+		}
+	}
+	st, _ := DisplayName("suspended", "zh")
+	oc, _ := DisplayName("suspend", "zh")
+	require.NotEqual(t, st, oc, "status suspended and outcome suspend")
 }
