@@ -149,8 +149,20 @@ type lineReader struct {
 	crKnown bool
 }
 
-func newLineReader(r io.Reader) *lineReader {
-	return &lineReader{rd: r, buf: make([]byte, 64<<10)}
+// lineBufSize is the size of a lineReader's buffer; minLineBuf the least
+// it works with: a byte order mark (3 bytes) and a whole UTF-8 character
+// (4) must fit.
+const (
+	lineBufSize = 64 << 10
+	minLineBuf  = utf8.UTFMax
+)
+
+func newLineReader(r io.Reader) *lineReader { return newLineReaderSize(r, lineBufSize) }
+
+// newLineReaderSize is newLineReader with a buffer of size bytes, at least
+// minLineBuf (a smaller size, 0 or negative, gets minLineBuf).
+func newLineReaderSize(r io.Reader, size int) *lineReader {
+	return &lineReader{rd: r, buf: make([]byte, max(size, minLineBuf))}
 }
 
 // fill reads more input into buf, moving unread bytes to its start.
@@ -184,6 +196,11 @@ func (l *lineReader) fill() {
 func (l *lineReader) next() (line []byte, tooLong bool, err error) {
 	if l.fatal != nil {
 		return nil, false, l.fatal
+	}
+	if len(l.buf) < minLineBuf {
+		// a buffer that cannot hold a byte order mark would wait for one
+		// forever (fill reads nothing into a full buffer)
+		l.buf = append(l.buf[:l.w:l.w], make([]byte, minLineBuf-l.w)...)
 	}
 	if !l.bom {
 		for l.w-l.r < 3 && l.err == nil {

@@ -33,7 +33,7 @@ func TestLineReaderLineEndsAcrossReads(t *testing.T) {
 		if n%2 == 0 {
 			l = newLineReader(&sliceReader{b: b})
 		}
-		l.buf = make([]byte, 3+rng.IntN(9)) // the byte order mark needs three
+		l.buf = make([]byte, rng.IntN(12)) // any size, 0 too: the reader grows one under minLineBuf
 		var got []string
 		for {
 			line, tooLong, err := l.next()
@@ -58,4 +58,35 @@ func (r *sliceReader) Read(p []byte) (int, error) {
 	n := copy(p, r.b)
 	r.b = r.b[n:]
 	return n, nil
+}
+
+// Every buffer size works, a byte order mark and characters of up to four
+// bytes across it included: newLineReaderSize raises a size under
+// minLineBuf (0, 1, negative) to it, and a reader handed a smaller buffer
+// grows it before reading.
+func TestLineReaderAnySize(t *testing.T) {
+	text := "\ufeff{\"a\":\"中文\"}\r\n😀x\rlast"
+	want := []string{`{"a":"中文"}`, "😀x", "last"}
+	for size := -2; size <= 9; size++ {
+		for _, rd := range []func() io.Reader{
+			func() io.Reader { return &sliceReader{b: []byte(text)} },
+			func() io.Reader { return iotest.OneByteReader(&sliceReader{b: []byte(text)}) },
+		} {
+			for _, l := range []*lineReader{newLineReaderSize(rd(), size), {rd: rd(), buf: make([]byte, max(size, 0))}} {
+				var got []string
+				for {
+					line, tooLong, err := l.next()
+					if err == io.EOF {
+						break
+					}
+					require.NoError(t, err, "size %d", size)
+					require.False(t, tooLong)
+					got = append(got, string(line))
+				}
+				require.Equal(t, want, got, "size %d", size)
+			}
+		}
+	}
+	require.Len(t, newLineReaderSize(nil, 0).buf, minLineBuf)
+	require.Len(t, newLineReader(nil).buf, lineBufSize)
 }

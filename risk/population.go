@@ -100,12 +100,17 @@ func NewPopulation() *Population {
 	return &Population{seed: maphash.MakeSeed(), id: popIDs.Add(1)}
 }
 
-// NewPopulationSize returns an empty population with room for about n cards.
+// NewPopulationSize returns an empty population with room for about n cards
+// made ahead: a hint, taken as 0 when negative and as 16,777,216 (16 bytes
+// a card) when larger; the population grows past it as cards are added.
 func NewPopulationSize(n int) *Population {
 	p := NewPopulation()
-	p.entries = make([]popEntry, 0, n)
+	p.entries = make([]popEntry, 0, min(max(n, 0), maxPopHint))
 	return p
 }
+
+// maxPopHint is the most cards NewPopulationSize makes room for ahead.
+const maxPopHint = 1 << 24
 
 // opID returns the small id of the card's counting operator (its MVNO brand
 // when it has one), adding it when add is true. A handful of operators is
