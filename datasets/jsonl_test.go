@@ -90,7 +90,7 @@ func TestScoreFileCounts(t *testing.T) {
 	var dec, rej bytes.Buffer
 	open := func() (io.ReadCloser, error) { return io.NopCloser(strings.NewReader(mixed)), nil }
 	sum, err := datasets.ScoreFile(context.Background(), eng, open, datasets.ScoreOptions{
-		AsOf: asOf, Decisions: &dec, Rejects: &rej, BatchSize: 2})
+		AsOf: asOf, Decisions: &dec, Rejects: &rej})
 	require.NoError(t, err)
 	require.Equal(t, 7, sum.Records)
 	require.Equal(t, 3, sum.Decisions)

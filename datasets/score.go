@@ -69,7 +69,6 @@ type ScoreOptions struct {
 	// the Summary still counts every one.
 	OnlyFlagged bool
 	Rejects     io.Writer // rejects as {"line": N, "reason": "..."} lines; nil to discard
-	BatchSize   int       // unused: records are read, scored and written in windows of about a thousand
 	Workers     int       // goroutines reading, scoring and encoding (default GOMAXPROCS)
 	// Progress, when not nil, is called after every window of records
 	// (about a thousand), on one goroutine, with how far the run has come.
