@@ -1,6 +1,7 @@
 package risk
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -84,6 +85,29 @@ func DaysBetween(a, b Time) int { return b.Day() - a.Day() }
 
 // minValid is the earliest date a record may carry.
 var minValid = Date(1980, 1, 1)
+
+// The range of as-of times a host service should judge cards at: card dates
+// start in 1980, and a decision writes its as-of time and deadline in RFC
+// 3339, whose years end at 9999 (so a decision outside could not be
+// replayed from itself). CheckAsOf checks it; package risk/live and the
+// reference server refuse a time outside.
+const (
+	MinAsOf Time = 315504000    // 1980-01-01T00:00:00+08:00
+	MaxAsOf Time = 253402271999 // 9999-12-31T23:59:59+08:00
+)
+
+// ErrAsOfRange is matched (errors.Is) by CheckAsOf's error.
+var ErrAsOfRange = errors.New("as-of time out of range")
+
+// CheckAsOf returns an error matching ErrAsOfRange, naming the limits,
+// when t is outside MinAsOf .. MaxAsOf, and nil otherwise.
+func CheckAsOf(t Time) error {
+	if t >= MinAsOf && t <= MaxAsOf {
+		return nil
+	}
+	return fmt.Errorf("%w: %s is outside 1980-01-01T00:00:00+08:00 .. 9999-12-31T23:59:59+08:00 (risk.MinAsOf .. risk.MaxAsOf)",
+		ErrAsOfRange, time.Unix(int64(t), 0).In(CST).Format(time.RFC3339))
+}
 
 // ParseTime reads a card-schema date: YYYY-MM-DD (midnight CST) or an
 // RFC 3339 timestamp, and the forms spreadsheets write: YYYY/MM/DD (month

@@ -72,18 +72,17 @@ func bodyError(err error, flag string) *apiError {
 	return errorf(http.StatusBadRequest, errBadRequest, "reading the request body: %v", err)
 }
 
-// The range of ?as_of=, in China Standard Time.
-var (
-	firstAsOf = risk.Date(1980, 1, 1)
-	lastAsOf  = risk.Date(9999, 12, 31) + 86399
-)
-
 // parseAsOf reads ?as_of= (YYYY-MM-DD at midnight CST, or RFC 3339); now
-// when absent.
+// when absent. Either must be within risk.MinAsOf .. risk.MaxAsOf
+// (risk.CheckAsOf, as risk/live checks it).
 func parseAsOf(r *http.Request, now func() time.Time) (risk.Time, *apiError) {
 	s := r.URL.Query().Get("as_of")
 	if s == "" {
-		return risk.TimeOf(now()), nil
+		at := risk.TimeOf(now())
+		if err := risk.CheckAsOf(at); err != nil {
+			return 0, errorf(http.StatusInternalServerError, errInternal, "the clock: %v", err)
+		}
+		return at, nil
 	}
 	s = strings.TrimSpace(s)
 	var at risk.Time
@@ -93,12 +92,8 @@ func parseAsOf(r *http.Request, now func() time.Time) (risk.Time, *apiError) {
 		at = risk.TimeOf(t)
 	}
 	if at != 0 {
-		// a decision carries its as_of and deadline in RFC 3339 (years
-		// 0000-9999 in CST) and card dates start in 1980: outside, a decision
-		// could not be replayed from itself
-		if at < firstAsOf || at > lastAsOf {
-			return 0, errorf(http.StatusBadRequest, errBadAsOf,
-				"as_of %s is outside 1980-01-01 .. 9999-12-31 (China Standard Time)", ref.Quote(s))
+		if err := risk.CheckAsOf(at); err != nil {
+			return 0, errorf(http.StatusBadRequest, errBadAsOf, "as_of %s: %v", ref.Quote(s), err)
 		}
 		return at, nil
 	}

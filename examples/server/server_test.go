@@ -22,6 +22,8 @@ import (
 
 	"github.com/stretchr/testify/require"
 	"golang.org/x/text/unicode/norm"
+
+	"github.com/simrisk/simrisk/risk"
 )
 
 // testServer is the server over a fresh card base, on httptest's loopback
@@ -257,10 +259,18 @@ func TestErrors(t *testing.T) {
 			require.NotEmpty(t, ans["reason"], body)
 		})
 	}
+	// the as-of range is risk.CheckAsOf's, the one risk/live applies, and
+	// its reason names the limits; the last second of 9999 in CST is in it
+	code, body := ts.do(t, "GET", "/v1/cards/13800138000/decision?as_of=9999-12-31T23:59:59Z", "", "")
+	require.Equal(t, 400, code)
+	require.Equal(t, `as_of "99…9Z": `+risk.CheckAsOf(risk.MaxAsOf+8*3600).Error(), decode(t, body)["reason"])
+	require.Contains(t, body, "(risk.MinAsOf .. risk.MaxAsOf)")
+	code, body = ts.do(t, "POST", "/v1/score?as_of=9999-12-31T23:59:59%2B08:00", "application/json", cleanCard)
+	require.Equal(t, 200, code, body)
 	// the limit names its flag
-	_, body := ts.do(t, "POST", "/v1/score"+asOf, "application/json", big)
+	_, body = ts.do(t, "POST", "/v1/score"+asOf, "application/json", big)
 	require.Contains(t, body, "over 512 bytes (--max-body-bytes)")
-	code, body := ts.do(t, "GET", "/v1/score", "", "")
+	code, body = ts.do(t, "GET", "/v1/score", "", "")
 	require.Equal(t, 405, code)
 	require.Contains(t, body, "POST")
 }

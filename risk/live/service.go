@@ -360,17 +360,26 @@ func (s *Service) ShadowDifferences() int64 { return s.diffs.Load() }
 // decided and its decision differs, in ShadowDifferences too.
 func (s *Service) ShadowFailures() int64 { return s.fails.Load() }
 
-func (s *Service) asOf(t risk.Time) risk.Time {
+// asOf is t, or the clock's now when t is zero, checked by risk.CheckAsOf.
+func (s *Service) asOf(t risk.Time) (risk.Time, error) {
 	if t == 0 {
-		return risk.TimeOf(s.cfg.now())
+		t = risk.TimeOf(s.cfg.now())
 	}
-	return t
+	if err := risk.CheckAsOf(t); err != nil {
+		return 0, fmt.Errorf("live: %w", err)
+	}
+	return t, nil
 }
 
 // Upsert stores r's state (risk.LivePopulation.Upsert), validated at asOf
-// (the clock's now when zero). The record is copied, not kept.
+// (the clock's now when zero). The record is copied, not kept. An asOf
+// outside risk.MinAsOf .. risk.MaxAsOf is an error (risk.ErrAsOfRange).
 func (s *Service) Upsert(r *risk.Record, asOf risk.Time) error {
-	_, err := s.pop.Upsert(r, s.asOf(asOf))
+	asOf, err := s.asOf(asOf)
+	if err != nil {
+		return err
+	}
+	_, err = s.pop.Upsert(r, asOf)
 	if err == nil {
 		s.cfg.hooks.PopulationChanged(s.pop.Len())
 	}
@@ -378,9 +387,18 @@ func (s *Service) Upsert(r *risk.Record, asOf risk.Time) error {
 }
 
 // UpsertBatch stores records on all cores (risk.LivePopulation.UpsertBatch);
-// one error per record, or nil when every record was stored.
+// one error per record, or nil when every record was stored. An asOf
+// outside risk.MinAsOf .. risk.MaxAsOf is every record's error.
 func (s *Service) UpsertBatch(recs []*risk.Record, asOf risk.Time) []error {
-	errs := s.pop.UpsertBatch(recs, s.asOf(asOf))
+	asOf, err := s.asOf(asOf)
+	if err != nil {
+		errs := make([]error, len(recs))
+		for i := range errs {
+			errs[i] = err
+		}
+		return errs
+	}
+	errs := s.pop.UpsertBatch(recs, asOf)
 	s.cfg.hooks.PopulationChanged(s.pop.Len())
 	return errs
 }
@@ -397,13 +415,17 @@ func (s *Service) Remove(msisdn string) (bool, error) {
 
 // Score stores r's new state, then scores it at asOf (the clock's now when
 // zero) against the population. An invalid record is an error
-// (errors.Is(err, risk.ErrInvalidRecord)) and is not stored.
+// (errors.Is(err, risk.ErrInvalidRecord)) and is not stored; so is an asOf
+// outside risk.MinAsOf .. risk.MaxAsOf (risk.ErrAsOfRange).
 func (s *Service) Score(ctx context.Context, r *risk.Record, asOf risk.Time) (*risk.Decision, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
 	start := time.Now()
-	asOf = s.asOf(asOf)
+	asOf, err := s.asOf(asOf)
+	if err != nil {
+		return nil, err
+	}
 	stored, err := s.pop.Upsert(r, asOf)
 	if err != nil {
 		return nil, err
@@ -413,17 +435,22 @@ func (s *Service) Score(ctx context.Context, r *risk.Record, asOf risk.Time) (*r
 }
 
 // ScoreStored scores the stored card with the given number at asOf (the
-// clock's now when zero); ErrUnknownCard when there is none.
+// clock's now when zero, within risk.MinAsOf .. risk.MaxAsOf: outside, an
+// error matching risk.ErrAsOfRange); ErrUnknownCard when there is none.
 func (s *Service) ScoreStored(ctx context.Context, msisdn string, asOf risk.Time) (*risk.Decision, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
 	start := time.Now()
+	asOf, err := s.asOf(asOf)
+	if err != nil {
+		return nil, err
+	}
 	r, ok := s.pop.Lookup(msisdn)
 	if !ok {
 		return nil, ErrUnknownCard
 	}
-	return s.score(r, s.asOf(asOf), start)
+	return s.score(r, asOf, start)
 }
 
 func (s *Service) score(r *risk.Record, asOf risk.Time, start time.Time) (*risk.Decision, error) {

@@ -463,3 +463,50 @@ tests:`, 1))
 		require.NotContains(t, l, "h-2")
 	}
 }
+
+// An as-of time outside risk.MinAsOf .. risk.MaxAsOf is refused by every
+// call that takes one, given or from the clock, with the error naming the
+// limits; nothing is stored. The bounds themselves are accepted.
+func TestServiceAsOfRange(t *testing.T) {
+	ctx := context.Background()
+	svc, err := live.New(ctx, live.PackSource("default"))
+	require.NoError(t, err)
+	require.NoError(t, svc.Upsert(card(1, "h-1"), asOf))
+	calls := map[string]func(risk.Time) error{
+		"Score":       func(at risk.Time) error { _, err := svc.Score(ctx, card(2, "h-1"), at); return err },
+		"ScoreStored": func(at risk.Time) error { _, err := svc.ScoreStored(ctx, card(1, "h-1").MSISDN, at); return err },
+		"Upsert":      func(at risk.Time) error { return svc.Upsert(card(3, "h-1"), at) },
+		"UpsertBatch": func(at risk.Time) error {
+			errs := svc.UpsertBatch([]*risk.Record{card(4, "h-1"), card(5, "h-1")}, at)
+			if errs == nil {
+				return nil
+			}
+			require.Len(t, errs, 2)
+			require.Equal(t, errs[0], errs[1])
+			return errs[0]
+		},
+	}
+	for name, call := range calls {
+		for _, at := range []risk.Time{risk.MinAsOf - 1, risk.MaxAsOf + 1, -86400, risk.MaxAsOf + 1<<40} {
+			err := call(at)
+			require.ErrorIs(t, err, risk.ErrAsOfRange, "%s at %d", name, at)
+			require.Contains(t, err.Error(), "is outside 1980-01-01T00:00:00+08:00 .. 9999-12-31T23:59:59+08:00 (risk.MinAsOf .. risk.MaxAsOf)", name)
+		}
+	}
+	require.Equal(t, 1, svc.Len(), "nothing stored at a refused as-of time")
+	// the card dates of these records are from 2025-2026: the lower bound
+	// itself is checked with a card of 1980
+	early := &risk.Record{MSISDN: "13800000009", OpenedAt: risk.MinAsOf}
+	_, err = svc.Score(ctx, early, risk.MinAsOf)
+	require.NoError(t, err)
+	for name, call := range calls {
+		require.NoError(t, call(risk.MaxAsOf), name)
+	}
+
+	// the clock is checked too
+	stopped, err := live.New(ctx, live.PackSource("default"), live.WithClock(func() time.Time { return time.Unix(0, 0) }))
+	require.NoError(t, err)
+	_, err = stopped.Score(ctx, card(1, "h-1"), 0)
+	require.ErrorIs(t, err, risk.ErrAsOfRange)
+	require.Contains(t, err.Error(), "1970-01-01T08:00:00+08:00 is outside")
+}
