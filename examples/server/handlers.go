@@ -6,7 +6,6 @@ import (
 	"io"
 	"net/http"
 
-	"github.com/simrisk/simrisk/datasets"
 	"github.com/simrisk/simrisk/risk"
 	"github.com/simrisk/simrisk/risk/ref"
 )
@@ -137,38 +136,25 @@ func (s *server) scoreBatch(w http.ResponseWriter, r *http.Request) {
 	started = true
 	buf := make([]byte, 0, 4096)
 	emit := func(b []byte) bool {
+		buf = b // reused for the next line
 		_, err := w.Write(b)
 		return err == nil // false: the client left
 	}
-	for {
-		rec, err := rd.Read()
-		if err == io.EOF {
-			break
-		}
-		var rej *datasets.Reject
-		buf = buf[:0]
-		switch {
-		case errors.As(err, &rej):
+	err := eachRecord(rd, func(rec *risk.Record, line int) bool {
+		d, err := s.base.Score(r.Context(), rec, asOf)
+		if err != nil {
 			s.metrics.rejects.Inc()
-			buf = appendReject(buf, rej.Line, rej.Reason)
-		case err != nil:
-			e := readError(err)
-			s.logFail(r, e)
-			buf = appendJSONLine(buf, e)
-			emit(buf)
-			return
-		default:
-			d, err := s.base.Score(r.Context(), rec, asOf)
-			if err != nil {
-				s.metrics.rejects.Inc()
-				buf = appendReject(buf, rd.Line(), errorf(0, "", "%v", err).Reason)
-			} else {
-				buf = append(d.AppendJSON(buf), '\n')
-			}
+			return emit(appendReject(buf[:0], line, errorf(0, "", "%v", err).Reason))
 		}
-		if !emit(buf) {
-			return
-		}
+		return emit(append(d.AppendJSON(buf[:0]), '\n'))
+	}, func(line int, reason string) bool {
+		s.metrics.rejects.Inc()
+		return emit(appendReject(buf[:0], line, reason))
+	})
+	if err != nil {
+		e := readError(err)
+		s.logFail(r, e)
+		emit(appendJSONLine(buf[:0], e))
 	}
 }
 

@@ -4,10 +4,12 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"strings"
 	"time"
 
+	"github.com/simrisk/simrisk/datasets"
 	"github.com/simrisk/simrisk/risk"
 	"github.com/simrisk/simrisk/risk/ref"
 )
@@ -113,4 +115,32 @@ func appendJSONLine(b []byte, v any) []byte {
 		j = []byte(`{"error":"internal","reason":"could not encode the answer"}`)
 	}
 	return append(append(b, j...), '\n')
+}
+
+// eachRecord reads rd to its end, the one loop over a body or file of
+// records: each record goes to rec with its line, each rejected record to
+// reject with its line and reason (masked by the reader). A callback
+// returning false stops the loop early (eachRecord then returns nil). Any
+// other error of the reader (an I/O error, a body over its limit, a file
+// that is not UTF-8) stops it and is returned.
+func eachRecord(rd datasets.RecordReader, rec func(r *risk.Record, line int) bool, reject func(line int, reason string) bool) error {
+	for {
+		r, err := rd.Read()
+		if err == io.EOF {
+			return nil
+		}
+		var rej *datasets.Reject
+		switch {
+		case errors.As(err, &rej):
+			if !reject(rej.Line, rej.Reason) {
+				return nil
+			}
+		case err != nil:
+			return err
+		default:
+			if !rec(r, rd.Line()) {
+				return nil
+			}
+		}
+	}
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"os"
 	"sync"
@@ -121,24 +120,19 @@ func loadSnapshot(pop *risk.LivePopulation, c *config, readOpts []datasets.ReadO
 		}
 		chunk, lines = chunk[:0], lines[:0]
 	}
-	for {
-		rec, err := rd.Read()
-		if err == io.EOF {
-			break
-		}
-		var rej *datasets.Reject
-		if errors.As(err, &rej) {
-			reject(rej.Line, rej.Reason)
-			continue
-		}
-		if err != nil {
-			return err
-		}
+	err = eachRecord(rd, func(rec *risk.Record, line int) bool {
 		chunk = append(chunk, rec)
-		lines = append(lines, rd.Line())
+		lines = append(lines, line)
 		if len(chunk) == snapshotChunk {
 			flush()
 		}
+		return true
+	}, func(line int, reason string) bool {
+		reject(line, reason)
+		return true
+	})
+	if err != nil {
+		return err
 	}
 	flush()
 	log.Info("snapshot loaded", "cards", pop.Len(), "holders", pop.Holders(), "rejected", rejected,

@@ -338,28 +338,23 @@ func (s *server) putCards(w http.ResponseWriter, r *http.Request) {
 			ans.Rejected = append(ans.Rejected, rejectLine{Line: line, Reason: reason})
 		}
 	}
-	for {
-		rec, err := rd.Read()
-		if err == io.EOF {
-			break
-		}
-		var rej *datasets.Reject
-		if errors.As(err, &rej) {
-			reject(rej.Line, rej.Reason)
-			continue
-		}
-		if err != nil {
-			e := readError(err)
-			ans.Error, ans.Reason = e.Code, e.Reason
-			s.logFail(r, e)
-			writeJSON(w, e.Status, ans) // what was stored before the break
-			return
-		}
+	err := eachRecord(rd, func(rec *risk.Record, line int) bool {
 		if err := s.base.Upsert(rec, asOf); err != nil {
-			reject(rd.Line(), errorf(0, "", "%v", err).Reason)
-			continue
+			reject(line, errorf(0, "", "%v", err).Reason)
+		} else {
+			ans.Upserted++
 		}
-		ans.Upserted++
+		return true
+	}, func(line int, reason string) bool {
+		reject(line, reason)
+		return true
+	})
+	if err != nil {
+		e := readError(err)
+		ans.Error, ans.Reason = e.Code, e.Reason
+		s.logFail(r, e)
+		writeJSON(w, e.Status, ans) // what was stored before the break
+		return
 	}
 	writeJSON(w, http.StatusOK, ans)
 }
