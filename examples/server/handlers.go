@@ -208,17 +208,16 @@ func (s *server) doReload(ctx context.Context, by string) (rulesInfo, []string, 
 		if len(rerr.Errors) > 0 {
 			first = rerr.Errors[0]
 		}
+		// live.ReloadError's errors are masked with the rule files' paths
+		// kept readable (ref.MaskTextKeepingPaths): ref.MaskText again
+		// would mask the digits of a path (/tmp/rules2847561920/001)
 		s.log.Warn("reload failed; the old pack keeps serving", "by", by, "errors", len(rerr.Errors),
-			"first", ref.MaskText(first), "serving", info.Digest)
-		masked := make([]string, len(rerr.Errors))
-		for i, e := range rerr.Errors {
-			masked[i] = ref.MaskText(e) // masked by the library already; kept so here whatever it does
-		}
-		return info, masked, http.StatusUnprocessableEntity
+			"first", first, "serving", info.Digest)
+		return info, rerr.Errors, http.StatusUnprocessableEntity
 	}
 	if rerr != nil {
 		s.log.Warn("shadow pack reload failed; the last good shadow pack keeps scoring", "by", by,
-			"errors", len(rerr.Errors), "first", ref.MaskText(rerr.Errors[0]))
+			"errors", len(rerr.Errors), "first", rerr.Errors[0])
 	}
 	s.log.Info("rules reloaded", "by", by, "name", info.Name, "version", info.Version, "digest", info.Digest)
 	return info, nil, http.StatusOK

@@ -46,6 +46,11 @@ type config struct {
 	logLevel                 string
 }
 
+// paths are the file and directory paths the command line gave.
+func (c *config) paths() []string {
+	return []string{c.rules, c.shadow, c.snapshot, c.decisionLog, c.idKeyFile}
+}
+
 const usage = `usage: server [--rules DIR | --pack NAME] [--snapshot FILE] [--listen ADDR]
               [--shadow DIR] [--decision-log FILE] [--id-key-file FILE] [flags]
 
@@ -163,7 +168,9 @@ func run(ctx context.Context, args []string, stderr io.Writer, ready func(addr s
 	level, _ := logLevel(c.logLevel)
 	log := slog.New(slog.NewJSONHandler(stderr, &slog.HandlerOptions{Level: level}))
 	fail := func(what string, err error) int {
-		log.Error(what, "error", ref.MaskText(err.Error()))
+		// the paths given on the command line stay readable (only a run of
+		// digits that is a phone or ID number in them is masked)
+		log.Error(what, "error", ref.MaskTextKeepingPaths(err.Error(), c.paths()...))
 		return 1
 	}
 

@@ -820,3 +820,29 @@ func TestShadowFailures(t *testing.T) {
 	require.Contains(t, ts.log.String(), "138****8000")
 	requireNoPersonalData(t, ts.log.String())
 }
+
+// A failed reload (POST /-/reload and its log) and a failed start show the
+// rule directory as given, digits of a temporary name included (masked as
+// a number before), while a phone number in a path is still masked.
+func TestReloadErrorsKeepPathsReadable(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "rules20261101", "2847561920")
+	require.NoError(t, os.MkdirAll(dir, 0o755))
+	writePack(t, dir, goodA)
+	ts := newTestServer(t, "--rules", dir)
+	writePack(t, dir, badSyntax)
+	code, body := ts.do(t, "POST", "/-/reload", "", "")
+	require.Equal(t, 422, code, body)
+	errs := decode(t, body)["errors"].([]any)
+	require.NotEmpty(t, errs)
+	require.Contains(t, errs[0], dir+string(filepath.Separator))
+	require.Contains(t, ts.log.String(), dir+string(filepath.Separator))
+
+	numbered := filepath.Join(t.TempDir(), "13800138000")
+	var stderr syncBuffer
+	require.Equal(t, 1, run(context.Background(), []string{"--rules", numbered + "-missing"}, &stderr, nil))
+	require.Contains(t, stderr.String(), "138****8000-missing")
+	require.NotContains(t, stderr.String(), "13800138000")
+	var stderr2 syncBuffer
+	require.Equal(t, 1, run(context.Background(), []string{"--rules", dir + "-missing"}, &stderr2, nil))
+	require.Contains(t, stderr2.String(), dir+"-missing")
+}

@@ -27,6 +27,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"slices"
 	"strings"
 	"sync"
@@ -206,7 +207,9 @@ func New(ctx context.Context, src Source, opts ...Option) (*Service, error) {
 }
 
 // ReloadError is a failed load: every error of the pack's load, compile
-// and tests (each masked: no full number), at most MaxReloadErrors.
+// and tests, at most MaxReloadErrors, each masked (no full number) with
+// the rule files' paths kept readable: in a path only a run of digits
+// that is a phone or ID number is masked (ref.MaskTextKeepingPaths).
 type ReloadError struct {
 	Shadow bool // the shadow pack failed (the live one may have been swapped in)
 	Errors []string
@@ -224,17 +227,14 @@ func (e *ReloadError) Error() string {
 func (s *Service) load(ctx context.Context, src Source) (eng *risk.Engine, errs []string) {
 	defer func() {
 		if p := recover(); p != nil {
-			eng, errs = nil, []string{fmt.Sprintf("panic while loading: %v", p)}
-		}
-		for i, e := range errs {
-			errs[i] = ref.MaskText(e)
+			eng, errs = nil, []string{ref.MaskText(fmt.Sprintf("panic while loading: %v", p))}
 		}
 		if len(errs) > MaxReloadErrors {
 			errs = append(errs[:MaxReloadErrors-1], fmt.Sprintf("and %d more errors", len(errs)-MaxReloadErrors+1))
 		}
 	}()
 	if err := ctx.Err(); err != nil {
-		return nil, []string{err.Error()}
+		return nil, []string{ref.MaskText(err.Error())}
 	}
 	rs, err := src(ctx)
 	if err == nil && rs == nil {
@@ -248,12 +248,12 @@ func (s *Service) load(ctx context.Context, src Source) (eng *risk.Engine, errs 
 		return nil, errorStrings(err)
 	}
 	if err := ctx.Err(); err != nil {
-		return nil, []string{err.Error()}
+		return nil, []string{ref.MaskText(err.Error())}
 	}
 	rep := eng.RunTests(rs.Tests)
 	for _, r := range rep.Results {
 		for _, f := range r.Failures {
-			errs = append(errs, fmt.Sprintf("%s: test %q: %s", r.Pos, r.Name, f))
+			errs = append(errs, ref.MaskTextKeepingPaths(fmt.Sprintf("%s: test %q: %s", r.Pos, r.Name, f), r.Pos.File))
 		}
 	}
 	if errs != nil {
@@ -262,15 +262,21 @@ func (s *Service) load(ctx context.Context, src Source) (eng *risk.Engine, errs 
 	return eng, nil
 }
 
+// errorStrings is err's text, one entry per rule error, masked by
+// ref.MaskTextKeepingPaths: the rule files' paths stay readable.
 func errorStrings(err error) []string {
 	if l := rules.AsList(err); len(l) > 0 {
 		out := make([]string, len(l))
 		for i, e := range l {
-			out[i] = e.Error()
+			out[i] = ref.MaskTextKeepingPaths(e.Error(), e.File)
 		}
 		return out
 	}
-	return []string{err.Error()}
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return []string{ref.MaskTextKeepingPaths(err.Error(), pe.Path)}
+	}
+	return []string{ref.MaskText(err.Error())}
 }
 
 // Reload loads the Service's source again (and the shadow's), compiles it

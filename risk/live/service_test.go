@@ -510,3 +510,35 @@ func TestServiceAsOfRange(t *testing.T) {
 	require.ErrorIs(t, err, risk.ErrAsOfRange)
 	require.Contains(t, err.Error(), "1970-01-01T08:00:00+08:00 is outside")
 }
+
+// Reload errors show the rule files' paths as the host gave them, the
+// digits of a temporary directory included (ref.MaskText alone joined
+// them into a number and masked it), while a phone number in a path and
+// in the message is still masked.
+func TestReloadErrorsKeepPathsReadable(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "rules20261101", "2847561920")
+	require.NoError(t, os.MkdirAll(dir, 0o755))
+	numbered := filepath.Join(t.TempDir(), "13800138000")
+	require.NoError(t, os.MkdirAll(numbered, 0o755))
+	failing := pack("1", 3) + "  - {name: \"card 13800138000\", as_of: 2026-11-01, card: {holder: h-1}, expect: {fires: [many]}}\n"
+	for _, c := range []struct {
+		dir, text string
+		want      []string // in the error, as they are
+	}{
+		{dir, "rules: [", []string{dir + "/pack.yaml:1:"}},
+		{dir, failing, []string{dir + "/pack.yaml:", `test "card 138****8000"`}},
+		{dir + "-missing", "", []string{dir + "-missing"}},
+		{numbered, failing, []string{strings.TrimSuffix(numbered, "13800138000") + "138****8000/pack.yaml:"}},
+	} {
+		if c.text != "" {
+			writePack(t, c.dir, c.text)
+		}
+		_, err := live.New(context.Background(), live.DirSource(c.dir))
+		var re *live.ReloadError
+		require.ErrorAs(t, err, &re)
+		for _, w := range c.want {
+			require.Contains(t, err.Error(), w)
+		}
+		require.NotContains(t, err.Error(), "13800138000")
+	}
+}
