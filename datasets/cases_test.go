@@ -243,12 +243,12 @@ func TestCaseDateOrder(t *testing.T) {
 	got, err := scoreRecordCase(t, "jsonl-date-order.jsonl")
 	require.NoError(t, err)
 	require.Equal(t, []datasets.Reject{
-		{Line: 1, Reason: "released_at: 2026-09-30 is after opened_at 2024-03-01: a number is released by its previous holder before it is re-issued (opened)"},
+		{Line: 1, Reason: "released_at: 2026-09-30 is after opened_at 2024-03-01: a number is released before it is re-issued (opened)"},
 		{Line: 2, Reason: "last_voice_at: 2025-01-01 is before opened_at 2026-10-01: a card has no usage before it is opened"},
 		{Line: 3, Reason: "last_attach_at: 2026-09-30 is before opened_at 2026-10-01: a card does not attach to the network before it is opened"},
 		{Line: 4, Reason: "roaming[0].last_seen: 2026-09-01 is before opened_at 2026-10-01: a card is not seen roaming before it is opened"},
-		{Line: 5, Reason: "verify_required_at: 2026-09-29 is before opened_at 2026-10-01: a card's holder is not asked to verify before the card is opened; " +
-			"verified_at: 2026-09-30 is before opened_at 2026-10-01: a card's holder does not pass its verification before the card is opened"},
+		{Line: 5, Reason: "verify_required_at: 2026-09-29 is before opened_at 2026-10-01: no verification is demanded of a card before it is opened; " +
+			"verified_at: 2026-09-30 is before opened_at 2026-10-01: no verification of a card is passed before it is opened"},
 		// a date after as-of is reported alone: the order is not judged against it
 		{Line: 8, Reason: "opened_at: 2026-12-01 is after the as-of time 2026-11-01; released_at: 2026-12-02 is after the as-of time 2026-11-01"},
 	}, got.rejects)

@@ -32,8 +32,8 @@ func TestValidateDateOrder(t *testing.T) {
 		{"roaming[0].last_seen", "a card is not seen roaming before it is opened", func(r *risk.Record, t risk.Time) {
 			r.Roaming = []risk.Roaming{{Region: "KH", LastSeen: t}}
 		}},
-		{"verify_required_at", "a card's holder is not asked to verify before the card is opened", func(r *risk.Record, t risk.Time) { r.VerifyRequiredAt = t }},
-		{"verified_at", "a card's holder does not pass its verification before the card is opened", func(r *risk.Record, t risk.Time) { r.VerifiedAt = t }},
+		{"verify_required_at", "no verification is demanded of a card before it is opened", func(r *risk.Record, t risk.Time) { r.VerifyRequiredAt = t }},
+		{"verified_at", "no verification of a card is passed before it is opened", func(r *risk.Record, t risk.Time) { r.VerifiedAt = t }},
 	} {
 		r := &risk.Record{MSISDN: "13800138000", OpenedAt: opened}
 		c.set(r, early)
@@ -48,7 +48,7 @@ func TestValidateDateOrder(t *testing.T) {
 
 	r := &risk.Record{MSISDN: "13800138000", OpenedAt: opened, Recycled: true, ReleasedAt: risk.Date(2026, 3, 2)}
 	require.EqualError(t, r.Validate(asOf),
-		"released_at: 2026-03-02 is after opened_at 2026-03-01T10:00:00+08:00: a number is released by its previous holder before it is re-issued (opened)")
+		"released_at: 2026-03-02 is after opened_at 2026-03-01T10:00:00+08:00: a number is released before it is re-issued (opened)")
 	// the order holds whether or not the record says the number is recycled
 	r.Recycled = false
 	require.Error(t, r.Validate(asOf))

@@ -459,24 +459,32 @@ func (r *Record) validate(asOf Time) error {
 // any date on opened_at's day.
 func (r *Record) checkOrder(errs *recErrs) {
 	day := r.OpenedAt.Day()
-	before := func(field string, t Time, what string) {
-		if t >= minValid && t.Day() < day { // a date before 1980 is an error of its own
-			errs.add(recErr(field, "%s is before opened_at %s: %s", t, r.OpenedAt, what))
-		}
+	early := func(t Time) bool { return t >= minValid && t.Day() < day } // a date before 1980 is an error of its own
+	if early(r.LastVoiceAt) {
+		errs.add(recErr("last_voice_at", "%s is before opened_at %s: a card has no usage before it is opened", r.LastVoiceAt, r.OpenedAt))
 	}
-	before("last_voice_at", r.LastVoiceAt, "a card has no usage before it is opened")
-	before("last_sms_at", r.LastSMSAt, "a card has no usage before it is opened")
-	before("last_data_at", r.LastDataAt, "a card has no usage before it is opened")
-	before("last_attach_at", r.LastAttachAt, "a card does not attach to the network before it is opened")
+	if early(r.LastSMSAt) {
+		errs.add(recErr("last_sms_at", "%s is before opened_at %s: a card has no usage before it is opened", r.LastSMSAt, r.OpenedAt))
+	}
+	if early(r.LastDataAt) {
+		errs.add(recErr("last_data_at", "%s is before opened_at %s: a card has no usage before it is opened", r.LastDataAt, r.OpenedAt))
+	}
+	if early(r.LastAttachAt) {
+		errs.add(recErr("last_attach_at", "%s is before opened_at %s: a card does not attach to the network before it is opened", r.LastAttachAt, r.OpenedAt))
+	}
 	for i, ro := range r.Roaming {
-		if ro.LastSeen >= minValid && ro.LastSeen.Day() < day {
-			before(fmt.Sprintf("roaming[%d].last_seen", i), ro.LastSeen, "a card is not seen roaming before it is opened")
+		if early(ro.LastSeen) {
+			errs.add(recErr(fmt.Sprintf("roaming[%d].last_seen", i), "%s is before opened_at %s: a card is not seen roaming before it is opened", ro.LastSeen, r.OpenedAt))
 		}
 	}
-	before("verify_required_at", r.VerifyRequiredAt, "a card's holder is not asked to verify before the card is opened")
-	before("verified_at", r.VerifiedAt, "a card's holder does not pass its verification before the card is opened")
+	if early(r.VerifyRequiredAt) {
+		errs.add(recErr("verify_required_at", "%s is before opened_at %s: no verification is demanded of a card before it is opened", r.VerifyRequiredAt, r.OpenedAt))
+	}
+	if early(r.VerifiedAt) {
+		errs.add(recErr("verified_at", "%s is before opened_at %s: no verification of a card is passed before it is opened", r.VerifiedAt, r.OpenedAt))
+	}
 	if r.ReleasedAt != 0 && r.ReleasedAt.Day() > day {
-		errs.add(recErr("released_at", "%s is after opened_at %s: a number is released by its previous holder before it is re-issued (opened)", r.ReleasedAt, r.OpenedAt))
+		errs.add(recErr("released_at", "%s is after opened_at %s: a number is released before it is re-issued (opened)", r.ReleasedAt, r.OpenedAt))
 	}
 }
 
