@@ -21,9 +21,9 @@ var explainWords = map[string]map[string]string{
 		"ago": "%s (%d days ago)", "unknown date": "%s (date unknown)", "none": "none",
 	},
 	rules.LangZh: {
-		"card": "号码 %s：得分 %s，等级 %s，结论 %s", "capped": "%s（已封顶：触发规则合计 %s）",
-		"from band":  "结论“%s”来自得分档（得分 ≥ %s 的“%s”档），不是来自规则：触发的规则最多要求“%s”",
-		"from rules": "结论“%s”来自规则；得分档“%s”（得分 ≥ %s）要求“%s”",
+		"card": "号码 %s：得分 %s，等级 %s，处置 %s", "capped": "%s（已封顶：触发规则合计 %s）",
+		"from band":  "处置“%s”来自得分档（得分 ≥ %s 的“%s”档），不是来自规则：触发的规则最多要求“%s”",
+		"from rules": "处置“%s”来自规则；得分档“%s”（得分 ≥ %s）要求“%s”",
 		"not fired":  "未触发", "disabled": "已停用", "shadow": "已触发（影子模式）", "fired": "已触发，+%s，%s", "error": "错误：",
 		"reason": "原因", "near": "最近的差距", "read": "读取", "sep": "，", "colon": "：",
 		"ago": "%s（%d 天前）", "unknown date": "%s（日期不明）", "none": "无",

@@ -49,8 +49,8 @@ func TestExplainCapAndBand(t *testing.T) {
 		require.Equal(t, "outcome restrict comes from the score band critical (score ≥ 80), not from a rule: the fired rules ask for verify", head[1], pack)
 
 		head = strings.SplitN(explainCapped(t, pack, "zh").Format(), "\n", 3)
-		require.Equal(t, "号码 138****8000：得分 100（已封顶：触发规则合计 120），等级 严重，结论 限制", head[0], pack)
-		require.Equal(t, "结论“限制”来自得分档（得分 ≥ 80 的“严重”档），不是来自规则：触发的规则最多要求“二次实人认证”", head[1], pack)
+		require.Equal(t, "号码 138****8000：得分 100（已封顶：触发规则合计 120），等级 严重，处置 限制", head[0], pack)
+		require.Equal(t, "处置“限制”来自得分档（得分 ≥ 80 的“严重”档），不是来自规则：触发的规则最多要求“二次实人认证”", head[1], pack)
 	}
 }
 

@@ -373,7 +373,7 @@ func TestExplain(t *testing.T) {
 	stdin = strings.NewReader("msisdn,status,opened_at,holder,last_voice_at,alerts_30d\n13800138000,active,2025-01-01,hk-0123456789abcdef0123456789abcdef,2026-08-06,2\n")
 	code, out, errOut = runCLI("explain", "--as-of", "2026-11-01", "--format", "csv", "--lang", "zh")
 	require.Equal(t, 0, code, errOut)
-	require.Contains(t, out, "号码 138****8000：得分 0，等级 低，结论 放行")
+	require.Contains(t, out, "号码 138****8000：得分 0，等级 低，处置 放行")
 	require.Contains(t, out, "最近的差距：days_since_last_activity 为 87，需要 >= 90（差 3）")
 	code, _, errOut = runCLI("explain", "--as-of", "2026-11-01", "--format", "xml")
 	require.Equal(t, 2, code)
