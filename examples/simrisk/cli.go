@@ -291,7 +291,8 @@ func refuseDash(cmd, flagName, value, stdoutHolds string, stderr io.Writer) bool
 	if value != "-" {
 		return false
 	}
-	msgsOf(stderr).f(stderr, "simrisk %s: %s -: standard output carries %s; give %s a file name\n", cmd, flagName, stdoutHolds, flagName)
+	m := msgsOf(stderr)
+	m.f(stderr, "simrisk %s: %s -: standard output carries %s; give %s a file name\n", cmd, flagName, m.s(stdoutHolds), flagName)
 	return true
 }
 

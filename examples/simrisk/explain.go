@@ -225,7 +225,7 @@ func cmdExplain(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if card == nil && *refLine != 0 {
 		for _, rej := range loaded.Rejects {
 			if rej.Line == *refLine {
-				m.f(stderr, "simrisk explain: line %d of %s is not a card that was scored: %s\n", *refLine, *in, ref.MaskText(rej.Reason))
+				m.f(stderr, "simrisk explain: line %d of %s is not a card that was scored: %s\n", *refLine, *in, ref.MaskText(m.lib(rej.Reason)))
 				return 1
 			}
 		}

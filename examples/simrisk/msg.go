@@ -270,6 +270,10 @@ var zhMessages = map[string]string{
 	"simrisk explain: %d records on standard input; explaining the first, the others count as its population\n":                                                      "simrisk explain：标准输入中有 %d 条记录；解释第一条，其余作为它的群体\n",
 	"simrisk %s: %v\n": "simrisk %s：%v\n",
 
+	"the backtest's summary":              "backtest 的汇总",
+	"the fit's summary":                   "fit 的汇总",
+	"the decisions (--out FILE frees it)": "决策（用 --out FILE 可把它让出来）",
+
 	// --help
 	"simrisk: unknown command %q\n\n%s": "simrisk：未知的命令 %q\n\n%s",
 	"usage: %s\n":                       "用法：%s\n",
@@ -285,7 +289,7 @@ var zhMessages = map[string]string{
 	"simrisk %s: %s %s cannot be used:\n": "simrisk %s：%s %s 无法使用：\n",
 	"simrisk %s: --lang %s: not a language simrisk speaks; use --lang zh (中文) or --lang en (English)\n":     "simrisk %s：--lang %s：simrisk 不支持这种语言；请用 --lang zh（中文）或 --lang en（English）\n",
 	"simrisk %s: %s=%s: not a language simrisk speaks; set %s to zh (中文) or en (English), or give --lang\n": "simrisk %s：%s=%s：simrisk 不支持这种语言；请把 %s 设为 zh（中文）或 en（English），或给出 --lang\n",
-	"simrisk %s: %s -: standard output carries %s; give %s a file name\n":                                   "simrisk %s：%s -：标准输出已用于%s；请给 %s 一个文件名\n",
+	"simrisk %s: %s -: standard output carries %s; give %s a file name\n":                                   "simrisk %s：%s -：标准输出已用于 %s；请给 %s 一个文件名\n",
 	"simrisk %s: the rules cannot be used:\n":                                                               "simrisk %s：规则无法使用：\n",
 	"simrisk %s: --as-of: %v\n":                      "simrisk %s：--as-of：%v\n",
 	"simrisk explain: --format: %v\n":                "simrisk explain：--format：%v\n",
