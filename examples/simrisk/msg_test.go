@@ -47,7 +47,7 @@ func englishWords() map[string]bool {
 		"gen": true, "explain": true, "ref": true, "roc": true, "auc": true,
 		"note": true, "tests": true, "rules": true, "readme": true,
 		"silent": true, "default": true, // the default pack's rule id and name
-		"packs": true, "version": true, "msisdn": true, "status": true, "kind": true, "operator": true, "line": true, "reason": true, // a command, fields
+		"packs": true, "version": true, "msisdn": true, "holder": true, "iccid": true, "roaming": true, "status": true, "kind": true, "operator": true, "line": true, "reason": true, // a command, fields
 		"prefix": true, "length": true, "rfc": true, "gbk": true, "excel": true, "jsonl": true, "junit": true, "text": true, "sarif": true, // columns, formats
 		"json": true, "csv": true, "lines": true, "utf": true, "yaml": true, "cel": true, "expr": true, "nan": true} // formats and languages, by name
 
