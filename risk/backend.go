@@ -32,9 +32,11 @@ type (
 )
 
 // lowered is one compiled sub-expression: exactly one of its functions is
-// set. k marks a constant: its function does not read the card (literals,
-// folded parameters and what is computed from them alone), so it may be
-// called with a nil env and folded away.
+// set, or, for a boolean, its branch node alone (node; fn gives its closure
+// when one is needed). k marks a constant: its function (b for a boolean,
+// always set) does not read the card (literals, folded parameters and what
+// is computed from them alone), so it may be called with a nil env and
+// folded away.
 type lowered struct {
 	b boolFn
 	i intFn
@@ -71,6 +73,21 @@ type lowered struct {
 	probes []probe
 }
 
+// isBool reports whether x is a boolean: a closure, or a branch node.
+func (x lowered) isBool() bool { return x.b != nil || x.node != nil }
+
+// fn is x's closure: its own, or, for a boolean built as a branch node
+// only, the node's branch code run as sub-code. A boolean is built once:
+// as the node the plan runs where it can be one, and a closure only for
+// what calls one (a closure built from it, a rule evaluated on its own).
+func (x lowered) fn() boolFn {
+	if x.b != nil || x.node == nil {
+		return x.b
+	}
+	code := boolCode(x.node)
+	return func(e *env) bool { return e.run(code, unsafe.Pointer(e.cur)) }
+}
+
 // probe is one int comparison inside a condition, kept so that Explain can
 // show how near a rule that did not fire came to firing.
 type probe struct {
@@ -85,8 +102,8 @@ type probe struct {
 // code cannot fail (constructs that can fall back), so folding is safe.
 func konst(x lowered) lowered {
 	switch {
-	case x.b != nil:
-		v := x.b(nil)
+	case x.isBool():
+		v := x.fn()(nil)
 		return lowered{b: func(*env) bool { return v }, k: true}
 	case x.i != nil:
 		v := x.i(nil)
@@ -137,8 +154,7 @@ func and0(x, y lowered) lowered {
 	case y.k:
 		return x
 	}
-	a, b := x.b, y.b
-	return lowered{b: func(e *env) bool { return a(e) && b(e) }, node: &bnode{op: bAnd, x: nodeOf(x), y: nodeOf(y)}, loop: x.loop || y.loop}
+	return lowered{node: &bnode{op: bAnd, x: nodeOf(x), y: nodeOf(y)}, loop: x.loop || y.loop}
 }
 
 func or0(x, y lowered) lowered {
@@ -153,8 +169,7 @@ func or0(x, y lowered) lowered {
 		// in_region(c, A) || in_region(c, B) is in_region(c, A ∪ B)
 		return inRegion(x.rgn.key, x.rgn.x, NewRegionSet(append(x.rgn.set.Items(), y.rgn.set.items...)))
 	}
-	a, b := x.b, y.b
-	return lowered{b: func(e *env) bool { return a(e) || b(e) }, node: &bnode{op: bOr, x: nodeOf(x), y: nodeOf(y)}, loop: x.loop || y.loop}
+	return lowered{node: &bnode{op: bOr, x: nodeOf(x), y: nodeOf(y)}, loop: x.loop || y.loop}
 }
 
 type regionTest struct {
@@ -170,15 +185,12 @@ func inRegion(key string, x lowered, set *RegionSet) lowered {
 	var r lowered
 	switch {
 	case x.rf == rfRegion:
-		r.b = func(e *env) bool { return set.Contains(e.cur.Region) }
 		r.node = &bnode{op: bTest, test: test{op: opRegion, off: unsafe.Offsetof(Roaming{}.Region), cur: true, p: unsafe.Pointer(set)}}
 	case x.dir != nil && x.dir.kind == dirString:
-		off := x.dir.off
-		r.b = func(e *env) bool { return set.Contains(*(*string)(unsafe.Add(unsafe.Pointer(e.r), off))) }
-		r.node = &bnode{op: bTest, test: test{op: opRegion, off: off, p: unsafe.Pointer(set)}}
+		r.node = &bnode{op: bTest, test: test{op: opRegion, off: x.dir.off, p: unsafe.Pointer(set)}}
 	default:
 		f := x.s
-		r.b = func(e *env) bool { return set.Contains(f(e)) }
+		r.b = func(e *env) bool { return regionIn(f(e), set) }
 	}
 	if key != "" {
 		r.rgn = &regionTest{key, x, set}
@@ -187,11 +199,11 @@ func inRegion(key string, x lowered, set *RegionSet) lowered {
 }
 
 func not(x lowered) lowered {
-	if x.dir != nil && x.dir.kind == dirBool {
-		return lowered{b: directBool(*x.dir, true), node: notNode(nodeOf(x))}
+	if x.k {
+		v := !x.b(nil)
+		return konst(lowered{b: func(*env) bool { return v }})
 	}
-	f := x.b
-	return lowered{b: func(e *env) bool { return !f(e) }, k: x.k, node: notNode(nodeOf(x)), loop: x.loop}
+	return lowered{node: notNode(nodeOf(x)), loop: x.loop}
 }
 
 type closureProgram struct {
@@ -276,23 +288,6 @@ func roamField(name string) (lowered, bool) {
 	return lowered{}, false
 }
 
-// daysAgoCmp compares the roaming entry's days_ago with a constant.
-func daysAgoCmp(op string, c int) boolFn {
-	switch op {
-	case "<":
-		return func(e *env) bool { return daysSince(e.cur.LastSeen, e.asOf) < c }
-	case "<=":
-		return func(e *env) bool { return daysSince(e.cur.LastSeen, e.asOf) <= c }
-	case ">":
-		return func(e *env) bool { return daysSince(e.cur.LastSeen, e.asOf) > c }
-	case ">=":
-		return func(e *env) bool { return daysSince(e.cur.LastSeen, e.asOf) >= c }
-	case "==":
-		return func(e *env) bool { return daysSince(e.cur.LastSeen, e.asOf) == c }
-	}
-	return func(e *env) bool { return daysSince(e.cur.LastSeen, e.asOf) != c }
-}
-
 func toFloat(x lowered) floatFn {
 	if x.f != nil {
 		return x.f
@@ -371,18 +366,13 @@ func memberOf(x lowered, set map[string]struct{}, neg bool) lowered {
 	var member boolFn
 	switch {
 	case len(items) == 1 && x.dir != nil:
-		return lowered{b: directStringEq(*x.dir, items[0], neg), node: strEqNode(*x.dir, items[0], neg)}
+		return lowered{node: strEqNode(*x.dir, items[0], neg)}
 	case len(items) == 2 && x.dir != nil:
-		off, a, b := x.dir.off, items[0], items[1]
-		member = func(e *env) bool {
-			v := *(*string)(unsafe.Add(unsafe.Pointer(e.r), off))
-			return v == a || v == b
-		}
-		node := &bnode{op: bOr, x: strEqNode(*x.dir, a, false), y: strEqNode(*x.dir, b, false)}
+		node := &bnode{op: bOr, x: strEqNode(*x.dir, items[0], false), y: strEqNode(*x.dir, items[1], false)}
 		if neg {
-			return lowered{b: func(e *env) bool { return !member(e) }, node: notNode(node)}
+			return lowered{node: notNode(node)}
 		}
-		return lowered{b: member, node: node}
+		return lowered{node: node}
 	case len(items) <= 8:
 		f := x.s
 		member = func(e *env) bool {
@@ -488,21 +478,10 @@ func appenderOf(x lowered) appendFn {
 // back the element that was in scope when it began, and the outer body reads
 // its own element after the inner loop is done, at any depth.
 func predicate(roam bool, body lowered, stop, empty bool) lowered {
-	f := body.b
 	if roam {
-		return lowered{loop: true, node: anyNode(nodeOf(body), stop, empty), b: func(e *env) bool {
-			outer := e.cur
-			for i := range e.r.Roaming {
-				e.cur = &e.r.Roaming[i]
-				if f(e) == stop {
-					e.cur = outer
-					return !empty
-				}
-			}
-			e.cur = outer
-			return empty
-		}}
+		return lowered{loop: true, node: anyNode(nodeOf(body), stop, empty)}
 	}
+	f := body.fn()
 	return lowered{loop: true, b: func(e *env) bool {
 		outer := e.curStr
 		for _, p := range e.r.LinkedPlatforms {
@@ -537,7 +516,7 @@ const maxOnce = 3
 //
 // bindOnce is one way among others: what it gives up on is forgotten (gu).
 func bindOnce(v lowered, once int, gu checkpointer, lowerBody func(v lowered, once int) (lowered, bool)) (lowered, bool) {
-	if v.b == nil || v.k || !v.loop || once >= maxOnce {
+	if !v.isBool() || v.k || !v.loop || once >= maxOnce {
 		return lowered{}, false
 	}
 	if gu != nil {
@@ -548,7 +527,7 @@ func bindOnce(v lowered, once int, gu checkpointer, lowerBody func(v lowered, on
 	if !ok1 || !ok2 {
 		return lowered{}, false
 	}
-	r, ok := ternary(v.b, t, f)
+	r, ok := ternary(v.fn(), t, f)
 	if !ok {
 		return lowered{}, false
 	}
@@ -571,8 +550,8 @@ func stringTest(fn string, x, y stringFn) lowered {
 // ternary selects between two lowered values of one type.
 func ternary(cond boolFn, a, b lowered) (lowered, bool) {
 	switch {
-	case a.b != nil && b.b != nil:
-		x, y := a.b, b.b
+	case a.isBool() && b.isBool():
+		x, y := a.fn(), b.fn()
 		return lowered{b: func(e *env) bool {
 			if cond(e) {
 				return x(e)
@@ -631,8 +610,8 @@ func compare0(op string, a, b lowered) (lowered, bool) {
 	if op == "==" || op == "!=" {
 		var eq boolFn
 		switch {
-		case a.b != nil && b.b != nil:
-			x, y := a.b, b.b
+		case a.isBool() && b.isBool():
+			x, y := a.fn(), b.fn()
 			eq = func(e *env) bool { return x(e) == y(e) }
 		case a.i != nil && b.i != nil:
 			x, y := a.i, b.i
@@ -644,7 +623,7 @@ func compare0(op string, a, b lowered) (lowered, bool) {
 			}
 			c := k(nil)
 			if dir != nil {
-				return lowered{b: directStringEq(*dir, c, op == "!="), node: strEqNode(*dir, c, op == "!=")}, true
+				return lowered{node: strEqNode(*dir, c, op == "!=")}, true
 			}
 			if op == "!=" {
 				return lowered{b: func(e *env) bool { return x(e) != c }}, true
@@ -657,19 +636,15 @@ func compare0(op string, a, b lowered) (lowered, bool) {
 			}
 			c := k(nil)
 			if dir != nil {
-				return lowered{b: directIntCmp(*dir, op, c), node: intCmpNode(*dir, op, c)}, true
+				return lowered{node: intCmpNode(*dir, op, c)}, true
 			}
-			var node *bnode
 			if val != nil {
-				node = valCmpNode(*val, op, c)
-			}
-			if (a.k && b.rf == rfDaysAgo) || (b.k && a.rf == rfDaysAgo) {
-				return lowered{b: daysAgoCmp(op, c), node: node}, true
+				return lowered{node: valCmpNode(*val, op, c)}, true
 			}
 			if op == "!=" {
-				return lowered{b: func(e *env) bool { return x(e) != c }, node: node}, true
+				return lowered{b: func(e *env) bool { return x(e) != c }}, true
 			}
-			return lowered{b: func(e *env) bool { return x(e) == c }, node: node}, true
+			return lowered{b: func(e *env) bool { return x(e) == c }}, true
 		case a.s != nil && b.s != nil:
 			x, y := a.s, b.s
 			eq = func(e *env) bool { return x(e) == y(e) }
@@ -687,28 +662,20 @@ func compare0(op string, a, b lowered) (lowered, bool) {
 	switch {
 	case a.i != nil && b.i != nil && b.k && !a.k:
 		if a.dir != nil {
-			return lowered{b: directIntCmp(*a.dir, op, b.i(nil)), node: intCmpNode(*a.dir, op, b.i(nil))}, true
-		}
-		r := lowered{b: orderConst(op, a.i, b.i(nil))}
-		if a.rf == rfDaysAgo {
-			r.b = daysAgoCmp(op, b.i(nil))
+			return lowered{node: intCmpNode(*a.dir, op, b.i(nil))}, true
 		}
 		if a.val != nil {
-			r.node = valCmpNode(*a.val, op, b.i(nil))
+			return lowered{node: valCmpNode(*a.val, op, b.i(nil))}, true
 		}
-		return r, true
+		return lowered{b: orderConst(op, a.i, b.i(nil))}, true
 	case a.i != nil && b.i != nil && a.k && !b.k:
 		if b.dir != nil {
-			return lowered{b: directIntCmp(*b.dir, flip[op], a.i(nil)), node: intCmpNode(*b.dir, flip[op], a.i(nil))}, true
-		}
-		r := lowered{b: orderConst(flip[op], b.i, a.i(nil))}
-		if b.rf == rfDaysAgo {
-			r.b = daysAgoCmp(flip[op], a.i(nil))
+			return lowered{node: intCmpNode(*b.dir, flip[op], a.i(nil))}, true
 		}
 		if b.val != nil {
-			r.node = valCmpNode(*b.val, flip[op], a.i(nil))
+			return lowered{node: valCmpNode(*b.val, flip[op], a.i(nil))}, true
 		}
-		return r, true
+		return lowered{b: orderConst(flip[op], b.i, a.i(nil))}, true
 	case a.i != nil && b.i != nil:
 		return lowered{b: order(op, a.i, b.i)}, true
 	case a.s != nil && b.s != nil:
@@ -765,8 +732,8 @@ func displayOf(x lowered, lang string) (lowered, bool) {
 	case x.s != nil:
 		f := x.s
 		return fold(lowered{s: func(e *env) string { return DisplayName(f(e), lang) }}, true, x)
-	case x.b != nil:
-		f := x.b
+	case x.isBool():
+		f := x.fn()
 		return fold(lowered{s: func(e *env) string { return displayBool(f(e), lang) }}, true, x)
 	}
 	return lowered{}, false
@@ -809,7 +776,7 @@ func celAndAll(cs []conj) (boolFn, bool) {
 		}
 		fails = fails || c.fails
 	}
-	return all.b, fails
+	return all.fn(), fails
 }
 
 // checked is an int operation of lowered CEL code: its result, noting an
@@ -829,7 +796,7 @@ func celAnd(x, y lowered) lowered {
 	if y.k && !y.b(nil) {
 		return y
 	}
-	a, b := x.b, y.b
+	a, b := x.fn(), y.fn()
 	return lowered{b: func(e *env) bool {
 		s := e.s
 		outer := s.ovf
@@ -856,7 +823,7 @@ func celOr(x, y lowered) lowered {
 	if y.k && y.b(nil) {
 		return y
 	}
-	a, b := x.b, y.b
+	a, b := x.fn(), y.fn()
 	return lowered{b: func(e *env) bool {
 		s := e.s
 		outer := s.ovf
@@ -924,6 +891,7 @@ func lowerCond(n cond.Node) (program, *cond.GiveUp) {
 	n = cond.Fold(n, foldDomainCall)
 	parts := cond.Conjuncts(n)
 	cs := make([]conj, len(parts))
+	xs := make([]lowered, len(parts))
 	var probes []probe
 	fails := false
 	for i, p := range parts {
@@ -942,13 +910,26 @@ func lowerCond(n cond.Node) (program, *cond.GiveUp) {
 		probes = append(probes, x.probes...)
 		f := cond.MayFail(p)
 		fails = fails || f
-		cs[i] = conj{key: cond.Key(p), b: x.b, k: x.k, fails: f, n: nodeOf(x)}
+		xs[i] = x
+		cs[i] = conj{key: cond.Key(p), k: x.k, fails: f, n: nodeOf(x)}
+		if x.k {
+			cs[i].b = x.b // the plan reads a constant
+		}
 	}
-	f, _ := celAndAll(cs)
 	if fails {
+		// CEL's && over conjuncts that may fail: closures
+		for i := range cs {
+			cs[i].b = xs[i].fn()
+		}
+		f, _ := celAndAll(cs)
 		return celClosureProgram{f, probes, cs}, nil
 	}
-	return closureProgram{f, probes, cs}, nil
+	// the closure of a rule evaluated on its own: the conjuncts' branch code
+	all := xs[0]
+	for _, x := range xs[1:] {
+		all = and0(all, x)
+	}
+	return closureProgram{all.fn(), probes, cs}, nil
 }
 
 // lowerValue lowers a placeholder of the IR of a simple type.
@@ -960,7 +941,7 @@ func lowerValue(n cond.Node) (program, *cond.GiveUp) {
 		return nil, b.gu
 	}
 	x, ok := b.lower(n)
-	if !ok || (x.b == nil && x.i == nil && x.f == nil && x.s == nil) {
+	if !ok || (!x.isBool() && x.i == nil && x.f == nil && x.s == nil) {
 		if b.gu == nil {
 			b.fail(n, cond.Itself)
 		}
@@ -1017,7 +998,7 @@ func (b *backend) lower0(n cond.Node) (lowered, bool) {
 			return b.in(in, true) // x not in set
 		}
 		x, ok := b.lower(n.X)
-		if !ok || x.b == nil {
+		if !ok || !x.isBool() {
 			return lowered{}, false
 		}
 		return not(x), true
@@ -1143,14 +1124,14 @@ func (b *backend) lower0(n cond.Node) (lowered, bool) {
 		return v, ok
 	case *cond.Cond:
 		c, ok := b.lower(n.C)
-		if !ok || c.b == nil {
+		if !ok || !c.isBool() {
 			return lowered{}, false
 		}
 		x, y, ok := b.two(n.Then, n.Else)
 		if !ok {
 			return lowered{}, false
 		}
-		return ternary(c.b, x, y)
+		return ternary(c.fn(), x, y)
 	}
 	return lowered{}, false
 }
@@ -1239,7 +1220,7 @@ func (b *backend) quant(n *cond.Quant) (lowered, bool) {
 		return lowered{}, false
 	}
 	body, ok := b.body(n.Body, l.Type())
-	if !ok || body.b == nil {
+	if !ok || !body.isBool() {
 		return lowered{}, false
 	}
 	return predicate(l.Name == "roaming", body, want, empty), true
@@ -1268,12 +1249,12 @@ func (b *backend) list(n, list, fn cond.Node, filter bool) (lowered, bool) {
 		return lowered{}, false
 	}
 	switch {
-	case filter && body.b != nil:
+	case filter && body.isBool():
 		if prev := base.pred; prev != nil {
-			f := body.b
+			f := body.fn()
 			base.pred = func(e *env) bool { return prev(e) && f(e) }
 		} else {
-			base.pred = body.b
+			base.pred = body.fn()
 		}
 	case !filter && body.s != nil:
 		base.item = appenderOf(body)
@@ -1341,7 +1322,7 @@ func (b *backend) call(n *cond.Call) (lowered, bool) {
 		}
 	case is(cond.Bool, cond.String) && n.T == cond.String && xs[1].k:
 		if f, ok := domainFunc[func(bool, string) string](n.Func); ok {
-			x, c := xs[0].b, xs[1].s(nil)
+			x, c := xs[0].fn(), xs[1].s(nil)
 			return fold(lowered{s: func(e *env) string { return f(x(e), c) }}, true, xs[0])
 		}
 	case is(cond.Int, cond.Int) && n.T == cond.Int:
@@ -1364,7 +1345,7 @@ func (b *backend) let(n *cond.Let) (lowered, bool) {
 	if !ok {
 		return lowered{}, false
 	}
-	if v.b == nil && v.i == nil && v.f == nil && v.s == nil && v.lst == nil {
+	if !v.isBool() && v.i == nil && v.f == nil && v.s == nil && v.lst == nil {
 		return b.fail(n.Value, cond.Itself)
 	}
 	bodyWith := func(v lowered, once int) (lowered, bool) {

@@ -30,14 +30,14 @@ func TestBindOnceComputesOnce(t *testing.T) {
 		}
 		once, ok := bindOnce(v, 0, nil, body)
 		require.True(t, ok)
-		require.Equal(t, value, once.b(&e))
+		require.Equal(t, value, once.fn()(&e))
 		require.Equal(t, 1, calls, "computed once")
 
 		calls = 0
 		_, ok = bindOnce(v, maxOnce, nil, body)
 		require.False(t, ok, "past maxOnce lets deep the value is computed where it is used")
 		lazy, _ := body(v, maxOnce)
-		require.Equal(t, value, lazy.b(&e))
+		require.Equal(t, value, lazy.fn()(&e))
 		require.Equal(t, len(r.Roaming), calls, "once per element")
 	}
 }

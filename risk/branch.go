@@ -161,14 +161,19 @@ func valCmpNode(v valRef, cmp string, c int) *bnode {
 // anyNode is the tree of any, all or none over the roaming list, its body
 // written as sub-code.
 func anyNode(body *bnode, stop, empty bool) *bnode {
+	code := boolCode(body)
+	return &bnode{op: bTest, test: test{op: opAnyRoam, stop: stop, emp: empty, p: unsafe.Pointer(&subCode{code})}}
+}
+
+// boolCode is n written as branch code that answers (opTrue, opFalse).
+func boolCode(n *bnode) []inst {
 	var m emitter
-	ts, fs := m.cond(body)
+	ts, fs := m.cond(n)
 	m.patch(ts, m.here())
 	m.code = append(m.code, tinst{test: test{op: opTrue}})
 	m.patch(fs, m.here())
 	m.code = append(m.code, tinst{test: test{op: opFalse}})
-	code := layout(m.code)
-	return &bnode{op: bTest, test: test{op: opAnyRoam, stop: stop, emp: empty, p: unsafe.Pointer(&subCode{code})}}
+	return layout(m.code)
 }
 
 func notNode(x *bnode) *bnode {

@@ -56,7 +56,8 @@ func TestFieldTablesCoverVocabulary(t *testing.T) {
 }
 
 // The fields compiled comparisons read in place are the fields the readers
-// read: same value on every generated card, for every name.
+// read: same value on every generated card, for every name, and the branch
+// code's tests of them agree with the readers.
 func TestDirectFieldsMatchReaders(t *testing.T) {
 	asOf := Date(2026, 11, 1)
 	recs := append([]*Record{{}, {Complaints: -3, Alerts30d: 1 << 40, OpenedAt: -1, LastAttachAt: Date(2026, 10, 30), Recycled: true, IoT: IoT{TestPlan: true, Business: "new"}}},
@@ -69,7 +70,7 @@ func TestDirectFieldsMatchReaders(t *testing.T) {
 			switch d.kind {
 			case dirBool:
 				require.Equal(t, boolFields[name](e), *(*bool)(d.ptr(e)), name)
-				require.Equal(t, !boolFields[name](e), directBool(d, true)(e), name)
+				require.Equal(t, !boolFields[name](e), lowered{node: notNode(fieldTest(opBool, d, 0, ""))}.fn()(e), name)
 				seen[name] = seen[name] || boolFields[name](e)
 			case dirInt, dirTime:
 				want := intFields[name](e)
@@ -80,17 +81,17 @@ func TestDirectFieldsMatchReaders(t *testing.T) {
 				}
 				for _, op := range []string{"<", "<=", ">", ">=", "==", "!="} {
 					for _, c := range []int{want - 1, want, want + 1} {
-						require.Equal(t, cmpInt(op, want, c), directIntCmp(d, op, c)(e), "%s %s %d", name, op, c)
+						require.Equal(t, cmpInt(op, want, c), lowered{node: intCmpNode(d, op, c)}.fn()(e), "%s %s %d", name, op, c)
 					}
 				}
 				seen[name] = seen[name] || want != 0
 			case dirString:
 				want := stringFields[name](e)
 				require.Equal(t, want, *(*string)(d.ptr(e)), name)
-				require.True(t, directStringEq(d, want, false)(e))
-				require.False(t, directStringEq(d, want, true)(e))
-				require.Equal(t, want == "", directStringEq(d, "", false)(e))
-				require.Equal(t, want != "", directStringEq(d, "", true)(e))
+				require.True(t, lowered{node: strEqNode(d, want, false)}.fn()(e))
+				require.False(t, lowered{node: strEqNode(d, want, true)}.fn()(e))
+				require.Equal(t, want == "", lowered{node: strEqNode(d, "", false)}.fn()(e))
+				require.Equal(t, want != "", lowered{node: strEqNode(d, "", true)}.fn()(e))
 				seen[name] = seen[name] || want != ""
 			default:
 				t.Fatalf("%s: no kind", name)

@@ -164,10 +164,10 @@ func lowerCEL(a *cel.Ast, macros map[string]closureProgram, gu *giveUp) (program
 		}
 		l.overflo = false
 		x, ok := l.lower(p)
-		if ok && x.b == nil {
+		if ok && !x.isBool() {
 			l.fail(p.ID(), "a condition of no static type: "+l.text(p))
 		}
-		if !ok || x.b == nil {
+		if !ok || !x.isBool() {
 			return nil, closureProgram{}, false
 		}
 		probes = append(probes, x.probes...)
@@ -177,7 +177,7 @@ func lowerCEL(a *cel.Ast, macros map[string]closureProgram, gu *giveUp) (program
 		} else {
 			key = "cel:" + key
 		}
-		cs = append(cs, conj{key: key, b: x.b, k: x.k, fails: l.overflo, n: nodeOf(x)})
+		cs = append(cs, conj{key: key, b: x.fn(), k: x.k, fails: l.overflo, n: nodeOf(x)})
 	}
 	f, fails := celAndAll(cs)
 	if fails {
@@ -210,7 +210,7 @@ func (l *celLowerer) macroRef(e celast.Expr) (closureProgram, bool) {
 func lowerCELValue(a *cel.Ast, macros map[string]closureProgram, gu *giveUp) (program, bool) {
 	l := &celLowerer{a: a.NativeRep(), macros: macros, gu: gu}
 	x, ok := l.lower(l.a.Expr())
-	if !ok || l.overflo || (x.b == nil && x.i == nil && x.f == nil && x.s == nil) {
+	if !ok || l.overflo || (!x.isBool() && x.i == nil && x.f == nil && x.s == nil) {
 		return nil, false
 	}
 	return loweredProgram{x}, true
@@ -470,7 +470,7 @@ func (l *celLowerer) call(c celast.CallExpr) (lowered, bool) {
 			return stringOfInt(xs[0]), true
 		}
 	case "_&&_", "_||_":
-		if len(xs) != 2 || xs[0].b == nil || xs[1].b == nil {
+		if len(xs) != 2 || !xs[0].isBool() || !xs[1].isBool() {
 			return lowered{}, false
 		}
 		if leftFails {
@@ -485,7 +485,7 @@ func (l *celLowerer) call(c celast.CallExpr) (lowered, bool) {
 		}
 		return or(xs[0], xs[1]), true
 	case "!_":
-		if len(xs) == 1 && xs[0].b != nil {
+		if len(xs) == 1 && xs[0].isBool() {
 			return not(xs[0]), true
 		}
 	case "-_":
@@ -502,9 +502,9 @@ func (l *celLowerer) call(c celast.CallExpr) (lowered, bool) {
 			return lowered{f: func(e *env) float64 { return -x(e) }}, true
 		}
 	case "_?_:_":
-		if len(xs) == 3 && xs[0].b != nil {
+		if len(xs) == 3 && xs[0].isBool() {
 			// the expr lowering's ternary, over already lowered parts
-			return ternary(xs[0].b, xs[1], xs[2])
+			return ternary(xs[0].fn(), xs[1], xs[2])
 		}
 	case "_==_", "_!=_", "_<_", "_<=_", "_>_", "_>=_":
 		if len(xs) != 2 {
@@ -512,10 +512,10 @@ func (l *celLowerer) call(c celast.CallExpr) (lowered, bool) {
 		}
 		// homogeneous types only: CEL does not compare int with double here
 		if (xs[0].i == nil) != (xs[1].i == nil) || (xs[0].f == nil) != (xs[1].f == nil) ||
-			(xs[0].s == nil) != (xs[1].s == nil) || (xs[0].b == nil) != (xs[1].b == nil) {
+			(xs[0].s == nil) != (xs[1].s == nil) || (!xs[0].isBool()) != (!xs[1].isBool()) {
 			return lowered{}, false
 		}
-		if xs[0].b != nil && fn != "_==_" && fn != "_!=_" {
+		if xs[0].isBool() && fn != "_==_" && fn != "_!=_" {
 			return lowered{}, false // bool ordering: left to cel-go
 		}
 		op := map[string]string{"_==_": "==", "_!=_": "!=", "_<_": "<", "_<=_": "<=", "_>_": ">", "_>=_": ">="}[fn]
@@ -625,7 +625,7 @@ func (l *celLowerer) comprehension(id int64, c celast.ComprehensionExpr) (lowere
 	if ok && inner.overflo {
 		return l.fail(pred.ID(), "int arithmetic that may overflow in a loop's body ("+l.text(pred)+")")
 	}
-	if !ok || body.b == nil {
+	if !ok || !body.isBool() {
 		return lowered{}, false
 	}
 	// exists: stop at the first true; all: stop at the first false
@@ -667,7 +667,7 @@ func (l *celLowerer) bind(id int64, c celast.ComprehensionExpr) (lowered, bool) 
 	if ok && fails {
 		return l.fail(c.AccuInit().ID(), "a cel.bind value whose int arithmetic may overflow ("+l.text(c.AccuInit())+")")
 	}
-	if ok && v.b == nil && v.i == nil && v.f == nil && v.s == nil && v.lst == nil {
+	if ok && !v.isBool() && v.i == nil && v.f == nil && v.s == nil && v.lst == nil {
 		return l.fail(c.AccuInit().ID(), "")
 	}
 	if !ok {
@@ -758,14 +758,14 @@ func (l *celLowerer) listMacro(id int64, c celast.ComprehensionExpr) (x lowered,
 		if ok && inner.overflo {
 			return overflows(pred)
 		}
-		if !ok || body.b == nil {
+		if !ok || !body.isBool() {
 			return lowered{}, false, true
 		}
 		if prev := base.pred; prev != nil {
-			f := body.b
+			f := body.fn()
 			base.pred = func(e *env) bool { return prev(e) && f(e) }
 		} else {
-			base.pred = body.b
+			base.pred = body.fn()
 		}
 	}
 	if item != nil {

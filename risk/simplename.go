@@ -28,8 +28,8 @@ type loweredProgram struct{ x lowered }
 func (p loweredProgram) eval(s *Scorer) (any, error) {
 	e := &s.env
 	switch {
-	case p.x.b != nil:
-		return p.x.b(e), nil
+	case p.x.isBool():
+		return p.x.fn()(e), nil
 	case p.x.i != nil:
 		return int64(p.x.i(e)), nil
 	case p.x.f != nil:
@@ -44,8 +44,8 @@ func (p loweredProgram) appendFn() appendFn {
 	switch {
 	case x.a != nil:
 		return x.a
-	case x.b != nil:
-		f := x.b
+	case x.isBool():
+		f := x.fn()
 		return func(e *env, b []byte) []byte { return strconv.AppendBool(b, f(e)) }
 	case x.i != nil:
 		f := x.i
