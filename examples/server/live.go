@@ -41,7 +41,7 @@ func openBase(c *config, readOpts []datasets.ReadOption, m *metrics, log *slog.L
 			return nil, fmt.Errorf("--snapshot: %w", err)
 		}
 	}
-	opts := []live.Option{live.WithPopulation(pop), live.WithHooks(&hooks{m: m, log: log})}
+	opts := []live.Option{live.WithPopulation(pop), live.WithHooks(&hooks{m: m, log: log, logPath: c.decisionLog})}
 	if c.shadow != "" {
 		opts = append(opts, live.WithShadow(live.DirSource(c.shadow)))
 	}
@@ -210,8 +210,9 @@ func (b *liveBase) Cards() int { return b.svc.Len() }
 // hooks feeds the library's events to the Prometheus collectors and the log.
 type hooks struct {
 	live.NopHooks
-	m   *metrics
-	log *slog.Logger
+	m       *metrics
+	log     *slog.Logger
+	logPath string // the decision log's path (--decision-log), kept readable in its errors
 }
 
 func (h *hooks) Decided(d *risk.Decision, latency time.Duration) {
@@ -255,5 +256,5 @@ func (h *hooks) ShadowFailed(d, _ *risk.Decision, err error) {
 
 func (h *hooks) LogFailed(err error) {
 	h.m.logFailures.Inc()
-	h.log.Error("decision log", "error", ref.MaskText(err.Error()))
+	h.log.Error("decision log", "error", ref.MaskTextKeepingPaths(err.Error(), h.logPath))
 }

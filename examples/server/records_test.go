@@ -2,6 +2,9 @@ package main
 
 import (
 	"fmt"
+	"io/fs"
+	"log/slog"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -38,4 +41,16 @@ func TestEachRecord(t *testing.T) {
 	got = nil
 	require.NoError(t, eachRecord(read(), func(*risk.Record, int) bool { got = append(got, "stopped"); return false }, rej))
 	require.Equal(t, []string{"stopped"}, got)
+}
+
+// A decision-log failure names the log's path as given (a temporary
+// directory's digits are not masked as a number), a number in it masked.
+func TestLogFailedKeepsPathReadable(t *testing.T) {
+	var logs syncBuffer
+	path := filepath.Join(t.TempDir(), "logs2847561920", "001", "decisions.jsonl")
+	h := &hooks{m: newMetrics(func() int { return 0 }), log: slog.New(slog.NewJSONHandler(&logs, nil)), logPath: path}
+	h.LogFailed(&fs.PathError{Op: "write", Path: path, Err: fmt.Errorf("disk full at card 13800138000")})
+	require.Contains(t, logs.String(), path)
+	require.Contains(t, logs.String(), "138****8000")
+	require.NotContains(t, logs.String(), "13800138000")
 }
