@@ -60,16 +60,30 @@ func (e *env) begin(r *Record, asOf Time, pop FeatureSource, fp uint64) {
 }
 
 // features are the card's population features, looked up once per card.
+// The usual case, a card of the batch Population being scored, unchanged
+// since it was added (its fingerprint), is read here from the entry the
+// card remembers; anything else is the source's featuresInto.
 func (e *env) features() *Features {
 	if !e.featOK {
-		if e.pop == nil {
-			e.feat = selfFeatures(e.r)
-		} else {
-			e.pop.featuresInto(e.r, &e.feat, e.fp)
-		}
 		e.featOK = true
+		if p, ok := e.pop.(*Population); ok && e.r.popID == p.id && e.r.popFP == e.fp && p.sealed.Load() && uint(e.r.popIdx) < uint(len(p.feats)) {
+			// a card with an entry (popIdx >= 0) had a holder and was
+			// valid when added; its fingerprint says it still has
+			e.feat = p.feats[e.r.popIdx].features()
+		} else {
+			e.lookFeatures()
+		}
 	}
 	return &e.feat
+}
+
+// lookFeatures is features but for its usual case.
+func (e *env) lookFeatures() {
+	if e.pop == nil {
+		e.feat = selfFeatures(e.r)
+	} else {
+		e.pop.featuresInto(e.r, &e.feat, e.fp)
+	}
 }
 
 // segment is the card's number segment (zero when unknown), once per card.
