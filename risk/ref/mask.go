@@ -465,69 +465,92 @@ func (a Span) MayHoldNumber() bool {
 	return a.Inner || a.Lead >= minMasked || a.Trail >= minMasked
 }
 
-// asciiKind classifies ASCII bytes for SpanOf: 1 a digit, spanStop a
-// letter, 0 anything else (a separator, +, and x and X, which end a run
-// unless they are an ID number's check character: taken for separators,
-// they over-count).
-var asciiKind = func() (t [utf8.RuneSelf]uint8) {
-	for c := range t {
-		switch r := rune(c); {
-		case digitOf(r) != "":
-			t[c] = 1
-		case isTextSep(r) || isCheckX(r):
-			t[c] = 0
-		default:
-			t[c] = spanStop
-		}
+// spanKind classifies a character for SpanOf: its digits (1 for 7, 2 for
+// ⑩), spanStop for a character that ends a number, 0 for anything else (a
+// separator, +, and x and X, which end a run unless they are an ID
+// number's check character: taken for separators, they over-count).
+func spanKind(r rune) uint8 {
+	switch d := digitOf(r); {
+	case d != "":
+		return uint8(len(d))
+	case isTextSep(r) || isCheckX(r):
+		return 0
 	}
-	return t
+	return spanStop
+}
+
+const spanStop = 0xff
+
+// The kinds of ASCII, of CJK punctuation (U+3000 to U+303F: 、。「」) and
+// of full-width forms (U+FF00 to U+FFFF: （），：；１), computed once: the
+// characters a Chinese reason's values hold besides ideographs.
+var asciiKind, cjkPunctKind, fullWidthKind = func() (a [utf8.RuneSelf]uint8, p [0x40]uint8, f [0x100]uint8) {
+	for c := range a {
+		a[c] = spanKind(rune(c))
+	}
+	for i := range p {
+		p[i] = spanKind(rune(0x3000 + i))
+	}
+	for i := range f {
+		f[i] = spanKind(rune(0xff00 + i))
+	}
+	return
 }()
 
-const spanStop = 2
+// nonASCIIKind is the spanKind of the character s starts with, not ASCII,
+// and its size; size 0 for invalid UTF-8. CJK punctuation and full-width
+// forms are looked up without decoding.
+func nonASCIIKind(s []byte) (k uint8, size int) {
+	if len(s) >= 3 && s[1]&0xc0 == 0x80 && s[2]&0xc0 == 0x80 {
+		switch c, c1 := s[0], s[1]; {
+		case c == 0xe3 && c1 == 0x80:
+			return cjkPunctKind[s[2]&0x3f], 3
+		case c == 0xef && c1 >= 0xbc:
+			return fullWidthKind[int(c1-0xbc)<<6|int(s[2]&0x3f)], 3
+		}
+	}
+	r, size := utf8.DecodeRune(s)
+	if r == utf8.RuneError && size == 1 {
+		return 0, 0
+	}
+	return spanKind(r), size
+}
 
 // SpanOf is the Span of s.
 func SpanOf(s []byte) Span {
 	var sp Span
 	cur := 0
-	stop := func() {
+	for i := 0; i < len(s); {
+		c := s[i]
+		k := uint8(spanStop)
+		switch {
+		case c < utf8.RuneSelf:
+			i++
+			if k = asciiKind[c]; k == 0 {
+				continue
+			}
+		case c >= 0xe4 && c <= 0xe9 && i+2 < len(s) && s[i+1]&0xc0 == 0x80 && s[i+2]&0xc0 == 0x80:
+			// a CJK ideograph (U+4000 to U+9FFF), read without decoding
+			i += 3
+		default:
+			var size int
+			if k, size = nonASCIIKind(s[i:]); size == 0 {
+				// invalid UTF-8: with the bytes of a neighbouring piece it
+				// may spell a digit
+				return Span{Stopped: true, Inner: true}
+			}
+			i += size
+		}
+		if k != spanStop {
+			cur += int(k)
+			continue
+		}
 		if !sp.Stopped {
 			sp.Lead, sp.Stopped = cur, true
 		} else if cur >= minMasked {
 			sp.Inner = true
 		}
 		cur = 0
-	}
-	for i := 0; i < len(s); {
-		c := s[i]
-		if c < utf8.RuneSelf {
-			switch asciiKind[c] {
-			case 1:
-				cur++
-			case spanStop:
-				stop()
-			}
-			i++
-			continue
-		}
-		if c >= 0xe4 && c <= 0xe9 && i+2 < len(s) && s[i+1]&0xc0 == 0x80 && s[i+2]&0xc0 == 0x80 {
-			// a CJK ideograph (U+4000 to U+9FFF), read without decoding
-			stop()
-			i += 3
-			continue
-		}
-		r, size := utf8.DecodeRune(s[i:])
-		switch d := digitOf(r); {
-		case r == utf8.RuneError && size == 1:
-			// invalid UTF-8: with the bytes of a neighbouring piece it may
-			// spell a digit
-			return Span{Stopped: true, Inner: true}
-		case d != "":
-			cur += len(d)
-		case isTextSep(r) || isCheckX(r):
-		default:
-			stop()
-		}
-		i += size
 	}
 	if !sp.Stopped {
 		sp.Lead = cur

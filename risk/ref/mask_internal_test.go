@@ -1,6 +1,9 @@
 package ref
 
-import "testing"
+import (
+	"testing"
+	"unicode/utf8"
+)
 
 // FuzzHasNumber: the sampled HasNumber agrees with a full scan of the
 // masker (eachNumber) on every input, whatever separators it holds.
@@ -37,7 +40,7 @@ func spanFold(s string, cuts []int) Span {
 func FuzzSpanFold(f *testing.F) {
 	for _, s := range []string{"138.0013.8001", "a 138/0013/8002 b", "１３８００１３８０００", "138\u200b0013\u200b8004",
 		"ID 110105/19491231/002X", "11010519491231002×", "2026-10-29", "+86 138 0013 8000", "\xef\xbc\x91\xef\xbc\x93\xef\xbc\x98",
-		"泰国（3 天前）、缅甸（10 天前）", "①②③④⑤⑥⑦⑧⑨⑩", "核实的涉诈投诉 13800138000 件"} {
+		"泰国（3 天前）、缅甸（10 天前）", "①②③④⑤⑥⑦⑧⑨⑩", "１３８－００１３－８０００", "138。0013。8000", "\xed\xa0\x80138", "核实的涉诈投诉 13800138000 件"} {
 		f.Add(s, uint16(3), uint16(7))
 	}
 	f.Fuzz(func(t *testing.T, s string, a, b uint16) {
@@ -59,4 +62,29 @@ func FuzzSpanFold(f *testing.F) {
 			t.Fatalf("%q cut at %v: Spans say no number, masked to %q", s, cuts, got)
 		}
 	})
+}
+
+// SpanOf's shortcuts (ASCII, ideographs, CJK punctuation and full-width
+// forms read without decoding) classify every character as spanKind does.
+func TestSpanOfEveryCharacter(t *testing.T) {
+	for r := rune(0); r <= utf8.MaxRune; r++ {
+		if !utf8.ValidRune(r) {
+			continue
+		}
+		b := []byte("a" + string(r) + "a") // between two stops
+		want := Span{Stopped: true}
+		switch k := spanKind(r); k {
+		case spanStop:
+		default:
+			if k >= minMasked {
+				want.Inner = true
+			}
+		}
+		if got := SpanOf(b); got != want {
+			t.Fatalf("%U: SpanOf %+v, want %+v", r, got, want)
+		}
+		if got, k := SpanOf([]byte(string(r))), spanKind(r); k != spanStop && (got.Stopped || got.Lead != int(k)) || k == spanStop && !got.Stopped {
+			t.Fatalf("%U alone: SpanOf %+v, kind %d", r, got, k)
+		}
+	}
 }
