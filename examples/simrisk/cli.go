@@ -134,6 +134,7 @@ func parseFlags(fs *flag.FlagSet, args []string, positional string, stdout, stde
 			} else {
 				msg = strings.ReplaceAll(msg, "flag: -", "flag --")
 				msg = strings.Replace(msg, " for flag -", " for flag --", 1)
+				msg = strings.Replace(msg, " for -", " for --", 1) // invalid boolean value "x" for -strict
 				msg = strings.Replace(msg, "flag needs an argument: -", "flag needs a value: --", 1)
 			}
 			m := langInArgs(args)

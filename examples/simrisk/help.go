@@ -35,7 +35,7 @@ const usageZh = `simrisk：中国手机卡与物联网卡的涉诈风险规则
   score、backtest 和 fit 接受 --format jsonl|csv，用于文件名看不出格式的输入（.csv 即 CSV）。
   score、explain、backtest 和 fit 读取记录时接受 --encoding utf-8|gb18030|gbk|utf-16|utf-16le|utf-16be、
   --strict（拒收未知的列和键）、--aliases FILE（见 datasets/README.md）和
-  --id-key-file FILE（把 holder 中的原始身份证号转换为假名化密钥；gen --stats 也接受）。
+  --id-key-file FILE（把 holder 中的原始身份证号转换为假名化标识；gen --stats 也接受）。
   score、explain、lint 和 test 接受 --limit NAME=VALUE（可重复），修改规则可请求的上限
   （max_list_items、max_file_bytes 等：见 rules/README.md 的 Limits 一节）。
 
@@ -73,7 +73,7 @@ var zhFlagUsage = map[string]string{
 	"decisions: JSON Lines, or CSV when the name ends in .csv (columns: datasets.DecisionColumns, README); default standard output, JSON Lines": "决策：JSON Lines；文件名以 .csv 结尾时为 CSV（列见 datasets.DecisionColumns 和 README）；默认写到标准输出，JSON Lines",
 	"embedded rule pack (default \"default\")":                                                                                                  "内置规则包（默认 \"default\"）",
 	"fail (exit 1) when more than this share of the records (0 to 1) is rejected; a run that rejects every record always fails":                 "被拒收的记录超过这个比例（0 到 1）时失败（退出码 1）；全部记录都被拒收的运行总是失败",
-	"file holding the secret key that turns raw ID numbers in holder into pseudonymous keys":                                                    "存放密钥的文件，用来把 holder 中的原始身份证号转换为假名化密钥",
+	"file holding the secret key that turns raw ID numbers in holder into pseudonymous keys":                                                    "存放密钥的文件，用来把 holder 中的原始身份证号转换为假名化标识",
 	"how many cards to generate": "要生成的卡数",
 	"input encoding: utf-8, gb18030 or gbk (what Chinese Excel saves CSV in), utf-16, utf-16le or utf-16be (Excel's Unicode text; a UTF-16 file with a byte order mark is recognised without it)": "输入编码：utf-8、gb18030 或 gbk（中文版 Excel 保存 CSV 所用）、utf-16、utf-16le 或 utf-16be（Excel 的 Unicode 文本；带字节顺序标记的 UTF-16 文件不必指定也能识别）",
 	"input format: jsonl or csv (default: from the --in file's name, .csv is CSV; JSON Lines on standard input)":                                                                                  "输入格式：jsonl 或 csv（默认看 --in 的文件名，.csv 即 CSV；标准输入为 JSON Lines）",

@@ -176,6 +176,7 @@ rules:
 		{"score-no-as-of", []string{"score", "--in", dups, "--out", filepath.Join(dir, "d3.jsonl")}, "没有给出 --as-of", nil},
 		{"flag-usage", []string{"lint", "--bogus", mine}, "未知的标志 --bogus", nil},
 		{"flag-value", []string{"gen", "--cards", "many"}, "标志 --cards 的值 \"many\" 无效：无法解析", []string{"many"}},
+		{"flag-bool", []string{"lint", "--strict=maybe", mine}, "--strict 的布尔值 \"maybe\" 无效：无法解析", []string{"maybe"}},
 		{"arg-usage", []string{"fit", "stray"}, "多余的参数", nil},
 		{"explain-usage", []string{"explain", "--as-of", "2026-11-01", "--ref", "2"}, "--ref LINE 需要 --in FILE", nil},
 		{"lint-usage", []string{"lint"}, "请给出规则文件或目录", nil},
