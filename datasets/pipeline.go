@@ -11,6 +11,7 @@ import (
 	"unicode/utf8"
 	"unsafe"
 
+	"github.com/simrisk/simrisk/internal/scan"
 	"github.com/simrisk/simrisk/risk"
 )
 
@@ -386,15 +387,11 @@ func litePop(line []byte) (f [len(popKeys)]string, seen [len(popKeys)]bool, ok b
 			return f, seen, false
 		}
 		ks := i + 1
-		q := bytes.IndexByte(line[ks:], '"')
-		if q < 0 {
-			return f, seen, false
+		i = scan.Plain(line, ks)
+		if i >= len(line) || line[i] != '"' {
+			return f, seen, false // an escape, a control or multi-byte character
 		}
-		i = ks + q
 		key := line[ks:i]
-		if bytes.IndexByte(key, '\\') >= 0 {
-			return f, seen, false
-		}
 		i = skipWS(line, i+1)
 		if i >= len(line) || line[i] != ':' {
 			return f, seen, false
@@ -407,13 +404,12 @@ func litePop(line []byte) (f [len(popKeys)]string, seen [len(popKeys)]bool, ok b
 				return f, seen, false
 			}
 			vs := i + 1
-			q := bytes.IndexByte(line[vs:], '"')
-			if q < 0 {
-				return f, seen, false
+			i = scan.Plain(line, vs)
+			for i < len(line) && line[i] >= utf8.RuneSelf { // multi-byte characters: on
+				i = scan.Plain(line, i+1)
 			}
-			i = vs + q
-			if bytes.IndexByte(line[vs:i], '\\') >= 0 {
-				return f, seen, false
+			if i >= len(line) || line[i] != '"' {
+				return f, seen, false // an escape or a control character
 			}
 			if i > vs {
 				// a view of the chunk's bytes, valid while the chunk is: the
@@ -443,6 +439,25 @@ func litePop(line []byte) (f [len(popKeys)]string, seen [len(popKeys)]bool, ok b
 
 // popKey is the index of key (any case) in popKeys, or -1.
 func popKey(key []byte) int {
+	switch string(key) {
+	case "msisdn":
+		return 0
+	case "operator":
+		return 1
+	case "mvno":
+		return 2
+	case "kind":
+		return 3
+	case "status":
+		return 4
+	case "opened_at":
+		return 5
+	case "holder":
+		return 6
+	}
+	if !scan.HasUpper(key) {
+		return -1
+	}
 	for k, name := range popKeys {
 		if len(key) == len(name) {
 			match := true
@@ -480,18 +495,18 @@ func skipValue(b []byte, i, depth int) int {
 	switch c := b[i]; {
 	case c == '"':
 		for i++; ; {
-			q := bytes.IndexByte(b[i:], '"')
-			if q < 0 {
+			i = scan.Plain(b, i)
+			switch {
+			case i >= len(b):
 				return -1
-			}
-			i += q
-			bs := 0 // backslashes before the quote: an odd number escape it
-			for j := i - 1; b[j] == '\\'; j-- {
-				bs++
-			}
-			i++
-			if bs%2 == 0 {
-				return i
+			case b[i] == '"':
+				return i + 1
+			case b[i] == '\\':
+				i += 2 // the escaped character: read whole if it is a bad one
+			case b[i] < 0x20:
+				return -1 // not JSON: the whole decoder says why
+			default:
+				i++ // a multi-byte character
 			}
 		}
 	case c == '{' || c == '[':

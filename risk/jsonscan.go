@@ -7,6 +7,7 @@ import (
 	"unicode/utf16"
 	"unicode/utf8"
 
+	"github.com/simrisk/simrisk/internal/scan"
 	"github.com/simrisk/simrisk/internal/vocab"
 	"github.com/simrisk/simrisk/risk/ref"
 )
@@ -28,6 +29,7 @@ type jscan struct {
 	errs    []error          // problems with single fields; decoding goes on
 	nerrs   int              // how many there were
 	kbuf    []byte           // a key lower-cased
+	kat     int              // where the key last read starts in b when it is b's bytes (not kbuf), else -1
 	unknown func(key string) // told of keys the schema does not know
 }
 
@@ -53,7 +55,7 @@ func (s *jscan) syntax(what string) error {
 }
 
 func (s *jscan) ws() {
-	for s.i < len(s.b) {
+	for s.i < len(s.b) && s.b[s.i] <= ' ' {
 		switch s.b[s.i] {
 		case ' ', '\t', '\n', '\r':
 			s.i++
@@ -107,24 +109,21 @@ func (s *jscan) str() (string, error) {
 	}
 	s.i++
 	start := s.i
-	for s.i < len(s.b) {
-		c := s.b[s.i]
-		switch {
-		case c == '"':
-			var v string
-			if s.src != "" {
-				v = s.src[start:s.i]
-			} else {
-				v = string(s.b[start:s.i])
-			}
-			s.i++
-			return v, nil
-		case c == '\\' || c < 0x20 || c >= 0x80:
-			return s.strSlow(start)
+	s.i = scan.Plain(s.b, start) // eight bytes at a time
+	switch {
+	case s.i == len(s.b):
+		return "", s.syntax("")
+	case s.b[s.i] == '"':
+		var v string
+		if s.src != "" {
+			v = s.src[start:s.i]
+		} else {
+			v = string(s.b[start:s.i])
 		}
 		s.i++
+		return v, nil
 	}
-	return "", s.syntax("")
+	return s.strSlow(start) // an escape, a control character or a multi-byte one
 }
 
 // strSlow reads a string with escapes or non-ASCII bytes, as encoding/json
@@ -418,24 +417,20 @@ func (s *jscan) list(field, want string, item func() error) error {
 func (s *jscan) key() ([]byte, error) {
 	if s.i < len(s.b) && s.b[s.i] == '"' {
 		// the common case: no escapes, no upper case, no multi-byte characters
-		j, upper := s.i+1, false
-		for ; j < len(s.b); j++ {
-			c := s.b[j]
-			if c == '"' || c == '\\' || c < 0x20 || c >= 0x80 {
-				break
-			}
-			upper = upper || (c >= 'A' && c <= 'Z')
-		}
+		j := scan.Plain(s.b, s.i+1)
 		if j < len(s.b) && s.b[j] == '"' {
 			k := s.b[s.i+1 : j]
+			s.kat = s.i + 1
 			s.i = j + 1
-			if !upper {
+			if !scan.HasUpper(k) {
 				return k, nil
 			}
+			s.kat = -1
 			s.kbuf = append(s.kbuf[:0], k...)
 			return lowerASCII(s.kbuf), nil
 		}
 	}
+	s.kat = -1
 	k, err := s.str()
 	if err != nil {
 		return nil, err
@@ -472,13 +467,31 @@ func (s *jscan) object(name, want, where string, field func(key []byte) (int, er
 		return nil
 	}
 	var seen uint64          // known fields given so far, by index
-	var others []string      // keys the schema does not know, given so far
+	var few [8]string        // others' first ones, without an allocation
+	others := few[:0]        // keys the schema does not know, given so far
 	var many map[string]bool // others, once there are many
 	for {
 		s.ws()
 		key, err := s.key()
 		if err != nil {
 			return err
+		}
+		// the key as a string, for a key the schema does not know or one
+		// given twice: a substring of the line when the key is its bytes,
+		// else a copy made now (kbuf is the next key's too, and the value
+		// may hold keys)
+		kat, kcopy := s.kat, ""
+		if kat < 0 {
+			kcopy = string(key)
+		}
+		keyString := func() string {
+			switch {
+			case kat < 0:
+				return kcopy
+			case s.src != "":
+				return s.src[kat : kat+len(key)]
+			}
+			return string(key)
 		}
 		s.ws()
 		if s.i >= len(s.b) || s.b[s.i] != ':' {
@@ -496,10 +509,10 @@ func (s *jscan) object(name, want, where string, field func(key []byte) (int, er
 			dup = seen&(1<<idx) != 0
 			seen |= 1 << idx
 			if dup {
-				k = string(key)
+				k = keyString()
 			}
 		} else {
-			k = string(key)
+			k = keyString()
 			switch {
 			case many != nil:
 				dup = many[k]

@@ -3,6 +3,7 @@ package risk
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"strings"
 	"testing"
 )
@@ -102,7 +103,14 @@ func FuzzDecodeFastMatchesReference(f *testing.F) {
 			return
 		}
 		fast := new(Record)
-		errFast := fast.decodeFast(data, nil)
+		var keys, textKeys []string
+		errFast := fast.decodeFast(data, func(k string) { keys = append(keys, k) })
+		// from the line as a string (values and keys cut from it): the same
+		text := new(Record)
+		errText := text.decodeFastText(data, string(data), func(k string) { textKeys = append(textKeys, k) })
+		if fmt.Sprint(errFast) != fmt.Sprint(errText) || fmt.Sprint(keys) != fmt.Sprint(textKeys) || errFast == nil && !sameRecords(fast, text) {
+			t.Fatalf("%q: from bytes %v %q, from text %v %q", data, errFast, keys, errText, textKeys)
+		}
 		ref, errRef := referenceDecode(data)
 		if (errFast == nil) != (errRef == nil) {
 			t.Fatalf("%q: fast %v, reference %v", data, errFast, errRef)
