@@ -57,6 +57,8 @@ type Reader struct {
 	err   error
 	unk   unknowns
 	keys  []string // unknown keys of the record being read
+	// unknown appends to keys
+	unknown func(string)
 }
 
 // NewReader returns a Reader of JSON Lines over r that validates records at
@@ -108,7 +110,10 @@ func (r *Reader) Read() (*risk.Record, error) {
 		r.n++
 		rec := new(risk.Record)
 		r.keys = r.keys[:0]
-		label, rej := r.cfg.decodeJSONLine(rec, line, "", false, r.line, &r.keys)
+		if r.unknown == nil {
+			r.unknown = keyCollector(&r.keys)
+		}
+		label, rej := r.cfg.decodeJSONLine(rec, line, "", false, r.line, r.unknown)
 		for _, k := range r.keys {
 			if err := r.unk.add(r.line, k); err != nil {
 				r.err = err
@@ -130,13 +135,9 @@ func (r *Reader) Read() (*risk.Record, error) {
 // the caller reports the unknown keys (first) and the reject in line order.
 // With shared, the record's text values are substrings of text, line as a
 // string (a substring of its chunk's one copy: one allocation a chunk,
-// not one a value or a line; for records dropped soon after).
-func (c *readConfig) decodeJSONLine(rec *risk.Record, line []byte, text string, shared bool, num int, keys *[]string) (Label, *Reject) {
-	unknown := func(key string) {
-		if len(*keys) < 100 {
-			*keys = append(*keys, key)
-		}
-	}
+// not one a value or a line; for records dropped soon after). unknown is
+// told of the keys (a keyCollector).
+func (c *readConfig) decodeJSONLine(rec *risk.Record, line []byte, text string, shared bool, num int, unknown func(key string)) (Label, *Reject) {
 	var decodeErr error // the fast decoder, without encoding/json's extra pass
 	if shared {
 		decodeErr = rec.DecodeJSONText(text, unknown)
@@ -162,6 +163,17 @@ func (c *readConfig) decodeJSONLine(rec *risk.Record, line []byte, text string, 
 		return label, &Reject{Line: num, Reason: reason(e)}
 	}
 	return label, nil
+}
+
+// keyCollector appends the keys it is told of to *keys, at most 100 a
+// record (made once a reader: a function value made per line costs an
+// allocation).
+func keyCollector(keys *[]string) func(key string) {
+	return func(key string) {
+		if len(*keys) < 100 {
+			*keys = append(*keys, key)
+		}
+	}
 }
 
 // reason is a reject's reason: the error's text through the one masker

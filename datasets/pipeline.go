@@ -6,6 +6,7 @@ import (
 	"hash/maphash"
 	"io"
 	"os"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"unicode/utf8"
@@ -77,14 +78,16 @@ func (c *lineChunk) record(k int) *risk.Record {
 
 // passDecoder decodes the lines of a chunk: one per worker.
 type passDecoder struct {
-	cfg    *readConfig
-	format Format
-	hdr    *csvHeader // CSV
-	rows   csvRows
-	state  any  // the pass's own, per worker
-	lite   bool // read only the population's fields where the line allows (JSON Lines)
-	digest bool // sum the valid records' digest
-	seed   maphash.Seed
+	cfg     *readConfig
+	format  Format
+	hdr     *csvHeader // CSV
+	rows    csvRows
+	state   any          // the pass's own, per worker
+	lite    bool         // read only the population's fields where the line allows (JSON Lines)
+	digest  bool         // sum the valid records' digest
+	keys    []string     // the unknown keys of the record being decoded
+	unknown func(string) // appends to keys
+	seed    maphash.Seed
 }
 
 // decode fills c.items from c's lines: blank lines (and, in CSV, repeats
@@ -156,7 +159,21 @@ func (d *passDecoder) decode(c *lineChunk) {
 			if text == "" {
 				text = string(c.data)
 			}
-			if _, rej := d.cfg.decodeJSONLine(rec, line, text[start:end], true, num, &c.keys); rej != nil {
+			if d.unknown == nil {
+				d.unknown = keyCollector(&d.keys)
+			}
+			// the record's unknown keys (at most 100) are its, then the chunk's
+			d.keys = d.keys[:0]
+			_, rej := d.cfg.decodeJSONLine(rec, line, text[start:end], true, num, d.unknown)
+			for _, k := range d.keys {
+				// a name once a chunk, and no more names than could be
+				// reported: the warnings (the first line of each name, up
+				// to maxUnknownNames) are the same
+				if len(c.keys) < maxUnknownNames+len(knownIgnored) && !slices.Contains(c.keys, k) {
+					c.keys = append(c.keys, k)
+				}
+			}
+			if rej != nil {
 				it.rej = rej
 			} else {
 				it.rec = rec

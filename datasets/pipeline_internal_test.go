@@ -392,3 +392,40 @@ func TestScoreFileInputChangedBetweenPasses(t *testing.T) {
 		require.Contains(t, err.Error(), "the input changed between the passes")
 	}
 }
+
+// Unknown keys are warned about as the one-record-at-a-time Reader warns:
+// each name once, at its first line, at most maxUnknownNames names, on
+// any chunk size, also when one record holds more than a hundred of them.
+func TestScoreFileUnknownKeysAsReader(t *testing.T) {
+	eng := defaultEngine(t)
+	var lines []string
+	for i := 0; i < 400; i++ {
+		extra := fmt.Sprintf(`,"x%d":1`, i%7)
+		switch i {
+		case 50:
+			for k := 0; k < 120; k++ {
+				extra += fmt.Sprintf(`,"y%d":1`, k)
+			}
+		case 51:
+			extra += `,"z":1`
+		}
+		lines = append(lines, fmt.Sprintf(`{"msisdn":"138%08d","status":"active","opened_at":"2024-01-02","holder":"hk-%d"%s}`, i, i%50, extra))
+	}
+	data := []byte(strings.Join(lines, "\n"))
+	var want []string
+	rd := NewReader(bytes.NewReader(data), pipeAsOf, WithWarnings(func(w Warning) { want = append(want, w.String()) }))
+	for {
+		if _, err := rd.Read(); err == io.EOF {
+			break
+		}
+	}
+	require.Len(t, want, maxUnknownNames)
+	defer func(n int) { chunkBytes = n }(chunkBytes)
+	for _, size := range []int{1, 3000, 1 << 30} {
+		chunkBytes = size
+		var got []string
+		r := scoreBytes(t, eng, data, JSONL, 3, WithWarnings(func(w Warning) { got = append(got, w.String()) }))
+		require.NoError(t, r.err)
+		require.Equal(t, want, got, "chunks of %d bytes", size)
+	}
+}
