@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -40,6 +41,38 @@ type segTable struct {
 	// byNum is byKey by numKey, for LookupSegment: a uint64 key hashes
 	// faster than a string's
 	byNum map[uint64]Segment
+	// quick answers LookupSegment for 11- and 13-digit numbers by their
+	// first four digits: the list index + 1 of the longest segment of
+	// three or four digits they start with, 0 for none, -1 when a longer
+	// prefix starts with them (then byNum is asked)
+	quick *[2][10000]int32
+}
+
+// index builds t.quick (once the table is complete).
+func (t *segTable) index() {
+	q := new([2][10000]int32)
+	for i, s := range t.list {
+		l := slices.Index([]int{11, 13}, s.Length)
+		if l < 0 || len(s.Prefix) < 3 {
+			continue
+		}
+		v, _ := strconv.Atoi(s.Prefix[:min(4, len(s.Prefix))])
+		switch len(s.Prefix) {
+		case 3:
+			for d := 0; d < 10; d++ {
+				if e := &q[l][v*10+d]; *e == 0 || *e > 0 && len(t.list[*e-1].Prefix) == 3 {
+					*e = int32(i + 1)
+				}
+			}
+		case 4:
+			if q[l][v] >= 0 {
+				q[l][v] = int32(i + 1)
+			}
+		default:
+			q[l][v] = -1
+		}
+	}
+	t.quick = q
 }
 
 // numKey is a segment's key as a number: the numbers' length, the
@@ -65,6 +98,7 @@ func init() {
 		}
 		t.add(s)
 	}
+	t.index()
 	segs.Store(t)
 }
 
@@ -196,6 +230,7 @@ func AddSegments(r io.Reader) error {
 	for _, s := range add {
 		t.add(s)
 	}
+	t.index()
 	segs.Store(t)
 	return nil
 }
@@ -204,6 +239,20 @@ func AddSegments(r io.Reader) error {
 // segments for numbers of its length (11 or 13 digits).
 func LookupSegment(msisdn string) (Segment, bool) {
 	t := segs.Load()
+	if l := len(msisdn); (l == 11 || l == 13) && isDigit(msisdn[0]) && isDigit(msisdn[1]) && isDigit(msisdn[2]) && isDigit(msisdn[3]) {
+		v := int(msisdn[0]-'0')*1000 + int(msisdn[1]-'0')*100 + int(msisdn[2]-'0')*10 + int(msisdn[3]-'0')
+		switch e := t.quick[(l-11)/2][v]; {
+		case e > 0:
+			return t.list[e-1], true
+		case e == 0:
+			return Segment{}, false
+		}
+	}
+	return t.lookup(msisdn)
+}
+
+// lookup is LookupSegment without the quick table.
+func (t *segTable) lookup(msisdn string) (Segment, bool) {
 	// prefixes are digits: the values of msisdn's first digits, up to
 	// its first other character
 	var vals [16]uint64
