@@ -399,7 +399,7 @@ func (r *Record) validate(asOf Time) error {
 	if r.IDRegion != "" {
 		if len(r.IDRegion) != 6 || !allDigits(r.IDRegion) {
 			errs.add(recErr("id_region", "%s is not a 6-digit GB/T 2260 code", ref.Quote(r.IDRegion)))
-		} else if _, ok := ref.LookupDivision(r.IDRegion); !ok {
+		} else if !ref.KnownRegion(r.IDRegion) { // a division: six digits
 			errs.add(recErr("id_region", "%s is not a GB/T 2260 division code of any revision since 2002", r.IDRegion))
 		}
 	}

@@ -32,11 +32,33 @@ var (
 	divisions   = map[string]Division{}
 	countries   = map[string]string{}
 	countriesZh = map[string]string{}
+	// divisionBits holds a bit per six-digit division code in divisions,
+	// for KnownRegion: a record's regions are checked twice a card
+	divisionBits = new([1000000/64 + 1]uint64)
 )
+
+// divisionCode is a six-digit code's value, or -1.
+func divisionCode(code string) int {
+	if len(code) != 6 {
+		return -1
+	}
+	v := 0
+	for i := 0; i < 6; i++ {
+		c := code[i]
+		if c < '0' || c > '9' {
+			return -1
+		}
+		v = v*10 + int(c-'0')
+	}
+	return v
+}
 
 func init() {
 	for _, r := range readCSV(divisionsCSV, 6) {
 		divisions[r[0]] = Division{Code: r[0], Name: r[1], FullName: r[2], Level: r[3], First: r[4], Last: r[5]}
+		if v := divisionCode(r[0]); v >= 0 {
+			divisionBits[v>>6] |= 1 << (v & 63)
+		}
 	}
 	for _, r := range readCSV(countriesCSV, 2) {
 		countries[r[0]] = r[1]
@@ -70,6 +92,9 @@ func KnownRegion(code string) bool {
 		_, ok := countries[code]
 		return ok
 	case 6:
+		if v := divisionCode(code); v >= 0 {
+			return divisionBits[v>>6]&(1<<(v&63)) != 0
+		}
 		_, ok := divisions[code]
 		return ok
 	}

@@ -46,3 +46,20 @@ func TestLookupSegmentQuickSameAsSearch(t *testing.T) {
 	require.True(t, ok)
 	require.Equal(t, "broadnet", s.Operator)
 }
+
+// KnownRegion's bit per six-digit code says what the division table says,
+// for every six-digit code; other spellings go to the table.
+func TestKnownRegionSameAsTable(t *testing.T) {
+	for v := 0; v < 1000000; v++ {
+		code := fmt.Sprintf("%06d", v)
+		_, ok := divisions[code]
+		if KnownRegion(code) != ok {
+			t.Fatalf("%s: bit %v, table %v", code, !ok, ok)
+		}
+	}
+	for _, code := range []string{"", "KH", "kh", "11010x", "1101011", "１１０１０１"} {
+		_, div := divisions[code]
+		_, country := countries[code]
+		require.Equal(t, div || country, KnownRegion(code), code)
+	}
+}
