@@ -144,3 +144,44 @@ tests:
 		require.True(t, r.Passed(), "%s: %v", r.Name, r.Failures)
 	}
 }
+
+// FuzzNoNegativeDayCounts: any dates a card may carry (days before as-of,
+// seconds into the day), either the card is rejected or no reason of the
+// default pack has a negative day count.
+func FuzzNoNegativeDayCounts(f *testing.F) {
+	f.Add(uint16(975), uint16(31), uint16(0), uint16(0), uint16(0), uint16(0), uint16(0), uint16(0), uint16(0), uint32(0), true)
+	f.Add(uint16(100), uint16(1044), uint16(200), uint16(300), uint16(0), uint16(5), uint16(20), uint16(10), uint16(90), uint32(3600), false)
+	rs, err := rules.Pack("default")
+	require.NoError(f, err)
+	var engines []*risk.Engine
+	for _, lang := range []string{"zh", "en"} {
+		eng, err := risk.Compile(rs, risk.WithLanguage(lang))
+		require.NoError(f, err)
+		engines = append(engines, eng)
+	}
+	f.Fuzz(func(t *testing.T, opened, released, voice, sms, data, attach, required, verified, roamed uint16, secs uint32, recycled bool) {
+		at := func(d uint16) risk.Time {
+			if d == 0 {
+				return 0
+			}
+			return asOf - risk.Time(d%20000)*86400 + risk.Time(secs%86400)
+		}
+		r := &risk.Record{MSISDN: "13800138000", OpenedAt: at(opened), ReleasedAt: at(released), Recycled: recycled,
+			LastVoiceAt: at(voice), LastSMSAt: at(sms), LastDataAt: at(data), LastAttachAt: at(attach),
+			VerifyRequiredAt: at(required), VerifiedAt: at(verified), Alerts30d: int(secs % 5)}
+		if roamed != 0 {
+			r.Roaming = []risk.Roaming{{Region: "KH", LastSeen: at(roamed)}}
+		}
+		if err := r.Validate(asOf); err != nil {
+			require.NotContains(t, err.Error(), " -")
+			return
+		}
+		for _, eng := range engines {
+			d, err := eng.Score(r, risk.AsOfTime(asOf))
+			require.NoError(t, err)
+			for _, h := range d.Hits {
+				require.False(t, negativeDays.MatchString(h.Reason), "%s: %q", h.Rule, h.Reason)
+			}
+		}
+	})
+}
