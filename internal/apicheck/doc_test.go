@@ -4,6 +4,10 @@ import (
 	"go/ast"
 	"go/parser"
 	"go/token"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -131,4 +135,75 @@ func TestNoExportedMutableLists(t *testing.T) {
 		}
 	})
 	require.Empty(t, bad, "exported variables a host could change under the library (make a list a function returning a copy, a value a constant or function):\n%s", strings.Join(bad, "\n"))
+}
+
+// Every internal package's doc says what stage of the pipeline it is and
+// what it may import (issue 15: packages a newcomer can map to stages): its
+// package comment has a line that starts "Stage:" and says what it
+// imports.
+func TestInternalPackagesSayStageAndImports(t *testing.T) {
+	var dirs []string
+	err := filepath.WalkDir(root, func(path string, d os.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() && path != root {
+			if n := d.Name(); n == "testdata" || strings.HasPrefix(n, ".") {
+				return filepath.SkipDir
+			}
+			if _, err := os.Stat(filepath.Join(path, "go.mod")); err == nil {
+				return filepath.SkipDir // a nested module
+			}
+			rel, _ := filepath.Rel(root, path)
+			if slices.Contains(strings.Split(filepath.ToSlash(rel), "/"), "internal") {
+				dirs = append(dirs, rel)
+			}
+		}
+		return nil
+	})
+	require.NoError(t, err)
+	require.NotEmpty(t, dirs)
+	var bad []string
+	for _, dir := range dirs {
+		fset := token.NewFileSet()
+		files, err := parseAny(fset, filepath.Join(root, dir))
+		require.NoError(t, err)
+		if len(files) == 0 {
+			continue // a directory of packages
+		}
+		doc := ""
+		for _, f := range files {
+			if f.Doc != nil {
+				doc += f.Doc.Text()
+			}
+		}
+		stage := regexp.MustCompile(`(?m)^Stage:`).MatchString(doc)
+		imports := regexp.MustCompile(`(?i)\bimports\b`).MatchString(doc)
+		if !stage || !imports {
+			bad = append(bad, dir)
+		}
+	}
+	require.Empty(t, bad, "internal packages whose doc lacks a \"Stage:\" line or what it imports (\"Imports: ...\"):\n%s", strings.Join(bad, "\n"))
+}
+
+// parseAny parses the non-test files of dir with their comments, commands
+// included.
+func parseAny(fset *token.FileSet, dir string) ([]*ast.File, error) {
+	ents, err := os.ReadDir(dir)
+	if err != nil {
+		return nil, err
+	}
+	var files []*ast.File
+	for _, e := range ents {
+		n := e.Name()
+		if e.IsDir() || !strings.HasSuffix(n, ".go") || strings.HasSuffix(n, "_test.go") {
+			continue
+		}
+		f, err := parser.ParseFile(fset, filepath.Join(dir, n), nil, parser.ParseComments|parser.PackageClauseOnly)
+		if err != nil {
+			return nil, err
+		}
+		files = append(files, f)
+	}
+	return files, nil
 }

@@ -1,5 +1,8 @@
 // Package scan finds the end of the plain run of a JSON string eight bytes
 // at a time: the record decoders' hot loop.
+//
+// Stage: record decoding, beneath package risk's JSON scanner and package
+// datasets' population pass. Imports: the standard library only.
 package scan
 
 import (

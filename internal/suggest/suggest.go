@@ -1,6 +1,10 @@
 // Package suggest finds the name a misspelt one was probably meant to be,
 // by edit distance: the "did you mean" of lint errors, unknown keys and
-// unknown CSV columns. It is a leaf package (standard library only).
+// unknown CSV columns.
+//
+// Stage: error reporting, for the loader (package rules), the compiler's
+// messages (package risk) and the record readers (package datasets).
+// Imports: the standard library only (a leaf package).
 package suggest
 
 import "unicode/utf8"

@@ -1,5 +1,8 @@
 // Command genvocab writes the files derived from the vocabulary table
 // (internal/vocab): `go generate ./risk` runs it from the risk directory.
+//
+// Stage: build time, after vocab (package gen does the work). Imports: gen
+// and the standard library.
 package main
 
 import (
