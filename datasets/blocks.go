@@ -124,11 +124,14 @@ func (b *blockReader) next(c *lineChunk, size int) bool {
 			c.longFirst = false
 		}
 	}
-	b.carry = append(b.carry, c.data[cut:]...)
-	c.data = c.data[:cut]
-	if more && cut > 0 && c.data[cut-1] == '\r' {
+	// a CR that ends what was read: a LF read next is its line end's. Not
+	// when a line's start follows it (the carry): that line's own LF must
+	// not be dropped
+	if more && cut > 0 && cut == len(c.data) && c.data[cut-1] == '\r' {
 		b.skipLF = true
 	}
+	b.carry = append(b.carry, c.data[cut:]...)
+	c.data = c.data[:cut]
 	c.lines = countLines(c.data, !more)
 	if c.longFirst {
 		c.lines++

@@ -95,6 +95,8 @@ func TestBlockReaderSameLinesAsLineReader(t *testing.T) {
 		"a\r\nb\r\n\r\n",
 		"a\rb\rc",
 		"a\r\rb\r\n\n\rc\r",
+		"a\rb\nc\n",  // a CR-ended line, then one ended by LF: the LF is not the CR's
+		"a\rbc\n\rd", // (a block cut after the CR holding the next line's start)
 		"\ufeffa\n\ufeff\ufeffb\r\n",
 		"\ufeff",
 		"\xef\xbb",

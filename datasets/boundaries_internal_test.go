@@ -1,0 +1,78 @@
+package datasets
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"testing/iotest"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/simrisk/simrisk/risk"
+)
+
+// scoreReads scores data as ScoreFile does a file, the input coming in
+// reads of at most n bytes (a read boundary wherever the test wants one)
+// and cut into chunks of chunk bytes.
+func scoreReads(t *testing.T, eng *risk.Engine, data []byte, f Format, n, chunk, workers int) pipeResult {
+	t.Helper()
+	defer func(c int) { chunkBytes = c }(chunkBytes)
+	chunkBytes = chunk
+	var dec, rej bytes.Buffer
+	open := func() (io.ReadCloser, error) {
+		var r io.Reader = bytes.NewReader(data)
+		if n == 1 {
+			r = iotest.OneByteReader(r)
+		} else {
+			r = &shortReader{r: r, n: n}
+		}
+		return io.NopCloser(r), nil
+	}
+	sum, err := ScoreFile(context.Background(), eng, open,
+		ScoreOptions{Format: f, Workers: workers, AsOf: pipeAsOf, Decisions: &dec, Rejects: &rej, Lines: true})
+	return pipeResult{dec.Bytes(), rej.Bytes(), sum, err}
+}
+
+// shortReader returns at most n bytes a read.
+type shortReader struct {
+	r io.Reader
+	n int
+}
+
+func (s *shortReader) Read(p []byte) (int, error) { return s.r.Read(p[:min(len(p), s.n)]) }
+
+// A line ended by a lone CR, then a line ended by LF: the LF ends the
+// second line, wherever the reads and chunks are cut (a block cut after
+// the CR, holding the second line's start, dropped the second line's LF
+// and read lines 2 and 3 as one bad line: records in != decisions +
+// rejects, a police-flagged card never scored).
+func TestScoreFileCRThenLFAcrossReads(t *testing.T) {
+	eng := defaultEngine(t)
+	for _, name := range []string{"cr-then-lf.jsonl", "cr-then-lf.csv"} {
+		data, err := os.ReadFile(filepath.Join("testdata", "boundaries", name))
+		require.NoError(t, err)
+		f, last := JSONL, `"line":3}`
+		if strings.HasSuffix(name, ".csv") {
+			f, last = CSV, `"line":4}` // the header is line 1
+		}
+		for _, n := range []int{1, 3} {
+			for chunk := 1; chunk <= len(data)+1; chunk++ { // a block cut after every byte
+				for _, workers := range []int{1, 3} {
+					res := scoreReads(t, eng, data, f, n, chunk, workers)
+					require.NoError(t, res.err)
+					require.Empty(t, string(res.rejects), "%s, reads of %d, chunks of %d", name, n, chunk)
+					require.Equal(t, 3, res.sum.Records, "%s, reads of %d, chunks of %d", name, n, chunk)
+					require.Equal(t, 3, res.sum.Decisions)
+					lines := strings.Split(strings.TrimSpace(string(res.decisions)), "\n")
+					require.Len(t, lines, 3)
+					require.Contains(t, lines[2], `"outcome":"verify"`)
+					require.True(t, strings.HasSuffix(lines[2], last), lines[2])
+				}
+			}
+		}
+	}
+}
