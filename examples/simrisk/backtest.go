@@ -82,7 +82,7 @@ func progressBar(w io.Writer, what string) (update func(done, total int), finish
 		}
 		last = pct
 		n := pct * 30 / 100
-		fmt.Fprintf(w, "\r%s [%s%s] %3d%% %d/%d", what, strings.Repeat("#", n), strings.Repeat(".", 30-n), pct, done, total)
+		fmt.Fprintf(w, "\r%s [%s%s] %3d%% %d/%d", msgsOf(w).s(what), strings.Repeat("#", n), strings.Repeat(".", 30-n), pct, done, total)
 	}
 	finish = func() {
 		if last >= 0 {

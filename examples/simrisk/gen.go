@@ -209,8 +209,9 @@ func (p *progress) update(n int) {
 	}
 	frac := float64(n) / float64(p.total)
 	rate := float64(n) / max(time.Since(p.start).Seconds(), 1e-9)
+	m := msgsOf(p.w)
 	line := fmt.Sprintf("[%-30s] %3.0f%% %d/%d %s, %.0f %s/s",
-		strings.Repeat("#", int(frac*30)), frac*100, n, p.total, p.unit, rate, p.unit)
+		strings.Repeat("#", int(frac*30)), frac*100, n, p.total, m.s(p.unit), rate, m.s(p.unit))
 	if p.tty {
 		fmt.Fprintf(p.w, "\r%s", line)
 		p.shown = true

@@ -274,6 +274,15 @@ var zhMessages = map[string]string{
 	"the fit's summary":                   "fit 的汇总",
 	"the decisions (--out FILE frees it)": "决策（用 --out FILE 可把它让出来）",
 
+	// progress, on a terminal
+	"counting holders":          "统计持有人",
+	"scoring":                   "评分",
+	"pass %d/%d %s: %d records": "第 %d/%d 遍 %s：%d 条记录",
+	", %.0f records/s":          "，每秒 %.0f 条",
+	", %.0f%% done":             "，已完成 %.0f%%",
+	", %s left":                 "，剩余 %s",
+	"cards":                     "张卡",
+
 	// --help
 	"simrisk: unknown command %q\n\n%s": "simrisk：未知的命令 %q\n\n%s",
 	"usage: %s\n":                       "用法：%s\n",

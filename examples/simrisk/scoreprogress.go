@@ -50,23 +50,24 @@ func (p *scoreProgress) update(s datasets.ScoreProgress) {
 }
 
 func (p *scoreProgress) line(s datasets.ScoreProgress, now time.Time) string {
-	what := "counting holders"
+	m := msgsOf(p.w)
+	what := m.s("counting holders")
 	if s.Scoring {
-		what = "scoring"
+		what = m.s("scoring")
 	}
-	line := fmt.Sprintf("pass %d/%d %s: %d records", s.Pass, s.Passes, what, s.Records)
+	line := m.sf("pass %d/%d %s: %d records", s.Pass, s.Passes, what, s.Records)
 	if t := now.Sub(p.passStart).Seconds(); t >= 0.5 { // a rate of a few records says nothing
-		line += fmt.Sprintf(", %.0f records/s", float64(s.Records)/t)
+		line += m.sf(", %.0f records/s", float64(s.Records)/t)
 	}
 	elapsed := now.Sub(p.start).Seconds()
 	if p.size <= 0 || elapsed <= 0 {
 		return line
 	}
 	done := min(1, float64(int64(s.Pass-1)*p.size+s.Bytes)/float64(int64(s.Passes)*p.size))
-	line += fmt.Sprintf(", %.0f%% done", 100*done)
+	line += m.sf(", %.0f%% done", 100*done)
 	if done > 0.02 {
 		left := time.Duration(elapsed * (1 - done) / done * float64(time.Second)).Round(time.Second)
-		line += fmt.Sprintf(", %s left", left)
+		line += m.sf(", %s left", left)
 	}
 	return line
 }

@@ -55,4 +55,11 @@ func TestScoreProgressLineThrottled(t *testing.T) {
 		"pass 2/2 scoring: 150 records, 80% done, 1s left",
 		"pass 2/2 scoring: 300 records, 300 records/s, 100% done, 0s left",
 		""}, draws)
+
+	// in Chinese, on a terminal that speaks it
+	buf.Reset()
+	p = &scoreProgress{w: msgs("zh").with(&buf), size: 1000, start: clock, redraw: 200 * time.Millisecond, now: func() time.Time { return clock }}
+	clock = clock.Add(time.Second)
+	p.update(datasets.ScoreProgress{Pass: 2, Passes: 2, Scoring: true, Records: 300, Bytes: 1000})
+	require.Equal(t, "\r\x1b[K第 2/2 遍 评分：300 条记录，已完成 100%，剩余 0s", buf.String())
 }
