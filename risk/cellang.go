@@ -21,6 +21,8 @@ import (
 	"cel.dev/cel-go/interpreter"
 
 	"github.com/simrisk/simrisk/internal/vocab"
+	"github.com/simrisk/simrisk/risk/internal/celfront"
+	"github.com/simrisk/simrisk/risk/internal/cond"
 	"github.com/simrisk/simrisk/rules"
 )
 
@@ -186,9 +188,10 @@ type celCompiler struct {
 	measuring string         // the macro being compiled, whose size compile records
 	macros    map[string]int // CEL macro name -> index into Engine.celMacros
 	listSizes map[string]uint64
-	// lowMacros are the CEL macros compiled to closures, filled while the
+	// macroIR are the CEL macros the back end compiled, and that cannot
+	// fail, as the IR (a rule using one gets a let of it): filled while the
 	// macros compile (one after another) and only read after.
-	lowMacros map[string]closureProgram
+	macroIR map[string]cond.Node
 	// personal are the CEL macros that read personal data (macro -> the
 	// field), which reasons may not print; filled before reasons compile.
 	personal map[string]string
@@ -233,7 +236,7 @@ func newCELCompiler(rs *rules.RuleSet, lists map[string]any, macroNames []string
 	if cc.runBudget > 0 {
 		runBudget = cc.runBudget
 	}
-	c := &celCompiler{rs: rs, reference: cc.reference, costLimit: costLimit, runBudget: runBudget, maxSize: cc.maxCELSize, limits: cc.limits, macroSize: map[string]uint64{}, macros: map[string]int{}, listSizes: map[string]uint64{}, lowMacros: map[string]closureProgram{}, raised: &celRaised{}}
+	c := &celCompiler{rs: rs, reference: cc.reference, costLimit: costLimit, runBudget: runBudget, maxSize: cc.maxCELSize, limits: cc.limits, macroSize: map[string]uint64{}, macros: map[string]int{}, listSizes: map[string]uint64{}, macroIR: map[string]cond.Node{}, raised: &celRaised{}}
 	for _, l := range rs.Lists {
 		c.listSizes["lists."+l.Name] = uint64(len(l.Items))
 	}
@@ -259,7 +262,7 @@ func (c *celCompiler) worker() (*celCompiler, error) {
 		return nil, err
 	}
 	w := &celCompiler{rs: c.rs, reference: c.reference, env: env, opts: c.opts, costLimit: c.costLimit, runBudget: c.runBudget, maxSize: c.maxSize, limits: c.limits, macroSize: c.macroSize,
-		macros: c.macros, listSizes: c.listSizes, lowMacros: c.lowMacros, raised: c.raised}
+		macros: c.macros, listSizes: c.listSizes, macroIR: c.macroIR, raised: c.raised}
 	return w, nil
 }
 
@@ -363,7 +366,7 @@ func (c *celCompiler) nodesAfterExpansion(a *cel.Ast) uint64 {
 			return
 		}
 		if r, ok := refs[e.ID()]; ok && r.Name != "" && r.Value == nil {
-			if _, lowered := c.lowMacros[r.Name]; lowered {
+			if _, lowered := c.macroIR[r.Name]; lowered {
 				n = addSat(n, c.macroSize[r.Name])
 			}
 		}
@@ -442,13 +445,26 @@ func (c *celCompiler) compile(src rules.Expr, owner string, wantBool bool) (prog
 		return nil, used, []*rules.Error{errAt(1, 0, rules.CodeTooCostly,
 			fmt.Sprintf("estimated cost per card up to %s is over the limit max_cost=%s; simplify it", numText(est.Max), numText(c.costLimit)))}
 	}
-	var gu giveUp
+	var gu *cond.GiveUp
 	if !c.reference {
+		// front end, then back end (backend.go)
+		cfg := celfront.Config{Macros: c.macroIR}
+		var n cond.Node
+		var p program
 		if wantBool {
-			if p, _, ok := lowerCEL(checked, c.lowMacros, &gu); ok {
-				return p, used, nil
+			if n, gu = celfront.Condition(checked.NativeRep(), cfg); gu == nil {
+				p, gu = lowerCond(n)
 			}
-		} else if p, ok := lowerCELValue(checked, c.lowMacros, &gu); ok {
+		} else {
+			if n, gu = celfront.Value(checked.NativeRep(), cfg); gu == nil {
+				p, gu = lowerValue(n)
+			}
+		}
+		if gu == nil {
+			if _, cannotFail := p.(closureProgram); cannotFail && c.measuring != "" {
+				// rules and later macros use it: a let of its tree
+				c.macroIR[c.measuring] = n
+			}
 			return p, used, nil
 		}
 	}
@@ -456,7 +472,7 @@ func (c *celCompiler) compile(src rules.Expr, owner string, wantBool bool) (prog
 	if err != nil {
 		return nil, used, []*rules.Error{errAt(1, 0, rules.CodeType, err.Error())}
 	}
-	return celProgram{prg, gu.celNote(checked, src)}, used, nil
+	return celProgram{prg, irNote(gu, src)}, used, nil
 }
 
 // issues turns cel-go's issues into positioned errors; parsed is the parsed

@@ -372,14 +372,6 @@ func check(rs *rules.RuleSet, cc compileConfig, c *rules.Collector) *Engine {
 			macroReads[m.Name] = used
 			if prog != nil {
 				e.celMacros[e.celMacroIdx[m.Name]] = prog
-				if cp, ok := prog.(closureProgram); ok {
-					// rules and later macros call it, once per card (as
-					// cel-go does: a macro in a loop does not run again for
-					// every element), or inline its conjuncts
-					i, f := e.celMacroIdx[m.Name], cp.f
-					cp.f = func(e *env) bool { return e.s.macroBool(i, f) }
-					cx.lowMacros[m.Name] = cp
-				}
 			}
 			for n := range used {
 				if _, ok := cx.macros[n]; ok {

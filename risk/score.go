@@ -152,7 +152,7 @@ type Scorer struct {
 	macroVal   []ref.Val
 	macroStamp []uint64
 	maskBuf    []byte // scratch for masking a reason that holds a number
-	// ovf marks an integer overflow in lowered CEL code (see lowercel.go)
+	// ovf marks an integer overflow in lowered CEL code (see backend.go)
 	ovf     bool
 	copyRec Record // a stored record scored at an earlier as-of time than it was validated at
 }
@@ -184,17 +184,6 @@ func (s *Scorer) macroValue(i int) ref.Val {
 		v = types.NewErr("macro is not true or false")
 	}
 	s.macroVal[i], s.macroStamp[i] = v, s.card
-	return v
-}
-
-// macroBool is CEL macro i, compiled to f, for the current card: computed
-// once per card and kept where macroValue keeps it.
-func (s *Scorer) macroBool(i int, f boolFn) bool {
-	if s.macroStamp[i] == s.card {
-		return s.macroVal[i] == types.True
-	}
-	v := f(&s.env)
-	s.macroVal[i], s.macroStamp[i] = types.Bool(v), s.card
 	return v
 }
 

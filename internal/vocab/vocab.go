@@ -133,13 +133,22 @@ func Fields() []Field { return append([]Field(nil), fields...) }
 
 // Lookup returns the field of a name.
 func Lookup(name string) (Field, bool) {
-	for _, f := range fields {
-		if f.Name == name {
-			return f, true
-		}
+	i, ok := fieldIndex[name]
+	if !ok {
+		return Field{}, false
 	}
-	return Field{}, false
+	return fields[i], true
 }
+
+// fieldIndex is the index in fields of each name (the compilers look names
+// up for every name a rule reads).
+var fieldIndex = func() map[string]int {
+	m := make(map[string]int, len(fields))
+	for i, f := range fields {
+		m[f.Name] = i
+	}
+	return m
+}()
 
 var (
 	operators  = []string{"cmcc", "unicom", "telecom", "broadnet"}
