@@ -726,19 +726,6 @@ func order[T int | float64 | string](op string, x, y func(*env) T) boolFn {
 	return func(e *env) bool { return x(e) >= y(e) }
 }
 
-// displayOf lowers display(x, lang) of a string or boolean x.
-func displayOf(x lowered, lang string) (lowered, bool) {
-	switch {
-	case x.s != nil:
-		f := x.s
-		return fold(lowered{s: func(e *env) string { return DisplayName(f(e), lang) }}, true, x)
-	case x.isBool():
-		f := x.fn()
-		return fold(lowered{s: func(e *env) string { return displayBool(f(e), lang) }}, true, x)
-	}
-	return lowered{}, false
-}
-
 // CEL's run-time semantics, which the back end gives checked arithmetic
 // (cond.Arith.Checked) and the && and || around it.
 

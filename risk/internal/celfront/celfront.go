@@ -13,8 +13,9 @@
 // (Arith.Checked, Neg.Checked: an overflow fails the condition for the
 // card); comparisons are of one type (no int with double); cel.bind is a
 // Let; a macro of the rule set (macros:) is inlined where it is a top-level
-// conjunct of a rule, and a Let elsewhere, placed outside any loop so that
-// its value is computed once per card, not once per element.
+// conjunct of a rule or its conjunct's only use outside loops, and a Let
+// elsewhere: around the conjunct, or around the outermost loop that uses
+// it, so that its value is computed once per card, not once per element.
 package celfront
 
 import (
@@ -50,7 +51,7 @@ func Condition(a *celast.AST, cfg Config) (cond.Node, *cond.GiveUp) {
 			parts = append(parts, m)
 			continue
 		}
-		x, g := t.node(p)
+		x, g := t.conjunct(p)
 		if g != nil {
 			return nil, g
 		}
@@ -67,7 +68,41 @@ func Condition(a *celast.AST, cfg Config) (cond.Node, *cond.GiveUp) {
 // placeholder).
 func Value(a *celast.AST, cfg Config) (cond.Node, *cond.GiveUp) {
 	t := newTranslator(a, cfg)
-	return t.node(a.Expr())
+	return t.conjunct(a.Expr())
+}
+
+// conjunct translates a top-level conjunct of a condition (or a whole
+// placeholder): the macros it uses more than once outside loops are lets
+// around it.
+func (t *translator) conjunct(e celast.Expr) (cond.Node, *cond.GiveUp) {
+	t.uses = t.macroUses(e)
+	t.conj = &macroLets{byName: map[string]*cond.Let{}}
+	x, g := t.node(e)
+	if g != nil {
+		return nil, g
+	}
+	return t.conj.around(x), nil
+}
+
+// macroUses counts the names of macros e reads (a name a loop variable or
+// cel.bind hides counted too: a let where an inlined tree would do).
+func (t *translator) macroUses(e celast.Expr) map[string]int {
+	var uses map[string]int
+	refs := t.src.a.ReferenceMap()
+	celast.PostOrderVisit(e, celast.NewExprVisitor(func(x celast.Expr) {
+		if x.Kind() != celast.IdentKind {
+			return
+		}
+		if r, ok := refs[x.ID()]; ok && r.Value == nil {
+			if _, isMacro := t.src.cfg.Macros[r.Name]; isMacro {
+				if uses == nil {
+					uses = map[string]int{}
+				}
+				uses[r.Name]++
+			}
+		}
+	}))
+	return uses
 }
 
 // flattenAnd appends the top-level conjuncts of a condition.
@@ -100,13 +135,38 @@ type translator struct {
 	// loop collects the macros used inside the outermost loop being
 	// translated: their lets go around that loop (nil outside loops)
 	loop *macroLets
+	// conj collects the macros the conjunct being translated uses more
+	// than once outside loops (uses counts them): their lets go around it
+	conj *macroLets
+	uses map[string]int
 }
 
-// macroLets are the lets of the macros a loop's body uses, by name, in the
-// order of first use.
+// macroLets are the lets of the macros a loop's body (or a conjunct) uses,
+// by name, in the order of first use.
 type macroLets struct {
 	byName map[string]*cond.Let
 	order  []*cond.Let
+}
+
+// ref is a use of the macro name (tree m): a ref to its let, made on first
+// use.
+func (ls *macroLets) ref(name string, m cond.Node, at cond.At) cond.Node {
+	l, ok := ls.byName[name]
+	if !ok {
+		l = &cond.Let{At: at, Name: name, Value: m}
+		ls.byName[name] = l
+		ls.order = append(ls.order, l)
+	}
+	return &cond.Ref{At: at, Let: l}
+}
+
+// around puts the lets around x, the first used outermost.
+func (ls *macroLets) around(x cond.Node) cond.Node {
+	for i := len(ls.order) - 1; i >= 0; i-- {
+		ls.order[i].Body = x
+		x = ls.order[i]
+	}
+	return x
 }
 
 func newTranslator(a *celast.AST, cfg Config) *translator {
@@ -346,21 +406,19 @@ func (t *translator) localRef(e celast.Expr, name string) cond.Node {
 }
 
 // macroUse is a use of the macro name (tree m) that is not a top-level
-// conjunct: a let of the macro around the use, or, inside a loop, around
-// the outermost loop (see loopNode).
+// conjunct. Inside a loop, a ref to a let around the outermost loop (see
+// loopNode): the macro is computed once per card, not once per element.
+// Elsewhere its tree in place when it is its conjunct's one use (the back
+// end compiles it with what is around it, as expr's inlined macros), or a
+// ref to a let around the conjunct.
 func (t *translator) macroUse(e celast.Expr, name string, m cond.Node) cond.Node {
-	if t.loop != nil {
-		l, ok := t.loop.byName[name]
-		if !ok {
-			l = &cond.Let{At: t.at(e), Name: name, Value: m}
-			t.loop.byName[name] = l
-			t.loop.order = append(t.loop.order, l)
-		}
-		return &cond.Ref{At: t.at(e), Let: l}
+	switch {
+	case t.loop != nil:
+		return t.loop.ref(name, m, t.at(e))
+	case t.uses[name] <= 1 || t.conj == nil:
+		return m
 	}
-	l := &cond.Let{At: t.at(e), Name: name, Value: m}
-	l.Body = &cond.Ref{At: t.at(e), Let: l}
-	return l
+	return t.conj.ref(name, m, t.at(e))
 }
 
 // stringSet reads a constant list of strings (lists.NAME or a literal of
@@ -718,12 +776,7 @@ func (t *translator) loopNode(build func(inner *translator) (cond.Node, *cond.Gi
 	if x == nil || g != nil || !outermost {
 		return x, g
 	}
-	lets := inner.loop.order
-	for i := len(lets) - 1; i >= 0; i-- {
-		lets[i].Body = x
-		x = lets[i]
-	}
-	return x, nil
+	return inner.loop.around(x), nil
 }
 
 // isBind reports whether c is what cel.bind(name, init, body) expands to: a

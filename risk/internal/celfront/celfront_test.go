@@ -67,10 +67,10 @@ func TestConditionNodes(t *testing.T) {
 }
 
 // A macro that is a conjunct of a rule is its tree: its conjuncts are the
-// rule's. Elsewhere it is a let around its use, or around the outermost
-// loop that uses it, so that its value is computed once per card, not once
-// per element. A macro the back end does not compile is given up on where
-// it is used.
+// rule's; so is its only use in a conjunct. Used twice in a conjunct, it is
+// a let around the conjunct; used in a loop, a let around the outermost
+// loop, so that its value is computed once per card, not once per element.
+// A macro the back end does not compile is given up on where it is used.
 func TestMacros(t *testing.T) {
 	e := env(t)
 	mTree, g := Condition(check(t, e, `roaming.exists(r, r.days_ago < 7) && recycled`), Config{})
@@ -81,15 +81,25 @@ func TestMacros(t *testing.T) {
 	require.Nil(t, g)
 	require.Equal(t, []string{"valid", "any(roaming, (.days_ago < 7))", "recycled"}, keys(n))
 
-	n, g = Condition(check(t, e, `valid || m`), cfg)
+	// its one use in a conjunct: its tree in place
+	n, g = Condition(check(t, e, `(valid || m) && (kind == "iot" || !m)`), cfg)
 	require.Nil(t, g)
-	or, ok := n.(*cond.Or)
-	require.True(t, ok, "%T", n)
-	let, ok := or.Y.(*cond.Let)
-	require.True(t, ok, "%T", or.Y)
+	require.Equal(t, []string{
+		"(valid || (any(roaming, (.days_ago < 7)) && recycled))",
+		`((kind == "iot") || !(any(roaming, (.days_ago < 7)) && recycled))`}, keys(n))
+
+	// used twice in a conjunct: a let around it, computed once
+	n, g = Condition(check(t, e, `valid && (m == recycled || !m)`), cfg)
+	require.Nil(t, g)
+	parts := cond.Conjuncts(n)
+	require.Len(t, parts, 2)
+	let, ok := parts[1].(*cond.Let)
+	require.True(t, ok, "%T", parts[1])
 	require.Equal(t, "m", let.Name)
 	require.Same(t, mTree, let.Value)
-	require.Equal(t, &cond.Ref{At: *let.Body.Where(), Let: let}, let.Body)
+	or, ok := let.Body.(*cond.Or)
+	require.True(t, ok, "%T", let.Body)
+	require.Equal(t, let, or.Y.(*cond.Not).X.(*cond.Ref).Let)
 
 	n, g = Condition(check(t, e, `linked_platforms.exists(p, m && p == "jd" || !m)`), cfg)
 	require.Nil(t, g)
