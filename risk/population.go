@@ -210,10 +210,12 @@ func (p *Population) Add(r *Record) {
 // holder): a second pass over a file reads each card's features by its
 // place, without looking its holder up. The caller vouches that r is that
 // card (same holder, counting operator, opening day); a card changed after
-// Bind, an n out of range, and every card of a population in which a card
-// was added again (its places moved), are looked up by their holder.
+// Bind, an n out of range, a card Add would not count (cancelled, or
+// without a holder: it has no place), and every card of a population in
+// which a card was added again (its places moved), are looked up by their
+// holder.
 func (p *Population) Bind(r *Record, n int) {
-	if n < 0 || n >= int(p.nidx) || r.stored() || r.popID == p.id || p.readded {
+	if n < 0 || n >= int(p.nidx) || r.stored() || r.popID == p.id || p.readded || !r.Valid() || r.Holder == "" {
 		return
 	}
 	r.popID, r.popIdx, r.popFP = p.id, int32(n), r.fingerprint()

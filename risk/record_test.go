@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/simrisk/simrisk/risk"
+	"github.com/simrisk/simrisk/rules"
 )
 
 func TestParseTimeAndDays(t *testing.T) {
@@ -388,6 +389,32 @@ func TestPopulationBind(t *testing.T) {
 		r.Holder = "h"
 		p.Bind(r, n)
 		require.Equal(t, 2, p.Features(r).CardsTotal, "place %d", n)
+	}
+	// a card Add does not count has no place: bound, it is not, and is
+	// looked up by its holder like any other record (scored too)
+	rs, err := rules.Parse(rules.Source{Name: "pop.yaml", Data: []byte(`bands: [{min: 0, level: low, outcome: pass}]
+rules:
+  - {id: counts, when: "pop.cards_total > 0", outcome: monitor, reason: "{pop.cards_total} {pop.cards_on_operator} {pop.cards_same_day} {pop.operators}"}
+`)})
+	require.NoError(t, err)
+	eng, err := risk.Compile(rs)
+	require.NoError(t, err)
+	for _, status := range []string{"cancelled", ""} {
+		r = again(2)
+		r.Status = status
+		place := 2 // g's card: 1 card, where h has 2
+		if status == "" {
+			r.Holder, place = "", 0 // alone, where h's card is not
+		}
+		want, fresh := p.Features(r), *r
+		p.Bind(r, place)
+		require.Equal(t, want, p.Features(r), "status %q", status)
+		s := eng.NewScorer(risk.AsOfTime(asOf), risk.WithPopulation(p))
+		d1, err := s.Score(r)
+		require.NoError(t, err)
+		d2, err := s.Score(&fresh)
+		require.NoError(t, err)
+		require.Equal(t, string(d2.AppendJSON(nil)), string(d1.AppendJSON(nil)))
 	}
 	p.Add(cards[1]) // added again: places are no longer trusted
 	r = again(3)

@@ -61,15 +61,18 @@ func (e *env) begin(r *Record, asOf Time, pop FeatureSource, fp uint64) {
 
 // features are the card's population features, looked up once per card.
 // The usual case, a card of the batch Population being scored, unchanged
-// since it was added (its fingerprint), is read here from the entry the
-// card remembers; anything else is the source's featuresInto.
+// since it was added or bound (its fingerprint), is read here from the
+// entry the card remembers, as Population.featuresInto would; anything
+// else is the source's featuresInto.
 func (e *env) features() *Features {
 	if !e.featOK {
 		e.featOK = true
-		if p, ok := e.pop.(*Population); ok && e.r.popID == p.id && e.r.popFP == e.fp && p.sealed.Load() && uint(e.r.popIdx) < uint(len(p.feats)) {
-			// a card with an entry (popIdx >= 0) had a holder and was
-			// valid when added; its fingerprint says it still has
-			e.feat = p.feats[e.r.popIdx].features()
+		r := e.r
+		if p, ok := e.pop.(*Population); ok && r.popID == p.id && r.popFP == e.fp && p.sealed.Load() && uint(r.popIdx) < uint(len(p.feats)) {
+			// a card with a place had a holder and was valid when added
+			// or bound, and its fingerprint, which covers both, says it
+			// still has
+			e.feat = p.feats[r.popIdx].features()
 		} else {
 			e.lookFeatures()
 		}
