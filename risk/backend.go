@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"unsafe"
 
 	"github.com/simrisk/simrisk/risk/internal/cond"
@@ -86,6 +87,18 @@ func (x lowered) fn() boolFn {
 	}
 	code := boolCode(x.node)
 	return func(e *env) bool { return e.run(code, unsafe.Pointer(e.cur)) }
+}
+
+// lazyCode is a boolean's branch code, written when first run.
+type lazyCode struct {
+	once sync.Once
+	n    *bnode
+	code []inst
+}
+
+func (l *lazyCode) run(e *env) bool {
+	l.once.Do(func() { l.code = boolCode(l.n) })
+	return e.run(l.code, unsafe.Pointer(e.cur))
 }
 
 // probe is one int comparison inside a condition, kept so that Explain can
@@ -847,7 +860,14 @@ type backend struct {
 	elem cond.Type
 	// once counts the lets around that bindOnce wrote out twice
 	once int
+	// checked: the condition has checked arithmetic somewhere (else
+	// nothing in it may fail, and cond.MayFail need not look)
+	checked bool
 }
+
+// mayFail is cond.MayFail(n), known false without looking when the
+// condition has no checked arithmetic.
+func (b *backend) mayFail(n cond.Node) bool { return b.checked && cond.MayFail(n) }
 
 // callTestHook lets tests lower a function of their own (boom); nil
 // outside tests.
@@ -881,8 +901,9 @@ func lowerCond(n cond.Node) (program, *cond.GiveUp) {
 	xs := make([]lowered, len(parts))
 	var probes []probe
 	fails := false
+	checked := cond.MayFail(n)
 	for i, p := range parts {
-		b := backend{}
+		b := backend{checked: checked}
 		if p.Type() != cond.Bool {
 			b.fail(p, cond.NoStaticType)
 			return nil, b.gu
@@ -895,7 +916,7 @@ func lowerCond(n cond.Node) (program, *cond.GiveUp) {
 			return nil, b.gu
 		}
 		probes = append(probes, x.probes...)
-		f := cond.MayFail(p)
+		f := b.mayFail(p)
 		fails = fails || f
 		xs[i] = x
 		cs[i] = conj{key: cond.Key(p), k: x.k, fails: f, n: nodeOf(x)}
@@ -911,18 +932,23 @@ func lowerCond(n cond.Node) (program, *cond.GiveUp) {
 		f, _ := celAndAll(cs)
 		return celClosureProgram{f, probes, cs}, nil
 	}
-	// the closure of a rule evaluated on its own: the conjuncts' branch code
+	// the closure of a rule evaluated on its own (rarely: Scorer.attribute):
+	// the conjuncts' branch code, written when first run
 	all := xs[0]
 	for _, x := range xs[1:] {
 		all = and0(all, x)
 	}
-	return closureProgram{all.fn(), probes, cs}, nil
+	f := all.b
+	if f == nil {
+		f = (&lazyCode{n: all.node}).run
+	}
+	return closureProgram{f, probes, cs}, nil
 }
 
 // lowerValue lowers a placeholder of the IR of a simple type.
 func lowerValue(n cond.Node) (program, *cond.GiveUp) {
 	n = cond.Fold(n, foldDomainCall)
-	b := backend{}
+	b := backend{checked: true}
 	if cond.MayFail(n) {
 		b.fail(n, cond.Itself)
 		return nil, b.gu
@@ -1000,7 +1026,7 @@ func (b *backend) lower0(n cond.Node) (lowered, bool) {
 			return lowered{}, false
 		}
 		_, isAnd := n.(*cond.And)
-		if cond.MayFail(ops[0]) {
+		if b.mayFail(ops[0]) {
 			// CEL's && and || are commutative: error && false is false
 			if isAnd {
 				return celAnd(x, y), true
@@ -1175,7 +1201,7 @@ func regionUnion(lists []cond.RegionList) (*RegionSet, bool) {
 
 // body lowers the body of a loop over a list of element type elem.
 func (b *backend) body(n cond.Node, elem cond.Type) (lowered, bool) {
-	if cond.MayFail(n) {
+	if b.mayFail(n) {
 		return b.fail(n, cond.OverflowInLoop)
 	}
 	inner := *b
@@ -1325,7 +1351,7 @@ func (b *backend) call(n *cond.Call) (lowered, bool) {
 // (computed where it is used; pure, so the same as once), or, for a value
 // that runs a loop, computed once (bindOnce).
 func (b *backend) let(n *cond.Let) (lowered, bool) {
-	if cond.MayFail(n.Value) {
+	if b.mayFail(n.Value) {
 		return b.fail(n.Value, cond.OverflowInLet)
 	}
 	v, ok := b.lower(n.Value)

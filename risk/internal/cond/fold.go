@@ -48,6 +48,9 @@ func (f *folder) fold(n Node) Node {
 		if nn, ok := x.(*Not); ok {
 			return nn.X
 		}
+		if x == n.X {
+			return n
+		}
 		return &Not{At: n.At, X: x}
 	case *And:
 		x, y := f.fold(n.X), f.fold(n.Y)
@@ -62,6 +65,9 @@ func (f *folder) fold(n Node) Node {
 			return y
 		case ky:
 			return x
+		}
+		if x == n.X && y == n.Y {
+			return n
 		}
 		return &And{At: n.At, X: x, Y: y}
 	case *Or:
@@ -84,6 +90,9 @@ func (f *folder) fold(n Node) Node {
 			lists := append(append([]RegionList(nil), rx.Lists...), ry.Lists...)
 			return &InRegion{At: rx.At, X: rx.X, Lists: lists}
 		}
+		if x == n.X && y == n.Y {
+			return n
+		}
 		return &Or{At: n.At, X: x, Y: y}
 	case *Compare:
 		x, y := f.fold(n.X), f.fold(n.Y)
@@ -93,6 +102,9 @@ func (f *folder) fold(n Node) Node {
 					return BoolConst(v, n.At)
 				}
 			}
+		}
+		if x == n.X && y == n.Y {
+			return n
 		}
 		return &Compare{At: n.At, Op: n.Op, X: x, Y: y}
 	case *Arith:
@@ -105,6 +117,9 @@ func (f *folder) fold(n Node) Node {
 				}
 			}
 		}
+		if x == n.X && y == n.Y {
+			return n
+		}
 		return &Arith{At: n.At, Op: n.Op, X: x, Y: y, Checked: n.Checked}
 	case *Neg:
 		x := f.fold(n.X)
@@ -116,6 +131,9 @@ func (f *folder) fold(n Node) Node {
 				return IntConst(-c.I, n.At)
 			}
 		}
+		if x == n.X {
+			return n
+		}
 		return &Neg{At: n.At, X: x, Checked: n.Checked}
 	case *Concat:
 		x, y := f.fold(n.X), f.fold(n.Y)
@@ -123,6 +141,9 @@ func (f *folder) fold(n Node) Node {
 			if cy, ok := isConst(y); ok {
 				return StringConst(cx.S+cy.S, n.At)
 			}
+		}
+		if x == n.X && y == n.Y {
+			return n
 		}
 		return &Concat{At: n.At, X: x, Y: y}
 	case *Conv:
@@ -132,6 +153,9 @@ func (f *folder) fold(n Node) Node {
 				return FloatConst(float64(c.I), n.At)
 			}
 			return StringConst(strconv.Itoa(c.I), n.At)
+		}
+		if x == n.X {
+			return n
 		}
 		return &Conv{At: n.At, To: n.To, X: x}
 	case *In:
@@ -144,9 +168,15 @@ func (f *folder) fold(n Node) Node {
 			}
 			return BoolConst(false, n.At)
 		}
+		if x == n.X {
+			return n
+		}
 		return &In{At: n.At, X: x, Set: n.Set}
 	case *InRegion:
-		return &InRegion{At: n.At, X: f.fold(n.X), Lists: n.Lists}
+		if x := f.fold(n.X); x != n.X {
+			return &InRegion{At: n.At, X: x, Lists: n.Lists}
+		}
+		return n
 	case *StrTest:
 		x, y := f.fold(n.X), f.fold(n.Y)
 		if cx, ok := isConst(x); ok {
@@ -154,17 +184,39 @@ func (f *folder) fold(n Node) Node {
 				return BoolConst(StringTest(n.Op, cx.S, cy.S), n.At)
 			}
 		}
+		if x == n.X && y == n.Y {
+			return n
+		}
 		return &StrTest{At: n.At, Op: n.Op, X: x, Y: y}
 	case *Quant:
-		return &Quant{At: n.At, Op: n.Op, List: f.fold(n.List), Body: f.fold(n.Body)}
+		l, b := f.fold(n.List), f.fold(n.Body)
+		if l == n.List && b == n.Body {
+			return n
+		}
+		return &Quant{At: n.At, Op: n.Op, List: l, Body: b}
 	case *Filter:
-		return &Filter{At: n.At, List: f.fold(n.List), Pred: f.fold(n.Pred)}
+		l, p := f.fold(n.List), f.fold(n.Pred)
+		if l == n.List && p == n.Pred {
+			return n
+		}
+		return &Filter{At: n.At, List: l, Pred: p}
 	case *Map:
-		return &Map{At: n.At, List: f.fold(n.List), Item: f.fold(n.Item)}
+		l, it := f.fold(n.List), f.fold(n.Item)
+		if l == n.List && it == n.Item {
+			return n
+		}
+		return &Map{At: n.At, List: l, Item: it}
 	case *Count:
-		return &Count{At: n.At, List: f.fold(n.List)}
+		if l := f.fold(n.List); l != n.List {
+			return &Count{At: n.At, List: l}
+		}
+		return n
 	case *Join:
-		return &Join{At: n.At, List: f.fold(n.List), Sep: f.fold(n.Sep)}
+		l, s := f.fold(n.List), f.fold(n.Sep)
+		if l == n.List && s == n.Sep {
+			return n
+		}
+		return &Join{At: n.At, List: l, Sep: s}
 	case *Call:
 		args := make([]Node, len(n.Args))
 		consts := make([]*Const, 0, len(n.Args))

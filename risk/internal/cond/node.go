@@ -353,7 +353,7 @@ func ruleType(k vocab.Kind) Type {
 // Name returns the node for a vocabulary name (a record field, a derived
 // value, a population feature, roaming or linked_platforms), or false.
 func Name(name string, at At) (Node, bool) {
-	f, ok := vocab.Lookup(name)
+	f, ok := byName[name]
 	if !ok {
 		return nil, false
 	}
@@ -367,6 +367,15 @@ func Name(name string, at At) (Node, bool) {
 	}
 	return &Derived{At: at, F: f}, true
 }
+
+// byName is the vocabulary by name.
+var byName = func() map[string]vocab.Field {
+	m := map[string]vocab.Field{}
+	for _, f := range vocab.Fields() {
+		m[f.Name] = f
+	}
+	return m
+}()
 
 // EntryField returns the node for a field of the roaming entry in scope,
 // or false.

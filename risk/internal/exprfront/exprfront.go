@@ -22,7 +22,7 @@ import (
 
 // Condition translates a checked boolean expression.
 func Condition(root ast.Node) (cond.Node, *cond.GiveUp) {
-	t := translator{}
+	t := translator{origins: new([]origin)}
 	x, g := t.node(root)
 	if g != nil {
 		return nil, g
@@ -37,7 +37,7 @@ func Value(root ast.Node) (cond.Node, *cond.GiveUp) { return Condition(root) }
 // origin is an expr node as a cond.Origin: notes in expr's words.
 type origin struct{ n ast.Node }
 
-func (o origin) Note(why cond.Why) string {
+func (o *origin) Note(why cond.Why) string {
 	text := cond.Clip(o.n.String())
 	switch why {
 	case cond.LoopInLoop:
@@ -56,23 +56,35 @@ func (o origin) Note(why cond.Why) string {
 	return Construct(o.n)
 }
 
-func at(n ast.Node) cond.At { return cond.At{Pos: n.Location().From, Orig: origin{n}} }
+// at is where n is: its position, and n as the origin of a note (origins
+// are allocated in blocks: one per node would cost the compile a malloc
+// each).
+func (t *translator) at(n ast.Node) cond.At {
+	s := *t.origins
+	if len(s) == cap(s) {
+		s = make([]origin, 0, 32)
+	}
+	s = append(s, origin{n})
+	*t.origins = s
+	return cond.At{Pos: n.Location().From, Orig: &s[len(s)-1]}
+}
 
 // translator carries what a predicate body may read: the element of the
 // loop it is in (roaming entries or strings), and the lets in scope.
 type translator struct {
-	elem  cond.Type // Entries or Strings inside a loop's body; Invalid outside
-	scope map[string]*cond.Let
+	elem    cond.Type // Entries or Strings inside a loop's body; Invalid outside
+	scope   map[string]*cond.Let
+	origins *[]origin // the block origins are allocated from (at)
 }
 
-func giveUp(n ast.Node, why cond.Why) (cond.Node, *cond.GiveUp) {
-	return nil, &cond.GiveUp{At: at(n), Why: why}
+func (t *translator) giveUp(n ast.Node, why cond.Why) (cond.Node, *cond.GiveUp) {
+	return nil, &cond.GiveUp{At: t.at(n), Why: why}
 }
 
 func (t *translator) node(n ast.Node) (cond.Node, *cond.GiveUp) {
 	x, g := t.node0(n)
 	if x == nil && g == nil {
-		return giveUp(n, cond.Itself)
+		return t.giveUp(n, cond.Itself)
 	}
 	return x, g
 }
@@ -81,18 +93,18 @@ func (t *translator) node(n ast.Node) (cond.Node, *cond.GiveUp) {
 func (t *translator) node0(n ast.Node) (cond.Node, *cond.GiveUp) {
 	switch n := n.(type) {
 	case *ast.BoolNode:
-		return cond.BoolConst(n.Value, at(n)), nil
+		return cond.BoolConst(n.Value, t.at(n)), nil
 	case *ast.IntegerNode:
-		return cond.IntConst(n.Value, at(n)), nil
+		return cond.IntConst(n.Value, t.at(n)), nil
 	case *ast.FloatNode:
-		return cond.FloatConst(n.Value, at(n)), nil
+		return cond.FloatConst(n.Value, t.at(n)), nil
 	case *ast.StringNode:
-		return cond.StringConst(n.Value, at(n)), nil
+		return cond.StringConst(n.Value, t.at(n)), nil
 	case *ast.IdentifierNode:
 		if l, ok := t.scope[n.Value]; ok {
-			return &cond.Ref{At: at(n), Let: l}, nil
+			return &cond.Ref{At: t.at(n), Let: l}, nil
 		}
-		if x, ok := cond.Name(n.Value, at(n)); ok {
+		if x, ok := cond.Name(n.Value, t.at(n)); ok {
 			return x, nil
 		}
 		return nil, nil
@@ -101,7 +113,7 @@ func (t *translator) node0(n ast.Node) (cond.Node, *cond.GiveUp) {
 		if g != nil {
 			return nil, g
 		}
-		l := &cond.Let{At: at(n), Name: n.Name, Value: v}
+		l := &cond.Let{At: t.at(n), Name: n.Name, Value: v}
 		inner := *t
 		inner.scope = make(map[string]*cond.Let, len(t.scope)+1)
 		for k, x := range t.scope {
@@ -118,7 +130,7 @@ func (t *translator) node0(n ast.Node) (cond.Node, *cond.GiveUp) {
 		return t.member(n)
 	case *ast.PointerNode:
 		if n.Name == "" && t.elem == cond.Strings {
-			return &cond.Elem{At: at(n)}, nil
+			return &cond.Elem{At: t.at(n)}, nil
 		}
 		return nil, nil
 	case *ast.UnaryNode:
@@ -128,9 +140,9 @@ func (t *translator) node0(n ast.Node) (cond.Node, *cond.GiveUp) {
 		}
 		switch tx := x.Type(); {
 		case (n.Operator == "!" || n.Operator == "not") && tx == cond.Bool:
-			return &cond.Not{At: at(n), X: x}, nil
+			return &cond.Not{At: t.at(n), X: x}, nil
 		case n.Operator == "-" && (tx == cond.Int || tx == cond.Float):
-			return &cond.Neg{At: at(n), X: x}, nil
+			return &cond.Neg{At: t.at(n), X: x}, nil
 		case n.Operator == "+" && (tx == cond.Int || tx == cond.Float):
 			return x, nil
 		}
@@ -153,7 +165,7 @@ func (t *translator) node0(n ast.Node) (cond.Node, *cond.GiveUp) {
 		if c.Type() != cond.Bool || a.Type() != b.Type() || !scalar(a.Type()) {
 			return nil, nil
 		}
-		return &cond.Cond{At: at(n), C: c, Then: a, Else: b}, nil
+		return &cond.Cond{At: t.at(n), C: c, Then: a, Else: b}, nil
 	case *ast.CallNode:
 		return t.call(n)
 	case *ast.BuiltinNode:
@@ -174,14 +186,14 @@ func (t *translator) member(n *ast.MemberNode) (cond.Node, *cond.GiveUp) {
 		if _, local := t.scope[base.Value]; local {
 			return nil, nil
 		}
-		if x, ok := cond.Name(base.Value+"."+prop.Value, at(n)); ok {
+		if x, ok := cond.Name(base.Value+"."+prop.Value, t.at(n)); ok {
 			return x, nil
 		}
 	case *ast.PointerNode:
 		if base.Name != "" || t.elem != cond.Entries {
 			return nil, nil
 		}
-		if x, ok := cond.EntryField(prop.Value, at(n)); ok {
+		if x, ok := cond.EntryField(prop.Value, t.at(n)); ok {
 			return x, nil
 		}
 	}
@@ -215,11 +227,11 @@ func (t *translator) binary(n *ast.BinaryNode) (cond.Node, *cond.GiveUp) {
 	switch op {
 	case "&&", "and":
 		if ta == cond.Bool && tb == cond.Bool {
-			return &cond.And{At: at(n), X: a, Y: b}, nil
+			return &cond.And{At: t.at(n), X: a, Y: b}, nil
 		}
 	case "||", "or":
 		if ta == cond.Bool && tb == cond.Bool {
-			return &cond.Or{At: at(n), X: a, Y: b}, nil
+			return &cond.Or{At: t.at(n), X: a, Y: b}, nil
 		}
 	case "==", "!=", "<", "<=", ">", ">=":
 		switch {
@@ -230,21 +242,21 @@ func (t *translator) binary(n *ast.BinaryNode) (cond.Node, *cond.GiveUp) {
 		default:
 			return nil, nil
 		}
-		return &cond.Compare{At: at(n), Op: op, X: a, Y: b}, nil
+		return &cond.Compare{At: t.at(n), Op: op, X: a, Y: b}, nil
 	case "+", "-", "*":
 		switch {
 		case ta == cond.Int && tb == cond.Int:
 		case op == "+" && ta == cond.String && tb == cond.String:
-			return &cond.Concat{At: at(n), X: a, Y: b}, nil
+			return &cond.Concat{At: t.at(n), X: a, Y: b}, nil
 		case num(ta) && num(tb):
 			toFloat()
 		default:
 			return nil, nil
 		}
-		return &cond.Arith{At: at(n), Op: op, X: a, Y: b}, nil
+		return &cond.Arith{At: t.at(n), Op: op, X: a, Y: b}, nil
 	case "startsWith", "endsWith", "contains":
 		if ta == cond.String && tb == cond.String {
-			return &cond.StrTest{At: at(n), Op: op, X: a, Y: b}, nil
+			return &cond.StrTest{At: t.at(n), Op: op, X: a, Y: b}, nil
 		}
 	}
 	return nil, nil
@@ -281,9 +293,9 @@ func (t *translator) in(n *ast.BinaryNode) (cond.Node, *cond.GiveUp) {
 	default:
 		return nil, nil
 	}
-	var x cond.Node = &cond.In{At: at(n), X: a, Set: sortedSet(set)}
+	var x cond.Node = &cond.In{At: t.at(n), X: a, Set: sortedSet(set)}
 	if n.Operator == "not in" {
-		x = &cond.Not{At: at(n), X: x}
+		x = &cond.Not{At: t.at(n), X: x}
 	}
 	return x, nil
 }
@@ -352,7 +364,7 @@ func (t *translator) call(n *ast.CallNode) (cond.Node, *cond.GiveUp) {
 		if !ok {
 			return nil, nil
 		}
-		return &cond.InRegion{At: at(n), X: a, Lists: []cond.RegionList{set}}, nil
+		return &cond.InRegion{At: t.at(n), X: a, Lists: []cond.RegionList{set}}, nil
 	}
 	args, g := t.args(n.Arguments)
 	if g != nil {
@@ -392,7 +404,7 @@ func (t *translator) call(n *ast.CallNode) (cond.Node, *cond.GiveUp) {
 			return nil, nil
 		}
 	}
-	return &cond.Call{At: at(n), Func: id.Value, Args: args, T: res}, nil
+	return &cond.Call{At: t.at(n), Func: id.Value, Args: args, T: res}, nil
 }
 
 func isList(t cond.Type) bool { return t == cond.Entries || t == cond.Strings }
@@ -411,9 +423,9 @@ func (t *translator) builtin(n *ast.BuiltinNode) (cond.Node, *cond.GiveUp) {
 		}
 		switch {
 		case n.Name == "string" && x.Type() == cond.Int:
-			return &cond.Conv{At: at(n), To: cond.String, X: x}, nil
+			return &cond.Conv{At: t.at(n), To: cond.String, X: x}, nil
 		case n.Name == "len" && isList(x.Type()):
-			return &cond.Count{At: at(n), List: x}, nil
+			return &cond.Count{At: t.at(n), List: x}, nil
 		}
 		return nil, nil
 	case "join":
@@ -428,9 +440,9 @@ func (t *translator) builtin(n *ast.BuiltinNode) (cond.Node, *cond.GiveUp) {
 			return nil, nil
 		}
 		if _, lit := n.Arguments[1].(*ast.StringNode); !lit {
-			return giveUp(n, cond.JoinSep)
+			return t.giveUp(n, cond.JoinSep)
 		}
-		return &cond.Join{At: at(n), List: args[0], Sep: args[1]}, nil
+		return &cond.Join{At: t.at(n), List: args[0], Sep: args[1]}, nil
 	case "any", "all", "none", "one", "filter", "map":
 	default:
 		return nil, nil
@@ -457,17 +469,17 @@ func (t *translator) builtin(n *ast.BuiltinNode) (cond.Node, *cond.GiveUp) {
 		if body.Type() != cond.Bool {
 			return nil, nil
 		}
-		return &cond.Filter{At: at(n), List: list, Pred: body}, nil
+		return &cond.Filter{At: t.at(n), List: list, Pred: body}, nil
 	case "map":
 		if body.Type() != cond.String {
 			return nil, nil
 		}
-		return &cond.Map{At: at(n), List: list, Item: body}, nil
+		return &cond.Map{At: t.at(n), List: list, Item: body}, nil
 	}
 	if body.Type() != cond.Bool {
 		return nil, nil
 	}
-	return &cond.Quant{At: at(n), Op: n.Name, List: list, Body: body}, nil
+	return &cond.Quant{At: t.at(n), Op: n.Name, List: list, Body: body}, nil
 }
 
 // Construct names what an expr node is, for a note.
