@@ -1016,17 +1016,19 @@ func (b *backend) lower0(n cond.Node) (lowered, bool) {
 		}
 		return not(x), true
 	case *cond.And, *cond.Or:
-		ops := cond.Operands(n)
-		x, ok1 := b.lower(ops[0])
-		if !ok1 {
+		var l, r cond.Node
+		a, isAnd := n.(*cond.And)
+		if isAnd {
+			l, r = a.X, a.Y
+		} else {
+			o := n.(*cond.Or)
+			l, r = o.X, o.Y
+		}
+		x, y, ok := b.two(l, r)
+		if !ok || !x.isBool() || !y.isBool() {
 			return lowered{}, false
 		}
-		y, ok2 := b.lower(ops[1])
-		if !ok2 {
-			return lowered{}, false
-		}
-		_, isAnd := n.(*cond.And)
-		if b.mayFail(ops[0]) {
+		if b.mayFail(l) {
 			// CEL's && and || are commutative: error && false is false
 			if isAnd {
 				return celAnd(x, y), true

@@ -80,3 +80,23 @@ func TestKey(t *testing.T) {
 	require.NotEqual(t, Key(&Ref{Let: l1}), Key(&Ref{Let: l2}))
 	require.Len(t, Conjuncts(&And{X: &And{X: x, Y: y}, Y: z}), 3)
 }
+
+// MayFail finds checked int arithmetic wherever it is, and nothing else.
+func TestMayFail(t *testing.T) {
+	at := At{Pos: -1}
+	c := name(t, "complaints")
+	sum := &Arith{Op: "+", X: c, Y: IntConst(1, at), Checked: true}
+	l := &Let{Name: "s", Value: sum}
+	l.Body = &Compare{Op: ">", X: &Ref{Let: l}, Y: IntConst(3, at)}
+	cases := map[Node]bool{
+		&Compare{Op: ">", X: sum, Y: IntConst(3, at)}:                                       true,
+		&Compare{Op: ">", X: &Arith{Op: "+", X: c, Y: IntConst(1, at)}, Y: IntConst(3, at)}: false,
+		&Quant{Op: "any", List: name(t, "roaming"), Body: &Compare{Op: ">", X: sum, Y: c}}:  true,
+		&Arith{Op: "+", X: FloatConst(1, at), Y: FloatConst(2, at), Checked: true}:          false,
+		l.Body:                    true,
+		&Not{X: name(t, "valid")}: false,
+	}
+	for n, want := range cases {
+		require.Equal(t, want, MayFail(n), Key(n))
+	}
+}

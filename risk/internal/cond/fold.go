@@ -366,21 +366,55 @@ func Conjuncts(n Node) []Node {
 }
 
 // MayFail reports whether n may fail at run time: it holds checked int
-// arithmetic outside a let value that it does not use.
+// arithmetic (in a let's value, too). It allocates nothing.
 func MayFail(n Node) bool {
-	fails := false
-	Walk(n, func(n Node) bool {
-		switch n := n.(type) {
-		case *Arith:
-			fails = fails || (n.Checked && n.X.Type() == Int)
-		case *Neg:
-			fails = fails || (n.Checked && n.X.Type() == Int)
-		case *Ref:
-			fails = fails || MayFail(n.Let.Value)
+	switch n := n.(type) {
+	case *Arith:
+		return (n.Checked && n.X.Type() == Int) || MayFail(n.X) || MayFail(n.Y)
+	case *Neg:
+		return (n.Checked && n.X.Type() == Int) || MayFail(n.X)
+	case *Ref:
+		return MayFail(n.Let.Value)
+	case *Not:
+		return MayFail(n.X)
+	case *And:
+		return MayFail(n.X) || MayFail(n.Y)
+	case *Or:
+		return MayFail(n.X) || MayFail(n.Y)
+	case *Compare:
+		return MayFail(n.X) || MayFail(n.Y)
+	case *Concat:
+		return MayFail(n.X) || MayFail(n.Y)
+	case *StrTest:
+		return MayFail(n.X) || MayFail(n.Y)
+	case *Conv:
+		return MayFail(n.X)
+	case *In:
+		return MayFail(n.X)
+	case *InRegion:
+		return MayFail(n.X)
+	case *Quant:
+		return MayFail(n.List) || MayFail(n.Body)
+	case *Filter:
+		return MayFail(n.List) || MayFail(n.Pred)
+	case *Map:
+		return MayFail(n.List) || MayFail(n.Item)
+	case *Count:
+		return MayFail(n.List)
+	case *Join:
+		return MayFail(n.List) || MayFail(n.Sep)
+	case *Call:
+		for _, a := range n.Args {
+			if MayFail(a) {
+				return true
+			}
 		}
-		return !fails
-	})
-	return fails
+	case *Let:
+		return MayFail(n.Value) || MayFail(n.Body)
+	case *Cond:
+		return MayFail(n.C) || MayFail(n.Then) || MayFail(n.Else)
+	}
+	return false
 }
 
 // Walk calls f on n and, while f returns true, on its operands, depth
