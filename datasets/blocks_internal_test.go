@@ -170,5 +170,9 @@ func FuzzBlockReader(f *testing.F) {
 		got, err := viaBlocks(t, newBlockReader(iotest.HalfReader(bytes.NewReader(data))), int(size)+1)
 		require.NoError(t, err)
 		require.Equal(t, want, got, fmt.Sprintf("%q", data))
+		// reads of a byte: a block can end anywhere, a line end in the next read
+		got, err = viaBlocks(t, newBlockReader(iotest.OneByteReader(bytes.NewReader(data))), int(size)+1)
+		require.NoError(t, err)
+		require.Equal(t, want, got, fmt.Sprintf("%q, one byte a read", data))
 	})
 }
