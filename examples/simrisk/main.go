@@ -357,16 +357,33 @@ func cmdScore(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		return code
 	}
 	open := func() (io.ReadCloser, error) { return os.Open(*in) }
-	if *in == "-" {
-		// two passes need the input twice: keep standard input in a temporary file
+	if st, err := os.Stat(*in); *in == "-" || err == nil && !st.Mode().IsRegular() {
+		// two passes need the input twice: keep standard input, a pipe
+		// (<(cmd), a FIFO) or a device, which can be read only once, in a
+		// temporary file
+		var src io.Reader = os.Stdin
+		if *in != "-" {
+			f, err := os.Open(*in)
+			if err != nil {
+				msgsOf(stderr).f(stderr, "simrisk score: %v\n", err)
+				return 1
+			}
+			defer f.Close()
+			src = f
+		}
 		tmp, err := os.CreateTemp("", "simrisk-stdin-*.jsonl")
 		if err != nil {
 			msgsOf(stderr).f(stderr, "simrisk score: %v\n", err)
 			return 1
 		}
 		defer os.Remove(tmp.Name())
-		if _, err := io.Copy(tmp, os.Stdin); err != nil {
-			msgsOf(stderr).f(stderr, "simrisk score: reading standard input: %v\n", err)
+		if _, err := io.Copy(tmp, src); err != nil {
+			tmp.Close()
+			if *in != "-" {
+				msgsOf(stderr).f(stderr, "simrisk score: %v\n", err) // names the path
+			} else {
+				msgsOf(stderr).f(stderr, "simrisk score: reading standard input: %v\n", err)
+			}
 			return 1
 		}
 		tmp.Close()
