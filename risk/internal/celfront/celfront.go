@@ -620,6 +620,11 @@ func (t *translator) call(e celast.Expr) (cond.Node, *cond.GiveUp) {
 		if types(cond.Int) {
 			return &cond.Conv{At: at, To: cond.String, X: xs[0]}, nil
 		}
+	case "double":
+		// double(int): the nearest double, as Go converts
+		if types(cond.Int) {
+			return &cond.Conv{At: at, To: cond.Float, X: xs[0]}, nil
+		}
 	case "_&&_":
 		if types(cond.Bool, cond.Bool) {
 			return &cond.And{At: at, X: xs[0], Y: xs[1]}, nil
@@ -809,12 +814,14 @@ var reserved = func() map[string]bool {
 	return m
 }()
 
-// bind translates cel.bind(name, init, body): a let. A name that is also a
-// vocabulary name, a macro or the loop variable in scope is given up on.
+// bind translates cel.bind(name, init, body): a let. Its name hides a
+// macro of the same name in body (as cel-go's checker resolves it); a name
+// that is also a first part of a vocabulary name, params, lists, a
+// function or the loop variable in scope is given up on.
 func (t *translator) bind(e celast.Expr, c celast.ComprehensionExpr) (cond.Node, *cond.GiveUp) {
 	name := c.AccuVar()
-	if _, isMacro := t.src.cfg.Macros[name]; isMacro || name == t.iter || reserved[name] {
-		return t.giveUp(e, cond.LetShadows, "cel.bind of "+name+", a name of the vocabulary, a macro or the loop variable")
+	if name == t.iter || reserved[name] {
+		return t.giveUp(e, cond.LetShadows, "cel.bind of "+name+", a name of the vocabulary or the loop variable")
 	}
 	v, g := t.node(c.AccuInit())
 	if g != nil {

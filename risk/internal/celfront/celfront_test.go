@@ -58,6 +58,7 @@ func TestConditionNodes(t *testing.T) {
 		`linked_platforms.filter(p, p.startsWith("j")).size() > 0`: {`len(filter(linked_platforms, (# startsWith "j"))) > 0`},
 		`linked_platforms.map(p, p + "!").join(",") != ""`:         {`join(map(linked_platforms, (# + "!")), ",") != ""`},
 		`string(complaints) == "3"`:                                {`string(complaints) == "3"`},
+		`double(complaints) > 1.5`:                                 {"float(complaints) > 1.5f"},
 		`(valid ? complaints : 0) > 1`:                             {"(valid ? complaints : 0) > 1"},
 	} {
 		n, g := Condition(check(t, e, src), Config{})
@@ -117,6 +118,22 @@ func TestMacros(t *testing.T) {
 	})
 	require.Equal(t, 2, refs)
 
+	// a cel.bind of a macro's name hides the macro in its body
+	n, g = Condition(check(t, e, `cel.bind(m, valid, m && recycled) || m`), cfg)
+	require.Nil(t, g)
+	refs = 0
+	cond.Walk(n, func(x cond.Node) bool {
+		if r, ok := x.(*cond.Ref); ok {
+			refs++
+			if r.Let.Value == mTree {
+				return true // the macro, outside the bind
+			}
+			require.Equal(t, "valid", cond.Key(r.Let.Value), "the bound name inside the bind")
+		}
+		return true
+	})
+	require.Equal(t, 2, refs)
+
 	_, g = Condition(check(t, e, `valid && slow`), cfg)
 	require.NotNil(t, g)
 	require.Equal(t, "the macro slow, which runs there itself", g.Note())
@@ -136,7 +153,7 @@ func TestGiveUps(t *testing.T) {
 		`roaming.exists(r, linked_platforms.exists(p, p == "jd"))`:        {"a loop over linked_platforms inside another loop's body", 41},
 		`roaming.exists(r, r.days_ago + complaints > 3)`:                  {"int arithmetic that may overflow in a loop's body (r.days_ago + complaints > 3)", 42},
 		`cel.bind(x, 1, roaming.exists(x, x.days_ago > 0))`:               {"the loop variable x, which hides a cel.bind name", 29},
-		`cel.bind(kind, 1, kind > 0)`:                                     {"cel.bind of kind, a name of the vocabulary, a macro or the loop variable", 8},
+		`cel.bind(kind, 1, kind > 0)`:                                     {"cel.bind of kind, a name of the vocabulary or the loop variable", 8},
 		`cel.bind(x, complaints * 2, x > 1)`:                              {"a cel.bind value whose int arithmetic may overflow (complaints * 2)", 23},
 		`linked_platforms.map(p, p + "x").filter(q, q == "j").size() > 0`: {"filter or map of a mapped list", 39},
 		`valid && recycled < true`:                                        {"the operator < in recycled < true", 18},
