@@ -209,6 +209,15 @@ func TestServiceReloadUnderLoad(t *testing.T) {
 	digests := sync.Map{}
 	digests.Store(svc.Rules().Digest, "1.0")
 	ctx := context.Background()
+	// Learn the second good pack's digest before any scorer runs: a scorer
+	// may see a reloaded pack before Reload has returned to this goroutine.
+	writePack(t, dir, texts[2])
+	info, err := svc.Reload(ctx)
+	require.NoError(t, err)
+	digests.Store(info.Digest, info.Version)
+	writePack(t, dir, texts[0])
+	_, err = svc.Reload(ctx)
+	require.NoError(t, err)
 	var stop atomic.Bool
 	var wg sync.WaitGroup
 	var failed atomic.Int64
@@ -237,7 +246,9 @@ func TestServiceReloadUnderLoad(t *testing.T) {
 			require.Error(t, err)
 		} else {
 			require.NoError(t, err)
-			digests.Store(info.Digest, info.Version)
+			v, ok := digests.Load(info.Digest)
+			require.True(t, ok, "a good pack's digest is one learnt before the scorers started")
+			require.Equal(t, info.Version, v)
 		}
 	}
 	stop.Store(true)
