@@ -76,3 +76,34 @@ func TestScoreFileCRThenLFAcrossReads(t *testing.T) {
 		}
 	}
 }
+
+// ScoreFile's output does not depend on where reads and chunks end, nor on
+// the number of workers: any input, read a few bytes at a time into small
+// chunks on three workers, gives the bytes and summary of one worker
+// reading it whole.
+func FuzzScoreFileCuts(f *testing.F) {
+	data, err := os.ReadFile(filepath.Join("testdata", "boundaries", "cr-then-lf.jsonl"))
+	require.NoError(f, err)
+	f.Add(data, false, uint8(1), uint16(100))
+	csv, err := os.ReadFile(filepath.Join("testdata", "boundaries", "cr-then-lf.csv"))
+	require.NoError(f, err)
+	f.Add(csv, true, uint8(0), uint16(76)) // reads of a byte, a chunk cut after line 3's CR (the dropped-LF fault)
+	f.Add([]byte("\ufeff{\"msisdn\":\"13800138001\",\"opened_at\":\"2024-03-01\",\"holder\":\"h\"}\r\n\ufeff{\"msisdn\":\"13800138001\"}\r{\"msisdn\":\"+86 138 0013 8001\",\"opened_at\":\"2024-03-01\",\"holder\":\"h\",\"x\":1}"), false, uint8(2), uint16(7))
+	eng := defaultEngine(f)
+	f.Fuzz(func(t *testing.T, data []byte, isCSV bool, reads uint8, chunk uint16) {
+		format := JSONL
+		if isCSV {
+			format = CSV
+		}
+		want := scoreReads(t, eng, data, format, len(data)+1, len(data)+1, 1) // one read, one chunk
+		got := scoreReads(t, eng, data, format, int(reads)+1, int(chunk)+1, 3)
+		if want.err != nil {
+			require.Error(t, got.err)
+			return
+		}
+		require.NoError(t, got.err)
+		require.Equal(t, string(want.decisions), string(got.decisions))
+		require.Equal(t, string(want.rejects), string(got.rejects))
+		require.Equal(t, summaryJSON(t, want.sum), summaryJSON(t, got.sum))
+	})
+}
