@@ -16,11 +16,12 @@ import (
 	"github.com/simrisk/simrisk/risk"
 )
 
-// A pass over a record file on every core: one goroutine splits the input
-// into lines and hands them out in chunks, workers decode (and in the
-// scoring pass score and encode) whole chunks, and one goroutine takes the
-// chunks back in input order. At most window chunks are out at a time, so
-// memory holds a constant number of lines whatever the file's size.
+// A pass over a record file on every core: one goroutine reads the input
+// in blocks of whole lines and counts their lines (blockReader), workers
+// split the lines and decode (and in the scoring pass score and encode)
+// whole blocks, and one goroutine takes the blocks back in input order. At
+// most window chunks are out at a time, so memory holds a constant number
+// of lines whatever the file's size.
 
 // chunkBytes is about the size of one chunk (a variable so that tests can
 // make many small chunks): about a thousand records.

@@ -79,13 +79,16 @@ type ScoreOptions struct {
 // streaming passes: the first builds the population features (cards per
 // holder), the second scores each record and writes its decision, or its
 // reject, in input order. Each pass runs on Workers goroutines: one reads
-// the input and cuts it into chunks of about a thousand lines, the workers
-// decode, validate (and in the second pass score and encode) whole chunks,
-// and the chunks are taken back, counted and written in input order; the
-// output is byte for byte what one worker writes. Memory holds the
-// population (about 32 bytes per valid record), 16 bytes per valid record
-// during the first pass (its number and line, to find cards listed twice)
-// and at most four chunks per worker, never the whole file. Bad records are rejected with their line
+// the input in blocks of whole lines (about 384 KB, a thousand records)
+// and counts their lines, the workers split, decode, validate (and in the
+// second pass score and encode) whole blocks, and the blocks are taken
+// back, counted and written in input order; the output is byte for byte
+// what one worker writes. The second pass finds each card's population
+// features by the place the first pass counted it at (Population.Bind).
+// Memory holds the population (about 32 bytes per valid record), 16 bytes
+// per valid record during the first pass (its number and line, to find
+// cards listed twice), a bit per line (the places) and at most four blocks
+// per worker, never the whole file. Bad records are rejected with their line
 // number; only I/O errors, a file the readers refuse (not UTF-8, a bad CSV
 // header, an unknown field WithStrict) and ctx stop the run, and a file
 // refused in the first pass has nothing written. Warnings (WithWarnings)
