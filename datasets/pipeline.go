@@ -68,12 +68,14 @@ func (c *lineChunk) reset() {
 	c.stats.reset()
 }
 
-// record returns the chunk's k-th record slot, zeroed.
-func (c *lineChunk) record(k int) *risk.Record {
+// record returns the chunk's k-th record slot, zeroed when zero is set
+// (the whole JSON decoder zeroes the record itself).
+func (c *lineChunk) record(k int, zero bool) *risk.Record {
 	if k == len(c.recs) {
 		c.recs = append(c.recs, risk.Record{})
+	} else if zero {
+		c.recs[k] = risk.Record{}
 	}
-	c.recs[k] = risk.Record{}
 	return &c.recs[k]
 }
 
@@ -133,7 +135,7 @@ func (d *passDecoder) decode(c *lineChunk) {
 			if bad == "" && (d.rows.blank() || d.rows.isHeader(d.hdr)) {
 				continue
 			}
-			rec := c.record(k)
+			rec := c.record(k, true)
 			if _, rej := d.rows.decodeRow(d.cfg, d.hdr, rec, num, bad); rej != nil {
 				it.rej = rej
 			} else {
@@ -144,7 +146,7 @@ func (d *passDecoder) decode(c *lineChunk) {
 			if len(bytes.TrimFunc(line, isBlank)) == 0 {
 				continue
 			}
-			rec := c.record(k)
+			rec := c.record(k, d.lite)
 			if d.lite {
 				if ok, valid := d.liteRecord(rec, line); ok {
 					if valid {
@@ -155,7 +157,6 @@ func (d *passDecoder) decode(c *lineChunk) {
 					}
 					break
 				}
-				*rec = risk.Record{}
 			}
 			if text == "" {
 				text = string(c.data)

@@ -195,15 +195,10 @@ func looseID(t string) (string, bool) {
 // spaces, dashes and a final x (a key such as hk-7f3a…). It spares keys
 // the allocating normalisation.
 func maybeIDText(s string) bool {
-	start := 0
-	for i := 0; i < len(s); i++ {
-		if s[i] >= utf8.RuneSelf {
-			return true
-		}
-		if s[i] == ':' {
-			start = i + 1 // a label ends here
-		}
+	if !isASCII(s) {
+		return true
 	}
+	start := strings.LastIndexByte(s, ':') + 1 // a label ends there
 	nd := 0
 	for i := start; i < len(s); i++ {
 		switch c := s[i]; {
@@ -226,6 +221,16 @@ func maybeIDText(s string) bool {
 		}
 	}
 	return nd >= 15
+}
+
+// isASCII reports whether s is all ASCII: the bytes or-ed together, no
+// branch a byte (a holder key is checked several times a card).
+func isASCII(s string) bool {
+	var acc byte
+	for i := 0; i < len(s); i++ {
+		acc |= s[i]
+	}
+	return acc < utf8.RuneSelf
 }
 
 func upperX(s string) string {
@@ -290,10 +295,8 @@ func sciFull(s string) bool {
 // allocations of the full reading, and so do keys whose last characters
 // happen to read 5e9 (hk-…c5e9) at the mantissa's start.
 func sciTail(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if s[i] >= utf8.RuneSelf {
-			return true
-		}
+	if !isASCII(s) {
+		return true
 	}
 	i := len(s) - 1
 	for i >= 0 && strings.IndexByte(" \t\n\v\f\r\"-", s[i]) >= 0 { // trailing white space, quotes, separators
