@@ -107,3 +107,21 @@ func FuzzScoreFileCuts(f *testing.F) {
 		require.Equal(t, summaryJSON(t, want.sum), summaryJSON(t, got.sum))
 	})
 }
+
+// ScoreOptions.Workers is bounded: past the limit ScoreFile says so, by
+// name, before it reads or allocates anything (a huge value made channels
+// and chunks past any memory: the process died out of memory).
+func TestScoreFileWorkersLimit(t *testing.T) {
+	data := []byte(`{"msisdn":"13800138001","opened_at":"2024-03-01","holder":"h-1"}` + "\n")
+	opened := false
+	open := func() (io.ReadCloser, error) { opened = true; return io.NopCloser(bytes.NewReader(data)), nil }
+	for _, n := range []int{maxWorkers + 1, 1 << 40} {
+		_, err := ScoreFile(context.Background(), defaultEngine(t), open, ScoreOptions{AsOf: pipeAsOf, Workers: n})
+		require.ErrorContains(t, err, "ScoreOptions.Workers")
+		require.ErrorContains(t, err, "over the limit of 256")
+		require.False(t, opened)
+	}
+	sum, err := ScoreFile(context.Background(), defaultEngine(t), open, ScoreOptions{AsOf: pipeAsOf, Workers: maxWorkers})
+	require.NoError(t, err)
+	require.Equal(t, 1, sum.Decisions)
+}

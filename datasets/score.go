@@ -69,7 +69,7 @@ type ScoreOptions struct {
 	// the Summary still counts every one.
 	OnlyFlagged bool
 	Rejects     io.Writer // rejects as {"line": N, "reason": "..."} lines; nil to discard
-	Workers     int       // goroutines reading, scoring and encoding (default GOMAXPROCS)
+	Workers     int       // goroutines reading, scoring and encoding (default GOMAXPROCS, at most 256; more is an error)
 	// Progress, when not nil, is called after every window of records
 	// (about a thousand), on one goroutine, with how far the run has come.
 	Progress func(ScoreProgress)
@@ -118,13 +118,21 @@ type ScoreOptions struct {
 // line N"), so records = decisions + rejects still holds. Summary.Duplicates
 // names the cards (masked) and their lines. A file with duplicates is read
 // three times instead of two.
+// maxWorkers is the most goroutines ScoreFile runs (ScoreOptions.Workers):
+// each holds up to four chunks in memory, so the window stays bounded (a
+// huge Workers made channels and chunks past any memory).
+const maxWorkers = 256
+
 func ScoreFile(ctx context.Context, eng *risk.Engine, open Opener, o ScoreOptions) (*Summary, error) {
 	if o.AsOf == 0 {
 		return nil, errors.New("datasets: ScoreFile needs an as-of time")
 	}
 	run := &scoreRun{eng: eng, open: open, workers: o.Workers, seed: maphash.MakeSeed()}
 	if run.workers <= 0 {
-		run.workers = runtime.GOMAXPROCS(0)
+		run.workers = min(runtime.GOMAXPROCS(0), maxWorkers)
+	}
+	if run.workers > maxWorkers {
+		return nil, fmt.Errorf("datasets: ScoreOptions.Workers is %d, over the limit of %d", o.Workers, maxWorkers)
 	}
 	cfg := newReadConfig(o.AsOf, o.Read)
 	if (o.Format == JSONL || o.Format == "") && !cfg.strict {
