@@ -75,6 +75,11 @@ type ScoreOptions struct {
 	Progress func(ScoreProgress)
 }
 
+// maxWorkers is the most goroutines ScoreFile runs (ScoreOptions.Workers):
+// each holds up to four chunks in memory, so the window stays bounded (a
+// huge Workers made channels and chunks past any memory).
+const maxWorkers = 256
+
 // ScoreFile scores a file of card records (JSON Lines or CSV) in two
 // streaming passes: the first builds the population features (cards per
 // holder), the second scores each record and writes its decision, or its
@@ -118,11 +123,6 @@ type ScoreOptions struct {
 // line N"), so records = decisions + rejects still holds. Summary.Duplicates
 // names the cards (masked) and their lines. A file with duplicates is read
 // three times instead of two.
-// maxWorkers is the most goroutines ScoreFile runs (ScoreOptions.Workers):
-// each holds up to four chunks in memory, so the window stays bounded (a
-// huge Workers made channels and chunks past any memory).
-const maxWorkers = 256
-
 func ScoreFile(ctx context.Context, eng *risk.Engine, open Opener, o ScoreOptions) (*Summary, error) {
 	if o.AsOf == 0 {
 		return nil, errors.New("datasets: ScoreFile needs an as-of time")
