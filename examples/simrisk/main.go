@@ -358,7 +358,7 @@ func cmdScore(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		return code
 	}
 	open := func() (io.ReadCloser, error) { return os.Open(*in) }
-	if st, err := os.Stat(*in); *in == "-" || err == nil && !st.Mode().IsRegular() {
+	if st, err := os.Stat(*in); *in == "-" || err == nil && !st.Mode().IsRegular() && !st.IsDir() {
 		// two passes need the input twice: keep standard input, a pipe
 		// (<(cmd), a FIFO) or a device, which can be read only once, in a
 		// temporary file
@@ -378,7 +378,7 @@ func cmdScore(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 			return 1
 		}
 		defer os.Remove(tmp.Name())
-		if _, err := io.Copy(tmp, src); err != nil {
+		if _, err := io.Copy(tmp, struct{ io.Reader }{src}); err != nil { // a read error is the input's
 			tmp.Close()
 			if *in != "-" {
 				msgsOf(stderr).f(stderr, "simrisk score: %v\n", err) // names the path

@@ -34,4 +34,10 @@ func TestScoreInputReadOnce(t *testing.T) {
 	require.Len(t, lines, 3)
 	require.Contains(t, lines[1], `"outcome":"verify"`)
 	require.Contains(t, lines[1], `"line":2}`)
+
+	// a directory is no input to keep: its own error, not the temporary file's
+	code, _, stderr = runCLI("score", "--lang", "en", "--as-of", "2026-11-01", "--in", t.TempDir(), "--out", out)
+	require.Equal(t, 1, code)
+	require.Contains(t, stderr, "is a directory")
+	require.NotContains(t, stderr, "simrisk-stdin")
 }
