@@ -958,7 +958,8 @@ func cmdTest(args []string, stdout, stderr io.Writer) int {
 		printErrors(stderr, err)
 		return 1
 	}
-	eng, err := risk.Compile(rs, compileOptions(limits.lim)...)
+	// a failure quotes a rule's reason: in the command's language
+	eng, err := risk.Compile(rs, compileOptions(limits.lim, risk.WithLanguage(string(m)))...)
 	if err != nil {
 		m.f(stderr, "simrisk test: the rules cannot be used:\n")
 		printErrors(stderr, err)
