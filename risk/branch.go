@@ -1,6 +1,9 @@
 package risk
 
-import "unsafe"
+import (
+	"math"
+	"unsafe"
+)
 
 // Branch code: how a Scorer runs its plan.
 //
@@ -53,6 +56,8 @@ const (
 	opValLT              // the derived value vk (of the field at off) < c
 	opValLE              // ... <= c
 	opValEQ              // ... == c
+	opDaysLT             // days since the Time field at off < the c it was made from: the field >= e.dayStart + c (daysTest)
+	opActLT              // days_since_last_activity < the c it was made from, the same way
 	opRegion             // the region set holds the string field
 	opAnyRoam            // the sub-code, run on each roaming entry, gives stop for one
 	opFire               // the rule fires
@@ -140,6 +145,9 @@ type valRef struct {
 
 // valCmpNode is the tree of a derived value compared with c.
 func valCmpNode(v valRef, cmp string, c int) *bnode {
+	if n := daysNode(v, cmp, c); n != nil {
+		return n
+	}
 	t := func(o op) *bnode {
 		return &bnode{op: bTest, test: test{op: o, vk: v.kind, off: v.off, cur: v.cur, c: int64(c)}}
 	}
@@ -157,6 +165,57 @@ func valCmpNode(v valRef, cmp string, c int) *bnode {
 	}
 	return notNode(t(opValEQ))
 }
+
+// maxDaysConst bounds the constants a days test folds into a time
+// threshold (daysTest): larger ones stay value comparisons.
+const maxDaysConst = 1 << 31
+
+// daysNode is the tree of days since a Time (v: vDaysSince or
+// vDaysActivity) compared with c by <, <=, > or >=, as a test of the time
+// itself against a threshold (daysTest), or nil when it cannot be one.
+func daysNode(v valRef, cmp string, c int) *bnode {
+	if (v.kind != vDaysSince && v.kind != vDaysActivity) || c < -maxDaysConst || c > maxDaysConst {
+		return nil
+	}
+	lt := func(c int) *bnode {
+		o := opDaysLT
+		if v.kind == vDaysActivity {
+			o = opActLT
+		}
+		return &bnode{op: bTest, test: test{op: o, off: v.off, cur: v.cur, c: daysTest(c), emp: Never < c}}
+	}
+	switch cmp {
+	case "<":
+		return lt(c)
+	case "<=":
+		return lt(c + 1)
+	case ">":
+		return notNode(lt(c + 1))
+	case ">=":
+		return notNode(lt(c))
+	}
+	return nil
+}
+
+// daysTest is the constant of a test days(t) < c, for t set: with d the
+// as-of day (Time.Day), days(t) = d - floor((t+cstOffset)/86400) < c holds
+// when floor((t+cstOffset)/86400) >= d-c+1, that is when t >= d*86400 +
+// (1-c)*86400 - cstOffset: e.dayStart (d*86400, once per as-of time) plus
+// this. |c| <= maxDaysConst keeps it far from overflow.
+func daysTest(c int) int64 { return int64(1-c)*86400 - cstOffset }
+
+// daysBase is env's dayStart and dayHi for the as-of day d: the times
+// 1 .. MaxInt64-cstOffset (Day does not wrap) when d is within 2^45 days
+// of 1970 (dayStart + daysTest(c) cannot overflow), none otherwise.
+func daysBase(d int) (start int64, hi uint64) {
+	if d > -1<<45 && d < 1<<45 {
+		return int64(d) * 86400, math.MaxInt64 - cstOffset
+	}
+	return 0, 0
+}
+
+// daysConst is the c of daysTest(c).
+func daysConst(k int64) int64 { return 1 - (k+cstOffset)/86400 }
 
 // anyNode is the tree of any, all or none over the roaming list, its body
 // written as sub-code.
@@ -405,6 +464,25 @@ func (e *env) run(code []inst, cur unsafe.Pointer) bool {
 		case opValLT, opValLE, opValEQ:
 			in = e.valCmp(in, r)
 			continue
+		case opDaysLT:
+			// unset (0), before 1970, or so late that Day wraps, or an
+			// as-of time far out (dayHi 0): the careful way
+			t := *(*int64)(unsafe.Add(r, in.off))
+			if uint64(t-1) >= e.dayHi {
+				in = e.daysCmp(in, r)
+				continue
+			}
+			ok = t >= e.dayStart+in.c
+		case opActLT:
+			t := int64(e.r.LastActivity())
+			if t == 0 {
+				t = int64(e.r.OpenedAt)
+			}
+			if uint64(t-1) >= e.dayHi {
+				in = e.daysCmp(in, r)
+				continue
+			}
+			ok = t >= e.dayStart+in.c
 		case opRegion:
 			in = region(in, r)
 			continue
@@ -461,6 +539,19 @@ func (e *env) valCmp(in *inst, r unsafe.Pointer) *inst {
 	default:
 		return in.then(c == in.c)
 	}
+}
+
+// daysCmp is a days test (opDaysLT, opActLT) the way valCmp compares.
+//
+//go:noinline
+func (e *env) daysCmp(in *inst, r unsafe.Pointer) *inst {
+	var v int
+	if in.op == opDaysLT {
+		v = e.days(*(*Time)(unsafe.Add(r, in.off)))
+	} else {
+		v = e.daysSinceLastActivity()
+	}
+	return in.then(int64(v) < daysConst(in.c))
 }
 
 //go:noinline

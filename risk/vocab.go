@@ -31,6 +31,12 @@ type envState struct {
 	fp     uint64 // r's fingerprint (Record.fingerprint)
 	full   bool
 
+	// the days tests of branch code (opDaysLT, opActLT): asOfDy*86400,
+	// and the times t with uint64(t-1) < dayHi they test against it
+	// (none when the as-of time is too far out: daysBase)
+	dayStart int64
+	dayHi    uint64
+
 	featOK bool
 	feat   Features
 	segOK  byte // 0: not looked up, 1: found, 2: none
@@ -54,6 +60,7 @@ func daysSince(t, asOf Time) int {
 func (e *env) begin(r *Record, asOf Time, pop FeatureSource, fp uint64) {
 	if asOf != e.asOf {
 		e.asOfDy = asOf.Day()
+		e.dayStart, e.dayHi = daysBase(e.asOfDy)
 	}
 	e.r, e.asOf, e.pop, e.fp = r, asOf, pop, fp
 	e.full, e.featOK, e.segOK, e.cur, e.curStr = false, false, 0, nil, ""
