@@ -233,7 +233,7 @@ func cmdPacks(args []string, stdout, stderr io.Writer) int {
 // formatsByExt are the formats file names say, by extension: the ones
 // simrisk writes and the ones a name could wrongly promise.
 var formatsByExt = map[string]string{
-	".csv": "CSV", ".jsonl": "JSON Lines", ".json": "JSON Lines", ".ndjson": "JSON Lines",
+	".csv": "CSV", ".jsonl": "JSON Lines", ".json": "JSON", ".ndjson": "JSON Lines",
 	".html": "HTML", ".htm": "HTML", ".yaml": "YAML", ".yml": "YAML",
 	".tsv": "TSV", ".xlsx": "Excel", ".xls": "Excel", ".ods": "a spreadsheet", ".parquet": "Parquet",
 	".xml": "XML", ".pdf": "PDF",
@@ -263,6 +263,9 @@ func nameSays(flagName, name string, want ...string) (string, error) {
 	if !ok || slices.Contains(want, says) {
 		return says, nil
 	}
+	if says == "JSON" && slices.Contains(want, "JSON Lines") {
+		return says, nil // a .json name for JSON Lines, as simrisk always took it
+	}
 	names := make([]string, len(want))
 	for i, w := range want {
 		for _, e := range []string{".csv", ".jsonl", ".html", ".yaml"} {
@@ -271,12 +274,16 @@ func nameSays(flagName, name string, want ...string) (string, error) {
 			}
 		}
 	}
+	if len(want) == 2 {
+		return "", fmt.Errorf("%s %s: the name says %s, but it is written as %s or %s: name it %s or %s", flagName, name, says, want[0], want[1], names[0], names[1])
+	}
 	return "", fmt.Errorf("%s %s: the name says %s, but it is written as %s: name it %s", flagName, name, says, strings.Join(want, " or "), strings.Join(names, " or "))
 }
 
 // outputFormat is the format a record or decision output is written in,
 // told by its name (nameSays): .csv (any case) is CSV; anything else
-// JSON Lines, the default.
+// JSON Lines, the default (a .json name too, as before: one JSON value a
+// line).
 func outputFormat(flagName, name string) (datasets.Format, error) {
 	says, err := nameSays(flagName, name, "CSV", "JSON Lines")
 	if says == "CSV" {

@@ -80,7 +80,7 @@ func TestOutputNameSaysItsFormat(t *testing.T) {
 		{backtest("--changes", p("c.csv.gz")), "--changes " + p("c.csv.gz") + ": simrisk writes uncompressed files"},
 		{backtest("--changes", p("c.html")), "--changes " + p("c.html") + ": the name says HTML"},
 		{backtest("--report", p("r.csv")), "--report " + p("r.csv") + ": the name says CSV, but it is written as HTML: name it .html (HTML)"},
-		{[]string{"fit", "--in", sampleCards, "--as-of", "2026-11-01", "--out", p("s.json")}, "--out " + p("s.json") + ": the name says JSON Lines, but it is written as YAML: name it .yaml (YAML)"},
+		{[]string{"fit", "--in", sampleCards, "--as-of", "2026-11-01", "--out", p("s.json")}, "--out " + p("s.json") + ": the name says JSON, but it is written as YAML: name it .yaml (YAML)"},
 		{[]string{"gen", "--cards", "3", "--as-of", "2026-11-01", "--out", p("g.csv.gz")}, "simrisk writes uncompressed files"},
 		{[]string{"gen", "--cards", "3", "--as-of", "2026-11-01", "--out", p("g.csv.gz"), "--format", "csv"}, "simrisk writes uncompressed files"},
 		{[]string{"gen", "--cards", "3", "--as-of", "2026-11-01", "--out", p("g.csv"), "--format", "jsonl"}, "--out " + p("g.csv") + ": the name says CSV, but it is written as JSON Lines"},

@@ -84,7 +84,9 @@ func compileFormat(format string) (*regexp.Regexp, []byte, string, int) {
 		default:
 			switch {
 			case i == len(all)-1 && m[1] == len(format):
-				b.WriteString(`(.*?)`) // the last thing: anything, a nested message
+				// the last thing: a nested message, but not across "; "
+				// (another message joined to this one, read on its own)
+				b.WriteString(`((?:[^;]|;[^ ])*?)`)
 			case i+1 < len(all) && all[i+1][0] == m[1]:
 				b.WriteString(`(\S*)`) // a word right before another argument ("want %s%s")
 			default:
@@ -153,21 +155,38 @@ func libZh(text string, depth int) string {
 	if depth > 8 {
 		return text
 	}
-	if z, ok := libMatch(text, depth); ok {
-		return z
+	// the most specific reading wins: the text as one message, "field:
+	// message" whose message is one format whole ("holder: is a raw ID
+	// number (…); give an ID key …", which a split at "; " would cut in
+	// two), or a message with another joined to it ("msg: hint", "msg;
+	// hint"), so "unknown function f: not a function …; did you mean g?"
+	// is that message and a hint, not "unknown %s %s" and the rest left
+	// English
+	best, bestLit := "", -1
+	if z, lit, ok := libMatchLit(text, depth); ok {
+		best, bestLit = z, lit
 	}
-	// a message with another joined to it: "msg: hint", "msg; hint"
+	if i := strings.Index(text, ": "); i > 0 && !strings.ContainsAny(text[:i], " ") {
+		if z, lit, ok := libMatchLit(text[i+2:], depth); ok && lit > bestLit {
+			best, bestLit = text[:i]+"："+z, lit
+		}
+	}
 	for _, sep := range []string{"; ", ": "} {
-		for i := strings.Index(text, sep); i > 0; {
-			if z, ok := libMatch(text[:i], depth); ok {
-				return z + map[string]string{"; ": "；", ": ": "："}[sep] + libZh(text[i+len(sep):], depth+1)
-			}
-			j := strings.Index(text[i+len(sep):], sep)
+		for i := 0; ; {
+			j := strings.Index(text[i:], sep)
 			if j < 0 {
 				break
 			}
-			i += len(sep) + j
+			if at := i + j; at > 0 {
+				if z, lit, ok := libMatchLit(text[:at], depth); ok && lit > bestLit {
+					best, bestLit = z+map[string]string{"; ": "；", ": ": "："}[sep]+libZh(text[at+2:], depth+1), lit
+				}
+			}
+			i += j + len(sep)
 		}
+	}
+	if bestLit >= 0 {
+		return best
 	}
 	// messages joined by "; " (a reject's problems, a hint after a message)
 	if parts := strings.Split(text, "; "); len(parts) > 1 {
@@ -190,6 +209,13 @@ func libZh(text string, depth int) string {
 }
 
 func libMatch(text string, depth int) (string, bool) {
+	z, _, ok := libMatchLit(text, depth)
+	return z, ok
+}
+
+// libMatchLit is libMatch with the matching format's letter count: the
+// more, the more specific the match.
+func libMatchLit(text string, depth int) (string, int, bool) {
 	for _, p := range libPatterns() {
 		if !strings.Contains(text, p.key) {
 			continue
@@ -206,7 +232,7 @@ func libMatch(text string, depth int) (string, bool) {
 			}
 			args[i] = a
 		}
-		return fmt.Sprintf(p.zh, args...), true
+		return fmt.Sprintf(p.zh, args...), p.lit, true
 	}
-	return "", false
+	return "", 0, false
 }

@@ -27,3 +27,37 @@ tests:
 	_, out, _ = runCLI("test", "--lang", "zh", p)
 	require.Contains(t, out, "：预警 3 次")
 }
+
+// In zh, a library message with a hint joined to it is Chinese whole: the
+// most specific format wins over a generic one ("unknown %s %s"), and a
+// field's message that has "; " inside is not cut in two.
+func TestZhJoinedLibMessagesWhole(t *testing.T) {
+	dir := t.TempDir()
+	lint := filepath.Join(dir, "l.yaml")
+	require.NoError(t, os.WriteFile(lint, []byte("bands: [{min: 0, level: low, outcome: pass}]\nrules:\n  - {id: a, when: lenn(operator) > 1, outcome: monitor}\n"), 0o600))
+	_, out, errOut := runCLI("lint", "--lang", "zh", lint)
+	require.Contains(t, out+errOut, "未知的函数 lenn：既不是 simrisk 的函数，也不是表达式语言的函数；是不是想写 len？")
+
+	in := filepath.Join(dir, "h.jsonl")
+	require.NoError(t, os.WriteFile(in, []byte(`{"msisdn":"13800138000","holder":"11010519491231002X","opened_at":"2024-03-01"}`+"\n"), 0o600))
+	_, out, errOut = runCLI("score", "--lang", "zh", "--as-of", "2026-11-01", "--in", in, "--out", filepath.Join(dir, "d.jsonl"))
+	require.Contains(t, out+errOut, "holder：是原始身份证号（110105********002X）；请给出密钥文件（simrisk --id-key-file），把它转换为假名化标识")
+
+	code, _, errOut := runCLI("score", "--lang", "zh", "--as-of", "2026-11-01", "--in", in, "--out", filepath.Join(dir, "d.xlsx"))
+	require.Equal(t, 2, code)
+	require.Contains(t, errOut, "但写出的是 CSV 或 JSON Lines：请命名为 .csv (CSV) 或 .jsonl (JSON Lines)")
+}
+
+// .json is JSON, not JSON Lines: fit --out x.json says so; record outputs
+// still take a .json name for JSON Lines, as they always did.
+func TestJSONNameIsJSON(t *testing.T) {
+	dir := t.TempDir()
+	in := filepath.Join(dir, "in.jsonl")
+	require.NoError(t, os.WriteFile(in, []byte(`{"msisdn":"13800138000","opened_at":"2024-03-01"}`+"\n"), 0o600))
+	code, _, errOut := runCLI("fit", "--pack", "default", "--as-of", "2026-11-01", "--in", in, "--out", filepath.Join(dir, "x.json"))
+	require.Equal(t, 2, code)
+	require.Contains(t, errOut, "the name says JSON, but it is written as YAML")
+	require.NotContains(t, errOut, "JSON Lines")
+	code, _, errOut = runCLI("score", "--as-of", "2026-11-01", "--in", in, "--out", filepath.Join(dir, "d.json"))
+	require.Equal(t, 0, code, errOut)
+}
