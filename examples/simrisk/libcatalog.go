@@ -431,7 +431,7 @@ var libMessages = map[string]string{
 	"no rules named: give pack:NAME (an embedded pack) or a rule file or directory":                                         "没有指定规则：请给出 pack:NAME（内置规则包）或规则文件、目录",
 	"%q is both an embedded pack and a file or directory here: write pack:%s for the embedded pack, ./%s for the local one": "%q 既是内置规则包，也是当前目录下的文件或目录：内置规则包请写 pack:%s，本地的请写 ./%s",
 	"%s %s: simrisk writes uncompressed files; name it without %s and compress it afterwards":                               "%s %s：simrisk 只写未压缩的文件；请去掉 %s 后缀，写完后再压缩",
-	"%s %s: the name says %s, but it is written as %s or %s: name it %s or %s": "%s %s：文件名表示 %s，但写出的是 %s 或 %s：请命名为 %s 或 %s",
+	"%s %s: the name says %s, but it is written as %s or %s: name it %s or %s":                                              "%s %s：文件名表示 %s，但写出的是 %s 或 %s：请命名为 %s 或 %s",
 	"%s %s: the name says %s, but it is written as %s: name it %s":                                                          "%s %s：文件名表示 %s，但写出的是 %s：请命名为 %s",
 	"the rules are spread over %s and %s; fit rewrites one rule file":                                                       "规则分布在 %s 和 %s 中；fit 只改写一个规则文件",
 	"--format: %v": "--format：%v",
