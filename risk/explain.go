@@ -232,6 +232,20 @@ func (s *Scorer) explainReads(cr *compiledRule, rx *RuleExplanation, en *env, re
 		}
 		text := string(appendValue(nil, v))
 		formatted := false // a time we formatted ourselves holds no card text
+		// an empty value (nil, "", an empty list) and "never" read one way
+		// in each language: none / 无, never / 从未
+		switch v.(type) {
+		case nil:
+			text, formatted = words(s.e.lang)["none"], true
+		case string, []string, []any:
+			if text == "" {
+				text, formatted = words(s.e.lang)["none"], true
+			}
+		case int, int64:
+			if text == "never" {
+				text, formatted = words(s.e.lang)["never"], true
+			}
+		}
 		if n == "roaming" {
 			text, formatted = roamingText(en.r.Roaming, s.cfg.asOf, s.e.lang), true
 		}
@@ -243,7 +257,7 @@ func (s *Scorer) explainReads(cr *compiledRule, rx *RuleExplanation, en *env, re
 			case int64:
 				t = Time(x)
 			}
-			text = "none"
+			text = words(s.e.lang)["none"]
 			if t != 0 {
 				text = t.Std().Format("2006-01-02 15:04")
 			}

@@ -18,7 +18,7 @@ var explainWords = map[string]map[string]string{
 		"from rules": "outcome %s comes from the rules; the score band %s (score ≥ %s) asks for %s",
 		"not fired":  "not fired", "disabled": "disabled", "shadow": "fired (shadow)", "fired": "fired, +%s, %s", "error": "error: ",
 		"reason": "reason", "near": "nearest miss", "read": "read", "sep": ", ", "colon": ": ",
-		"ago": "%s (%d days ago)", "unknown date": "%s (date unknown)", "none": "none",
+		"ago": "%s (%d days ago)", "unknown date": "%s (date unknown)", "none": "none", "never": "never",
 	},
 	rules.LangZh: {
 		"card": "号码 %s：得分 %s，等级 %s，处置 %s", "capped": "%s（已封顶：触发规则合计 %s）",
@@ -26,7 +26,7 @@ var explainWords = map[string]map[string]string{
 		"from rules": "处置“%s”来自规则；得分档“%s”（得分 ≥ %s）要求“%s”",
 		"not fired":  "未触发", "disabled": "已停用", "shadow": "已触发（影子模式）", "fired": "已触发，+%s，%s", "error": "错误：",
 		"reason": "原因", "near": "最近的差距", "read": "读取", "sep": "，", "colon": "：",
-		"ago": "%s（%d 天前）", "unknown date": "%s（日期不明）", "none": "无",
+		"ago": "%s（%d 天前）", "unknown date": "%s（日期不明）", "none": "无", "never": "从未",
 	},
 }
 

@@ -61,3 +61,18 @@ func TestJSONNameIsJSON(t *testing.T) {
 	code, _, errOut = runCLI("score", "--as-of", "2026-11-01", "--in", in, "--out", filepath.Join(dir, "d.json"))
 	require.Equal(t, 0, code, errOut)
 }
+
+// explain writes an empty value one way per language (none / 无) and
+// "never" as 从未 in zh: not "", "none" and "无" side by side.
+func TestExplainEmptyValuesOneWay(t *testing.T) {
+	_, zh, _ := runCLI("explain", "--lang", "zh", "--as-of", "2026-11-01", "--in", sampleCards, "--ref", "1")
+	for _, want := range []string{"roaming=无", "iot.business=无", "linked_platforms=无", "verify_required_at=无", "freeze_days=从未"} {
+		require.Contains(t, zh, want)
+	}
+	require.NotRegexp(t, `=(，|\n)|=none|=never`, zh)
+	_, en, _ := runCLI("explain", "--lang", "en", "--as-of", "2026-11-01", "--in", sampleCards, "--ref", "1")
+	for _, want := range []string{"roaming=none", "iot.business=none", "linked_platforms=none", "verify_required_at=none", "freeze_days=never"} {
+		require.Contains(t, en, want)
+	}
+	require.NotRegexp(t, `=(, |\n)|=无`, en)
+}
