@@ -380,6 +380,12 @@ func printRuleChanges(m msgs, w io.Writer, c *backtest.RuleChanges) {
 			m.f(w, "  list %s removed (%d items)\n", l.Name, len(l.Removed))
 		default:
 			m.f(w, "  list %s: +%d -%d items", l.Name, len(l.Added), len(l.Removed))
+			if len(l.Added) > 0 {
+				m.f(w, ", added %s", strings.Join(l.Added, " "))
+			}
+			if len(l.Removed) > 0 {
+				m.f(w, ", removed %s", strings.Join(l.Removed, " "))
+			}
 			if l.Type != nil {
 				m.f(w, ", type %s -> %s", l.Type.Before, l.Type.After)
 			}
@@ -389,9 +395,36 @@ func printRuleChanges(m msgs, w io.Writer, c *backtest.RuleChanges) {
 	for _, e := range c.Macros {
 		edit("macro", e)
 	}
-	for _, e := range c.Bands {
+	// a band is "level, outcome": in the command's language, as the
+	// report words it (严重、限制); a band whose minimum alone moved (80
+	// removed, 85 added with the same level and outcome) is one edit
+	band := func(v string) string {
+		parts := strings.Split(v, ", ")
+		for i, p := range parts {
+			parts[i] = m.name(p)
+		}
+		return strings.Join(parts, m.s(", "))
+	}
+	moved := map[int]bool{}
+	for i, a := range c.Bands {
+		for j, r := range c.Bands {
+			if a.Before == "" && r.After == "" && a.After == r.Before && !moved[i] && !moved[j] {
+				moved[i], moved[j] = true, true
+				m.f(w, "  band >= %s -> >= %s: %s\n", r.Name, a.Name, band(a.After))
+			}
+		}
+	}
+	for i, e := range c.Bands {
+		if moved[i] {
+			continue
+		}
 		e.Name = ">= " + e.Name
-		edit("band", e)
+		e.Before, e.After = band(e.Before), band(e.After)
+		if e.Before == "" || e.After == "" {
+			edit("band", e)
+		} else {
+			m.f(w, "  band %s: %s -> %s\n", e.Name, e.Before, e.After)
+		}
 	}
 	for _, r := range c.Added {
 		m.f(w, "  rule %s added (%s)\n", r.ID, r.Title)
@@ -401,10 +434,18 @@ func printRuleChanges(m msgs, w io.Writer, c *backtest.RuleChanges) {
 	}
 	for _, r := range c.Changed {
 		for _, f := range r.Fields {
-			m.f(w, "  rule %s %s: %s -> %s\n", r.ID, f.Name, oneLine(f.Before), oneLine(f.After))
+			if f.Name == "outcome" {
+				f.Before, f.After = m.name(f.Before), m.name(f.After)
+			}
+			m.f(w, "  rule %s %s: %s -> %s\n", r.ID, m.s(ruleFieldNames[f.Name]), oneLine(f.Before), oneLine(f.After))
 		}
 	}
 }
+
+// ruleFieldNames are a rule's fields as the summary names them (the
+// report's words: 条件, 分数).
+var ruleFieldNames = map[string]string{"title": "title", "when": "condition (when)", "score": "score", "outcome": "outcome",
+	"mode": "mode", "enabled": "enabled", "tags": "tags", "reason": "reason", "type": "type"}
 
 func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
 

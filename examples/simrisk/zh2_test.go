@@ -3,6 +3,7 @@ package main
 import (
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -75,4 +76,32 @@ func TestExplainEmptyValuesOneWay(t *testing.T) {
 		require.Contains(t, en, want)
 	}
 	require.NotRegexp(t, `=(, |\n)|=无`, en)
+}
+
+// backtest's "what changed" speaks the command's language as the report
+// does (严重、限制, 条件, 分数), names a list's added items, and shows a band
+// whose minimum moved as one edit.
+func TestBacktestChangesWorded(t *testing.T) {
+	dir := t.TempDir()
+	src, err := os.ReadFile("../../rules/packs/default/default.yaml")
+	require.NoError(t, err)
+	s := strings.Replace(string(src), "{min: 80, level: critical, outcome: restrict}", "{min: 85, level: critical, outcome: restrict}", 1)
+	s = strings.Replace(s, "days_since_last_activity >= params.dormant_days", "days_since_last_activity >= params.dormant_days + 1", 1)
+	i := strings.Index(s, "  - id: dormant")
+	s = s[:i] + strings.Replace(s[i:], "    score: 25", "    score: 35", 1)
+	i = strings.Index(s, "  high_fraud_countries:")
+	s = s[:i] + strings.Replace(s[i:], "    items:\n", "    items:\n      - FR\n", 1)
+	cand := filepath.Join(dir, "cand.yaml")
+	require.NoError(t, os.WriteFile(cand, []byte(s), 0o600))
+	_, zh, errOut := runCLI("backtest", "--lang", "zh", "--candidate", cand, "--in", sampleCards, "--as-of", "2026-11-01")
+	for _, want := range []string{"名单 high_fraud_countries：+1 -0 项，新增 FR\n", "分档 >= 80 改为 >= 85：严重、限制\n",
+		"规则 dormant 条件（when）：", "规则 dormant 分数：25 -> 35\n"} {
+		require.Contains(t, zh, want, errOut)
+	}
+	require.NotContains(t, zh, "新增分档")
+	require.NotContains(t, zh, "critical")
+	_, en, _ := runCLI("backtest", "--candidate", cand, "--in", sampleCards, "--as-of", "2026-11-01")
+	require.Contains(t, en, "list high_fraud_countries: +1 -0 items, added FR\n")
+	require.Contains(t, en, "band >= 80 -> >= 85: critical, restrict\n")
+	require.Contains(t, en, "rule dormant score: 25 -> 35\n")
 }
