@@ -1,6 +1,11 @@
 package backtest
 
-import "github.com/simrisk/simrisk/rules"
+import (
+	"strings"
+
+	"github.com/simrisk/simrisk/internal/vocab"
+	"github.com/simrisk/simrisk/rules"
+)
 
 // messages are the report's own texts (the HTML page and the charts), in
 // English and Chinese. Rule titles come from the rule files, in the
@@ -95,15 +100,6 @@ var messages = map[string][2]string{ // key: {en, zh}
 	"rules_fired_removed": {"rules that no longer fire", "不再命中的规则"},
 	"no_change":           {"No card changes outcome.", "没有卡的处置结果发生变化。"},
 	"overlap_title":       {"Rule overlap (candidate: cards on which both fired)", "规则重叠（候选：两条规则都命中的卡数）"},
-	"outcome_pass":        {"pass", "通过"},
-	"outcome_monitor":     {"monitor", "观察"},
-	"outcome_verify":      {"verify", "核验"},
-	"outcome_restrict":    {"restrict", "限制"},
-	"outcome_suspend":     {"suspend", "停机"},
-	"level_low":           {"low", "低"},
-	"level_medium":        {"medium", "中"},
-	"level_high":          {"high", "高"},
-	"level_critical":      {"critical", "严重"},
 	"mode_enforce":        {"enforce", "生效"},
 	"mode_shadow":         {"shadow", "影子"},
 	"enabled_true":        {"yes", "是"},
@@ -118,6 +114,15 @@ func translator(lang string) func(string) string {
 		i = 0
 	}
 	return func(key string) string {
+		// outcome and level names: the display names every command uses
+		// (internal/vocab), not a second set of the report's own
+		for _, p := range []string{"outcome_", "level_"} {
+			if v, ok := strings.CutPrefix(key, p); ok {
+				if n, ok := vocab.DisplayName(v, lang); ok {
+					return n
+				}
+			}
+		}
 		if m, ok := messages[key]; ok {
 			return m[i]
 		}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io/fs"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -14,6 +15,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/simrisk/simrisk/datasets"
+	"github.com/simrisk/simrisk/internal/vocab"
 	"github.com/simrisk/simrisk/risk"
 	"github.com/simrisk/simrisk/rules"
 )
@@ -228,7 +230,7 @@ func TestReportMasksNumbersInRules(t *testing.T) {
 }
 
 // What changed in a rule is in the report's language all the way: an
-// outcome, a mode and enabled read as the page's words (核验 → 观察, 生效
+// outcome, a mode and enabled read as the page's words (二次实人认证 → 观察, the names every command uses, 生效
 // → 影子, 是 → 否 in zh), not as the rule file's English keys.
 func TestReportRuleEditsInTheReportsLanguage(t *testing.T) {
 	base, err := rules.Pack("default")
@@ -236,7 +238,7 @@ func TestReportRuleEditsInTheReportsLanguage(t *testing.T) {
 	cand := edited(t, "    outcome: verify\n    reason:\n      zh: \"{days_since_last_activity} 天无",
 		"    outcome: monitor\n    mode: shadow\n    enabled: false\n    reason:\n      zh: \"{days_since_last_activity} 天无")
 	for lang, want := range map[string][]string{
-		"zh": {"<code>核验</code></td><td class=\"l\"><code>观察</code>", "<code>生效</code></td><td class=\"l\"><code>影子</code>", "<code>是</code></td><td class=\"l\"><code>否</code>"},
+		"zh": {"<code>二次实人认证</code></td><td class=\"l\"><code>观察</code>", "<code>生效</code></td><td class=\"l\"><code>影子</code>", "<code>是</code></td><td class=\"l\"><code>否</code>"},
 		"en": {"<code>verify</code></td><td class=\"l\"><code>monitor</code>", "<code>enforce</code></td><td class=\"l\"><code>shadow</code>", "<code>yes</code></td><td class=\"l\"><code>no</code>"},
 	} {
 		be, err := risk.Compile(base, risk.WithLanguage(lang))
@@ -255,4 +257,24 @@ func TestReportRuleEditsInTheReportsLanguage(t *testing.T) {
 			require.Contains(t, buf.String(), w, lang)
 		}
 	}
+}
+
+// The report names outcomes and levels as every command does (the display
+// names of internal/vocab): one set of names, not 通过/核验 in the report
+// and 放行/二次实人认证 on the command line.
+func TestReportOutcomeNamesAreTheDisplayNames(t *testing.T) {
+	for _, lang := range []string{"zh", "en"} {
+		tr := translator(lang)
+		for _, v := range []string{"pass", "monitor", "verify", "restrict", "suspend", "low", "medium", "high", "critical"} {
+			want, ok := vocab.DisplayName(v, lang)
+			require.True(t, ok, v)
+			key := "outcome_" + v
+			if slices.Contains([]string{"low", "medium", "high", "critical"}, v) {
+				key = "level_" + v
+			}
+			require.Equal(t, want, tr(key), "%s %s", lang, v)
+		}
+	}
+	require.Equal(t, "放行", translator("zh")("outcome_pass"))
+	require.Equal(t, "二次实人认证", translator("zh")("outcome_verify"))
 }
