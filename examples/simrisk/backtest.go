@@ -50,19 +50,38 @@ func loadPack(name string) (rs *rules.RuleSet, source string, err error) {
 	return rs, name, err
 }
 
+// packClash refuses (on stderr, true) a bare embedded pack's name that is
+// also a file or directory here ("default" with ./default present): every
+// command that takes a pack name says the same, a usage mistake (exit 2).
+func packClash(cmd, flagName, name string, stderr io.Writer) bool {
+	if strings.HasPrefix(name, "pack:") || !slices.Contains(rules.Packs(), name) {
+		return false
+	}
+	if _, err := os.Stat(name); err != nil {
+		return false
+	}
+	m := msgsOf(stderr)
+	m.f(stderr, "simrisk %s: %s %s: %s\n", cmd, flagName, name, m.lib(fmt.Sprintf("%q is both an embedded pack and a file or directory here: write pack:%s for the embedded pack, ./%s for the local one", name, name, name)))
+	return true
+}
+
 // compilePack loads (loadPack) and compiles a rule set named by a flag;
-// problems go to stderr.
-func compilePack(cmd, flagName, name, lang string, stderr io.Writer) (*rules.RuleSet, string, *risk.Engine, bool) {
+// problems go to stderr. code is 0, 2 for a pack name that is also a
+// folder here (packClash), or 1 when the rules cannot be used.
+func compilePack(cmd, flagName, name, lang string, stderr io.Writer) (*rules.RuleSet, string, *risk.Engine, int) {
+	if packClash(cmd, flagName, name, stderr) {
+		return nil, "", nil, 2
+	}
 	rs, source, err := loadPack(name)
 	if err == nil {
 		var eng *risk.Engine
 		if eng, err = risk.Compile(rs, risk.WithLanguage(lang)); err == nil {
-			return rs, source, eng, true
+			return rs, source, eng, 0
 		}
 	}
 	msgsOf(stderr).f(stderr, "simrisk %s: %s %s cannot be used:\n", cmd, flagName, name)
 	printErrors(stderr, err)
-	return nil, "", nil, false
+	return nil, "", nil, 1
 }
 
 // progressBar draws a progress bar on w, redrawn when the percentage
@@ -183,13 +202,16 @@ func cmdBacktest(ctx context.Context, args []string, stdout, stderr io.Writer) i
 	if code := loadSegments("backtest", *segs, stderr); code != 0 {
 		return code
 	}
-	baseRS, baseSrc, base, ok := compilePack("backtest", "--baseline", *baseline, *lang, stderr)
-	if !ok {
-		return 1
+	if packClash("backtest", "--baseline", *baseline, stderr) || packClash("backtest", "--candidate", *candidate, stderr) {
+		return 2
 	}
-	candRS, candSrc, cand, ok := compilePack("backtest", "--candidate", *candidate, *lang, stderr)
-	if !ok {
-		return 1
+	baseRS, baseSrc, base, code := compilePack("backtest", "--baseline", *baseline, *lang, stderr)
+	if code != 0 {
+		return code
+	}
+	candRS, candSrc, cand, code := compilePack("backtest", "--candidate", *candidate, *lang, stderr)
+	if code != 0 {
+		return code
 	}
 	asOf, ok := parseAsOf(m, "backtest", *asOfS, stderr)
 	if !ok {

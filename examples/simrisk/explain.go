@@ -83,6 +83,9 @@ func (rf *ruleFlags) engine(cmd string, stderr io.Writer) (rs *rules.RuleSet, en
 	// scoring and explaining do not need the rule tests: a broken test
 	// does not keep the rules from being used (lint and test report it)
 	paths := rf.paths
+	if packClash(cmd, "--pack", *rf.pack, stderr) {
+		return nil, nil, 2
+	}
 	if p := strings.TrimPrefix(*rf.pack, "pack:"); p != "" && knownPack(p) != nil {
 		if _, err := os.Stat(*rf.pack); err == nil {
 			msgsOf(stderr).f(stderr, "simrisk %s: --pack %s: --pack names an embedded pack; a rule file or directory goes in --rules %s\n", cmd, *rf.pack, *rf.pack)

@@ -40,9 +40,9 @@ func cmdFit(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		m.f(stderr, "simrisk fit: --in and --out are required\n")
 		return 2
 	}
-	rs, source, eng, ok := compilePack("fit", "--pack", *pack, *lang, stderr)
-	if !ok {
-		return 1
+	rs, source, eng, code := compilePack("fit", "--pack", *pack, *lang, stderr)
+	if code != 0 {
+		return code
 	}
 	src, srcPath, err := ruleSource(*pack, rs)
 	if err != nil {

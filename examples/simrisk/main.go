@@ -664,6 +664,9 @@ func cmdLint(args []string, stdout, stderr io.Writer) int {
 	}
 	stderr = msgLang(fs, *lang).with(stderr)
 	m := msgLang(fs, *lang)
+	if packClash("lint", "--pack", *pack, stderr) {
+		return 2
+	}
 	if *pack != "" {
 		paths = append(paths, "pack:"+strings.TrimPrefix(*pack, "pack:"))
 	}

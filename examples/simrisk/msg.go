@@ -195,6 +195,7 @@ var zhMessages = map[string]string{
 	"param":                                                                                                 "参数",
 	"macro":                                                                                                 "宏",
 	"band":                                                                                                  "分档",
+	"simrisk %s: %s %s: %s\n":                                                                               "simrisk %s：%s %s：%s\n",
 	", ":                                                                                                    "、",
 	", added %s":                                                                                            "，新增 %s",
 	", removed %s":                                                                                          "，删除 %s",

@@ -49,7 +49,7 @@ func TestPackNameVersusPath(t *testing.T) {
 	t.Chdir(dir)
 
 	code, stdout, stderr := runCLI("backtest", "--baseline", "default", "--candidate", "./default", "--in", sample, "--as-of", "2026-11-01")
-	require.Equal(t, 1, code)
+	require.Equal(t, 2, code) // a usage mistake, as in every command (TestPackNameClashRefusedEverywhere)
 	require.Empty(t, stdout)
 	require.Contains(t, stderr, `"default" is both an embedded pack and a file or directory here: write pack:default for the embedded pack, ./default for the local one`)
 

@@ -105,3 +105,33 @@ func TestBacktestChangesWorded(t *testing.T) {
 	require.Contains(t, en, "band >= 80 -> >= 85: critical, restrict\n")
 	require.Contains(t, en, "rule dormant score: 25 -> 35\n")
 }
+
+// A bare embedded pack's name that is also a folder here is refused by
+// every command that takes a pack name, as a usage error (exit 2), with
+// the same message: no command quietly takes the embedded pack.
+func TestPackNameClashRefusedEverywhere(t *testing.T) {
+	in, err := filepath.Abs(sampleCards)
+	require.NoError(t, err)
+	dir := t.TempDir()
+	t.Chdir(dir)
+	require.NoError(t, os.Mkdir("default", 0o700))
+	const want = `--pack default: "default" is both an embedded pack and a file or directory here: write pack:default for the embedded pack, ./default for the local one`
+	for _, args := range [][]string{
+		{"score", "--pack", "default", "--as-of", "2026-11-01", "--in", in, "--out", filepath.Join(dir, "d.jsonl")},
+		{"explain", "--pack", "default", "--as-of", "2026-11-01", "--in", in, "--ref", "1"},
+		{"fit", "--pack", "default", "--as-of", "2026-11-01", "--in", in, "--out", filepath.Join(dir, "s.yaml")},
+		{"backtest", "--baseline", "default", "--candidate", "pack:default", "--in", in, "--as-of", "2026-11-01"},
+		{"backtest", "--candidate", "default", "--in", in, "--as-of", "2026-11-01"},
+		{"lint", "--pack", "default"},
+	} {
+		code, _, errOut := runCLI(args...)
+		require.Equal(t, 2, code, "%v: %s", args, errOut)
+		flagName := map[bool]string{true: "--pack", false: "--candidate"}[args[1] == "--pack"]
+		if args[1] == "--baseline" {
+			flagName = "--baseline"
+		}
+		require.Contains(t, errOut, "simrisk "+args[0]+": "+strings.Replace(want, "--pack", flagName, 1), args)
+	}
+	code, _, errOut := runCLI("score", "--pack", "pack:default", "--as-of", "2026-11-01", "--in", in, "--out", filepath.Join(dir, "d.jsonl"))
+	require.Equal(t, 0, code, errOut)
+}
