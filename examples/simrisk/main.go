@@ -786,12 +786,14 @@ func plural(m msgs, n int, noun string) string {
 }
 
 // codePackCopy is lint's warning for a rule set that keeps an embedded
-// pack's name and version while its content differs: reports, summaries
-// and decisions would name two rule sets alike.
+// pack's name and version, changed or not: reports, summaries and
+// decisions would name two rule sets alike (an unchanged cp -r copy is
+// where that starts).
 const codePackCopy rules.Code = "pack_copy"
 
 // packCopyWarnings warns when rule files (not an embedded pack) carry an
-// embedded pack's name and version but not its content (digest).
+// embedded pack's name and version, whether their content (digest) is the
+// pack's or not.
 func packCopyWarnings(paths []string, rs *rules.RuleSet) []*rules.Error {
 	for _, p := range paths {
 		if strings.HasPrefix(p, "pack:") {
@@ -803,15 +805,37 @@ func packCopyWarnings(paths []string, rs *rules.RuleSet) []*rules.Error {
 			continue
 		}
 		pack, err := rules.Pack(name)
-		if err != nil || pack.Version != rs.Version || pack.Digest == rs.Digest {
+		if err != nil || pack.Version != rs.Version {
 			return nil
 		}
 		pos := namePos(rs)
+		if pack.Digest == rs.Digest && packSource(rs, name) {
+			return nil // the pack's own sources, rules/packs/NAME
+		}
+		if pack.Digest == rs.Digest {
+			// an unchanged copy (cp -r): the trap is the name, which its
+			// first edit will keep
+			return []*rules.Error{{Pos: pos, Code: codePackCopy, Severity: rules.SeverityWarning, Snippet: rs.Snippet(pos), Msg: fmt.Sprintf(
+				"this rule set is named %s %s like the embedded pack pack:%s, with the same files (digest %s): give it a name or version of its own before you change it, so that reports, summaries and decisions tell the two apart",
+				rs.Name, rs.Version, name, rs.Digest)}}
+		}
 		return []*rules.Error{{Pos: pos, Code: codePackCopy, Severity: rules.SeverityWarning, Snippet: rs.Snippet(pos), Msg: fmt.Sprintf(
 			"this rule set is named %s %s like the embedded pack pack:%s but its files differ (digest %s, the pack's %s): give it a name or version of its own so that reports, summaries and decisions tell the two apart",
 			rs.Name, rs.Version, name, rs.Digest, pack.Digest)}}
 	}
 	return nil
+}
+
+// packSource says whether rs's files are the embedded pack's own sources,
+// in a directory rules/packs/NAME (the repository's, not a copy).
+func packSource(rs *rules.RuleSet, name string) bool {
+	for _, f := range rs.Files {
+		abs, err := filepath.Abs(f)
+		if err != nil || !strings.HasSuffix(filepath.ToSlash(filepath.Dir(abs)), "/rules/packs/"+name) {
+			return false
+		}
+	}
+	return len(rs.Files) > 0
 }
 
 // namePos is the position of the rule set's "name:" key: the first file

@@ -135,3 +135,19 @@ func TestPackNameClashRefusedEverywhere(t *testing.T) {
 	code, _, errOut := runCLI("score", "--pack", "pack:default", "--as-of", "2026-11-01", "--in", in, "--out", filepath.Join(dir, "d.jsonl"))
 	require.Equal(t, 0, code, errOut)
 }
+
+// lint warns [pack_copy] on a fresh cp -r of the default pack too (the
+// README's walk-through says it does): the trap is the name, which the
+// copy's first edit keeps.
+func TestLintWarnsUnchangedPackCopy(t *testing.T) {
+	dir := t.TempDir()
+	dst := copyPack(t, dir)
+	code, out, errOut := runCLI("lint", dst)
+	require.Equal(t, 0, code, errOut)
+	require.Contains(t, out, "warning [pack_copy] this rule set is named default 1.1.0 like the embedded pack pack:default, with the same files")
+	_, out, _ = runCLI("lint", "--lang", "zh", dst)
+	require.Contains(t, out, "与内置规则包 pack:default 相同，文件内容也相同")
+	code, out, _ = runCLI("lint", "--pack", "default")
+	require.Equal(t, 0, code)
+	require.NotContains(t, out, "pack_copy")
+}
