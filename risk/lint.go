@@ -87,7 +87,7 @@ func lintWarnings(rs *rules.RuleSet) rules.ErrorList {
 		if m == nil || macroUsers[m.Name] > 0 {
 			continue
 		}
-		warn(m.Pos, m.Name, "macros", rules.CodeUnusedMacro, "macro %q is not used by any rule, reason or other macro", m.Name)
+		warn(m.Pos, "", "macros", rules.CodeUnusedMacro, "macro %q is not used by any rule, reason or other macro", m.Name)
 	}
 
 	// conditions that can never hold

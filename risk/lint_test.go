@@ -59,7 +59,7 @@ func TestLintTeaches(t *testing.T) {
 				`44:31: rule "typo_param": [undefined_param] parameter "dais" is not declared under params; did you mean params.days?`,
 				`7:3: warning [unused_param] parameter "unused_p" is not used by any rule, reason or macro`,
 				`11:3: warning [unused_list] list "unused_l" is not used by any rule, reason or macro`,
-				`13:3: rule "m_unused": warning [unused_macro] macro "m_unused" is not used by any rule, reason or other macro`,
+				`13:3: warning [unused_macro] macro "m_unused" is not used by any rule, reason or other macro`,
 				`49:60: rule "never": warning [never_holds] this condition can never hold: alerts_30d <= 7 and alerts_30d > params.lo (30) cannot both be true`,
 				`54:38: rule "never_flipped": warning [never_holds] this condition can never hold: 90 <= days_since_opened and days_since_opened < 90 cannot both be true`,
 			}

@@ -765,7 +765,7 @@ func cmdLint(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, plural(m, len(errs), "problem"))
 		return 1
 	case len(warns) > 0:
-		m.f(stderr, "no problems, %s (--strict makes them errors)\n", plural(m, len(warns), "warning"))
+		m.f(stderr, "no errors, %s (--strict makes them errors)\n", plural(m, len(warns), "warning"))
 		return 0
 	}
 	m.f(stderr, "no problems\n")

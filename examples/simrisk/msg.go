@@ -261,7 +261,7 @@ var zhMessages = map[string]string{
 	"%d problems":              "%d 个问题",
 	"1 problem":                "1 个问题",
 	"1 problem\n":              "1 个问题\n",
-	"no problems, %s (--strict makes them errors)\n": "没有问题，%s（--strict 把它们当作错误）\n",
+	"no errors, %s (--strict makes them errors)\n": "没有错误，%s（--strict 把它们当作错误）\n",
 	"%d warnings":   "%d 个警告",
 	"1 warning":     "1 个警告",
 	"no problems\n": "没有问题\n",

@@ -161,7 +161,7 @@ rules:
 		{"fit", []string{"fit", "--pack", "default", "--in", pop, "--as-of", "2026-11-01", "--out", filepath.Join(dir, "s.yaml"), "--force"}, "留出集", nil},
 		{"test", []string{"test", "--coverage", mine}, "通过 1，失败 1", []string{"wrong", "never"}},
 		{"test-failure", []string{"test", mine}, "规则 \"alerts\" 没有命中（没有规则命中）", []string{"wrong"}},
-		{"lint", []string{"lint", mine}, "没有问题，1 个警告", nil},
+		{"lint", []string{"lint", mine}, "没有错误，1 个警告", nil},
 		{"dash", []string{"backtest", "--candidate", cand, "--in", pop, "--as-of", "2026-11-01", "--changes", "-"}, "标准输出已用于 backtest 的汇总", nil},
 		{"dash-rejects", []string{"score", "--as-of", "2026-11-01", "--in", dups, "--rejects", "-"}, "标准输出已用于 决策", nil},
 		{"explain-rejected-ref", []string{"explain", "--as-of", "2026-11-01", "--in", rejects, "--ref", "3"}, "不是被评分的卡：opened_at：", []string{"active", "suspended", "cancelled", "mobile", "iot"}},
@@ -191,7 +191,7 @@ rules:
 		{"help-test", []string{"test", "--help"}, "运行规则文件中的测试", nil},
 		{"help-lint", []string{"lint", "--help"}, "检查规则文件", nil},
 		{"gen-stats", []string{"gen", "--stats", pop, "--as-of", "2026-11-01"}, "每个持有人的有效卡数", []string{"normal", "traveller", "seasonal", "verification", "flagged"}}, // scenario labels, data
-		{"bad-lang-env", []string{"lint", mine}, "没有问题", nil},
+		{"bad-lang-env", []string{"lint", mine}, "没有错误", nil},
 		{"help", []string{"help"}, "中国手机卡与物联网卡的涉诈风险规则", nil},
 	} {
 		t.Run(c.name, func(t *testing.T) {

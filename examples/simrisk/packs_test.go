@@ -94,7 +94,7 @@ func TestLintWarnsPackCopy(t *testing.T) {
 	code, stdout, stderr = runCLI("lint", edited)
 	require.Equal(t, 0, code, stderr)
 	require.Regexp(t, `^`+regexp.QuoteMeta(filepath.Join(edited, "default.yaml"))+`:\d+:1: warning \[pack_copy\] this rule set is named default 1\.1\.0 like the embedded pack pack:default but its files differ`, stdout)
-	require.Contains(t, stderr, "no problems, 1 warning (--strict makes them errors)")
+	require.Contains(t, stderr, "no errors, 1 warning (--strict makes them errors)")
 
 	code, stdout, _ = runCLI("lint", "--format", "json", edited)
 	require.Equal(t, 0, code)

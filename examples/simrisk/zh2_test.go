@@ -151,3 +151,23 @@ func TestLintWarnsUnchangedPackCopy(t *testing.T) {
 	require.Equal(t, 0, code)
 	require.NotContains(t, out, "pack_copy")
 }
+
+// lint's summary with warnings and no errors says "no errors" (not "no
+// problems" next to a warning count); an unused macro is a macro, not a
+// rule.
+func TestLintSummaryAndUnusedMacro(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "m.yaml")
+	require.NoError(t, os.WriteFile(p, []byte(`macros: {spare_macro: alerts_30d > 1}
+bands: [{min: 0, level: low, outcome: pass}]
+rules:
+  - {id: a, when: alerts_30d >= 3, outcome: monitor}
+`), 0o600))
+	code, out, errOut := runCLI("lint", p)
+	require.Equal(t, 0, code, errOut)
+	require.Contains(t, out, `warning [unused_macro] macro "spare_macro" is not used`)
+	require.NotContains(t, out, `rule "spare_macro"`)
+	require.Contains(t, errOut, "no errors, 1 warning")
+	_, out, errOut = runCLI("lint", "--lang", "zh", p)
+	require.Contains(t, errOut, "没有错误，1 个警告")
+	require.NotContains(t, out, `规则 "spare_macro"`)
+}
