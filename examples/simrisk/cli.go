@@ -39,9 +39,9 @@ score every record of a file: decisions (JSON Lines, or CSV when --out ends in .
 check rule files; every problem as file:line:col: rule "id": [code] message`,
 	"test": `simrisk test [--coverage] [--junit FILE] [--limit NAME=VALUE ...] PATH...
 run the rule files' tests; exits 1 when one fails or when there are none`,
-	"explain": `simrisk explain [--pack NAME | --rules PATH] --as-of DATE [--in FILE (--msisdn N | --ref LINE)] [--json] [--lang zh|en]
+	"explain": `simrisk explain [--pack NAME | --rules PATH] --as-of DATE [--in FILE (--msisdn N | --ref LINE)] [--format jsonl|csv] [--json] [--lang zh|en]
 every rule's verdict on one card (standard input without --in), with near misses`,
-	"backtest": `simrisk backtest --baseline PACK --candidate PACK --in FILE --as-of DATE [--report FILE.html] [--changes FILE.csv]
+	"backtest": `simrisk backtest [--baseline PACK] --candidate PACK --in FILE --as-of DATE [--report FILE.html] [--changes FILE.csv]
 compare two rule sets on a (labelled) population; PACK is pack:NAME (embedded) or a rule file or directory`,
 	"fit": `simrisk fit --pack PACK --in LABELLED --as-of DATE --out SUGGESTED.yaml [--force]
 fit rule scores to labels; writes a suggested rule file (never over an existing file without --force)`,

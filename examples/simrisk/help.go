@@ -16,7 +16,7 @@ const usageZh = `simrisk：中国手机卡与物联网卡的涉诈风险规则
                                 检查规则文件；每个问题按 文件:行:列 列出
   simrisk test [--coverage] [--junit FILE] [--limit NAME=VALUE ...] PATH...
                                 运行规则文件中的测试（没有测试：退出码 1）
-  simrisk explain [--pack NAME | --rules PATH] --as-of DATE [--in FILE (--msisdn N | --ref LINE)] [--json]
+  simrisk explain [--pack NAME | --rules PATH] --as-of DATE [--in FILE (--msisdn N | --ref LINE)] [--format jsonl|csv] [--json]
                                 逐条规则说明对一张卡的判断（不给 --in 时读标准输入），并指出最近的差距
   simrisk backtest [--baseline PACK] --candidate PACK --in FILE --as-of DATE [--report FILE.html] [--changes FILE.csv]
                                 在（带标注的）群体上比较两套规则
@@ -32,7 +32,7 @@ const usageZh = `simrisk：中国手机卡与物联网卡的涉诈风险规则
   语言：除 packs 和 version 外，每个命令都接受 --lang zh|en；不给时取环境变量 SIMRISK_LANG，
   再不然用中文。标题、原因、explain、报告、汇总、提示、规则问题、拒收原因和 --help 都用这一种语言；
   机器格式（JSON、CSV、JUnit、SARIF、拒收文件）、标志名、规则 id、错误代码、路径和摘要不翻译。
-  score、backtest 和 fit 接受 --format jsonl|csv，用于文件名看不出格式的输入（.csv 即 CSV）。
+  score、explain、backtest 和 fit 接受 --format jsonl|csv，用于文件名看不出格式的输入（.csv 即 CSV）。
   score、explain、backtest 和 fit 读取记录时接受 --encoding utf-8|gb18030|gbk|utf-16|utf-16le|utf-16be、
   --strict（拒收未知的列和键）、--aliases FILE（见 datasets/README.md）和
   --id-key-file FILE（把 holder 中的原始身份证号转换为假名化标识；gen --stats 也接受）。
@@ -51,9 +51,9 @@ var zhSynopses = map[string]string{
 检查规则文件；每个问题写作 文件:行:列: 规则 "id"：[代码] 说明`,
 	"test": `simrisk test [--coverage] [--junit FILE] [--limit NAME=VALUE ...] PATH...
 运行规则文件中的测试；有测试失败或没有测试时退出码为 1`,
-	"explain": `simrisk explain [--pack NAME | --rules PATH] --as-of DATE [--in FILE (--msisdn N | --ref LINE)] [--json] [--lang zh|en]
+	"explain": `simrisk explain [--pack NAME | --rules PATH] --as-of DATE [--in FILE (--msisdn N | --ref LINE)] [--format jsonl|csv] [--json] [--lang zh|en]
 逐条规则说明对一张卡的判断（不给 --in 时读标准输入），并指出最近的差距`,
-	"backtest": `simrisk backtest --baseline PACK --candidate PACK --in FILE --as-of DATE [--report FILE.html] [--changes FILE.csv]
+	"backtest": `simrisk backtest [--baseline PACK] --candidate PACK --in FILE --as-of DATE [--report FILE.html] [--changes FILE.csv]
 在（带标注的）群体上比较两套规则；PACK 是 pack:NAME（内置规则包）或规则文件、目录`,
 	"fit": `simrisk fit --pack PACK --in LABELLED --as-of DATE --out SUGGESTED.yaml [--force]
 按标注拟合规则分值；写出建议的规则文件（没有 --force 时从不覆盖已有文件）`,

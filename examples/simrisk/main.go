@@ -3,7 +3,7 @@
 //	simrisk score [--pack NAME | --rules PATH ...] --as-of DATE --in FILE.jsonl [--out FILE.jsonl|FILE.csv] [--only-flagged] [--rejects FILE]
 //	simrisk lint [--format text|json|sarif] [--strict] [--pack NAME] [--limit NAME=VALUE ...] PATH...
 //	simrisk test [--coverage] [--junit FILE] [--limit NAME=VALUE ...] PATH...
-//	simrisk explain [--pack NAME | --rules PATH] --as-of DATE [--in FILE (--msisdn N | --ref LINE)] [--json] [--lang zh|en]
+//	simrisk explain [--pack NAME | --rules PATH] --as-of DATE [--in FILE (--msisdn N | --ref LINE)] [--format jsonl|csv] [--json] [--lang zh|en]
 //	simrisk backtest [--baseline PACK] --candidate PACK --in FILE --as-of DATE [--report FILE.html] [--changes FILE.csv]
 //	simrisk fit --pack PACK --in LABELLED --as-of DATE --out SUGGESTED.yaml [--force]
 //	simrisk gen --cards N --seed S --as-of DATE [--out FILE] [--format jsonl|csv]
@@ -79,7 +79,7 @@ usage:
                                 check rule files; every problem as file:line:col
   simrisk test [--coverage] [--junit FILE] [--limit NAME=VALUE ...] PATH...
                                 run the rule files' tests (no tests: exit 1)
-  simrisk explain [--pack NAME | --rules PATH] --as-of DATE [--in FILE (--msisdn N | --ref LINE)] [--json]
+  simrisk explain [--pack NAME | --rules PATH] --as-of DATE [--in FILE (--msisdn N | --ref LINE)] [--format jsonl|csv] [--json]
                                 every rule's verdict on one card (stdin without --in), with near misses
   simrisk backtest [--baseline PACK] --candidate PACK --in FILE --as-of DATE [--report FILE.html] [--changes FILE.csv]
                                 compare two rule sets on a (labelled) population
@@ -96,7 +96,7 @@ usage:
   variable SIMRISK_LANG; without that, zh. Titles, reasons, explain, the report, summaries, messages,
   lint's problems, test failures, reject reasons and --help all follow it; machine formats (JSON, CSV,
   JUnit, SARIF, the rejects file), flag names, rule ids, codes, paths and digests are never translated.
-  score, backtest and fit take --format jsonl|csv for an input whose name does not say (.csv is CSV).
+  score, explain, backtest and fit take --format jsonl|csv for an input whose name does not say (.csv is CSV).
   score, explain, backtest and fit read records with --encoding utf-8|gb18030|gbk|utf-16|utf-16le|utf-16be,
   --strict (refuse unknown columns and keys), --aliases FILE (datasets/README.md) and
   --id-key-file FILE (raw ID numbers in holder become pseudonymous keys; gen --stats too).

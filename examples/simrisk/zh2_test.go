@@ -171,3 +171,17 @@ rules:
 	require.Contains(t, errOut, "没有错误，1 个警告")
 	require.NotContains(t, out, `规则 "spare_macro"`)
 }
+
+// Help says what the commands take: --baseline is optional (it defaults
+// to pack:default), explain takes --format, in both languages.
+func TestHelpUsageLines(t *testing.T) {
+	for _, lang := range []string{"en", "zh"} {
+		_, out, errOut := runCLI("backtest", "--help", "--lang", lang)
+		require.Contains(t, out+errOut, "simrisk backtest [--baseline PACK] --candidate PACK", lang)
+		_, out, errOut = runCLI("explain", "--help", "--lang", lang)
+		require.Contains(t, out+errOut, "[--format jsonl|csv]", lang)
+		_, out, errOut = runCLI("help", "--lang", lang)
+		require.Contains(t, out+errOut, map[string]string{"en": "score, explain, backtest and fit take --format", "zh": "score、explain、backtest 和 fit 接受 --format"}[lang])
+		require.Contains(t, out+errOut, "simrisk backtest [--baseline PACK]")
+	}
+}
