@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"encoding/json"
 	"flag"
 	"fmt"
@@ -192,7 +193,14 @@ func cmdExplain(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	var loaded *datasets.Loaded
 	var err error
 	if *in == "" || *in == "-" {
-		loaded, err = datasets.Read(stdin, inFormat, asOf, ropts...)
+		src := stdin
+		if *format == "" {
+			b := bufio.NewReaderSize(stdin, 4096)
+			head, _ := b.Peek(4096)
+			csvHeaderHint("explain", head, stderr)
+			src = b
+		}
+		loaded, err = datasets.Read(src, inFormat, asOf, ropts...)
 	} else {
 		var f *os.File
 		if f, err = os.Open(*in); err == nil {

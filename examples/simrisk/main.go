@@ -54,6 +54,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"regexp"
 	"runtime/debug"
 	"slices"
 	"sort"
@@ -390,6 +391,14 @@ func cmdScore(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		tmp.Close()
 		name := tmp.Name()
 		open = func() (io.ReadCloser, error) { return os.Open(name) }
+		if *format == "" {
+			if f, err := os.Open(name); err == nil {
+				head := make([]byte, 4096)
+				n, _ := io.ReadFull(f, head)
+				f.Close()
+				csvHeaderHint("score", head[:n], stderr)
+			}
+		}
 	}
 	decW := stdout
 	var outs []*datasets.OutputFile
@@ -837,6 +846,27 @@ func packSource(rs *rules.RuleSet, name string) bool {
 	}
 	return len(rs.Files) > 0
 }
+
+// csvHeaderHint says (on stderr) to add --format csv when input read as
+// JSON Lines (standard input, a pipe) starts with what reads as a CSV
+// header: names of columns and commas, no JSON.
+func csvHeaderHint(cmd string, head []byte, stderr io.Writer) {
+	line, _, _ := strings.Cut(strings.TrimPrefix(string(head), "\ufeff"), "\n")
+	line = strings.TrimSpace(line)
+	if !strings.Contains(line, ",") {
+		return
+	}
+	for _, col := range strings.Split(line, ",") {
+		col = strings.Trim(strings.TrimSpace(col), `"`)
+		if col == "" || !csvColumnName.MatchString(col) {
+			return
+		}
+	}
+	m := msgsOf(stderr)
+	m.f(stderr, "simrisk %s: hint: the input is read as JSON Lines, but its first line looks like a CSV header: add --format csv\n", cmd)
+}
+
+var csvColumnName = regexp.MustCompile(`^[\p{L}_][\p{L}\p{N}_. -]*$`)
 
 // namePos is the position of the rule set's "name:" key: the first file
 // with a line that starts with it, line 1 of the first file otherwise.

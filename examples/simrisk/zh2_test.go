@@ -185,3 +185,37 @@ func TestHelpUsageLines(t *testing.T) {
 		require.Contains(t, out+errOut, "simrisk backtest [--baseline PACK]")
 	}
 }
+
+// CSV on standard input without --format csv: the JSON error comes with a
+// hint to add --format csv (explain reads stdin, score --in -); JSON
+// Lines gets no such hint.
+func TestCSVOnStdinHint(t *testing.T) {
+	const csvIn = "msisdn,opened_at,alerts_30d\n13800138000,2024-03-01,4\n"
+	const hint = "the input is read as JSON Lines, but its first line looks like a CSV header: add --format csv"
+	t.Cleanup(func() { stdin = os.Stdin })
+	stdin = strings.NewReader(csvIn)
+	_, _, errOut := runCLI("explain", "--as-of", "2026-11-01")
+	require.Contains(t, errOut, "simrisk explain: hint: "+hint)
+	stdin = strings.NewReader(csvIn)
+	_, _, errOut = runCLI("explain", "--lang", "zh", "--as-of", "2026-11-01")
+	require.Contains(t, errOut, "第一行看起来是 CSV 表头：请加上 --format csv")
+	stdin = strings.NewReader(csvIn)
+	code, out, errOut := runCLI("explain", "--format", "csv", "--as-of", "2026-11-01")
+	require.Equal(t, 0, code, errOut)
+	require.NotContains(t, errOut, hint)
+	require.Contains(t, out, "138****8000")
+	stdin = strings.NewReader(`{"msisdn":"13800138000","opened_at":"2024-03-01"}` + "\n")
+	_, _, errOut = runCLI("explain", "--as-of", "2026-11-01")
+	require.NotContains(t, errOut, hint)
+
+	f := filepath.Join(t.TempDir(), "one.csv")
+	require.NoError(t, os.WriteFile(f, []byte(csvIn), 0o600))
+	in, err := os.Open(f)
+	require.NoError(t, err)
+	defer in.Close()
+	saved := os.Stdin
+	os.Stdin = in
+	defer func() { os.Stdin = saved }()
+	_, _, errOut = runCLI("score", "--as-of", "2026-11-01", "--in", "-", "--out", filepath.Join(t.TempDir(), "d.jsonl"))
+	require.Contains(t, errOut, "simrisk score: hint: "+hint)
+}
