@@ -219,3 +219,16 @@ func TestCSVOnStdinHint(t *testing.T) {
 	_, _, errOut = runCLI("score", "--as-of", "2026-11-01", "--in", "-", "--out", filepath.Join(t.TempDir(), "d.jsonl"))
 	require.Contains(t, errOut, "simrisk score: hint: "+hint)
 }
+
+// rules/README.md says what `simrisk test` prints: 通过 N，失败 N by
+// default (zh), N passed, N failed in English.
+func TestRulesREADMETestSummary(t *testing.T) {
+	doc, err := os.ReadFile("../../rules/README.md")
+	require.NoError(t, err)
+	require.Contains(t, string(doc), "then `通过 N，失败 N`")
+	t.Setenv(langEnv, "")
+	_, out, _ := runCLI("test", "../../rules/packs/default")
+	require.Regexp(t, `(?m)^通过 \d+，失败 0$`, out)
+	_, out, _ = runCLI("test", "--lang", "en", "../../rules/packs/default")
+	require.Regexp(t, `(?m)^\d+ passed, 0 failed$`, out)
+}
