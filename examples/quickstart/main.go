@@ -1,13 +1,16 @@
 // Command quickstart scores the embedded sample population (about 2,000
 // synthetic cards, as of 2026-11-01) with the embedded default rule pack and
 // prints a summary: decisions per outcome and level, hits per rule, and
-// three decisions explained rule by rule.
+// three decisions explained rule by rule. It speaks the language of
+// --lang, else of $SIMRISK_LANG, else Chinese (zh or en), as the simrisk
+// CLI does: its own words, rule titles and reasons alike.
 //
-//	go run ./examples/quickstart
+//	go run ./examples/quickstart [--lang zh|en]
 package main
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -20,45 +23,86 @@ import (
 )
 
 func main() {
-	if err := run(os.Stdout); err != nil {
+	fs := flag.NewFlagSet("quickstart", flag.ContinueOnError)
+	def := os.Getenv("SIMRISK_LANG")
+	if def == "" {
+		def = rules.LangZh
+	}
+	lang := fs.String("lang", def, "the language of the output: zh or en; the default is $SIMRISK_LANG, else zh")
+	if err := fs.Parse(os.Args[1:]); err != nil {
+		os.Exit(2) // flag printed the unknown flag and the usage
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(os.Stderr, "quickstart: unexpected argument %q (usage: go run ./examples/quickstart [--lang zh|en])\n", fs.Arg(0))
+		os.Exit(2)
+	}
+	if *lang != rules.LangZh && *lang != rules.LangEn {
+		fmt.Fprintf(os.Stderr, "quickstart: language %q: want zh or en (--lang or SIMRISK_LANG)\n", *lang)
+		os.Exit(2)
+	}
+	if err := run(os.Stdout, *lang); err != nil {
 		fmt.Fprintln(os.Stderr, "quickstart:", err)
 		os.Exit(1)
 	}
 }
 
-func run(w io.Writer) error {
+// words are the quickstart's own texts, by language.
+var words = map[string]map[string]string{
+	rules.LangEn: {
+		"head":   "simrisk quickstart: %d sample cards as of %s, rule pack %q %s\n\n",
+		"counts": "%d decided, %d rejected, %d%s\n\n",
+		"holder": "holder", "holders": "holders",
+		"outcome": "Decisions per outcome", "level": "Decisions per level", "rules": "Hits per rule", "three": "Three decisions explained",
+		"card": "\n  card %s: %s (score %g, level %s)", "by": ", verify by %s",
+	},
+	rules.LangZh: {
+		"head":   "simrisk 快速入门：样例卡 %d 张，评估时点 %s，规则包 %q %s\n\n",
+		"counts": "决策 %d，拒收 %d，持有人 %d%s\n\n",
+		"holder": "", "holders": "",
+		"outcome": "各处置的决策数", "level": "各等级的决策数", "rules": "各规则命中数", "three": "三个决策的逐条解释",
+		"card": "\n  号码 %s：%s（得分 %g，等级 %s）", "by": "，须在 %s 前完成核验",
+	},
+}
+
+// run writes the summary in lang (zh or en).
+func run(w io.Writer, lang string) error {
 	rs, err := rules.Pack("default")
 	if err != nil {
 		return err
 	}
-	eng, err := risk.Compile(rs)
+	eng, err := risk.Compile(rs, risk.WithLanguage(lang))
 	if err != nil {
 		return err
 	}
+	t := words[lang]
+	dn := func(v string) string { return risk.DisplayName(v, lang) }
 	open := func() (io.ReadCloser, error) { return io.NopCloser(datasets.Sample()), nil }
 	sum, err := datasets.ScoreFile(context.Background(), eng, open, datasets.ScoreOptions{AsOf: datasets.SampleAsOf})
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(w, "simrisk quickstart: %d sample cards as of %s, rule pack %q %s\n\n",
-		sum.Records, datasets.SampleAsOf, rs.Name, rs.Version)
-	fmt.Fprintf(w, "%d decided, %d rejected, %d holders\n\n", sum.Decisions, sum.Rejects, sum.Holders)
+	fmt.Fprintf(w, t["head"], sum.Records, datasets.SampleAsOf, rs.Name, rs.Version)
+	holders := t["holders"]
+	if sum.Holders == 1 {
+		holders = t["holder"]
+	}
+	fmt.Fprintf(w, t["counts"], sum.Decisions, sum.Rejects, sum.Holders, map[bool]string{true: " " + holders, false: ""}[holders != ""])
 
-	fmt.Fprintln(w, "Decisions per outcome")
+	fmt.Fprintln(w, t["outcome"])
 	for _, o := range []string{"pass", "monitor", "verify", "restrict", "suspend"} {
-		fmt.Fprintf(w, "  %-9s %5d  %s\n", o, sum.ByOutcome[o], bar(sum.ByOutcome[o], sum.Decisions))
+		fmt.Fprintf(w, "  %s %5d  %s\n", pad(dn(o), 12), sum.ByOutcome[o], bar(sum.ByOutcome[o], sum.Decisions))
 	}
-	fmt.Fprintln(w, "\nDecisions per level")
+	fmt.Fprintln(w, "\n"+t["level"])
 	for _, l := range []string{"low", "medium", "high", "critical"} {
-		fmt.Fprintf(w, "  %-9s %5d  %s\n", l, sum.ByLevel[l], bar(sum.ByLevel[l], sum.Decisions))
+		fmt.Fprintf(w, "  %s %5d  %s\n", pad(dn(l), 12), sum.ByLevel[l], bar(sum.ByLevel[l], sum.Decisions))
 	}
-	fmt.Fprintln(w, "\nHits per rule")
+	fmt.Fprintln(w, "\n"+t["rules"])
 	for _, r := range eng.Rules() {
 		if r.Enabled {
 			fmt.Fprintf(w, "  %-26s %5d  %s\n", r.ID, sum.ByRule[r.ID], r.Title)
 		}
 	}
-	fmt.Fprintln(w, "\nThree decisions explained")
+	fmt.Fprintln(w, "\n"+t["three"])
 	var shown int
 	for _, o := range []string{"suspend", "restrict", "verify", "monitor"} {
 		d := sum.Examples[o]
@@ -66,15 +110,35 @@ func run(w io.Writer) error {
 			continue
 		}
 		shown++
-		explain(w, d)
+		explain(w, d, lang)
 	}
 	return nil
 }
 
-func explain(w io.Writer, d *risk.Decision) {
-	fmt.Fprintf(w, "\n  card %s: %s (score %g, level %s)", risk.MaskMSISDN(d.MSISDN), strings.ToUpper(d.Outcome.String()), d.Score, d.Level)
+// pad pads s with spaces to n columns, a Chinese character taking two.
+func pad(s string, n int) string {
+	cols := 0
+	for _, r := range s {
+		cols++
+		if r >= 0x1100 {
+			cols++
+		}
+	}
+	if cols >= n {
+		return s
+	}
+	return s + strings.Repeat(" ", n-cols)
+}
+
+func explain(w io.Writer, d *risk.Decision, lang string) {
+	t := words[lang]
+	outcome := risk.DisplayName(d.Outcome.String(), lang)
+	if lang == rules.LangEn {
+		outcome = strings.ToUpper(outcome)
+	}
+	fmt.Fprintf(w, t["card"], risk.MaskMSISDN(d.MSISDN), outcome, d.Score, risk.DisplayName(d.Level.String(), lang))
 	if d.Deadline != 0 {
-		fmt.Fprintf(w, ", verify by %s", d.Deadline.Std().Format("2006-01-02 15:04 MST"))
+		fmt.Fprintf(w, t["by"], d.Deadline.Std().Format("2006-01-02 15:04 MST"))
 	}
 	fmt.Fprintln(w)
 	hits := append([]risk.Hit(nil), d.Hits...)

@@ -13,7 +13,7 @@ import (
 // that add up.
 func TestQuickstartOutput(t *testing.T) {
 	var buf bytes.Buffer
-	require.NoError(t, run(&buf))
+	require.NoError(t, run(&buf, "en"))
 	out := buf.String()
 	for _, s := range []string{"Decisions per outcome", "Decisions per level", "Hits per rule", "Three decisions explained"} {
 		require.Contains(t, out, s)
@@ -23,4 +23,20 @@ func TestQuickstartOutput(t *testing.T) {
 	require.Equal(t, "0", m[2])
 	require.Equal(t, 3, strings.Count(out, "\n  card "))
 	require.NotRegexp(t, `1[3-9]\d{9}`, out, "a full number was printed")
+}
+
+// The quickstart speaks one language (SIMRISK_LANG, as the CLI): in zh its
+// framing, outcome names and reasons are Chinese; in en they are English,
+// reasons included, and "holders" is plural.
+func TestQuickstartLanguage(t *testing.T) {
+	var zh, en bytes.Buffer
+	require.NoError(t, run(&zh, "zh"))
+	require.NoError(t, run(&en, "en"))
+	for _, s := range []string{"各处置的决策数", "各等级的决策数", "各规则命中数", "三个决策的逐条解释", "放行", "二次实人认证"} {
+		require.Contains(t, zh.String(), s)
+	}
+	require.NotContains(t, zh.String(), "Decisions per")
+	require.Regexp(t, `\d+ holders\n`, en.String())
+	require.NotRegexp(t, `\p{Han}`, en.String(), "English output with Chinese in it")
+	require.NotContains(t, en.String(), "  holders")
 }
