@@ -111,6 +111,15 @@ func progressBar(w io.Writer, what string) (update func(done, total int), finish
 	return update, finish
 }
 
+// perCard turns backtest's progress, which counts each card once per rule
+// set (both sides), into cards: 100,000 cards read 100000, not 200000.
+func perCard(update func(done, total int)) func(done, total int) {
+	if update == nil {
+		return nil
+	}
+	return func(done, total int) { update(done/2, total/2) }
+}
+
 // readLabelled reads a record file with its labels, when it has them.
 // format is --format ("" for the file name's: .csv is CSV).
 func readLabelled(m msgs, cmd, path, format string, asOf risk.Time, stderr io.Writer, opts ...datasets.ReadOption) (*datasets.Loaded, []bool, bool) {
@@ -232,6 +241,7 @@ func cmdBacktest(ctx context.Context, args []string, stdout, stderr io.Writer) i
 		return 1
 	}
 	update, finish := progressBar(stderr, "scoring")
+	update = perCard(update)
 	keep := *sample
 	if *changes != "" {
 		keep = -1 // every changed card, for the file

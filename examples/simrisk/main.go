@@ -629,8 +629,13 @@ func loadAliases(path string) (*datasets.Aliases, error) {
 
 func printSummary(m msgs, w io.Writer, rs *rules.RuleSet, source string, sum *datasets.Summary, took time.Duration) {
 	m.f(w, "rule set %s %s from %s (%s)\n", rs.Name, rs.Version, source, rs.Digest)
-	m.f(w, "records %d = decisions %d + rejected %d; %d holders; %s\n",
-		sum.Records, sum.Decisions, sum.Rejects, sum.Holders, took.Round(time.Millisecond))
+	if sum.Holders == 1 {
+		m.f(w, "records %d = decisions %d + rejected %d; 1 holder; %s\n",
+			sum.Records, sum.Decisions, sum.Rejects, took.Round(time.Millisecond))
+	} else {
+		m.f(w, "records %d = decisions %d + rejected %d; %d holders; %s\n",
+			sum.Records, sum.Decisions, sum.Rejects, sum.Holders, took.Round(time.Millisecond))
+	}
 	printDuplicates(m, w, sum.Duplicates, sum.Superseded)
 	fmt.Fprint(w, m.s("outcomes:"))
 	for _, o := range []string{"pass", "monitor", "verify", "restrict", "suspend"} {

@@ -153,6 +153,7 @@ var zhMessages = map[string]string{
 	// score
 	"rule set %s %s from %s (%s)\n":                             "规则集 %s %s，来自 %s（%s）\n",
 	"records %d = decisions %d + rejected %d; %d holders; %s\n": "记录 %d = 决策 %d + 拒收 %d；持有人 %d；用时 %s\n",
+	"records %d = decisions %d + rejected %d; 1 holder; %s\n":   "记录 %d = 决策 %d + 拒收 %d；持有人 1；用时 %s\n",
 	"duplicates: %d records superseded by a later record of the same card (counted and scored once, in its last record's state; the earlier records are rejected):\n": "重复：%d 条记录被同一张卡的后续记录取代（只计一次、按最后一条记录的状态评分；较早的记录被拒收）：\n",
 	"  card %s on lines %s\n":        "  卡 %s 在第 %s 行\n",
 	"outcomes:":                      "处置：",

@@ -210,7 +210,7 @@ rules:
 
 			// one language rule: without --lang, SIMRISK_LANG; without it, zh
 			norm := func(s string) string {
-				s = regexp.MustCompile(`holders; \S+|持有人 (\d+)；用时 \S+`).ReplaceAllString(s, "T")
+				s = regexp.MustCompile(`holders?; \S+|持有人 (\d+)；用时 \S+`).ReplaceAllString(s, "T")
 				s = regexp.MustCompile(`（默认 (zh|en)）|\(default (zh|en)\)`).ReplaceAllString(s, "(the default language)")
 				return regexp.MustCompile(`\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d\d:\d\d`).ReplaceAllString(s, "NOW")
 			}

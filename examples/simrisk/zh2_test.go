@@ -232,3 +232,21 @@ func TestRulesREADMETestSummary(t *testing.T) {
 	_, out, _ = runCLI("test", "--lang", "en", "../../rules/packs/default")
 	require.Regexp(t, `(?m)^\d+ passed, 0 failed$`, out)
 }
+
+// backtest's progress counts cards, not cards times two rule sets; the
+// summary says "1 holder", not "1 holders".
+func TestProgressPerCardAndOneHolder(t *testing.T) {
+	var got [2]int
+	perCard(func(done, total int) { got = [2]int{done, total} })(200000, 200000)
+	require.Equal(t, [2]int{100000, 100000}, got)
+	perCard(func(done, total int) { got = [2]int{done, total} })(20000, 200000)
+	require.Equal(t, [2]int{10000, 100000}, got)
+	require.Nil(t, perCard(nil))
+
+	in := filepath.Join(t.TempDir(), "one.jsonl")
+	require.NoError(t, os.WriteFile(in, []byte(`{"msisdn":"13800138000","holder":"hk-1","opened_at":"2024-03-01"}`+"\n"), 0o600))
+	_, _, errOut := runCLI("score", "--as-of", "2026-11-01", "--in", in, "--out", filepath.Join(t.TempDir(), "d.jsonl"))
+	require.Contains(t, errOut, "; 1 holder; ")
+	_, _, errOut = runCLI("score", "--lang", "zh", "--as-of", "2026-11-01", "--in", in, "--out", filepath.Join(t.TempDir(), "d.jsonl"))
+	require.Contains(t, errOut, "；持有人 1；用时 ")
+}
