@@ -151,7 +151,7 @@ func TestScoreDuplicateCard(t *testing.T) {
 	out, rej := filepath.Join(dir, "d.jsonl"), filepath.Join(dir, "r.jsonl")
 	code, _, stderr := runCLI("score", "--as-of", "2026-11-01", "--in", in, "--out", out, "--rejects", rej)
 	require.Equal(t, 0, code, stderr)
-	require.Contains(t, stderr, "records 7 = decisions 5 + rejected 2; 1 holders")
+	require.Contains(t, stderr, "records 7 = decisions 5 + rejected 2; 1 holder")
 	require.Contains(t, stderr, "duplicates: 2 records superseded")
 	require.Contains(t, stderr, "card 138****8001 on lines 1, 6, 7")
 	d, _ := os.ReadFile(out)
@@ -281,7 +281,7 @@ func TestIDKeyFileEveryCommandLooseSpellings(t *testing.T) {
 
 	code, stdout, stderr := runCLI("score", "--as-of", "2026-11-01", "--in", in, "--id-key-file", key)
 	require.Equal(t, 0, code, stderr)
-	require.Contains(t, stderr, "records 10 = decisions 10 + rejected 0; 1 holders")
+	require.Contains(t, stderr, "records 10 = decisions 10 + rejected 0; 1 holder")
 	require.Equal(t, 10, strings.Count(stdout, "the holder's ID has 10 valid cards at cmcc"), stdout)
 	require.NotContains(t, stdout+stderr, "11010519491231002")
 
