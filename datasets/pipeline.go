@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"slices"
+	"strconv"
 	"sync"
 	"sync/atomic"
 	"unicode/utf8"
@@ -87,6 +88,7 @@ type passDecoder struct {
 	rows    csvRows
 	state   any          // the pass's own, per worker
 	lite    bool         // read only the population's fields where the line allows (JSON Lines)
+	extra   liteExtra    // the lite pass's other fields Validate checks
 	digest  bool         // sum the valid records' digest
 	keys    []string     // the unknown keys of the record being decoded
 	unknown func(string) // appends to keys
@@ -198,6 +200,7 @@ func (d *passDecoder) decode(c *lineChunk) {
 // take's or ctx's; every goroutine has ended when it returns.
 func runPass(ctx context.Context, open Opener, o ScoreOptions, workers int, mode passMode,
 	work func(d *passDecoder, c *lineChunk), take func(c *lineChunk) error) error {
+	passesRun.Add(1)
 	f, err := open()
 	if err != nil {
 		return err
@@ -355,6 +358,10 @@ func takeChunk(ctx context.Context, c *lineChunk, unk *unknowns, take func(c *li
 	return c.err
 }
 
+// passesRun counts the passes over a file that started (for tests: a
+// JSON Lines file scored on the fast path takes 2).
+var passesRun atomic.Int64
+
 // passMode says how a pass reads records: lite, the population's fields
 // only where it can (JSON Lines); digest sums the valid records' digest,
 // hashed with seed.
@@ -392,6 +399,14 @@ var popKeys = [...]string{"msisdn", "operator", "mvno", "kind", "status", "opene
 // litePop reads a record's population fields from a JSON object line; ok
 // is false when the line is not plain enough to be read so.
 func litePop(line []byte) (f [len(popKeys)]string, seen [len(popKeys)]bool, ok bool) {
+	return litePopExtra(line, nil)
+}
+
+// litePopExtra is litePop that, when x is not nil, also reads into x the
+// other fields Validate checks (liteExtra), so that the population pass
+// judges a record valid exactly when decoding it whole and validating it
+// does; ok is false when the line must be decoded whole.
+func litePopExtra(line []byte, x *liteExtra) (f [len(popKeys)]string, seen [len(popKeys)]bool, ok bool) {
 	i := skipWS(line, 0)
 	if i >= len(line) || line[i] != '{' {
 		return f, seen, false
@@ -419,25 +434,21 @@ func litePop(line []byte) (f [len(popKeys)]string, seen [len(popKeys)]bool, ok b
 		k := popKey(key)
 		if k >= 0 {
 			// one of ours: a plain string
-			if seen[k] || i >= len(line) || line[i] != '"' {
+			if seen[k] {
 				return f, seen, false
 			}
-			vs := i + 1
-			i = scan.Plain(line, vs)
-			for i < len(line) && line[i] >= utf8.RuneSelf { // multi-byte characters: on
-				i = scan.Plain(line, i+1)
+			// a view of the chunk's bytes, valid while the chunk is: the
+			// population pass keeps no text of a record (Population
+			// copies a new operator's name)
+			v, end, vok := plainString(line, i)
+			if !vok {
+				return f, seen, false
 			}
-			if i >= len(line) || line[i] != '"' {
-				return f, seen, false // an escape or a control character
+			f[k], seen[k], i = v, true, end
+		} else if x != nil {
+			if i = x.read(line, i, key); i < 0 {
+				return f, seen, false
 			}
-			if i > vs {
-				// a view of the chunk's bytes, valid while the chunk is: the
-				// population pass keeps no text of a record (Population
-				// copies a new operator's name)
-				f[k] = unsafe.String(&line[vs], i-vs)
-			}
-			seen[k] = true
-			i++
 		} else if i = skipValue(line, i, 0); i < 0 {
 			return f, seen, false
 		}
@@ -574,11 +585,268 @@ func skipValue(b []byte, i, depth int) int {
 	}
 }
 
-// liteRecord fills rec from a line's population fields and judges it as
-// the readers do (normalisation, Validate); it returns false when the line
-// must be decoded whole.
+// plainString reads a JSON string without escapes or control characters
+// at line[i] (a view of line), returning the index after it; ok is false
+// for any other value.
+func plainString(line []byte, i int) (v string, end int, ok bool) {
+	if i >= len(line) || line[i] != '"' {
+		return "", 0, false
+	}
+	vs := i + 1
+	i = scan.Plain(line, vs)
+	for i < len(line) && line[i] >= utf8.RuneSelf { // multi-byte characters: on
+		i = scan.Plain(line, i+1)
+	}
+	if i >= len(line) || line[i] != '"' {
+		return "", 0, false // an escape or a control character
+	}
+	if i > vs {
+		v = unsafe.String(&line[vs], i-vs)
+	}
+	return v, i + 1, true
+}
+
+// liteExtra reads, for the population pass, the fields besides the
+// population's that decoding or Record.Validate can reject a record for:
+// the dates (opened_at's order with the usage, network, verification and
+// release dates: risk's checkOrder; not after the as-of time), iccid,
+// id_region, open_region, fraud_flag, complaints, alerts_30d, the types of
+// recycled and renewed, roaming (its regions and last_seen) and
+// linked_platforms (their counts, lengths and empty entries). The record
+// is then judged by Validate itself, so no rule is copied here. Anything
+// not plain (null, an escape, an upper-case or repeated key, a non-empty
+// iot object, a number that is not a plain integer) has the line decoded
+// whole.
+type liteExtra struct {
+	rec   *risk.Record
+	seen  uint32
+	roam  []risk.Roaming // reused: views of the line, valid while it is
+	plats []string
+}
+
+// reset readies x for rec.
+func (x *liteExtra) reset(rec *risk.Record) {
+	x.rec, x.seen = rec, 0
+	// each record its own part of the buffers (the chunk's records are
+	// kept until the chunk is done): a new buffer when little is left
+	if cap(x.roam)-len(x.roam) < 8 {
+		x.roam = make([]risk.Roaming, 0, 512)
+	}
+	if cap(x.plats)-len(x.plats) < 8 {
+		x.plats = make([]string, 0, 256)
+	}
+	x.roam, x.plats = x.roam[len(x.roam):len(x.roam)], x.plats[len(x.plats):len(x.plats)]
+}
+
+// read reads the value of key at line[i] into x.rec, returning the index
+// after it, or -1 when the line must be decoded whole.
+func (x *liteExtra) read(line []byte, i int, key []byte) int {
+	r := x.rec
+	var date *risk.Time
+	var str *string
+	var num *int
+	slot := -1
+	switch string(key) {
+	case "iccid":
+		slot, str = 0, &r.ICCID
+	case "id_region":
+		slot, str = 1, &r.IDRegion
+	case "open_region":
+		slot, str = 2, &r.OpenRegion
+	case "fraud_flag":
+		slot, str = 3, &r.FraudFlag
+	case "last_voice_at":
+		slot, date = 4, &r.LastVoiceAt
+	case "last_sms_at":
+		slot, date = 5, &r.LastSMSAt
+	case "last_data_at":
+		slot, date = 6, &r.LastDataAt
+	case "last_attach_at":
+		slot, date = 7, &r.LastAttachAt
+	case "verify_required_at":
+		slot, date = 8, &r.VerifyRequiredAt
+	case "verified_at":
+		slot, date = 9, &r.VerifiedAt
+	case "released_at":
+		slot, date = 10, &r.ReleasedAt
+	case "complaints":
+		slot, num = 11, &r.Complaints
+	case "alerts_30d":
+		slot, num = 12, &r.Alerts30d
+	case "recycled":
+		slot = 13
+	case "renewed":
+		slot = 14
+	case "roaming":
+		slot = 15
+	case "linked_platforms":
+		slot = 16
+	case "iot":
+		slot = 17
+	default:
+		if scan.HasUpper(key) {
+			return -1 // perhaps a field in other case: read whole
+		}
+		return skipValue(line, i, 0)
+	}
+	if x.seen&(1<<slot) != 0 {
+		return -1
+	}
+	x.seen |= 1 << slot
+	switch {
+	case str != nil:
+		v, end, ok := plainString(line, i)
+		if !ok {
+			return -1
+		}
+		*str = v
+		return end
+	case date != nil:
+		v, end, ok := plainString(line, i)
+		if !ok {
+			return -1
+		}
+		t, err := risk.ParseTime(v)
+		if err != nil {
+			return -1 // rejected: the whole decoder says why
+		}
+		*date = t
+		return end
+	case num != nil:
+		j := i
+		if j < len(line) && line[j] == '-' {
+			j++
+		}
+		s := j
+		for j < len(line) && line[j] >= '0' && line[j] <= '9' && j-s < 18 {
+			j++
+		}
+		if j == s || j < len(line) && (line[j] >= '0' && line[j] <= '9' || line[j] == '.' || line[j] == 'e' || line[j] == 'E') {
+			return -1
+		}
+		n, err := strconv.Atoi(string(line[i:j]))
+		if err != nil {
+			return -1
+		}
+		*num = n
+		return j
+	case slot == 13 || slot == 14:
+		for _, w := range [...]string{"true", "false"} {
+			if bytes.HasPrefix(line[i:], []byte(w)) {
+				j := i + len(w)
+				if j < len(line) && line[j] >= 'a' && line[j] <= 'z' {
+					return -1
+				}
+				return j
+			}
+		}
+		return -1
+	case slot == 17: // iot: {} only
+		j := skipWS(line, i+1)
+		if i >= len(line) || line[i] != '{' || j >= len(line) || line[j] != '}' {
+			return -1
+		}
+		return j + 1
+	}
+	// a list: roaming's objects or linked_platforms' strings
+	if i >= len(line) || line[i] != '[' {
+		return -1
+	}
+	i = skipWS(line, i+1)
+	if i < len(line) && line[i] == ']' {
+		return i + 1
+	}
+	for {
+		if slot == 16 {
+			v, end, ok := plainString(line, i)
+			if !ok {
+				return -1
+			}
+			x.plats = append(x.plats, v)
+			i = end
+		} else if i = x.roaming(line, i); i < 0 {
+			return -1
+		}
+		if i = skipWS(line, i); i >= len(line) {
+			return -1
+		}
+		switch line[i] {
+		case ',':
+			i = skipWS(line, i+1)
+			continue
+		case ']':
+			if slot == 16 {
+				r.LinkedPlatforms = x.plats
+			} else {
+				r.Roaming = x.roam
+			}
+			return i + 1
+		}
+		return -1
+	}
+}
+
+// roaming reads one roaming entry {"region": text, "last_seen": date},
+// both given, as plain keys and strings.
+func (x *liteExtra) roaming(line []byte, i int) int {
+	if i >= len(line) || line[i] != '{' {
+		return -1
+	}
+	var ro risk.Roaming
+	var have [2]bool
+	i = skipWS(line, i+1)
+	for {
+		k, end, ok := plainString(line, i)
+		if !ok {
+			return -1
+		}
+		if i = skipWS(line, end); i >= len(line) || line[i] != ':' {
+			return -1
+		}
+		v, end, ok := plainString(line, skipWS(line, i+1))
+		if !ok {
+			return -1
+		}
+		switch k {
+		case "region":
+			if have[0] {
+				return -1
+			}
+			ro.Region, have[0] = v, true
+		case "last_seen":
+			t, err := risk.ParseTime(v)
+			if have[1] || err != nil {
+				return -1
+			}
+			ro.LastSeen, have[1] = t, true
+		default:
+			return -1
+		}
+		if i = skipWS(line, end); i >= len(line) {
+			return -1
+		}
+		switch line[i] {
+		case ',':
+			i = skipWS(line, i+1)
+			continue
+		case '}':
+			if !have[0] || !have[1] {
+				return -1
+			}
+			x.roam = append(x.roam, ro)
+			return i + 1
+		}
+		return -1
+	}
+}
+
+// liteRecord fills rec from a line's population fields, and those others
+// Validate checks (liteExtra), and judges it as the readers do
+// (normalisation, Validate); it returns false when the line must be
+// decoded whole.
 func (d *passDecoder) liteRecord(rec *risk.Record, line []byte) (ok bool, valid bool) {
-	f, seen, ok := litePop(line)
+	d.extra.reset(rec)
+	f, seen, ok := litePopExtra(line, &d.extra)
 	if !ok {
 		return false, false
 	}

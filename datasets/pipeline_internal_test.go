@@ -270,23 +270,82 @@ func TestScoreFileLitePopulationPassSameBytes(t *testing.T) {
 	}{
 		{"clean", clean, false},
 		{"odd population fields", oddFile, false},
-		{"bad other fields", messyFile(t, JSONL, 3000, 4), true},
+		{"bad other fields", messyFile(t, JSONL, 3000, 4), false},
+		{"rejects in fields besides the population's", append(bytes.Clone(clean), ("\n" + strings.Join(otherRejects, "\n"))...), false},
+		{"values the fast path leaves to the whole decoder", append(bytes.Clone(clean), ("\n" + strings.Join(wholeLines, "\n"))...), false},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			var dec, rej bytes.Buffer
 			open := func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(c.data)), nil }
 			exact, err := ScoreFile(context.Background(), eng, open, ScoreOptions{AsOf: pipeAsOf, Decisions: opaque{&dec}, Rejects: opaque{&rej}, Lines: true})
 			require.NoError(t, err)
-			before := liteFallbacks.Load()
+			before, passes := liteFallbacks.Load(), passesRun.Load()
 			lite := scoreWith(eng, c.data, ScoreOptions{Lines: true})
 			require.NoError(t, lite.err)
 			require.Equal(t, c.fallback, liteFallbacks.Load() > before)
+			if !c.fallback {
+				want := 2 // population, scoring
+				if exact.Superseded > 0 {
+					want++ // the population again without the superseded cards
+				}
+				require.EqualValues(t, want, passesRun.Load()-passes, "passes over the file")
+			}
 			require.Equal(t, dec.String(), string(lite.decisions))
 			require.Equal(t, rej.String(), string(lite.rejects))
 			require.Equal(t, summaryJSON(t, exact), summaryJSON(t, lite.sum))
 			require.Positive(t, exact.Superseded)
 		})
 	}
+}
+
+// otherRejects are records whose population fields are fine, each
+// rejected by decoding or Validate for one other field: the population
+// pass must judge them invalid too (and not score the file again).
+var otherRejects = []string{
+	// dates before opened_at's day (checkOrder), a release after it
+	`{"msisdn":"13800138020","status":"active","opened_at":"2024-01-02","holder":"hk-o","last_voice_at":"2024-01-01"}`,
+	`{"msisdn":"13800138021","status":"active","opened_at":"2024-01-02","holder":"hk-o","last_sms_at":"2023-12-31T23:00:00+08:00"}`,
+	`{"msisdn":"13800138022","status":"active","opened_at":"2024-01-02","holder":"hk-o","last_data_at":"2020-01-01"}`,
+	`{"msisdn":"13800138023","status":"active","opened_at":"2024-01-02","holder":"hk-o","last_attach_at":"2023-01-01"}`,
+	`{"msisdn":"13800138024","status":"active","opened_at":"2024-01-02","holder":"hk-o","verify_required_at":"2023-01-01"}`,
+	`{"msisdn":"13800138025","status":"active","opened_at":"2024-01-02","holder":"hk-o","verified_at":"2023-01-01"}`,
+	`{"msisdn":"13800138026","status":"active","opened_at":"2024-01-02","holder":"hk-o","released_at":"2024-01-03"}`,
+	`{"msisdn":"13800138027","status":"active","opened_at":"2024-01-02","holder":"hk-o","roaming":[{"region":"HK","last_seen":"2024-01-05"},{"region":"MO","last_seen":"2023-01-01"}]}`,
+	// a date after the as-of time, before 1980, not a date
+	`{"msisdn":"13800138028","status":"active","opened_at":"2024-01-02","holder":"hk-o","last_voice_at":"2030-01-01"}`,
+	`{"msisdn":"13800138029","status":"active","opened_at":"2024-01-02","holder":"hk-o","verified_at":"1970-01-01"}`,
+	`{"msisdn":"13800138030","status":"active","opened_at":"2024-01-02","holder":"hk-o","released_at":"2024-02-30"}`,
+	// the other checked fields
+	`{"msisdn":"13800138031","status":"active","opened_at":"2024-01-02","holder":"hk-o","iccid":"8986"}`,
+	`{"msisdn":"13800138032","status":"active","opened_at":"2024-01-02","holder":"hk-o","id_region":"999999"}`,
+	`{"msisdn":"13800138033","status":"active","opened_at":"2024-01-02","holder":"hk-o","open_region":"ZZZ"}`,
+	`{"msisdn":"13800138034","status":"active","opened_at":"2024-01-02","holder":"hk-o","fraud_flag":"neighbour"}`,
+	`{"msisdn":"13800138035","status":"active","opened_at":"2024-01-02","holder":"hk-o","complaints":-1}`,
+	`{"msisdn":"13800138036","status":"active","opened_at":"2024-01-02","holder":"hk-o","alerts_30d":-2}`,
+	`{"msisdn":"13800138037","status":"active","opened_at":"2024-01-02","holder":"hk-o","roaming":[{"region":"XX1","last_seen":"2024-01-05"}]}`,
+	`{"msisdn":"13800138038","status":"active","opened_at":"2024-01-02","holder":"hk-o","roaming":[{"region":"HK","last_seen":"2030-01-05"}]}`,
+	`{"msisdn":"13800138039","status":"active","opened_at":"2024-01-02","holder":"hk-o","linked_platforms":["jd",""]}`,
+	`{"msisdn":"13800138040","status":"active","opened_at":"2024-01-02","holder":"hk-o","linked_platforms":["` + strings.Repeat("x", 65) + `"]}`,
+	`{"msisdn":"13800138041","status":"active","opened_at":"2024-01-02","holder":"hk-o","linked_platforms":[` + strings.Repeat(`"a",`, 32) + `"a"]}`,
+	`{"msisdn":"13800138042","status":"active","opened_at":"2024-01-02","holder":"hk-o","roaming":[` + strings.Repeat(`{"region":"HK","last_seen":"2024-01-05"},`, 256) + `{"region":"HK","last_seen":"2024-01-05"}]}`,
+	`{"msisdn":"13800138043","status":"active","opened_at":"2024-01-02","holder":"hk-o","iot":{"business":"lend"}}`,
+	`{"msisdn":"13800138044","status":"active","opened_at":"2024-01-02","holder":"hk-o","complaints":1.5}`,
+	`{"msisdn":"13800138045","status":"active","opened_at":"2024-01-02","holder":"hk-o","renewed":1}`,
+	// and fine ones beside them: events on opened_at's day, an earlier release
+	`{"msisdn":"13800138046","status":"active","opened_at":"2024-01-02T10:00:00+08:00","holder":"hk-o","last_voice_at":"2024-01-02","released_at":"2023-05-01","roaming":[{"region":"HK","last_seen":"2024-01-02"}],"linked_platforms":["jd"],"iot":{},"recycled":true,"renewed":false,"complaints":0}`,
+}
+
+// wholeLines have values the population pass does not read (it decodes
+// these lines whole).
+var wholeLines = []string{
+	`{"msisdn":"13800138050","status":"active","opened_at":"2024-01-02","holder":"hk-w","recycled":"yes"}`,
+	`{"msisdn":"13800138051","status":"active","opened_at":"2024-01-02","holder":"hk-w","last_voice_at":null}`,
+	`{"msisdn":"13800138052","status":"active","opened_at":"2024-01-02","holder":"hk-w","Last_Voice_At":"2023-01-01"}`,
+	`{"msisdn":"13800138053","status":"active","opened_at":"2024-01-02","holder":"hk-w","iot":{"business":"new","test_plan":true}}`,
+	`{"msisdn":"13800138054","status":"active","opened_at":"2024-01-02","holder":"hk-w","roaming":[{"region":"H\u004b","last_seen":"2023-01-01"}]}`,
+	`{"msisdn":"13800138055","status":"active","opened_at":"2024-01-02","holder":"hk-w","complaints":1e1}`,
+	`{"msisdn":"13800138056","status":"active","opened_at":"2024-01-02","holder":"hk-w","verified_at":"2023-01-01","verified_at":"2024-01-03"}`,
+	`{"msisdn":"13800138057","status":"active","opened_at":"2024-01-02","holder":"hk-w","roaming":[{"region":"HK"}]}`,
 }
 
 // litePop never panics, and when it reads a line, the population's fields
@@ -297,7 +356,28 @@ func FuzzLitePop(f *testing.F) {
 	f.Add([]byte(`{"MSISDN":"138","holder":"a\\"}`))
 	f.Add([]byte(`{"a":"\\\\","msisdn":"1"}`))
 	f.Add([]byte(`{"a":[{"b":{}}],"kind":"iot"} `))
+	for _, l := range otherRejects {
+		f.Add([]byte(l))
+	}
+	for _, l := range wholeLines {
+		f.Add([]byte(l))
+	}
+	cfg := newReadConfig(pipeAsOf, nil)
 	f.Fuzz(func(t *testing.T, line []byte) {
+		if utf8.Valid(line) {
+			// the population pass judges a line valid exactly when
+			// decoding it whole and validating it does
+			d := passDecoder{cfg: &cfg, lite: true}
+			var lite, whole risk.Record
+			if ok, valid := d.liteRecord(&lite, line); ok {
+				_, rej := cfg.decodeJSONLine(&whole, line, string(line), true, 1, nil)
+				require.Equal(t, rej == nil, valid, "valid by the population pass, of %q", line)
+				if valid {
+					require.Equal(t, [...]any{whole.MSISDN, whole.Operator, whole.MVNO, whole.Holder, whole.OpenedAt},
+						[...]any{lite.MSISDN, lite.Operator, lite.MVNO, lite.Holder, lite.OpenedAt}, "%q", line)
+				}
+			}
+		}
 		vals, seen, ok := litePop(line)
 		if !ok || !utf8.Valid(line) { // the pass checks each line is UTF-8 first
 			return
