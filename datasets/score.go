@@ -99,17 +99,19 @@ const maxWorkers = 256
 // refused in the first pass has nothing written. Warnings (WithWarnings)
 // come from the first pass only.
 //
-// The population pass of a JSON Lines file reads only the fields the
+// The population pass of a JSON Lines file reads the fields the
 // population needs (msisdn, operator, mvno, kind, status, opened_at,
-// holder), judged as the readers judge them, when the outputs can be
-// rewound (nil, io.Discard, a *bytes.Buffer, an OutputFile written under a
-// temporary name) and reading is not WithStrict; unknown keys are then
-// warned about in the scoring pass. The scoring pass checks, by a digest of
-// every valid record's population fields, that it found the records the
-// population pass counted; when it did not (a record bad only in a field
-// the population pass does not read), the outputs are rewound and the file
-// scored again with whole decodes in both passes, so the output is the same
-// either way.
+// holder) and, without copying them, the others a record can be rejected
+// for (its dates, whose order Record.Validate checks, the regions, iccid,
+// counts, roaming, linked_platforms), judged as the readers judge them (by
+// Record.Validate), when the outputs can be rewound (nil, io.Discard, a
+// *bytes.Buffer, an OutputFile written under a temporary name) and reading
+// is not WithStrict; a line with a value it does not read plainly is
+// decoded whole, and unknown keys are warned about in the scoring pass. The
+// scoring pass checks, by a digest of every valid record's population
+// fields, that it found the records the population pass counted; when it
+// did not, the outputs are rewound and the file scored again with whole
+// decodes in both passes, so the output is the same either way.
 //
 // The two passes must read the same records: a file changed between them
 // (written to while it is scored) fails the run with an error saying so,
