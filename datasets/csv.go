@@ -106,7 +106,7 @@ func parseBool(v string) (bool, error) {
 	case "false", "0":
 		return false, nil
 	}
-	return false, fmt.Errorf("want true or false (or TRUE, FALSE, 1, 0), got %s", ref.Quote(v))
+	return false, fmt.Errorf("want true or false (or TRUE, FALSE, 1, 0), got %s", ref.QuoteValue(v))
 }
 
 func setBool(dst func(*risk.Record) *bool) fieldSetter {
@@ -121,7 +121,7 @@ func setInt(dst func(*risk.Record) *int) fieldSetter {
 	return func(r *risk.Record, _ *Label, v string) error {
 		n, err := strconv.Atoi(strings.TrimSpace(v))
 		if err != nil {
-			return fmt.Errorf("want an integer, got %s", ref.Quote(v))
+			return fmt.Errorf("want an integer, got %s", ref.QuoteValue(v))
 		}
 		*dst(r) = n
 		return nil

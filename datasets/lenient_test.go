@@ -203,7 +203,7 @@ func TestAllErrorsAtOnce(t *testing.T) {
 		"13800138001,2024-13-01,lost,nine,yes,XX,2027-01-01\n"
 	_, rejects, _, err := readWith(t, datasets.CSV, csv)
 	require.NoError(t, err)
-	require.Equal(t, []string{"line 2: opened_at: \"20…01\" is not a date (want YYYY-MM-DD or YYYY/MM/DD, either with HH:MM:SS in China Standard Time, or an RFC 3339 timestamp); " +
+	require.Equal(t, []string{"line 2: opened_at: \"2024-13-01\" is not a date (want YYYY-MM-DD or YYYY/MM/DD, either with HH:MM:SS in China Standard Time, or an RFC 3339 timestamp); " +
 		"alerts_30d: want an integer, got \"nine\"; " +
 		"recycled: want true or false (or TRUE, FALSE, 1, 0), got \"yes\"; " +
 		"status: unknown status \"lost\" (want active, suspended, keep_number or cancelled); " +

@@ -88,8 +88,13 @@ func TestValidateQuotesWrongValuesMasked(t *testing.T) {
 		{func(r *risk.Record) { r.Operator = "138 0013 8000" }, `operator: unknown operator "13…00"`},
 		{func(r *risk.Record) { r.FraudFlag = "１３８００１３８０００" }, `fraud_flag: unknown source "１３…００"`},
 		{func(r *risk.Record) { r.OpenRegion = "138-0013-8000" }, `open_region: "13…00" is not`},
-		{func(r *risk.Record) { r.Kind = "中国移动物联网" }, `kind: unknown kind "中国…联网"`},
-		{func(r *risk.Record) { r.IDRegion = "h-7f3a9c" }, `id_region: "h-…9c" is not`},
+		{func(r *risk.Record) { r.IDRegion = "110105194912" }, `id_region: "11…12" is not`},
+		// values that could not be a phone or ID number show whole: the
+		// analyst sees the typo
+		{func(r *risk.Record) { r.Kind = "中国移动物联网" }, `kind: unknown kind "中国移动物联网"`},
+		{func(r *risk.Record) { r.IDRegion = "h-7f3a9c" }, `id_region: "h-7f3a9c" is not`},
+		{func(r *risk.Record) { r.Status = "actve" }, `status: unknown status "actve"`},
+		{func(r *risk.Record) { r.IDRegion = "11010" }, `id_region: "11010" is not`},
 	} {
 		r := &risk.Record{MSISDN: "13800138000", OpenedAt: risk.Date(2025, 1, 1)}
 		c.mod(r)

@@ -351,10 +351,10 @@ func (r *Record) validate(asOf Time) error {
 		errs.add(recErr("iccid", "has %d characters, want 19 or 20", len(r.ICCID)))
 	}
 	if r.Operator != "" && !oneOf(r.Operator, operators) {
-		errs.add(recErr("operator", "unknown operator %s (want cmcc, unicom, telecom or broadnet)", ref.Quote(r.Operator)))
+		errs.add(recErr("operator", "unknown operator %s (want cmcc, unicom, telecom or broadnet)", ref.QuoteValue(r.Operator)))
 	}
 	if r.Kind != "" && !oneOf(r.Kind, kinds) {
-		errs.add(recErr("kind", "unknown kind %s (want mobile, data_card or iot)", ref.Quote(r.Kind)))
+		errs.add(recErr("kind", "unknown kind %s (want mobile, data_card or iot)", ref.QuoteValue(r.Kind)))
 	}
 	var seg ref.Segment
 	segOK := false
@@ -386,7 +386,7 @@ func (r *Record) validate(asOf Time) error {
 			len(r.MSISDN), r.MSISDN[:3]))
 	}
 	if !statusValid[r.Status] && r.Status != "cancelled" {
-		errs.add(recErr("status", "unknown status %s (want active, suspended, keep_number or cancelled)", ref.Quote(r.Status)))
+		errs.add(recErr("status", "unknown status %s (want active, suspended, keep_number or cancelled)", ref.QuoteValue(r.Status)))
 	}
 	if r.OpenedAt == 0 {
 		errs.add(recErr("opened_at", "is required"))
@@ -398,7 +398,7 @@ func (r *Record) validate(asOf Time) error {
 	}
 	if r.IDRegion != "" {
 		if len(r.IDRegion) != 6 || !allDigits(r.IDRegion) {
-			errs.add(recErr("id_region", "%s is not a 6-digit GB/T 2260 code", ref.Quote(r.IDRegion)))
+			errs.add(recErr("id_region", "%s is not a 6-digit GB/T 2260 code", ref.QuoteValue(r.IDRegion)))
 		} else if !ref.KnownRegion(r.IDRegion) { // a division: six digits
 			errs.add(recErr("id_region", "%s is not a GB/T 2260 division code of any revision since 2002", r.IDRegion))
 		}
@@ -416,7 +416,7 @@ func (r *Record) validate(asOf Time) error {
 		}
 	}
 	if r.FraudFlag != "" && !oneOf(r.FraudFlag, fraudFlags) {
-		errs.add(recErr("fraud_flag", "unknown source %s (want police, miit or operator)", ref.Quote(r.FraudFlag)))
+		errs.add(recErr("fraud_flag", "unknown source %s (want police, miit or operator)", ref.QuoteValue(r.FraudFlag)))
 	}
 	if r.Complaints < 0 {
 		errs.add(recErr("complaints", "%d is negative", r.Complaints))
@@ -425,7 +425,7 @@ func (r *Record) validate(asOf Time) error {
 		errs.add(recErr("alerts_30d", "%d is negative", r.Alerts30d))
 	}
 	if r.IoT.Business != "" && !oneOf(r.IoT.Business, businesses) {
-		errs.add(recErr("iot.business", "unknown business %s (want new, transfer, realname_supplement, replacement or other)", ref.Quote(r.IoT.Business)))
+		errs.add(recErr("iot.business", "unknown business %s (want new, transfer, realname_supplement, replacement or other)", ref.QuoteValue(r.IoT.Business)))
 	}
 	openedOK := true
 	for _, d := range r.dates() {
@@ -519,7 +519,7 @@ func notAfter(field string, t, asOf Time) error {
 
 func checkRegion(field, code string) error {
 	if !isRegion(code) {
-		return recErr(field, "%s is not an ISO 3166 alpha-2 or 6-digit GB/T 2260 code", ref.Quote(code))
+		return recErr(field, "%s is not an ISO 3166 alpha-2 or 6-digit GB/T 2260 code", ref.QuoteValue(code))
 	}
 	if !ref.KnownRegion(code) {
 		if len(code) == 2 {

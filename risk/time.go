@@ -128,7 +128,7 @@ func ParseTime(s string) (Time, error) {
 	}
 	t, err := time.Parse(time.RFC3339, s)
 	if err != nil {
-		return 0, fmt.Errorf("%s is not a date (want YYYY-MM-DD or YYYY/MM/DD, either with HH:MM:SS in China Standard Time, or an RFC 3339 timestamp)", ref.Quote(s))
+		return 0, fmt.Errorf("%s is not a date (want YYYY-MM-DD or YYYY/MM/DD, either with HH:MM:SS in China Standard Time, or an RFC 3339 timestamp)", ref.QuoteValue(s))
 	}
 	return checkRange(TimeOf(t), s)
 }

@@ -155,7 +155,7 @@ rules:
 	}{
 		{"score", []string{"score", "--as-of", "2026-11-01", "--in", dups, "--out", filepath.Join(dir, "d.jsonl")}, "记录 3 = 决策 2 + 拒收 1", nil},
 		{"score-rejects", []string{"score", "--as-of", "2026-11-01", "--in", pop, "--out", filepath.Join(dir, "d2.jsonl"), "--rejects", filepath.Join(dir, "rej.jsonl")}, "处置：", nil},
-		{"score-reasons", []string{"score", "--as-of", "2026-11-01", "--in", rejects, "--out", filepath.Join(dir, "d4.jsonl")}, "第 3 行：opened_at：\"ye…ay\" 不是日期", []string{"RFC", "active", "suspended", "cancelled", "mobile", "iot"}},
+		{"score-reasons", []string{"score", "--as-of", "2026-11-01", "--in", rejects, "--out", filepath.Join(dir, "d4.jsonl")}, "第 3 行：opened_at：\"yesterday\" 不是日期", []string{"RFC", "active", "suspended", "cancelled", "mobile", "iot"}},
 		{"backtest", []string{"backtest", "--baseline", "default", "--candidate", cand, "--in", pop, "--as-of", "2026-11-01", "--changes", changes, "--report", report}, "规则的变化：", nil},
 		{"backtest-same", []string{"backtest", "--candidate", "pack:default", "--in", pop, "--as-of", "2026-11-01"}, "是同一套规则", nil},
 		{"fit", []string{"fit", "--pack", "default", "--in", pop, "--as-of", "2026-11-01", "--out", filepath.Join(dir, "s.yaml"), "--force"}, "留出集", nil},

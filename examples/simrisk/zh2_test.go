@@ -250,3 +250,18 @@ func TestProgressPerCardAndOneHolder(t *testing.T) {
 	_, _, errOut = runCLI("score", "--lang", "zh", "--as-of", "2026-11-01", "--in", in, "--out", filepath.Join(t.TempDir(), "d.jsonl"))
 	require.Contains(t, errOut, "；持有人 1；用时 ")
 }
+
+// A reject reason shows a non-personal field's wrong value whole (a typo
+// in status, an impossible date); a phone or ID number stays masked.
+func TestRejectReasonsShowTypos(t *testing.T) {
+	in := filepath.Join(t.TempDir(), "r.jsonl")
+	require.NoError(t, os.WriteFile(in, []byte(`{"msisdn":"13800138001","status":"actve","opened_at":"2024-03-01"}
+{"msisdn":"13800138002","opened_at":"2026-13-20"}
+{"msisdn":"13800138003","status":"11010519491231002X","opened_at":"2024-03-01"}
+`), 0o600))
+	_, _, errOut := runCLI("score", "--as-of", "2026-11-01", "--in", in, "--out", filepath.Join(t.TempDir(), "d.jsonl"))
+	require.Contains(t, errOut, `status: unknown status "actve"`)
+	require.Contains(t, errOut, `opened_at: "2026-13-20" is not a date`)
+	require.Contains(t, errOut, `status: unknown status "11…2X"`)
+	require.NotContains(t, errOut, "11010519491231002X")
+}

@@ -1,6 +1,7 @@
 package ref
 
 import (
+	"regexp"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -387,6 +388,27 @@ func MaskText(s string) string {
 	return string(AppendMaskedText(make([]byte, 0, len(s)), []byte(s)))
 }
 
+// QuoteValue is Quote for a field that holds no personal data (an
+// enumeration, a date, a region code, a count): a value that could not be
+// a phone or ID number (fewer than 7 digits, or a date's shape
+// YYYY-MM-DD or YYYY/MM/DD, with HH:MM[:SS] or not) of at most 40
+// characters is quoted whole, so "actve" and "2026-13-20" show as typed;
+// anything else is quoted as Quote does ("11…2X").
+func QuoteValue(s string) string {
+	digits := 0
+	for _, r := range s {
+		if unicode.IsDigit(r) {
+			digits++
+		}
+	}
+	if utf8.RuneCountInString(s) <= 40 && (digits < 7 || dateShape.MatchString(s)) && MaskText(s) == s {
+		return quoteWhole(s)
+	}
+	return Quote(s)
+}
+
+var dateShape = regexp.MustCompile(`^\d{4}[-/]\d{1,2}[-/]\d{1,2}(?:[ T]\d{1,2}:\d{2}(?::\d{2})?)?$`)
+
 // Quote shows a value that is not what its field expects without showing
 // it: its first and last two characters (whole characters, never a split
 // UTF-8 sequence), quoted: "11…2X". A value of at most 4 characters is
@@ -405,6 +427,11 @@ func Quote(s string) string {
 		}
 		s = s[:head] + "…" + s[len(s)-tail:]
 	}
+	return quoteWhole(s)
+}
+
+// quoteWhole is s quoted, control characters and invalid UTF-8 as escapes.
+func quoteWhole(s string) string {
 	var b strings.Builder
 	b.WriteByte('"')
 	for _, r := range s {

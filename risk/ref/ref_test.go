@@ -364,3 +364,17 @@ func TestParseKey(t *testing.T) {
 	_, err = ref.ReadKeyFile(filepath.Join(dir, "missing.key"))
 	require.ErrorIs(t, err, os.ErrNotExist)
 }
+
+// QuoteValue shows a non-personal field's wrong value whole (a typo in an
+// enumeration, an impossible date, a short number) and masks what could be
+// a phone or ID number, as Quote does.
+func TestQuoteValue(t *testing.T) {
+	for in, want := range map[string]string{
+		"actve": `"actve"`, "2026-13-20": `"2026-13-20"`, "123456": `"123456"`,
+		"yesterday": `"yesterday"`, "a\"b": `"a\"b"`,
+		"13800138000": `"13…00"`, "138-0013-8000": `"13…00"`, "11010519491231002X": `"11…2X"`, "1234567": `"12…67"`,
+		"20261320": `"20…20"`, strings.Repeat("x", 41): `"xx…xx"`,
+	} {
+		require.Equal(t, want, ref.QuoteValue(in), in)
+	}
+}
