@@ -22,28 +22,34 @@ import (
 	"github.com/simrisk/simrisk/rules"
 )
 
-func main() {
+func main() { os.Exit(cli(os.Args[1:], os.Stdout, os.Stderr)) }
+
+// cli runs the quickstart with args; it returns the exit status: 2 for an
+// unknown flag, a stray argument or a language other than zh and en.
+func cli(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("quickstart", flag.ContinueOnError)
+	fs.SetOutput(stderr)
 	def := os.Getenv("SIMRISK_LANG")
 	if def == "" {
 		def = rules.LangZh
 	}
 	lang := fs.String("lang", def, "the language of the output: zh or en; the default is $SIMRISK_LANG, else zh")
-	if err := fs.Parse(os.Args[1:]); err != nil {
-		os.Exit(2) // flag printed the unknown flag and the usage
+	if err := fs.Parse(args); err != nil {
+		return 2 // flag printed the unknown flag and the usage
 	}
 	if fs.NArg() > 0 {
-		fmt.Fprintf(os.Stderr, "quickstart: unexpected argument %q (usage: go run ./examples/quickstart [--lang zh|en])\n", fs.Arg(0))
-		os.Exit(2)
+		fmt.Fprintf(stderr, "quickstart: unexpected argument %q (usage: go run ./examples/quickstart [--lang zh|en])\n", fs.Arg(0))
+		return 2
 	}
 	if *lang != rules.LangZh && *lang != rules.LangEn {
-		fmt.Fprintf(os.Stderr, "quickstart: language %q: want zh or en (--lang or SIMRISK_LANG)\n", *lang)
-		os.Exit(2)
+		fmt.Fprintf(stderr, "quickstart: language %q: want zh or en (--lang or SIMRISK_LANG)\n", *lang)
+		return 2
 	}
-	if err := run(os.Stdout, *lang); err != nil {
-		fmt.Fprintln(os.Stderr, "quickstart:", err)
-		os.Exit(1)
+	if err := run(stdout, *lang); err != nil {
+		fmt.Fprintln(stderr, "quickstart:", err)
+		return 1
 	}
+	return 0
 }
 
 // words are the quickstart's own texts, by language.

@@ -40,3 +40,24 @@ func TestQuickstartLanguage(t *testing.T) {
 	require.NotRegexp(t, `\p{Han}`, en.String(), "English output with Chinese in it")
 	require.NotContains(t, en.String(), "  holders")
 }
+
+// The quickstart follows SIMRISK_LANG (and --lang) and refuses what it
+// does not know: an unknown flag, a stray argument, another language.
+func TestQuickstartFlags(t *testing.T) {
+	var out, errb bytes.Buffer
+	t.Setenv("SIMRISK_LANG", "en")
+	require.Equal(t, 0, cli(nil, &out, &errb), errb.String())
+	require.Contains(t, out.String(), "Decisions per outcome")
+	out.Reset()
+	require.Equal(t, 0, cli([]string{"--lang", "zh"}, &out, &errb), errb.String())
+	require.Contains(t, out.String(), "各处置的决策数")
+	t.Setenv("SIMRISK_LANG", "zh")
+	out.Reset()
+	require.Equal(t, 0, cli(nil, &out, &errb))
+	require.Contains(t, out.String(), "各处置的决策数")
+	for _, args := range [][]string{{"--bogus"}, {"extra"}, {"--lang", "fr"}} {
+		errb.Reset()
+		require.Equal(t, 2, cli(args, &out, &errb), args)
+		require.NotEmpty(t, errb.String(), args)
+	}
+}
