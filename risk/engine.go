@@ -300,12 +300,11 @@ func check(rs *rules.RuleSet, cc compileConfig, c *rules.Collector) *Engine {
 		if l.Type == rules.ListRegion {
 			for i, it := range l.Items {
 				if rules.IsRegionCode(it) && !ref.KnownRegion(it) {
-					what := "a GB/T 2260 division code of any revision since 2002"
+					msg := fmt.Sprintf("list %q: %s is not a GB/T 2260 division code of any revision since 2002", l.Name, it)
 					if len(it) == 2 {
-						what = "an ISO 3166 country code"
+						msg = fmt.Sprintf("list %q: %s is not an ISO 3166 country code", l.Name, it)
 					}
-					c.Add(&rules.Error{Pos: l.ItemPos(i), Field: "items", Code: rules.CodeBadRegion,
-						Msg: fmt.Sprintf("list %q: %s is not %s", l.Name, it, what)})
+					c.Add(&rules.Error{Pos: l.ItemPos(i), Field: "items", Code: rules.CodeBadRegion, Msg: msg})
 				}
 			}
 			x.lists[l.Name] = NewRegionSet(l.Items)

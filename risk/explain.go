@@ -270,6 +270,8 @@ func (s *Scorer) explainReads(cr *compiledRule, rx *RuleExplanation, en *env, re
 			text = maskText(text)
 			if str, ok := v.(string); ok && str != "" {
 				text += nameOf(n, str, s.e.lang) // cmcc (China Mobile), AE (阿拉伯联合酋长国)
+			} else if b, ok := v.(bool); ok {
+				text += nameOf(n, strconv.FormatBool(b), s.e.lang) // true（是）
 			}
 		}
 		rx.Reads = append(rx.Reads, Value{Name: n, Value: text})

@@ -132,7 +132,8 @@ func roamingText(roam []Roaming, asOf Time, lang string) string {
 }
 
 // nameOf is " (name)" after an enumerated value or a region code that has a
-// name for people in lang, "" otherwise.
+// name for people in lang (and, in Chinese, after true and false), ""
+// otherwise.
 func nameOf(field, value, lang string) string {
 	name := ""
 	switch {
@@ -142,6 +143,10 @@ func nameOf(field, value, lang string) string {
 		}
 	default:
 		if f, ok := vocab.Lookup(field); ok && len(f.Enum) > 0 {
+			name = DisplayName(value, lang)
+		} else if lang == rules.LangZh && (value == "true" || value == "false") {
+			// a boolean keeps the rule language's literal, which the
+			// condition shows, with 是 or 否 after it for a Chinese reader
 			name = DisplayName(value, lang)
 		}
 	}

@@ -64,10 +64,13 @@ func TestExplainFormatsValues(t *testing.T) {
 		if lang == "en" {
 			require.Contains(t, out, "roaming=AE (United Arab Emirates (the)) 2026-10-29 (3 days ago); 350802 (福建省龙岩市新罗区) 2026-10-01 (31 days ago)")
 			require.Contains(t, out, "open_region=KH (Cambodia)")
+			require.NotContains(t, out, "（是）")
 			require.Contains(t, out, "✔ fraud_involved (fraud-involved card): fired, +60, verify")
 		} else {
 			require.Contains(t, out, "roaming=AE（阿拉伯联合酋长国） 2026-10-29（3 天前）；350802（福建省龙岩市新罗区） 2026-10-01（31 天前）")
 			require.Contains(t, out, "fraud_flag=police（公安机关）")
+			require.Regexp(t, `=(true（是）|false（否）)`, out, "a boolean read carries 是 or 否")
+			require.NotRegexp(t, `=(true|false)[^（]`, out, "no bare boolean in Chinese")
 			require.Contains(t, out, "✔ fraud_involved（涉诈卡）：已触发，+60，二次实人认证")
 		}
 	}

@@ -129,7 +129,8 @@ var libMessages = map[string]string{
 	"block sequence entries are not allowed in this context": "此处不允许块序列条目",
 
 	// risk: compiling (engine.go, exprlang.go, cellang.go, limits.go, cost.go, personal.go, handbuilt.go)
-	"list %q: %s is not %s": "名单 %q：%s 不是%s",
+	"list %q: %s is not an ISO 3166 country code":                                                              "名单 %q：%s 不是 ISO 3166 国家代码",
+	"list %q: %s is not a GB/T 2260 division code of any revision since 2002":                                  "名单 %q：%s 不是 2002 年以来任何一版 GB/T 2260 的行政区划代码",
 	"macro %q has the name of a vocabulary term or function; choose another":                                   "宏 %q 与词汇表中的名称或函数同名；请换一个名字",
 	"macro %q is written in %s; a cel macro cannot use it":                                                     "宏 %q 用 %s 写成；cel 宏不能使用它",
 	"macros refer to each other in a loop: %s":                                                                 "宏之间循环引用：%s",
