@@ -564,37 +564,13 @@ func stringTest(fn string, x, y stringFn) lowered {
 func ternary(cond boolFn, a, b lowered) (lowered, bool) {
 	switch {
 	case a.isBool() && b.isBool():
-		x, y := a.fn(), b.fn()
-		return lowered{b: func(e *env) bool {
-			if cond(e) {
-				return x(e)
-			}
-			return y(e)
-		}}, true
+		return lowered{b: pick(cond, a.fn(), b.fn())}, true
 	case a.i != nil && b.i != nil:
-		x, y := a.i, b.i
-		return lowered{i: func(e *env) int {
-			if cond(e) {
-				return x(e)
-			}
-			return y(e)
-		}}, true
+		return lowered{i: pick(cond, a.i, b.i)}, true
 	case a.f != nil && b.f != nil:
-		x, y := a.f, b.f
-		return lowered{f: func(e *env) float64 {
-			if cond(e) {
-				return x(e)
-			}
-			return y(e)
-		}}, true
+		return lowered{f: pick(cond, a.f, b.f)}, true
 	case a.s != nil && b.s != nil:
-		x, y := a.s, b.s
-		r := lowered{s: func(e *env) string {
-			if cond(e) {
-				return x(e)
-			}
-			return y(e)
-		}}
+		r := lowered{s: pick(cond, a.s, b.s)}
 		if a.a != nil || b.a != nil {
 			ax, ay := appenderOf(a), appenderOf(b)
 			r.a = func(e *env, buf []byte) []byte {
@@ -607,6 +583,16 @@ func ternary(cond boolFn, a, b lowered) (lowered, bool) {
 		return r, true
 	}
 	return lowered{}, false
+}
+
+// pick is cond ? x : y for one card.
+func pick[T any](cond boolFn, x, y func(*env) T) func(*env) T {
+	return func(e *env) T {
+		if cond(e) {
+			return x(e)
+		}
+		return y(e)
+	}
 }
 
 // compare lowers a comparison of two lowered values (ints, floats, strings,
