@@ -127,7 +127,7 @@ func TestRecordJSON(t *testing.T) {
 		{`{"msisdn":"13800138000","opened_at":"2024-03-01","alerts_30d":1.3800138000e10}`, `alerts_30d: want an integer, got number "1.…10"`},
 		{`{"msisdn":"13800138000","opened_at":"2024-03-01","alerts_30d":1380013800.7e1}`, `alerts_30d: want an integer, got number "13…e1"`},
 		{`{"msisdn":"13800138000","opened_at":"2024-03-01","recycled":13800138000}`, `recycled: want true or false, got number "13…00"`},
-		{`{"msisdn":"13800138000","opened_at":"01/03/2024"}`, `opened_at: "01…24" is not a date (want YYYY-MM-DD or YYYY/MM/DD, either with HH:MM:SS in China Standard Time, or an RFC 3339 timestamp)`},
+		{`{"msisdn":"13800138000","opened_at":"01/03/2024"}`, `opened_at: "01/03/2024" is not a date (want YYYY-MM-DD or YYYY/MM/DD, either with HH:MM:SS in China Standard Time, or an RFC 3339 timestamp)`},
 		{`{"msisdn":"13800138000","opened_at":"2024-03-01","recycled":"yes"}`, "recycled: want true or false, got string"},
 		{`{"opened_at":"2024-03-01"}`, "msisdn: is required"},
 		{`[1,2]`, "want a JSON object, got array"},

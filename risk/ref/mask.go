@@ -390,8 +390,9 @@ func MaskText(s string) string {
 
 // QuoteValue is Quote for a field that holds no personal data (an
 // enumeration, a date, a region code, a count): a value that could not be
-// a phone or ID number (fewer than 7 digits, or a date's shape
-// YYYY-MM-DD or YYYY/MM/DD, with HH:MM[:SS] or not) of at most 40
+// a phone or ID number (fewer than 7 digits, or a date's shape:
+// YYYY-MM-DD, YYYY/MM/DD or YYYY.MM.DD with HH:MM[:SS] or not, DD/MM/YYYY,
+// or YYYYMMDD with a month and day that could be a date's) of at most 40
 // characters is quoted whole, so "actve" and "2026-13-20" show as typed;
 // anything else is quoted as Quote does ("11…2X").
 func QuoteValue(s string) string {
@@ -407,7 +408,10 @@ func QuoteValue(s string) string {
 	return Quote(s)
 }
 
-var dateShape = regexp.MustCompile(`^\d{4}[-/]\d{1,2}[-/]\d{1,2}(?:[ T]\d{1,2}:\d{2}(?::\d{2})?)?$`)
+// dateShape: YYYY-MM-DD, YYYY/M/D, YYYY.MM.DD (with a time or not),
+// DD/MM/YYYY and DD.MM.YYYY, and a compact YYYYMMDD whose month and day
+// could be a date's: the spellings of a date people type.
+var dateShape = regexp.MustCompile(`^(?:\d{4}[-/.]\d{1,2}[-/.]\d{1,2}(?:[ T]\d{1,2}:\d{2}(?::\d{2})?)?|\d{1,2}[-/.]\d{1,2}[-/.]\d{4}|(?:19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01]))$`)
 
 // Quote shows a value that is not what its field expects without showing
 // it: its first and last two characters (whole characters, never a split
