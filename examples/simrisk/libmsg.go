@@ -155,6 +155,22 @@ func libZh(text string, depth int) string {
 	if depth > 8 {
 		return text
 	}
+	// a reject's "line N: field: message" whose message is one format
+	// whole: read so, never cut where a format with a %s after the line
+	// number would cut it ("holder: is a raw ID number (…); give …")
+	if m := lineFirst.FindStringSubmatch(text); m != nil {
+		if _, _, whole := libMatchLit(text, depth); !whole {
+			rest := m[2]
+			if z, _, ok := libMatchLit(rest, depth); ok {
+				return "第 " + m[1] + " 行：" + z
+			}
+			if i := strings.Index(rest, ": "); i > 0 && !strings.ContainsAny(rest[:i], " ") {
+				if z, _, ok := libMatchLit(rest[i+2:], depth); ok {
+					return "第 " + m[1] + " 行：" + rest[:i] + "：" + z
+				}
+			}
+		}
+	}
 	// the most specific reading wins: the text as one message, "field:
 	// message" whose message is one format whole ("holder: is a raw ID
 	// number (…); give an ID key …", which a split at "; " would cut in
@@ -207,6 +223,8 @@ func libZh(text string, depth int) string {
 	}
 	return text
 }
+
+var lineFirst = regexp.MustCompile(`^line (\d+): (.+)$`)
 
 func libMatch(text string, depth int) (string, bool) {
 	z, _, ok := libMatchLit(text, depth)

@@ -43,6 +43,10 @@ func TestZhJoinedLibMessagesWhole(t *testing.T) {
 	require.NoError(t, os.WriteFile(in, []byte(`{"msisdn":"13800138000","holder":"11010519491231002X","opened_at":"2024-03-01"}`+"\n"), 0o600))
 	_, out, errOut = runCLI("score", "--lang", "zh", "--as-of", "2026-11-01", "--in", in, "--out", filepath.Join(dir, "d.jsonl"))
 	require.Contains(t, out+errOut, "holder：是原始身份证号（110105********002X）；请给出密钥文件（simrisk --id-key-file），把它转换为假名化标识")
+	// explain, backtest and fit print a reject after "record rejected: line N: "
+	_, out, errOut = runCLI("explain", "--lang", "zh", "--as-of", "2026-11-01", "--in", in, "--msisdn", "13800138000")
+	require.Contains(t, out+errOut, "记录被拒收：第 1 行：holder：是原始身份证号（110105********002X）；请给出密钥文件（simrisk --id-key-file），把它转换为假名化标识")
+	require.NotContains(t, out+errOut, "raw ID")
 
 	code, _, errOut := runCLI("score", "--lang", "zh", "--as-of", "2026-11-01", "--in", in, "--out", filepath.Join(dir, "d.xlsx"))
 	require.Equal(t, 2, code)
