@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"github.com/simrisk/simrisk/internal/vocab"
 	"regexp"
 	"sort"
 	"strings"
@@ -224,6 +225,23 @@ func libZh(text string, depth int) string {
 	return text
 }
 
+// enumArgs are the formats whose first n arguments are enumeration values
+// as a rule file spells them (a test's outcome or level): in Chinese they
+// keep the code the analyst typed, with its name after it.
+var enumArgs = map[string]int{
+	"outcome is %s, want %s%s":        2,
+	"level is %s (score %g), want %s": 3,
+}
+
+// withDisplayName is "verify（二次实人认证）" for an enumeration value, the
+// text unchanged otherwise.
+func withDisplayName(v string) string {
+	if z, ok := vocab.DisplayName(v, "zh"); ok && z != v {
+		return v + "（" + z + "）"
+	}
+	return v
+}
+
 var lineFirst = regexp.MustCompile(`^line (\d+): (.+)$`)
 
 func libMatch(text string, depth int) (string, bool) {
@@ -246,7 +264,11 @@ func libMatchLit(text string, depth int) (string, int, bool) {
 		for i, v := range p.verbs {
 			a := sub[i+1]
 			if v == 's' || v == 'v' || v == 'w' {
-				a = libZh(a, depth+1)
+				if i < enumArgs[p.en] {
+					a = withDisplayName(a)
+				} else {
+					a = libZh(a, depth+1)
+				}
 			}
 			args[i] = a
 		}

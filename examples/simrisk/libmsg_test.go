@@ -185,7 +185,7 @@ func TestLibJoinedMessages(t *testing.T) {
 		`status: unknown status "we…rd" (want active, suspended, keep_number or cancelled); opened_at: is required`:                                                       `status：未知的状态 "we…rd"（应为 active 正常、suspended 已停机、keep_number 停机保号或 cancelled 销户）；opened_at：必填`,
 		`alert_30d is not a field, derived value, population feature or macro; did you mean alerts_30d?`:                                                                  `alert_30d 不是字段、派生值、群体特征或宏；是不是想写 alerts_30d？`,
 		`invalid operation: >= (mismatched types int and string): params.t is the text "7" (declared at r.yaml:1:10); write it without quotes (t: 7) to make it a number`: `无效的运算：>=（类型不匹配：int 与 string）：params.t 是文本 "7"（在 r.yaml:1:10 声明）；去掉引号（t: 7）即为数字`,
-		`outcome is verify, want pass (fired: frequent_alerts)`:                                                                                                           `处置为 verify，应为 pass（命中：frequent_alerts）`,
+		`outcome is verify, want pass (fired: frequent_alerts)`:                                                                                                           `处置为 verify（二次实人认证），应为 pass（放行）（命中：frequent_alerts）`,
 		`holder: want a string, got object`:                                    `holder：应为字符串，实为对象`,
 		`line 3: unknown column (ignored) alert_30d: did you mean alerts_30d?`: `第 3 行：未知的列（已忽略）alert_30d：是不是想写 alerts_30d？`,
 		`something the catalogue does not know`:                                `something the catalogue does not know`,

@@ -269,3 +269,13 @@ func TestRejectReasonsShowTypos(t *testing.T) {
 	require.Contains(t, errOut, `status: unknown status "11…2X"`)
 	require.NotContains(t, errOut, "11010519491231002X")
 }
+
+// A test's outcome and level keep the code the analyst typed, with its
+// Chinese name after it.
+func TestTestFailureOutcomeNamesInChinese(t *testing.T) {
+	require.Equal(t, "处置为 verify（二次实人认证），应为 pass（放行）", libZh("outcome is verify, want pass", 0))
+	got := libZh("level is medium (score 30), want critical", 0)
+	require.Contains(t, got, "medium（")
+	require.Contains(t, got, "critical（")
+	require.NotContains(t, got, "level is")
+}
