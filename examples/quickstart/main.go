@@ -59,14 +59,14 @@ var words = map[string]map[string]string{
 		"counts": "%d decided, %d rejected, %d%s\n\n",
 		"holder": "holder", "holders": "holders",
 		"outcome": "Decisions per outcome", "level": "Decisions per level", "rules": "Hits per rule", "three": "Three decisions explained",
-		"card": "\n  card %s: %s (score %g, level %s)", "by": ", verify by %s",
+		"card": "\n  card %s: %s (score %g, level %s)", "by": ", verify by %s China Standard Time",
 	},
 	rules.LangZh: {
 		"head":   "simrisk 快速入门：样例卡 %d 张，评估时点 %s，规则包 %q %s\n\n",
 		"counts": "决策 %d，拒收 %d，持有人 %d%s\n\n",
 		"holder": "", "holders": "",
 		"outcome": "各处置的决策数", "level": "各等级的决策数", "rules": "各规则命中数", "three": "三个决策的逐条解释",
-		"card": "\n  号码 %s：%s（得分 %g，等级 %s）", "by": "，须在 %s 前完成核验",
+		"card": "\n  号码 %s：%s（得分 %g，等级 %s）", "by": "，须在北京时间 %s 前完成核验",
 	},
 }
 
@@ -144,7 +144,7 @@ func explain(w io.Writer, d *risk.Decision, lang string) {
 	}
 	fmt.Fprintf(w, t["card"], risk.MaskMSISDN(d.MSISDN), outcome, d.Score, risk.DisplayName(d.Level.String(), lang))
 	if d.Deadline != 0 {
-		fmt.Fprintf(w, t["by"], d.Deadline.Std().Format("2006-01-02 15:04 MST"))
+		fmt.Fprintf(w, t["by"], d.Deadline.Std().Format("2006-01-02 15:04"))
 	}
 	fmt.Fprintln(w)
 	hits := append([]risk.Hit(nil), d.Hits...)

@@ -36,6 +36,8 @@ func TestQuickstartLanguage(t *testing.T) {
 		require.Contains(t, zh.String(), s)
 	}
 	require.NotContains(t, zh.String(), "Decisions per")
+	require.Contains(t, zh.String(), "须在北京时间 ")
+	require.NotRegexp(t, `\b(CST|UTC)\b`, zh.String(), "a time zone abbreviation in Chinese output")
 	require.Regexp(t, `\d+ holders\n`, en.String())
 	require.NotRegexp(t, `\p{Han}`, en.String(), "English output with Chinese in it")
 	require.NotContains(t, en.String(), "  holders")
