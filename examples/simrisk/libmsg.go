@@ -205,12 +205,26 @@ func libZh(text string, depth int) string {
 	if bestLit >= 0 {
 		return best
 	}
-	// messages joined by "; " (a reject's problems, a hint after a message)
+	// messages joined by "; " (a reject's problems, a hint after a message);
+	// a run of parts that is one format whole, alone or after "field: ",
+	// is read as that format ("opened_at: …; holder: is a raw ID number
+	// (…); give an ID key …" is two problems, not three)
 	if parts := strings.Split(text, "; "); len(parts) > 1 {
-		for i, p := range parts {
-			parts[i] = libZh(p, depth+1)
+		var out []string
+		for i := 0; i < len(parts); {
+			j := len(parts)
+			for ; j > i+1; j-- {
+				if z, ok := libWhole(strings.Join(parts[i:j], "; "), depth); ok {
+					out = append(out, z)
+					break
+				}
+			}
+			if j == i+1 {
+				out = append(out, libZh(parts[i], depth+1))
+			}
+			i = j
 		}
-		return strings.Join(parts, "；")
+		return strings.Join(out, "；")
 	}
 	// "field: message", "path:3:4: message", "line 3: message"
 	if i := strings.Index(text, ": "); i > 0 {
@@ -240,6 +254,20 @@ func withDisplayName(v string) string {
 		return v + "（" + z + "）"
 	}
 	return v
+}
+
+// libWhole reads text as one format whole, or as "field: " and one format
+// whole.
+func libWhole(text string, depth int) (string, bool) {
+	if z, _, ok := libMatchLit(text, depth); ok {
+		return z, true
+	}
+	if i := strings.Index(text, ": "); i > 0 && !strings.ContainsAny(text[:i], " ") {
+		if z, _, ok := libMatchLit(text[i+2:], depth); ok {
+			return text[:i] + "：" + z, true
+		}
+	}
+	return "", false
 }
 
 var lineFirst = regexp.MustCompile(`^line (\d+): (.+)$`)

@@ -279,3 +279,12 @@ func TestTestFailureOutcomeNamesInChinese(t *testing.T) {
 	require.Contains(t, got, "critical（")
 	require.NotContains(t, got, "level is")
 }
+
+// A reject with several problems, one of which has "; " inside its own
+// format, reads as its problems, each whole.
+func TestZhRejectWithSeveralProblems(t *testing.T) {
+	got := libZh(`line 1: opened_at: "2026.10.01" is not a date (want YYYY-MM-DD or YYYY/MM/DD, either with HH:MM:SS in China Standard Time, or an RFC 3339 timestamp); holder: is a raw ID number (110105********002X); give an ID key (simrisk --id-key-file) to turn it into a pseudonymous key`, 0)
+	require.Contains(t, got, "holder：是原始身份证号（110105********002X）；请给出密钥文件（simrisk --id-key-file），把它转换为假名化标识")
+	require.Contains(t, got, `opened_at："2026.10.01" 不是日期`)
+	require.NotContains(t, got, "raw ID")
+}
