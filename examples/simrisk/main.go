@@ -443,7 +443,8 @@ func cmdScore(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	sum, err := datasets.ScoreFile(ctx, eng, open, opts)
 	if err != nil {
 		abort()
-		msgsOf(stderr).f(stderr, "simrisk score: %v\n", err)
+		m := msgsOf(stderr)
+		m.f(stderr, "simrisk score: %s\n", inputErrText(m, *in, err))
 		return 1
 	}
 	if sum.Records == 0 {
@@ -1135,4 +1136,23 @@ func writeJUnit(path, name string, rep *risk.TestReport, took time.Duration) err
 		_, err := w.Write(append([]byte(xml.Header), append(b, '\n')...))
 		return err
 	})
+}
+
+// inputErrText is a reading error of the input file said for the command
+// line: the file's name where the library names its package ("datasets: "),
+// and the flag without the Go option beside it.
+func inputErrText(m msgs, path string, err error) string {
+	text := m.libErr(err)
+	if path == "-" {
+		path = m.s("standard input")
+	}
+	for _, p := range []string{"datasets: ", "datasets："} {
+		if rest, ok := strings.CutPrefix(text, p); ok {
+			text = path + p[len("datasets"):] + rest
+		}
+	}
+	for _, goAPI := range []string{" (datasets.WithEncoding(datasets.GB18030))", "（datasets.WithEncoding(datasets.GB18030)）"} {
+		text = strings.ReplaceAll(text, goAPI, "")
+	}
+	return text
 }

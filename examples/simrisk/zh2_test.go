@@ -288,3 +288,24 @@ func TestZhRejectWithSeveralProblems(t *testing.T) {
 	require.Contains(t, got, `opened_at："2026.10.01" 不是日期`)
 	require.NotContains(t, got, "raw ID")
 }
+
+// A reading error names the input file, not the Go package, and gives the
+// flag without the Go option beside it.
+func TestInputErrorNamesTheFile(t *testing.T) {
+	dir := t.TempDir()
+	in := filepath.Join(dir, "d.csv")
+	require.NoError(t, os.WriteFile(in, []byte("a,a\n1,2\n"), 0o600))
+	for _, lang := range []string{"zh", "en"} {
+		code, out, errOut := runCLI("score", "--lang", lang, "--as-of", "2026-11-01", "--in", in, "--out", filepath.Join(dir, "x.csv"))
+		require.Equal(t, 1, code)
+		require.Contains(t, out+errOut, in)
+		require.NotContains(t, out+errOut, "datasets")
+	}
+	gb := filepath.Join(dir, "g.csv")
+	require.NoError(t, os.WriteFile(gb, []byte("msisdn,holder\n13800138000,\xd5\xc5\xc8\xfd\n"), 0o600))
+	for _, lang := range []string{"zh", "en"} {
+		_, out, errOut := runCLI("score", "--lang", lang, "--as-of", "2026-11-01", "--in", gb, "--out", filepath.Join(dir, "x.csv"))
+		require.Contains(t, out+errOut, "--encoding gb18030")
+		require.NotContains(t, out+errOut, "datasets")
+	}
+}
