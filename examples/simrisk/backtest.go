@@ -133,7 +133,7 @@ func readLabelled(m msgs, cmd, path, format string, asOf risk.Time, stderr io.Wr
 	}
 	loaded, err := readRecords(path, f, asOf, append(opts, datasets.WithLabels())...)
 	if err != nil {
-		msgsOf(stderr).f(stderr, "simrisk %s: %v\n", cmd, err)
+		msgsOf(stderr).f(stderr, "simrisk %s: %s\n", cmd, inputErrText(msgsOf(stderr), path, err))
 		return nil, nil, false
 	}
 	printRejected(m, stderr, cmd, path, loaded.Rejects)

@@ -209,7 +209,7 @@ func cmdExplain(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		}
 	}
 	if err != nil {
-		msgsOf(stderr).f(stderr, "simrisk explain: %v\n", err)
+		msgsOf(stderr).f(stderr, "simrisk %s: %s\n", "explain", inputErrText(msgsOf(stderr), name, err))
 		return 1
 	}
 	printRejected(m, stderr, "explain", name, loaded.Rejects)

@@ -331,6 +331,7 @@ var zhMessages = map[string]string{
 	"simrisk help: unknown command %q\n\n%s":                           "simrisk help：未知的命令 %q\n\n%s",
 	"simrisk score: --max-reject-ratio %g: want a share from 0 to 1\n": "simrisk score：--max-reject-ratio %g：应为 0 到 1 之间的比例\n",
 	"simrisk score: %s\n":                                              "simrisk score：%s\n",
+	"simrisk %s: %s\n":                                                 "simrisk %s：%s\n",
 	"simrisk score: %v\n":                                              "simrisk score：%v\n",
 	"simrisk score: --format: %v\n":                                    "simrisk score：--format：%v\n",
 	"simrisk score: reading standard input: %v\n":                      "simrisk score：读取标准输入：%v\n",
