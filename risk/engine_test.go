@@ -535,3 +535,27 @@ func TestPendingVerificationKeepsDeadline(t *testing.T) {
 	require.Equal(t, "restrict", d.Outcome.String())
 	require.Zero(t, d.Deadline)
 }
+
+// A test's score: N is exact: a failure says "want N", not a bound.
+func TestRuleTestExactScoreSaidExactly(t *testing.T) {
+	rs, err := rules.Parse(rules.Source{Name: "t.yaml", Data: []byte(`
+rules:
+  - {id: alerts, when: alerts_30d >= 3, outcome: verify, score: 60}
+` + bands + `
+tests:
+  - name: exact
+    as_of: 2026-11-01
+    card: {alerts_30d: 5}
+    expect: {score: 3}
+  - name: exact but below
+    as_of: 2026-11-01
+    card: {alerts_30d: 5}
+    expect: {score: 70}
+`)})
+	require.NoError(t, err)
+	rep, err := risk.RunTests(rs)
+	require.NoError(t, err)
+	require.Equal(t, 2, rep.Failed)
+	require.Equal(t, []string{`score is 60, want 3 (fired: alerts)`}, rep.Results[0].Failures)
+	require.Equal(t, []string{`score is 60, want 70 (fired: alerts)`}, rep.Results[1].Failures)
+}

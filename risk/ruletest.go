@@ -230,10 +230,14 @@ func (e *Engine) runCase(tc *rules.TestCase, cfg testConfig) TestResult {
 	if x.Level != nil && d.Level != *x.Level {
 		fail("level is %s (score %g), want %s", d.Level, d.Score, *x.Level)
 	}
-	if x.ScoreMin != nil && d.Score < *x.ScoreMin {
+	exact := x.ScoreMin != nil && x.ScoreMax != nil && *x.ScoreMin == *x.ScoreMax
+	if exact && d.Score != *x.ScoreMin {
+		fail("score is %g, want %g%s", d.Score, *x.ScoreMin, firedList(d))
+	}
+	if !exact && x.ScoreMin != nil && d.Score < *x.ScoreMin {
 		fail("score is %g, want at least %g%s", d.Score, *x.ScoreMin, firedList(d))
 	}
-	if x.ScoreMax != nil && d.Score > *x.ScoreMax {
+	if !exact && x.ScoreMax != nil && d.Score > *x.ScoreMax {
 		fail("score is %g, want at most %g%s", d.Score, *x.ScoreMax, firedList(d))
 	}
 	return res

@@ -225,6 +225,7 @@ var libMessages = map[string]string{
 	"outcome is %s, want %s%s":          "处置为 %s，应为 %s%s",
 	"level is %s (score %g), want %s":   "等级为 %s（分数 %g），应为 %s",
 	"score is %g, want at least %g%s":   "分数为 %g，应至少为 %g%s",
+	"score is %g, want %g%s":            "分数为 %g，应为 %g%s",
 	"score is %g, want at most %g%s":    "分数为 %g，应至多为 %g%s",
 	" (no rule fired)":                  "（没有规则命中）",
 	" (fired: %s)":                      "（命中：%s）",
