@@ -156,6 +156,11 @@ func libZh(text string, depth int) string {
 	if depth > 8 {
 		return text
 	}
+	// one format whole, after "field: " prefixes or not ("card: holder: is
+	// a raw ID number (…); pass …"): the most specific reading there is
+	if z, ok := libWhole(text, depth); ok {
+		return z
+	}
 	// a reject's "line N: field: message" whose message is one format
 	// whole: read so, never cut where a format with a %s after the line
 	// number would cut it ("holder: is a raw ID number (…); give …")
@@ -262,8 +267,8 @@ func libWhole(text string, depth int) (string, bool) {
 	if z, _, ok := libMatchLit(text, depth); ok {
 		return z, true
 	}
-	if i := strings.Index(text, ": "); i > 0 && !strings.ContainsAny(text[:i], " ") {
-		if z, _, ok := libMatchLit(text[i+2:], depth); ok {
+	if i := strings.Index(text, ": "); i > 0 && !strings.ContainsAny(text[:i], " ") && depth < 8 {
+		if z, ok := libWhole(text[i+2:], depth+1); ok {
 			return text[:i] + "：" + z, true
 		}
 	}
