@@ -267,7 +267,25 @@ func maskedRuleError(e *rules.Error) string {
 	if !strings.HasPrefix(msg, pos) {
 		pos = ""
 	}
-	return pos + ref.MaskText(msg[len(pos):])
+	return pos + maskKeepingDigests(msg[len(pos):])
+}
+
+// digestRE is a rule set's digest as messages write it.
+var digestRE = regexp.MustCompile(`sha256:[0-9a-f]{16,64}`)
+
+// maskKeepingDigests is ref.MaskText for everything but rule-set digests,
+// which are hashes, not numbers: a digest whose hex digits happen to hold
+// eleven digits in a row stays whole, so it matches the one in decisions.
+func maskKeepingDigests(s string) string {
+	var b strings.Builder
+	last := 0
+	for _, loc := range digestRE.FindAllStringIndex(s, -1) {
+		b.WriteString(ref.MaskText(s[last:loc[0]]))
+		b.WriteString(s[loc[0]:loc[1]])
+		last = loc[1]
+	}
+	b.WriteString(ref.MaskText(s[last:]))
+	return b.String()
 }
 
 // ruleError is maskedRuleError in m's language.
@@ -284,7 +302,7 @@ func (m msgs) ruleError(e *rules.Error) string {
 	if e.Warning() {
 		b.WriteString("警告 ")
 	}
-	fmt.Fprintf(&b, "[%s] %s", e.Code, ref.MaskText(m.lib(e.Msg)))
+	fmt.Fprintf(&b, "[%s] %s", e.Code, maskKeepingDigests(m.lib(e.Msg)))
 	return b.String()
 }
 

@@ -315,3 +315,9 @@ func TestZhMessageUnderTwoFieldNames(t *testing.T) {
 	got := libZh(`card: holder: is a raw ID number (110105********002X); pass a pseudonymous key instead (ref.HolderKey, or simrisk --id-key-file)`, 0)
 	require.Equal(t, "card：holder：是原始身份证号（110105********002X）；请改为传入假名化标识（ref.HolderKey，或 simrisk --id-key-file）", got)
 }
+
+// A digest whose hex digits hold eleven digits in a row is not a number.
+func TestLintKeepsDigestsWhole(t *testing.T) {
+	d := "sha256:09ead643b415930083217c66c4ad63ca"
+	require.Equal(t, "digest "+d+", msisdn 138****8000", maskKeepingDigests("digest "+d+", msisdn 13800138000"))
+}
