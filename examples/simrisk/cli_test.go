@@ -107,6 +107,12 @@ func TestFitRefusesExistingOutAndTestWithoutTests(t *testing.T) {
 	require.Equal(t, 0, code, stderr)
 	require.Contains(t, stdout, "fitted on ")
 	require.Regexp(t, `^rule set default 1\.1\.0 from pack:default \(sha256:[0-9a-f]{32}\)\n`, stdout)
+	b, _ = os.ReadFile(out)
+	require.True(t, strings.HasPrefix(string(b), "# Suggested by simrisk fit on "), "the file's comment in the command's language (en here)")
+	code, _, stderr = runCLI("fit", "--lang", "zh", "--pack", "pack:default", "--in", "../../datasets/sample/cards.jsonl", "--as-of", "2026-11-01", "--out", out, "--force")
+	require.Equal(t, 0, code, stderr)
+	b, _ = os.ReadFile(out)
+	require.True(t, strings.HasPrefix(string(b), "# simrisk fit 于 "), "the file's comment in Chinese with --lang zh")
 
 	rf := filepath.Join(dir, "r.yaml")
 	require.NoError(t, os.WriteFile(rf, []byte("name: mine\nversion: 1.0.0\nbands:\n  - {min: 0, level: low, outcome: pass}\nrules:\n  - {id: a, title: A, when: alerts_30d > 3, score: 10, outcome: monitor, reason: many alerts}\n"), 0o600))

@@ -119,7 +119,7 @@ func cmdFit(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		msgsOf(stderr).f(stderr, "simrisk fit: %v\n", err)
 		return 1
 	}
-	head := fmt.Sprintf("# Suggested by simrisk fit on %s from %s and %s (seed %d): held-out F1 %.3f -> %.3f.\n# Review before use; rule outcomes are unchanged.\n",
+	head := m.sf("# Suggested by simrisk fit on %s from %s and %s (seed %d): held-out F1 %.3f -> %.3f.\n# Review before use; rule outcomes are unchanged.\n",
 		time.Now().Format("2006-01-02"), *pack, filepath.Base(*in), *seed, res.Current.F1, res.Fitted.F1)
 	if err := writeOutput(*out, func(w io.Writer) error { _, err := w.Write(append([]byte(head), b...)); return err }); err != nil {
 		msgsOf(stderr).f(stderr, "simrisk fit: %v\n", err)
