@@ -559,3 +559,40 @@ tests:
 	require.Equal(t, []string{`score is 60, want 3 (fired: alerts)`}, rep.Results[0].Failures)
 	require.Equal(t, []string{`score is 60, want 70 (fired: alerts)`}, rep.Results[1].Failures)
 }
+
+// A typo'd key in a test's card fails the test with a suggestion instead
+// of leaving the card as if the key were not there.
+func TestRuleTestCardUnknownKey(t *testing.T) {
+	rs, err := rules.Parse(rules.Source{Name: "t.yaml", Data: []byte(`
+rules:
+  - {id: alerts, when: alerts_30d >= 3, outcome: verify, score: 60}
+` + bands + `
+tests:
+  - name: typo
+    as_of: 2026-11-01
+    card: {alert_30d: 5}
+    expect: {not_fires: [alerts]}
+`)})
+	require.NoError(t, err)
+	rep, err := risk.RunTests(rs)
+	require.NoError(t, err)
+	require.Equal(t, 1, rep.Failed)
+	require.Equal(t, []string{`card: unknown key "alert_30d": did you mean "alerts_30d"?`}, rep.Results[0].Failures)
+}
+
+// A parameter or list written without its prefix gets the prefixed name as
+// the suggestion, in both languages.
+func TestBareParamNameSuggestsPrefix(t *testing.T) {
+	for _, lang := range []string{"expr", "cel"} {
+		rs, err := rules.Parse(rules.Source{Name: "t.yaml", Data: []byte(`
+language: ` + lang + `
+params: {days: 7}
+rules:
+  - {id: a, when: days_since_opened <= days, outcome: monitor, score: 1}
+` + bands)})
+		require.NoError(t, err)
+		errs := risk.Check(rs)
+		require.NotEmpty(t, errs, lang)
+		require.Contains(t, errs.Error(), "did you mean params.days?", lang)
+	}
+}

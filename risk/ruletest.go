@@ -4,7 +4,12 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"sort"
 	"strings"
+	"sync"
+
+	"github.com/simrisk/simrisk/internal/suggest"
+	"github.com/simrisk/simrisk/internal/vocab"
 
 	"github.com/simrisk/simrisk/rules"
 )
@@ -128,6 +133,14 @@ func (e *Engine) RunTests(cases []*rules.TestCase, opts ...TestOption) *TestRepo
 func testRecord(m map[string]any, asOf Time, msisdn, holder string) (*Record, error) {
 	c := make(map[string]any, len(m)+6)
 	for k, v := range m {
+		if !cardKeys()[k] {
+			// a typo'd key would otherwise leave the test's card as if
+			// the key had not been written, and the test pass unseen
+			if near := suggest.Nearest(k, cardKeyList()); near != "" {
+				return nil, fmt.Errorf("unknown key %q: did you mean %q?", k, near)
+			}
+			return nil, fmt.Errorf("unknown key %q", k)
+		}
 		c[k] = v
 	}
 	def := func(k string, v any) {
@@ -332,4 +345,26 @@ func (rep *TestReport) Coverage(e *Engine) Coverage {
 		}
 	}
 	return c
+}
+
+// cardKeys are the keys a test's card may give: the record's JSON keys
+// (the first part of a dotted name, as iot for iot.business).
+var cardKeys = sync.OnceValue(func() map[string]bool {
+	keys := map[string]bool{}
+	for _, f := range vocab.Fields() {
+		if f.Record != "" {
+			top, _, _ := strings.Cut(f.Name, ".")
+			keys[top] = true
+		}
+	}
+	return keys
+})
+
+func cardKeyList() []string {
+	var l []string
+	for k := range cardKeys() {
+		l = append(l, k)
+	}
+	sort.Strings(l)
+	return l
 }

@@ -34,6 +34,18 @@ func unknownNameMsg(rs *rules.RuleSet, name string, call bool, builtins []string
 		return msg
 	}
 	msg := fmt.Sprintf("%s is not a field, derived value, population feature or macro", name)
+	if rs != nil {
+		for _, p := range rs.Params {
+			if p.Name == name { // a parameter written without its prefix
+				return msg + fmt.Sprintf("; did you mean params.%s?", name)
+			}
+		}
+		for _, l := range rs.Lists {
+			if l.Name == name {
+				return msg + fmt.Sprintf("; did you mean lists.%s?", name)
+			}
+		}
+	}
 	if near := suggest.Nearest(name, knownNames(rs)); near != "" {
 		msg += fmt.Sprintf("; did you mean %s?", near)
 	}

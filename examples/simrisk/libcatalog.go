@@ -274,7 +274,7 @@ var libMessages = map[string]string{
 	"unknown kind %s (want mobile, data_card or iot)":                "未知的卡类型 %s（应为 mobile 手机卡、data_card 数据卡或 iot 物联网卡）",
 	"no known %d-digit number segment starts %s…; give the card's operator (and kind), or add the segment (ref.AddSegments, simrisk score --segments)": "没有以 %[2]s… 开头的已知 %[1]d 位号段；请给出卡的运营商（和卡类型），或补充该号段（ref.AddSegments，simrisk score --segments）",
 	"unknown status %s (want active, suspended, keep_number or cancelled)":                                                                             "未知的状态 %s（应为 active 正常、suspended 已停机、keep_number 停机保号或 cancelled 销户）",
-	"is a raw ID number (%s); pass a pseudonymous key instead (ref.HolderKey, or simrisk --id-key-file)":                                               "是原始身份证号（%s）；请改为传入假名化标识（ref.HolderKey，或 simrisk --id-key-file）",
+	"is a raw ID number (%s); pass a pseudonymous key instead (ref.HolderKey, or simrisk --id-key-file)":                                               "是原始身份证号（%s）；请改为假名化标识（可用 simrisk --id-key-file 转换）",
 	"is a raw ID number (%s); give an ID key (simrisk --id-key-file) to turn it into a pseudonymous key":                                               "是原始身份证号（%s）；请给出密钥文件（simrisk --id-key-file），把它转换为假名化标识",
 	"ID number %s: %v":                   "身份证号 %s：%v",
 	"%s is not a 6-digit GB/T 2260 code": "%s 不是 6 位 GB/T 2260 代码",

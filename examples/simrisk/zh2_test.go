@@ -313,7 +313,7 @@ func TestInputErrorNamesTheFile(t *testing.T) {
 // A message under two field names ("card: holder: …") is still one format.
 func TestZhMessageUnderTwoFieldNames(t *testing.T) {
 	got := libZh(`card: holder: is a raw ID number (110105********002X); pass a pseudonymous key instead (ref.HolderKey, or simrisk --id-key-file)`, 0)
-	require.Equal(t, "card：holder：是原始身份证号（110105********002X）；请改为传入假名化标识（ref.HolderKey，或 simrisk --id-key-file）", got)
+	require.Equal(t, "card：holder：是原始身份证号（110105********002X）；请改为假名化标识（可用 simrisk --id-key-file 转换）", got)
 }
 
 // A digest whose hex digits hold eleven digits in a row is not a number.
