@@ -138,6 +138,15 @@ func readLabelled(m msgs, cmd, path, format string, asOf risk.Time, stderr io.Wr
 	}
 	printRejected(m, stderr, cmd, path, loaded.Rejects)
 	printDuplicates(m, stderr, loaded.Duplicates, loaded.Superseded)
+	if len(loaded.Records) == 0 {
+		// nothing to compare or fit: fail as score does (exit 1)
+		if n := len(loaded.Rejects); n > 0 {
+			m.f(stderr, "simrisk %s: every record (%d) was rejected: nothing was scored\n", cmd, n)
+		} else {
+			m.f(stderr, "simrisk %s: no records in %s (an empty file, a CSV header alone or blank lines); nothing was scored\n", cmd, path)
+		}
+		return nil, nil, false
+	}
 	for _, l := range loaded.Labels {
 		if l.Fraud || l.Scenario != "" { // the file carries labels
 			return loaded, datasets.Fraud(loaded.Labels), true

@@ -33,6 +33,8 @@
 // unless --strict.
 // test runs the rule files' tests, prints each failure, ends with
 // "N passed, N failed" and exits 1 when any failed.
+// backtest and fit, like score, exit 1 when the input holds no records or
+// every record was rejected: there is nothing to compare or fit.
 //
 // Every command but packs and version speaks one language: --lang zh|en,
 // else the environment variable SIMRISK_LANG, else zh (msg.go, libmsg.go).
@@ -472,7 +474,7 @@ func cmdScore(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		if name == "-" {
 			name = "standard input"
 		}
-		msgLang(fs, *rf.lang).f(stderr, "simrisk score: no records in %s (an empty file, a CSV header alone or blank lines); nothing was scored\n", name)
+		msgLang(fs, *rf.lang).f(stderr, "simrisk %s: no records in %s (an empty file, a CSV header alone or blank lines); nothing was scored\n", "score", name)
 		return 1
 	}
 	for _, f := range outs {
@@ -615,7 +617,11 @@ func (f *readFlags) options(cmd, in string, stderr io.Writer) (opts []datasets.R
 	}
 	opts = append(opts, datasets.WithEncoding(enc),
 		datasets.WithWarnings(func(w datasets.Warning) {
-			msgsOf(stderr).f(stderr, "simrisk %s: %s: %s\n", cmd, in, msgsOf(stderr).lib(w.String()))
+			m, name := msgsOf(stderr), in
+			if name == "-" {
+				name = m.s("standard input")
+			}
+			m.f(stderr, "simrisk %s: %s: %s\n", cmd, name, m.lib(w.String()))
 		}))
 	if *f.strict {
 		opts = append(opts, datasets.WithStrict())
@@ -673,10 +679,23 @@ func printSummary(m msgs, w io.Writer, rs *rules.RuleSet, source string, sum *da
 		return sum.ByRule[ids[i]] > sum.ByRule[ids[j]] || sum.ByRule[ids[i]] == sum.ByRule[ids[j]] && ids[i] < ids[j]
 	})
 	for _, id := range ids {
-		m.f(w, "  %-26s %d hits\n", id, sum.ByRule[id])
+		if sum.ByRule[id] == 1 {
+			m.f(w, "  %-26s %d hit\n", id, 1)
+		} else {
+			m.f(w, "  %-26s %d hits\n", id, sum.ByRule[id])
+		}
 	}
-	for id, n := range sum.Errors {
-		m.f(w, "  rule %s failed on %d cards\n", id, n)
+	eids := make([]string, 0, len(sum.Errors))
+	for id := range sum.Errors {
+		eids = append(eids, id)
+	}
+	sort.Strings(eids)
+	for _, id := range eids {
+		if n := sum.Errors[id]; n == 1 {
+			m.f(w, "  rule %s failed on %d card\n", id, 1)
+		} else {
+			m.f(w, "  rule %s failed on %d cards\n", id, n)
+		}
 	}
 }
 

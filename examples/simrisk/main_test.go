@@ -725,3 +725,61 @@ func TestLintUnreadableFileNoFollowOn(t *testing.T) {
 	require.Equal(t, 1, code)
 	require.Equal(t, filepath.Join(dir, "r1.yaml")+": [too_large] the rule files up to this one have more than 10 bytes in all: over the limit max_total_bytes=10\n", stdout)
 }
+
+// The score summary counts hits in English as a reader says them: "1 hit",
+// "2 hits" (it said "1 hits").
+func TestScoreSummaryHitCounts(t *testing.T) {
+	dir := t.TempDir()
+	in := filepath.Join(dir, "cards.jsonl")
+	require.NoError(t, os.WriteFile(in, []byte(`{"msisdn":"13800138000","opened_at":"2024-03-01","last_voice_at":"2026-10-30","alerts_30d":4}
+{"msisdn":"13800138001","opened_at":"2024-03-01","last_voice_at":"2026-10-30","alerts_30d":5}
+{"msisdn":"13800138002","opened_at":"2024-03-01","last_voice_at":"2026-10-30","fraud_flag":"police"}
+`), 0o644))
+	code, _, stderr := runCLI("score", "--lang", "en", "--as-of", "2026-11-01", "--in", in, "--out", filepath.Join(dir, "d.jsonl"))
+	require.Equal(t, 0, code, stderr)
+	require.Regexp(t, `(?m)^  frequent_alerts +2 hits$`, stderr)
+	require.Regexp(t, `(?m)^  fraud_involved +1 hit$`, stderr)
+	require.NotContains(t, stderr, " 1 hits")
+}
+
+// backtest and fit fail like score when nothing can be scored: an empty
+// input, or one whose every record is rejected (backtest printed a report
+// of zeros and exited 0).
+func TestBacktestAndFitFailWithoutRecords(t *testing.T) {
+	dir := t.TempDir()
+	empty, bad := filepath.Join(dir, "empty.jsonl"), filepath.Join(dir, "bad.jsonl")
+	require.NoError(t, os.WriteFile(empty, nil, 0o644))
+	require.NoError(t, os.WriteFile(bad, []byte("{\"msisdn\":\"1\"}\n{\"msisdn\":\"2\"}\n"), 0o644))
+	for _, cmd := range [][]string{
+		{"backtest", "--candidate", "pack:default"},
+		{"fit", "--pack", "pack:default", "--out", filepath.Join(dir, "fit.yaml")},
+	} {
+		args := append([]string{cmd[0], "--lang", "en", "--as-of", "2026-11-01"}, cmd[1:]...)
+		code, stdout, stderr := runCLI(append(args, "--in", empty)...)
+		require.Equal(t, 1, code, stderr)
+		require.Empty(t, stdout)
+		require.Contains(t, stderr, "simrisk "+cmd[0]+": no records in "+empty)
+		code, stdout, stderr = runCLI(append(args, "--in", bad)...)
+		require.Equal(t, 1, code, stderr)
+		require.Empty(t, stdout)
+		require.Contains(t, stderr, "simrisk "+cmd[0]+": every record (2) was rejected: nothing was scored")
+		require.NoFileExists(t, filepath.Join(dir, "fit.yaml"))
+	}
+}
+
+// A warning about standard input names it as such, not "-".
+func TestWarningOnStdinNamesIt(t *testing.T) {
+	r, w, err := os.Pipe()
+	require.NoError(t, err)
+	old := os.Stdin
+	os.Stdin = r
+	t.Cleanup(func() { os.Stdin = old })
+	go func() {
+		_, _ = w.WriteString("msisdn,opened_at,bogus\n13800138000,2024-03-01,x\n")
+		_ = w.Close()
+	}()
+	code, stdout, stderr := runCLI("score", "--lang", "en", "--format", "csv", "--in", "-", "--as-of", "2026-11-01")
+	require.Equal(t, 0, code, stderr)
+	require.Contains(t, stdout, `"msisdn":"13800138000"`)
+	require.Contains(t, stderr, "simrisk score: standard input: line 1: unknown column (ignored) bogus")
+}
