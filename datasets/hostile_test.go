@@ -2,6 +2,7 @@ package datasets_test
 
 import (
 	"bytes"
+	"context"
 	"io"
 	"os"
 	"path/filepath"
@@ -11,6 +12,7 @@ import (
 	"unicode/utf16"
 
 	"github.com/stretchr/testify/require"
+	"golang.org/x/text/encoding/simplifiedchinese"
 
 	"github.com/simrisk/simrisk/datasets"
 	"github.com/simrisk/simrisk/risk"
@@ -121,6 +123,38 @@ func TestUTF16Read(t *testing.T) {
 		require.NoError(t, err)
 		require.Equal(t, want, got)
 	}
+}
+
+// A UTF-16 file said to be GB18030 or GBK is refused up front with the
+// encoding that reads it (it failed later as a bad CSV header or bad
+// records), on both paths; a GB18030 file is still read.
+func TestUTF16SaidToBeGB18030(t *testing.T) {
+	src := "msisdn,opened_at,holder,operator\r\n13800138001,2024-03-01,h-1,中国移动\r\n"
+	for _, tc := range []struct {
+		data []byte
+		want string
+	}{
+		{utf16Bytes(src, false, true), "--encoding utf-16"},
+		{utf16Bytes(src, true, true), "--encoding utf-16"},
+		{utf16Bytes(src, false, false), "--encoding utf-16le"},
+		{utf16Bytes(src, true, false), "--encoding utf-16be"},
+	} {
+		for _, enc := range []datasets.Encoding{datasets.GB18030, datasets.GBK} {
+			_, err := datasets.Read(bytes.NewReader(tc.data), datasets.CSV, asOf, datasets.WithEncoding(enc))
+			require.EqualError(t, err, "datasets: the file is UTF-16, not "+string(enc)+": read it with "+tc.want+" (the Encoding of that name)")
+			data := tc.data
+			open := func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(data)), nil }
+			_, err = datasets.ScoreFile(context.Background(), engine(t), open, datasets.ScoreOptions{AsOf: asOf, Format: datasets.CSV,
+				Read: []datasets.ReadOption{datasets.WithEncoding(enc)}})
+			require.ErrorContains(t, err, "the file is UTF-16, not "+string(enc))
+		}
+	}
+	gb, err := simplifiedchinese.GB18030.NewEncoder().String(src)
+	require.NoError(t, err)
+	loaded, err := datasets.Read(strings.NewReader(gb), datasets.CSV, asOf, datasets.WithEncoding(datasets.GB18030))
+	require.NoError(t, err)
+	require.Len(t, loaded.Records, 1)
+	require.Equal(t, "cmcc", loaded.Records[0].Operator)
 }
 
 // Enumerated values are folded before the alias lookup: NFKC (full-width

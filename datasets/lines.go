@@ -78,8 +78,25 @@ func decoder(r io.Reader, e Encoding) (io.Reader, error) {
 		}
 		return br, nil
 	case GB18030, GBK:
+		// A UTF-16 file (Excel's "Unicode text") said to be GB18030 would
+		// decode to NULs and mangled characters, and fail later as a bad
+		// header or bad records: it is refused up front, saying what it is.
+		// No GB18030 text starts with a UTF-16 byte order mark (0xFF is
+		// never a GB18030 byte) or holds NUL bytes.
+		br := bufio.NewReaderSize(r, 4096)
+		head, _ := br.Peek(512) // an error shows again on reading
+		if order, ok := sniffUTF16(head); ok {
+			want := UTF16 // its byte order mark says the order
+			if !bytes.HasPrefix(head, []byte{0xff, 0xfe}) && !bytes.HasPrefix(head, []byte{0xfe, 0xff}) {
+				want = UTF16LE
+				if order == xunicode.BigEndian {
+					want = UTF16BE
+				}
+			}
+			return nil, fmt.Errorf("datasets: the file is UTF-16, not %s: read it with --encoding %s (the Encoding of that name)", e, want)
+		}
 		// GB18030 decodes every GBK byte sequence as GBK does, and the four-byte ones GBK lacks
-		return transform.NewReader(r, simplifiedchinese.GB18030.NewDecoder()), nil
+		return transform.NewReader(br, simplifiedchinese.GB18030.NewDecoder()), nil
 	case UTF16:
 		return utf16Reader(r, xunicode.LittleEndian, xunicode.UseBOM), nil
 	case UTF16LE:

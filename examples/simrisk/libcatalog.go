@@ -397,6 +397,7 @@ var libMessages = map[string]string{
 	"unknown encoding %q (want utf-8, gb18030, gbk, utf-16, utf-16le or utf-16be)":           "未知的编码 %q（应为 utf-8、gb18030、gbk、utf-16、utf-16le 或 utf-16be）",
 	"datasets: unknown encoding %q (want utf-8, gb18030, gbk, utf-16, utf-16le or utf-16be)": "datasets：未知的编码 %q（应为 utf-8、gb18030、gbk、utf-16、utf-16le 或 utf-16be）",
 	"not valid UTF-8": "不是合法的 UTF-8",
+	"datasets: the file is UTF-16, not %s: read it with --encoding %s (the Encoding of that name)": "datasets：文件是 UTF-16，不是 %s：请用 --encoding %s 读取（同名的 Encoding）",
 	"datasets: line %d: the file is not valid UTF-8; if it is GBK or GB18030 (as Chinese Excel saves CSV), read it with --encoding gb18030 (datasets.WithEncoding(datasets.GB18030)); if it is UTF-16 without a byte order mark, with --encoding utf-16le or utf-16be": "datasets：第 %d 行：文件不是合法的 UTF-8；如果是 GBK 或 GB18030（中文版 Excel 保存 CSV 用的编码），请用 --encoding gb18030 读取（datasets.WithEncoding(datasets.GB18030)）；如果是没有字节顺序标记的 UTF-16，请用 --encoding utf-16le 或 utf-16be",
 	"output %s is the input %s: refusing to overwrite an input":                          "输出 %s 就是输入 %s：拒绝覆盖输入",
 	"output %s is a rule file in the input directory %s: refusing to overwrite an input": "输出 %s 是输入目录 %s 中的规则文件：拒绝覆盖输入",

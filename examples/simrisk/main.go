@@ -1188,7 +1188,7 @@ func inputErrText(m msgs, path string, err error) string {
 			text = path + p[len("datasets"):] + rest
 		}
 	}
-	for _, goAPI := range []string{" (datasets.WithEncoding(datasets.GB18030))", "（datasets.WithEncoding(datasets.GB18030)）"} {
+	for _, goAPI := range []string{" (datasets.WithEncoding(datasets.GB18030))", "（datasets.WithEncoding(datasets.GB18030)）", " (the Encoding of that name)", "（同名的 Encoding）"} {
 		text = strings.ReplaceAll(text, goAPI, "")
 	}
 	return text
