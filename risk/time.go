@@ -118,7 +118,11 @@ func CheckAsOf(t Time) error {
 // ignored.
 func ParseTime(s string) (Time, error) {
 	if t, ok := parseDateFast(s); ok {
-		return checkRange(t, s)
+		// a 4-digit year is never past 9999: only the lower bound to check
+		if t < minValid {
+			return 0, fmt.Errorf("date %s is before 1980-01-01", s)
+		}
+		return t, nil
 	}
 	if t := strings.TrimFunc(s, isBlankRune); t != s {
 		return ParseTime(t)
@@ -229,21 +233,16 @@ func parseDateFast(s string) (Time, bool) {
 	if len(s) != 10 || s[4] != '-' || s[7] != '-' {
 		return 0, false
 	}
-	num := func(a, b int) (int, bool) {
-		n := 0
-		for i := a; i < b; i++ {
-			c := s[i]
-			if c < '0' || c > '9' {
-				return 0, false
-			}
-			n = n*10 + int(c-'0')
-		}
-		return n, true
+	// each digit's value, unsigned: a byte that is not a digit is over 9
+	y0, y1, y2, y3 := s[0]-'0', s[1]-'0', s[2]-'0', s[3]-'0'
+	m0, m1, d0, d1 := s[5]-'0', s[6]-'0', s[8]-'0', s[9]-'0'
+	if y0 > 9 || y1 > 9 || y2 > 9 || y3 > 9 || m0 > 9 || m1 > 9 || d0 > 9 || d1 > 9 {
+		return 0, false
 	}
-	y, ok1 := num(0, 4)
-	m, ok2 := num(5, 7)
-	d, ok3 := num(8, 10)
-	if !ok1 || !ok2 || !ok3 || m < 1 || m > 12 || d < 1 || d > daysIn(y, m) {
+	y := int(y0)*1000 + int(y1)*100 + int(y2)*10 + int(y3)
+	m := int(m0)*10 + int(m1)
+	d := int(d0)*10 + int(d1)
+	if m < 1 || m > 12 || d < 1 || d > daysIn(y, m) {
 		return 0, false
 	}
 	return Time(int64(daysFromCivil(y, m, d))*86400 - cstOffset), true
@@ -267,6 +266,13 @@ func daysIn(y, m int) int {
 func daysFromCivil(y, m, d int) int {
 	if m <= 2 {
 		y--
+	}
+	if y >= 0 { // every year since 1 BC: unsigned divisions, the cheap ones
+		u := uint(y)
+		era := u / 400
+		yoe := u - era*400
+		doy := (153*uint((m+9)%12)+2)/5 + uint(d) - 1
+		return int(era*146097+yoe*365+yoe/4-yoe/100+doy) - 719468
 	}
 	era := y / 400
 	if y < 0 && y%400 != 0 {
