@@ -198,7 +198,10 @@ func maybeIDText(s string) bool {
 	if !isASCII(s) {
 		return true
 	}
-	start := strings.LastIndexByte(s, ':') + 1 // a label ends there
+	start := 0
+	if strings.IndexByte(s, ':') >= 0 { // most keys have none: a vector scan, not LastIndexByte's byte loop
+		start = strings.LastIndexByte(s, ':') + 1 // a label ends there
+	}
 	nd := 0
 	for i := start; i < len(s); i++ {
 		switch c := s[i]; {
