@@ -509,3 +509,35 @@ func TestScoreFileUnknownKeysAsReader(t *testing.T) {
 		require.Equal(t, want, got, "chunks of %d bytes", size)
 	}
 }
+
+// What a run's summary keeps of its cards (an example decision of each
+// outcome, the first rejects) stays whole after the run, though each
+// chunk's bytes are reused for the chunks after it: the examples are the
+// first decision of each outcome written, the first rejects the first
+// rejects written.
+func TestScoreFileSummaryOutlivesChunks(t *testing.T) {
+	eng := defaultEngine(t)
+	data := messyFile(t, JSONL, 3000, 11)
+	defer func(n int) { chunkBytes = n }(chunkBytes)
+	chunkBytes = 700
+	r := scoreBytes(t, eng, data, JSONL, 3)
+	require.NoError(t, r.err)
+	want := map[string]string{}
+	for _, l := range strings.Split(strings.TrimSpace(string(r.decisions)), "\n") {
+		var d struct{ Outcome string }
+		require.NoError(t, json.Unmarshal([]byte(l), &d))
+		if _, ok := want[d.Outcome]; !ok {
+			want[d.Outcome] = l
+		}
+	}
+	require.Greater(t, len(want), 2, "the file has decisions of several outcomes")
+	require.Len(t, r.sum.Examples, len(want))
+	for k, d := range r.sum.Examples {
+		require.Equal(t, want[k], string(d.AppendJSON(nil)), k)
+	}
+	rejects := strings.Split(string(r.rejects), "\n")
+	require.Len(t, r.sum.FirstRejects, MaxFirstRejects)
+	for i, rej := range r.sum.FirstRejects {
+		require.Equal(t, rejects[i], strings.TrimSuffix(string(appendReject(nil, &rej)), "\n"))
+	}
+}

@@ -12,6 +12,7 @@ import (
 	"runtime"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 
@@ -434,7 +435,7 @@ func (w *scoreWorker) score(c *lineChunk, superseded map[int]int, haveExample *a
 		if rej != nil {
 			st.rejects++
 			if len(st.firstRejects) < MaxFirstRejects {
-				st.firstRejects = append(st.firstRejects, *rej)
+				st.firstRejects = append(st.firstRejects, ownReject(*rej))
 			}
 			if rejects {
 				c.rejOut = appendReject(c.rejOut, rej)
@@ -461,7 +462,7 @@ func (w *scoreWorker) score(c *lineChunk, superseded map[int]int, haveExample *a
 		}
 		if bit := uint64(1) << (uint(d.Outcome) & 63); seen&bit == 0 && haveExample.Load()&bit == 0 {
 			seen |= bit
-			cp := d.Clone()
+			cp := ownDecision(d)
 			st.examples = append(st.examples, &cp)
 		}
 		switch {
@@ -685,4 +686,23 @@ func (m outputMarks) rewind() error {
 		}
 	}
 	return nil
+}
+
+// ownDecision is a copy of d that shares no memory with the chunk it was
+// scored from, whose bytes the next chunk reuses: its number, reasons and
+// error messages its own (rule ids, tags, the rule set's digest, name and
+// version are the engine's).
+func ownDecision(d *risk.Decision) risk.Decision {
+	c := d.Clone() // hits, reasons and errors copied
+	c.MSISDN = strings.Clone(c.MSISDN)
+	for i := range c.Errors {
+		c.Errors[i].Message = strings.Clone(c.Errors[i].Message)
+	}
+	return c
+}
+
+// ownReject is r with a reason of its own (not a view of a chunk's text).
+func ownReject(r Reject) Reject {
+	r.Reason = strings.Clone(r.Reason)
+	return r
 }
