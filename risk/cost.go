@@ -309,7 +309,8 @@ func (c *costEstimator) est(n ast.Node) (uint64, size) {
 	}
 	// a node kind this estimate does not know: its nodes, and no size
 	var k uint64
-	ast.Walk(&n, nodeCount{&k})
+	m := n // a copy to walk: taking n's address would move every call's n to the heap
+	ast.Walk(&m, nodeCount{&k})
 	return k, size{}
 }
 

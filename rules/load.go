@@ -278,10 +278,9 @@ type loader struct {
 	bad       map[*yaml.Node]bool // scalars reported by badNumbers
 	broken    bool                // a file did not parse: checks across files would only report its absence
 
-	// the last source line turned into runes by expr, so that many
-	// expressions on one long line do not convert it again each
-	runeLine int
-	runes    []rune
+	// where byteIndex stopped last: line, rune and byte index, so that
+	// many expressions on one long line do not scan it again each
+	curLine, curRune, curByte int
 }
 
 func (l *loader) pos(n *yaml.Node) Pos {
@@ -307,7 +306,7 @@ func (l *loader) tooLarge(n *yaml.Node, rule, field, what, name string, limit in
 func (l *loader) file(s Source) {
 	l.file_ = s.Name
 	l.lines = strings.Split(string(s.Data), "\n")
-	l.runeLine, l.runes = 0, nil
+	l.curLine, l.curRune, l.curByte = 0, 0, 0
 	if l.rs.lines == nil {
 		l.rs.lines = map[string][]string{}
 	}
@@ -440,18 +439,28 @@ func (l *loader) mapping(n *yaml.Node, rule string, fn func(key string, k, v *ya
 		l.errf(n, rule, "", CodeBadValue, "want a mapping, got %s", kindName(n))
 		return false
 	}
-	seen := map[string]bool{}
+	// the keys so far: a few in an array (a rule has about six), a map for more
+	var few [16]string
+	seen := few[:0]
+	var seenMap map[string]bool
+	if len(n.Content)/2 > len(few) {
+		seenMap = make(map[string]bool, len(n.Content)/2)
+	}
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		k, v := n.Content[i], n.Content[i+1]
 		if max := l.cfg.limits.MaxTextBytes; len(k.Value) > max {
 			l.tooLarge(k, rule, "", fmt.Sprintf("key is %d bytes", len(k.Value)), "max_text_bytes", int64(max))
 			continue
 		}
-		if seen[k.Value] {
+		if seenMap != nil && seenMap[k.Value] || seenMap == nil && slices.Contains(seen, k.Value) {
 			l.errf(k, rule, k.Value, CodeDuplicate, "key %q appears twice", k.Value)
 			continue
 		}
-		seen[k.Value] = true
+		if seenMap != nil {
+			seenMap[k.Value] = true
+		} else {
+			seen = append(seen, k.Value)
+		}
 		if !fn(k.Value, k, v) {
 			if near := suggest.Nearest(k.Value, formatKeys); near != "" {
 				l.errf(k, rule, k.Value, CodeUnknownKey, "unknown key %q: did you mean %q?", k.Value, near)
@@ -563,14 +572,42 @@ func badNumber(n *yaml.Node) string {
 			return "NaN and infinities are not allowed"
 		}
 	case n.Tag == "!!int":
+		if shortDigits(n.Value) {
+			return "" // at most 18 digits: in range in any base YAML reads them in
+		}
 		var i int64
 		if n.Decode(&i) != nil {
 			return "outside the 64-bit integer range"
 		}
-	case n.Tag == "!!str" && n.Style == 0 && yamlNumberRE.MatchString(n.Value):
+	case n.Tag == "!!str" && n.Style == 0 && mayBeNumber(n.Value) && yamlNumberRE.MatchString(n.Value):
 		return "too large for a 64-bit number; quote it if it is meant as text"
 	}
 	return ""
+}
+
+// shortDigits reports whether v is 1 to 18 decimal digits, after a - or
+// not: an integer of that form fits an int64 whether YAML reads it in base
+// 10 or (with a leading 0) 8.
+func shortDigits(v string) bool {
+	if len(v) > 0 && v[0] == '-' {
+		v = v[1:]
+	}
+	if len(v) == 0 || len(v) > 18 {
+		return false
+	}
+	for i := 0; i < len(v); i++ {
+		if v[i] < '0' || v[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// mayBeNumber is what every match of yamlNumberRE starts with (a sign, a
+// dot or a digit): most plain strings (ids, outcomes, expressions) skip
+// the regular expression.
+func mayBeNumber(v string) bool {
+	return len(v) > 0 && (v[0] == '-' || v[0] == '+' || v[0] == '.' || '0' <= v[0] && v[0] <= '9')
 }
 
 // yamlNumberRE matches the plain scalars YAML 1.1 or 1.2 reads as numbers.
@@ -944,6 +981,21 @@ func (l *loader) bands(n *yaml.Node) {
 
 var idRE = regexp.MustCompile(`^[a-z][a-z0-9_.-]*$`)
 
+// isRuleID is idRE.MatchString(s), without the regular expression (every
+// rule's id is checked).
+func isRuleID(s string) bool {
+	if len(s) == 0 || s[0] < 'a' || s[0] > 'z' {
+		return false
+	}
+	for i := 1; i < len(s); i++ {
+		c := s[i]
+		if !('a' <= c && c <= 'z' || '0' <= c && c <= '9' || c == '_' || c == '.' || c == '-') {
+			return false
+		}
+	}
+	return true
+}
+
 func (l *loader) rules(n *yaml.Node) {
 	if n.Kind != yaml.SequenceNode {
 		l.errf(n, "", "rules", CodeBadValue, "rules: want a list, got %s", kindName(n))
@@ -969,7 +1021,7 @@ func (l *loader) rule(n *yaml.Node) {
 	if idNode != nil {
 		if s, ok := l.str(idNode, "", "id"); ok {
 			r.Pos = l.pos(idNode)
-			if !idRE.MatchString(s) {
+			if !isRuleID(s) {
 				l.errf(idNode, s, "id", CodeBadValue, "rule id %q: use lower case letters, digits, _ . and -, starting with a letter", s)
 			}
 			if prev, dup := l.ids[s]; dup {

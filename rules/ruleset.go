@@ -293,7 +293,7 @@ type Band struct {
 type Expr struct {
 	Src string
 	Pos Pos       // position of the first character of Src in the file
-	pos []lineCol // position of each rune of Src in Pos.File, when it could be mapped
+	pos *posMap   // position of each rune of Src in Pos.File, when it could be mapped (built on first use)
 	Key string    // the YAML key it came from: when, reason, ...
 }
 
@@ -304,16 +304,17 @@ type lineCol struct{ line, col int32 }
 // PosAt returns the file position of the rune at offset (0-based, counted in
 // runes) in Src. Offsets past the end map to the last character.
 func (e Expr) PosAt(offset int) Pos {
-	if len(e.pos) == 0 {
+	if e.pos == nil {
 		return e.Pos
 	}
+	at := e.pos.all()
 	if offset < 0 {
 		offset = 0
 	}
-	if offset >= len(e.pos) {
-		offset = len(e.pos) - 1
+	if offset >= len(at) {
+		offset = len(at) - 1
 	}
-	return Pos{File: e.Pos.File, Line: int(e.pos[offset].line), Column: int(e.pos[offset].col)}
+	return Pos{File: e.Pos.File, Line: int(at[offset].line), Column: int(at[offset].col)}
 }
 
 // TestCase is one analyst-written rule test. The card and the other cards of
@@ -398,16 +399,25 @@ func (rs *RuleSet) Macro(name string) *Macro {
 	return nil
 }
 
+// posAtPrefix is PosAt(offset), mapping only the runes up to offset when
+// the whole map is not built yet: the entries a shorter walk finds are the
+// whole walk's first ones, and both stop at the same rune.
+func (e Expr) posAtPrefix(offset int) Pos {
+	if e.pos == nil || e.pos.parent != nil || offset < 0 {
+		return e.PosAt(offset)
+	}
+	at := e.pos.build(offset + 1)
+	return Pos{File: e.Pos.File, Line: int(at[len(at)-1].line), Column: int(at[len(at)-1].col)}
+}
+
 // SubExpr returns the part of e that starts at rune offset off and holds
 // src, keeping positions: package risk uses it for the {placeholders} of a
 // reason template.
 func SubExpr(e Expr, off int, src string) Expr {
-	s := Expr{Src: src, Key: e.Key, Pos: e.PosAt(off)}
-	if len(e.pos) > 0 {
-		n := utf8.RuneCountInString(src)
-		for i := 0; i < n; i++ {
-			p := e.PosAt(off + i)
-			s.pos = append(s.pos, lineCol{int32(p.Line), int32(p.Column)})
+	s := Expr{Src: src, Key: e.Key, Pos: e.posAtPrefix(off)}
+	if e.pos != nil {
+		if n := utf8.RuneCountInString(src); n > 0 {
+			s.pos = &posMap{parent: e.pos, off: off, n: n}
 		}
 	}
 	return s
