@@ -292,9 +292,9 @@ type Band struct {
 // to place an offset inside it in the rule file.
 type Expr struct {
 	Src string
-	Pos Pos       // position of the first character of Src in the file
-	pos *posMap   // position of each rune of Src in Pos.File, when it could be mapped (built on first use)
-	Key string    // the YAML key it came from: when, reason, ...
+	Pos Pos     // position of the first character of Src in the file
+	pos *posMap // position of each rune of Src in Pos.File, when it could be mapped (built on first use)
+	Key string  // the YAML key it came from: when, reason, ...
 }
 
 // lineCol is a position inside an Expr's file: 8 bytes a rune, not a Pos's
