@@ -170,7 +170,7 @@ func (s *Scorer) Explain(r *Record) (*Explanation, error) {
 	for _, re := range d.Errors {
 		errs[re.Rule] = re.Message
 	}
-	s.env.begin(r, s.cfg.asOf, s.cfg.pop, r.fingerprint())
+	s.env.beginCard(r, r.fingerprint())
 	s.card++
 	en := s.env.fillAll()
 	readers := envReaders()

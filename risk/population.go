@@ -85,7 +85,9 @@ type popEntry struct {
 	day uint16 // CST day number (days since 1970-01-01)
 }
 
-type popFeats struct{ onOp, total, sameDay, ops int32 }
+// popFeats are an entry's features, counts (not negative: unsigned, which
+// converts to int with a plain load).
+type popFeats struct{ onOp, total, sameDay, ops uint32 }
 
 func (pf popFeats) features() Features {
 	return Features{CardsOnOperator: int(pf.onOp), CardsTotal: int(pf.total), CardsSameDay: int(pf.sameDay), Operators: int(pf.ops)}
@@ -304,7 +306,7 @@ func (p *Population) seal() {
 						same++
 					}
 				}
-				p.feats[e.idx] = popFeats{onOp: onOp[k], total: int32(len(group)), sameDay: same, ops: nops}
+				p.feats[e.idx] = popFeats{onOp: uint32(onOp[k]), total: uint32(len(group)), sameDay: uint32(same), ops: uint32(nops)}
 			}
 			continue
 		}
@@ -320,7 +322,7 @@ func (p *Population) seal() {
 			for last < len(days) && days[last] == int32(e.day) {
 				last++
 			}
-			p.feats[e.idx] = popFeats{onOp: onOp[k], total: int32(len(group)), sameDay: int32(last - first), ops: nops}
+			p.feats[e.idx] = popFeats{onOp: uint32(onOp[k]), total: uint32(len(group)), sameDay: uint32(last - first), ops: uint32(nops)}
 		}
 	}
 	p.holders = holders

@@ -285,18 +285,28 @@ func (r *Record) validFor(asOf Time, fp uint64) bool {
 // fingerprint sums up the fields the record's marks depend on: msisdn,
 // iccid, operator, mvno, kind and status (12 words: a string by its header,
 // which an assignment changes), opened_at, holder and the lengths of the
-// lists, each word rotated by its position so that a change anywhere (or
-// two fields swapped) changes it. About 20 instructions, no allocation, on
+// lists, folded in one after another, each fold rotating what came before
+// (so that a change anywhere, or two fields swapped, changes it). About 35
+// instructions (a rotate and an xor from memory a word), no allocation, on
 // cache lines scoring reads anyway.
 func (r *Record) fingerprint() uint64 {
 	w := (*[12]uint64)(unsafe.Pointer(&r.MSISDN))
-	h := w[0] ^ bits.RotateLeft64(w[1], 4) ^ bits.RotateLeft64(w[2], 8) ^ bits.RotateLeft64(w[3], 12) ^
-		bits.RotateLeft64(w[4], 16) ^ bits.RotateLeft64(w[5], 20) ^ bits.RotateLeft64(w[6], 24) ^
-		bits.RotateLeft64(w[7], 28) ^ bits.RotateLeft64(w[8], 32) ^ bits.RotateLeft64(w[9], 36) ^
-		bits.RotateLeft64(w[10], 40) ^ bits.RotateLeft64(w[11], 44)
-	h ^= bits.RotateLeft64(uint64(r.OpenedAt), 48) ^ bits.RotateLeft64(uint64(uintptr(unsafe.Pointer(unsafe.StringData(r.Holder)))), 52) ^
-		bits.RotateLeft64(uint64(len(r.Holder)), 56)
-	return h ^ uint64(len(r.Roaming))<<1 ^ uint64(len(r.LinkedPlatforms))<<11
+	h := w[0]
+	h = bits.RotateLeft64(h, 4) ^ w[1]
+	h = bits.RotateLeft64(h, 4) ^ w[2]
+	h = bits.RotateLeft64(h, 4) ^ w[3]
+	h = bits.RotateLeft64(h, 4) ^ w[4]
+	h = bits.RotateLeft64(h, 4) ^ w[5]
+	h = bits.RotateLeft64(h, 4) ^ w[6]
+	h = bits.RotateLeft64(h, 4) ^ w[7]
+	h = bits.RotateLeft64(h, 4) ^ w[8]
+	h = bits.RotateLeft64(h, 4) ^ w[9]
+	h = bits.RotateLeft64(h, 4) ^ w[10]
+	h = bits.RotateLeft64(h, 4) ^ w[11]
+	h = bits.RotateLeft64(h, 4) ^ uint64(r.OpenedAt)
+	h = bits.RotateLeft64(h, 4) ^ uint64(uintptr(unsafe.Pointer(unsafe.StringData(r.Holder))))
+	h = bits.RotateLeft64(h, 4) ^ uint64(len(r.Holder))
+	return h ^ uint64(len(r.Roaming))<<20 ^ uint64(len(r.LinkedPlatforms))<<32
 }
 
 // The fingerprint reads msisdn to status as 12 words in a row.

@@ -158,7 +158,8 @@ type Scorer struct {
 }
 
 func newScorer(e *Engine, cfg scoreConfig) *Scorer {
-	s := &Scorer{e: e, cfg: cfg}
+	s := &Scorer{e: e}
+	s.setConfig(cfg)
 	s.vm.MemoryBudget = e.vmBudget // per run of a rule on a card
 	s.celAct.s = s
 	s.env.s = s
@@ -166,6 +167,13 @@ func newScorer(e *Engine, cfg scoreConfig) *Scorer {
 		s.macroVal, s.macroStamp = make([]ref.Val, n), make([]uint64, n)
 	}
 	return s
+}
+
+// setConfig sets the scorer's options, and the context of the cards it
+// scores from them.
+func (s *Scorer) setConfig(cfg scoreConfig) {
+	s.cfg = cfg
+	s.env.setContext(cfg.asOf, cfg.pop)
 }
 
 // macroValue evaluates CEL macro i for the current card, once.
@@ -199,7 +207,7 @@ func (e *Engine) Score(r *Record, opts ...ScoreOption) (*Decision, error) {
 	if s == nil {
 		s = newScorer(e, scoreConfig{})
 	}
-	s.cfg = e.config(opts)
+	s.setConfig(e.config(opts))
 	d := new(Decision)
 	err := s.ScoreInto(r, d)
 	e.pool.Put(s)
@@ -248,13 +256,18 @@ func (s *Scorer) ScoreInto(r *Record, d *Decision) error {
 	// evaluated on its own (attribute), and each reason renders under its
 	// own recover; the rules that panic get an error on the card, the
 	// others decide as usual. Deciding is a function of the card, so the
-	// second pass decides what the first would have.
+	// second pass decides what the first would have. recover is called
+	// only when decide did not return (it walks the stack): a panic, or
+	// runtime.Goexit, for which it returns nil as it would have anyway.
+	done := false
 	defer func() {
-		if recover() != nil {
+		if !done && recover() != nil {
+			s.env.cur, s.env.curStr = nil, "" // the panic may have left a loop's element in scope
 			s.decide(r, d, fp, true)
 		}
 	}()
 	s.decide(r, d, fp, false)
+	done = true
 	return nil
 }
 
@@ -263,14 +276,13 @@ func (s *Scorer) ScoreInto(r *Record, d *Decision) error {
 func (s *Scorer) decide(r *Record, d *Decision, fp uint64, safe bool) {
 	e := s.e
 	s.card++
-	s.env.begin(r, s.cfg.asOf, s.cfg.pop, fp)
+	s.env.beginCard(r, fp)
 	s.fired = s.fired[:0]
 	if !safe {
 		s.env.run(e.code, nil)
 	} else if p := s.runCode(); p != nil {
 		s.attribute()
 	}
-	var outcome rules.Outcome
 	if len(s.fired) == 0 && d.noFire(e, s.cfg.asOf) {
 		// most cards: nothing fired, score 0, and the decision already
 		// says so (the last card's, scored into the same Decision, or in a
@@ -281,24 +293,37 @@ func (s *Scorer) decide(r *Record, d *Decision, fp uint64, safe bool) {
 		if !sameString(d.MSISDN, r.MSISDN) {
 			d.MSISDN = r.MSISDN
 		}
-		outcome = d.Outcome
-	} else {
-		// field by field: cheaper than writing a whole new Decision
-		d.MSISDN, d.RuleSet, d.AsOf, d.Pack, d.Version = r.MSISDN, e.digest, s.cfg.asOf, e.name, e.version
-		d.Score, d.Level, d.Outcome, d.Deadline = 0, 0, 0, 0
-		d.Hits, d.Errors, d.reasons = d.Hits[:0], d.Errors[:0], d.reasons[:0]
-		s.spans = s.spans[:0]
-		if d.Hits == nil {
-			d.Hits = []Hit{}
+		// no deadline (noFire) unless the first band says verify or a
+		// verification is pending
+		if d.Outcome == rules.Verify || verificationPending(r) {
+			s.deadline(r, d, d.Outcome)
 		}
-		if len(s.fired) == 0 {
-			d.Level, outcome = e.band0.Level, e.band0.Outcome
-			d.Outcome = outcome
-		} else {
-			outcome = s.collect(d, safe)
-		}
+		return
 	}
-	hours := Time(e.verifyHours * 3600) // at most a year (compile checks verify_hours)
+	// field by field: cheaper than writing a whole new Decision
+	d.MSISDN, d.RuleSet, d.AsOf, d.Pack, d.Version = r.MSISDN, e.digest, s.cfg.asOf, e.name, e.version
+	d.Score, d.Level, d.Outcome, d.Deadline = 0, 0, 0, 0
+	d.Hits, d.Errors, d.reasons = d.Hits[:0], d.Errors[:0], d.reasons[:0]
+	s.spans = s.spans[:0]
+	if d.Hits == nil {
+		d.Hits = []Hit{}
+	}
+	outcome := e.band0.Outcome
+	if len(s.fired) == 0 {
+		d.Level, d.Outcome = e.band0.Level, outcome
+	} else {
+		outcome = s.collect(d, safe)
+	}
+	s.deadline(r, d, outcome)
+	if len(d.Errors) == 0 && d.Errors != nil {
+		d.Errors = nil
+	}
+}
+
+// deadline sets the deadline of d, a decision on r with the given outcome
+// and no deadline yet.
+func (s *Scorer) deadline(r *Record, d *Decision, outcome rules.Outcome) {
+	hours := Time(s.e.verifyHours * 3600) // at most a year (compile checks verify_hours)
 	switch pending := verificationPending(r); {
 	case outcome == rules.Verify && pending && addTime(r.VerifyRequiredAt, hours) >= s.cfg.asOf:
 		d.Deadline = addTime(r.VerifyRequiredAt, hours)
@@ -308,9 +333,6 @@ func (s *Scorer) decide(r *Record, d *Decision, fp uint64, safe bool) {
 		// a verification already demanded keeps its deadline whatever
 		// the outcome (restrict or suspend by score, say), passed or not
 		d.Deadline = addTime(r.VerifyRequiredAt, hours)
-	}
-	if len(d.Errors) == 0 && d.Errors != nil {
-		d.Errors = nil
 	}
 }
 

@@ -31,6 +31,11 @@ type envState struct {
 	fp     uint64 // r's fingerprint (Record.fingerprint)
 	full   bool
 
+	// pop when it is a batch *Population (else nil), and its id (else an
+	// id no population has), for the usual case of features
+	bpop   *Population
+	bpopID uint64
+
 	// the days tests of branch code (opDaysLT, opActLT): asOfDy*86400,
 	// and the times t with uint64(t-1) < dayHi they test against it
 	// (none when the as-of time is too far out: daysBase)
@@ -56,38 +61,70 @@ func daysSince(t, asOf Time) int {
 	return DaysBetween(t, asOf)
 }
 
-// begin makes r the card being scored: nothing is computed yet.
+// begin makes r the card being scored at asOf with the population pop:
+// nothing is computed yet.
 func (e *env) begin(r *Record, asOf Time, pop FeatureSource, fp uint64) {
+	e.setContext(asOf, pop)
+	e.cur, e.curStr = nil, ""
+	e.beginCard(r, fp)
+}
+
+// setContext sets the as-of time and population of the cards scored next
+// (beginCard), once per Scorer configuration.
+func (e *env) setContext(asOf Time, pop FeatureSource) {
 	if asOf != e.asOf {
 		e.asOfDy = asOf.Day()
 		e.dayStart, e.dayHi = daysBase(e.asOfDy)
 	}
-	e.r, e.asOf, e.pop, e.fp = r, asOf, pop, fp
-	e.full, e.featOK, e.segOK, e.cur, e.curStr = false, false, 0, nil, ""
+	e.asOf, e.pop = asOf, pop
+	e.bpop, e.bpopID = nil, noPopID
+	if p, ok := pop.(*Population); ok {
+		e.bpop, e.bpopID = p, p.id
+	}
 }
 
-// features are the card's population features, looked up once per card.
-// The usual case, a card of the batch Population being scored, unchanged
-// since it was added or bound (its fingerprint), is read here from the
-// entry the card remembers, as Population.featuresInto would; anything
-// else is the source's featuresInto.
+// noPopID is an id no Population has.
+const noPopID = ^uint64(0)
+
+// beginCard makes r, whose fingerprint is fp, the card being scored in the
+// context setContext set: nothing is computed yet. The element in scope
+// (cur, curStr) is nil, as every loop leaves it, or reset where a panic was
+// caught.
+func (e *env) beginCard(r *Record, fp uint64) {
+	e.r, e.fp = r, fp
+	e.full, e.featOK, e.segOK = false, false, 0
+}
+
+// features are the card's population features, looked up once per card
+// (loadFeatures).
 func (e *env) features() *Features {
 	if !e.featOK {
-		e.featOK = true
-		r := e.r
-		if p, ok := e.pop.(*Population); ok && r.popID == p.id && r.popFP == e.fp && p.sealed.Load() && uint(r.popIdx) < uint(len(p.feats)) {
-			// a card with a place had a holder and was valid when added
-			// or bound, and its fingerprint, which covers both, says it
-			// still has
-			e.feat = p.feats[r.popIdx].features()
-		} else {
-			e.lookFeatures()
-		}
+		e.loadFeatures()
 	}
 	return &e.feat
 }
 
-// lookFeatures is features but for its usual case.
+// loadFeatures looks the card's population features up. The usual case, a
+// card of the batch Population being scored, unchanged since it was added
+// or bound (its fingerprint), is read here from the entry the card
+// remembers, as Population.featuresInto would; anything else is the
+// source's featuresInto.
+func (e *env) loadFeatures() {
+	e.featOK = true
+	r := e.r
+	if p := e.bpop; r.popID == e.bpopID && r.popFP == e.fp && p.sealed.Load() {
+		// a card with a place had a holder and was valid when added or
+		// bound, and its fingerprint, which covers both, says it still has
+		if i := uint(r.popIdx); i < uint(len(p.feats)) {
+			f := &p.feats[i]
+			e.feat = Features{CardsOnOperator: int(f.onOp), CardsTotal: int(f.total), CardsSameDay: int(f.sameDay), Operators: int(f.ops)}
+			return
+		}
+	}
+	e.lookFeatures()
+}
+
+// lookFeatures is loadFeatures but for its usual case.
 func (e *env) lookFeatures() {
 	if e.pop == nil {
 		e.feat = selfFeatures(e.r)
