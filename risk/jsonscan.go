@@ -22,15 +22,17 @@ import (
 // not only the first.
 
 type jscan struct {
-	b       []byte
-	src     string // b as a string, when decoding from one: values are cut from it
-	i       int
-	depth   int
-	errs    []error          // problems with single fields; decoding goes on
-	nerrs   int              // how many there were
-	kbuf    []byte           // a key lower-cased
-	kat     int              // where the key last read starts in b when it is b's bytes (not kbuf), else -1
-	unknown func(key string) // told of keys the schema does not know
+	b          []byte
+	src        string // b as a string, when decoding from one: values are cut from it
+	i          int
+	depth      int
+	errs       []error          // problems with single fields; decoding goes on
+	nerrs      int              // how many there were
+	kbuf       []byte           // a key lower-cased
+	kat        int              // where the key last read starts in b when it is b's bytes (not kbuf), else -1
+	unknown    func(key string) // told of keys the schema does not know
+	quiet      bool             // the plain walk (decoder.plain): keys the schema does not know are not told, only noted in sawUnknown
+	sawUnknown bool
 }
 
 // fieldErr records a problem with one field's value, which is consumed;
@@ -558,6 +560,10 @@ func (s *jscan) object(name, want, where string, field func(key []byte) (int, er
 
 // report tells the caller of a key the schema does not know, by its path.
 func (s *jscan) report(where string, key []byte) {
+	if s.quiet {
+		s.sawUnknown = true
+		return
+	}
 	if s.unknown == nil {
 		return
 	}
@@ -727,8 +733,15 @@ func (r *Record) decodeFast(data []byte, unknown func(key string)) error {
 // string: text values are cut from it instead of copied.
 func (r *Record) decodeFastText(data []byte, src string, unknown func(key string)) error {
 	*r = Record{}
-	d := &decoder{s: &jscan{b: data, src: src, unknown: unknown}, r: r}
+	d := &decoder{s: &jscan{b: data, src: src, unknown: unknown, quiet: true}, r: r}
 	s := d.s
+	if plainWalk && d.plain() {
+		return d.finish()
+	}
+	// the general walk, from the start
+	*r = Record{}
+	*d = decoder{s: s, r: r}
+	*s = jscan{b: data, src: src, unknown: unknown, kbuf: s.kbuf}
 	s.ws()
 	if s.i < len(s.b) && s.b[s.i] != '{' {
 		// not an object: say so if it is valid JSON, else where it breaks
@@ -752,6 +765,80 @@ func (r *Record) decodeFastText(data []byte, src string, unknown func(key string
 	if s.i != len(s.b) {
 		return s.syntax("after top-level value")
 	}
+	return d.finish()
+}
+
+// plainWalk turns the plain walk on (tests compare it with the general).
+var plainWalk = true
+
+// plain walks a record object whose keys are plain (ASCII without escapes,
+// lower case, each once) and whose values have the right types, with no
+// key the schema does not know (but label and the unread ones), filling
+// d.r as the general walk (jscan.object) would: one loop and direct calls
+// of the key dispatch, without the general walk's bookkeeping for keys in
+// other case, keys given twice and unknown keys. It reports false, having
+// told no one anything, at the first thing it does not take; the caller
+// then decodes the line again the general way, which says what it is.
+func (d *decoder) plain() bool {
+	s := d.s
+	b := s.b
+	s.ws()
+	if s.i >= len(b) || b[s.i] != '{' {
+		return false
+	}
+	s.i++
+	s.ws()
+	if s.i < len(b) && b[s.i] == '}' {
+		s.i++
+	} else {
+		var seen uint64 // fields given, by index
+		for {
+			if s.i >= len(b) || b[s.i] != '"' {
+				return false
+			}
+			j := scan.Plain(b, s.i+1)
+			if j >= len(b) || b[j] != '"' {
+				return false
+			}
+			key := b[s.i+1 : j]
+			if scan.HasUpper(key) {
+				return false
+			}
+			s.i = j + 1
+			s.ws()
+			if s.i >= len(b) || b[s.i] != ':' {
+				return false
+			}
+			s.i++
+			s.ws()
+			idx, err := d.field(key)
+			if err != nil || idx < 0 || idx > 63 || s.nerrs > 0 || s.sawUnknown || seen&(1<<idx) != 0 {
+				return false
+			}
+			seen |= 1 << idx
+			s.ws()
+			if s.i >= len(b) {
+				return false
+			}
+			if b[s.i] == '}' {
+				s.i++
+				break
+			}
+			if b[s.i] != ',' {
+				return false
+			}
+			s.i++
+			s.ws()
+		}
+	}
+	s.ws()
+	return s.i == len(b)
+}
+
+// finish checks the required fields and parses the dates of a record
+// walked whole.
+func (d *decoder) finish() error {
+	s := d.s
 	d.required()
 	for _, p := range d.dates {
 		if !p.set {

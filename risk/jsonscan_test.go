@@ -99,6 +99,20 @@ func FuzzDecodeFastMatchesReference(f *testing.F) {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
+		// the general walk alone (no plain walk first): the same errors,
+		// unknown keys and record, whatever the keys
+		{
+			plainWalk = false
+			general := new(Record)
+			var generalKeys, plainKeys []string
+			errGeneral := general.decodeFastText(data, string(data), func(k string) { generalKeys = append(generalKeys, k) })
+			plainWalk = true
+			plain := new(Record)
+			errPlain := plain.decodeFastText(data, string(data), func(k string) { plainKeys = append(plainKeys, k) })
+			if fmt.Sprint(errGeneral) != fmt.Sprint(errPlain) || fmt.Sprint(generalKeys) != fmt.Sprint(plainKeys) || !sameRecords(general, plain) {
+				t.Fatalf("%q: general walk %v %q, with the plain one %v %q", data, errGeneral, generalKeys, errPlain, plainKeys)
+			}
+		}
 		if foldedOrRepeated(data) {
 			return
 		}
