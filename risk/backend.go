@@ -612,9 +612,6 @@ func compare0(op string, a, b lowered) (lowered, bool) {
 		case a.isBool() && b.isBool():
 			x, y := a.fn(), b.fn()
 			eq = func(e *env) bool { return x(e) == y(e) }
-		case a.i != nil && b.i != nil:
-			x, y := a.i, b.i
-			eq = func(e *env) bool { return x(e) == y(e) }
 		case a.s != nil && b.s != nil && (a.k || b.k) && !(a.k && b.k):
 			x, k, dir := a.s, b.s, a.dir
 			if a.k {
@@ -644,6 +641,9 @@ func compare0(op string, a, b lowered) (lowered, bool) {
 				return lowered{b: func(e *env) bool { return x(e) != c }}, true
 			}
 			return lowered{b: func(e *env) bool { return x(e) == c }}, true
+		case a.i != nil && b.i != nil:
+			x, y := a.i, b.i
+			eq = func(e *env) bool { return x(e) == y(e) }
 		case a.s != nil && b.s != nil:
 			x, y := a.s, b.s
 			eq = func(e *env) bool { return x(e) == y(e) }

@@ -65,9 +65,55 @@ const (
 	opTrue               // the sub-code's answer is true
 	opFalse              // ... false
 	opEnd                // the plan is done
+
+	// Written by layout only. A test the loop runs in place jumps when it
+	// holds: a test that jumps when it does not (when false) is written as
+	// its negation, and pop.* compares get ops of their own.
+	opNotBool     // !opBool
+	opStrNonEmpty // !opStrEmpty
+	opStrNe       // !opStrEq
+	opIntGE       // !opIntLT
+	opIntGT       // !opIntLE
+	opIntNE       // !opIntEQ
+	opTimeGE      // !opTimeLT
+	opTimeGT      // !opTimeLE
+	opTimeNE      // !opTimeEQ
+	opTimeGEF     // !opTimeLTF
+	opDaysGE      // !opDaysLT
+	opActGE       // !opActLT
+	opNotRegion   // !opRegion
+	opPopLT       // opValLT of vPop: the card's feature at off < c
+	opPopLE       // ... <= c
+	opPopEQ       // ... == c
+	opPopGE       // !opPopLT
+	opPopGT       // !opPopLE
+	opPopNE       // !opPopEQ
 )
 
 func isTest(o op) bool { return o <= opAnyRoam }
+
+// negated is the op that jumps when o does not hold, for the tests the
+// loop runs in place (0 for the others, which look at when).
+var negated = [...]op{
+	opBool: opNotBool, opStrEmpty: opStrNonEmpty, opStrEq: opStrNe,
+	opIntLT: opIntGE, opIntLE: opIntGT, opIntEQ: opIntNE,
+	opTimeLT: opTimeGE, opTimeLE: opTimeGT, opTimeEQ: opTimeNE, opTimeLTF: opTimeGEF,
+	opDaysLT: opDaysGE, opActLT: opActGE, opRegion: opNotRegion,
+	opPopLT: opPopGE, opPopLE: opPopGT, opPopEQ: opPopNE,
+	opPopGE: 0, // the length of the table
+}
+
+// readsBase reports whether the test reads the record it runs on (the card,
+// or the roaming entry in scope) at off.
+func readsBase(t *test) bool {
+	switch t.op {
+	case opCall, opActLT, opAnyRoam:
+		return false
+	case opValLT, opValLE, opValEQ:
+		return t.vk == vDaysSince
+	}
+	return isTest(t.op)
+}
 
 // valKind is a derived int value a test computes in place.
 type valKind uint8
@@ -101,6 +147,10 @@ type subCode struct{ code []inst }
 // when: laid out so, the next instruction is known before the test is
 // done, and the processor's branch prediction does the rest. jump points
 // into the same code, so the code is never copied once laid out.
+//
+// The tests of one code read one record at off: the card, or, for code
+// whose first instruction has cur set (a predicate's body), the roaming
+// entry in scope. A test of the other one is a call (offBase).
 type inst struct {
 	op        op
 	vk        valKind
@@ -224,7 +274,8 @@ func anyNode(body *bnode, stop, empty bool) *bnode {
 	return &bnode{op: bTest, test: test{op: opAnyRoam, stop: stop, emp: empty, p: unsafe.Pointer(&subCode{code})}}
 }
 
-// boolCode is n written as branch code that answers (opTrue, opFalse).
+// boolCode is n written as branch code that answers (opTrue, opFalse). It
+// reads the roaming entry in scope when any of its tests does.
 func boolCode(n *bnode) []inst {
 	var m emitter
 	ts, fs := m.cond(n)
@@ -232,7 +283,11 @@ func boolCode(n *bnode) []inst {
 	m.code = append(m.code, tinst{test: test{op: opTrue}})
 	m.patch(fs, m.here())
 	m.code = append(m.code, tinst{test: test{op: opFalse}})
-	return layout(m.code)
+	cur := false
+	for i := range m.code {
+		cur = cur || (m.code[i].cur && readsBase(&m.code[i].test))
+	}
+	return layout(m.code, cur)
 }
 
 func notNode(x *bnode) *bnode {
@@ -382,7 +437,7 @@ func branchCode(plan []step) []inst {
 	var m emitter
 	m.emit(plan, 0, int32(len(plan)))
 	m.code = append(m.code, tinst{test: test{op: opEnd}})
-	return layout(m.code)
+	return layout(m.code, false)
 }
 
 // layout turns tests with two targets into tests that fall through to the
@@ -392,11 +447,25 @@ func branchCode(plan []step) []inst {
 // follows a tree in the code is where one of those lists goes — the right
 // operand of && (true), of || (false), the fired rule or the guarded steps
 // (true).
-func layout(tc []tinst) []inst {
+//
+// The code reads the roaming entry in scope (cur) or the card; a test of
+// the other one becomes a call (offBase). A test the loop runs in place is
+// written to jump when it holds (its negation when it jumps on false), and
+// a pop.* comparison gets an op of its own.
+func layout(tc []tinst, cur bool) []inst {
 	code := make([]inst, len(tc))
 	for i, in := range tc {
 		out := &code[i]
-		*out = inst{op: in.op, vk: in.vk, cur: in.cur, stop: in.stop, emp: in.emp, off: uint32(in.off), c: in.c, s: in.s, p: in.p, cond: in.cond}
+		if in.cur != cur && readsBase(&in.test) {
+			in.test = test{op: opCall, cond: offBase(in.test)}
+		}
+		if in.op == opRegion && in.p == nil {
+			in.p = unsafe.Pointer(new(RegionSet)) // holds nothing, as nil does
+		}
+		*out = inst{op: in.op, vk: in.vk, stop: in.stop, emp: in.emp, off: uint32(in.off), c: in.c, s: in.s, p: in.p, cond: in.cond}
+		if in.vk == vPop && in.op >= opValLT && in.op <= opValEQ {
+			out.op = opPopLT + (in.op - opValLT)
+		}
 		switch {
 		case in.op == opFire || in.op == opProg:
 			out.p = unsafe.Pointer(in.rule)
@@ -405,11 +474,26 @@ func layout(tc []tinst) []inst {
 			out.when, out.jump = true, &code[in.t]
 		case in.t == int32(i+1):
 			out.when, out.jump = false, &code[in.f]
+			if int(out.op) < len(negated) && negated[out.op] != 0 {
+				out.op = negated[out.op]
+			}
 		default:
 			panic("risk: branch code test without a fall-through")
 		}
 	}
+	code[0].cur = cur
 	return code
+}
+
+// offBase is a test of the card in code that reads the roaming entry in
+// scope (or the other way round) as a call: t on its own as code reading
+// its record.
+func offBase(t test) boolFn {
+	code := layout([]tinst{{test: t, t: 1, f: 2}, {test: test{op: opTrue}}, {test: test{op: opFalse}}}, t.cur)
+	if t.cur {
+		return func(e *env) bool { return e.run(code, unsafe.Pointer(e.cur)) }
+	}
+	return func(e *env) bool { return e.run(code, nil) }
 }
 
 // firing is a rule the plan fired on a card, or that failed on it (err).
@@ -423,47 +507,185 @@ type firing struct {
 // body on the roaming entry cur (its answer is returned).
 //
 // The loop is the hot path of scoring, written for few instructions per
-// test: it walks pointers (no index, no bounds check), and a test that
-// calls anything (a closure, a string comparison of equal lengths, a
-// derived value, a region set, a quantifier, a rule's program) is a method
-// that returns the next instruction, so that no value of the loop lives
-// across a call (the compiler keeps them in registers, with no spill on
-// every test).
+// test: it walks pointers (no index, no bounds check), reads one record
+// (r: the card, or the roaming entry for a body), a test it runs in place
+// jumps when it holds and goes on with the next instruction when not, and
+// a test that calls anything (a closure, a string comparison of equal
+// lengths, a derived value, a region set, a quantifier, a rule's program)
+// is a method that returns the next instruction, so that no value of the
+// loop lives across a call (the compiler keeps them in registers, with no
+// spill on every test).
 func (e *env) run(code []inst, cur unsafe.Pointer) bool {
-	base := [2]unsafe.Pointer{unsafe.Pointer(e.r), cur}
 	in := &code[0]
+	r := unsafe.Pointer(e.r)
+	if in.cur {
+		r = cur
+	}
 	for {
-		var ok bool
-		switch r := base[b2i(in.cur)]; in.op {
+		switch in.op {
 		case opCall:
 			in = e.call(in)
 			continue
 		case opBool:
-			ok = *(*bool)(unsafe.Add(r, in.off))
+			if *(*bool)(unsafe.Add(r, in.off)) {
+				in = in.jump
+				continue
+			}
+		case opNotBool:
+			if !*(*bool)(unsafe.Add(r, in.off)) {
+				in = in.jump
+				continue
+			}
 		case opStrEmpty:
-			ok = len(*(*string)(unsafe.Add(r, in.off))) == 0
+			if len(*(*string)(unsafe.Add(r, in.off))) == 0 {
+				in = in.jump
+				continue
+			}
+		case opStrNonEmpty:
+			if len(*(*string)(unsafe.Add(r, in.off))) != 0 {
+				in = in.jump
+				continue
+			}
 		case opStrEq:
 			if len(*(*string)(unsafe.Add(r, in.off))) == len(in.s) {
 				in = strEq(in, r)
 				continue
 			}
+		case opStrNe:
+			if len(*(*string)(unsafe.Add(r, in.off))) == len(in.s) {
+				in = strEq(in, r)
+				continue
+			}
+			in = in.jump
+			continue
 		case opIntLT:
-			ok = int64(*(*int)(unsafe.Add(r, in.off))) < in.c
+			if int64(*(*int)(unsafe.Add(r, in.off))) < in.c {
+				in = in.jump
+				continue
+			}
+		case opIntGE:
+			if int64(*(*int)(unsafe.Add(r, in.off))) >= in.c {
+				in = in.jump
+				continue
+			}
 		case opIntLE:
-			ok = int64(*(*int)(unsafe.Add(r, in.off))) <= in.c
+			if int64(*(*int)(unsafe.Add(r, in.off))) <= in.c {
+				in = in.jump
+				continue
+			}
+		case opIntGT:
+			if int64(*(*int)(unsafe.Add(r, in.off))) > in.c {
+				in = in.jump
+				continue
+			}
 		case opIntEQ:
-			ok = int64(*(*int)(unsafe.Add(r, in.off))) == in.c
+			if int64(*(*int)(unsafe.Add(r, in.off))) == in.c {
+				in = in.jump
+				continue
+			}
+		case opIntNE:
+			if int64(*(*int)(unsafe.Add(r, in.off))) != in.c {
+				in = in.jump
+				continue
+			}
 		case opTimeLT:
-			ok = *(*int64)(unsafe.Add(r, in.off)) < in.c
+			if *(*int64)(unsafe.Add(r, in.off)) < in.c {
+				in = in.jump
+				continue
+			}
+		case opTimeGE:
+			if *(*int64)(unsafe.Add(r, in.off)) >= in.c {
+				in = in.jump
+				continue
+			}
 		case opTimeLE:
-			ok = *(*int64)(unsafe.Add(r, in.off)) <= in.c
+			if *(*int64)(unsafe.Add(r, in.off)) <= in.c {
+				in = in.jump
+				continue
+			}
+		case opTimeGT:
+			if *(*int64)(unsafe.Add(r, in.off)) > in.c {
+				in = in.jump
+				continue
+			}
 		case opTimeEQ:
-			ok = *(*int64)(unsafe.Add(r, in.off)) == in.c
+			if *(*int64)(unsafe.Add(r, in.off)) == in.c {
+				in = in.jump
+				continue
+			}
+		case opTimeNE:
+			if *(*int64)(unsafe.Add(r, in.off)) != in.c {
+				in = in.jump
+				continue
+			}
 		case opTimeLTF:
-			ok = *(*int64)(unsafe.Add(r, in.off)) < *(*int64)(unsafe.Add(r, in.c))
+			if *(*int64)(unsafe.Add(r, in.off)) < *(*int64)(unsafe.Add(r, in.c)) {
+				in = in.jump
+				continue
+			}
+		case opTimeGEF:
+			if *(*int64)(unsafe.Add(r, in.off)) >= *(*int64)(unsafe.Add(r, in.c)) {
+				in = in.jump
+				continue
+			}
 		case opValLT, opValLE, opValEQ:
 			in = e.valCmp(in, r)
 			continue
+		// pop.*: the card's features, read in place once looked up
+		case opPopLT:
+			if !e.featOK {
+				in = e.popCmp(in)
+				continue
+			}
+			if int64(*(*int)(unsafe.Add(unsafe.Pointer(&e.feat), in.off))) < in.c {
+				in = in.jump
+				continue
+			}
+		case opPopGE:
+			if !e.featOK {
+				in = e.popCmp(in)
+				continue
+			}
+			if int64(*(*int)(unsafe.Add(unsafe.Pointer(&e.feat), in.off))) >= in.c {
+				in = in.jump
+				continue
+			}
+		case opPopLE:
+			if !e.featOK {
+				in = e.popCmp(in)
+				continue
+			}
+			if int64(*(*int)(unsafe.Add(unsafe.Pointer(&e.feat), in.off))) <= in.c {
+				in = in.jump
+				continue
+			}
+		case opPopGT:
+			if !e.featOK {
+				in = e.popCmp(in)
+				continue
+			}
+			if int64(*(*int)(unsafe.Add(unsafe.Pointer(&e.feat), in.off))) > in.c {
+				in = in.jump
+				continue
+			}
+		case opPopEQ:
+			if !e.featOK {
+				in = e.popCmp(in)
+				continue
+			}
+			if int64(*(*int)(unsafe.Add(unsafe.Pointer(&e.feat), in.off))) == in.c {
+				in = in.jump
+				continue
+			}
+		case opPopNE:
+			if !e.featOK {
+				in = e.popCmp(in)
+				continue
+			}
+			if int64(*(*int)(unsafe.Add(unsafe.Pointer(&e.feat), in.off))) != in.c {
+				in = in.jump
+				continue
+			}
 		case opDaysLT:
 			// unset (0), before 1970, or so late that Day wraps, or an
 			// as-of time far out (dayHi 0): the careful way
@@ -472,26 +694,61 @@ func (e *env) run(code []inst, cur unsafe.Pointer) bool {
 				in = e.daysCmp(in, r)
 				continue
 			}
-			ok = t >= e.dayStart+in.c
-		case opActLT:
-			t := int64(e.r.LastActivity())
-			if t == 0 {
-				t = int64(e.r.OpenedAt)
+			if t >= e.dayStart+in.c {
+				in = in.jump
+				continue
 			}
+		case opDaysGE:
+			t := *(*int64)(unsafe.Add(r, in.off))
 			if uint64(t-1) >= e.dayHi {
 				in = e.daysCmp(in, r)
 				continue
 			}
-			ok = t >= e.dayStart+in.c
+			if t < e.dayStart+in.c {
+				in = in.jump
+				continue
+			}
+		case opActLT:
+			t := e.activity()
+			if uint64(t-1) >= e.dayHi {
+				in = e.daysCmp(in, r)
+				continue
+			}
+			if t >= e.dayStart+in.c {
+				in = in.jump
+				continue
+			}
+		case opActGE:
+			t := e.activity()
+			if uint64(t-1) >= e.dayHi {
+				in = e.daysCmp(in, r)
+				continue
+			}
+			if t < e.dayStart+in.c {
+				in = in.jump
+				continue
+			}
 		case opRegion:
-			in = region(in, r)
+			// a 6-character code no code of the set starts like (mayHave6)
+			// is not in it; anything else asks the set
+			if v := *(*string)(unsafe.Add(r, in.off)); len(v) != 6 || (*RegionSet)(in.p).mayHave6(v) {
+				in = region(in, r)
+				continue
+			}
+		case opNotRegion:
+			if v := *(*string)(unsafe.Add(r, in.off)); len(v) != 6 || (*RegionSet)(in.p).mayHave6(v) {
+				in = region(in, r)
+				continue
+			}
+			in = in.jump
 			continue
 		case opAnyRoam:
 			if len(e.r.Roaming) != 0 {
 				in = e.anyRoam(in)
 				continue
 			}
-			ok = in.emp
+			in = in.then(in.emp)
+			continue
 		case opFire, opProg:
 			in = e.fire(in)
 			continue
@@ -500,8 +757,17 @@ func (e *env) run(code []inst, cur unsafe.Pointer) bool {
 		default: // opFalse, opEnd
 			return false
 		}
-		in = in.then(ok)
+		in = in.next()
 	}
+}
+
+// activity is the time days_since_last_activity counts from: the last
+// activity, or the opening when there was none.
+func (e *env) activity() int64 {
+	if t := int64(e.r.LastActivity()); t != 0 {
+		return t
+	}
+	return int64(e.r.OpenedAt)
 }
 
 // then is the instruction after test in, which gave ok.
@@ -518,6 +784,21 @@ func (e *env) call(in *inst) *inst { return in.then(in.cond(e)) }
 //go:noinline
 func strEq(in *inst, r unsafe.Pointer) *inst {
 	return in.then(*(*string)(unsafe.Add(r, in.off)) == in.s)
+}
+
+// popCmp is a pop.* comparison (opPopLT ...) before the card's features
+// are looked up.
+//
+//go:noinline
+func (e *env) popCmp(in *inst) *inst {
+	v := int64(*(*int)(unsafe.Add(unsafe.Pointer(e.features()), in.off)))
+	switch in.op {
+	case opPopLT, opPopGE:
+		return in.then(v < in.c)
+	case opPopLE, opPopGT:
+		return in.then(v <= in.c)
+	}
+	return in.then(v == in.c)
 }
 
 // valCmp compares a derived int value, of the card or of the roaming
@@ -546,7 +827,7 @@ func (e *env) valCmp(in *inst, r unsafe.Pointer) *inst {
 //go:noinline
 func (e *env) daysCmp(in *inst, r unsafe.Pointer) *inst {
 	var v int
-	if in.op == opDaysLT {
+	if in.op == opDaysLT || in.op == opDaysGE {
 		v = e.days(*(*Time)(unsafe.Add(r, in.off)))
 	} else {
 		v = e.daysSinceLastActivity()
@@ -570,13 +851,6 @@ func (e *env) fire(in *inst) *inst {
 		e.s.runProg(cr)
 	}
 	return in.next()
-}
-
-func b2i(b bool) int {
-	if b {
-		return 1
-	}
-	return 0
 }
 
 // anyRoam runs a predicate's sub-code on each roaming entry. It gives back

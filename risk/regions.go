@@ -17,8 +17,11 @@ type RegionSet struct {
 	provinces   [2]uint64   // 2-digit prefixes, as bits
 	prefectures [256]uint64 // 4-digit prefixes, as bits
 	countyPrefs [256]uint64 // the 4-digit prefixes of counties, as bits
-	counties    []int32     // full 6-digit codes, sorted
-	items       []string
+	// the prefectures (by pre4) of the 6-digit codes the set holds, as
+	// bits: those of its provinces, prefectures and counties
+	any4     [256]uint64
+	counties []int32 // full 6-digit codes, sorted
+	items    []string
 }
 
 func setBit(b []uint64, i int) { b[i>>6] |= 1 << (i & 63) }
@@ -39,11 +42,18 @@ func NewRegionSet(codes []string) *RegionSet {
 		switch {
 		case n%10000 == 0:
 			setBit(s.provinces[:], n/10000)
+			b := []byte(c)
+			for p := byte(0); p < 100; p++ {
+				b[2], b[3] = '0'+p/10, '0'+p%10
+				setBit(s.any4[:], int(pre4(string(b))))
+			}
 		case n%100 == 0:
 			setBit(s.prefectures[:], n/100)
+			setBit(s.any4[:], int(pre4(c)))
 		default:
 			s.counties = append(s.counties, int32(n))
 			setBit(s.countyPrefs[:], n/100)
+			setBit(s.any4[:], int(pre4(c)))
 		}
 	}
 	slices.Sort(s.counties)
@@ -77,6 +87,9 @@ func (s *RegionSet) Contains(code string) bool {
 		i := a*26 + b // < 676 when a, b < 26
 		return a < 26 && b < 26 && s.countries[(i>>6)&15]&(1<<(i&63)) != 0
 	case 6:
+		if !s.mayHave6(code) {
+			return false
+		}
 		p, ok := digitPairs(code)
 		if !ok {
 			return false
@@ -98,6 +111,23 @@ func (s *RegionSet) Contains(code string) bool {
 		}
 	}
 	return false
+}
+
+// pre4 is a hash of a 6-byte code's first four bytes, of 14 bits: its
+// prefecture (NNNN) for the bits of any4, found without reading it as a
+// number. Codes of one prefecture hash alike; others may too (a collision
+// costs only the exact test).
+func pre4(code string) uint {
+	return uint(binary.LittleEndian.Uint32(unsafe.Slice(unsafe.StringData(code), 4))*0x9E3779B1) >> 18
+}
+
+// mayHave6 reports whether the set may hold code, of 6 bytes: false when
+// it holds no code of code's prefecture (by pre4); true perhaps for a code
+// it does not hold (Contains then looks at it all). It runs in the branch
+// code's loop for every region test of a rule.
+func (s *RegionSet) mayHave6(code string) bool {
+	i := pre4(code)
+	return s.any4[uint8(i>>6)]&(1<<(i&63)) != 0
 }
 
 // splitCode reads a 6-digit code's first 2 digits, first 4 and last 2 as
