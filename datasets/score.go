@@ -389,6 +389,7 @@ type scoreWorker struct {
 	d      risk.Decision
 	st     *chunkStats // the sums, kept per worker
 	o      *ScoreOptions
+	enc    decisionEncoder // JSON Lines decisions
 	csv    *decisionWriter // CSV decisions, into sink
 	sink   bytes.Buffer
 	seed   maphash.Seed
@@ -469,10 +470,8 @@ func (w *scoreWorker) score(c *lineChunk, superseded map[int]int, haveExample *a
 		case !decisions || w.o.OnlyFlagged && d.Outcome == rules.Pass:
 		case w.csv != nil:
 			_ = w.csv.write(d, it.line) // into sink: no error
-		case w.o.Lines:
-			c.out = appendDecisionLine(c.out, d, it.line)
 		default:
-			c.out = append(d.AppendJSON(c.out), '\n')
+			c.out = w.enc.append(c.out, d, it.line, w.o.Lines)
 		}
 	}
 	if w.csv != nil {
