@@ -618,12 +618,12 @@ func plainString(line []byte, i int) (v string, end int, ok bool) {
 // the dates (opened_at's order with the usage, network, verification and
 // release dates: risk's checkOrder; not after the as-of time), iccid,
 // id_region, open_region, fraud_flag, complaints, alerts_30d, the types of
-// recycled and renewed, roaming (its regions and last_seen) and
-// linked_platforms (their counts, lengths and empty entries). The record
-// is then judged by Validate itself, so no rule is copied here. Anything
-// not plain (null, an escape, an upper-case or repeated key, a non-empty
-// iot object, a number that is not a plain integer) has the line decoded
-// whole.
+// recycled and renewed, roaming (its regions and last_seen),
+// linked_platforms (their counts, lengths and empty entries) and iot (its
+// business, the types of the others). The record is then judged by
+// Validate itself, so no rule is copied here. Anything not plain (null,
+// an escape, an upper-case, unknown or repeated key, a number that is not
+// a plain integer) has the line decoded whole.
 type liteExtra struct {
 	rec   *risk.Record
 	seen  uint32
@@ -738,22 +738,9 @@ func (x *liteExtra) read(line []byte, i int, key []byte) int {
 		*num = n
 		return j
 	case slot == 13 || slot == 14:
-		for _, w := range [...]string{"true", "false"} {
-			if bytes.HasPrefix(line[i:], []byte(w)) {
-				j := i + len(w)
-				if j < len(line) && line[j] >= 'a' && line[j] <= 'z' {
-					return -1
-				}
-				return j
-			}
-		}
-		return -1
-	case slot == 17: // iot: {} only
-		j := skipWS(line, i+1)
-		if i >= len(line) || line[i] != '{' || j >= len(line) || line[j] != '}' {
-			return -1
-		}
-		return j + 1
+		return plainBool(line, i)
+	case slot == 17:
+		return x.iot(line, i)
 	}
 	// a list: roaming's objects or linked_platforms' strings
 	if i >= len(line) || line[i] != '[' {
@@ -791,6 +778,73 @@ func (x *liteExtra) read(line []byte, i int, key []byte) int {
 		}
 		return -1
 	}
+}
+
+// iotKeys are the iot object's keys; business is read (Validate checks
+// it), the others are true or false.
+var iotKeys = [...]string{"test_plan", "nondirected_data", "nondirected_voice", "nondirected_sms", "directed_voice",
+	"directed_sms", "user_realnamed", "business", "handler_verified", "province_approval", "group_approval"}
+
+// iot reads the iot object: its keys plain, known and once each, business
+// a plain string, the others true or false.
+func (x *liteExtra) iot(line []byte, i int) int {
+	if i >= len(line) || line[i] != '{' {
+		return -1
+	}
+	if i = skipWS(line, i+1); i < len(line) && line[i] == '}' {
+		return i + 1
+	}
+	var seen uint16
+	for {
+		k, end, ok := plainString(line, i)
+		if !ok {
+			return -1
+		}
+		if i = skipWS(line, end); i >= len(line) || line[i] != ':' {
+			return -1
+		}
+		i = skipWS(line, i+1)
+		n := slices.Index(iotKeys[:], k)
+		if n < 0 || seen&(1<<n) != 0 {
+			return -1 // a key the whole decoder reports, or one given twice
+		}
+		seen |= 1 << n
+		if iotKeys[n] == "business" {
+			v, end, ok := plainString(line, i)
+			if !ok {
+				return -1
+			}
+			x.rec.IoT.Business, i = v, end
+		} else if i = plainBool(line, i); i < 0 {
+			return -1
+		}
+		if i = skipWS(line, i); i >= len(line) {
+			return -1
+		}
+		switch line[i] {
+		case ',':
+			i = skipWS(line, i+1)
+			continue
+		case '}':
+			return i + 1
+		}
+		return -1
+	}
+}
+
+// plainBool reads true or false at line[i], returning the index after it,
+// or -1.
+func plainBool(line []byte, i int) int {
+	for _, w := range [...]string{"true", "false"} {
+		if bytes.HasPrefix(line[i:], []byte(w)) {
+			j := i + len(w)
+			if j < len(line) && line[j] >= 'a' && line[j] <= 'z' {
+				return -1
+			}
+			return j
+		}
+	}
+	return -1
 }
 
 // roaming reads one roaming entry {"region": text, "last_seen": date},

@@ -329,6 +329,8 @@ var otherRejects = []string{
 	`{"msisdn":"13800138041","status":"active","opened_at":"2024-01-02","holder":"hk-o","linked_platforms":[` + strings.Repeat(`"a",`, 32) + `"a"]}`,
 	`{"msisdn":"13800138042","status":"active","opened_at":"2024-01-02","holder":"hk-o","roaming":[` + strings.Repeat(`{"region":"HK","last_seen":"2024-01-05"},`, 256) + `{"region":"HK","last_seen":"2024-01-05"}]}`,
 	`{"msisdn":"13800138043","status":"active","opened_at":"2024-01-02","holder":"hk-o","iot":{"business":"lend"}}`,
+	`{"msisdn":"13800138047","status":"active","opened_at":"2024-01-02","holder":"hk-o","iot":{"test_plan":true,"business":"lend","handler_verified":false}}`,
+	`{"msisdn":"13800138048","status":"active","opened_at":"2024-01-02","holder":"hk-o","iot":{"test_plan":"yes","business":"new"}}`,
 	`{"msisdn":"13800138044","status":"active","opened_at":"2024-01-02","holder":"hk-o","complaints":1.5}`,
 	`{"msisdn":"13800138045","status":"active","opened_at":"2024-01-02","holder":"hk-o","renewed":1}`,
 	// and fine ones beside them: events on opened_at's day, an earlier release
@@ -341,7 +343,9 @@ var wholeLines = []string{
 	`{"msisdn":"13800138050","status":"active","opened_at":"2024-01-02","holder":"hk-w","recycled":"yes"}`,
 	`{"msisdn":"13800138051","status":"active","opened_at":"2024-01-02","holder":"hk-w","last_voice_at":null}`,
 	`{"msisdn":"13800138052","status":"active","opened_at":"2024-01-02","holder":"hk-w","Last_Voice_At":"2023-01-01"}`,
-	`{"msisdn":"13800138053","status":"active","opened_at":"2024-01-02","holder":"hk-w","iot":{"business":"new","test_plan":true}}`,
+	`{"msisdn":"13800138053","status":"active","opened_at":"2024-01-02","holder":"hk-w","iot":{"business":"new","test_plan":true,"x":1}}`,
+	`{"msisdn":"13800138058","status":"active","opened_at":"2024-01-02","holder":"hk-w","iot":{"business":"new","test_plan":null}}`,
+	`{"msisdn":"13800138059","status":"active","opened_at":"2024-01-02","holder":"hk-w","iot":{"business":"new","business":"other"}}`,
 	`{"msisdn":"13800138054","status":"active","opened_at":"2024-01-02","holder":"hk-w","roaming":[{"region":"H\u004b","last_seen":"2023-01-01"}]}`,
 	`{"msisdn":"13800138055","status":"active","opened_at":"2024-01-02","holder":"hk-w","complaints":1e1}`,
 	`{"msisdn":"13800138056","status":"active","opened_at":"2024-01-02","holder":"hk-w","verified_at":"2023-01-01","verified_at":"2024-01-03"}`,
@@ -539,5 +543,36 @@ func TestScoreFileSummaryOutlivesChunks(t *testing.T) {
 	require.Len(t, r.sum.FirstRejects, MaxFirstRejects)
 	for i, rej := range r.sum.FirstRejects {
 		require.Equal(t, rejects[i], strings.TrimSuffix(string(appendReject(nil, &rej)), "\n"))
+	}
+}
+
+// The population pass reads an iot object itself (no whole decode of the
+// line): its business is judged as Validate judges it, an unknown key or
+// a value of another type leaves the line to the whole decoder.
+func TestLitePopReadsIoT(t *testing.T) {
+	cfg := newReadConfig(pipeAsOf, nil)
+	d := passDecoder{cfg: &cfg, lite: true}
+	head := `{"msisdn":"1410368945120","operator":"telecom","kind":"iot","status":"active","opened_at":"2026-02-18","holder":"hk-8f","iot":`
+	for _, c := range []struct {
+		iot       string
+		read, ok  bool
+		wantBusin string
+	}{
+		{`{"business":"new","handler_verified":true}`, true, true, "new"},
+		{`{"nondirected_data":true,"directed_voice":false,"user_realnamed":true,"business":"other","handler_verified":true}`, true, true, "other"},
+		{`{"business":"lend"}`, true, false, ""},
+		{`{}`, true, true, ""},
+		{`{"business":"new","x":true}`, false, false, ""},
+		{`{"test_plan":1}`, false, false, ""},
+		{`{"test_plan":true,"test_plan":false}`, false, false, ""},
+		{`{"business":null}`, false, false, ""},
+	} {
+		var rec risk.Record
+		read, ok := d.liteRecord(&rec, []byte(head+c.iot+`}`))
+		require.Equal(t, c.read, read, c.iot)
+		require.Equal(t, c.ok, ok, c.iot)
+		if ok {
+			require.Equal(t, c.wantBusin, rec.IoT.Business, c.iot)
+		}
 	}
 }
