@@ -138,6 +138,15 @@ func (r *Reader) Read() (*risk.Record, error) {
 // not one a value or a line; for records dropped soon after). unknown is
 // told of the keys (a keyCollector).
 func (c *readConfig) decodeJSONLine(rec *risk.Record, line []byte, text string, shared bool, num int, unknown func(key string)) (Label, *Reject) {
+	return c.decodeJSONLineTrusted(rec, line, text, shared, num, unknown, false)
+}
+
+// decodeJSONLineTrusted is decodeJSONLine that, when trusted, takes the
+// word of an earlier pass over the same bytes that the record is valid:
+// it is decoded and normalised (trimmed, aliases replaced, a raw ID
+// holder keyed) and marked valid (trusted.MarkValid) without validating
+// its values again; when it cannot be so, it is validated.
+func (c *readConfig) decodeJSONLineTrusted(rec *risk.Record, line []byte, text string, shared bool, num int, unknown func(key string), trusted bool) (Label, *Reject) {
 	var decodeErr error // the fast decoder, without encoding/json's extra pass
 	if shared {
 		decodeErr = rec.DecodeJSONText(text, unknown)
@@ -158,6 +167,9 @@ func (c *readConfig) decodeJSONLine(rec *risk.Record, line []byte, text string, 
 		if l.Label != nil {
 			label = *l.Label
 		}
+	}
+	if trusted && decodeErr == nil && c.finishTrusted(rec) {
+		return label, nil
 	}
 	if e := c.finish(rec, decodeErr); e != nil {
 		return label, &Reject{Line: num, Reason: reason(e)}

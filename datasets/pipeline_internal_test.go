@@ -576,3 +576,93 @@ func TestLitePopReadsIoT(t *testing.T) {
 		}
 	}
 }
+
+// The scoring pass takes the population pass's word that a line's record
+// is valid (it decodes and normalises it, and marks it valid without
+// validating it again): the same decisions, rejects and summary as
+// validating every record, on files with rejects of every kind, cards
+// listed twice, raw ID holders keyed WithIDKey, on the fast path, on the
+// exact one (an output that cannot be rewound) and after a fallback.
+func TestScoreFileTrustedSameAsValidated(t *testing.T) {
+	eng := defaultEngine(t)
+	raw := []string{
+		`{"msisdn":"13800138070","status":"active","opened_at":"2024-01-02","holder":"11010519491231002X"}`,
+		`{"msisdn":"+86 138 0013 8071","status":" Active ","opened_at":"2024-01-02","holder":"身份证：110105 19491231 002x"}`,
+		`{"msisdn":"13800138072","kind":"手机","status":"active","opened_at":"2024-01-02","holder":" hk-t ","mvno":"蜗牛移动"}`,
+	}
+	data := messyFile(t, JSONL, 3000, 31)
+	data = append(data, ("\n" + strings.Join(otherRejects, "\n") + "\n" + strings.Join(wholeLines, "\n") + "\n" + strings.Join(raw, "\n"))...)
+	key := WithIDKey([]byte("0123456789abcdef0123"))
+	for _, c := range []struct {
+		name string
+		o    ScoreOptions
+	}{
+		{"fast path", ScoreOptions{Lines: true}},
+		{"ID key", ScoreOptions{Lines: true, Read: []ReadOption{key}}},
+		{"exact", ScoreOptions{Lines: true, Decisions: opaque{new(bytes.Buffer)}}},
+	} {
+		run := func() pipeResult {
+			var dec, rej bytes.Buffer
+			o := c.o
+			o.AsOf, o.Rejects = pipeAsOf, &rej
+			if o.Decisions != nil {
+				o.Decisions, o.Rejects = opaque{&dec}, opaque{&rej}
+			} else {
+				o.Decisions = &dec
+			}
+			open := func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(data)), nil }
+			sum, err := ScoreFile(context.Background(), eng, open, o)
+			return pipeResult{dec.Bytes(), rej.Bytes(), sum, err}
+		}
+		trusted := run()
+		trustValid = false
+		validated := run()
+		trustValid = true
+		require.NoError(t, trusted.err, c.name)
+		require.NoError(t, validated.err, c.name)
+		require.Equal(t, string(validated.decisions), string(trusted.decisions), c.name)
+		require.Equal(t, string(validated.rejects), string(trusted.rejects), c.name)
+		require.Equal(t, summaryJSON(t, validated.sum), summaryJSON(t, trusted.sum), c.name)
+		require.Positive(t, trusted.sum.Superseded, c.name)
+		require.Equal(t, trusted.sum.Records, trusted.sum.Decisions+trusted.sum.Rejects, c.name)
+	}
+}
+
+// A line changed between the passes outside the population's fields (a
+// valid record made invalid: the scoring pass does not validate it again)
+// fails the run: the digest holds each valid line's bytes.
+func TestScoreFileChangedOutsidePopulationFields(t *testing.T) {
+	eng := defaultEngine(t)
+	var buf bytes.Buffer
+	require.NoError(t, GenerateTo(&buf, JSONL, GenOptions{Cards: 500, Seed: 41, AsOf: pipeAsOf}, nil))
+	a := buf.Bytes()
+	lines := strings.Split(string(a), "\n")
+	changed := false
+	for i, l := range lines {
+		if strings.Contains(l, `"open_region":"`) && !strings.Contains(l, "cancelled") && i%64 != 63 {
+			j := strings.Index(l, `"open_region":"`) + len(`"open_region":"`)
+			lines[i] = l[:j] + "XX" + l[j+2:] // not a region: a reject, read whole
+			changed = true
+			break
+		}
+	}
+	require.True(t, changed)
+	b := []byte(strings.Join(lines, "\n"))
+	for _, exact := range []bool{false, true} {
+		opens := 0
+		open := func() (io.ReadCloser, error) {
+			opens++
+			if opens%2 == 1 {
+				return io.NopCloser(bytes.NewReader(a)), nil
+			}
+			return io.NopCloser(bytes.NewReader(b)), nil
+		}
+		var dec bytes.Buffer
+		o := ScoreOptions{AsOf: pipeAsOf, Decisions: &dec}
+		if exact {
+			o.Decisions = opaque{&dec}
+		}
+		_, err := ScoreFile(context.Background(), eng, open, o)
+		require.ErrorIs(t, err, errInputChanged, "exact %v", exact)
+	}
+}

@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/simrisk/simrisk/internal/trusted"
 	"github.com/simrisk/simrisk/risk"
 	"github.com/simrisk/simrisk/risk/ref"
 )
@@ -169,6 +170,28 @@ func (c *readConfig) finish(rec *risk.Record, decodeErr error) error {
 		}
 	}
 	return risk.JoinRecordErrors(append(known, rest...)...)
+}
+
+// finishTrusted is finish for a record whose bytes an earlier pass found
+// valid: the same normalisation (trimming, aliases, a raw ID holder's
+// key) and, instead of Validate, trusted.MarkValid. It reports false when
+// the record must be finished the usual way (finish again is harmless:
+// each step leaves a value it made as it is).
+func (c *readConfig) finishTrusted(rec *risk.Record) bool {
+	trimRecord(rec)
+	c.aliases.apply(rec)
+	if c.idKey != nil {
+		// without a key a raw ID number rejects the record: the earlier
+		// pass found none
+		if id, ok := ref.NormalizeIDText(rec.Holder); ok {
+			k, err := ref.HolderKey(c.idKey, id)
+			if err != nil {
+				return false
+			}
+			rec.Holder = k
+		}
+	}
+	return trusted.MarkValid(rec, int64(c.asOf))
 }
 
 // trimRecord trims white space of any width and zero-width characters

@@ -199,6 +199,7 @@ func (run *scoreRun) score(ctx context.Context, o ScoreOptions, lite bool) (*Sum
 	var cards cardIndex
 	var placed placedCards
 	var seen liteDigest
+	var valid lineSet // the lines whose records the population pass found valid
 	records := 0
 	run.pass++
 	if err := runPass(ctx, open, o1, workers, mode, func(*passDecoder, *lineChunk) {}, func(c *lineChunk) error {
@@ -214,6 +215,7 @@ func (run *scoreRun) score(ctx context.Context, o ScoreOptions, lite bool) (*Sum
 		}
 		for _, it := range c.items {
 			if it.rec != nil {
+				valid.add(it.line)
 				cards.add(it.rec.MSISDN, it.line)
 				pop.Add(it.rec)
 				placed.add(it.line, it.rec)
@@ -305,7 +307,11 @@ func (run *scoreRun) score(ctx context.Context, o ScoreOptions, lite bool) (*Sum
 	records = 0
 	run.pass++
 	var scored liteDigest
-	err := runPass(ctx, open, o3, workers, passMode{seed: mode.seed}, work, func(c *lineChunk) error {
+	trust := &valid
+	if !trustValid {
+		trust = nil
+	}
+	err := runPass(ctx, open, o3, workers, passMode{seed: mode.seed, trust: trust}, work, func(c *lineChunk) error {
 		scored.merge(c.digest)
 		st := &c.stats
 		sum.Records += st.records
@@ -422,7 +428,7 @@ func (w *scoreWorker) score(c *lineChunk, superseded map[int]int, haveExample *a
 	for _, it := range c.items {
 		st.records++
 		if it.rec != nil {
-			c.digest.add(w.seed, it.line, it.rec)
+			c.digest.add(w.seed, it.line, it.rec, it.text)
 		}
 		rej := it.rej
 		if later, old := superseded[it.line]; it.rec != nil && old {
@@ -490,6 +496,10 @@ type placedCards struct {
 	before []int32 // cards counted on the lines before each word's
 	n      int32
 }
+
+// trustValid has the scoring pass take the population pass's word that a
+// line's record is valid (tests turn it off to compare).
+var trustValid = true
 
 // bindPlaces binds the scoring pass's cards to their places (tests turn it
 // off to compare with the lookups by holder).
