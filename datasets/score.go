@@ -90,11 +90,13 @@ const maxWorkers = 256
 // second pass score and encode) whole blocks, and the blocks are taken
 // back, counted and written in input order; the output is byte for byte
 // what one worker writes. The second pass finds each card's population
-// features by the place the first pass counted it at (Population.Bind).
+// features by the place the first pass counted it at (Population.Bind),
+// and a JSON Lines record the first pass found valid is decoded and
+// normalised but not validated again (one line in 64 is, as a check).
 // Memory holds the population (about 32 bytes per valid record), 16 bytes
 // per valid record during the first pass (its number and line, to find
-// cards listed twice), a bit per line (the places) and at most four blocks
-// per worker, never the whole file. Bad records are rejected with their line
+// cards listed twice), two bits per line (the places, the valid lines)
+// and at most four blocks per worker, never the whole file. Bad records are rejected with their line
 // number; only I/O errors, a file the readers refuse (not UTF-8, a bad CSV
 // header, an unknown field WithStrict) and ctx stop the run, and a file
 // refused in the first pass has nothing written. Warnings (WithWarnings)
@@ -117,7 +119,8 @@ const maxWorkers = 256
 // The two passes must read the same records: a file changed between them
 // (written to while it is scored) fails the run with an error saying so,
 // where a population pass's place for a card would no longer be that
-// card's.
+// card's, or its verdict on a JSON Lines record that record's (the
+// passes' digest holds a hash of each valid line's bytes).
 //
 // One card, one count: when valid records of one number (canonical, so
 // +86 138 0013 8000 and 13800138000 are one card) stand on several lines,
