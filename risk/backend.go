@@ -381,7 +381,9 @@ func memberOf(x lowered, set map[string]struct{}, neg bool) lowered {
 	case len(items) == 1 && x.dir != nil:
 		return lowered{node: strEqNode(*x.dir, items[0], neg)}
 	case len(items) == 2 && x.dir != nil:
-		node := &bnode{op: bOr, x: strEqNode(*x.dir, items[0], false), y: strEqNode(*x.dir, items[1], false)}
+		// one test of both
+		second := items[1]
+		node := &bnode{op: bTest, test: test{op: opStrIn2, off: x.dir.off, s: items[0], p: unsafe.Pointer(&second)}}
 		if neg {
 			return lowered{node: notNode(node)}
 		}

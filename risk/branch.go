@@ -46,6 +46,7 @@ const (
 	opBool               // the bool field
 	opStrEmpty           // the string field is ""
 	opStrEq              // the string field == s
+	opStrIn2             // the string field == s or == *p (a *string)
 	opIntLT              // the int field < c
 	opIntLE              // the int field <= c
 	opIntEQ              // the int field == c
@@ -72,6 +73,7 @@ const (
 	opNotBool     // !opBool
 	opStrNonEmpty // !opStrEmpty
 	opStrNe       // !opStrEq
+	opStrNotIn2   // !opStrIn2
 	opIntGE       // !opIntLT
 	opIntGT       // !opIntLE
 	opIntNE       // !opIntEQ
@@ -88,14 +90,21 @@ const (
 	opPopGE       // !opPopLT
 	opPopGT       // !opPopLE
 	opPopNE       // !opPopEQ
+
+	opLast = opPopNE
+	// opMask is the last value of op & opMask: the loop's switch, over
+	// op & opMask with a case for opMask, needs no range check
+	opMask op = 63
 )
+
+var _ [opMask - opLast]struct{} // every op is at most opMask
 
 func isTest(o op) bool { return o <= opAnyRoam }
 
 // negated is the op that jumps when o does not hold, for the tests the
 // loop runs in place (0 for the others, which look at when).
 var negated = [...]op{
-	opBool: opNotBool, opStrEmpty: opStrNonEmpty, opStrEq: opStrNe,
+	opBool: opNotBool, opStrEmpty: opStrNonEmpty, opStrEq: opStrNe, opStrIn2: opStrNotIn2,
 	opIntLT: opIntGE, opIntLE: opIntGT, opIntEQ: opIntNE,
 	opTimeLT: opTimeGE, opTimeLE: opTimeGT, opTimeEQ: opTimeNE, opTimeLTF: opTimeGEF,
 	opDaysLT: opDaysGE, opActLT: opActGE, opRegion: opNotRegion,
@@ -522,7 +531,7 @@ func (e *env) run(code []inst, cur unsafe.Pointer) bool {
 		r = cur
 	}
 	for {
-		switch in.op {
+		switch in.op & opMask {
 		case opCall:
 			in = e.call(in)
 			continue
@@ -554,6 +563,18 @@ func (e *env) run(code []inst, cur unsafe.Pointer) bool {
 		case opStrNe:
 			if len(*(*string)(unsafe.Add(r, in.off))) == len(in.s) {
 				in = strEq(in, r)
+				continue
+			}
+			in = in.jump
+			continue
+		case opStrIn2:
+			if n := len(*(*string)(unsafe.Add(r, in.off))); n == len(in.s) || n == len(*(*string)(in.p)) {
+				in = strIn2(in, r)
+				continue
+			}
+		case opStrNotIn2:
+			if n := len(*(*string)(unsafe.Add(r, in.off))); n == len(in.s) || n == len(*(*string)(in.p)) {
+				in = strIn2(in, r)
 				continue
 			}
 			in = in.jump
@@ -754,6 +775,8 @@ func (e *env) run(code []inst, cur unsafe.Pointer) bool {
 			continue
 		case opTrue:
 			return true
+		case opMask: // no instruction: see opMask
+			return false
 		default: // opFalse, opEnd
 			return false
 		}
@@ -786,19 +809,19 @@ func strEq(in *inst, r unsafe.Pointer) *inst {
 	return in.then(*(*string)(unsafe.Add(r, in.off)) == in.s)
 }
 
-// popCmp is a pop.* comparison (opPopLT ...) before the card's features
-// are looked up.
+//go:noinline
+func strIn2(in *inst, r unsafe.Pointer) *inst {
+	v := *(*string)(unsafe.Add(r, in.off))
+	return in.then(v == in.s || v == *(*string)(in.p))
+}
+
+// popCmp looks the card's features up for a pop.* comparison (opPopLT
+// ...), which runs again.
 //
 //go:noinline
 func (e *env) popCmp(in *inst) *inst {
-	v := int64(*(*int)(unsafe.Add(unsafe.Pointer(e.features()), in.off)))
-	switch in.op {
-	case opPopLT, opPopGE:
-		return in.then(v < in.c)
-	case opPopLE, opPopGT:
-		return in.then(v <= in.c)
-	}
-	return in.then(v == in.c)
+	e.features()
+	return in
 }
 
 // valCmp compares a derived int value, of the card or of the roaming

@@ -115,6 +115,17 @@ func TestInlineTestsMatchReaders(t *testing.T) {
 			}
 		}
 	}
+	for _, items := range [][]string{{"iot", "data_card"}, {"", "iot"}, {"mobile", "police"}, {"active", "cancelled"}, {"350802", "KH"}} {
+		for _, name := range []string{"kind", "status", "fraud_flag", "open_region"} {
+			for _, neg := range []bool{false, true} {
+				x, _ := field(name)
+				read := stringFields[name]
+				lx := memberOf(x, map[string]struct{}{items[0]: {}, items[1]: {}}, neg)
+				require.NotNil(t, lx.node, name)
+				card = append(card, leaf{lx.node, func(e *env) bool { v := read(e); return (v == items[0] || v == items[1]) != neg }})
+			}
+		}
+	}
 	for _, name := range []string{"recycled", "renewed", "valid", "verification_pending"} {
 		x, _ := field(name)
 		card = append(card, leaf{nodeOf(x), boolFields[name]})
