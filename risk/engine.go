@@ -77,7 +77,10 @@ type tmplPart struct {
 	text string
 	prog program  // nil for plain text
 	app  appendFn // for compiled placeholders: appends the value, unboxed
-	span textSpan // of plain text: what it adds to a number spelled across parts (render)
+	num  intFn    // for compiled int placeholders: the value (render writes it as app would)
+	// of plain text: how many of its digits a number spelled across parts
+	// may hold (spanDigits; render)
+	digits int
 }
 
 // finishTemplate readies compiled reason parts for rendering: constant
@@ -91,6 +94,9 @@ func finishTemplate(parts []tmplPart) []tmplPart {
 			p = tmplPart{text: string(appendValue(nil, x.v))}
 		case loweredProgram:
 			p.app = x.appendFn()
+			if l := x.x; l.a == nil && !l.isBool() && l.i != nil {
+				p.num = l.i
+			}
 		}
 		if n := len(out); p.prog == nil && n > 0 && out[n-1].prog == nil {
 			out[n-1].text += p.text
@@ -100,7 +106,7 @@ func finishTemplate(parts []tmplPart) []tmplPart {
 	}
 	for i := range out {
 		if out[i].prog == nil {
-			out[i].span = spanOf([]byte(out[i].text))
+			out[i].digits = spanDigits(spanOf([]byte(out[i].text)))
 		}
 	}
 	return out

@@ -35,3 +35,24 @@ type textSpan = ref.Span
 
 // spanOf is the textSpan of b.
 func spanOf(b []byte) textSpan { return ref.SpanOf(b) }
+
+// maskDigits is the digit count from which the masker hides a number (a
+// textSpan with a run that long may hold one).
+const maskDigits = 11
+
+// spanDigits is how many digits of a piece of text with Span sp a number
+// spelled across pieces may hold: its digits before its first stop and
+// after its last (all of them when it has no stop); maskDigits when it
+// may hold a number of its own. A text whose pieces' spanDigits add up to
+// fewer than maskDigits holds no number the masker would hide: a number
+// spelled across pieces is made of the digits some of them lead or end
+// with.
+func spanDigits(sp textSpan) int {
+	switch {
+	case sp.Inner:
+		return maskDigits
+	case sp.Stopped:
+		return sp.Lead + sp.Trail
+	}
+	return sp.Lead
+}

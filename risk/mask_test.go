@@ -29,3 +29,13 @@ func TestMaskTail(t *testing.T) {
 		require.Equal(t, want, maskText(in), in)
 	}
 }
+
+// TestMaskDigits: maskDigits is where a Span starts to say it may hold a
+// number (render masks a reason from that many digits on).
+func TestMaskDigits(t *testing.T) {
+	require.True(t, textSpan{Lead: maskDigits, Trail: maskDigits}.MayHoldNumber())
+	require.False(t, textSpan{Lead: maskDigits - 1, Trail: maskDigits - 1}.MayHoldNumber())
+	require.Equal(t, maskDigits, spanDigits(spanOf([]byte("ab13800138000cd"))))
+	require.Equal(t, 5, spanDigits(spanOf([]byte("12天1234567天123"))))
+	require.Equal(t, 4, spanDigits(spanOf([]byte("1 2-34"))))
+}

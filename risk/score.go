@@ -378,16 +378,15 @@ func (s *Scorer) collect(d *Decision, safe bool) rules.Outcome {
 		} else {
 			d.reasons = s.render(d.reasons, cr, d)
 		}
+		if end := len(d.reasons); end > start {
+			// a string over the decision's own buffer (valid until the
+			// Decision is scored into again); when the buffer grows
+			// later, the reasons before stay in the old one, which is
+			// not written again
+			h.Reason = unsafe.String(&d.reasons[start], end-start)
+		}
 		s.spans = append(s.spans, int32(start), int32(len(d.reasons)))
 		d.Hits = append(d.Hits, h)
-	}
-	if len(d.reasons) > 0 {
-		// one string for all reasons, over the decision's own buffer (its
-		// strings are valid until the Decision is scored into again)
-		all := unsafe.String(&d.reasons[0], len(d.reasons))
-		for i := range d.Hits {
-			d.Hits[i].Reason = all[s.spans[2*i]:s.spans[2*i+1]]
-		}
 	}
 	// clamp to 0..100 and round to cents (sums start at +0, so no -0; a
 	// sum that is not a number, which Compile's finite scores cannot give,
@@ -609,31 +608,46 @@ func (s *Scorer) render(dst []byte, cr *compiledRule, d *Decision) []byte {
 		}
 		return append(dst, cr.id...)
 	}
-	start := len(dst)
+	start, maxLen := len(dst), s.e.maxReason
 	b := dst
-	// what the parts add to a number spelled across them: the plain
-	// text's was found at compile time, the placeholders' values are
-	// looked at as they are written; only a reason that may hold a number
-	// is masked (the masker would leave any other as it is)
-	var sp textSpan
+	// the digits the parts may add to a number spelled across them
+	// (spanDigits): the plain text's were counted at compile time, the
+	// placeholders' values are looked at as they are written (an int's are
+	// its digits); only a reason with maskDigits of them or more may hold
+	// a number, and is masked (the masker would leave any other as it is)
+	digits := 0
 	for i := range cr.reason {
-		if len(b)-start > s.e.maxReason {
+		if len(b)-start > maxLen {
 			break // cut below: the rest would not be shown
 		}
 		p := &cr.reason[i]
-		if p.prog == nil {
-			b = append(b, p.text...)
-			sp = sp.Then(p.span)
-			continue
-		}
 		n := len(b)
-		b = s.renderOne(b, cr, p, d)
-		sp = sp.Then(spanOf(b[n:]))
+		switch {
+		case p.prog == nil:
+			b = append(b, p.text...)
+			digits += p.digits
+			continue
+		case p.num != nil:
+			if v := p.num(&s.env); v >= 0 && v != Never {
+				b = strconv.AppendInt(b, int64(v), 10)
+				digits += len(b) - n
+				continue
+			} else if v == Never {
+				b = append(b, "never"...)
+			} else {
+				b = strconv.AppendInt(b, int64(v), 10)
+			}
+		case p.app != nil:
+			b = p.app(&s.env, b)
+		default:
+			b = s.renderOne(b, cr, p, d)
+		}
+		digits += spanDigits(spanOf(b[n:]))
 	}
-	if sp.MayHoldNumber() {
+	if digits >= maskDigits {
 		b, s.maskBuf = maskTail(b, start, s.maskBuf)
 	}
-	return cutReason(b, start, s.e.maxReason)
+	return cutReason(b, start, maxLen)
 }
 
 // reasonCut ends a rendered reason cut at max_rendered_reason_bytes.

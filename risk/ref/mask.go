@@ -478,16 +478,22 @@ type Span struct {
 
 // Then is the Span of the text of a followed by the text of b.
 func (a Span) Then(b Span) Span {
-	switch {
-	case !a.Stopped && !b.Stopped:
-		d := a.Lead + b.Lead
-		return Span{Lead: d, Trail: d}
-	case !a.Stopped:
-		return Span{Lead: a.Lead + b.Lead, Trail: b.Trail, Stopped: true, Inner: b.Inner}
-	case !b.Stopped:
-		return Span{Lead: a.Lead, Trail: a.Trail + b.Lead, Stopped: true, Inner: a.Inner}
+	// written to be inlined (a reason's parts are joined with it)
+	if !a.Stopped {
+		// a's digits lead b's (all of them when b has no stop either)
+		b.Lead += a.Lead
+		if !b.Stopped {
+			b.Trail = b.Lead
+		}
+		return b
 	}
-	return Span{Lead: a.Lead, Trail: b.Trail, Stopped: true, Inner: a.Inner || b.Inner || a.Trail+b.Lead >= minMasked}
+	if !b.Stopped {
+		a.Trail += b.Lead
+		return a
+	}
+	a.Inner = a.Inner || b.Inner || a.Trail+b.Lead >= minMasked
+	a.Trail = b.Trail
+	return a
 }
 
 // MayHoldNumber reports whether text whose Span is a may hold a number
@@ -560,9 +566,13 @@ func SpanOf(s []byte) Span {
 			if k = asciiKind[c]; k == 0 {
 				continue
 			}
-		case c >= 0xe4 && c <= 0xe9 && i+2 < len(s) && s[i+1]&0xc0 == 0x80 && s[i+2]&0xc0 == 0x80:
-			// a CJK ideograph (U+4000 to U+9FFF), read without decoding
+		case c-0xe4 <= 0xe9-0xe4 && i+2 < len(s) && s[i+1]&0xc0 == 0x80 && s[i+2]&0xc0 == 0x80:
+			// a CJK ideograph (U+4000 to U+9FFF), read without decoding,
+			// and the ideographs right after it: a run of stops is one
 			i += 3
+			for i+2 < len(s) && s[i]-0xe4 <= 0xe9-0xe4 && s[i+1]&0xc0 == 0x80 && s[i+2]&0xc0 == 0x80 {
+				i += 3
+			}
 		default:
 			var size int
 			if k, size = nonASCIIKind(s[i:]); size == 0 {

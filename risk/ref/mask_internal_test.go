@@ -88,3 +88,80 @@ func TestSpanOfEveryCharacter(t *testing.T) {
 		}
 	}
 }
+
+// spanDecoded is SpanOf the plain way: every character decoded and
+// classified by spanKind, a stop ending the digits before it.
+func spanDecoded(s []byte) Span {
+	var sp Span
+	cur := 0
+	for i := 0; i < len(s); {
+		r, size := utf8.DecodeRune(s[i:])
+		if r == utf8.RuneError && size == 1 {
+			return Span{Stopped: true, Inner: true}
+		}
+		i += size
+		if k := spanKind(r); k != spanStop {
+			cur += int(k)
+			continue
+		}
+		if !sp.Stopped {
+			sp.Lead, sp.Stopped = cur, true
+		} else if cur >= minMasked {
+			sp.Inner = true
+		}
+		cur = 0
+	}
+	if !sp.Stopped {
+		sp.Lead = cur
+	}
+	sp.Trail = cur
+	return sp
+}
+
+// FuzzSpanOfDecoded: SpanOf's shortcuts (ASCII, runs of ideographs, CJK
+// punctuation and full-width forms read without decoding) give the Span
+// that decoding every character gives, on any text.
+func FuzzSpanOfDecoded(f *testing.F) {
+	for _, s := range []string{"泰国（3 天前）、缅甸（10 天前）", "持卡人证件在中国移动名下有 6 张有效卡", "１３８００１３８０００",
+		"核实的涉诈投诉 13800138000 件", "中国13800138000移动", "中\xe4\xb8", "中国\xe4", "①②③④⑤⑥⑦⑧⑨⑩", "", "天天天天1234567890123天"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if got, want := SpanOf([]byte(s)), spanDecoded([]byte(s)); got != want {
+			t.Fatalf("%q: SpanOf %+v, decoded %+v", s, got, want)
+		}
+	})
+}
+
+// thenCases is Then case by case, as it was first written.
+func thenCases(a, b Span) Span {
+	switch {
+	case !a.Stopped && !b.Stopped:
+		d := a.Lead + b.Lead
+		return Span{Lead: d, Trail: d}
+	case !a.Stopped:
+		return Span{Lead: a.Lead + b.Lead, Trail: b.Trail, Stopped: true, Inner: b.Inner}
+	case !b.Stopped:
+		return Span{Lead: a.Lead, Trail: a.Trail + b.Lead, Stopped: true, Inner: a.Inner}
+	}
+	return Span{Lead: a.Lead, Trail: b.Trail, Stopped: true, Inner: a.Inner || b.Inner || a.Trail+b.Lead >= minMasked}
+}
+
+// TestThenCases: Then joins every pair of Spans text can have (without a
+// stop: Lead == Trail, not Inner) as the case-by-case definition does.
+func TestThenCases(t *testing.T) {
+	var spans []Span
+	for lead := 0; lead <= 12; lead++ {
+		spans = append(spans, Span{Lead: lead, Trail: lead})
+		for trail := 0; trail <= 12; trail++ {
+			spans = append(spans, Span{Lead: lead, Trail: trail, Stopped: true}, Span{Lead: lead, Trail: trail, Stopped: true, Inner: true})
+		}
+	}
+	for _, a := range spans {
+		for _, b := range spans {
+			if got, want := a.Then(b), thenCases(a, b); got != want {
+				t.Fatalf("%+v.Then(%+v) = %+v, want %+v", a, b, got, want)
+			}
+		}
+	}
+}
