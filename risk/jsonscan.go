@@ -3,6 +3,7 @@ package risk
 import (
 	"fmt"
 	"strconv"
+	"sync"
 	"unicode"
 	"unicode/utf16"
 	"unicode/utf8"
@@ -733,15 +734,27 @@ func (r *Record) decodeFast(data []byte, unknown func(key string)) error {
 // string: text values are cut from it instead of copied.
 func (r *Record) decodeFastText(data []byte, src string, unknown func(key string)) error {
 	*r = Record{}
-	d := &decoder{s: &jscan{b: data, src: src, unknown: unknown, quiet: true}, r: r}
-	s := d.s
-	if plainWalk && d.plain() {
-		return d.finish()
+	if plainWalk {
+		// a decoder from the pool: one a line would be garbage
+		d := decoders.Get().(*decoder)
+		*d.s = jscan{b: data, src: src, quiet: true, kbuf: d.s.kbuf[:0]}
+		*d = decoder{s: d.s, r: r}
+		ok := d.plain()
+		var err error
+		if ok {
+			err = d.finish()
+		}
+		*d.s = jscan{kbuf: d.s.kbuf[:0]} // no line or record kept alive by the pool
+		*d = decoder{s: d.s}
+		decoders.Put(d)
+		if ok {
+			return err
+		}
+		*r = Record{}
 	}
 	// the general walk, from the start
-	*r = Record{}
-	*d = decoder{s: s, r: r}
-	*s = jscan{b: data, src: src, unknown: unknown, kbuf: s.kbuf}
+	d := &decoder{s: &jscan{b: data, src: src, unknown: unknown}, r: r}
+	s := d.s
 	s.ws()
 	if s.i < len(s.b) && s.b[s.i] != '{' {
 		// not an object: say so if it is valid JSON, else where it breaks
@@ -767,6 +780,9 @@ func (r *Record) decodeFastText(data []byte, src string, unknown func(key string
 	}
 	return d.finish()
 }
+
+// decoders are the plain walk's decoders, reused.
+var decoders = sync.Pool{New: func() any { return &decoder{s: &jscan{}} }}
 
 // plainWalk turns the plain walk on (tests compare it with the general).
 var plainWalk = true

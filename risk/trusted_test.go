@@ -25,7 +25,7 @@ func TestMarkValidSameAsValidate(t *testing.T) {
 		{MSISDN: "19990138000", Operator: "cmcc", OpenedAt: opened},   // a segment the table may not know
 		{MSISDN: "1999013800012", Operator: "cmcc", OpenedAt: opened}, // 13 digits
 		{MSISDN: "10000138000", OpenedAt: opened},                     // no segment, no operator
-		{MSISDN: "13800138000"},                                       // no opened_at
+		{MSISDN: "13800138000"}, // no opened_at
 		{MSISDN: "", OpenedAt: opened},
 		{MSISDN: "12", OpenedAt: opened},
 		{MSISDN: "13800138000", OpenedAt: opened, Roaming: make([]risk.Roaming, risk.MaxRoaming+1)},
