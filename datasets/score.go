@@ -347,6 +347,7 @@ func (run *scoreRun) score(ctx context.Context, o ScoreOptions, lite bool) (*Sum
 		return nil
 	})
 	for _, w := range scorers { // order does not matter for sums
+		w.counts()
 		for k, n := range w.st.byOutcome {
 			sum.ByOutcome[k] += n
 		}
@@ -404,6 +405,24 @@ type scoreWorker struct {
 	seed   maphash.Seed
 	pop    *risk.Population
 	placed *placedCards // where each line's card is in pop
+	// decisions per outcome and level, by value (folded into st's maps
+	// by counts)
+	outcomes, levels [16]int
+}
+
+// counts folds the decisions counted by value into the worker's maps.
+func (w *scoreWorker) counts() {
+	for o, n := range w.outcomes {
+		if n > 0 {
+			w.st.byOutcome[rules.Outcome(o).String()] += n
+		}
+	}
+	for l, n := range w.levels {
+		if n > 0 {
+			w.st.byLevel[rules.Level(l).String()] += n
+		}
+	}
+	w.outcomes, w.levels = [16]int{}, [16]int{}
 }
 
 // chunkStats counts what a chunk's records became: the counts in input
@@ -462,8 +481,15 @@ func (w *scoreWorker) score(c *lineChunk, superseded map[int]int, haveExample *a
 		}
 		d := &w.d
 		st.decisions++
-		w.st.byOutcome[d.Outcome.String()]++
-		w.st.byLevel[d.Level.String()]++
+		// counted by value, named once at the end (a map a decision cost
+		// two string hashes)
+		if o, l := uint(d.Outcome), uint(d.Level); o < uint(len(w.outcomes)) && l < uint(len(w.levels)) {
+			w.outcomes[o]++
+			w.levels[l]++
+		} else {
+			w.st.byOutcome[d.Outcome.String()]++
+			w.st.byLevel[d.Level.String()]++
+		}
 		for _, h := range d.Hits {
 			w.st.byRule[h.Rule]++
 		}
