@@ -237,19 +237,13 @@ func (s *Scorer) Score(r *Record) (*Decision, error) {
 func (s *Scorer) ScoreInto(r *Record, d *Decision) error {
 	fp := r.fingerprint()
 	if !r.validFor(s.cfg.asOf, fp) {
-		if r.stored() {
-			// a LivePopulation's record, shared with other goroutines and
-			// validated at a later as-of time: validate and score a copy
-			s.copyRec = *r
-			r = &s.copyRec
-		}
-		if err := r.Validate(s.cfg.asOf); err != nil {
+		var err error
+		if r, fp, err = s.revalidate(r); err != nil {
 			return err
 		}
-		fp = r.validFP
 	}
-	// The panic boundary of scoring: decide runs under one deferred
-	// recover per card, with no recover of its own. A card on which
+	// The panic boundary of scoring: the card is decided under one
+	// deferred recover, with no recover of its own. A card on which
 	// anything panicked (a rule's condition, a reason) is decided again
 	// from the start the careful way (decide with safe set): the branch
 	// code runs under its own recover and, when it panics, every rule is
@@ -257,44 +251,83 @@ func (s *Scorer) ScoreInto(r *Record, d *Decision) error {
 	// own recover; the rules that panic get an error on the card, the
 	// others decide as usual. Deciding is a function of the card, so the
 	// second pass decides what the first would have. recover is called
-	// only when decide did not return (it walks the stack): a panic, or
+	// only when deciding did not return (it walks the stack): a panic, or
 	// runtime.Goexit, for which it returns nil as it would have anyway.
 	done := false
 	defer func() {
 		if !done && recover() != nil {
-			s.env.cur, s.env.curStr = nil, "" // the panic may have left a loop's element in scope
-			s.decide(r, d, fp, true)
+			// the card and its fingerprint are the env's (beginCard is
+			// the first thing deciding does: nothing before it panics)
+			en := &s.env
+			en.cur, en.curStr = nil, "" // the panic may have left a loop's element in scope
+			s.decide(en.r, d, en.fp, true)
 		}
 	}()
-	s.decide(r, d, fp, false)
+	// decide(r, d, fp, false), written out
+	s.beginCard(r, fp)
+	s.env.run(s.e.code, nil)
+	s.conclude(r, d, false)
 	done = true
 	return nil
+}
+
+// revalidate validates r, which is not valid at the scorer's as-of time
+// as it is, and returns the record to score (a copy of a LivePopulation's
+// stored record: stored records are never written) and its fingerprint.
+func (s *Scorer) revalidate(r *Record) (*Record, uint64, error) {
+	if r.stored() {
+		// a LivePopulation's record, shared with other goroutines and
+		// validated at a later as-of time: validate and score a copy
+		s.copyRec = *r
+		r = &s.copyRec
+	}
+	if err := r.Validate(s.cfg.asOf); err != nil {
+		return nil, 0, err
+	}
+	return r, r.validFP, nil
+}
+
+// beginCard makes r, a valid record whose fingerprint is fp, the card
+// being decided.
+func (s *Scorer) beginCard(r *Record, fp uint64) {
+	s.card++
+	s.env.beginCard(r, fp)
+	s.fired = s.fired[:0]
 }
 
 // decide scores a valid record whose fingerprint is fp; safe says to
 // catch panics rule by rule (see ScoreInto).
 func (s *Scorer) decide(r *Record, d *Decision, fp uint64, safe bool) {
-	e := s.e
-	s.card++
-	s.env.beginCard(r, fp)
-	s.fired = s.fired[:0]
+	s.beginCard(r, fp)
 	if !safe {
-		s.env.run(e.code, nil)
+		s.env.run(s.e.code, nil)
 	} else if p := s.runCode(); p != nil {
 		s.attribute()
 	}
-	if len(s.fired) == 0 && d.noFire(e, s.cfg.asOf) {
-		// most cards: nothing fired, score 0, and the decision already
-		// says so (the last card's, scored into the same Decision, or in a
-		// batch rescored into the last batch's results, this card's): only
-		// its number is written, when it is another (the same number
-		// string is left as it is, so rescoring a batch writes nothing
-		// back to memory)
+	s.conclude(r, d, safe)
+}
+
+// conclude writes the decision on the card the plan ran on (the rules in
+// fired) into d; safe renders each reason under its own recover.
+func (s *Scorer) conclude(r *Record, d *Decision, safe bool) {
+	e := s.e
+	// d is already the decision of a card no rule fires on, but for its
+	// number: the same rule set, pack and as-of time, score 0 in e's
+	// first band, no hits, no errors, no deadline
+	if len(s.fired) == 0 && len(d.Hits) == 0 && d.Hits != nil && d.Errors == nil && len(d.reasons) == 0 &&
+		d.Score == 0 && d.Level == e.band0.Level && d.Outcome == e.band0.Outcome && d.Deadline == 0 && d.AsOf == s.cfg.asOf &&
+		sameString(d.RuleSet, e.digest) && sameString(d.Pack, e.name) && sameString(d.Version, e.version) {
+		// most cards: nothing fired, and the decision already says so (the
+		// last card's, scored into the same Decision, or in a batch
+		// rescored into the last batch's results, this card's): only its
+		// number is written, when it is another (the same number string is
+		// left as it is, so rescoring a batch writes nothing back to
+		// memory)
 		if !sameString(d.MSISDN, r.MSISDN) {
 			d.MSISDN = r.MSISDN
 		}
-		// no deadline (noFire) unless the first band says verify or a
-		// verification is pending
+		// no deadline unless the first band says verify or a verification
+		// is pending
 		if d.Outcome == rules.Verify || verificationPending(r) {
 			s.deadline(r, d, d.Outcome)
 		}
@@ -334,16 +367,6 @@ func (s *Scorer) deadline(r *Record, d *Decision, outcome rules.Outcome) {
 		// the outcome (restrict or suspend by score, say), passed or not
 		d.Deadline = addTime(r.VerifyRequiredAt, hours)
 	}
-}
-
-// noFire reports whether d is already the decision of a card no rule fires
-// on, but for its number: the same rule set, pack and as-of time, score 0
-// in e's first band, no hits, no errors, no deadline.
-func (d *Decision) noFire(e *Engine, asOf Time) bool {
-	b := e.band0
-	return len(d.Hits) == 0 && d.Hits != nil && d.Errors == nil && len(d.reasons) == 0 &&
-		d.Score == 0 && d.Level == b.Level && d.Outcome == b.Outcome && d.Deadline == 0 && d.AsOf == asOf &&
-		sameString(d.RuleSet, e.digest) && sameString(d.Pack, e.name) && sameString(d.Version, e.version)
 }
 
 // sameString reports whether a and b are the same string in memory.
