@@ -142,9 +142,6 @@ type Scorer struct {
 	vm    vm.VM
 	spent uint64 // of the budget of the rule on expr's VM (stepFunc)
 	env   env
-	// start and end of each hit's reason in the decision's buffer, while
-	// it is being written
-	spans []int32
 	fired []firing // the rules the plan fired (or that failed) on the card
 
 	celAct     celActivation
@@ -337,7 +334,6 @@ func (s *Scorer) conclude(r *Record, d *Decision, safe bool) {
 	d.MSISDN, d.RuleSet, d.AsOf, d.Pack, d.Version = r.MSISDN, e.digest, s.cfg.asOf, e.name, e.version
 	d.Score, d.Level, d.Outcome, d.Deadline = 0, 0, 0, 0
 	d.Hits, d.Errors, d.reasons = d.Hits[:0], d.Errors[:0], d.reasons[:0]
-	s.spans = s.spans[:0]
 	if d.Hits == nil {
 		d.Hits = []Hit{}
 	}
@@ -408,7 +404,6 @@ func (s *Scorer) collect(d *Decision, safe bool) rules.Outcome {
 			// not written again
 			h.Reason = unsafe.String(&d.reasons[start], end-start)
 		}
-		s.spans = append(s.spans, int32(start), int32(len(d.reasons)))
 		d.Hits = append(d.Hits, h)
 	}
 	// clamp to 0..100 and round to cents (sums start at +0, so no -0; a
@@ -787,14 +782,15 @@ func (e *Engine) ScoreBatch(ctx context.Context, recs []*Record, opts ...ScoreOp
 					if cap(textSlab)-len(textSlab) < len(tmp.reasons) {
 						textSlab = make([]byte, 0, max(1<<10, 2*len(tmp.reasons), min(2*cap(textSlab), 64<<10)))
 					}
-					t0 := len(textSlab)
-					textSlab = append(textSlab, tmp.reasons...)
-					text := unsafe.String(unsafe.SliceData(textSlab[t0:]), len(tmp.reasons))
+					// the reasons, one after another (they fill tmp's
+					// buffer, which is at least as long)
 					h0 := len(hitSlab)
 					hitSlab = append(hitSlab, tmp.Hits...)
 					d.Hits = hitSlab[h0 : h0+n : h0+n]
 					for k := range d.Hits {
-						d.Hits[k].Reason = text[s.spans[2*k]:s.spans[2*k+1]]
+						t0 := len(textSlab)
+						textSlab = append(textSlab, d.Hits[k].Reason...)
+						d.Hits[k].Reason = unsafe.String(unsafe.SliceData(textSlab[t0:]), len(textSlab)-t0)
 					}
 				} else {
 					d.Hits = []Hit{}
