@@ -92,6 +92,27 @@ type OutputFile struct {
 	done   bool
 	direct bool   // written in place: not a temporary file
 	target string // the file Commit renames over: name, links resolved
+	dirty  int    // bytes written since the kernel was last asked to write the file out
+}
+
+// writebackBytes is how many bytes an OutputFile is written between its
+// asks to the kernel to start writing it to disk.
+const writebackBytes = 8 << 20
+
+// Write writes p to the file. A temporary file's pages are sent to its
+// disk as it is written, 8 MiB at a time, without waiting (on Linux), so
+// that Commit's fsync (which makes the file's bytes durable before it is
+// renamed over the old one) does not wait for the whole file: about 0.1 s
+// for the 232 MB of 1M cards' decisions.
+func (f *OutputFile) Write(p []byte) (int, error) {
+	n, err := f.File.Write(p)
+	if !f.direct {
+		if f.dirty += n; f.dirty >= writebackBytes {
+			f.dirty = 0
+			startWriteback(f.File)
+		}
+	}
+	return n, err
 }
 
 // CreateOutput creates a temporary file next to name for writing it; call

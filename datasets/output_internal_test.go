@@ -1,6 +1,7 @@
 package datasets
 
 import (
+	"bytes"
 	"fmt"
 	"io"
 	"os"
@@ -130,4 +131,33 @@ func TestCreateOutputErrorNamesTheOutput(t *testing.T) {
 	name = filepath.Join(file, "x.csv")
 	_, err = CreateOutput(name)
 	require.EqualError(t, err, "output "+name+": "+file+" is not a directory")
+}
+
+// An output written in many pieces, well past the size at which its pages
+// are sent to disk while it is written (writebackBytes), holds exactly
+// those bytes once committed, and nothing under its name before.
+func TestOutputFileWrittenOutAsWritten(t *testing.T) {
+	dir := t.TempDir()
+	name := filepath.Join(dir, "decisions.jsonl")
+	f, err := CreateOutput(name)
+	require.NoError(t, err)
+	var want []byte
+	piece := make([]byte, 1<<20+7)
+	for i := 0; len(want) < 3*writebackBytes; i++ {
+		for j := range piece {
+			piece[j] = byte('a' + (i+j)%26)
+		}
+		n, err := f.Write(piece)
+		require.NoError(t, err)
+		require.Equal(t, len(piece), n)
+		want = append(want, piece...)
+		require.Less(t, f.dirty, writebackBytes)
+		_, err = os.Stat(name)
+		require.True(t, os.IsNotExist(err), "nothing under the output's name before Commit")
+	}
+	require.NoError(t, f.Commit())
+	got, err := os.ReadFile(name)
+	require.NoError(t, err)
+	require.Equal(t, len(want), len(got))
+	require.True(t, bytes.Equal(want, got))
 }
