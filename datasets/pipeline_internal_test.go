@@ -518,7 +518,7 @@ func TestScoreFileUnknownKeysAsReader(t *testing.T) {
 // outcome, the first rejects) stays whole after the run, though each
 // chunk's bytes are reused for the chunks after it: the examples are the
 // first decision of each outcome written, the first rejects the first
-// rejects written.
+// rejects written; the counts per outcome and level are the decisions'.
 func TestScoreFileSummaryOutlivesChunks(t *testing.T) {
 	eng := defaultEngine(t)
 	data := messyFile(t, JSONL, 3000, 11)
@@ -527,14 +527,19 @@ func TestScoreFileSummaryOutlivesChunks(t *testing.T) {
 	r := scoreBytes(t, eng, data, JSONL, 3)
 	require.NoError(t, r.err)
 	want := map[string]string{}
+	outcomes, levels := map[string]int{}, map[string]int{}
 	for _, l := range strings.Split(strings.TrimSpace(string(r.decisions)), "\n") {
-		var d struct{ Outcome string }
+		var d struct{ Outcome, Level string }
 		require.NoError(t, json.Unmarshal([]byte(l), &d))
 		if _, ok := want[d.Outcome]; !ok {
 			want[d.Outcome] = l
 		}
+		outcomes[d.Outcome]++
+		levels[d.Level]++
 	}
 	require.Greater(t, len(want), 2, "the file has decisions of several outcomes")
+	require.Equal(t, outcomes, r.sum.ByOutcome, "decisions per outcome")
+	require.Equal(t, levels, r.sum.ByLevel, "decisions per level")
 	require.Len(t, r.sum.Examples, len(want))
 	for k, d := range r.sum.Examples {
 		require.Equal(t, want[k], string(d.AppendJSON(nil)), k)
