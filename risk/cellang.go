@@ -397,7 +397,11 @@ func (c *celCompiler) compile(src rules.Expr, owner string, wantBool bool) (prog
 	if iss.Err() != nil {
 		return nil, usedNames(parsed), c.issues(src.Src, iss, parsed, errAt, rules.CodeType)
 	}
-	if needsCST(checked) { // timestamp parts in CST (cst.go)
+	used, nodes, cst := c.scanChecked(checked)
+	if scanHook != nil {
+		scanHook(c, checked, used, nodes, cst)
+	}
+	if cst { // timestamp parts in CST (cst.go)
 		opt, err := cel.NewStaticOptimizer(cstTimes{})
 		if err == nil {
 			checked, iss = opt.Optimize(c.env, checked)
@@ -412,8 +416,10 @@ func (c *celCompiler) compile(src rules.Expr, owner string, wantBool bool) (prog
 			return nil, usedNames(parsed), []*rules.Error{errAt(1, 0, rules.CodeType, msg)}
 		}
 	}
-	used = usedNames(checked)
-	if n := c.nodesAfterExpansion(checked); n > uint64(c.limits.MaxExprNodes) {
+	if cst { // the rewritten tree's names and nodes
+		used, nodes = usedNames(checked), c.nodesAfterExpansion(checked)
+	}
+	if n := nodes; n > uint64(c.limits.MaxExprNodes) {
 		return nil, used, []*rules.Error{tooManyNodes(src, owner, n, c.limits.MaxExprNodes)}
 	} else if c.measuring != "" {
 		c.macroSize[c.measuring] = n
@@ -743,6 +749,47 @@ func celOffset(src string, line, col int) int {
 	}
 	return off + col
 }
+
+// scanChecked walks a checked expression once for what compile needs of
+// it: the names it reads (usedNames), its nodes with the lowered macros it
+// names counted expanded (nodesAfterExpansion), and whether it reads a
+// timestamp part that cstTimes rewrites (needsCST). On a checked tree a
+// reference with a name is on an identifier (the checker turns a qualified
+// name into one) or a message literal, so the reference map is looked up
+// at those nodes instead of being walked whole.
+func (c *celCompiler) scanChecked(a *cel.Ast) (used map[string]bool, nodes uint64, cst bool) {
+	native := a.NativeRep()
+	refs := native.ReferenceMap()
+	used = map[string]bool{}
+	celast.PostOrderVisit(native.Expr(), celast.NewExprVisitor(func(e celast.Expr) {
+		nodes = addSat(nodes, 1)
+		switch e.Kind() {
+		case celast.IdentKind:
+			used[e.AsIdent()] = true
+			if r, ok := refs[e.ID()]; ok && r.Name != "" {
+				used[r.Name] = true
+				if r.Value == nil {
+					if _, lowered := c.macroIR[r.Name]; lowered {
+						nodes = addSat(nodes, c.macroSize[r.Name])
+					}
+				}
+			}
+		case celast.StructKind:
+			if r, ok := refs[e.ID()]; ok && r.Name != "" {
+				used[r.Name] = true
+			}
+		case celast.CallKind:
+			if call := e.AsCall(); call.IsMemberFunction() && celTimeParts[call.FunctionName()] || isTimestampString(native, call) {
+				cst = true
+			}
+		}
+	}))
+	return used, nodes, cst
+}
+
+// scanHook, set by the tests, sees every scan scanChecked makes, to hold it
+// to the three walks it stands for.
+var scanHook func(c *celCompiler, a *cel.Ast, used map[string]bool, nodes uint64, cst bool)
 
 // usedNames lists the identifiers an expression reads.
 func usedNames(a *cel.Ast) map[string]bool {

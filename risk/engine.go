@@ -555,17 +555,20 @@ func check(rs *rules.RuleSet, cc compileConfig, c *rules.Collector) *Engine {
 			}
 		}
 		tmpl := func(src rules.Expr) []tmplPart {
-			parts, errs := template(src, r.ID, cc.limits.MaxReasonPlaceholders, func(src rules.Expr, owner string, wantBool bool) (program, map[string]bool, []*rules.Error) {
-				if name := strings.TrimSpace(src.Src); personalFields[name] {
+			quick := func(inner string) (program, bool) {
+				if name := strings.TrimSpace(inner); personalFields[name] && name != "holder" {
 					// {msisdn} and {iccid} mean {mask(msisdn)} and {mask(iccid)}
 					read := envReaders()[name]
-					if name == "holder" {
-						return nil, map[string]bool{name: true}, []*rules.Error{personalError(src, r.ID, name, "")}
-					}
-					return nameProgram{func(e *env) any { return maskValue(read(e).(string)) }}, map[string]bool{name: true}, nil
+					return nameProgram{func(e *env) any { return maskValue(read(e).(string)) }}, true
 				}
-				if p, name, ok := simpleName(rs, src.Src); ok {
-					return p, map[string]bool{name: true}, nil
+				if p, _, ok := simpleName(rs, inner); ok {
+					return p, true
+				}
+				return nil, false
+			}
+			parts, errs := template(src, r.ID, cc.limits.MaxReasonPlaceholders, quick, func(src rules.Expr, owner string, wantBool bool) (program, map[string]bool, []*rules.Error) {
+				if name := strings.TrimSpace(src.Src); name == "holder" {
+					return nil, map[string]bool{name: true}, []*rules.Error{personalError(src, r.ID, name, "")}
 				}
 				return compile(src, owner, wantBool)
 			})
@@ -636,8 +639,9 @@ func sharedConfig(maxNodes uint) func() *conf.Config {
 // template compiles a reason: text with {expression} placeholders; {{ and }}
 // stand for literal braces. More than maxPlaceholders placeholders is a
 // too_large error at the first one over the limit (and the rest are not
-// compiled).
-func template(src rules.Expr, owner string, maxPlaceholders int, compile func(rules.Expr, string, bool) (program, map[string]bool, []*rules.Error)) ([]tmplPart, []*rules.Error) {
+// compiled). A placeholder quick reads (a name) needs no positions;
+// compile gets the others with theirs.
+func template(src rules.Expr, owner string, maxPlaceholders int, quick func(inner string) (program, bool), compile func(rules.Expr, string, bool) (program, map[string]bool, []*rules.Error)) ([]tmplPart, []*rules.Error) {
 	var parts []tmplPart
 	var errs []*rules.Error
 	s := src.Src
@@ -674,11 +678,14 @@ func template(src rules.Expr, owner string, maxPlaceholders int, compile func(ru
 				return parts, errs
 			}
 			inner := s[i+1 : i+1+end]
-			sub := subExpr(src, runeOff(i+1), inner)
 			if strings.TrimSpace(inner) == "" {
+				sub := subExpr(src, runeOff(i+1), inner)
 				errs = append(errs, &rules.Error{Pos: sub.Pos, Rule: owner, Field: src.Key, Code: rules.CodeBadTemplate,
 					Msg: "an empty {} placeholder"})
+			} else if prog, ok := quick(inner); ok {
+				parts = append(parts, tmplPart{text: inner, prog: prog})
 			} else {
+				sub := subExpr(src, runeOff(i+1), inner)
 				prog, _, es := compile(sub, owner, false)
 				errs = append(errs, es...)
 				if prog != nil {
