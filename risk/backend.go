@@ -242,11 +242,23 @@ type conj struct {
 
 func (p closureProgram) eval(s *Scorer) (any, error) { return p.f(&s.env), nil }
 
-func field(name string) (lowered, bool) {
-	var dir *directField
-	if d, ok := directFields[name]; ok {
-		dir = &d
+// directFieldPtr and derivedIntPtr hold directFields' and derivedInts'
+// entries by pointer, so that lowering a field allocates no copy of them
+// (lowered values only read through these pointers).
+var directFieldPtr, derivedIntPtr = func() (map[string]*directField, map[string]*valRef) {
+	d := make(map[string]*directField, len(directFields))
+	for k, v := range directFields {
+		d[k] = &v
 	}
+	v := make(map[string]*valRef, len(derivedInts))
+	for k, r := range derivedInts {
+		v[k] = &r
+	}
+	return d, v
+}()
+
+func field(name string) (lowered, bool) {
+	dir := directFieldPtr[name]
 	if f, ok := boolFields[name]; ok {
 		x := lowered{b: f, dir: dir}
 		switch name {
@@ -261,9 +273,7 @@ func field(name string) (lowered, bool) {
 	}
 	if f, ok := intFields[name]; ok {
 		x := lowered{i: f, text: name, time: name == "as_of" || strings.HasSuffix(name, "_at"), dir: dir}
-		if v, ok := derivedInts[name]; ok {
-			x.val = &v
-		}
+		x.val = derivedIntPtr[name]
 		return x, true
 	}
 	if f, ok := stringFields[name]; ok {

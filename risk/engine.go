@@ -531,6 +531,9 @@ func check(rs *rules.RuleSet, cc compileConfig, c *rules.Collector) *Engine {
 			c.Add(er)
 		}
 		cr.when = prog
+		if len(used) > 0 {
+			cr.reads = make([]string, 0, len(used))
+		}
 		for n := range used {
 			if n != "params" && n != "lists" {
 				cr.reads = append(cr.reads, n)

@@ -76,7 +76,7 @@ func Value(a *celast.AST, cfg Config) (cond.Node, *cond.GiveUp) {
 // around it.
 func (t *translator) conjunct(e celast.Expr) (cond.Node, *cond.GiveUp) {
 	t.uses = t.macroUses(e)
-	t.conj = &macroLets{byName: map[string]*cond.Let{}}
+	t.conj = &macroLets{}
 	x, g := t.node(e)
 	if g != nil {
 		return nil, g
@@ -88,6 +88,9 @@ func (t *translator) conjunct(e celast.Expr) (cond.Node, *cond.GiveUp) {
 // cel.bind hides counted too: a let where an inlined tree would do).
 func (t *translator) macroUses(e celast.Expr) map[string]int {
 	var uses map[string]int
+	if len(t.src.cfg.Macros) == 0 {
+		return uses // no macro to count (and no walk)
+	}
 	refs := t.src.a.ReferenceMap()
 	celast.PostOrderVisit(e, celast.NewExprVisitor(func(x celast.Expr) {
 		if x.Kind() != celast.IdentKind {
@@ -154,6 +157,9 @@ func (ls *macroLets) ref(name string, m cond.Node, at cond.At) cond.Node {
 	l, ok := ls.byName[name]
 	if !ok {
 		l = &cond.Let{At: at, Name: name, Value: m}
+		if ls.byName == nil {
+			ls.byName = map[string]*cond.Let{}
+		}
 		ls.byName[name] = l
 		ls.order = append(ls.order, l)
 	}
@@ -775,7 +781,7 @@ func (t *translator) loopNode(build func(inner *translator) (cond.Node, *cond.Gi
 	inner := *t
 	outermost := t.loop == nil
 	if outermost {
-		inner.loop = &macroLets{byName: map[string]*cond.Let{}}
+		inner.loop = &macroLets{}
 	}
 	x, g := build(&inner)
 	if x == nil || g != nil || !outermost {
