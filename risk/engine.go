@@ -559,7 +559,10 @@ func check(rs *rules.RuleSet, cc compileConfig, c *rules.Collector) *Engine {
 		}
 		tmpl := func(src rules.Expr) []tmplPart {
 			quick := func(inner string) (program, bool) {
-				if name := strings.TrimSpace(inner); personalFields[name] && name != "holder" {
+				if name := strings.TrimSpace(inner); personalFields[name] {
+					if name == "holder" {
+						return nil, false // refused, at its place (below)
+					}
 					// {msisdn} and {iccid} mean {mask(msisdn)} and {mask(iccid)}
 					read := envReaders()[name]
 					return nameProgram{func(e *env) any { return maskValue(read(e).(string)) }}, true
