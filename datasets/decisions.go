@@ -4,12 +4,12 @@ import (
 	"bytes"
 	"encoding/binary"
 	"encoding/csv"
-	"io"
 	"math"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 	"unsafe"
 
@@ -41,64 +41,6 @@ var decisionColumns = []string{"line", "msisdn", "score", "level", "outcome", "d
 // file shows it as text and never runs it as a formula.
 func DecisionColumns() []string { return slices.Clone(decisionColumns) }
 
-// decisionWriter writes decisions as JSON Lines or CSV, with or without
-// their input line.
-type decisionWriter struct {
-	json  *Writer
-	csv   *csv.Writer
-	lines bool
-	row   []string
-}
-
-func newDecisionWriter(w io.Writer, f Format, lines bool) (*decisionWriter, error) {
-	if f == CSV {
-		cw := csv.NewWriter(w)
-		if err := cw.Write(decisionColumns); err != nil {
-			return nil, err
-		}
-		return &decisionWriter{csv: cw, row: make([]string, len(decisionColumns))}, nil
-	}
-	return &decisionWriter{json: NewWriter(w), lines: lines}, nil
-}
-
-func (w *decisionWriter) write(d *risk.Decision, line int) error {
-	if w.json != nil {
-		if !w.lines {
-			return w.json.WriteDecision(d)
-		}
-		w.json.buf = appendDecisionLine(w.json.buf[:0], d, line)
-		_, err := w.json.bw.Write(w.json.buf)
-		return err
-	}
-	var rules, shadow, reasons, errs []string
-	for _, h := range d.Hits {
-		if h.Shadow {
-			shadow = append(shadow, h.Rule)
-		} else {
-			rules = append(rules, h.Rule)
-		}
-		reasons = append(reasons, h.Reason)
-	}
-	for _, e := range d.Errors {
-		errs = append(errs, e.Rule)
-	}
-	deadline := ""
-	if d.Deadline != 0 {
-		deadline = d.Deadline.Std().Format(time.RFC3339)
-	}
-	r := w.row
-	r[0], r[1], r[2] = strconv.Itoa(line), d.MSISDN, strconv.FormatFloat(d.Score, 'g', -1, 64)
-	r[3], r[4], r[5] = d.Level.String(), d.Outcome.String(), deadline
-	r[6], r[7], r[8] = strings.Join(rules, " "), strings.Join(shadow, " "), strings.Join(reasons, " | ")
-	asOf := ""
-	if d.AsOf != 0 {
-		asOf = d.AsOf.Std().Format(time.RFC3339)
-	}
-	r[9], r[10], r[11], r[12], r[13] = strings.Join(errs, " "), d.RuleSet, asOf, spreadsheetSafe(d.Pack), spreadsheetSafe(d.Version)
-	r[8] = spreadsheetSafe(r[8])
-	return w.csv.Write(r)
-}
-
 // spreadsheetSafe keeps a text cell from being read as a formula by a
 // spreadsheet (Excel, WPS, LibreOffice) when the CSV is opened: a text
 // that starts with =, +, -, @, a tab or a carriage return starts with '
@@ -127,22 +69,12 @@ func appendDecisionLine(b []byte, d *risk.Decision, line int) []byte {
 // decisionHeader is the CSV decisions' header row.
 func decisionHeader() ([]byte, error) {
 	var b bytes.Buffer
-	w, err := newDecisionWriter(&b, CSV, true)
-	if err != nil {
+	w := csv.NewWriter(&b)
+	if err := w.Write(decisionColumns); err != nil {
 		return nil, err
 	}
-	if err := w.flush(); err != nil {
-		return nil, err
-	}
-	return b.Bytes(), nil
-}
-
-func (w *decisionWriter) flush() error {
-	if w.json != nil {
-		return w.json.Flush()
-	}
-	w.csv.Flush()
-	return w.csv.Error()
+	w.Flush()
+	return b.Bytes(), w.Error()
 }
 
 // decisionEncoder writes a decision's JSON Lines line exactly as
@@ -160,6 +92,16 @@ type decisionEncoder struct {
 	tail                   []byte // `,"ruleset":…,"as_of":"…","pack":…,"version":…`
 	deadline               risk.Time
 	deadlineText           []byte // `,"deadline":"…"`
+
+	// CSV rows (appendCSV): the last four cells (ruleset to version, with
+	// the row's end) of the decision before, a deadline cell's text, and
+	// room to build a cell of several parts in
+	csvRuleSet, csvPack, csvVersion string
+	csvAsOf                         risk.Time
+	csvTail                         []byte
+	csvDeadline                     risk.Time
+	csvDeadlineText                 []byte
+	cell                            []byte
 }
 
 // append appends d's line to b: with line as "line" when withLine, and a
@@ -385,4 +327,120 @@ func plainJSON(s string) (plain, ascii bool) {
 		all |= uint64(c)
 	}
 	return true, all&highs == 0
+}
+
+// appendCSV appends d's row in DecisionColumns, line as its line, to b:
+// the bytes encoding/csv writes for the cells decisionColumns documents
+// (fields quoted when they hold a comma, a quote, a CR or a LF, start
+// with white space or are \.; text cells that a spreadsheet would read as
+// a formula start with ').
+func (e *decisionEncoder) appendCSV(b []byte, d *risk.Decision, line int) []byte {
+	b = strconv.AppendInt(b, int64(line), 10)
+	b = append(b, ',')
+	b = appendCSVCell(b, d.MSISDN)
+	b = append(b, ',')
+	if f := d.Score; f >= 0 && f < 1e6 && f == float64(int64(f)) && (f != 0 || !math.Signbit(f)) {
+		b = strconv.AppendInt(b, int64(f), 10) // what 'g' writes for it
+	} else {
+		b = appendCSVCell(b, strconv.FormatFloat(f, 'g', -1, 64))
+	}
+	b = append(b, ',')
+	b = appendCSVCell(b, d.Level.String())
+	b = append(b, ',')
+	b = appendCSVCell(b, d.Outcome.String())
+	b = append(b, ',')
+	if d.Deadline != 0 {
+		if d.Deadline != e.csvDeadline || e.csvDeadlineText == nil {
+			e.csvDeadline = d.Deadline
+			e.csvDeadlineText = appendCSVCell(e.csvDeadlineText[:0], string(appendTime(nil, d.Deadline)))
+		}
+		b = append(b, e.csvDeadlineText...)
+	}
+	// rules, shadow_rules, reasons, errors: each cell built whole, then
+	// written as a cell
+	for k := 0; k < 4; k++ {
+		b = append(b, ',')
+		c := e.cell[:0]
+		switch k {
+		case 0, 1:
+			n := 0
+			for _, h := range d.Hits {
+				if h.Shadow == (k == 1) {
+					if n > 0 {
+						c = append(c, ' ')
+					}
+					c = append(c, h.Rule...)
+					n++
+				}
+			}
+		case 2:
+			for i, h := range d.Hits {
+				if i > 0 {
+					c = append(c, " | "...)
+				}
+				c = append(c, h.Reason...)
+			}
+		case 3:
+			for i, er := range d.Errors {
+				if i > 0 {
+					c = append(c, ' ')
+				}
+				c = append(c, er.Rule...)
+			}
+		}
+		e.cell = c
+		if len(c) == 0 {
+			continue
+		}
+		cell := unsafe.String(unsafe.SliceData(c), len(c))
+		if k == 2 {
+			cell = spreadsheetSafe(cell)
+		}
+		b = appendCSVCell(b, cell)
+	}
+	if e.csvTail == nil || d.RuleSet != e.csvRuleSet || d.AsOf != e.csvAsOf || d.Pack != e.csvPack || d.Version != e.csvVersion {
+		e.csvRuleSet, e.csvAsOf, e.csvPack, e.csvVersion = d.RuleSet, d.AsOf, d.Pack, d.Version
+		t := append(e.csvTail[:0], ',')
+		t = appendCSVCell(t, d.RuleSet)
+		t = append(t, ',')
+		if d.AsOf != 0 {
+			t = appendCSVCell(t, string(appendTime(nil, d.AsOf)))
+		}
+		t = append(t, ',')
+		t = appendCSVCell(t, spreadsheetSafe(d.Pack))
+		t = append(t, ',')
+		t = appendCSVCell(t, spreadsheetSafe(d.Version))
+		e.csvTail = append(t, '\n')
+	}
+	return append(b, e.csvTail...)
+}
+
+// appendCSVCell appends s as encoding/csv's Writer (comma, LF line ends)
+// writes a field: as it is, or quoted with its quotes doubled when it
+// holds a comma, a quote, a CR or a LF, starts with white space or is \.
+// (a line of its own that some readers take for the end of the data).
+func appendCSVCell(b []byte, s string) []byte {
+	quote := s == `\.`
+	for i := 0; i < len(s) && !quote; i++ {
+		c := s[i]
+		quote = c == ',' || c == '"' || c == '\r' || c == '\n'
+	}
+	if !quote && s != "" {
+		r, _ := utf8.DecodeRuneInString(s)
+		quote = unicode.IsSpace(r)
+	}
+	if !quote {
+		return append(b, s...)
+	}
+	b = append(b, '"')
+	for {
+		i := strings.IndexByte(s, '"')
+		if i < 0 {
+			break
+		}
+		b = append(append(b, s[:i+1]...), '"')
+		s = s[i+1:]
+	}
+	b = append(b, s...)
+	return append(b, '"')
 }

@@ -2,9 +2,13 @@ package datasets
 
 import (
 	"bytes"
+	"encoding/csv"
 	"encoding/json"
 	"math"
+	"strconv"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
@@ -12,9 +16,44 @@ import (
 	"github.com/simrisk/simrisk/rules"
 )
 
+// csvRow is a decision's CSV row as ScoreFile wrote it before
+// decisionEncoder.appendCSV: its cells joined and written by
+// encoding/csv's Writer.
+func csvRow(t testing.TB, d *risk.Decision, line int) []byte {
+	var rules, shadow, reasons, errs []string
+	for _, h := range d.Hits {
+		if h.Shadow {
+			shadow = append(shadow, h.Rule)
+		} else {
+			rules = append(rules, h.Rule)
+		}
+		reasons = append(reasons, h.Reason)
+	}
+	for _, e := range d.Errors {
+		errs = append(errs, e.Rule)
+	}
+	deadline, asOf := "", ""
+	if d.Deadline != 0 {
+		deadline = d.Deadline.Std().Format(time.RFC3339)
+	}
+	if d.AsOf != 0 {
+		asOf = d.AsOf.Std().Format(time.RFC3339)
+	}
+	row := []string{strconv.Itoa(line), d.MSISDN, strconv.FormatFloat(d.Score, 'g', -1, 64), d.Level.String(), d.Outcome.String(), deadline,
+		strings.Join(rules, " "), strings.Join(shadow, " "), spreadsheetSafe(strings.Join(reasons, " | ")), strings.Join(errs, " "),
+		d.RuleSet, asOf, spreadsheetSafe(d.Pack), spreadsheetSafe(d.Version)}
+	require.Len(t, row, len(decisionColumns))
+	var b bytes.Buffer
+	w := csv.NewWriter(&b)
+	require.NoError(t, w.Write(row))
+	w.Flush()
+	return b.Bytes()
+}
+
 // encodeBoth writes ds with one decisionEncoder (its kept fragments
 // carried from decision to decision) and each on its own the old way
-// (Decision.AppendJSON, appendDecisionLine), and requires the same bytes.
+// (Decision.AppendJSON, appendDecisionLine; the cells through
+// encoding/csv), and requires the same bytes, JSON Lines and CSV.
 func encodeBoth(t testing.TB, ds []risk.Decision, withLine bool) {
 	var e decisionEncoder
 	for i := range ds {
@@ -26,11 +65,13 @@ func encodeBoth(t testing.TB, ds []risk.Decision, withLine bool) {
 		}
 		got := e.append([]byte("x"), d, line, withLine)
 		require.Equal(t, "x"+string(want), string(got), "decision %d", i)
+		got = e.appendCSV([]byte("x"), d, line)
+		require.Equal(t, "x"+string(csvRow(t, d, line)), string(got), "decision %d as CSV", i)
 	}
 }
 
 // The run's encoder writes every decision as Decision.AppendJSON does,
-// byte for byte, whatever the decision holds (hits, shadow hits, errors,
+// and every CSV row as encoding/csv does, byte for byte, whatever the decision holds (hits, shadow hits, errors,
 // a deadline, scores that are not whole, strings to escape, bytes that
 // are not UTF-8, times at the ends of RFC 3339's years) and however the
 // shared fragments change from one decision to the next.
@@ -72,6 +113,15 @@ func TestDecisionEncoderSameAsAppendJSON(t *testing.T) {
 	add(func(d *risk.Decision) { d.RuleSet = "sha256:" + "ab" })                 // another rule set
 	add(func(d *risk.Decision) { d.Pack, d.Version = "=cmd|' /C calc'!A0", "" }) // another pack
 	add(func(d *risk.Decision) { d.Version = "2" })
+	// what CSV quotes or marks: commas, quotes, line ends, leading white
+	// space, \., cells a spreadsheet would run, empty ids among others
+	for _, text := range []string{"a,b", `say "hi"`, "x\r\ny", " lead", "\u3000ideographic", `\.`, "=HYPERLINK(1)", "+1", "-", "@x", "\tt", ""} {
+		add(func(d *risk.Decision) {
+			d.MSISDN, d.Pack, d.Version = text, text, text
+			d.Hits = []risk.Hit{{Rule: "", Reason: text}, {Rule: text, Reason: text, Shadow: true}, {Rule: "b", Reason: ""}, {Rule: "", Shadow: true}}
+			d.Errors = []risk.RuleError{{Rule: ""}, {Rule: text}}
+		})
+	}
 	for _, tm := range []risk.Time{1, -1, 86399 - 8*3600, -8 * 3600, risk.Date(9999, 12, 31) + 86399, risk.Date(9999, 12, 31) + 86400,
 		risk.Time(-62167219200 - 8*3600), risk.Time(-62167219200 - 8*3600 - 1), risk.Date(2000, 2, 29), risk.Date(2100, 3, 1) - 1, risk.Date(1600, 2, 29) + 3723,
 		math.MaxInt64 / 4, math.MinInt64 / 4} {
@@ -83,10 +133,12 @@ func TestDecisionEncoderSameAsAppendJSON(t *testing.T) {
 
 // FuzzDecisionEncoder: two decisions of arbitrary texts, numbers and
 // times written one after the other by one encoder are the bytes
-// Decision.AppendJSON writes for each.
+// Decision.AppendJSON writes for each, and the CSV rows encoding/csv
+// writes for their cells.
 func FuzzDecisionEncoder(f *testing.F) {
 	f.Add("13800138000", "holder has 6 cards", "sha256:80", "default", "1.1.0", 35.0, int64(risk.Date(2026, 11, 1)), int64(72*3600), true, uint8(3))
 	f.Add("\xff\"\\\n", "数据\u2028", "", "=x", "", math.NaN(), int64(-1), int64(0), false, uint8(0))
+	f.Add(" a,b", "=1,\"2\"\r", "\\.", "\u3000", "-v", 1e6, int64(0), int64(1), true, uint8(0xff))
 	f.Fuzz(func(t *testing.T, msisdn, reason, ruleSet, pack, version string, score float64, asOf, dl int64, shadow bool, shape uint8) {
 		d := risk.Decision{MSISDN: msisdn, Score: score, Level: rules.Level(shape % 5), Outcome: rules.Outcome(shape / 5 % 6),
 			RuleSet: ruleSet, AsOf: risk.Time(asOf), Pack: pack, Version: version, Hits: []risk.Hit{}}

@@ -295,11 +295,6 @@ func (run *scoreRun) score(ctx context.Context, o ScoreOptions, lite bool) (*Sum
 		w, _ := d.state.(*scoreWorker)
 		if w == nil {
 			w = &scoreWorker{s: eng.NewScorer(risk.AsOfTime(o.AsOf), risk.WithPopulation(pop)), st: newChunkStats(), o: &o, seed: mode.seed, pop: pop, placed: &placed}
-			if o.DecisionFormat == CSV {
-				w.csv, _ = newDecisionWriter(&w.sink, CSV, true)
-				_ = w.csv.flush()
-				w.sink.Reset() // the header: written once, first
-			}
 			d.state = w
 			mu.Lock()
 			scorers = append(scorers, w)
@@ -399,9 +394,7 @@ type scoreWorker struct {
 	d      risk.Decision
 	st     *chunkStats // the sums, kept per worker
 	o      *ScoreOptions
-	enc    decisionEncoder // JSON Lines decisions
-	csv    *decisionWriter // CSV decisions, into sink
-	sink   bytes.Buffer
+	enc    decisionEncoder // JSON Lines or CSV decisions
 	seed   maphash.Seed
 	pop    *risk.Population
 	placed *placedCards // where each line's card is in pop
@@ -503,16 +496,11 @@ func (w *scoreWorker) score(c *lineChunk, superseded map[int]int, haveExample *a
 		}
 		switch {
 		case !decisions || w.o.OnlyFlagged && d.Outcome == rules.Pass:
-		case w.csv != nil:
-			_ = w.csv.write(d, it.line) // into sink: no error
+		case w.o.DecisionFormat == CSV:
+			c.out = w.enc.appendCSV(c.out, d, it.line)
 		default:
 			c.out = w.enc.append(c.out, d, it.line, w.o.Lines)
 		}
-	}
-	if w.csv != nil {
-		_ = w.csv.flush()
-		c.out = append(c.out, w.sink.Bytes()...)
-		w.sink.Reset()
 	}
 }
 
