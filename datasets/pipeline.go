@@ -950,7 +950,7 @@ func (d *passDecoder) liteRecord(rec *risk.Record, line []byte) (ok bool, valid 
 		}
 		rec.OpenedAt = t
 	}
-	return true, d.cfg.finish(rec, nil) == nil
+	return true, d.cfg.judge(rec)
 }
 
 // liteDigest sums a hash of each valid record's line and population

@@ -671,3 +671,29 @@ func TestScoreFileChangedOutsidePopulationFields(t *testing.T) {
 		require.ErrorIs(t, err, errInputChanged, "exact %v", exact)
 	}
 }
+
+// The population pass refuses a raw ID number in holder, in any spelling,
+// as finish does (Validate refuses it without an ID key), and keys it with
+// one.
+func TestLitePopRawIDHolder(t *testing.T) {
+	for _, holder := range []string{"11010519491231002X", "110105 19491231 002x", "身份证：110105-19491231-002X", "１１０１０５１９４９１２３１００２Ｘ", "hk-1"} {
+		line := []byte(`{"msisdn":"13800138000","status":"active","opened_at":"2024-01-02","holder":"` + holder + `"}`)
+		for _, key := range [][]byte{nil, []byte("0123456789abcdef0123")} {
+			var opts []ReadOption
+			if key != nil {
+				opts = append(opts, WithIDKey(key))
+			}
+			cfg := newReadConfig(pipeAsOf, opts)
+			d := passDecoder{cfg: &cfg, lite: true}
+			var lite, whole risk.Record
+			read, valid := d.liteRecord(&lite, line)
+			require.True(t, read, holder)
+			_, rej := cfg.decodeJSONLine(&whole, line, string(line), true, 1, nil)
+			require.Equal(t, rej == nil, valid, "%s, key %v", holder, key != nil)
+			require.Equal(t, key != nil || holder == "hk-1", valid, "%s, key %v", holder, key != nil)
+			if valid {
+				require.Equal(t, whole.Holder, lite.Holder)
+			}
+		}
+	}
+}

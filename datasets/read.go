@@ -172,6 +172,18 @@ func (c *readConfig) finish(rec *risk.Record, decodeErr error) error {
 	return risk.JoinRecordErrors(append(known, rest...)...)
 }
 
+// judge is finish's verdict alone (the population pass's: the reason of
+// a reject comes from the scoring pass): without an ID key a raw ID holder
+// is refused by Validate as by finish, so it is not looked for twice.
+func (c *readConfig) judge(rec *risk.Record) bool {
+	if c.idKey != nil {
+		return c.finish(rec, nil) == nil
+	}
+	trimRecord(rec)
+	c.aliases.apply(rec)
+	return rec.Validate(c.asOf) == nil
+}
+
 // finishTrusted is finish for a record whose bytes an earlier pass found
 // valid: the same normalisation (trimming, aliases, a raw ID holder's
 // key) and, instead of Validate, trusted.MarkValid. It reports false when
