@@ -469,7 +469,7 @@ func litePopExtra(line []byte, x *liteExtra) (f [len(popKeys)]string, seen [len(
 			return f, seen, false
 		}
 		i = skipWS(line, i+1)
-		k := popKey(key)
+		k := popKey(key, x == nil)
 		if k >= 0 {
 			// one of ours: a plain string
 			if seen[k] {
@@ -505,8 +505,10 @@ func litePopExtra(line []byte, x *liteExtra) (f [len(popKeys)]string, seen [len(
 	}
 }
 
-// popKey is the index of key (any case) in popKeys, or -1.
-func popKey(key []byte) int {
+// popKey is the index of key in popKeys, or -1; in any case when folded,
+// else only in lower case (the population pass's other keys' reader
+// leaves a key with an upper-case letter to the whole decoder).
+func popKey(key []byte, folded bool) int {
 	switch string(key) {
 	case "msisdn":
 		return 0
@@ -523,7 +525,7 @@ func popKey(key []byte) int {
 	case "holder":
 		return 6
 	}
-	if !scan.HasUpper(key) {
+	if !folded || !scan.HasUpper(key) {
 		return -1
 	}
 	for k, name := range popKeys {

@@ -345,6 +345,7 @@ var wholeLines = []string{
 	`{"msisdn":"13800138052","status":"active","opened_at":"2024-01-02","holder":"hk-w","Last_Voice_At":"2023-01-01"}`,
 	`{"msisdn":"13800138053","status":"active","opened_at":"2024-01-02","holder":"hk-w","iot":{"business":"new","test_plan":true,"x":1}}`,
 	`{"msisdn":"13800138058","status":"active","opened_at":"2024-01-02","holder":"hk-w","iot":{"business":"new","test_plan":null}}`,
+	`{"MSISDN":"13800138060","Status":"active","opened_at":"2024-01-02","Holder":"hk-w"}`,
 	`{"msisdn":"13800138059","status":"active","opened_at":"2024-01-02","holder":"hk-w","iot":{"business":"new","business":"other"}}`,
 	`{"msisdn":"13800138054","status":"active","opened_at":"2024-01-02","holder":"hk-w","roaming":[{"region":"H\u004b","last_seen":"2023-01-01"}]}`,
 	`{"msisdn":"13800138055","status":"active","opened_at":"2024-01-02","holder":"hk-w","complaints":1e1}`,
@@ -695,5 +696,16 @@ func TestLitePopRawIDHolder(t *testing.T) {
 				require.Equal(t, whole.Holder, lite.Holder)
 			}
 		}
+	}
+}
+
+// The population pass leaves wholeLines to the whole decoder.
+func TestLitePopLeavesWholeLines(t *testing.T) {
+	cfg := newReadConfig(pipeAsOf, nil)
+	d := passDecoder{cfg: &cfg, lite: true}
+	for _, l := range wholeLines {
+		var rec risk.Record
+		read, _ := d.liteRecord(&rec, []byte(l))
+		require.False(t, read, l)
 	}
 }
