@@ -856,7 +856,8 @@ func (d *decoder) plain() bool {
 func (d *decoder) finish() error {
 	s := d.s
 	d.required()
-	for _, p := range d.dates {
+	for i := range d.dates {
+		p := &d.dates[i] // not a copy of each: most are not set
 		if !p.set {
 			continue
 		}
