@@ -144,7 +144,7 @@ type test struct {
 	off  uintptr
 	c    int64
 	s    string
-	p    unsafe.Pointer // *RegionSet (opRegion), *subCode (opAnyRoam)
+	p    unsafe.Pointer // *RegionSet (opRegion), *subCode (opAnyRoam), *string (opStrIn2)
 	cond boolFn         // opCall
 }
 
@@ -164,13 +164,13 @@ type inst struct {
 	op        op
 	vk        valKind
 	when      bool
-	cur       bool
+	cur       bool // on the first instruction: the code reads the roaming entry in scope
 	stop, emp bool
 	off       uint32
 	jump      *inst
 	c         int64
 	s         string
-	p         unsafe.Pointer // *RegionSet, *subCode, *codeRule (opFire, opProg)
+	p         unsafe.Pointer // *RegionSet, *subCode, *string (opStrIn2), *codeRule (opFire, opProg)
 	cond      boolFn
 }
 
