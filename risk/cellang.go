@@ -92,11 +92,57 @@ func celBaseOptions() []cel.EnvOption {
 					return types.String(t.In(CST).Format(time.RFC3339))
 				}))),
 	}
+	if v := stringFormatValidator(); v != nil {
+		opts = append(opts, cel.ASTValidators(formatOnly{v}))
+	}
 	opts = append(opts, celDomainFuncs()...)
 	for _, t := range vocabulary {
 		opts = append(opts, cel.Variable(t.Name, celVarType(t)))
 	}
 	return opts
+}
+
+// stringFormatValidator is the validator of string.format calls that
+// ext.Strings installs (nil if it installs none by that name).
+var stringFormatValidator = sync.OnceValue(func() cel.ASTValidator {
+	env, err := cel.NewEnv(ext.Strings())
+	if err != nil {
+		return nil
+	}
+	for _, v := range env.Validators() {
+		if v.Name() == formatValidatorName {
+			return v
+		}
+	}
+	return nil
+})
+
+const formatValidatorName = "cel.validator.string_format"
+
+// formatOnly stands in for ext.Strings' validator of string.format calls
+// (a validator of the same name replaces it): it runs that validator on an
+// expression with a member call named format, the only calls it looks at,
+// and skips the others, on which it would walk a navigable copy of the
+// whole tree to find none.
+type formatOnly struct{ cel.ASTValidator }
+
+func (v formatOnly) Configure(c cel.MutableValidatorConfig) error {
+	if cv, ok := v.ASTValidator.(cel.ASTValidatorConfigurer); ok {
+		return cv.Configure(c)
+	}
+	return nil
+}
+
+func (v formatOnly) Validate(env *cel.Env, c cel.ValidatorConfig, a *celast.AST, iss *cel.Issues) {
+	found := false
+	celast.PostOrderVisit(a.Expr(), celast.NewExprVisitor(func(e celast.Expr) {
+		if e.Kind() == celast.CallKind && e.AsCall().IsMemberFunction() && e.AsCall().FunctionName() == "format" {
+			found = true
+		}
+	}))
+	if found {
+		v.ASTValidator.Validate(env, c, a, iss)
+	}
 }
 
 // celDomainFuncs declare the domain functions to CEL: each overload's
