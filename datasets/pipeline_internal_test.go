@@ -9,6 +9,7 @@ import (
 	"io"
 	"math/rand/v2"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -707,5 +708,19 @@ func TestLitePopLeavesWholeLines(t *testing.T) {
 		var rec risk.Record
 		read, _ := d.liteRecord(&rec, []byte(l))
 		require.False(t, read, l)
+	}
+}
+
+// The duplicate check reads a card's number as strconv.ParseUint does,
+// and refuses what it refuses.
+func TestCardNumberAsParseUint(t *testing.T) {
+	for _, s := range []string{"13800138000", "1440000000012", "0", "007", "", "+8613800138000", "138 0013 8000", "1_000", "-1", "１３８",
+		"9999999999999999999", "18446744073709551615", "18446744073709551616", "99999999999999999999", "0x10", "1e3", "13800138000\x00"} {
+		want, err := strconv.ParseUint(s, 10, 64)
+		got, ok := cardNumber(s)
+		require.Equal(t, err == nil, ok, "%q", s)
+		if ok {
+			require.Equal(t, want, got, "%q", s)
+		}
 	}
 }

@@ -568,11 +568,30 @@ type cardRec struct {
 }
 
 func (c *cardIndex) add(msisdn string, line int) {
-	n, err := strconv.ParseUint(msisdn, 10, 64)
-	if err != nil {
+	n, ok := cardNumber(msisdn)
+	if !ok {
 		return // not canonical: Validate would have refused it
 	}
 	c.recs = append(c.recs, cardRec{n, int64(line)})
+}
+
+// cardNumber is msisdn's value when it is decimal digits that fit a
+// uint64, as strconv.ParseUint(msisdn, 10, 64) reads it: up to 19 digits
+// by a loop of its own (no overflow is possible), longer by ParseUint.
+func cardNumber(msisdn string) (uint64, bool) {
+	if len(msisdn) == 0 || len(msisdn) > 19 {
+		n, err := strconv.ParseUint(msisdn, 10, 64)
+		return n, err == nil
+	}
+	var n uint64
+	for i := 0; i < len(msisdn); i++ {
+		d := msisdn[i] - '0'
+		if d > 9 {
+			return 0, false
+		}
+		n = n*10 + uint64(d)
+	}
+	return n, true
 }
 
 func cmpCard(a, b cardRec) int {
