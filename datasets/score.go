@@ -640,9 +640,27 @@ func sortCards(recs []cardRec) {
 		}
 	}
 	for b := 0; b < nb; b++ {
-		if g := recs[start[b]:start[b+1]]; len(g) > 1 {
+		switch g := recs[start[b]:start[b+1]]; {
+		case len(g) <= 1:
+		case len(g) <= 64:
+			insertionSortCards(g)
+		default:
 			slices.SortFunc(g, cmpCard)
 		}
+	}
+}
+
+// insertionSortCards orders a few cards by number, then line (cmpCard's
+// order), with the comparison inline: most buckets of sortCards hold 8 to
+// 32 cards (numbers cluster by their operators' prefixes).
+func insertionSortCards(g []cardRec) {
+	for i := 1; i < len(g); i++ {
+		r := g[i]
+		j := i
+		for ; j > 0 && (g[j-1].num > r.num || g[j-1].num == r.num && g[j-1].line > r.line); j-- {
+			g[j] = g[j-1]
+		}
+		g[j] = r
 	}
 }
 
