@@ -1,0 +1,241 @@
+package datasets
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/simrisk/simrisk/risk"
+)
+
+// referenceScore scores data the plain way: datasets.Read, a population of
+// its records, one Scorer, Decision.AppendJSON (with the line appended as
+// ScoreOptions.Lines does) and the rejects in line order.
+func referenceScore(t testing.TB, eng *risk.Engine, data []byte, f Format, opts ...ReadOption) (dec, rej string, recs int, err error) {
+	l, err := Read(bytes.NewReader(data), f, pipeAsOf, opts...)
+	if err != nil {
+		return "", "", 0, err
+	}
+	pop := risk.NewPopulation()
+	for _, r := range l.Records {
+		pop.Add(r)
+	}
+	s := eng.NewScorer(risk.AsOfTime(pipeAsOf), risk.WithPopulation(pop))
+	var d, r []byte
+	for i, rec := range l.Records {
+		dd, err := s.Score(rec)
+		require.NoError(t, err, "a record Read returned")
+		b := dd.AppendJSON(nil)
+		require.Equal(t, byte('}'), b[len(b)-1])
+		d = append(append(append(d, b[:len(b)-1]...), `,"line":`+strconv.Itoa(l.Lines[i])...), "}\n"...)
+	}
+	for _, x := range l.Rejects {
+		r = appendReject(r, x)
+	}
+	return string(d), string(r), len(l.Records) + len(l.Rejects), nil
+}
+
+// ScoreFile writes, for any input, the decisions and rejects the plain
+// path (Read, a population, a Scorer, Decision.AppendJSON) makes of it,
+// on several workers with small chunks, with records = decisions +
+// rejects; in JSON Lines and CSV, and with an ID key.
+func FuzzScoreFileMatchesReference(f *testing.F) {
+	for _, l := range append(append(append([]string{}, otherRejects...), wholeLines...),
+		`{"msisdn":"+86 １３８ 0013 8000","operator":"ＣＭＣＣ","status":"Active","opened_at":"2024-02-29","holder":"11010519491231002X"}`,
+		"\ufeff{\"msisdn\":\"13800138001\",\"opened_at\":\"2024-03-01\",\"holder\":\"h\"}\r\n{\"msisdn\":\"13800138001\",\"opened_at\":\"2024-03-01 10:00\",\"holder\":\"h\",\"zz\":1}",
+	) {
+		f.Add([]byte(l+"\n"+l), false, uint8(0))
+	}
+	f.Add([]byte("msisdn,holder,opened_at,status\n13800138000,h,2024-01-02,active\n\"138 0013 8000\",h,2024/1/2,停机\n"), true, uint8(1))
+	f.Add(messyFile(f, JSONL, 40, 3), false, uint8(2))
+	f.Add(messyFile(f, CSV, 40, 3), true, uint8(3))
+	eng := defaultEngine(f)
+	key := []byte("0123456789abcdef0123456789abcdef")
+	f.Fuzz(func(t *testing.T, data []byte, isCSV bool, mode uint8) {
+		format := JSONL
+		if isCSV {
+			format = CSV
+		}
+		var opts []ReadOption
+		if mode&1 != 0 {
+			opts = append(opts, WithIDKey(key))
+		}
+		wantDec, wantRej, recs, werr := referenceScore(t, eng, data, format, opts...)
+		defer func(c int) { chunkBytes = c }(chunkBytes)
+		chunkBytes = 1 + int(mode>>1)*7
+		got := scoreWith(eng, data, ScoreOptions{Format: format, Workers: 3, Lines: true, Read: opts})
+		if werr != nil {
+			require.Error(t, got.err)
+			return
+		}
+		if got.err != nil && strings.Contains(got.err.Error(), "no records") {
+			return
+		}
+		require.NoError(t, got.err)
+		require.Equal(t, wantDec, string(got.decisions))
+		require.Equal(t, wantRej, string(got.rejects))
+		require.Equal(t, recs, got.sum.Records)
+		require.Equal(t, got.sum.Records, got.sum.Decisions+got.sum.Rejects)
+	})
+}
+
+// Lines at MaxLineBytes (a byte under, at, a byte over), with byte order
+// marks before them and each kind of line end, in chunks cut anywhere:
+// ScoreFile rejects and scores exactly the lines the plain path does.
+func TestScoreFileSameAsReferenceAtLineLimit(t *testing.T) {
+	eng := defaultEngine(t)
+	base := `{"msisdn":"13800138000","operator":"cmcc","status":"active","opened_at":"2024-01-02","holder":"hk-1","x":"`
+	for _, n := range []int{MaxLineBytes - 1, MaxLineBytes, MaxLineBytes + 1} {
+		for _, pre := range []string{"", "\ufeff", "\ufeff\ufeff"} {
+			for _, eol := range []string{"\n", "\r\n", "\r"} {
+				l := pre + base + strings.Repeat("y", n-len(base)-2) + `"}`
+				data := []byte("{\"msisdn\":\"13800138001\",\"opened_at\":\"2024-01-02\",\"holder\":\"h\"}" + eol + l + eol + l[len(pre):] + eol + "x")
+				for _, chunk := range []int{100, 4 << 20} {
+					func() {
+						defer func(c int) { chunkBytes = c }(chunkBytes)
+						chunkBytes = chunk
+						wd, wr, recs, werr := referenceScore(t, eng, data, JSONL)
+						require.NoError(t, werr)
+						got := scoreWith(eng, data, ScoreOptions{Workers: 2, Lines: true})
+						require.NoError(t, got.err)
+						require.Equal(t, wd, string(got.decisions), "n=%d pre=%q eol=%q", n, pre, eol)
+						require.Equal(t, wr, string(got.rejects), "n=%d pre=%q eol=%q", n, pre, eol)
+						require.Equal(t, recs, got.sum.Records)
+					}()
+				}
+			}
+		}
+	}
+}
+
+// Records at the edges of what the population pass, the trusted scoring
+// pass and the whole decoder read (keys in other case or escaped, keys
+// twice, values normalised: +86, full-width digits, aliases, spaces, ID
+// holders with and without a key; dates at the limits; sizes at the
+// limits), each among cards of one holder, listed several times, at lines
+// the scoring pass trusts and at line 64, which it validates again: the
+// fast path and the exact path (outputs that cannot be rewound) write what
+// the plain path does.
+func TestScoreFileSameAsReferenceEdgeRecords(t *testing.T) {
+	eng := defaultEngine(t)
+	base := `{"msisdn":"13800138000","operator":"cmcc","status":"active","opened_at":"2024-01-02","holder":"hk-1"}`
+	vars := []string{
+		`{"msi\u0073dn":"13800138000","operator":"cmcc","status":"active","opened_at":"2024-01-02","holder":"hk-1"}`,
+		`{"msisdn":"13800138000","operator":"cmcc","status":"active","opened_at":"2024-01-02","holder":"hk-1","holder":"hk-2"}`,
+		`{"msisdn":"13800138000","operator":"cmcc","status":"active","opened_at":"2024-01-02","holder":"hk-1","Holder":"hk-2"}`,
+		`{"msisdn":"13800138000","operator":"cmcc","status":"active","opened_at":"2024-01-02","holder":"hk-\u0031"}`,
+		`{"msisdn":"13800138000","operator":"cmcc","status":"active","opened_at":"2024-01-02","holder":"hk-1"} `,
+		`{"msisdn":"13800138000","operator":"cmcc","status":"active","opened_at":"2024-01-02","holder":"hk-1"}x`,
+		`{"msisdn":"13800138000","operator":"cmcc","status":"active","opened_at":"2024-01-02","holder":"hk-1"}{}`,
+		` {"msisdn":"13800138000","operator":"cmcc","status":"active","opened_at":"2024-01-02","holder":"hk-1"}`,
+		`{"msisdn":"13800138000","operator":"cmcc","status":"active","opened_at":"2024-01-02","holder":"hk-1",}`,
+		`{"msisdn":"13800138000","operator":"cmcc","status":"active","opened_at":"2024-01-02","holder":"hk-1","iot":null}`,
+		`{"msisdn":"13800138000","operator":"cmcc","status":"active","opened_at":"2024-01-02","holder":"hk-1","roaming":null}`,
+		`{"msisdn":"13800138000","operator":"cmcc","status":"active","opened_at":"2024-01-02","holder":"hk-1","roaming":[]}`,
+		`{"msisdn":"13800138000","operator":"cmcc","status":"active","opened_at":"2024-01-02","holder":"hk-1","linked_platforms":null}`,
+		`{"msisdn":"13800138000","operator":"cmcc","status":"active","opened_at":"2024-01-02","holder":"hk-1","complaints":-0}`,
+		`{"msisdn":"13800138000","operator":"cmcc","status":"active","opened_at":"2024-01-02","holder":"hk-1","complaints":01}`,
+		`{"msisdn":"13800138000","operator":"cmcc","status":"active","opened_at":"2024-01-02","holder":"hk-1","complaints":99999999999999999999}`,
+		`{"msisdn":"13800138000","operator":"cmcc","status":"active","opened_at":"2024-01-02","holder":"hk-1","alerts_30d":9223372036854775807}`,
+		`{"msisdn":"13800138000","operator":"cmcc","status":"active","opened_at":"2024-01-02","holder":"hk-1","fraud_flag":""}`,
+		`{"msisdn":"13800138000","operator":"cmcc","status":"active","opened_at":"2024-01-02","holder":"hk-1","fraud_flag":null}`,
+		`{"msisdn":"13800138000","operator":"cmcc","status":"active","opened_at":"2024-01-02","holder":""}`,
+		`{"msisdn":"13800138000","operator":"cmcc","status":"active","opened_at":"2024-01-02","holder":" "}`,
+		`{"msisdn":"13800138000","operator":"","status":"active","opened_at":"2024-01-02","holder":"hk-1"}`,
+		`{"msisdn":"13800138000","operator":"cmcc","status":"","opened_at":"2024-01-02","holder":"hk-1"}`,
+		`{"msisdn":"13800138000","operator":"cmcc","status":"cancelled","opened_at":"2024-01-02","holder":"hk-1"}`,
+		`{"msisdn":"13800138000","operator":"cmcc","status":"active","opened_at":"2024-01-02","holder":"hk-1","mvno":""}`,
+		`{"msisdn":"13800138000","operator":"cmcc","status":"active","opened_at":"2024-01-02","holder":"hk-1","mvno":"小米移动"}`,
+		`{"msisdn":"13800138000","operator":"cmcc","status":"active","opened_at":"2024-01-02","holder":"hk-1","kind":"IOT"}`,
+		`{"msisdn":"13800138000","operator":"cmcc","status":"active","opened_at":"2024-01-02","holder":"hk-1","kind":"iot"}`,
+		`{"msisdn":"13800138000","operator":"cmcc","status":"active","opened_at":"2024-01-02","holder":"hk-1","opened_at":"2024-01-02"}`,
+		`{"msisdn":"13800138000","operator":"cmcc","status":"active","opened_at":"2024-01-02T00:00:00+08:00","holder":"hk-1"}`,
+		`{"msisdn":"13800138000","operator":"cmcc","status":"active","opened_at":"2026-11-01T00:00:00+08:00","holder":"hk-1"}`,
+		`{"msisdn":"13800138000","operator":"cmcc","status":"active","opened_at":"2026-11-01T00:00:01+08:00","holder":"hk-1"}`,
+		`{"msisdn":"13800138000","operator":"cmcc","status":"active","opened_at":"2026-11-01","holder":"hk-1"}`,
+		`{"msisdn":"13800138000","operator":"cmcc","status":"active","opened_at":"2026-11-02","holder":"hk-1"}`,
+		`{"msisdn":"13800138000","operator":"cmcc","status":"active","opened_at":"1980-01-01","holder":"hk-1"}`,
+		`{"msisdn":"13800138000","operator":"cmcc","status":"active","opened_at":"1979-12-31","holder":"hk-1"}`,
+		`{"msisdn":"13800138000","operator":"cmcc","status":"active","opened_at":"1979-12-31T16:00:00Z","holder":"hk-1"}`,
+		`{"msisdn":"13800138000","operator":"cmcc","status":"active","opened_at":"1979-12-31T15:59:59Z","holder":"hk-1"}`,
+		`{"msisdn":"13800138000","operator":"cmcc","status":"active","opened_at":"0000-01-01","holder":"hk-1"}`,
+		`{"msisdn":"13800138000","operator":"cmcc","status":"active","opened_at":"9999-12-31","holder":"hk-1"}`,
+		`{"msisdn":"13800138000","operator":"cmcc","status":"active","opened_at":"2024-02-30","holder":"hk-1"}`,
+		`{"msisdn":"13800138000","operator":"cmcc","status":"active","opened_at":"2024-1-02","holder":"hk-1"}`,
+		`{"msisdn":"13800138000","operator":"cmcc","status":"active","opened_at":"2024/01/02 24:00","holder":"hk-1"}`,
+		`{"msisdn":"13800138000","operator":"cmcc","status":"active","opened_at":"2024/1/2 23:59:60","holder":"hk-1"}`,
+		`{"msisdn":"13800138000","operator":"cmcc","status":"active","opened_at":"２０２４-01-02","holder":"hk-1"}`,
+		`{"msisdn":"13800138000","operator":"cmcc","status":"active","opened_at":"2024-01-02","holder":"hk-1","last_voice_at":"2024-01-01T23:59:59+08:00"}`,
+		`{"msisdn":"13800138000","operator":"cmcc","status":"active","opened_at":"2024-01-02T12:00:00+08:00","holder":"hk-1","last_voice_at":"2024-01-02T00:00:00+08:00"}`,
+		`{"msisdn":"13800138000","operator":"cmcc","status":"active","opened_at":"2024-01-02","holder":"hk-1","last_voice_at":"2024-01-01T16:00:00Z"}`,
+		`{"msisdn":"13800138000","operator":"cmcc","status":"active","opened_at":"2024-01-02","holder":"hk-1","last_voice_at":"2024-01-01T15:59:59Z"}`,
+		`{"msisdn":"138 0013 8000","operator":"cmcc","status":"active","opened_at":"2024-01-02","holder":"hk-1"}`,
+		`{"msisdn":"＋８６１３８００１３８０００","operator":"cmcc","status":"active","opened_at":"2024-01-02","holder":"hk-1"}`,
+		`{"msisdn":"0086 13800138000","operator":"cmcc","status":"active","opened_at":"2024-01-02","holder":"hk-1"}`,
+		`{"msisdn":"8613800138000","operator":"cmcc","status":"active","opened_at":"2024-01-02","holder":"hk-1"}`,
+		`{"msisdn":"1064800000001","status":"active","opened_at":"2024-01-02","holder":"hk-1"}`,
+		`{"msisdn":"17400000000","status":"active","opened_at":"2024-01-02","holder":"hk-1"}`,
+		`{"msisdn":"17400000000","operator":"telecom","status":"active","opened_at":"2024-01-02","holder":"hk-1"}`,
+		`{"msisdn":"13800138000","operator":"cmcc","status":"active","opened_at":"2024-01-02","holder":"11010519491231002X"}`,
+		`{"msisdn":"13800138000","operator":"cmcc","status":"active","opened_at":"2024-01-02","holder":"110105194912310021"}`,
+		`{"msisdn":"13800138000","operator":"cmcc","status":"active","opened_at":"2024-01-02","holder":"ID:110105 19491231 002x"}`,
+		`{"msisdn":"13800138000","operator":"cmcc","status":"active","opened_at":"2024-01-02","holder":"` + strings.Repeat("h", 64) + `"}`,
+		`{"msisdn":"13800138000","operator":"cmcc","status":"active","opened_at":"2024-01-02","holder":"` + strings.Repeat("h", 65) + `"}`,
+		`{"msisdn":"13800138000","operator":"cmcc","status":"active","opened_at":"2024-01-02","holder":" ` + strings.Repeat("h", 64) + ` "}`,
+		`{"msisdn":"13800138000","operator":"cmcc","status":"active","opened_at":"2024-01-02","holder":"hk-1","mvno":" ` + strings.Repeat("m", 64) + `\u3000"}`,
+		`{"msisdn":"13800138000","operator":"ＣＭＣＣ","status":"ACTIVE","opened_at":"2024-01-02","holder":"hk-1"}`,
+		`{"msisdn":"13800138000","operator":"中國移動","status":"正常在用","opened_at":"2024-01-02","holder":"hk-1"}`,
+		`{"msisdn":"13800138000","operator":"cm\u200bcc","status":"active","opened_at":"2024-01-02","holder":"hk-1"}`,
+		`{"msisdn":"13800138000","operator":"cmcc","status":"active","opened_at":"2024-01-02","holder":"hk-1","iot":{"business":"补换卡"},"kind":"iot"}`,
+		`{"msisdn":"13800138000","operator":"cmcc","status":"active","opened_at":"2024-01-02","holder":"hk-1","label":{"fraud":true}}`,
+		`{"msisdn":"13800138000","operator":"cmcc","status":"active","opened_at":"2024-01-02","holder":"hk-1","label":"x"}`,
+		`{"msisdn":"13800138000","operator":"cmcc","status":"active","opened_at":"2024-01-02","holder":"hk-1","last_attach_at":"bad"}`,
+		`{"msisdn":"13800138000","operator":"cmcc","status":"active","opened_at":"2024-01-02","holder":"hk-1","roaming":[{"region":"TH","last_seen":""}]}`,
+		`{"msisdn":"13800138000","operator":"cmcc","status":"active","opened_at":"2024-01-02","holder":"hk-1","roaming":[{"region":"th","last_seen":null}]}`,
+		`{"msisdn":"13800138000","operator":"cmcc","status":"active","opened_at":"2024-01-02","holder":"hk-1","roaming":[{"region":" TH ","last_seen":"2026-10-01"}]}`,
+		`{"msisdn":"13800138000","operator":"cmcc","status":"active","opened_at":"2024-01-02","holder":"hk-1","id_region":"110105","open_region":" 350802 "}`,
+		`{"msisdn":"13800138000","operator":"cmcc","status":"active","opened_at":"2024-01-02","holder":"hk-1","iccid":" 8986000000000000000 "}`,
+		"\ufeff" + base,
+		base + "\ufeff",
+		`{"msisdn":"13800138000","operator":"cmcc","status":"active","opened_at":"2024-01-02","holder":"hk-1","verify_required_at":"2026-10-31T10:00:00+08:00"}`,
+		`{"msisdn":"13800138000","operator":"cmcc","status":"active","opened_at":"2024-01-02","holder":"hk-1","verify_required_at":"2026-10-31T10:00:00+08:00","verified_at":"2026-10-31T09:00:00+08:00"}`,
+	}
+	for _, key := range [][]byte{nil, []byte("0123456789abcdef0123456789abcdef")} {
+		for i, v := range vars {
+			// the variant among others of its holder, at lines 1..70 (the 64th validated again), and twice
+			var lines []string
+			for j := 0; j < 70; j++ {
+				if j%10 == i%10 {
+					lines = append(lines, v)
+				} else {
+					lines = append(lines, strings.Replace(base, "13800138000", "1380013"+string(rune('0'+j/10))+"1"+string(rune('0'+j%10))+"0", 1))
+				}
+			}
+			data := []byte(strings.Join(lines, "\n"))
+			var opts []ReadOption
+			if key != nil {
+				opts = append(opts, WithIDKey(key))
+			}
+			wd, wr, recs, werr := referenceScore(t, eng, data, JSONL, opts...)
+			require.NoError(t, werr)
+			for _, w := range []int{1, 3} {
+				got := scoreWith(eng, data, ScoreOptions{Workers: w, Lines: true, Read: opts})
+				require.NoError(t, got.err)
+				require.Equal(t, wd, string(got.decisions), "%s", v)
+				require.Equal(t, wr, string(got.rejects), "%s", v)
+				require.Equal(t, recs, got.sum.Records)
+				var dec, rej bytes.Buffer
+				open := func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(data)), nil }
+				_, err := ScoreFile(context.Background(), eng, open, ScoreOptions{AsOf: pipeAsOf, Workers: w, Lines: true, Read: opts, Decisions: opaque{&dec}, Rejects: opaque{&rej}})
+				require.NoError(t, err)
+				require.Equal(t, wd, dec.String(), "exact %s", v)
+				require.Equal(t, wr, rej.String(), "exact %s", v)
+			}
+		}
+	}
+}
