@@ -572,7 +572,26 @@ func skipValue(b []byte, i, depth int) int {
 			case b[i] == '"':
 				return i + 1
 			case b[i] == '\\':
-				i += 2 // the escaped character: read whole if it is a bad one
+				// an escape, as JSON has them (a bad one: the whole decoder says why)
+				if i+1 >= len(b) {
+					return -1
+				}
+				switch b[i+1] {
+				case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
+					i += 2
+				case 'u':
+					if i+6 > len(b) {
+						return -1
+					}
+					for _, h := range b[i+2 : i+6] {
+						if !(h >= '0' && h <= '9' || h >= 'a' && h <= 'f' || h >= 'A' && h <= 'F') {
+							return -1
+						}
+					}
+					i += 6
+				default:
+					return -1
+				}
 			case b[i] < 0x20:
 				return -1 // not JSON: the whole decoder says why
 			default:
@@ -588,12 +607,30 @@ func skipValue(b []byte, i, depth int) int {
 		if i < len(b) && b[i] == end {
 			return i + 1
 		}
+		var keys [8][]byte // an object's keys so far: one given twice is the whole decoder's to reject
+		nkeys := 0
 		for {
 			if c == '{' {
-				if i = skipValue(b, i, depth+1); i < 0 || i > len(b) || b[i-1] != '"' {
+				// a key: plain, lower case, not given before in the object
+				if i >= len(b) || b[i] != '"' {
 					return -1
 				}
-				if i = skipWS(b, i); i >= len(b) || b[i] != ':' {
+				e := scan.Plain(b, i+1)
+				if e >= len(b) || b[e] != '"' || nkeys == len(keys) {
+					return -1
+				}
+				key := b[i+1 : e]
+				if scan.HasUpper(key) {
+					return -1
+				}
+				for _, k := range keys[:nkeys] {
+					if bytes.Equal(k, key) {
+						return -1
+					}
+				}
+				keys[nkeys] = key
+				nkeys++
+				if i = skipWS(b, e+1); i >= len(b) || b[i] != ':' {
 					return -1
 				}
 				i = skipWS(b, i+1)
@@ -613,16 +650,57 @@ func skipValue(b []byte, i, depth int) int {
 				return -1
 			}
 		}
-	default: // a number, true, false, null
-		start := i
-		for i < len(b) && (b[i] >= '0' && b[i] <= '9' || b[i] >= 'a' && b[i] <= 'z' || b[i] == '-' || b[i] == '+' || b[i] == '.' || b[i] == 'E') {
-			i++
+	case c == 't' || c == 'f' || c == 'n':
+		for _, w := range [...]string{"true", "false", "null"} {
+			if bytes.HasPrefix(b[i:], []byte(w)) {
+				return i + len(w)
+			}
 		}
-		if i == start {
+		return -1
+	default: // a number, as JSON writes one
+		return skipNumber(b, i)
+	}
+}
+
+// skipNumber skips a JSON number at b[i] (-?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)?),
+// returning where it ends, or -1.
+func skipNumber(b []byte, i int) int {
+	digits := func(i int) int { // one or more
+		j := i
+		for j < len(b) && b[j] >= '0' && b[j] <= '9' {
+			j++
+		}
+		if j == i {
 			return -1
 		}
-		return i
+		return j
 	}
+	if i < len(b) && b[i] == '-' {
+		i++
+	}
+	switch {
+	case i < len(b) && b[i] == '0':
+		i++
+	case i < len(b) && b[i] >= '1' && b[i] <= '9':
+		i = digits(i)
+	default:
+		return -1
+	}
+	if i < len(b) && b[i] == '.' {
+		if i = digits(i + 1); i < 0 {
+			return -1
+		}
+	}
+	if i < len(b) && (b[i] == 'e' || b[i] == 'E') {
+		i++
+		if i < len(b) && (b[i] == '+' || b[i] == '-') {
+			i++
+		}
+		if i = digits(i); i < 0 {
+			return -1
+		}
+	}
+	return i
 }
 
 // plainString reads a JSON string without escapes or control characters
@@ -662,11 +740,15 @@ type liteExtra struct {
 	seen  uint32
 	roam  []risk.Roaming // reused: views of the line, valid while it is
 	plats []string
+	// the keys not read (skipped), views of the line: one given twice
+	// has the line decoded whole
+	skipped  [8][]byte
+	nskipped int
 }
 
 // reset readies x for rec.
 func (x *liteExtra) reset(rec *risk.Record) {
-	x.rec, x.seen = rec, 0
+	x.rec, x.seen, x.nskipped = rec, 0, 0
 	// each record its own part of the buffers (the chunk's records are
 	// kept until the chunk is done): a new buffer when little is left
 	if cap(x.roam)-len(x.roam) < 8 {
@@ -727,6 +809,17 @@ func (x *liteExtra) read(line []byte, i int, key []byte) int {
 		if scan.HasUpper(key) {
 			return -1 // perhaps a field in other case: read whole
 		}
+		// a key not read, given twice, is the whole decoder's to reject
+		for _, k := range x.skipped[:x.nskipped] {
+			if bytes.Equal(k, key) {
+				return -1
+			}
+		}
+		if x.nskipped == len(x.skipped) {
+			return -1
+		}
+		x.skipped[x.nskipped] = key
+		x.nskipped++
 		return skipValue(line, i, 0)
 	}
 	if x.seen&(1<<slot) != 0 {

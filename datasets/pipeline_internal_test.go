@@ -362,6 +362,11 @@ func FuzzLitePop(f *testing.F) {
 	f.Add([]byte(`{"MSISDN":"138","holder":"a\\"}`))
 	f.Add([]byte(`{"a":"\\\\","msisdn":"1"}`))
 	f.Add([]byte(`{"a":[{"b":{}}],"kind":"iot"} `))
+	// keys not read given twice, at the top or in a value not read; values
+	// not read that are not JSON: the whole decoder rejects them
+	for _, v := range []string{`"":"","":0`, `"x":{"a":1,"a":2}`, `"x":{"a":1,"A":2}`, `"x":{"\u0061":1,"a":2}`, `"x":tru`, `"x":01`, `"x":1.`, `"x":-`, `"x":1e`, `"x":nul`, `"x":[1,]`, `"x":"\x"`, `"label":1,"label":2`} {
+		f.Add([]byte(`{"msisdn":"17000000000","opened_at":"2000-01-01",` + v + `}`))
+	}
 	for _, l := range otherRejects {
 		f.Add([]byte(l))
 	}
