@@ -239,3 +239,100 @@ func TestScoreFileSameAsReferenceEdgeRecords(t *testing.T) {
 		}
 	}
 }
+
+// recordVocab holds, per key, spellings of its value that the readers
+// treat differently (valid, normalised, rejected, left to the whole
+// decoder): FuzzScoreFileRecordsMatchReference builds records of them.
+var recordVocab = []struct {
+	key  string
+	vals []string
+}{
+	{"msisdn", []string{`"13800138000"`, `"13800138001"`, `"+86 138 0013 8000"`, `"１３８００１３８００１"`, `"1064800000001"`, `"17400000000"`, `"138"`, `13800138000`, `null`, `"1.38001E+10"`, `"138\u00300138000"`}},
+	{"operator", []string{`"cmcc"`, `"CMCC"`, `"移动"`, `" telecom "`, `""`, `"x"`, `null`, `1`}},
+	{"mvno", []string{`"小米移动"`, `""`, `" 小米移动"`, `"` + strings.Repeat("m", 65) + `"`, `null`}},
+	{"kind", []string{`"iot"`, `"mobile"`, `"IOT"`, `"物联网卡"`, `"data_card"`, `"x"`, `""`}},
+	{"status", []string{`"active"`, `"cancelled"`, `"Cancelled"`, `"销户"`, `"停机"`, `"lost"`, `""`, `true`}},
+	{"opened_at", []string{`"2024-01-02"`, `"2024-02-29"`, `"2023-02-29"`, `"2024/1/2 0:00"`, `"2026-11-01T00:00:00+08:00"`, `"2026-11-02"`, `"1979-12-31"`, `"0000-01-01"`, `"9999-12-31"`, `"2024-01-02 "`, `null`, `20240102`}},
+	{"holder", []string{`"hk-1"`, `"hk-2"`, `" hk-1"`, `"HK-1"`, `"hk-\u0031"`, `"11010519491231002X"`, `"110105 19491231 002x"`, `"身份证：110105-19491231-002X"`, `"110105194912310021"`, `"1.10105E+17"`, `""`, `null`, `"` + strings.Repeat("h", 65) + `"`}},
+	{"last_voice_at", []string{`"2024-01-01"`, `"2024-01-02"`, `"2026-10-31"`, `"2026-11-02"`, `null`, `""`, `"x"`}},
+	{"fraud_flag", []string{`"police"`, `"公安"`, `""`, `"POLICE "`, `"x"`, `null`}},
+	{"complaints", []string{`0`, `2`, `-1`, `1.5`, `1e1`, `"2"`, `null`, `99999999999999999999`}},
+	{"roaming", []string{`[]`, `null`, `[{"region":"MM","last_seen":"2026-10-30"}]`, `[{"region":" mm ","last_seen":""}]`, `[{"region":"XX1"}]`, `[{"region":"MM","region":"TH"}]`, `{}`}},
+	{"linked_platforms", []string{`[]`, `["jd"]`, `["jd",""]`, `[" jd "]`, `null`, `"jd"`}},
+	{"iot", []string{`{}`, `{"business":"new","test_plan":true}`, `{"business":"补换卡"}`, `{"business":"lend"}`, `{"test_plan":"yes"}`, `{"business":"new","business":"other"}`, `{"x":1}`, `null`}},
+	{"alert_30d", []string{`1`, `"x"`}},
+	{"label", []string{`{"fraud":true}`, `"x"`}},
+}
+
+// ScoreFile writes what the plain path does for records built of values
+// each field's readers treat differently (recordVocab): which value of
+// each field (or none), the case of some keys and the order come from the
+// fuzzer, and a record may be listed twice or changed.
+func FuzzScoreFileRecordsMatchReference(f *testing.F) {
+	f.Add([]byte{1, 1, 0, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 2, 3, 2, 0, 5, 1, 1, 7, 9, 4, 4, 4, 4, 4, 4, 4, 4}, uint8(0))
+	f.Add([]byte{3, 3, 1, 2, 2, 2, 6, 3, 2, 1, 1, 1, 1, 0, 0, 0, 200, 3, 3, 1, 2, 2, 3, 6, 3, 2, 1, 1, 1, 1, 0, 0}, uint8(1))
+	eng := defaultEngine(f)
+	key := []byte("0123456789abcdef0123456789abcdef")
+	f.Fuzz(func(t *testing.T, picks []byte, mode uint8) {
+		if len(picks) > 4096 {
+			return
+		}
+		var lines []string
+		for len(picks) > 0 {
+			var b strings.Builder
+			b.WriteByte('{')
+			n := 0
+			for _, v := range recordVocab {
+				if len(picks) == 0 {
+					break
+				}
+				p := int(picks[0])
+				picks = picks[1:]
+				if p == 0 {
+					continue // absent
+				}
+				k := v.key
+				if p&0x80 != 0 {
+					k = strings.ToUpper(k[:1]) + k[1:]
+				}
+				if n > 0 {
+					b.WriteByte(',')
+				}
+				n++
+				b.WriteString(`"` + k + `":` + v.vals[(p&0x7f)%len(v.vals)])
+			}
+			b.WriteByte('}')
+			lines = append(lines, b.String())
+		}
+		if mode&4 != 0 && len(lines) > 1 {
+			lines = append(lines, lines[0]) // listed again
+		}
+		eol := "\n"
+		if mode&8 != 0 {
+			eol = "\r\n"
+		}
+		data := []byte(strings.Join(lines, eol))
+		var opts []ReadOption
+		if mode&1 != 0 {
+			opts = append(opts, WithIDKey(key))
+		}
+		wantDec, wantRej, recs, werr := referenceScore(t, eng, data, JSONL, opts...)
+		require.NoError(t, werr)
+		defer func(c int) { chunkBytes = c }(chunkBytes)
+		chunkBytes = 1 + int(mode>>4)*40
+		for _, exact := range []bool{false, true} {
+			var dec, rej bytes.Buffer
+			o := ScoreOptions{AsOf: pipeAsOf, Workers: 1 + int(mode>>1&1)*2, Lines: true, Read: opts, Decisions: &dec, Rejects: &rej}
+			if exact {
+				o.Decisions, o.Rejects = opaque{&dec}, opaque{&rej}
+			}
+			open := func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(data)), nil }
+			sum, err := ScoreFile(context.Background(), eng, open, o)
+			require.NoError(t, err)
+			require.Equal(t, wantDec, dec.String(), "exact %v", exact)
+			require.Equal(t, wantRej, rej.String(), "exact %v", exact)
+			require.Equal(t, recs, sum.Records)
+			require.Equal(t, sum.Records, sum.Decisions+sum.Rejects)
+		}
+	})
+}
