@@ -854,7 +854,8 @@ func (x *liteExtra) read(line []byte, i int, key []byte) int {
 		for j < len(line) && line[j] >= '0' && line[j] <= '9' && j-s < 18 {
 			j++
 		}
-		if j == s || j < len(line) && (line[j] >= '0' && line[j] <= '9' || line[j] == '.' || line[j] == 'e' || line[j] == 'E') {
+		if j == s || j < len(line) && (line[j] >= '0' && line[j] <= '9' || line[j] == '.' || line[j] == 'e' || line[j] == 'E') ||
+			line[s] == '0' && j-s > 1 { // 01 is not JSON: the whole decoder rejects it
 			return -1
 		}
 		n, err := strconv.Atoi(string(line[i:j]))

@@ -334,6 +334,9 @@ var otherRejects = []string{
 	`{"msisdn":"13800138048","status":"active","opened_at":"2024-01-02","holder":"hk-o","iot":{"test_plan":"yes","business":"new"}}`,
 	`{"msisdn":"13800138044","status":"active","opened_at":"2024-01-02","holder":"hk-o","complaints":1.5}`,
 	`{"msisdn":"13800138045","status":"active","opened_at":"2024-01-02","holder":"hk-o","renewed":1}`,
+	// counts with a leading zero are not JSON (the population pass read 01 as 1)
+	`{"msisdn":"13800138049","status":"active","opened_at":"2024-01-02","holder":"hk-o","complaints":01}`,
+	`{"msisdn":"13800138050","status":"active","opened_at":"2024-01-02","holder":"hk-o","alerts_30d":-00}`,
 	// and fine ones beside them: events on opened_at's day, an earlier release
 	`{"msisdn":"13800138046","status":"active","opened_at":"2024-01-02T10:00:00+08:00","holder":"hk-o","last_voice_at":"2024-01-02","released_at":"2023-05-01","roaming":[{"region":"HK","last_seen":"2024-01-02"}],"linked_platforms":["jd"],"iot":{},"recycled":true,"renewed":false,"complaints":0}`,
 }

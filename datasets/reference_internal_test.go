@@ -224,8 +224,10 @@ func TestScoreFileSameAsReferenceEdgeRecords(t *testing.T) {
 			wd, wr, recs, werr := referenceScore(t, eng, data, JSONL, opts...)
 			require.NoError(t, werr)
 			for _, w := range []int{1, 3} {
+				before := liteFallbacks.Load()
 				got := scoreWith(eng, data, ScoreOptions{Workers: w, Lines: true, Read: opts})
 				require.NoError(t, got.err)
+				require.Equal(t, before, liteFallbacks.Load(), "the run fell back to the exact way: %s", v)
 				require.Equal(t, wd, string(got.decisions), "%s", v)
 				require.Equal(t, wr, string(got.rejects), "%s", v)
 				require.Equal(t, recs, got.sum.Records)
@@ -327,8 +329,12 @@ func FuzzScoreFileRecordsMatchReference(f *testing.F) {
 				o.Decisions, o.Rejects = opaque{&dec}, opaque{&rej}
 			}
 			open := func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(data)), nil }
+			before := liteFallbacks.Load()
 			sum, err := ScoreFile(context.Background(), eng, open, o)
 			require.NoError(t, err)
+			// the population pass judged each line as the whole decoder
+			// does: the file was not scored again
+			require.Equal(t, before, liteFallbacks.Load(), "the run fell back to the exact way")
 			require.Equal(t, wantDec, dec.String(), "exact %v", exact)
 			require.Equal(t, wantRej, rej.String(), "exact %v", exact)
 			require.Equal(t, recs, sum.Records)
