@@ -258,11 +258,11 @@ var recordVocab = []struct {
 	{"holder", []string{`"hk-1"`, `"hk-2"`, `" hk-1"`, `"HK-1"`, `"hk-\u0031"`, `"11010519491231002X"`, `"110105 19491231 002x"`, `"身份证：110105-19491231-002X"`, `"110105194912310021"`, `"1.10105E+17"`, `""`, `null`, `"` + strings.Repeat("h", 65) + `"`}},
 	{"last_voice_at", []string{`"2024-01-01"`, `"2024-01-02"`, `"2026-10-31"`, `"2026-11-02"`, `null`, `""`, `"x"`}},
 	{"fraud_flag", []string{`"police"`, `"公安"`, `""`, `"POLICE "`, `"x"`, `null`}},
-	{"complaints", []string{`0`, `2`, `-1`, `1.5`, `1e1`, `"2"`, `null`, `99999999999999999999`}},
+	{"complaints", []string{`0`, `2`, `-1`, `1.5`, `1e1`, `"2"`, `null`, `99999999999999999999`, `01`, `-0`, `-01`, `00`, `1 `}},
 	{"roaming", []string{`[]`, `null`, `[{"region":"MM","last_seen":"2026-10-30"}]`, `[{"region":" mm ","last_seen":""}]`, `[{"region":"XX1"}]`, `[{"region":"MM","region":"TH"}]`, `{}`}},
-	{"linked_platforms", []string{`[]`, `["jd"]`, `["jd",""]`, `[" jd "]`, `null`, `"jd"`}},
-	{"iot", []string{`{}`, `{"business":"new","test_plan":true}`, `{"business":"补换卡"}`, `{"business":"lend"}`, `{"test_plan":"yes"}`, `{"business":"new","business":"other"}`, `{"x":1}`, `null`}},
-	{"alert_30d", []string{`1`, `"x"`}},
+	{"linked_platforms", []string{`[]`, `["jd"]`, `["jd",""]`, `[" jd "]`, `null`, `"jd"`, `["jd",]`, `["j\u0064"]`}},
+	{"iot", []string{`{}`, `{"business":"new","test_plan":true}`, `{"business":"补换卡"}`, `{"business":"lend"}`, `{"test_plan":"yes"}`, `{"business":"new","business":"other"}`, `{"x":1}`, `null`, `{"business":"new",}`, `{"test_plan":tru}`, `{"test_plan":truex}`, `{"Business":"new"}`}},
+	{"alert_30d", []string{`1`, `"x"`, `01`, `-0`, `1.`, `.5`, `1e`, `tru`, `nul`, `"\x"`, `"\u12"`, `"\ud800"`, `{"a":1,"a":2}`, `[1,]`, `{"A":1}`, `[[[[{}]]]]`, "\"a\tb\"", `-`, `truex`}},
 	{"label", []string{`{"fraud":true}`, `"x"`}},
 }
 
@@ -341,4 +341,48 @@ func FuzzScoreFileRecordsMatchReference(f *testing.F) {
 			require.Equal(t, sum.Records, sum.Decisions+sum.Rejects)
 		}
 	})
+}
+
+// Each value of recordVocab in a record that is valid otherwise, at a
+// trusted line and at line 64: ScoreFile writes what the plain path does,
+// without falling back to the exact way.
+func TestScoreFileRecordVocabSameAsReference(t *testing.T) {
+	eng := defaultEngine(t)
+	base := map[string]string{"msisdn": `"13800138000"`, "operator": `"cmcc"`, "status": `"active"`, "opened_at": `"2024-01-02"`, "holder": `"hk-1"`}
+	for _, v := range recordVocab {
+		for _, val := range v.vals {
+			var b strings.Builder
+			b.WriteByte('{')
+			for i, k := range recordVocab {
+				x, ok := base[k.key]
+				if k.key == v.key {
+					x, ok = val, true
+				}
+				if !ok {
+					continue
+				}
+				if i > 0 {
+					b.WriteByte(',')
+				}
+				b.WriteString(`"` + k.key + `":` + x)
+			}
+			b.WriteByte('}')
+			rec := b.String()
+			lines := make([]string, 64)
+			for j := range lines {
+				lines[j] = strings.Replace(rec, "13800138000", "139001380"+strconv.Itoa(10+j), 1)
+			}
+			lines[2], lines[63] = rec, strings.Replace(rec, "13800138000", "13800138099", 1)
+			data := []byte(strings.Join(lines, "\n"))
+			wantDec, wantRej, recs, werr := referenceScore(t, eng, data, JSONL)
+			require.NoError(t, werr)
+			before := liteFallbacks.Load()
+			got := scoreWith(eng, data, ScoreOptions{Workers: 2, Lines: true})
+			require.NoError(t, got.err)
+			require.Equal(t, before, liteFallbacks.Load(), "the run fell back to the exact way: %s", rec)
+			require.Equal(t, wantDec, string(got.decisions), rec)
+			require.Equal(t, wantRej, string(got.rejects), rec)
+			require.Equal(t, recs, got.sum.Records)
+		}
+	}
 }
