@@ -127,7 +127,7 @@ func (f *folder) fold(n Node) Node {
 			switch {
 			case c.T == Float:
 				return FloatConst(-c.F, n.At)
-			case !n.Checked || c.I != math.MinInt64:
+			case !n.Checked || c.I != math.MinInt:
 				return IntConst(-c.I, n.At)
 			}
 		}
@@ -354,7 +354,7 @@ func MulOK(x, y int) (int, bool) {
 		return 0, true
 	}
 	r := x * y
-	return r, !(r/y != x || (x == -1 && y == math.MinInt64) || (y == -1 && x == math.MinInt64))
+	return r, !(r/y != x || (x == -1 && y == math.MinInt) || (y == -1 && x == math.MinInt))
 }
 
 // Conjuncts are the top-level conjuncts of n (a && b && c has three).
