@@ -2,17 +2,16 @@ package datasets
 
 import (
 	"bytes"
-	"encoding/binary"
 	"encoding/csv"
 	"math"
 	"slices"
 	"strconv"
 	"strings"
-	"time"
 	"unicode"
 	"unicode/utf8"
 	"unsafe"
 
+	"github.com/simrisk/simrisk/internal/jsonenc"
 	"github.com/simrisk/simrisk/risk"
 )
 
@@ -87,11 +86,7 @@ func decisionHeader() ([]byte, error) {
 // strings quoted as AppendJSON quotes them. One a worker: not for
 // concurrent use.
 type decisionEncoder struct {
-	ruleSet, pack, version string
-	asOf                   risk.Time
-	tail                   []byte // `,"ruleset":…,"as_of":"…","pack":…,"version":…`
-	deadline               risk.Time
-	deadlineText           []byte // `,"deadline":"…"`
+	json jsonenc.Cache // what a run's JSON Lines decisions share
 
 	// CSV rows (appendCSV): the last four cells (ruleset to version, with
 	// the row's end) of the decision before, a deadline cell's text, and
@@ -107,226 +102,13 @@ type decisionEncoder struct {
 // append appends d's line to b: with line as "line" when withLine, and a
 // newline.
 func (e *decisionEncoder) append(b []byte, d *risk.Decision, line int, withLine bool) []byte {
-	b = append(b, `{"msisdn":`...)
-	b = appendQuoted(b, d.MSISDN)
-	b = append(b, `,"score":`...)
-	b = appendNumber(b, d.Score)
-	b = append(b, `,"level":"`...)
-	b = append(b, d.Level.String()...)
-	b = append(b, `","outcome":"`...)
-	b = append(b, d.Outcome.String()...)
-	b = append(b, '"')
-	if d.Deadline != 0 {
-		if d.Deadline != e.deadline || e.deadlineText == nil {
-			e.deadline = d.Deadline
-			e.deadlineText = appendTime(append(e.deadlineText[:0], `,"deadline":"`...), d.Deadline)
-			e.deadlineText = append(e.deadlineText, '"')
-		}
-		b = append(b, e.deadlineText...)
-	}
-	b = append(b, `,"hits":[`...)
-	for i := range d.Hits {
-		h := &d.Hits[i]
-		if i > 0 {
-			b = append(b, ',')
-		}
-		b = append(b, `{"rule":`...)
-		b = appendQuoted(b, h.Rule)
-		b = append(b, `,"tags":[`...)
-		for j, t := range h.Tags {
-			if j > 0 {
-				b = append(b, ',')
-			}
-			b = appendQuoted(b, t)
-		}
-		b = append(b, `],"score":`...)
-		b = appendNumber(b, h.Score)
-		b = append(b, `,"reason":`...)
-		b = appendQuoted(b, h.Reason)
-		if h.Shadow {
-			b = append(b, `,"shadow":true`...)
-		}
+	b = jsonenc.AppendDecision(b, d, &e.json)
+	if withLine {
+		b = append(b[:len(b)-1], `,"line":`...) // the object's closing brace
+		b = strconv.AppendInt(b, int64(line), 10)
 		b = append(b, '}')
 	}
-	b = append(b, ']')
-	if len(d.Errors) > 0 {
-		b = append(b, `,"errors":[`...)
-		for i, er := range d.Errors {
-			if i > 0 {
-				b = append(b, ',')
-			}
-			b = append(b, `{"rule":`...)
-			b = appendQuoted(b, er.Rule)
-			b = append(b, `,"message":`...)
-			b = appendQuoted(b, er.Message)
-			b = append(b, '}')
-		}
-		b = append(b, ']')
-	}
-	if e.tail == nil || d.RuleSet != e.ruleSet || d.AsOf != e.asOf || d.Pack != e.pack || d.Version != e.version {
-		e.ruleSet, e.asOf, e.pack, e.version = d.RuleSet, d.AsOf, d.Pack, d.Version
-		t := append(e.tail[:0], `,"ruleset":`...)
-		t = appendQuoted(t, d.RuleSet)
-		if d.AsOf != 0 {
-			t = append(t, `,"as_of":"`...)
-			t = appendTime(t, d.AsOf)
-			t = append(t, '"')
-		}
-		t = append(t, `,"pack":`...)
-		t = appendQuoted(t, d.Pack)
-		t = append(t, `,"version":`...)
-		e.tail = appendQuoted(t, d.Version)
-	}
-	b = append(b, e.tail...)
-	if withLine {
-		b = append(b, `,"line":`...)
-		b = strconv.AppendInt(b, int64(line), 10)
-	}
-	return append(b, '}', '\n')
-}
-
-// appendQuoted quotes s as Decision.AppendJSON does: quotes, backslashes
-// and control characters escaped (\n, \r, \t or \u00XX), valid UTF-8 kept
-// as it is, each byte that is not part of valid UTF-8 written as \ufffd.
-func appendQuoted(b []byte, s string) []byte {
-	b = append(b, '"')
-	if plain, ascii := plainJSON(s); plain && (ascii || utf8.ValidString(s)) {
-		b = append(b, s...)
-		return append(b, '"')
-	}
-	last := 0
-	for i := 0; i < len(s); {
-		c := s[i]
-		if c >= 0x20 && c != '"' && c != '\\' && c < utf8.RuneSelf {
-			i++
-			continue
-		}
-		if c >= utf8.RuneSelf {
-			r, size := utf8.DecodeRuneInString(s[i:])
-			if r != utf8.RuneError || size != 1 {
-				i += size
-				continue
-			}
-			b = append(append(b, s[last:i]...), `\ufffd`...)
-			i++
-			last = i
-			continue
-		}
-		b = append(b, s[last:i]...)
-		switch c {
-		case '"', '\\':
-			b = append(b, '\\', c)
-		case '\n':
-			b = append(b, '\\', 'n')
-		case '\r':
-			b = append(b, '\\', 'r')
-		case '\t':
-			b = append(b, '\\', 't')
-		default:
-			const hex = "0123456789abcdef"
-			b = append(b, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xf])
-		}
-		i++
-		last = i
-	}
-	b = append(b, s[last:]...)
-	return append(b, '"')
-}
-
-// appendNumber writes f as Decision.AppendJSON does (the shortest decimal,
-// no exponent; NaN as 0, the infinities as the largest finite values): a
-// whole number below 2^53 by its digits.
-func appendNumber(b []byte, f float64) []byte {
-	if f >= 0 && f < 1<<53 && f == float64(int64(f)) && (f != 0 || !math.Signbit(f)) {
-		return strconv.AppendInt(b, int64(f), 10)
-	}
-	switch {
-	case f != f:
-		f = 0
-	case f > math.MaxFloat64:
-		f = math.MaxFloat64
-	case f < -math.MaxFloat64:
-		f = -math.MaxFloat64
-	}
-	return strconv.AppendFloat(b, f, 'f', -1, 64)
-}
-
-// appendTime writes t as RFC 3339 at +08:00, as t.Std().AppendFormat(b,
-// time.RFC3339) does: years 0 to 9999 by hand, others by package time.
-func appendTime(b []byte, t risk.Time) []byte {
-	const day = 86400
-	s := int64(t) + 8*3600
-	if t == 0 || s < -62167219200 || s >= 253402300800 { // 0000-01-01 to 9999-12-31 (at +08:00)
-		return t.Std().AppendFormat(b, time.RFC3339)
-	}
-	days := s / day
-	if s%day < 0 {
-		days--
-	}
-	sec := int(s - days*day)
-	// the civil date of a day number (days since 1970-01-01)
-	z := days + 719468
-	era := z / 146097
-	if z < 0 && z%146097 != 0 {
-		era--
-	}
-	doe := z - era*146097
-	yoe := (doe - doe/1460 + doe/36524 - doe/146096) / 365
-	y := yoe + era*400
-	doy := doe - (365*yoe + yoe/4 - yoe/100)
-	mp := (5*doy + 2) / 153
-	d := doy - (153*mp+2)/5 + 1
-	m := mp + 3
-	if m > 12 {
-		m -= 12
-		y++
-	}
-	two := func(b []byte, v int) []byte { return append(b, byte('0'+v/10), byte('0'+v%10)) }
-	b = two(b, int(y/100))
-	b = two(b, int(y%100))
-	b = append(b, '-')
-	b = two(b, int(m))
-	b = append(b, '-')
-	b = two(b, int(d))
-	b = append(b, 'T')
-	b = two(b, sec/3600)
-	b = append(b, ':')
-	b = two(b, sec/60%60)
-	b = append(b, ':')
-	b = two(b, sec%60)
-	return append(b, "+08:00"...)
-}
-
-// plainJSON reports whether s holds no byte JSON must escape (a quote, a
-// backslash, a control character), eight bytes at a time, and whether it
-// is all ASCII.
-func plainJSON(s string) (plain, ascii bool) {
-	const ones, highs = 0x0101010101010101, 0x8080808080808080
-	var all uint64 // the bytes' bits, or'ed
-	i := 0
-	if len(s) >= 8 {
-		p := unsafe.Slice(unsafe.StringData(s), len(s))
-		for ; i+8 <= len(s); i += 8 {
-			x := binary.LittleEndian.Uint64(p[i:])
-			// a byte's high bit in m is set where it is a quote, a
-			// backslash or below 0x20 (bytes of 0x80 and up are not: x's
-			// own high bits are masked out)
-			q := x ^ ('"' * ones)
-			k := x ^ ('\\' * ones)
-			if ((q-ones)&^q|(k-ones)&^k|(x-0x20*ones)&^x)&highs != 0 {
-				return false, false
-			}
-			all |= x
-		}
-	}
-	for ; i < len(s); i++ {
-		c := s[i]
-		if c == '"' || c == '\\' || c < 0x20 {
-			return false, false
-		}
-		all |= uint64(c)
-	}
-	return true, all&highs == 0
+	return append(b, '\n')
 }
 
 // appendCSV appends d's row in DecisionColumns, line as its line, to b:
@@ -352,7 +134,7 @@ func (e *decisionEncoder) appendCSV(b []byte, d *risk.Decision, line int) []byte
 	if d.Deadline != 0 {
 		if d.Deadline != e.csvDeadline || e.csvDeadlineText == nil {
 			e.csvDeadline = d.Deadline
-			e.csvDeadlineText = appendCSVCell(e.csvDeadlineText[:0], string(appendTime(nil, d.Deadline)))
+			e.csvDeadlineText = appendCSVCell(e.csvDeadlineText[:0], string(jsonenc.Time(nil, int64(d.Deadline))))
 		}
 		b = append(b, e.csvDeadlineText...)
 	}
@@ -404,7 +186,7 @@ func (e *decisionEncoder) appendCSV(b []byte, d *risk.Decision, line int) []byte
 		t = appendCSVCell(t, d.RuleSet)
 		t = append(t, ',')
 		if d.AsOf != 0 {
-			t = appendCSVCell(t, string(appendTime(nil, d.AsOf)))
+			t = appendCSVCell(t, string(jsonenc.Time(nil, int64(d.AsOf))))
 		}
 		t = append(t, ',')
 		t = appendCSVCell(t, spreadsheetSafe(d.Pack))

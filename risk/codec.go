@@ -4,12 +4,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"math"
 	"strconv"
 	"strings"
-	"unicode/utf8"
 	"unsafe"
 
+	"github.com/simrisk/simrisk/internal/jsonenc"
 	"github.com/simrisk/simrisk/risk/ref"
 )
 
@@ -164,7 +163,7 @@ func (w *objWriter) str(k, v string) {
 		return
 	}
 	w.key(k)
-	w.b = appendJSONString(w.b, v)
+	w.b = jsonenc.String(w.b, v)
 }
 
 func (w *objWriter) time(k string, t Time) {
@@ -187,7 +186,7 @@ func (w *objWriter) strs(k string, v []string) {
 		if i > 0 {
 			w.b = append(w.b, ',')
 		}
-		w.b = appendJSONString(w.b, s)
+		w.b = jsonenc.String(w.b, s)
 	}
 	w.b = append(w.b, ']')
 }
@@ -206,64 +205,4 @@ func (w *objWriter) bool(k string, v bool) {
 	}
 	w.key(k)
 	w.b = append(w.b, "true"...)
-}
-
-// appendJSONString quotes s as JSON (not Go) would, keeping valid UTF-8 as
-// is: quotes, backslashes and control characters are escaped, and each byte
-// that is not part of valid UTF-8 is written as U+FFFD (as encoding/json
-// does), so that the output is always valid JSON whatever s holds.
-func appendJSONString(b []byte, s string) []byte {
-	b = append(b, '"')
-	last := 0
-	for i := 0; i < len(s); {
-		c := s[i]
-		if c >= 0x20 && c != '"' && c != '\\' && c < utf8.RuneSelf {
-			i++
-			continue
-		}
-		if c >= utf8.RuneSelf {
-			r, size := utf8.DecodeRuneInString(s[i:])
-			if r != utf8.RuneError || size != 1 {
-				i += size
-				continue
-			}
-			b = append(append(b, s[last:i]...), `\ufffd`...)
-			i++
-			last = i
-			continue
-		}
-		b = append(b, s[last:i]...)
-		switch c {
-		case '"', '\\':
-			b = append(b, '\\', c)
-		case '\n':
-			b = append(b, '\\', 'n')
-		case '\r':
-			b = append(b, '\\', 'r')
-		case '\t':
-			b = append(b, '\\', 't')
-		default:
-			const hex = "0123456789abcdef"
-			b = append(b, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xf])
-		}
-		i++
-		last = i
-	}
-	b = append(b, s[last:]...)
-	return append(b, '"')
-}
-
-// appendJSONNumber writes f as a JSON number: NaN and the infinities, which
-// JSON cannot hold (the engine never produces them), are written as 0 and
-// as the largest finite values.
-func appendJSONNumber(b []byte, f float64) []byte {
-	switch {
-	case f != f:
-		f = 0
-	case f > math.MaxFloat64:
-		f = math.MaxFloat64
-	case f < -math.MaxFloat64:
-		f = -math.MaxFloat64
-	}
-	return strconv.AppendFloat(b, f, 'f', -1, 64)
 }

@@ -22,6 +22,7 @@ import (
 	"github.com/expr-lang/expr/file"
 	"github.com/expr-lang/expr/vm"
 
+	"github.com/simrisk/simrisk/internal/jsonenc"
 	"github.com/simrisk/simrisk/rules"
 )
 
@@ -874,20 +875,29 @@ func (e *Engine) ScoreBatchInto(ctx context.Context, recs []*Record, out []Resul
 func (d *Decision) MarshalJSON() ([]byte, error) { return d.AppendJSON(nil), nil }
 
 // AppendJSON appends the decision's JSON (one line, no newline) to b.
-func (d *Decision) AppendJSON(b []byte) []byte {
+func (d *Decision) AppendJSON(b []byte) []byte { return appendDecisionJSON(b, d, nil) }
+
+func init() {
+	jsonenc.AppendDecision = func(b []byte, d any, c *jsonenc.Cache) []byte {
+		return appendDecisionJSON(b, d.(*Decision), c)
+	}
+}
+
+// appendDecisionJSON is AppendJSON keeping in c (when not nil) the texts
+// a run's decisions share (datasets.ScoreFile's workers): one writer of a
+// decision's JSON for both.
+func appendDecisionJSON(b []byte, d *Decision, c *jsonenc.Cache) []byte {
 	b = append(b, `{"msisdn":`...)
-	b = appendJSONString(b, d.MSISDN)
+	b = jsonenc.String(b, d.MSISDN)
 	b = append(b, `,"score":`...)
-	b = appendJSONNumber(b, d.Score)
+	b = jsonenc.Number(b, d.Score)
 	b = append(b, `,"level":"`...)
 	b = append(b, d.Level.String()...)
 	b = append(b, `","outcome":"`...)
 	b = append(b, d.Outcome.String()...)
 	b = append(b, '"')
 	if d.Deadline != 0 {
-		b = append(b, `,"deadline":"`...)
-		b = d.Deadline.Std().AppendFormat(b, time.RFC3339)
-		b = append(b, '"')
+		b = c.Deadline(b, int64(d.Deadline))
 	}
 	b = append(b, `,"hits":[`...)
 	for i := range d.Hits {
@@ -896,18 +906,18 @@ func (d *Decision) AppendJSON(b []byte) []byte {
 			b = append(b, ',')
 		}
 		b = append(b, `{"rule":`...)
-		b = appendJSONString(b, h.Rule)
+		b = jsonenc.String(b, h.Rule)
 		b = append(b, `,"tags":[`...)
 		for j, t := range h.Tags {
 			if j > 0 {
 				b = append(b, ',')
 			}
-			b = appendJSONString(b, t)
+			b = jsonenc.String(b, t)
 		}
 		b = append(b, `],"score":`...)
-		b = appendJSONNumber(b, h.Score)
+		b = jsonenc.Number(b, h.Score)
 		b = append(b, `,"reason":`...)
-		b = appendJSONString(b, h.Reason)
+		b = jsonenc.String(b, h.Reason)
 		if h.Shadow {
 			b = append(b, `,"shadow":true`...)
 		}
@@ -921,24 +931,14 @@ func (d *Decision) AppendJSON(b []byte) []byte {
 				b = append(b, ',')
 			}
 			b = append(b, `{"rule":`...)
-			b = appendJSONString(b, e.Rule)
+			b = jsonenc.String(b, e.Rule)
 			b = append(b, `,"message":`...)
-			b = appendJSONString(b, e.Message)
+			b = jsonenc.String(b, e.Message)
 			b = append(b, '}')
 		}
 		b = append(b, ']')
 	}
-	b = append(b, `,"ruleset":`...)
-	b = appendJSONString(b, d.RuleSet)
-	if d.AsOf != 0 {
-		b = append(b, `,"as_of":"`...)
-		b = d.AsOf.Std().AppendFormat(b, time.RFC3339)
-		b = append(b, '"')
-	}
-	b = append(b, `,"pack":`...)
-	b = appendJSONString(b, d.Pack)
-	b = append(b, `,"version":`...)
-	b = appendJSONString(b, d.Version)
+	b = c.Tail(b, d.RuleSet, int64(d.AsOf), d.Pack, d.Version)
 	return append(b, '}')
 }
 
