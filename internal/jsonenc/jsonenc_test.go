@@ -124,7 +124,7 @@ func TestNumber(t *testing.T) {
 func TestCacheSameAsNone(t *testing.T) {
 	var c Cache
 	for i, tc := range []struct {
-		deadline, asOf      int64
+		deadline, asOf     int64
 		set, pack, version string
 	}{
 		{1764547200, 1764460800, "sha256:a", "default", "1.1.0"},
