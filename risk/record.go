@@ -327,6 +327,35 @@ const (
 	MaxTextBytes       = 64  // bytes of holder, mvno and each linked platform
 )
 
+// derive fills in the operator and kind a valid number gives (from its
+// segment seg when segOK) where the record leaves them empty; it reports
+// false when neither the segment nor the record says whose card it is.
+// Validate and markValid both derive through it.
+func (r *Record) derive(seg ref.Segment, segOK bool) bool {
+	switch {
+	case segOK:
+		if r.Operator == "" {
+			r.Operator = seg.Operator
+		}
+		if r.Kind == "" {
+			r.Kind = seg.Kind
+		}
+	case r.Operator != "":
+		// a segment the table does not know (new ones appear): the record
+		// says whose card it is; an 11-digit number is mobile, a 13-digit
+		// one IoT unless the record says otherwise
+		if r.Kind == "" {
+			r.Kind = "mobile"
+			if len(r.MSISDN) == 13 {
+				r.Kind = "iot"
+			}
+		}
+	default:
+		return false
+	}
+	return true
+}
+
 func (r *Record) validate(asOf Time) error {
 	// sizes first: a record over a limit is not looked into further
 	if len(r.Roaming) > MaxRoaming {
@@ -372,26 +401,7 @@ func (r *Record) validate(asOf Time) error {
 		seg, segOK = ref.LookupSegment(r.MSISDN)
 	}
 	r.seg, r.segOK = seg, segOK
-	switch {
-	case !msisdnOK:
-	case segOK:
-		if r.Operator == "" {
-			r.Operator = seg.Operator
-		}
-		if r.Kind == "" {
-			r.Kind = seg.Kind
-		}
-	case r.Operator != "":
-		// a segment the table does not know (new ones appear): the record
-		// says whose card it is; an 11-digit number is mobile, a 13-digit
-		// one IoT unless the record says otherwise
-		if r.Kind == "" {
-			r.Kind = "mobile"
-			if len(r.MSISDN) == 13 {
-				r.Kind = "iot"
-			}
-		}
-	default:
+	if msisdnOK && !r.derive(seg, segOK) {
 		errs.add(recErr("msisdn", "no known %d-digit number segment starts %s…; give the card's operator (and kind), or add the segment (ref.AddSegments, simrisk score --segments)",
 			len(r.MSISDN), r.MSISDN[:3]))
 	}

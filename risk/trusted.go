@@ -39,22 +39,7 @@ func (r *Record) markValid(asOf Time) bool {
 		r.MSISDN = m
 	}
 	seg, segOK := ref.LookupSegment(r.MSISDN)
-	switch {
-	case segOK:
-		if r.Operator == "" {
-			r.Operator = seg.Operator
-		}
-		if r.Kind == "" {
-			r.Kind = seg.Kind
-		}
-	case r.Operator != "":
-		if r.Kind == "" {
-			r.Kind = "mobile"
-			if len(r.MSISDN) == 13 {
-				r.Kind = "iot"
-			}
-		}
-	default:
+	if !r.derive(seg, segOK) {
 		return false
 	}
 	r.seg, r.segOK = seg, segOK
