@@ -319,3 +319,20 @@ func TestDisplayNamesReadBack(t *testing.T) {
 		}
 	}
 }
+
+// ScoreFile refuses an as-of time outside risk.MinAsOf .. risk.MaxAsOf
+// before reading anything, naming the option and the limits.
+func TestScoreFileAsOfOutOfRange(t *testing.T) {
+	opened := 0
+	open := func() (io.ReadCloser, error) {
+		opened++
+		return io.NopCloser(strings.NewReader(`{"msisdn":"13800138000","opened_at":"2024-03-01"}` + "\n")), nil
+	}
+	_, err := datasets.ScoreFile(context.Background(), engine(t), open, datasets.ScoreOptions{AsOf: risk.MaxAsOf + 1})
+	require.ErrorIs(t, err, risk.ErrAsOfRange)
+	require.ErrorContains(t, err, "datasets: ScoreOptions.AsOf: as-of time out of range: 10000-01-01T00:00:00+08:00 is outside")
+	require.Zero(t, opened)
+	sum, err := datasets.ScoreFile(context.Background(), engine(t), open, datasets.ScoreOptions{AsOf: risk.MaxAsOf})
+	require.NoError(t, err)
+	require.Equal(t, 1, sum.Decisions)
+}

@@ -55,7 +55,7 @@ type Opener func() (io.ReadCloser, error)
 
 // ScoreOptions configures ScoreFile.
 type ScoreOptions struct {
-	AsOf      risk.Time    // required: the time every date is judged against
+	AsOf      risk.Time    // required: the time every date is judged against, within risk.MinAsOf .. risk.MaxAsOf (else an error matching risk.ErrAsOfRange)
 	Format    Format       // JSONL (default) or CSV
 	Read      []ReadOption // reader options: WithIDKey, ...
 	Decisions io.Writer    // decisions as JSON Lines (or DecisionFormat), in input order; nil to discard
@@ -132,6 +132,9 @@ const maxWorkers = 256
 func ScoreFile(ctx context.Context, eng *risk.Engine, open Opener, o ScoreOptions) (*Summary, error) {
 	if o.AsOf == 0 {
 		return nil, errors.New("datasets: ScoreFile needs an as-of time")
+	}
+	if err := risk.CheckAsOf(o.AsOf); err != nil {
+		return nil, fmt.Errorf("datasets: ScoreOptions.AsOf: %w", err)
 	}
 	run := &scoreRun{eng: eng, open: open, workers: o.Workers, seed: maphash.MakeSeed()}
 	if run.workers <= 0 {

@@ -40,3 +40,30 @@ func ExampleCheckAsOf() {
 	// true
 	// as-of time out of range: 1979-12-31T00:00:00+08:00 is outside 1980-01-01T00:00:00+08:00 .. 9999-12-31T23:59:59+08:00 (risk.MinAsOf .. risk.MaxAsOf)
 }
+
+// The engine's scoring entry points refuse an as-of time out of range on
+// every card, even one validated earlier at a time in range (it was scored
+// as if the dates were judged at, say, the year 12026); in range, scoring
+// goes on.
+func TestScoringRefusesAsOfOutOfRange(t *testing.T) {
+	eng := defaultEngine(t)
+	r := &risk.Record{MSISDN: "13800138000", OpenedAt: risk.Date(2024, 3, 1), LastVoiceAt: risk.Date(2026, 10, 30)}
+	require.NoError(t, r.Validate(risk.Date(2026, 11, 1)))
+	for _, at := range []risk.Time{risk.MaxAsOf + 1, risk.MaxAsOf + 86400*365*10000, risk.MinAsOf - 1} {
+		_, err := eng.Score(r, risk.AsOfTime(at))
+		require.ErrorIs(t, err, risk.ErrAsOfRange, "%d", at)
+		var d risk.Decision
+		require.ErrorIs(t, eng.NewScorer(risk.AsOfTime(at)).ScoreInto(r, &d), risk.ErrAsOfRange)
+		res := eng.ScoreBatch(t.Context(), []*risk.Record{r, r}, risk.AsOfTime(at))
+		require.Len(t, res, 2)
+		for _, x := range res {
+			require.ErrorIs(t, x.Err, risk.ErrAsOfRange)
+			require.Nil(t, x.Decision)
+		}
+	}
+	for _, at := range []risk.Time{risk.MaxAsOf, risk.Date(2026, 11, 1)} {
+		d, err := eng.Score(r, risk.AsOfTime(at))
+		require.NoError(t, err)
+		require.Equal(t, at, d.AsOf)
+	}
+}

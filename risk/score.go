@@ -73,6 +73,7 @@ func (d *Decision) Fired(id string) bool {
 
 type scoreConfig struct {
 	asOf    Time
+	validAt Time // asOf when it is within MinAsOf .. MaxAsOf, else 0 (no record is valid at it)
 	pop     FeatureSource
 	workers int
 }
@@ -82,7 +83,9 @@ type scoreConfig struct {
 type ScoreOption func(*scoreConfig)
 
 // AsOf sets the time every date is judged against. Without it the wall
-// clock is used; set it to replay a snapshot and get the same answers.
+// clock is used; set it to replay a snapshot and get the same answers. A
+// time outside MinAsOf .. MaxAsOf (1980 to 9999) scores nothing: every
+// card's error matches ErrAsOfRange and names the limits.
 func AsOf(t time.Time) ScoreOption { return func(c *scoreConfig) { c.asOf = TimeOf(t) } }
 
 // AsOfTime is AsOf for a risk.Time.
@@ -127,6 +130,9 @@ func (e *Engine) config(opts []ScoreOption) scoreConfig {
 	}
 	if c.asOf == 0 {
 		c.asOf = TimeOf(time.Now())
+	}
+	if CheckAsOf(c.asOf) == nil {
+		c.validAt = c.asOf
 	}
 	if c.workers <= 0 {
 		c.workers = runtime.GOMAXPROCS(0)
@@ -199,7 +205,9 @@ func (e *Engine) NewScorer(opts ...ScoreOption) *Scorer {
 }
 
 // Score validates and scores one card. A record that fails validation is an
-// error (errors.Is(err, ErrInvalidRecord)); it is safe for concurrent use.
+// error (errors.Is(err, ErrInvalidRecord)), as is an as-of time outside
+// MinAsOf .. MaxAsOf (errors.Is(err, ErrAsOfRange)); it is safe for
+// concurrent use.
 func (e *Engine) Score(r *Record, opts ...ScoreOption) (*Decision, error) {
 	s, _ := e.pool.Get().(*Scorer)
 	if s == nil {
@@ -231,10 +239,11 @@ func (s *Scorer) Score(r *Record) (*Decision, error) {
 // or at an earlier one (only dates after the as-of time depend on it), and
 // has not changed since is not validated again. A LivePopulation's stored
 // record scored at an earlier as-of time than it was stored at is validated
-// and scored as a copy: stored records are never written.
+// and scored as a copy: stored records are never written. With an as-of
+// time outside MinAsOf .. MaxAsOf the error matches ErrAsOfRange.
 func (s *Scorer) ScoreInto(r *Record, d *Decision) error {
 	fp := r.fingerprint()
-	if !r.validFor(s.cfg.asOf, fp) {
+	if !r.validFor(s.cfg.validAt, fp) {
 		var err error
 		if r, fp, err = s.revalidate(r); err != nil {
 			return err
@@ -273,6 +282,9 @@ func (s *Scorer) ScoreInto(r *Record, d *Decision) error {
 // as it is, and returns the record to score (a copy of a LivePopulation's
 // stored record: stored records are never written) and its fingerprint.
 func (s *Scorer) revalidate(r *Record) (*Record, uint64, error) {
+	if err := CheckAsOf(s.cfg.asOf); err != nil {
+		return nil, 0, err // every card: the as-of time is out of range
+	}
 	if r.stored() {
 		// a LivePopulation's record, shared with other goroutines and
 		// validated at a later as-of time: validate and score a copy
