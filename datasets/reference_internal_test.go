@@ -68,7 +68,11 @@ func FuzzScoreFileMatchesReference(f *testing.F) {
 		wantDec, wantRej, recs, werr := referenceScore(t, eng, data, format, opts...)
 		defer func(c int) { chunkBytes = c }(chunkBytes)
 		chunkBytes = 1 + int(mode>>1)*7
+		before := liteFallbacks.Load()
 		got := scoreWith(eng, data, ScoreOptions{Format: format, Workers: 3, Lines: true, Read: opts})
+		// the population pass judged each line as the whole decoder does:
+		// the file was not scored again
+		require.Equal(t, before, liteFallbacks.Load(), "the run fell back to the exact way")
 		if werr != nil {
 			require.Error(t, got.err)
 			return
