@@ -322,10 +322,11 @@ func (s *Scorer) decide(r *Record, d *Decision, fp uint64, safe bool) {
 func (s *Scorer) conclude(r *Record, d *Decision, safe bool) {
 	e := s.e
 	// d is already the decision of a card no rule fires on, but for its
-	// number: the same rule set, pack and as-of time, score 0 in e's
+	// number: the same rule set, pack and as-of time, score +0 (by its
+	// bits: a host's -0 is written as -0, so it is rewritten) in e's
 	// first band, no hits, no errors, no deadline
 	if len(s.fired) == 0 && len(d.Hits) == 0 && d.Hits != nil && d.Errors == nil && len(d.reasons) == 0 &&
-		d.Score == 0 && d.Level == e.band0.Level && d.Outcome == e.band0.Outcome && d.Deadline == 0 && d.AsOf == s.cfg.asOf &&
+		math.Float64bits(d.Score) == 0 && d.Level == e.band0.Level && d.Outcome == e.band0.Outcome && d.Deadline == 0 && d.AsOf == s.cfg.asOf &&
 		sameString(d.RuleSet, e.digest) && sameString(d.Pack, e.name) && sameString(d.Version, e.version) {
 		// most cards: nothing fired, and the decision already says so (the
 		// last card's, scored into the same Decision, or in a batch
