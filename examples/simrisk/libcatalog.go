@@ -406,6 +406,7 @@ var libMessages = map[string]string{
 	"output %s: %s is not a directory":                                                   "输出 %s：%s 不是目录",
 	"output %s: cannot write in directory %s (permission denied)":                        "输出 %s：无法写入目录 %s（权限不足）",
 	"output %s: %w":                                                            "输出 %s：%v",
+	"datasets: ScoreOptions.AsOf: %w":                                          "datasets：ScoreOptions.AsOf：%v",
 	"output %s is a directory":                                                 "输出 %s 是一个目录",
 	"unknown format %q (want jsonl or csv)":                                    "未知的格式 %q（应为 jsonl 或 csv）",
 	"datasets: unknown format %q":                                              "datasets：未知的格式 %q",
