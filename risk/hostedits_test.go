@@ -1,6 +1,7 @@
 package risk_test
 
 import (
+	"context"
 	"math"
 	"testing"
 
@@ -172,4 +173,25 @@ func TestRecordChangedInTwoNumbersValidatedAgain(t *testing.T) {
 	require.Greater(t, r.OpenedAt, asOf)
 	_, err = s.Score(r)
 	require.ErrorIs(t, err, risk.ErrInvalidRecord)
+}
+
+// TestSharedRecordScoredConcurrentlyOnceValidated: one *Record many times
+// in a batch scored by two workers, validated before (at an earlier as-of
+// time) as Engine.Score and ScoreBatch ask, is only read by scoring: no
+// data race under -race. (Not validated first, both workers validate it in
+// place at once: the race the documentation warns of.)
+func TestSharedRecordScoredConcurrentlyOnceValidated(t *testing.T) {
+	eng := defaultEngine(t)
+	r := card()
+	require.NoError(t, r.Validate(asOf-86400))
+	recs := make([]*risk.Record, 4000)
+	for i := range recs {
+		recs[i] = r
+	}
+	want, err := eng.Score(r, risk.AsOfTime(asOf))
+	require.NoError(t, err)
+	for _, x := range eng.ScoreBatch(context.Background(), recs, risk.AsOfTime(asOf), risk.Workers(2)) {
+		require.NoError(t, x.Err)
+		require.Equal(t, string(want.AppendJSON(nil)), string(x.Decision.AppendJSON(nil)))
+	}
 }

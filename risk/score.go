@@ -207,7 +207,11 @@ func (e *Engine) NewScorer(opts ...ScoreOption) *Scorer {
 // Score validates and scores one card. A record that fails validation is an
 // error (errors.Is(err, ErrInvalidRecord)), as is an as-of time outside
 // MinAsOf .. MaxAsOf (errors.Is(err, ErrAsOfRange)); it is safe for
-// concurrent use.
+// concurrent use. A record not yet valid at the as-of time (never
+// validated, validated at a later time, or changed since) is validated in
+// place, which writes it: one *Record scored by two goroutines at once
+// must be validated first (Record.Validate at this as-of time or an
+// earlier one), after which scoring only reads it.
 func (e *Engine) Score(r *Record, opts ...ScoreOption) (*Decision, error) {
 	s, _ := e.pool.Get().(*Scorer)
 	if s == nil {
@@ -759,7 +763,9 @@ type Result struct {
 
 // ScoreBatch scores records with a pool of workers (Workers, default
 // GOMAXPROCS) and returns one Result per record, in input order. When ctx is
-// cancelled it stops early and the unscored records carry ctx's error.
+// cancelled it stops early and the unscored records carry ctx's error. The
+// same *Record twice in recs (or in two calls at once) is scored by two
+// workers at once: validate it first, as for Engine.Score.
 func (e *Engine) ScoreBatch(ctx context.Context, recs []*Record, opts ...ScoreOption) []Result {
 	cfg := e.config(opts)
 	out := make([]Result, len(recs))
