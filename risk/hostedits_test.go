@@ -195,3 +195,30 @@ func TestSharedRecordScoredConcurrentlyOnceValidated(t *testing.T) {
 		require.Equal(t, string(want.AppendJSON(nil)), string(x.Decision.AppendJSON(nil)))
 	}
 }
+
+// TestReasonCutInsideANumberIsMasked: a reason whose parts spell a number
+// across the max_rendered_reason_bytes cut (a free-text field ending in the
+// number's first digits, a count holding its last) is masked as its whole
+// text is, then cut: rendering stopped at the cut and showed the number's
+// first six digits, which the masker hides.
+func TestReasonCutInsideANumberIsMasked(t *testing.T) {
+	src := "bands: [{min: 0, level: low, outcome: pass}]\nrules:\n  - {id: r, outcome: monitor, when: 'fraud_flag != \"\"', reason: \"{mvno}{complaints}\"}\n"
+	rs, err := rules.Parse(rules.Source{Name: "m.yaml", Data: []byte(src)})
+	require.NoError(t, err)
+	lim := rules.DefaultLimits()
+	lim.MaxRenderedReasonBytes = 20
+	for _, ref := range []bool{false, true} {
+		opts := []risk.CompileOption{risk.WithLimits(lim)}
+		if ref {
+			opts = append(opts, risk.WithReferenceEvaluator())
+		}
+		eng, err := risk.Compile(rs, opts...)
+		require.NoError(t, err)
+		r := card()
+		r.FraudFlag, r.MVNO, r.Complaints = "police", "aaaaaaaaaaaaaa1380013", 8000 // 138 0013 8000 across the cut
+		d, err := eng.Score(r, risk.AsOfTime(asOf))
+		require.NoError(t, err)
+		require.Len(t, d.Hits, 1)
+		require.Equal(t, "aaaaaaaaaaaaaa138***…", d.Hits[0].Reason, "reference evaluator %v", ref)
+	}
+}

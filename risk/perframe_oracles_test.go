@@ -23,6 +23,7 @@ func FuzzReasonPartsMaskedAsWhole(f *testing.F) {
 	f.Add([]byte{0, 1, 2, 3, 4, 5}, "138", "0013", "8000", int64(13800), int64(138000))
 	f.Add([]byte{2, 3, 2, 3}, "1", "2", "3", int64(1380), int64(138))
 	f.Add([]byte{4, 4, 2}, "１３８", "-", "8000", int64(8000), int64(1))
+	f.Add([]byte{224, 1, 2}, "x", "aaaaaaaaaaaaaa1380013", "y", int64(8000), int64(1)) // max 20 bytes: cut inside the number
 	f.Fuzz(func(t *testing.T, shape []byte, a, b, c string, n1, n2 int64) {
 		for _, s := range []string{a, b, c} {
 			if !utf8ValidNoBrace(s) || len(s) > 30 {
@@ -67,8 +68,14 @@ func FuzzReasonPartsMaskedAsWhole(f *testing.F) {
 		if err != nil {
 			return
 		}
+		// a short max_rendered_reason_bytes now and then: the cut comes
+		// after masking the whole text
+		lim := rules.DefaultLimits()
+		if len(shape) > 0 && shape[0] >= 128 {
+			lim.MaxRenderedReasonBytes = 4 + int(shape[0]-128)%40
+		}
 		for _, ref0 := range []bool{false, true} {
-			var opts []risk.CompileOption
+			opts := []risk.CompileOption{risk.WithLimits(lim)}
 			if ref0 {
 				opts = append(opts, risk.WithReferenceEvaluator())
 			}
@@ -88,8 +95,12 @@ func FuzzReasonPartsMaskedAsWhole(f *testing.F) {
 				return
 			}
 			want := ref.MaskText(whole.String())
-			if len(want) > 300 {
-				return
+			if len(want) > lim.MaxRenderedReasonBytes {
+				n := lim.MaxRenderedReasonBytes
+				for n > 0 && !utf8.RuneStart(want[n]) {
+					n--
+				}
+				want = want[:n] + "…"
 			}
 			require.Equal(t, want, d.Hits[0].Reason, "%q tmpl %q ref %v", whole.String(), tmpl.String(), ref0)
 		}

@@ -608,11 +608,12 @@ func (s *Scorer) renderSafe(dst []byte, cr *compiledRule, d *Decision) (out []by
 		if p := recover(); p != nil {
 			s.env.cur = nil
 			d.Errors = d.Errors[:nerr]
-			b := dst[:start]
+			b, last := dst[:start], start
 			for i := range cr.reason {
-				if len(b)-start > s.e.maxReason {
+				if len(b)-start > s.e.maxReason && !runsOn(b[last:]) {
 					break
 				}
+				last = len(b)
 				b = s.renderPart(b, cr, &cr.reason[i], d)
 			}
 			b, s.maskBuf = maskTail(b, start, s.maskBuf)
@@ -652,12 +653,14 @@ func (s *Scorer) render(dst []byte, cr *compiledRule, d *Decision) []byte {
 	// its digits); only a reason with maskDigits of them or more may hold
 	// a number, and is masked (the masker would leave any other as it is)
 	digits := 0
+	last := start // where the last part rendered begins
 	for i := range cr.reason {
-		if len(b)-start > maxLen {
+		if len(b)-start > maxLen && !runsOn(b[last:]) {
 			break // cut below: the rest would not be shown
 		}
 		p := &cr.reason[i]
 		n := len(b)
+		last = n
 		switch {
 		case p.prog == nil:
 			b = append(b, p.text...)
@@ -684,6 +687,17 @@ func (s *Scorer) render(dst []byte, cr *compiledRule, d *Decision) []byte {
 		b, s.maskBuf = maskTail(b, start, s.maskBuf)
 	}
 	return cutReason(b, start, maxLen)
+}
+
+// runsOn reports whether a reason whose last part rendered is part may
+// hold a number that the next part continues: part ends in digits (and
+// separators) or has no stop at all. A reason past its cut is rendered on
+// while it does, so that a number spelled across the cut is masked as the
+// whole text would be (its first digits are shown); the parts after are not
+// rendered.
+func runsOn(part []byte) bool {
+	sp := spanOf(part)
+	return !sp.Stopped || sp.Trail > 0
 }
 
 // reasonCut ends a rendered reason cut at max_rendered_reason_bytes.
