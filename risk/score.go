@@ -607,16 +607,25 @@ func (s *Scorer) renderSafe(dst []byte, cr *compiledRule, d *Decision) (out []by
 	defer func() {
 		if p := recover(); p != nil {
 			s.env.cur = nil
-			d.Errors = d.Errors[:nerr]
-			b, last := dst[:start], start
-			for i := range cr.reason {
-				if len(b)-start > s.e.maxReason && !runsOn(b[last:]) {
+			var b []byte
+			for limit := s.e.maxReason; ; limit = math.MaxInt {
+				// as render does
+				d.Errors = d.Errors[:nerr]
+				b = dst[:start]
+				last, cut := start, false
+				for i := range cr.reason {
+					if len(b)-start > limit && !runsOn(b[last:]) {
+						cut = true
+						break
+					}
+					last = len(b)
+					b = s.renderPart(b, cr, &cr.reason[i], d)
+				}
+				b, s.maskBuf = maskTail(b, start, s.maskBuf)
+				if !cut || len(b)-start > s.e.maxReason {
 					break
 				}
-				last = len(b)
-				b = s.renderPart(b, cr, &cr.reason[i], d)
 			}
-			b, s.maskBuf = maskTail(b, start, s.maskBuf)
 			out = cutReason(b, start, s.e.maxReason)
 		}
 	}()
@@ -645,8 +654,25 @@ func (s *Scorer) render(dst []byte, cr *compiledRule, d *Decision) []byte {
 		}
 		return append(dst, cr.id...)
 	}
-	start, maxLen := len(dst), s.e.maxReason
-	b := dst
+	start, maxLen, nerr := len(dst), s.e.maxReason, len(d.Errors)
+	for limit := maxLen; ; limit = math.MaxInt {
+		b, cut := s.renderTo(dst, cr, d, limit)
+		if !cut || len(b)-start > maxLen {
+			return cutReason(b, start, maxLen)
+		}
+		// masking shrank the text rendered up to the cut below it (a
+		// number's separators are left out): the rest is shown after all,
+		// rendered again in full (rare: a reason longer than the cut)
+		d.Errors = d.Errors[:nerr]
+	}
+}
+
+// renderTo appends a rule's reason template, masked, stopping once the
+// text is longer than limit and its last part runs into no number
+// (runsOn); cut says parts were left out.
+func (s *Scorer) renderTo(dst []byte, cr *compiledRule, d *Decision, limit int) (b []byte, cut bool) {
+	start := len(dst)
+	b = dst
 	// the digits the parts may add to a number spelled across them
 	// (spanDigits): the plain text's were counted at compile time, the
 	// placeholders' values are looked at as they are written (an int's are
@@ -655,8 +681,9 @@ func (s *Scorer) render(dst []byte, cr *compiledRule, d *Decision) []byte {
 	digits := 0
 	last := start // where the last part rendered begins
 	for i := range cr.reason {
-		if len(b)-start > maxLen && !runsOn(b[last:]) {
-			break // cut below: the rest would not be shown
+		if len(b)-start > limit && !runsOn(b[last:]) {
+			cut = true // cut below: the rest would not be shown
+			break
 		}
 		p := &cr.reason[i]
 		n := len(b)
@@ -686,7 +713,7 @@ func (s *Scorer) render(dst []byte, cr *compiledRule, d *Decision) []byte {
 	if digits >= maskDigits {
 		b, s.maskBuf = maskTail(b, start, s.maskBuf)
 	}
-	return cutReason(b, start, maxLen)
+	return b, cut
 }
 
 // runsOn reports whether a reason whose last part rendered is part may
